@@ -1,0 +1,299 @@
+/* report.c: the energy and latency report of a run_summary, as aligned text
+ * tables (for people) and as one JSON object (for scripts, see DESIGN.md). */
+#include "analysis/report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "analysis/json.h"
+
+#define REPORT_CELL 64  /* longest cell; longer text (a long name) is cut */
+#define REPORT_MAXCOL 6
+
+static const char *str_or(const char *s, const char *dflt) { return s && *s ? s : dflt; }
+
+/* Display width of UTF-8 text: code points, not bytes (close enough for the
+ * names a scenario uses). */
+static size_t text_width(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) n++;
+  return n;
+}
+
+/* ---- one generic table: widths in a first pass, printing in a second ---- */
+
+/* Fill the cells of row r (ncols of them). */
+typedef void (*report_row_fn)(const run_summary *s, size_t r, char cells[][REPORT_CELL]);
+
+typedef struct report_table {
+  const char *title;
+  size_t ncols;
+  const char *const *headers;
+  const char *align;        /* 'l' or 'r' per column */
+  size_t nrows;
+  size_t rule_before;       /* row preceded by a rule, or SIZE_MAX */
+  report_row_fn row;
+} report_table;
+
+static void put_cell(FILE *f, const char *text, size_t width, char align) {
+  size_t w = text_width(text);
+  size_t pad = width > w ? width - w : 0;
+  if (align == 'r')
+    for (size_t i = 0; i < pad; i++) fputc(' ', f);
+  fputs(text, f);
+  if (align != 'r')
+    for (size_t i = 0; i < pad; i++) fputc(' ', f);
+}
+
+static void put_line(FILE *f, const report_table *t, const size_t *width,
+                     char cells[][REPORT_CELL]) {
+  /* trailing blanks of a left-aligned last column are not printed */
+  fputs("  ", f);
+  for (size_t c = 0; c < t->ncols; c++) {
+    if (c) fputs("   ", f);
+    bool last = c + 1 == t->ncols;
+    put_cell(f, cells[c], last && t->align[c] != 'r' ? 0 : width[c], t->align[c]);
+  }
+  fputc('\n', f);
+}
+
+static void print_table(FILE *f, const run_summary *s, const report_table *t) {
+  size_t width[REPORT_MAXCOL] = {0};
+  char cells[REPORT_MAXCOL][REPORT_CELL];
+  for (size_t c = 0; c < t->ncols; c++) width[c] = text_width(t->headers[c]);
+  for (size_t r = 0; r < t->nrows; r++) {
+    t->row(s, r, cells);
+    for (size_t c = 0; c < t->ncols; c++) width[c] = NM_MAX(width[c], text_width(cells[c]));
+  }
+  size_t total = 0;
+  for (size_t c = 0; c < t->ncols; c++) total += width[c] + (c ? 3 : 0);
+
+  fprintf(f, "\n%s\n", t->title);
+  for (size_t c = 0; c < t->ncols; c++) snprintf(cells[c], REPORT_CELL, "%s", t->headers[c]);
+  put_line(f, t, width, cells);
+  for (size_t r = 0; r < t->nrows; r++) {
+    if (r == t->rule_before) {
+      fputs("  ", f);
+      for (size_t i = 0; i < total; i++) fputc('-', f);
+      fputc('\n', f);
+    }
+    t->row(s, r, cells);
+    put_line(f, t, width, cells);
+  }
+}
+
+/* ---- units ---------------------------------------------------------------- */
+
+/* Energy in pJ as "<value> <unit>" with the unit that keeps value < 1000. */
+static void fmt_energy(char *buf, double pj) {
+  static const char *const unit[] = {"pJ", "nJ", "uJ", "mJ", "J"};
+  double a = fabs(pj);
+  size_t u = 0;
+  while (u + 1 < NM_ARRAY_LEN(unit) && a >= 1000.0) {
+    a /= 1000.0;
+    u++;
+  }
+  snprintf(buf, REPORT_CELL, "%.3f %s", pj < 0 ? -a : a, unit[u]);
+}
+
+/* Unit for a time of ps picoseconds: ns, us, ms or s; *scale divides ps. */
+static const char *time_unit(double ps, double *scale) {
+  static const char *const unit[] = {"ns", "us", "ms", "s"};
+  double sc = 1e3;
+  size_t u = 0;
+  while (u + 1 < NM_ARRAY_LEN(unit) && fabs(ps) / sc >= 1000.0) {
+    sc *= 1000.0;
+    u++;
+  }
+  *scale = sc;
+  return unit[u];
+}
+
+/* ---- tables ----------------------------------------------------------------- */
+
+/* Energy rows: one per category, then dynamic (their sum), static, total. */
+#define ROW_DYNAMIC NM_E_COUNT
+#define ROW_STATIC (NM_E_COUNT + 1)
+#define ROW_TOTAL (NM_E_COUNT + 2)
+
+static double dynamic_pj(const run_summary *s) {
+  double d = 0;
+  for (int c = 0; c < NM_E_COUNT; c++) d += s->energy_pj[c];
+  return d;
+}
+
+static void energy_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
+  double pj;
+  const char *label;
+  if (r < NM_E_COUNT) {
+    pj = s->energy_pj[r];
+    label = nm_energy_label((int)r);
+  } else if (r == ROW_DYNAMIC) {
+    pj = dynamic_pj(s);
+    label = "dynamic (sum of the above)";
+  } else if (r == ROW_STATIC) {
+    pj = s->static_pj;
+    label = "static (leakage over hardware time)";
+  } else {
+    pj = s->total_pj;
+    label = "total";
+  }
+  snprintf(cells[0], REPORT_CELL, "%s", label);
+  snprintf(cells[1], REPORT_CELL, "%.3f", pj);
+  if (s->total_pj > 0)
+    snprintf(cells[2], REPORT_CELL, "%.2f %%", 100.0 * pj / s->total_pj);
+  else
+    snprintf(cells[2], REPORT_CELL, "-");
+  fmt_energy(cells[3], pj);
+}
+
+/* Latency rows: total; step min, mean, max (in one unit); packet mean, p99. */
+static void latency_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
+  static const char *const label[] = {"hardware time, total", "step, min", "step, mean",
+                                      "step, max", "packet, mean", "packet, p99"};
+  double v, scale;
+  const char *unit;
+  switch (r) {
+  case 0: v = (double)s->hw_time_ps; break;
+  case 1: v = (double)s->step_min_ps; break;
+  case 2: v = s->step_mean_ps; break;
+  case 3: v = (double)s->step_max_ps; break;
+  case 4: v = s->packet_mean_ps; break;
+  default: v = s->packet_p99_ps; break;
+  }
+  if (r == 0) {
+    unit = time_unit(v, &scale);
+  } else if (r <= 3) {
+    unit = time_unit(NM_MAX((double)s->step_max_ps, s->step_mean_ps), &scale);
+    if (scale > 1e6) unit = "us", scale = 1e6; /* steps: ns or us */
+  } else {
+    unit = "ns", scale = 1e3;
+  }
+  snprintf(cells[0], REPORT_CELL, "%s", label[r]);
+  snprintf(cells[1], REPORT_CELL, "%.3f", v / scale);
+  snprintf(cells[2], REPORT_CELL, "%s", unit);
+}
+
+static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
+  static const char *const label[] = {"spikes", "synaptic operations", "neuron updates",
+                                      "packets", "hops"};
+  const uint64_t v[] = {s->spikes, s->synaptic_ops, s->neuron_updates, s->packets, s->hops};
+  snprintf(cells[0], REPORT_CELL, "%s", label[r]);
+  snprintf(cells[1], REPORT_CELL, "%" PRIu64, v[r]);
+  if (s->steps)
+    snprintf(cells[2], REPORT_CELL, "%.3f", (double)v[r] / (double)s->steps);
+  else
+    snprintf(cells[2], REPORT_CELL, "-");
+}
+
+static void pop_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
+  const run_pop_summary *p = &s->pops[r];
+  snprintf(cells[0], REPORT_CELL, "%s", str_or(p->name, "-"));
+  snprintf(cells[1], REPORT_CELL, "%s", str_or(p->model, "-"));
+  snprintf(cells[2], REPORT_CELL, "%" PRIu32, p->size);
+  snprintf(cells[3], REPORT_CELL, "%" PRIu64, p->spikes);
+  snprintf(cells[4], REPORT_CELL, "%.3f", p->rate_hz);
+}
+
+void report_print_text(FILE *f, const run_summary *s) {
+  fprintf(f, "nmsim energy and latency report\n");
+  fprintf(f, "  %-10s %s\n", "scenario", str_or(s->scenario, "-"));
+  fprintf(f, "  %-10s %s\n", "chip", str_or(s->chip, "-"));
+  fprintf(f, "  %-10s %" PRIu64 "\n", "seed", s->seed);
+  fprintf(f, "  %-10s %" PRIu64 "\n", "steps", s->steps);
+  fprintf(f, "  %-10s %g ms (model time %g ms)\n", "dt", s->dt_ms,
+          (double)s->steps * s->dt_ms);
+  fprintf(f, "  %-10s %s\n", "status", str_or(s->status, "-"));
+  fprintf(f, "  %-10s %" PRIu32 " used of %" PRIu32 ", on %" PRIu32 " tiles\n", "cores",
+          s->cores_used, s->n_cores, s->tiles_used);
+  fprintf(f, "  %-10s %s\n", "nmsim", str_or(s->nmsim_version, "-"));
+  if (!s->status || strcmp(s->status, "complete") != 0)
+    fprintf(f, "  note: the run did not complete; figures cover the steps written\n");
+
+  static const char *const eh[] = {"category", "energy (pJ)", "share", "energy"};
+  print_table(f, s,
+              &(report_table){"Energy", 4, eh, "lrrr", NM_E_COUNT + 3, ROW_DYNAMIC,
+                              energy_row});
+  static const char *const lh[] = {"latency", "value", "unit"};
+  print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
+  static const char *const ch[] = {"event", "count", "per step"};
+  print_table(f, s, &(report_table){"Counts", 3, ch, "lrr", 5, SIZE_MAX, counts_row});
+  static const char *const ph[] = {"population", "model", "size", "spikes", "rate (Hz)"};
+  print_table(f, s,
+              &(report_table){"Populations", 5, ph, "llrrr", s->n_pops, SIZE_MAX, pop_row});
+}
+
+void report_print_json(FILE *f, const run_summary *s) {
+  jw w;
+  jw_init(&w, f, true);
+  jw_object_begin(&w);
+  jw_key_string(&w, "scenario", s->scenario);
+  jw_key_string(&w, "chip", s->chip);
+  jw_key_uint(&w, "seed", s->seed);
+  jw_key_uint(&w, "steps", s->steps);
+  jw_key_double(&w, "dt_ms", s->dt_ms);
+  jw_key_string(&w, "status", s->status);
+  jw_key_string(&w, "nmsim_version", s->nmsim_version);
+
+  jw_key(&w, "energy_pj");
+  jw_object_begin(&w);
+  jw_key_double(&w, "total", s->total_pj);
+  jw_key_double(&w, "static", s->static_pj);
+  jw_key_double(&w, "dynamic", dynamic_pj(s));
+  jw_key(&w, "by_category");
+  jw_object_begin(&w);
+  for (int c = 0; c < NM_E_COUNT; c++) jw_key_double(&w, nm_energy_key(c), s->energy_pj[c]);
+  jw_object_end(&w);
+  jw_object_end(&w);
+
+  jw_key(&w, "latency_ns");
+  jw_object_begin(&w);
+  jw_key_double(&w, "total", (double)s->hw_time_ps / NMSIM_PS_PER_NS);
+  jw_key(&w, "step");
+  jw_object_begin(&w);
+  jw_key_double(&w, "min", (double)s->step_min_ps / NMSIM_PS_PER_NS);
+  jw_key_double(&w, "mean", s->step_mean_ps / NMSIM_PS_PER_NS);
+  jw_key_double(&w, "max", (double)s->step_max_ps / NMSIM_PS_PER_NS);
+  jw_object_end(&w);
+  jw_key(&w, "packet");
+  jw_object_begin(&w);
+  jw_key_double(&w, "mean", s->packet_mean_ps / NMSIM_PS_PER_NS);
+  jw_key_double(&w, "p99", s->packet_p99_ps / NMSIM_PS_PER_NS);
+  jw_object_end(&w);
+  jw_object_end(&w);
+
+  jw_key(&w, "counts");
+  jw_object_begin(&w);
+  jw_key_uint(&w, "spikes", s->spikes);
+  jw_key_uint(&w, "synaptic_ops", s->synaptic_ops);
+  jw_key_uint(&w, "neuron_updates", s->neuron_updates);
+  jw_key_uint(&w, "packets", s->packets);
+  jw_key_uint(&w, "hops", s->hops);
+  jw_object_end(&w);
+
+  jw_key(&w, "populations");
+  jw_object_begin(&w);
+  for (size_t i = 0; i < s->n_pops; i++) {
+    const run_pop_summary *p = &s->pops[i];
+    jw_key(&w, p->name ? p->name : "");
+    jw_object_begin(&w);
+    jw_key_uint(&w, "size", p->size);
+    jw_key_string(&w, "model", p->model);
+    jw_key_uint(&w, "spikes", p->spikes);
+    jw_key_double(&w, "rate_hz", p->rate_hz);
+    jw_object_end(&w);
+  }
+  jw_object_end(&w);
+
+  jw_key(&w, "cores");
+  jw_object_begin(&w);
+  jw_key_uint(&w, "total", s->n_cores);
+  jw_key_uint(&w, "used", s->cores_used);
+  jw_object_end(&w);
+  jw_key_uint(&w, "tiles_used", s->tiles_used);
+  jw_object_end(&w);
+  jw_finish(&w);
+}

@@ -1,0 +1,399 @@
+/* chip.c: chip architecture files (and the bundled presets, embedded at build
+ * time) read into struct nmsim_chip with strict, located errors; the barrier
+ * time table. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cores/chip_int.h"
+#include "sim/yaml.h"
+
+/* Upper bound of any time in a chip file: 1000 s, far beyond any event. */
+#define CHIP_MAX_TIME_PS 1e15
+
+typedef struct chip_ctx {
+  yml_doc *d;
+  nmsim_chip *c;
+  nmsim_err *err;
+} chip_ctx;
+
+static const struct {
+  const char *name;
+  chip_core_kind kind;
+} chip_core_kinds[] = {
+    {"loihi", CHIP_CORE_LOIHI},
+};
+
+/* ---- reading helpers ----------------------------------------------------- */
+
+static void chip_path(char *buf, size_t len, const char *field, const char *key) {
+  snprintf(buf, len, "%s%s%s", field, field[0] ? "." : "", key);
+}
+
+/* Value of required key in mapping m (at field), or NULL with an error. */
+static struct fy_node *chip_need(chip_ctx *x, struct fy_node *m, const char *field,
+                                 const char *key, const char *what) {
+  struct fy_node *v = yml_get(m, key);
+  char f[128];
+  if (!v) {
+    chip_path(f, sizeof f, field, key);
+    yml_error(x->d, m, f, x->err, "required field is missing (expected %s)", what);
+  }
+  return v;
+}
+
+/* A required unsigned 32-bit integer >= 1 at m.key. */
+static nmsim_status chip_u32(chip_ctx *x, struct fy_node *m, const char *field, const char *key,
+                             uint32_t *out) {
+  char f[128];
+  uint64_t v;
+  chip_path(f, sizeof f, field, key);
+  struct fy_node *n = chip_need(x, m, field, key, "an integer >= 1");
+  if (!n) return NMSIM_EINPUT;
+  nmsim_status rc = yml_u64(x->d, n, f, 1, UINT32_MAX, &v, x->err);
+  if (rc == NMSIM_OK) *out = (uint32_t)v;
+  return rc;
+}
+
+/* A required non-negative quantity in unit at m.key. */
+static nmsim_status chip_qty(chip_ctx *x, struct fy_node *m, const char *field, const char *key,
+                             const char *unit, double max, double *out) {
+  char f[128], what[64];
+  chip_path(f, sizeof f, field, key);
+  snprintf(what, sizeof what, "a quantity in %s, >= 0", unit);
+  struct fy_node *n = chip_need(x, m, field, key, what);
+  if (!n) return NMSIM_EINPUT;
+  return yml_quantity(x->d, n, f, unit, 0.0, max, out, x->err);
+}
+
+/* A required time at m.key, rounded to the nearest ps. */
+static nmsim_status chip_time(chip_ctx *x, struct fy_node *m, const char *field, const char *key,
+                              nmsim_ps *out) {
+  double v;
+  nmsim_status rc = chip_qty(x, m, field, key, "ps", CHIP_MAX_TIME_PS, &v);
+  if (rc == NMSIM_OK) *out = (nmsim_ps)floor(v + 0.5);
+  return rc;
+}
+
+/* A required whole number of bytes >= 1 at m.key. */
+static nmsim_status chip_bytes(chip_ctx *x, struct fy_node *m, const char *field,
+                               const char *key, uint64_t max, uint64_t *out) {
+  char f[128];
+  double v;
+  chip_path(f, sizeof f, field, key);
+  struct fy_node *n = chip_need(x, m, field, key, "a size in bytes, >= 1");
+  if (!n) return NMSIM_EINPUT;
+  nmsim_status rc = yml_quantity(x->d, n, f, "B", 1.0, (double)max, &v, x->err);
+  if (rc != NMSIM_OK) return rc;
+  if (v != floor(v))
+    return yml_error(x->d, n, f, x->err, "expected a whole number of bytes, got %g B", v);
+  *out = (uint64_t)v;
+  return NMSIM_OK;
+}
+
+/* A required {energy, time} mapping at m.key. */
+static nmsim_status chip_cost_read(chip_ctx *x, struct fy_node *m, const char *field,
+                                   const char *key, chip_cost *out) {
+  static const char *const keys[] = {"energy", "time", NULL};
+  char f[128];
+  chip_path(f, sizeof f, field, key);
+  struct fy_node *n = chip_need(x, m, field, key, "a mapping {energy, time}");
+  nmsim_status rc;
+  if (!n) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, n, f, keys, x->err))) return rc;
+  if ((rc = chip_qty(x, n, f, "energy", "pJ", INFINITY, &out->energy_pj))) return rc;
+  return chip_time(x, n, f, "time", &out->time_ps);
+}
+
+/* A required string at m.key that must be one of names[0..n). */
+static nmsim_status chip_choice(chip_ctx *x, struct fy_node *m, const char *field,
+                                const char *key, const char *const *names, size_t n,
+                                size_t *out) {
+  char f[128], list[128] = "";
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", names[i]);
+  chip_path(f, sizeof f, field, key);
+  struct fy_node *v = chip_need(x, m, field, key, list);
+  const char *s;
+  nmsim_status rc;
+  if (!v) return NMSIM_EINPUT;
+  if ((rc = yml_str(x->d, v, f, &s, x->err))) return rc;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(s, names[i]) == 0) return *out = i, NMSIM_OK;
+  return yml_error(x->d, v, f, x->err, "expected one of: %s, got '%s'", list, s);
+}
+
+/* ---- sections ------------------------------------------------------------- */
+
+static nmsim_status chip_read_mesh(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"width", "height", "cores_per_tile", NULL};
+  nmsim_chip *c = x->c;
+  struct fy_node *m = chip_need(x, root, "", "mesh", "a mapping {width, height, cores_per_tile}");
+  nmsim_status rc;
+  if (!m) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, m, "mesh", keys, x->err))) return rc;
+  if ((rc = chip_u32(x, m, "mesh", "width", &c->mesh_width))) return rc;
+  if ((rc = chip_u32(x, m, "mesh", "height", &c->mesh_height))) return rc;
+  if ((rc = chip_u32(x, m, "mesh", "cores_per_tile", &c->cores_per_tile))) return rc;
+  if ((uint64_t)c->mesh_width * c->mesh_height * c->cores_per_tile > UINT32_MAX)
+    return yml_error(x->d, m, "mesh", x->err,
+                     "expected at most %u cores in all, got %u x %u tiles of %u cores",
+                     (unsigned)UINT32_MAX, c->mesh_width, c->mesh_height, c->cores_per_tile);
+  return NMSIM_OK;
+}
+
+static nmsim_status chip_read_limits(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"neurons_per_core", "synapse_memory", "synapse_bytes",
+                                     "fan_in", "fan_out", NULL};
+  nmsim_chip *c = x->c;
+  uint64_t sb;
+  struct fy_node *m = chip_need(x, root, "", "limits", "a mapping of per-core limits");
+  nmsim_status rc;
+  if (!m) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, m, "limits", keys, x->err))) return rc;
+  if ((rc = chip_u32(x, m, "limits", "neurons_per_core", &c->max_neurons))) return rc;
+  if ((rc = chip_bytes(x, m, "limits", "synapse_memory", UINT64_C(1) << 53,
+                       &c->synapse_memory_bytes)))
+    return rc;
+  if ((rc = chip_bytes(x, m, "limits", "synapse_bytes", UINT32_MAX, &sb))) return rc;
+  c->synapse_bytes = (uint32_t)sb;
+  if (sb > c->synapse_memory_bytes)
+    return yml_error(x->d, yml_get(m, "synapse_bytes"), "limits.synapse_bytes", x->err,
+                     "expected at most synapse_memory (%llu B), got %llu B",
+                     (unsigned long long)c->synapse_memory_bytes, (unsigned long long)sb);
+  if ((rc = chip_u32(x, m, "limits", "fan_in", &c->max_fan_in))) return rc;
+  return chip_u32(x, m, "limits", "fan_out", &c->max_fan_out);
+}
+
+static nmsim_status chip_read_costs(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"synaptic_op", "synaptic_update", "neuron_update",
+                                     "neuron_idle", "spike_out", NULL};
+  nmsim_chip *c = x->c;
+  struct fy_node *m = chip_need(x, root, "", "costs", "a mapping of per-event costs");
+  nmsim_status rc;
+  if (!m) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, m, "costs", keys, x->err))) return rc;
+  if ((rc = chip_cost_read(x, m, "costs", "synaptic_op", &c->syn_op))) return rc;
+  if ((rc = chip_cost_read(x, m, "costs", "synaptic_update", &c->syn_update))) return rc;
+  if ((rc = chip_cost_read(x, m, "costs", "neuron_update", &c->neuron_active))) return rc;
+  if ((rc = chip_cost_read(x, m, "costs", "neuron_idle", &c->neuron_idle))) return rc;
+  return chip_cost_read(x, m, "costs", "spike_out", &c->spike_out);
+}
+
+static nmsim_status chip_read_noc(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"topology", "routing", "within_tile", "hop_ew", "hop_ns",
+                                     "link_serialization", NULL};
+  static const char *const topologies[] = {"mesh"};
+  static const char *const routings[] = {"xy"};
+  nmsim_chip *c = x->c;
+  size_t which;
+  struct fy_node *m = chip_need(x, root, "", "noc", "a mapping describing the network-on-chip");
+  nmsim_status rc;
+  if (!m) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, m, "noc", keys, x->err))) return rc;
+  if ((rc = chip_choice(x, m, "noc", "topology", topologies, NM_ARRAY_LEN(topologies), &which)))
+    return rc;
+  if ((rc = chip_choice(x, m, "noc", "routing", routings, NM_ARRAY_LEN(routings), &which)))
+    return rc;
+  if ((rc = chip_cost_read(x, m, "noc", "within_tile", &c->within_tile))) return rc;
+  if ((rc = chip_cost_read(x, m, "noc", "hop_ew", &c->hop_ew))) return rc;
+  if ((rc = chip_cost_read(x, m, "noc", "hop_ns", &c->hop_ns))) return rc;
+  return chip_time(x, m, "noc", "link_serialization", &c->link_serialization_ps);
+}
+
+static nmsim_status chip_read_barrier(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"times", "energy_per_tile", NULL};
+  static const char *const point_keys[] = {"tiles", "time", NULL};
+  nmsim_chip *c = x->c;
+  struct fy_node *m = chip_need(x, root, "", "barrier", "a mapping {times, energy_per_tile}");
+  nmsim_status rc;
+  char got[32], f[64];
+  if (!m) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, m, "barrier", keys, x->err))) return rc;
+  struct fy_node *seq = chip_need(x, m, "barrier", "times", "a list of {tiles, time}");
+  if (!seq) return NMSIM_EINPUT;
+  int n = fy_node_is_sequence(seq) ? fy_node_sequence_item_count(seq) : 0;
+  if (n <= 0) {
+    snprintf(got, sizeof got, "%s", fy_node_is_sequence(seq) ? "an empty list" : "no list");
+    return yml_error(x->d, seq, "barrier.times", x->err,
+                     "expected a list of at least one {tiles, time}, got %s", got);
+  }
+  c->barrier = nm_calloc((size_t)n, sizeof *c->barrier);
+  if (!c->barrier) return NMSIM_ENOMEM_ERR(x->err);
+  c->n_barrier = (size_t)n;
+  for (int i = 0; i < n; i++) {
+    struct fy_node *p = fy_node_sequence_get_by_index(seq, i);
+    chip_barrier_point *bp = &c->barrier[i];
+    snprintf(f, sizeof f, "barrier.times[%d]", i);
+    if ((rc = yml_check_keys(x->d, p, f, point_keys, x->err))) return rc;
+    if ((rc = chip_u32(x, p, f, "tiles", &bp->tiles))) return rc;
+    if ((rc = chip_time(x, p, f, "time", &bp->time_ps))) return rc;
+    if (i > 0 && bp->tiles <= bp[-1].tiles)
+      return yml_error(x->d, yml_get(p, "tiles"), f, x->err,
+                       "expected points sorted by tiles, each above %u, got %u", bp[-1].tiles,
+                       bp->tiles);
+  }
+  return chip_qty(x, m, "barrier", "energy_per_tile", "pJ", INFINITY,
+                  &c->barrier_energy_pj_per_tile);
+}
+
+static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
+  static const char *const keys[] = {"name", "core_kind", "description", "mesh", "limits",
+                                     "costs", "noc", "barrier", "static_power", NULL};
+  const char *kinds[NM_ARRAY_LEN(chip_core_kinds)];
+  struct fy_node *root = yml_root(x->d), *n;
+  nmsim_chip *c = x->c;
+  const char *s = default_name;
+  size_t kind;
+  nmsim_status rc;
+  if ((rc = yml_check_keys(x->d, root, "", keys, x->err))) return rc;
+  if ((n = yml_get(root, "name")) && (rc = yml_str(x->d, n, "name", &s, x->err))) return rc;
+  if (!(c->name = nm_strdup(s))) return NMSIM_ENOMEM_ERR(x->err);
+  s = "";
+  if ((n = yml_get(root, "description")) && (rc = yml_str(x->d, n, "description", &s, x->err)))
+    return rc;
+  if (!(c->description = nm_strdup(s))) return NMSIM_ENOMEM_ERR(x->err);
+  for (size_t i = 0; i < NM_ARRAY_LEN(chip_core_kinds); i++) kinds[i] = chip_core_kinds[i].name;
+  if ((rc = chip_choice(x, root, "", "core_kind", kinds, NM_ARRAY_LEN(kinds), &kind))) return rc;
+  c->core_kind = chip_core_kinds[kind].kind;
+  if ((rc = chip_read_mesh(x, root))) return rc;
+  if ((rc = chip_read_limits(x, root))) return rc;
+  if ((rc = chip_read_costs(x, root))) return rc;
+  if ((rc = chip_read_noc(x, root))) return rc;
+  if ((rc = chip_read_barrier(x, root))) return rc;
+  return chip_qty(x, root, "", "static_power", "mW", INFINITY, &c->static_power_mw);
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+const char *nmsim_chip_preset_text(const char *name) {
+  for (size_t i = 0; name && nmsim_chip_presets[i]; i++)
+    if (strcmp(nmsim_chip_presets[i], name) == 0) return chip_preset_texts[i];
+  return NULL;
+}
+
+/* Read a whole file into an nm_malloc'd string. */
+static nmsim_status chip_read_file(const char *path, char **out, nmsim_err *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NMSIM_ERR(err, NMSIM_EIO, "%s: %s", path, strerror(errno));
+  size_t cap = 0, n = 0;
+  char *buf = NULL;
+  nmsim_status rc = NMSIM_OK;
+  for (;;) {
+    if (nm_grow((void **)&buf, &cap, n + 4096, 1) != NMSIM_OK) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      break;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) {
+      if (ferror(f)) rc = NMSIM_ERR(err, NMSIM_EIO, "%s: %s", path, strerror(errno));
+      break;
+    }
+  }
+  fclose(f);
+  if (rc != NMSIM_OK) {
+    nm_free(buf);
+    return rc;
+  }
+  buf[n] = 0;
+  *out = buf;
+  return NMSIM_OK;
+}
+
+/* Whether ref names a file rather than a preset. */
+static bool chip_ref_is_path(const char *ref) {
+  size_t n = strlen(ref);
+  return strchr(ref, '/') || (n >= 5 && strcmp(ref + n - 5, ".yaml") == 0);
+}
+
+/* The file name of path without directory and extension, nm_malloc'd. */
+static char *chip_stem(const char *path) {
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  const char *dot = strrchr(b, '.');
+  size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+  char *s = nm_malloc(n + 1);
+  if (s) memcpy(s, b, n), s[n] = 0;
+  return s;
+}
+
+nmsim_status nmsim_chip_load(const char *ref, const char *base_dir, nmsim_chip **out,
+                             nmsim_err *err) {
+  nmsim_status rc;
+  yml_doc *d = NULL;
+  char *stem = NULL;
+  chip_ctx x = {.err = err};
+  if (!out || !ref) return NMSIM_ERR(err, NMSIM_EINVAL, "nmsim_chip_load: NULL argument");
+  *out = NULL;
+  nmsim_chip *c = nm_calloc(1, sizeof *c);
+  if (!c) return NMSIM_ENOMEM_ERR(err);
+
+  if (chip_ref_is_path(ref)) {
+    bool join = ref[0] != '/' && base_dir && base_dir[0];
+    size_t len = strlen(ref) + (join ? strlen(base_dir) + 1 : 0) + 1;
+    if (!(c->path = nm_malloc(len))) goto nomem;
+    snprintf(c->path, len, "%s%s%s", join ? base_dir : "", join ? "/" : "", ref);
+    if ((rc = chip_read_file(c->path, &c->text, err))) goto fail;
+    stem = chip_stem(c->path);
+  } else {
+    const char *text = nmsim_chip_preset_text(ref);
+    if (!text) {
+      char list[256] = "";
+      size_t n = 0;
+      for (size_t i = 0; nmsim_chip_presets[i] && n < sizeof list; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
+                              nmsim_chip_presets[i]);
+      rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                     "unknown chip preset '%s' (presets: %s; or give a path to a chip file)", ref,
+                     list);
+      goto fail;
+    }
+    size_t len = strlen(ref) + sizeof "preset:";
+    if (!(c->path = nm_malloc(len)) || !(c->text = nm_strdup(text))) goto nomem;
+    snprintf(c->path, len, "preset:%s", ref);
+    stem = nm_strdup(ref);
+  }
+  if (!stem) goto nomem;
+  if ((rc = yml_parse(c->path, c->text, &d, err))) goto fail;
+  x.d = d;
+  x.c = c;
+  if ((rc = chip_read(&x, stem))) goto fail;
+  yml_free(d);
+  nm_free(stem);
+  *out = c;
+  return NMSIM_OK;
+
+nomem:
+  rc = NMSIM_ENOMEM_ERR(err);
+fail:
+  yml_free(d);
+  nm_free(stem);
+  nmsim_chip_destroy(c);
+  return rc;
+}
+
+void nmsim_chip_destroy(nmsim_chip *c) {
+  if (!c) return;
+  nm_free(c->name);
+  nm_free(c->path);
+  nm_free(c->text);
+  nm_free(c->description);
+  nm_free(c->barrier);
+  nm_free(c);
+}
+
+nmsim_ps chip_barrier_time(const nmsim_chip *c, uint32_t tiles) {
+  const chip_barrier_point *p = c->barrier;
+  size_t n = c->n_barrier;
+  if (NEVER(n == 0)) return 0;
+  if (n == 1 || tiles <= p[0].tiles) return p[0].time_ps;
+  size_t i = 1;  /* segment p[i-1] .. p[i]; the last one extrapolates */
+  while (i < n - 1 && tiles > p[i].tiles) i++;
+  double x0 = p[i - 1].tiles, x1 = p[i].tiles;
+  double y0 = (double)p[i - 1].time_ps, y1 = (double)p[i].time_ps;
+  double t = y0 + ((double)tiles - x0) * (y1 - y0) / (x1 - x0);
+  return t <= 0 ? 0 : (nmsim_ps)floor(t + 0.5);
+}

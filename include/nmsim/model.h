@@ -1,0 +1,93 @@
+/* model.h: neuron model descriptors. A model is a static const table registered
+ * by name (models/registry.c); the engine allocates its state as structure of
+ * arrays and calls its hooks over contiguous blocks of neurons. */
+#ifndef NMSIM_MODEL_H
+#define NMSIM_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nmsim/nmsim.h"
+
+#define NMSIM_MODEL_ABI 1
+
+/* Element type of one state variable's array. */
+typedef enum nmsim_var_type {
+  NMSIM_VAR_F64,   /* double */
+  NMSIM_VAR_I32,   /* int32_t */
+  NMSIM_VAR_BYTES  /* opaque per-neuron bytes (e.g. a GSL generator state) */
+} nmsim_var_type;
+
+typedef struct nmsim_var_desc {
+  const char *name;     /* e.g. "v" */
+  nmsim_var_type type;
+  const char *unit;     /* e.g. "mV"; "" if dimensionless */
+  size_t bytes;         /* element size for NMSIM_VAR_BYTES; 0 otherwise */
+} nmsim_var_desc;
+
+typedef struct nmsim_param_desc {
+  const char *name;     /* scenario key, e.g. "tau_m" */
+  const char *unit;     /* canonical unit of the value, e.g. "ms"; "" if none */
+  double def;           /* default, in unit */
+  double min, max;      /* allowed closed range, in unit */
+  const char *help;
+} nmsim_param_desc;
+
+/* Capability flags. */
+enum {
+  NMSIM_MODEL_SOURCE = 1u << 0,    /* spike source: no synaptic input, not charged neuron updates */
+  NMSIM_MODEL_FIXED_POINT = 1u << 1, /* integer, bit-exact arithmetic */
+  NMSIM_MODEL_NEEDS_RNG = 1u << 2  /* uses per-neuron random streams keyed by (seed, pop, neuron) */
+};
+
+/* A block of neurons of one population on one core, as handed to the hooks. */
+typedef struct nmsim_block {
+  size_t n;                  /* neurons in the block */
+  void *const *state;        /* state[k]: array of n elements of var k */
+  const double *const *input;/* input[site][i]: summed synaptic input this step */
+  uint64_t step;             /* model step being computed (0-based) */
+  double dt_ms;              /* model time step */
+  uint64_t seed;             /* run seed */
+  uint32_t pop_id;           /* population index in the scenario */
+  uint32_t first;            /* index in the population of the block's neuron 0 */
+  const void *aux;           /* population data prepared by the loader (spike arrays) */
+} nmsim_block;
+
+typedef struct nmsim_neuron_type {
+  const char *name;
+  int abi_version;           /* NMSIM_MODEL_ABI */
+  unsigned flags;
+  const char *integration;   /* how the state is advanced, for reports */
+  const nmsim_var_desc *vars;
+  size_t n_vars;
+  const nmsim_param_desc *params;
+  size_t n_params;
+  const char *const *sites;  /* input sites, e.g. {"exc","inh"}; sites[0] is the default */
+  size_t n_sites;
+  const char *input_unit;    /* unit of a synaptic weight onto this model ("nA"); NULL for sources */
+  size_t derived_size;       /* bytes of the derived-parameter struct */
+  /* Derive constants from the parameter values (one per params[], in their
+   * units) and dt. On bad values return NMSIM_EINPUT with a message in msg. */
+  nmsim_status (*prepare)(const double *values, double dt_ms, void *derived, char *msg,
+                          size_t msglen);
+  /* Set the initial state of a block. */
+  void (*init)(const void *derived, const nmsim_block *b);
+  /* Advance one step: read b->input, update the state, append the local
+   * indices (0..n-1) of neurons that spike, in increasing order, to
+   * spikes[(*n_spikes)++] (there is room for n more). Whether a neuron counts as
+   * active (for energy) is decided by the core: it had input or it spiked. */
+  void (*update)(const void *derived, const nmsim_block *b, uint32_t *spikes,
+                 size_t *n_spikes);
+} nmsim_neuron_type;
+
+/* Look a model up by name; NULL if unknown. */
+NMSIM_API const nmsim_neuron_type *nmsim_neuron_type_find(const char *name);
+/* NULL-terminated table of every registered model. */
+NMSIM_API extern const nmsim_neuron_type *const nmsim_neuron_types[];
+/* Index of var or param by name in a model, or -1. */
+NMSIM_API int nmsim_model_var_index(const nmsim_neuron_type *t, const char *name);
+NMSIM_API int nmsim_model_param_index(const nmsim_neuron_type *t, const char *name);
+NMSIM_API int nmsim_model_site_index(const nmsim_neuron_type *t, const char *name);
+
+#endif

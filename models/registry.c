@@ -1,0 +1,36 @@
+/* registry.c: the table of neuron models, looked up by name. */
+#include <string.h>
+
+#include "models/mdl_int.h"
+
+const nmsim_neuron_type *const nmsim_neuron_types[] = {
+    &mdl_lif_type,
+    &mdl_poisson_type,
+    &mdl_spike_array_type,
+    NULL,
+};
+
+const nmsim_neuron_type *nmsim_neuron_type_find(const char *name) {
+  if (!name) return NULL;
+  for (size_t i = 0; nmsim_neuron_types[i]; i++)
+    if (strcmp(nmsim_neuron_types[i]->name, name) == 0) return nmsim_neuron_types[i];
+  return NULL;
+}
+
+int nmsim_model_var_index(const nmsim_neuron_type *t, const char *name) {
+  for (size_t i = 0; i < t->n_vars; i++)
+    if (strcmp(t->vars[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+int nmsim_model_param_index(const nmsim_neuron_type *t, const char *name) {
+  for (size_t i = 0; i < t->n_params; i++)
+    if (strcmp(t->params[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+int nmsim_model_site_index(const nmsim_neuron_type *t, const char *name) {
+  for (size_t i = 0; i < t->n_sites; i++)
+    if (strcmp(t->sites[i], name) == 0) return (int)i;
+  return -1;
+}

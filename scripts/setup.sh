@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what nmsim needs to build and test, with apt-get (Debian package names).
+# Safe to run again: packages already present are left alone.
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config
+  libgsl-dev          # random streams, statistics
+  libhdf5-dev hdf5-tools  # traces (C API) and h5dump/h5ls for tests
+  libsqlite3-dev      # results database
+  zlib1g-dev          # compressed inputs
+  libfyaml-dev        # scenario and chip files (YAML, with line/column marks)
+  libcriterion-dev    # unit tests
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,568 @@
+/* build.c: maps a scenario onto a chip. Projections are first expanded into
+ * synapses between global neuron ids (from random streams keyed by seed,
+ * projection and source neuron, so connectivity never depends on placement);
+ * neurons are then placed by dense fill (populations in file order, cores in
+ * id order so a tile's cores fill first), opening a new core when the next
+ * neuron would exceed the core's neuron count or synapse memory; finally the
+ * synapses become rows grouped by destination core and source neuron (one
+ * input axon per source neuron and destination core) and fan-in and fan-out
+ * are checked. */
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/rng.h"
+#include "sim/system_int.h"
+
+/* A synapse on its way into a core's rows. */
+typedef struct edge {
+  uint32_t dst;      /* target neuron gid */
+  uint32_t core;     /* destination core (set by mapping) */
+  uint32_t src;      /* source neuron gid */
+  uint16_t tgt;
+  uint8_t delay;
+  uint8_t site;
+  int32_t w;
+} edge;
+
+typedef struct edges {
+  edge *e;
+  size_t n, cap;
+} edges;
+
+static int edge_cmp(const void *pa, const void *pb) {
+  const edge *a = pa, *b = pb;
+  if (a->core != b->core) return a->core < b->core ? -1 : 1;
+  if (a->src != b->src) return a->src < b->src ? -1 : 1;
+  if (a->tgt != b->tgt) return a->tgt < b->tgt ? -1 : 1;
+  if (a->site != b->site) return a->site < b->site ? -1 : 1;
+  if (a->delay != b->delay) return a->delay < b->delay ? -1 : 1;
+  return (a->w > b->w) - (a->w < b->w);
+}
+
+static const char *pop_name(const sys *s, uint32_t core) {
+  const sys_core *c = &s->cores[core];
+  return c->n_blocks ? c->blocks[0].pop->name : "?";
+}
+
+/* State of dense fill: the core being filled and what it holds so far.
+ * stamp[src] == core + 1 marks a source neuron already feeding that core
+ * (one input axon); seen[src] == token dedupes a neuron's own source list
+ * within one count. */
+typedef struct packer {
+  uint32_t core, fill, axons;
+  uint64_t syn;                /* synapses on the core */
+  uint64_t max_syn;            /* synapse memory / bytes per synapse */
+  uint32_t *stamp, *seen;
+  const uint32_t *off, *srcs;  /* sources of neuron g: srcs[off[g] .. off[g+1]] */
+  const uint32_t *est;         /* per neuron: destination cores, estimated */
+  uint64_t fanout;             /* sum of est over the core's neurons */
+  uint32_t token;
+} packer;
+
+/* Distinct sources of neuron g that do not feed the current core yet. */
+static uint32_t fresh_sources(packer *k, uint32_t g) {
+  uint32_t n = 0, tok = ++k->token;
+  for (uint32_t a = k->off[g]; a < k->off[g + 1]; a++) {
+    uint32_t x = k->srcs[a];
+    if (k->stamp[x] != k->core + 1 && k->seen[x] != tok) k->seen[x] = tok, n++;
+  }
+  return n;
+}
+
+static void mark_sources(packer *k, uint32_t g) {
+  for (uint32_t a = k->off[g]; a < k->off[g + 1]; a++) k->stamp[k->srcs[a]] = k->core + 1;
+}
+
+/* Place neuron i of population p (global id g) on the current core, or open
+ * the next core if it would exceed a limit of the current one. */
+static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t g,
+                              nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  const scn_population *pop = &s->scn->pops[p];
+  uint32_t f = k->off[g + 1] - k->off[g];
+  uint32_t fresh = fresh_sources(k, g);
+  if (k->fill == ch->max_neurons || k->syn + f > k->max_syn ||
+      k->axons + fresh > ch->max_fan_in || k->fanout + k->est[g] > ch->max_fan_out) {
+    if (k->fill == 0) { /* the neuron alone exceeds a core */
+      if (f > k->max_syn)
+        return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                         "population '%s': neuron %u receives %u synapses x %u bytes = %llu "
+                         "bytes; a core of chip '%s' has %llu bytes of synapse memory (over "
+                         "by %llu bytes)",
+                         pop->name, i, f, ch->synapse_bytes,
+                         (unsigned long long)f * ch->synapse_bytes, ch->name,
+                         (unsigned long long)ch->synapse_memory_bytes,
+                         (unsigned long long)f * ch->synapse_bytes - ch->synapse_memory_bytes);
+      return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                       "population '%s': neuron %u receives from %u source neurons; chip '%s' "
+                       "allows a fan-in of %u input axons per core (over by %u)",
+                       pop->name, i, fresh, ch->name, ch->max_fan_in, fresh - ch->max_fan_in);
+    }
+    k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0;
+    if (k->core == s->n_cores) {
+      uint64_t left = pop->size - i;
+      for (size_t q = p + 1; q < s->scn->n_pops; q++) left += s->scn->pops[q].size;
+      return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                       "population '%s' does not fit on chip '%s': all %u cores are full "
+                       "(limits per core: %u neurons, %llu bytes of synapse memory, fan-in %u) "
+                       "with %llu neurons left to place, from neuron %u of '%s' on",
+                       pop->name, ch->name, s->n_cores, ch->max_neurons,
+                       (unsigned long long)ch->synapse_memory_bytes, ch->max_fan_in,
+                       (unsigned long long)left, i, pop->name);
+    }
+    fresh = fresh_sources(k, g);
+  }
+  mark_sources(k, g);
+  k->axons += fresh;
+  sys_core *c = &s->cores[k->core];
+  sys_block *b = c->n_blocks ? &c->blocks[c->n_blocks - 1] : NULL;
+  if (!b || b->pop_id != p) {
+    sys_block *nb = nm_realloc(c->blocks, (c->n_blocks + 1) * sizeof *nb);
+    if (!nb) return NMSIM_ENOMEM_ERR(err);
+    c->blocks = nb;
+    b = &c->blocks[c->n_blocks++];
+    *b = (sys_block){.pop = pop, .pop_id = (uint32_t)p, .first = i, .local0 = k->fill};
+  }
+  b->n++;
+  s->loc_core[g] = k->core;
+  s->loc_local[g] = k->fill;
+  c->n_neurons = ++k->fill;
+  k->syn += f;
+  k->fanout += k->est[g];
+  return NMSIM_OK;
+}
+
+/* Dense fill under the per-core limits of neurons, synapse memory and fan-in
+ * (distinct source neurons). */
+static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *srcs,
+                                const uint32_t *est, nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  packer k = {.off = off, .srcs = srcs, .est = est,
+              .max_syn = ch->synapse_bytes ? ch->synapse_memory_bytes / ch->synapse_bytes
+                                           : UINT64_MAX};
+  k.stamp = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
+  k.seen = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
+  nmsim_status rc = (k.stamp && k.seen) ? NMSIM_OK : NMSIM_ENOMEM_ERR(err);
+  uint32_t g = 0;
+  for (size_t p = 0; p < s->scn->n_pops && rc == NMSIM_OK; p++)
+    for (uint32_t i = 0; i < s->scn->pops[p].size && rc == NMSIM_OK; i++, g++)
+      rc = place_one(s, &k, p, i, g, err);
+  nm_free(k.stamp);
+  nm_free(k.seen);
+  if (rc != NMSIM_OK) return rc;
+  /* used cores and tiles */
+  s->used = nm_malloc(sizeof(uint32_t) * s->n_cores);
+  if (!s->used) return NMSIM_ENOMEM_ERR(err);
+  uint32_t last_tile = UINT32_MAX;
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    if (!s->cores[i].n_neurons) continue;
+    s->used[s->n_used++] = i;
+    if (s->cores[i].tile != last_tile) s->tiles_used++, last_tile = s->cores[i].tile;
+  }
+  return NMSIM_OK;
+}
+
+/* Undo a mapping, so that it can be tried again. */
+static void unmap(sys *s) {
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    nm_free(c->blocks);
+    c->blocks = NULL;
+    c->n_blocks = 0;
+    c->n_neurons = 0;
+    c->n_syn = 0;
+    c->n_axons = 0;
+  }
+  nm_free(s->used);
+  s->used = NULL;
+  s->n_used = 0;
+  s->tiles_used = 0;
+}
+
+/* Fixed-point scale of the input of each population: the largest power of two
+ * that keeps every incoming weight within int32 (relative resolution 2^-31 of
+ * the largest weight), so sums are exact and independent of arrival order. */
+static nmsim_status input_scales(const sys *s, int *shift, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    double maxw = 0;
+    for (size_t k = 0; k < scn->n_projs; k++)
+      if (scn->projs[k].post == p) maxw = fmax(maxw, fabs(scn->projs[k].weight));
+    int sh = 0;
+    if (maxw > 0) {
+      sh = (int)floor(log2(2147483647.0 / maxw));
+      if (sh > 62) sh = 62;
+      if (sh < 0)
+        return NMSIM_ERR(err, NMSIM_EINPUT,
+                         "%s: weights onto population '%s' reach %g, beyond the "
+                         "representable range (|w| < 2^31)",
+                         scn->path, scn->pops[p].name, maxw);
+    }
+    if (scn->pops[p].model->flags & NMSIM_MODEL_FIXED_POINT) sh = 0;
+    shift[p] = sh;
+  }
+  return NMSIM_OK;
+}
+
+/* Global neuron ids: populations in file order. */
+static nmsim_status alloc_gids(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  uint64_t total = 0;
+  s->pop_gid0 = nm_malloc(sizeof(uint32_t) * (scn->n_pops ? scn->n_pops : 1));
+  if (!s->pop_gid0) return NMSIM_ENOMEM_ERR(err);
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    s->pop_gid0[p] = (uint32_t)total;
+    total += scn->pops[p].size;
+  }
+  if (total > UINT32_MAX - 1)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: the network has %llu neurons; at most %u are "
+                     "supported", scn->path, (unsigned long long)total, UINT32_MAX - 1);
+  s->n_neurons = (uint32_t)total;
+  s->loc_core = nm_malloc(sizeof(uint32_t) * (total ? total : 1));
+  s->loc_local = nm_malloc(sizeof(uint32_t) * (total ? total : 1));
+  if (!s->loc_core || !s->loc_local) return NMSIM_ENOMEM_ERR(err);
+  return NMSIM_OK;
+}
+
+static nmsim_status add_edge(edges *E, const sys *s, uint32_t src_gid, uint32_t dst_gid,
+                             const scn_projection *pr, int32_t wq) {
+  if (E->n == E->cap && nm_grow((void **)&E->e, &E->cap, E->n + 1, sizeof(edge)) != NMSIM_OK)
+    return NMSIM_ENOMEM;
+  (void)s;
+  E->e[E->n++] = (edge){.dst = dst_gid,
+                        .core = 0,
+                        .src = src_gid,
+                        .tgt = 0,
+                        .delay = (uint8_t)pr->delay,
+                        .site = (uint8_t)pr->site,
+                        .w = wq};
+  return NMSIM_OK;
+}
+
+static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  if (!r) return NMSIM_ENOMEM_ERR(err);
+  nmsim_status rc = NMSIM_OK;
+  for (size_t k = 0; k < scn->n_projs && rc == NMSIM_OK; k++) {
+    const scn_projection *pr = &scn->projs[k];
+    const scn_population *pre = &scn->pops[pr->pre], *post = &scn->pops[pr->post];
+    int32_t wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post]));
+    bool self = pr->pre == pr->post;
+    for (uint32_t i = 0; i < pre->size && rc == NMSIM_OK; i++) {
+      uint32_t src = s->pop_gid0[pr->pre] + i;
+      switch (pr->conn) {
+        case SCN_ONE_TO_ONE:
+          if (!self || pr->allow_self) rc = add_edge(E, s, src, s->pop_gid0[pr->post] + i, pr, wq);
+          break;
+        case SCN_ALL_TO_ALL:
+          for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++)
+            if (!self || pr->allow_self || i != j)
+              rc = add_edge(E, s, src, s->pop_gid0[pr->post] + j, pr, wq);
+          break;
+        case SCN_FIXED_PROBABILITY:
+          /* one uniform per candidate target, from the stream keyed by
+           * (seed, projection, pre neuron); i itself is no candidate unless
+           * allow_self */
+          gsl_rng_set(r, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_CONNECT));
+          for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++) {
+            if (self && !pr->allow_self && i == j) continue;
+            if (gsl_rng_uniform(r) < pr->p)
+              rc = add_edge(E, s, src, s->pop_gid0[pr->post] + j, pr, wq);
+          }
+          break;
+      }
+    }
+  }
+  gsl_rng_free(r);
+  if (rc != NMSIM_OK) return NMSIM_ENOMEM_ERR(err);
+  return NMSIM_OK;
+}
+
+/* Give every synapse its target's core and local index, sort them into rows
+ * and count, per core, synapses, input axons and output destinations
+ * (n_out[core]; out_deg[gid] per source neuron). Returns the first core whose fan-out exceeds the chip's
+ * limit, or UINT32_MAX. */
+static uint32_t count_rows(sys *s, edges *E, size_t *n_out, uint32_t *out_deg) {
+  for (size_t a = 0; a < E->n; a++) {
+    uint32_t gid = E->e[a].dst;
+    E->e[a].core = s->loc_core[gid];
+    E->e[a].tgt = (uint16_t)s->loc_local[gid];
+  }
+  qsort(E->e, E->n, sizeof(edge), edge_cmp);
+  for (uint32_t i = 0; i < s->n_cores; i++) n_out[i] = 0;
+  memset(out_deg, 0, sizeof(uint32_t) * s->n_neurons);
+  for (size_t a = 0; a < E->n; a++) {
+    sys_core *c = &s->cores[E->e[a].core];
+    c->n_syn++;
+    if (a == 0 || E->e[a].core != E->e[a - 1].core || E->e[a].src != E->e[a - 1].src) {
+      c->n_axons++;
+      n_out[s->loc_core[E->e[a].src]]++;
+      out_deg[E->e[a].src]++;
+    }
+  }
+  for (uint32_t i = 0; i < s->n_cores; i++)
+    if (n_out[i] > s->chip->max_fan_out) return i;
+  return UINT32_MAX;
+}
+
+/* Turn the counted and sorted synapses into per-core synapse rows and
+ * per-neuron out lists, after a last check of fan-in and fan-out. */
+static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  nmsim_status rc = NMSIM_OK;
+  for (uint32_t i = 0; i < s->n_cores && rc == NMSIM_OK; i++) {
+    sys_core *c = &s->cores[i];
+    if (c->n_axons > ch->max_fan_in)
+      rc = NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "core %u (population '%s') receives from %u source neurons; chip '%s' "
+                     "allows a fan-in of %u input axons per core (over by %u)",
+                     i, pop_name(s, i), c->n_axons, ch->name, ch->max_fan_in,
+                     c->n_axons - ch->max_fan_in);
+    else if (n_out[i] > ch->max_fan_out)
+      rc = NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "core %u (population '%s') sends to %zu (neuron, core) destinations; chip "
+                     "'%s' allows a fan-out of %u per core (over by %zu)",
+                     i, pop_name(s, i), n_out[i], ch->name, ch->max_fan_out,
+                     n_out[i] - ch->max_fan_out);
+  }
+  if (rc != NMSIM_OK) return rc;
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    c->row = nm_calloc((size_t)c->n_axons + 1, sizeof(uint32_t));
+    c->syn = nm_malloc(sizeof(sys_syn) * (c->n_syn ? c->n_syn : 1));
+    c->out_ptr = nm_calloc((size_t)c->n_neurons + 1, sizeof(uint32_t));
+    c->out = nm_malloc(sizeof(sys_out) * (n_out[i] ? n_out[i] : 1));
+    if (!c->row || !c->syn || !c->out_ptr || !c->out) return NMSIM_ENOMEM_ERR(err);
+    c->n_syn = 0;
+    c->n_axons = 0;
+    c->ring = 2;
+  }
+  /* out lists: count per source neuron first */
+  for (size_t a = 0; a < E->n; a++) {
+    const edge *x = &E->e[a];
+    if (a == 0 || x->core != E->e[a - 1].core || x->src != E->e[a - 1].src) {
+      sys_core *sc = &s->cores[s->loc_core[x->src]];
+      sc->out_ptr[s->loc_local[x->src] + 1]++;
+    }
+  }
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    for (uint32_t j = 0; j < c->n_neurons; j++) c->out_ptr[j + 1] += c->out_ptr[j];
+    c->n_out = c->out_ptr[c->n_neurons];
+  }
+  uint32_t *fill = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
+  if (!fill) return NMSIM_ENOMEM_ERR(err);
+  for (size_t a = 0; a < E->n; a++) {
+    const edge *x = &E->e[a];
+    sys_core *c = &s->cores[x->core];
+    if (a == 0 || x->core != E->e[a - 1].core || x->src != E->e[a - 1].src) {
+      uint32_t axon = c->n_axons++;
+      c->row[axon] = (uint32_t)c->n_syn;
+      sys_core *sc = &s->cores[s->loc_core[x->src]];
+      uint32_t j = s->loc_local[x->src];
+      sc->out[sc->out_ptr[j] + fill[x->src]++] = (sys_out){.core = x->core, .axon = axon};
+    }
+    c->syn[c->n_syn++] = (sys_syn){.tgt = x->tgt, .delay = x->delay, .site = x->site, .w = x->w};
+    if ((uint32_t)x->delay + 1 > c->ring) c->ring = (uint32_t)x->delay + 1;
+  }
+  nm_free(fill);
+  for (uint32_t i = 0; i < s->n_cores; i++) s->cores[i].row[s->cores[i].n_axons] =
+      (uint32_t)s->cores[i].n_syn;
+  return NMSIM_OK;
+}
+
+/* Allocate the neuron state and the input ring of every core. */
+static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
+  char msg[512];
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    if (!c->n_neurons) continue;
+    c->n_sites = 1;
+    uint32_t maxblk = 1;
+    for (size_t bi = 0; bi < c->n_blocks; bi++) {
+      const nmsim_neuron_type *m = c->blocks[bi].pop->model;
+      if (m->n_sites > c->n_sites) c->n_sites = (uint32_t)m->n_sites;
+      if (c->blocks[bi].n > maxblk) maxblk = c->blocks[bi].n;
+    }
+    if (c->n_sites > SYS_MAX_SITES) NMSIM_PANIC("model with more than %d sites", SYS_MAX_SITES);
+    size_t nn = c->n_neurons;
+    c->acc = nm_calloc((size_t)c->ring * c->n_sites * nn, sizeof(int64_t));
+    c->input = nm_calloc((size_t)c->n_sites * nn, sizeof(double));
+    c->had_input = nm_calloc(nn, 1);
+    c->spikes = nm_malloc(sizeof(uint32_t) * maxblk);
+    if (!c->acc || !c->input || !c->had_input || !c->spikes) return NMSIM_ENOMEM_ERR(err);
+    for (size_t bi = 0; bi < c->n_blocks; bi++) {
+      sys_block *b = &c->blocks[bi];
+      const nmsim_neuron_type *m = b->pop->model;
+      b->inv_scale = ldexp(1.0, -shift[b->pop_id]);
+      b->derived = nm_calloc(1, m->derived_size ? m->derived_size : 1);
+      b->state = nm_calloc(m->n_vars ? m->n_vars : 1, sizeof(void *));
+      if (!b->derived || !b->state) return NMSIM_ENOMEM_ERR(err);
+      for (size_t v = 0; v < m->n_vars; v++) {
+        size_t el = m->vars[v].type == NMSIM_VAR_F64   ? sizeof(double)
+                    : m->vars[v].type == NMSIM_VAR_I32 ? sizeof(int32_t)
+                                                       : m->vars[v].bytes;
+        b->state[v] = nm_calloc(b->n, el);
+        if (!b->state[v]) return NMSIM_ENOMEM_ERR(err);
+      }
+      nmsim_status rc = m->prepare(b->pop->values, s->scn->dt_ms, b->derived, msg, sizeof msg);
+      if (rc != NMSIM_OK)
+        return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, b->pop->line,
+                         b->pop->name, msg);
+      const double *no_input[SYS_MAX_SITES] = {0};
+      nmsim_block mb = {.n = b->n, .state = b->state, .input = no_input, .step = 0,
+                        .dt_ms = s->scn->dt_ms, .seed = s->scn->seed, .pop_id = b->pop_id,
+                        .first = b->first, .aux = &b->pop->spikes};
+      m->init(b->derived, &mb);
+    }
+  }
+  return NMSIM_OK;
+}
+
+nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
+                       nmsim_err *err) {
+  *out = NULL;
+  nmsim_status rc = NMSIM_ENOMEM;
+  edges E = {0};
+  int *shift = NULL;
+  uint32_t *fanin = NULL, *srcs = NULL, *est = NULL;
+  size_t *n_out = NULL;
+  uint32_t *out_deg = NULL;
+  sys *s = nm_calloc(1, sizeof *s);
+  if (!s) return NMSIM_ENOMEM_ERR(err);
+  s->scn = scn;
+  s->chip = chip;
+  s->n_tiles = chip_n_tiles(chip);
+  s->n_cores = chip_n_cores(chip);
+  s->unit_router0 = s->n_cores;
+  s->unit_barrier = s->n_cores + s->n_tiles;
+  if (chip->max_neurons > 65535) {
+    rc = NMSIM_ERR(err, NMSIM_EINPUT, "chip '%s': neurons_per_core %u exceeds 65535",
+                   chip->name, chip->max_neurons);
+    goto fail;
+  }
+  s->cores = nm_calloc(s->n_cores, sizeof(sys_core));
+  s->routers = nm_calloc(s->n_tiles, sizeof(sys_router));
+  shift = nm_calloc(scn->n_pops, sizeof(int));
+  s->pop_spikes = nm_calloc(scn->n_pops, sizeof(uint32_t *));
+  s->pop_nspikes = nm_calloc(scn->n_pops, sizeof(size_t));
+  s->pop_total_spikes = nm_calloc(scn->n_pops, sizeof(uint64_t));
+  s->lat_hist = nm_calloc(SYS_LAT_BINS, sizeof(uint64_t));
+  if (!s->cores || !s->routers || !shift || !s->pop_spikes || !s->pop_nspikes ||
+      !s->pop_total_spikes || !s->lat_hist) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    s->pop_spikes[p] = nm_malloc(sizeof(uint32_t) * scn->pops[p].size);
+    if (!s->pop_spikes[p]) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+  }
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    s->cores[i].id = i;
+    s->cores[i].tile = i / chip->cores_per_tile;
+  }
+  if ((rc = input_scales(s, shift, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_gids(s, err)) != NMSIM_OK) goto fail;
+  if ((rc = expand_projections(s, shift, &E, err)) != NMSIM_OK) goto fail;
+  /* sources of every neuron, as offsets and a list (freed after mapping) */
+  fanin = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
+  srcs = nm_malloc(sizeof(uint32_t) * (E.n ? E.n : 1));
+  if (!fanin || !srcs || E.n > UINT32_MAX) {
+    rc = E.n > UINT32_MAX ? NMSIM_ERR(err, NMSIM_EINPUT, "%s: more than 2^32 synapses",
+                                      scn->path)
+                          : NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  for (size_t a = 0; a < E.n; a++) fanin[E.e[a].dst + 1]++;
+  for (uint32_t g = 0; g < s->n_neurons; g++) fanin[g + 1] += fanin[g];
+  for (size_t a = 0; a < E.n; a++) srcs[fanin[E.e[a].dst]++] = E.e[a].src;
+  for (uint32_t g = s->n_neurons; g > 0; g--) fanin[g] = fanin[g - 1];
+  fanin[0] = 0;
+  /* Fan-out (destination cores of a core's neurons) depends on where the
+   * targets land, so it is packed with an estimate per neuron: none at first,
+   * then the destinations each neuron had in the previous placement. The
+   * estimates only grow and are bounded by the number of cores, so the loop
+   * ends; build_rows reports what still overflows. */
+  est = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
+  n_out = nm_calloc(s->n_cores, sizeof(size_t));
+  out_deg = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
+  if (!est || !n_out || !out_deg) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  for (int attempt = 0;; attempt++) {
+    if ((rc = map_neurons(s, fanin, srcs, est, err)) != NMSIM_OK) goto fail;
+    if (count_rows(s, &E, n_out, out_deg) == UINT32_MAX || attempt == 64) break;
+    bool grew = false;
+    for (uint32_t g = 0; g < s->n_neurons; g++)
+      if (out_deg[g] > est[g]) est[g] = out_deg[g], grew = true;
+    if (!grew) break;
+    unmap(s);
+  }
+  nm_free(srcs);
+  srcs = NULL;
+  s->barrier_ps = chip_barrier_time(chip, s->tiles_used);
+  if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
+  nm_free(E.e);
+  nm_free(shift);
+  nm_free(fanin);
+  nm_free(est);
+  nm_free(n_out);
+  nm_free(out_deg);
+  *out = s;
+  return NMSIM_OK;
+fail:
+  nm_free(E.e);
+  nm_free(shift);
+  nm_free(fanin);
+  nm_free(srcs);
+  nm_free(est);
+  nm_free(n_out);
+  nm_free(out_deg);
+  sys_destroy(s);
+  return rc;
+}
+
+void sys_destroy(sys *s) {
+  if (!s) return;
+  sim_engine_destroy(s->eng);
+  for (uint32_t i = 0; s->cores && i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    for (size_t bi = 0; bi < c->n_blocks; bi++) {
+      sys_block *b = &c->blocks[bi];
+      if (b->state)
+        for (size_t v = 0; v < b->pop->model->n_vars; v++) nm_free(b->state[v]);
+      nm_free(b->state);
+      nm_free(b->derived);
+    }
+    nm_free(c->blocks);
+    nm_free(c->acc);
+    nm_free(c->input);
+    nm_free(c->had_input);
+    nm_free(c->spikes);
+    nm_free(c->row);
+    nm_free(c->syn);
+    nm_free(c->out_ptr);
+    nm_free(c->out);
+  }
+  for (size_t p = 0; s->pop_spikes && p < s->scn->n_pops; p++) nm_free(s->pop_spikes[p]);
+  nm_free(s->pop_spikes);
+  nm_free(s->pop_nspikes);
+  nm_free(s->pop_total_spikes);
+  nm_free(s->lat_hist);
+  nm_free(s->cores);
+  nm_free(s->routers);
+  nm_free(s->pop_gid0);
+  nm_free(s->loc_core);
+  nm_free(s->loc_local);
+  nm_free(s->used);
+  nm_free(s);
+}

@@ -1,0 +1,274 @@
+/* main.c: the nmsim command line. Exit status: 0 success, 1 a failed run,
+ * 2 bad usage or bad input. Messages go to stderr. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/report.h"
+#include "cores/chip_int.h"
+#include "nmsim/chip.h"
+#include "nmsim/scenario.h"
+#include "sim/h5out.h"
+#include "sim/run_int.h"
+#include "sim/scenario_int.h"
+#include "sim/system_int.h"
+
+static const char *usage_main =
+    "usage: nmsim COMMAND [ARGS]\n"
+    "\n"
+    "A discrete-event simulator of many-core neuromorphic chips.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--json] [--quiet]\n"
+    "                      run a scenario and print its energy and latency report\n"
+    "  report RUN.h5 [--json]\n"
+    "                      print the report of a finished run from its file\n"
+    "  validate SCENARIO.yaml [--set KEY=VALUE]...\n"
+    "                      check a scenario (fields, chip, mapping) without running it\n"
+    "  chips [--json]      list the bundled chip presets and their key figures\n"
+    "\n"
+    "  nmsim COMMAND --help   help on one command;  nmsim --version\n";
+
+static int exit_code(nmsim_status rc) {
+  switch (rc) {
+    case NMSIM_OK: return 0;
+    case NMSIM_EINPUT:
+    case NMSIM_EFORMAT:
+    case NMSIM_ECAPACITY:
+    case NMSIM_EIO: return 2;
+    default: return 1;
+  }
+}
+
+static int fail(nmsim_status rc, const nmsim_err *err) {
+  fprintf(stderr, "nmsim: %s\n", err->msg[0] ? err->msg : nmsim_strerror(rc));
+  return exit_code(rc);
+}
+
+static int bad_usage(const char *cmd, const char *fmt, const char *arg) {
+  fprintf(stderr, "nmsim %s: ", cmd);
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'nmsim %s --help'.\n", cmd);
+  return 2;
+}
+
+/* Options shared by run and validate. */
+typedef struct cli_opts {
+  const char *scenario;
+  const char *out;
+  bool json, quiet;
+  nmsim_override *ov;
+  size_t n_ov;
+} cli_opts;
+
+static int parse_set(const char *cmd, char *arg, cli_opts *o) {
+  char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) return bad_usage(cmd, "--set expects KEY=VALUE, got '%s'", arg);
+  *eq = 0;
+  nmsim_override *nv = realloc(o->ov, (o->n_ov + 1) * sizeof *nv);
+  if (!nv) return bad_usage(cmd, "%s", "out of memory");
+  o->ov = nv;
+  o->ov[o->n_ov++] = (nmsim_override){.key = arg, .value = eq + 1};
+  return 0;
+}
+
+static int parse_opts(const char *cmd, const char *usage, int argc, char **argv, cli_opts *o,
+                      bool allow_out) {
+  static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
+                                            {"set", required_argument, 0, 's'},
+                                            {"json", no_argument, 0, 'j'},
+                                            {"quiet", no_argument, 0, 'q'},
+                                            {"help", no_argument, 0, 'h'},
+                                            {0, 0, 0, 0}};
+  int c;
+  opterr = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'o':
+        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '-o'");
+        o->out = optarg;
+        break;
+      case 's': {
+        int rc = parse_set(cmd, optarg, o);
+        if (rc) return rc;
+        break;
+      }
+      case 'j': o->json = true; break;
+      case 'q': o->quiet = true; break;
+      case 'h': fputs(usage, stdout); return -1;
+      default:
+        return bad_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind != argc - 1)
+    return bad_usage(cmd, "%s", optind >= argc ? "expected one SCENARIO file"
+                                                : "expected exactly one SCENARIO file");
+  o->scenario = argv[optind];
+  return 0;
+}
+
+static const char *usage_run =
+    "usage: nmsim run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--json] [--quiet]\n"
+    "\n"
+    "Run a scenario on its chip and print the energy and latency report.\n"
+    "  -o, --output RUN.h5   write spikes, traces, energy and latency per step (HDF5)\n"
+    "  --set KEY=VALUE       override a scenario field, e.g. --set seed=2,\n"
+    "                        --set populations.exc.params.tau_m='10 ms' (repeatable)\n"
+    "  --json                print the report as JSON\n"
+    "  -q, --quiet           no progress output\n";
+
+static int cmd_run(int argc, char **argv) {
+  cli_opts o = {0};
+  int rc = parse_opts("run", usage_run, argc, argv, &o, true);
+  if (rc) {
+    free(o.ov);
+    return rc < 0 ? 0 : rc;
+  }
+  nmsim_err err = {0};
+  nmsim_scenario *scn = NULL;
+  nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
+  free(o.ov);
+  if (st != NMSIM_OK) return fail(st, &err);
+  run_summary sum;
+  run_opts ro = {.h5_path = o.out, .progress = !o.quiet && isatty(2)};
+  st = run_scenario(scn, &ro, &sum, &err);
+  nmsim_scenario_destroy(scn);
+  if (st != NMSIM_OK) return fail(st, &err);
+  if (o.json) report_print_json(stdout, &sum);
+  else report_print_text(stdout, &sum);
+  run_summary_clear(&sum);
+  return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static const char *usage_validate =
+    "usage: nmsim validate SCENARIO.yaml [--set KEY=VALUE]...\n"
+    "\n"
+    "Check a scenario without running it: every field, the chip file, and that\n"
+    "the network maps onto the chip within its limits. Exit 0 if valid, 2 if not.\n";
+
+static int cmd_validate(int argc, char **argv) {
+  cli_opts o = {0};
+  int rc = parse_opts("validate", usage_validate, argc, argv, &o, false);
+  if (rc) {
+    free(o.ov);
+    return rc < 0 ? 0 : rc;
+  }
+  nmsim_err err = {0};
+  nmsim_scenario *scn = NULL;
+  nmsim_chip *chip = NULL;
+  sys *s = NULL;
+  nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
+  free(o.ov);
+  if (st == NMSIM_OK) {
+    char *dir = strdup(o.scenario);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash) *slash = 0;
+    st = nmsim_chip_load(scn->chip, slash ? dir : ".", &chip, &err);
+    free(dir);
+  }
+  if (st == NMSIM_OK) st = sys_build(scn, chip, &s, &err);
+  if (st == NMSIM_OK) {
+    size_t syn = 0;
+    for (uint32_t i = 0; i < s->n_cores; i++) syn += s->cores[i].n_syn;
+    printf("%s: valid: %zu populations, %u neurons, %zu synapses on chip '%s' "
+           "(%u of %u cores, %u tiles)\n",
+           o.scenario, scn->n_pops, s->n_neurons, syn, chip->name, s->n_used, s->n_cores,
+           s->tiles_used);
+  }
+  sys_destroy(s);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
+  return st == NMSIM_OK ? 0 : fail(st, &err);
+}
+
+static const char *usage_report =
+    "usage: nmsim report RUN.h5 [--json]\n"
+    "\n"
+    "Print the energy and latency report of a run from its HDF5 file.\n";
+
+static int cmd_report(int argc, char **argv) {
+  bool json = false;
+  const char *file = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) json = true;
+    else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_report, stdout);
+      return 0;
+    } else if (argv[i][0] == '-') return bad_usage("report", "unknown option '%s'", argv[i]);
+    else if (file) return bad_usage("report", "unexpected argument '%s'", argv[i]);
+    else file = argv[i];
+  }
+  if (!file) return bad_usage("report", "%s", "expected a RUN.h5 file");
+  run_summary sum;
+  nmsim_err err = {0};
+  nmsim_status st = h5o_read_summary(file, &sum, &err);
+  if (st != NMSIM_OK) return fail(st, &err);
+  if (json) report_print_json(stdout, &sum);
+  else report_print_text(stdout, &sum);
+  run_summary_clear(&sum);
+  return 0;
+}
+
+static const char *usage_chips =
+    "usage: nmsim chips [--json]\n"
+    "\n"
+    "List the bundled chip presets (scenarios/chips/*.yaml) and their key figures.\n";
+
+static int cmd_chips(int argc, char **argv) {
+  bool json = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) json = true;
+    else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_chips, stdout);
+      return 0;
+    } else return bad_usage("chips", "unexpected argument '%s'", argv[i]);
+  }
+  if (json) printf("[");
+  else printf("%-12s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "tiles", "cores",
+              "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
+  for (size_t i = 0; nmsim_chip_presets[i]; i++) {
+    nmsim_chip *c = NULL;
+    nmsim_err err = {0};
+    nmsim_status st = nmsim_chip_load(nmsim_chip_presets[i], NULL, &c, &err);
+    if (st != NMSIM_OK) return fail(st, &err);
+    if (json)
+      printf("%s\n  {\"name\": \"%s\", \"tiles\": %u, \"cores\": %u, \"neurons_per_core\": %u, "
+             "\"synaptic_op_pj\": %.17g, \"synaptic_op_ns\": %.17g, \"hop_ew_pj\": %.17g, "
+             "\"hop_ns_pj\": %.17g, \"static_power_mw\": %.17g}",
+             i ? "," : "", c->name, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
+             c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
+             c->hop_ns.energy_pj, c->static_power_mw);
+    else
+      printf("%-12s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, chip_n_tiles(c),
+             chip_n_cores(c), c->max_neurons, c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0,
+             c->hop_ew.energy_pj, c->static_power_mw);
+    nmsim_chip_destroy(c);
+  }
+  if (json) printf("\n]\n");
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_main, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    fputs(usage_main, stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version")) {
+    printf("nmsim %s\n", nmsim_version());
+    return 0;
+  }
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+  if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "chips")) return cmd_chips(argc - 1, argv + 1);
+  fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
+  return 2;
+}

@@ -1,0 +1,164 @@
+/* pq.h: the event queue behind a narrow API, with swappable implementations
+ * ("heap": binary heap, the reference; "bucket": a ring of time buckets).
+ *
+ * THE TOTAL ORDER. Events are popped in increasing order of the key
+ *   (time, kind, dst, src, seq)
+ * where time is hardware time in ps, kind is the event kind (a smaller kind
+ * runs first at equal time: the kind enum is the priority), dst and src name
+ * the destination and source units, and seq is a sequence number local to the
+ * source unit. Every field is a property of the model, never of memory
+ * addresses or of how the system is partitioned, so runs are reproducible.
+ * Two queued events equal on every key are an internal error (panic).
+ *
+ * THE CURRENT-TIME RULE. An event may be pushed with time == the time of the
+ * last pop ("now"). It runs in the current pass, before time advances, in key
+ * order among the events still pending at that time (it may therefore run
+ * before an already queued event of the same time whose key is larger). An
+ * event with time < now is rejected with NMSIM_EPAST. So the sequence of popped
+ * times never decreases, and within one time the pops follow the key order of
+ * whatever is pending.
+ *
+ * CANCELLATION marks the event; it is skipped (and freed) when it reaches the
+ * front. Cancelling is O(1) and safe from inside a handler.
+ */
+#ifndef NMSIM_SIM_PQ_H
+#define NMSIM_SIM_PQ_H
+
+#include "sim/sim_int.h"
+
+/* An event: a fixed 24-byte header and a 16-byte inline payload. */
+typedef struct sim_event {
+  nmsim_ps time;   /* hardware time, ps */
+  uint32_t dst;    /* destination unit */
+  uint32_t src;    /* source unit */
+  uint32_t seq;    /* sequence number local to src */
+  uint8_t kind;    /* event kind; also its priority at equal time */
+  uint8_t pad_[3];
+  union {
+    uint64_t u64[2];
+    uint32_t u32[4];
+    int64_t i64[2];
+    double f64[2];
+  } data;
+} sim_event;
+
+/* Compare a and b in the total order: <0, 0 or >0. */
+static inline int sim_event_cmp(const sim_event *a, const sim_event *b) {
+  if (a->time != b->time) return a->time < b->time ? -1 : 1;
+  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+  if (a->dst != b->dst) return a->dst < b->dst ? -1 : 1;
+  if (a->src != b->src) return a->src < b->src ? -1 : 1;
+  if (a->seq != b->seq) return a->seq < b->seq ? -1 : 1;
+  return 0;
+}
+
+/* Handle of a queued event, for cancel(); 0 is never a valid handle. */
+typedef uint64_t sim_event_id;
+
+typedef struct sim_pq sim_pq;
+
+/* Options of a queue. Zero fields take their defaults. */
+typedef struct sim_pq_opts {
+  size_t max_events;      /* pool cap: pending events at most (default 1<<24) */
+  nmsim_ps bucket_width;  /* "bucket": width of a bucket, ps (default 1000) */
+  size_t n_buckets;       /* "bucket": buckets in the ring (default 4096) */
+} sim_pq_opts;
+
+/* Create a queue of implementation name ("heap" or "bucket").
+ * Returns NMSIM_OK and *out, NMSIM_EINPUT for an unknown name (message lists
+ * the names) or out-of-range options (max_events above 2^32-2, or n_buckets
+ * above 2^24 or n_buckets*bucket_width beyond 2^64 ps), or NMSIM_ENOMEM
+ * (nothing is left allocated). On error *out is NULL. */
+nmsim_status sim_pq_create(const char *impl, const sim_pq_opts *opts, sim_pq **out,
+                           nmsim_err *err);
+/* Free q and every pending event. Accepts NULL. */
+void sim_pq_destroy(sim_pq *q);
+/* Queue a copy of ev. On success stores its handle in *id (id may be NULL).
+ * NMSIM_EPAST if ev->time < now (the message names ev's source unit);
+ * NMSIM_EPOOL when max_events are pending (the message names the knob; a
+ * cancelled event keeps its slot until it reaches the front and is dropped);
+ * NMSIM_ENOMEM. On error nothing is queued. */
+nmsim_status sim_pq_push(sim_pq *q, const sim_event *ev, sim_event_id *id, nmsim_err *err);
+/* Pop the least event into *out and set now to its time. Returns false when
+ * the queue is empty (cancelled events are skipped and freed). */
+bool sim_pq_pop(sim_pq *q, sim_event *out);
+/* Time of the least pending event, or UINT64_MAX if none. May skip cancelled
+ * events at the front (it is not const). */
+nmsim_ps sim_pq_peek_time(sim_pq *q);
+/* Mark the event as cancelled. Returns true if it was pending, false if the
+ * handle is stale (already popped or cancelled). */
+bool sim_pq_cancel(sim_pq *q, sim_event_id id);
+/* Number of pending, not cancelled events. */
+size_t sim_pq_size(const sim_pq *q);
+/* Time of the last pop (0 before the first). */
+nmsim_ps sim_pq_now(const sim_pq *q);
+/* Implementation name of q. */
+const char *sim_pq_impl(const sim_pq *q);
+/* NULL-terminated list of implementation names. */
+extern const char *const sim_pq_impls[];
+
+/* ---- implementation interface, seen only by sim/pq*.c -------------------- */
+/* pq.c owns the event pool, the checks and the handles; an implementation
+ * orders (key copy, slot) entries and never sees an event. pq_heap.c also
+ * provides the binary heap that pq_bucket.c reuses. Kept here, behind
+ * SIM_PQ_INTERNAL, so the three files share one definition. */
+#ifdef SIM_PQ_INTERNAL
+
+/* The key of an event packed into three words compared lexicographically:
+ * t = time, k1 = kind<<32 | dst, k2 = src<<32 | seq; slot is the pool slot. */
+typedef struct pq_entry {
+  uint64_t t, k1, k2;
+  uint32_t slot, pad_;
+} pq_entry;
+
+/* Two entries are equal on every key: panics if both slots are queued (not
+ * cancelled), else orders them by slot. Cold path; defined in pq.c. */
+int sim_pq_tie(const sim_pq *q, uint32_t slot_a, uint32_t slot_b);
+
+/* a < b in the total order (ties go to sim_pq_tie). */
+static inline bool pq_entry_less(const sim_pq *q, const pq_entry *a, const pq_entry *b) {
+  if (a->t != b->t) return a->t < b->t;
+  if (a->k1 != b->k1) return a->k1 < b->k1;
+  if (a->k2 != b->k2) return a->k2 < b->k2;
+  return sim_pq_tie(q, a->slot, b->slot) < 0;
+}
+
+/* A binary min-heap of entries; a grows geometrically and never shrinks. */
+typedef struct pq_bheap {
+  pq_entry *a;
+  size_t n, cap;
+  const sim_pq *q; /* for ties */
+} pq_bheap;
+
+/* Make room for need entries: NMSIM_OK or NMSIM_ENOMEM (heap unchanged). */
+nmsim_status pq_bheap_reserve(pq_bheap *h, size_t need);
+/* Insert e: NMSIM_OK or NMSIM_ENOMEM (heap unchanged). */
+nmsim_status pq_bheap_push(pq_bheap *h, const pq_entry *e);
+/* Insert e into a heap with room for it (h->n < h->cap); never fails. */
+void pq_bheap_push_reserved(pq_bheap *h, const pq_entry *e);
+/* Remove the least entry into *out (h->n > 0). Panics if the new least entry
+ * has the same key and both are queued. */
+void pq_bheap_pop(pq_bheap *h, pq_entry *out);
+/* Restore the heap order after entries were appended to a[0..n). O(n). */
+void pq_bheap_heapify(pq_bheap *h);
+void pq_bheap_free(pq_bheap *h);
+
+/* One implementation. opts has its defaults resolved. create and push may
+ * fail only with NMSIM_ENOMEM and then leave nothing behind (nothing queued,
+ * nothing allocated by create); pop, front and destroy never allocate. front
+ * may reorganise (not const) and returns NULL when empty. */
+typedef struct sim_pq_vtab {
+  const char *name;
+  nmsim_status (*create)(const sim_pq *q, const sim_pq_opts *opts, void **impl);
+  void (*destroy)(void *impl);
+  nmsim_status (*push)(void *impl, const pq_entry *e);
+  bool (*pop)(void *impl, pq_entry *out);
+  const pq_entry *(*front)(void *impl);
+} sim_pq_vtab;
+
+extern const sim_pq_vtab sim_pq_heap_vtab;
+extern const sim_pq_vtab sim_pq_bucket_vtab;
+
+#endif /* SIM_PQ_INTERNAL */
+
+#endif

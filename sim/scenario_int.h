@@ -1,0 +1,71 @@
+/* scenario_int.h: the network a scenario file describes, after loading and
+ * validation (every value resolved to its model's canonical unit). */
+#ifndef NMSIM_SIM_SCENARIO_INT_H
+#define NMSIM_SIM_SCENARIO_INT_H
+
+#include "nmsim/model.h"
+#include "nmsim/scenario.h"
+#include "sim/sim_int.h"
+
+/* Spike times of a spike-array source: neuron i fires at the (sorted, unique)
+ * steps steps[off[i]] .. steps[off[i+1]-1]. This is the block's aux pointer. */
+typedef struct scn_spike_list {
+  uint32_t n;        /* neurons */
+  uint32_t *off;     /* n+1 offsets */
+  uint32_t *steps;   /* off[n] steps */
+} scn_spike_list;
+
+typedef struct scn_population {
+  char *name;
+  uint32_t size;
+  const nmsim_neuron_type *model;
+  double *values;          /* model->n_params values, in each param's unit */
+  scn_spike_list spikes;   /* spike_array only (else all zero) */
+  int line;                /* 1-based line in the scenario file */
+} scn_population;
+
+typedef enum scn_conn {
+  SCN_ALL_TO_ALL,
+  SCN_ONE_TO_ONE,
+  SCN_FIXED_PROBABILITY
+} scn_conn;
+
+typedef struct scn_projection {
+  uint32_t pre, post;      /* population indices */
+  scn_conn conn;
+  double p;                /* SCN_FIXED_PROBABILITY */
+  bool allow_self;         /* when pre == post: connect i to i (default false) */
+  double weight;           /* in the post model's input unit */
+  uint32_t delay;          /* model steps, >= 1 */
+  uint32_t site;           /* input site index of the post model */
+  int line;
+} scn_projection;
+
+typedef struct scn_state_rec {
+  uint32_t pop;
+  uint32_t *vars;          /* var indices of the model */
+  size_t n_vars;
+  uint32_t *neurons;       /* neuron indices in the population */
+  size_t n_neurons;
+} scn_state_rec;
+
+struct nmsim_scenario {
+  char *path;              /* file it was read from ("<string>" if none) */
+  char *text;              /* the scenario text, after --set overrides */
+  char *name;
+  uint64_t seed;
+  uint64_t steps;
+  double dt_ms;
+  char *chip;              /* preset name or path (resolved against the file's dir) */
+  char *queue;             /* engine.queue: "bucket" (default) or "heap" */
+  uint64_t max_events;     /* engine.max_events (default 1<<24) */
+  scn_population *pops;
+  size_t n_pops;
+  scn_projection *projs;
+  size_t n_projs;
+  bool *rec_spikes;        /* n_pops flags */
+  scn_state_rec *rec_state;
+  size_t n_rec_state;
+};
+
+#endif

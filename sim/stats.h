@@ -1,0 +1,75 @@
+/* stats.h: energy/event categories (written once, as an X-macro, so the enum,
+ * the report labels and the HDF5/SQLite column names never drift apart) and
+ * the summary of a finished run that the report prints. */
+#ifndef NMSIM_SIM_STATS_H
+#define NMSIM_SIM_STATS_H
+
+#include "sim/sim_int.h"
+
+/* X(ENUM, key, label): key is the JSON/HDF5/SQLite name, label the report's. */
+#define NMSIM_ENERGY_MAP(X)                                          \
+  X(SYN_OP, synaptic_op, "synaptic operations")                     \
+  X(SYN_UPDATE, synaptic_update, "synaptic updates (learning)")     \
+  X(NEURON_UPDATE, neuron_update, "neuron updates, active")         \
+  X(NEURON_IDLE, neuron_idle, "neuron updates, inactive")           \
+  X(SPIKE_OUT, spike_out, "spike generation")                       \
+  X(WITHIN_TILE, within_tile, "within-tile spike routing")          \
+  X(LINK_HOP, link_hop, "mesh link hops")                           \
+  X(BARRIER, barrier, "barrier synchronisation")
+
+typedef enum nm_energy_cat {
+#define X(e, k, l) NM_E_##e,
+  NMSIM_ENERGY_MAP(X)
+#undef X
+  NM_E_COUNT
+} nm_energy_cat;
+
+/* Key ("synaptic_op") and label of a category; NULL if out of range. */
+const char *nm_energy_key(int cat);
+const char *nm_energy_label(int cat);
+
+/* Per-category counters of one unit or one step: events and energy. */
+typedef struct nm_energy {
+  uint64_t n[NM_E_COUNT];     /* occurrences */
+  double pj[NM_E_COUNT];      /* energy, pJ */
+} nm_energy;
+
+typedef struct run_pop_summary {
+  char *name;
+  char *model;
+  uint32_t size;
+  uint64_t spikes;
+  double rate_hz;             /* spikes / size / (steps * dt) */
+} run_pop_summary;
+
+/* Everything the energy and latency report shows. Produced by a run, stored
+ * in the HDF5 file, and read back from it by `nmsim report`. */
+typedef struct run_summary {
+  char *scenario;             /* scenario name */
+  char *chip;                 /* chip name */
+  char *nmsim_version;
+  char *status;               /* "complete" or "incomplete" */
+  uint64_t seed;
+  uint64_t steps;             /* steps completed */
+  double dt_ms;
+  uint32_t n_cores, cores_used, tiles_used;
+
+  double energy_pj[NM_E_COUNT];
+  double static_pj;
+  double total_pj;            /* sum of energy_pj + static_pj */
+
+  nmsim_ps hw_time_ps;        /* hardware time of the whole run */
+  nmsim_ps step_min_ps, step_max_ps;
+  double step_mean_ps;
+  double packet_mean_ps, packet_p99_ps;
+
+  uint64_t spikes, synaptic_ops, neuron_updates, packets, hops;
+
+  run_pop_summary *pops;
+  size_t n_pops;
+} run_summary;
+
+/* Free the strings and arrays of s and zero it (s itself is not freed). */
+void run_summary_clear(run_summary *s);
+
+#endif

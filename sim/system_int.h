@@ -1,0 +1,172 @@
+/* system_int.h: a scenario mapped onto a chip and ready to run: cores with
+ * their neuron blocks and synapse rows, the NoC, the step/barrier state and
+ * the energy and latency counters. Built by sim/build.c, run by sim/run.c. */
+#ifndef NMSIM_SIM_SYSTEM_INT_H
+#define NMSIM_SIM_SYSTEM_INT_H
+
+#include "cores/chip_int.h"
+#include "sim/engine.h"
+#include "sim/scenario_int.h"
+#include "sim/stats.h"
+
+/* One synapse: 8 bytes. w is the weight in the target population's fixed-point
+ * scale (see sys_block.inv_scale). */
+typedef struct sys_syn {
+  uint16_t tgt;      /* neuron index local to the core */
+  uint8_t delay;     /* steps, >= 1 */
+  uint8_t site;      /* input site of the target model */
+  int32_t w;
+} sys_syn;
+
+/* One outgoing spike destination of a neuron: a packet to core `core`, axon
+ * `axon` there (one packet per spike per destination core, as on Loihi). */
+typedef struct sys_out {
+  uint32_t core;
+  uint32_t axon;
+} sys_out;
+
+/* The neurons of one population that live on one core. */
+typedef struct sys_block {
+  const scn_population *pop;
+  uint32_t pop_id;
+  uint32_t first;          /* index in the population of local neuron `local0` */
+  uint32_t local0;         /* first local index on the core */
+  uint32_t n;
+  void **state;            /* model->n_vars arrays of n elements */
+  void *derived;           /* model->derived_size bytes */
+  double inv_scale;        /* input value = accumulator * inv_scale */
+} sys_block;
+
+#define SYS_MAX_SITES 4
+
+typedef struct sys_core {
+  uint32_t id, tile;
+  uint32_t n_neurons;      /* local neurons, all blocks */
+  sys_block *blocks;
+  size_t n_blocks;
+
+  /* input ring: acc[(slot * n_sites + site) * n_neurons + local] */
+  int64_t *acc;
+  uint32_t ring;           /* slots: max delay of incoming synapses + 1 */
+  uint32_t n_sites;
+  double *input;           /* n_sites * n_neurons scratch for the models */
+  uint8_t *had_input;      /* n_neurons flags for the step being updated */
+  uint32_t *spikes;        /* scratch: room for the largest block */
+
+  /* incoming axons: rows of synapses */
+  uint32_t n_axons;
+  uint32_t *row;           /* n_axons + 1 offsets into syn */
+  sys_syn *syn;
+  size_t n_syn;
+
+  /* outgoing: for local neuron j, out[out_ptr[j] .. out_ptr[j+1]] */
+  uint32_t *out_ptr;
+  sys_out *out;
+  size_t n_out;
+
+  /* timing */
+  nmsim_ps syn_busy;       /* synapse unit busy until */
+  uint32_t pkt_seq;        /* packets sent, as event sequence numbers */
+  nm_energy energy;        /* whole run */
+} sys_core;
+
+/* A directed mesh link. */
+typedef struct sys_link {
+  nmsim_ps busy;           /* occupied until */
+  uint64_t packets;
+} sys_link;
+
+enum { SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH, SYS_NDIRS };
+
+typedef struct sys_router {
+  uint32_t seq;            /* forwarded packets, as event sequence numbers */
+  sys_link link[SYS_NDIRS];
+  nm_energy energy;        /* routing energy spent in this tile */
+} sys_router;
+
+/* Packet latency histogram. */
+#define SYS_LAT_BIN_PS 100u
+#define SYS_LAT_BINS 100000u
+
+typedef struct sys sys;
+/* Called after every completed step (recording, writers). */
+typedef nmsim_status (*sys_step_hook)(void *ctx, sys *s, nmsim_err *err);
+
+struct sys {
+  const nmsim_scenario *scn;
+  const nmsim_chip *chip;
+  sim_engine *eng;
+
+  uint32_t n_cores, n_tiles;
+  uint32_t unit_router0;   /* unit id of router 0; cores are units 0..n_cores-1 */
+  uint32_t unit_barrier;
+  sys_core *cores;
+  sys_router *routers;
+
+  /* mapping of neurons: gid = pop_gid0[pop] + index */
+  uint32_t *pop_gid0;
+  uint32_t n_neurons;
+  uint32_t *loc_core, *loc_local;
+  uint32_t *used;          /* ids of cores holding neurons, increasing */
+  uint32_t n_used;
+  uint32_t tiles_used;
+  nmsim_ps barrier_ps;
+
+  /* step state */
+  uint64_t step;
+  nmsim_ps step_start;
+  uint32_t cores_done;
+  uint64_t in_flight;      /* packets injected and not yet delivered */
+  nmsim_ps work_end;       /* latest end of synaptic work this step */
+  bool finished;
+
+  /* per-step results, valid in the step hook */
+  nm_energy step_energy;
+  nmsim_ps step_latency;
+  uint32_t **pop_spikes;   /* per population: neuron indices spiking this step */
+  size_t *pop_nspikes;
+  size_t *pop_cap;
+
+  /* whole-run results */
+  nm_energy energy;
+  uint64_t *pop_total_spikes;
+  uint64_t packets, hops, spikes;
+  nmsim_ps step_min, step_max, hw_time;
+  uint64_t *lat_hist;      /* SYS_LAT_BINS */
+  uint64_t lat_overflow;
+  double lat_sum_ps;
+  nmsim_ps lat_max;
+
+  sys_step_hook hook;
+  void *hook_ctx;
+};
+
+/* Map the scenario onto the chip and build every structure (mapper, synapse
+ * rows, routes). NMSIM_ECAPACITY names the population or core and the limit
+ * that is exceeded and by how much; NMSIM_ENOMEM. */
+nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
+                       nmsim_err *err);
+void sys_destroy(sys *s);
+/* Run every step of the scenario on the engine (chip-timed). */
+nmsim_status sys_run(sys *s, nmsim_err *err);
+
+/* Internal to the run: handlers of the Loihi-like core and the mesh NoC. */
+void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev);
+void core_on_deliver(void *ctx, sim_engine *e, const sim_event *ev);
+void core_on_done(void *ctx, sim_engine *e, const sim_event *ev);
+void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev);
+void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
+void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
+/* Release step s->step on every used core at time t. */
+nmsim_status core_start_step(sys *s, nmsim_ps t);
+/* Send a packet from core src to (dst core, axon) at time t (schedules its
+ * injection event). */
+nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axon, nmsim_ps t);
+
+/* Charge n events of category cat to e (energy = n * per-event cost). */
+static inline void sys_charge(nm_energy *e, int cat, uint64_t n, double pj_each) {
+  e->n[cat] += n;
+  e->pj[cat] += (double)n * pj_each;
+}
+
+#endif

@@ -1,0 +1,271 @@
+/* test_e2e.c: the nmsim binary end to end — the quickstart run and its HDF5
+ * file (checked through the HDF5 C API), the report from the file, bad input
+ * and bad flags (exit 2 with file:line), and determinism across runs. */
+#include <criterion/criterion.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/stats.h"
+#include "tests_util.h"
+
+#define QUICKSTART NMSIM_SOURCE_DIR "/scenarios/quickstart.yaml"
+
+static int nmsim(const char *args, char **out, char **err) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s %s", NMSIM_BINARY, args);
+  return tu_run(cmd, out, err);
+}
+
+/* Read a whole dataset as doubles (or uint64 when as_u64); returns count. */
+static size_t read_all(hid_t f, const char *path, void **buf, bool as_u64) {
+  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+  cr_assert_geq(d, 0, "dataset %s exists", path);
+  hid_t sp = H5Dget_space(d);
+  hssize_t n = H5Sget_simple_extent_npoints(sp);
+  *buf = malloc((size_t)(n ? n : 1) * 8);
+  cr_assert_geq(H5Dread(d, as_u64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                        H5P_DEFAULT, *buf), 0, "read %s", path);
+  H5Sclose(sp);
+  H5Dclose(d);
+  return (size_t)n;
+}
+
+static char *read_str_attr(hid_t obj, const char *name) {
+  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+  cr_assert_geq(a, 0, "attribute %s exists", name);
+  hid_t t = H5Aget_type(a);
+  char *out = NULL;
+  if (H5Tis_variable_str(t) > 0) {
+    char *v = NULL;
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    cr_assert_geq(H5Aread(a, mt, &v), 0);
+    out = strdup(v);
+    H5free_memory(v);
+    H5Tclose(mt);
+  } else {
+    size_t n = H5Tget_size(t);
+    out = calloc(n + 1, 1);
+    cr_assert_geq(H5Aread(a, t, out), 0);
+  }
+  H5Tclose(t);
+  H5Aclose(a);
+  return out;
+}
+
+static bool same_dataset(hid_t a, hid_t b, const char *path) {
+  void *x, *y;
+  size_t n = read_all(a, path, &x, false), m = read_all(b, path, &y, false);
+  bool same = n == m && memcmp(x, y, n * 8) == 0;
+  free(x);
+  free(y);
+  return same;
+}
+
+/* The quickstart runs, prints the report, and writes an HDF5 file holding
+ * spikes per population, per-step energy by category and step latency, the
+ * scenario text, the seed, the nmsim version and status "complete"; `nmsim
+ * report --json` prints the DESIGN.md object from that file. */
+Test(e2e, quickstart_run_and_file, .timeout = 300) {
+  const char *h5 = tu_tmp("quick", ".h5");
+  char args[1024], *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "run %s -o %s --set steps=200", QUICKSTART, h5);
+  int rc = nmsim(args, &out, &err);
+  cr_assert_eq(rc, 0, "exit %d, stderr: %s", rc, err);
+  cr_assert(strstr(out, "synaptic operations") && strstr(out, "loihi"), "report: %s", out);
+  free(out);
+  free(err);
+
+  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(f, 0, "open %s", h5);
+  char *status = read_str_attr(f, "status");
+  cr_assert_str_eq(status, "complete");
+  free(status);
+  char *ver = read_str_attr(f, "nmsim_version");
+  cr_assert_str_eq(ver, NMSIM_VERSION_STRING);
+  free(ver);
+  uint64_t seed = 0;
+  hid_t a = H5Aopen(f, "seed", H5P_DEFAULT);
+  cr_assert_geq(a, 0);
+  H5Aread(a, H5T_NATIVE_UINT64, &seed);
+  H5Aclose(a);
+  cr_assert_eq(seed, 1);
+
+  void *buf;
+  size_t n = read_all(f, "/steps/latency_ns", &buf, false);
+  cr_assert_eq(n, 200, "latency_ns has %zu steps, expected 200", n);
+  for (size_t i = 0; i < n; i++)
+    cr_assert_gt(((double *)buf)[i], 0.0, "step %zu latency positive", i);
+  free(buf);
+  n = read_all(f, "/steps/energy_pj", &buf, false);
+  cr_assert_eq(n, 200 * NM_E_COUNT, "energy_pj has %zu values", n);
+  double syn = 0;
+  for (size_t i = 0; i < 200; i++) syn += ((double *)buf)[i * NM_E_COUNT + NM_E_SYN_OP];
+  cr_assert_gt(syn, 0.0, "synaptic energy recorded");
+  free(buf);
+  n = read_all(f, "/populations/exc/spikes/step", &buf, true);
+  cr_assert_gt(n, 100, "exc spikes: %zu", n);
+  for (size_t i = 1; i < n; i++)
+    cr_assert_geq(((uint64_t *)buf)[i], ((uint64_t *)buf)[i - 1], "spike steps sorted");
+  free(buf);
+  n = read_all(f, "/populations/exc/spikes/neuron", &buf, true);
+  for (size_t i = 0; i < n; i++) cr_assert_lt(((uint64_t *)buf)[i], 3200);
+  free(buf);
+  n = read_all(f, "/state/exc/v", &buf, false);
+  cr_assert_eq(n, 200 * 4, "v trace: %zu values", n);
+  free(buf);
+  /* the scenario text is stored */
+  hid_t d = H5Dopen2(f, "/meta/scenario", H5P_DEFAULT);
+  cr_assert_geq(d, 0);
+  hid_t t = H5Dget_type(d);
+  char *text = NULL;
+  if (H5Tis_variable_str(t) > 0) {
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    cr_assert_geq(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), 0);
+    cr_assert(strstr(text, "quickstart") != NULL);
+    H5free_memory(text);
+    H5Tclose(mt);
+  } else {
+    size_t sz = H5Tget_size(t);
+    text = calloc(sz + 1, 1);
+    H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text);
+    cr_assert(strstr(text, "quickstart") != NULL);
+    free(text);
+  }
+  H5Tclose(t);
+  H5Dclose(d);
+  H5Fclose(f);
+
+  snprintf(args, sizeof args, "report %s --json", h5);
+  rc = nmsim(args, &out, &err);
+  cr_assert_eq(rc, 0, "report exit %d: %s", rc, err);
+  const char *keys[] = {"\"chip\"", "\"steps\"", "\"seed\"", "\"energy_pj\"", "\"total\"",
+                        "\"static\"", "\"by_category\"", "\"latency_ns\"", "\"step\"",
+                        "\"packet\"", "\"p99\"", "\"counts\"", "\"synaptic_ops\"",
+                        "\"populations\"", "\"rate_hz\"", "\"loihi\""};
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+    cr_assert(strstr(out, keys[i]) != NULL, "JSON has %s: %s", keys[i], out);
+  free(out);
+  free(err);
+  remove(h5);
+}
+
+/* The same seed twice gives identical datasets; another seed gives other
+ * spikes. */
+Test(e2e, determinism_by_seed, .timeout = 300) {
+  const char *p[3];
+  char paths[3][512];
+  for (int i = 0; i < 3; i++) {
+    snprintf(paths[i], sizeof paths[i], "%s", tu_tmp("det", ".h5"));
+    p[i] = paths[i];
+    char args[1024], *err = NULL;
+    snprintf(args, sizeof args, "run %s -o %s --set steps=100 --set seed=%d --quiet", QUICKSTART,
+             p[i], i == 2 ? 2 : 7);
+    int rc = nmsim(args, NULL, &err);
+    cr_assert_eq(rc, 0, "run %d: exit %d: %s", i, rc, err);
+    free(err);
+  }
+  hid_t a = H5Fopen(p[0], H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t b = H5Fopen(p[1], H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t c = H5Fopen(p[2], H5F_ACC_RDONLY, H5P_DEFAULT);
+  const char *sets[] = {"/populations/exc/spikes/step", "/populations/exc/spikes/neuron",
+                        "/populations/input/spikes/neuron", "/steps/energy_pj",
+                        "/steps/latency_ns", "/state/exc/v"};
+  for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+    cr_assert(same_dataset(a, b, sets[i]), "%s identical for the same seed", sets[i]);
+  cr_assert(!same_dataset(a, c, "/populations/input/spikes/neuron"),
+            "another seed gives other input spikes");
+  cr_assert(!same_dataset(a, c, "/populations/exc/spikes/neuron"),
+            "another seed gives other exc spikes");
+  H5Fclose(a);
+  H5Fclose(b);
+  H5Fclose(c);
+  for (int i = 0; i < 3; i++) remove(p[i]);
+}
+
+/* A malformed scenario exits 2 with FILE:LINE in the message and writes no
+ * run file presented as complete. */
+Test(e2e, malformed_scenario_exit_2) {
+  const char *path = tu_tmp("bad", ".yaml");
+  cr_assert_eq(tu_write(path, "name: bad\n"
+                              "chip: loihi\n"
+                              "steps: 10\n"
+                              "populations:\n"
+                              "  exc: {size: 10, model: lif, params: {tau_m: 20 mV}}\n"), 0);
+  char args[1024], *err = NULL;
+  const char *h5 = tu_tmp("bad", ".h5");
+  snprintf(args, sizeof args, "run %s -o %s", path, h5);
+  int rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d, expected 2", rc);
+  char want[600];
+  snprintf(want, sizeof want, "%s:5:", path);
+  cr_assert(strstr(err, want) != NULL, "stderr names %s: '%s'", want, err);
+  cr_assert(strstr(err, "tau_m") != NULL, "stderr names the field: '%s'", err);
+  free(err);
+  FILE *f = fopen(h5, "rb");
+  cr_assert_null(f, "no run file was written");
+
+  /* an unknown field, with its line */
+  cr_assert_eq(tu_write(path, "chip: loihi\nsteps: 10\nstpes: 3\npopulations:\n"
+                              "  a: {size: 1, model: lif}\n"), 0);
+  snprintf(args, sizeof args, "validate %s", path);
+  rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d", rc);
+  snprintf(want, sizeof want, "%s:3:", path);
+  cr_assert(strstr(err, want) && strstr(err, "stpes"), "stderr: '%s'", err);
+  free(err);
+  remove(path);
+}
+
+/* validate accepts the quickstart without running it. */
+Test(e2e, validate_quickstart) {
+  char *out = NULL;
+  int rc = nmsim("validate " QUICKSTART, &out, NULL);
+  cr_assert_eq(rc, 0, "exit %d", rc);
+  cr_assert(strstr(out, "valid") && strstr(out, "loihi"), "stdout: %s", out);
+  free(out);
+}
+
+/* Bad usage: unknown command, unknown flag, missing argument, bad --set,
+ * missing file: exit 2 with a message; --help exits 0. */
+Test(e2e, bad_usage) {
+  struct { const char *args; int code; const char *msg; } cases[] = {
+      {"frobnicate", 2, "unknown command"},
+      {"run --frob " QUICKSTART, 2, "--frob"},
+      {"run", 2, "SCENARIO"},
+      {"run " QUICKSTART " --set nokey", 2, "KEY=VALUE"},
+      {"run /nonexistent/x.yaml", 2, "/nonexistent/x.yaml"},
+      {"report /nonexistent/x.h5", 2, "/nonexistent/x.h5"},
+      {"report " QUICKSTART, 2, "quickstart.yaml"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *err = NULL;
+    int rc = nmsim(cases[i].args, NULL, &err);
+    cr_assert_eq(rc, cases[i].code, "'%s': exit %d, expected %d (%s)", cases[i].args, rc,
+                 cases[i].code, err);
+    cr_assert(err && strstr(err, cases[i].msg), "'%s': stderr '%s' lacks '%s'", cases[i].args,
+              err, cases[i].msg);
+    free(err);
+  }
+  const char *helps[] = {"--help", "run --help", "report --help", "validate --help",
+                         "chips --help"};
+  for (size_t i = 0; i < sizeof helps / sizeof *helps; i++) {
+    char *out = NULL;
+    cr_assert_eq(nmsim(helps[i], &out, NULL), 0, "%s exits 0", helps[i]);
+    cr_assert(strstr(out, "usage"), "%s prints usage", helps[i]);
+    free(out);
+  }
+}
+
+/* `nmsim chips --json` lists the presets with Table 2's synaptic-op energy. */
+Test(e2e, chips_json) {
+  char *out = NULL;
+  cr_assert_eq(nmsim("chips --json", &out, NULL), 0);
+  cr_assert(strstr(out, "\"loihi\"") && strstr(out, "23.6"), "chips: %s", out);
+  free(out);
+}

@@ -1,0 +1,148 @@
+/* test_engine.c: the run loop's contracts — dispatch order, the current-time
+ * rule, rejection of events in the past, failures and the end time. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/engine.h"
+
+typedef struct trace {
+  sim_event seen[64];
+  int n;
+  int spawn_at_now;       /* on the first event, schedule this many events at now */
+  bool spawn_past;        /* on the first event, schedule one in the past */
+  nmsim_status spawn_rc;
+} trace;
+
+static void on_event(void *ctx, sim_engine *e, const sim_event *ev) {
+  trace *t = ctx;
+  t->seen[t->n++] = *ev;
+  if (t->n == 1 && t->spawn_at_now) {
+    for (int i = 0; i < t->spawn_at_now; i++) {
+      /* kinds both below and above the current one, at the current time */
+      sim_event x = {.time = ev->time, .kind = (uint8_t)(i % 2 ? SIM_EV_PKT_DELIVER : SIM_EV_STEP_START),
+                     .dst = 7, .src = 9, .seq = (uint32_t)i};
+      sim_engine_schedule(e, &x);
+    }
+  }
+  if (t->n == 1 && t->spawn_past) {
+    sim_event x = {.time = ev->time - 1, .kind = SIM_EV_PKT_HOP, .dst = 1, .src = 42, .seq = 0};
+    t->spawn_rc = sim_engine_schedule(e, &x);
+  }
+}
+
+static sim_engine *mk(const char *impl, trace *t) {
+  sim_engine *e = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(sim_engine_create(impl, NULL, &e, &err), NMSIM_OK, "create %s: %s", impl, err.msg);
+  for (int k = 0; k < SIM_EV_COUNT; k++) sim_engine_set_handler(e, (sim_event_kind)k, on_event, t);
+  return e;
+}
+
+static const char *const impls[] = {"heap", "bucket"};
+
+/* Events created at the current time run in the current pass, before any
+ * later time, in key order among the events pending at that time. */
+Test(engine, current_time_rule) {
+  for (size_t q = 0; q < 2; q++) {
+    trace t = {.spawn_at_now = 4};
+    sim_engine *e = mk(impls[q], &t);
+    sim_event a = {.time = 1000, .kind = SIM_EV_CORE_DONE, .dst = 3, .src = 3, .seq = 0};
+    sim_event later = {.time = 1001, .kind = SIM_EV_PKT_DELIVER, .dst = 0, .src = 0, .seq = 0};
+    sim_event same = {.time = 1000, .kind = SIM_EV_BARRIER_DONE, .dst = 0, .src = 0, .seq = 0};
+    sim_engine_schedule(e, &a);
+    sim_engine_schedule(e, &later);
+    sim_engine_schedule(e, &same);
+    nmsim_err err = {0};
+    cr_assert_eq(sim_engine_run(e, &err), NMSIM_OK, "%s", err.msg);
+    cr_assert_eq(t.n, 7, "%s: dispatched %d, expected 7", impls[q], t.n);
+    /* a first; then at time 1000 in key order: the two DELIVERs made at now
+     * (kind 0), the queued BARRIER_DONE, the two STEP_STARTs; then 1001 */
+    uint8_t kinds[7] = {SIM_EV_CORE_DONE,    SIM_EV_PKT_DELIVER, SIM_EV_PKT_DELIVER,
+                        SIM_EV_BARRIER_DONE, SIM_EV_STEP_START,  SIM_EV_STEP_START,
+                        SIM_EV_PKT_DELIVER};
+    nmsim_ps times[7] = {1000, 1000, 1000, 1000, 1000, 1000, 1001};
+    for (int i = 0; i < 7; i++) {
+      cr_assert_eq(t.seen[i].kind, kinds[i], "%s: event %d kind %u, expected %u", impls[q], i,
+                   t.seen[i].kind, kinds[i]);
+      cr_assert_eq(t.seen[i].time, times[i], "%s: event %d time %llu, expected %llu", impls[q],
+                   i, (unsigned long long)t.seen[i].time, (unsigned long long)times[i]);
+    }
+    cr_assert_lt(t.seen[1].seq, t.seen[2].seq, "same-kind ties follow seq");
+    sim_engine_destroy(e);
+  }
+}
+
+/* An event in the past is rejected with EPAST, the message names its source
+ * unit, and the run stops with that status. */
+Test(engine, past_event_rejected) {
+  for (size_t q = 0; q < 2; q++) {
+    trace t = {.spawn_past = true};
+    sim_engine *e = mk(impls[q], &t);
+    sim_event a = {.time = 5000, .kind = SIM_EV_CORE_DONE, .dst = 3, .src = 3, .seq = 0};
+    sim_event b = {.time = 6000, .kind = SIM_EV_CORE_DONE, .dst = 4, .src = 4, .seq = 0};
+    sim_engine_schedule(e, &a);
+    sim_engine_schedule(e, &b);
+    nmsim_err err = {0};
+    nmsim_status rc = sim_engine_run(e, &err);
+    cr_assert_eq(t.spawn_rc, NMSIM_EPAST, "%s: schedule returned %d, expected EPAST", impls[q],
+                 t.spawn_rc);
+    cr_assert_eq(rc, NMSIM_EPAST, "%s: run returned %d, expected EPAST", impls[q], rc);
+    cr_assert(strstr(err.msg, "42") != NULL, "message names source unit 42: '%s'", err.msg);
+    cr_assert_eq(t.n, 1, "%s: the run stopped after the failing event (saw %d)", impls[q], t.n);
+    sim_engine_destroy(e);
+  }
+}
+
+/* Events beyond the end time are counted and dropped, never dispatched. */
+Test(engine, end_time_drops) {
+  trace t = {0};
+  sim_engine *e = mk("bucket", &t);
+  sim_engine_set_end(e, 2000);
+  for (uint32_t i = 0; i < 5; i++) {
+    sim_event a = {.time = 1000u * i, .kind = SIM_EV_CORE_DONE, .dst = i, .src = i, .seq = 0};
+    sim_engine_schedule(e, &a);
+  }
+  nmsim_err err = {0};
+  cr_assert_eq(sim_engine_run(e, &err), NMSIM_OK);
+  cr_assert_eq(t.n, 3, "dispatched %d, expected 3 (times 0, 1000, 2000)", t.n);
+  cr_assert_eq(sim_engine_get_stats(e)->past_end, 2, "past_end %llu, expected 2",
+               (unsigned long long)sim_engine_get_stats(e)->past_end);
+  sim_engine_destroy(e);
+}
+
+static void fail_handler(void *ctx, sim_engine *e, const sim_event *ev) {
+  (void)ev;
+  int *n = ctx;
+  (*n)++;
+  nmsim_err err = {0};
+  snprintf(err.msg, sizeof err.msg, "unit failed on purpose");
+  err.code = NMSIM_EINPUT;
+  sim_engine_fail(e, &err);
+}
+
+/* A handler's failure stops the loop and is returned with its message. */
+Test(engine, handler_failure_stops) {
+  int n = 0;
+  sim_engine *e = NULL;
+  cr_assert_eq(sim_engine_create("heap", NULL, &e, NULL), NMSIM_OK);
+  sim_engine_set_handler(e, SIM_EV_CORE_DONE, fail_handler, &n);
+  for (uint32_t i = 0; i < 3; i++) {
+    sim_event a = {.time = i, .kind = SIM_EV_CORE_DONE, .dst = i, .src = i, .seq = 0};
+    sim_engine_schedule(e, &a);
+  }
+  nmsim_err err = {0};
+  cr_assert_eq(sim_engine_run(e, &err), NMSIM_EINPUT);
+  cr_assert_eq(n, 1, "handler ran %d times, expected 1", n);
+  cr_assert_str_eq(err.msg, "unit failed on purpose");
+  sim_engine_destroy(e);
+}
+
+/* An unknown queue implementation is an input error listing the valid ones. */
+Test(engine, unknown_queue) {
+  sim_engine *e = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(sim_engine_create("splay", NULL, &e, &err), NMSIM_EINPUT);
+  cr_assert_null(e);
+  cr_assert(strstr(err.msg, "heap") && strstr(err.msg, "bucket"), "lists choices: '%s'", err.msg);
+}

@@ -1,0 +1,261 @@
+/* test_models.c: contracts every registered neuron model honours, and
+ * known answers of the built-in ones (LIF exact integration, Poisson draws). */
+#include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nmsim/model.h"
+#include "sim/rng.h"
+#include "sim/scenario_int.h"
+
+/* A block of n neurons of model m with default parameters (or values). */
+typedef struct blk {
+  const nmsim_neuron_type *m;
+  void *derived;
+  void **state;
+  double *in[4];
+  const double *inp[4];
+  nmsim_block b;
+  uint32_t *spikes;
+} blk;
+
+static size_t var_size(const nmsim_var_desc *v) {
+  return v->type == NMSIM_VAR_F64 ? sizeof(double) : v->type == NMSIM_VAR_I32 ? 4 : v->bytes;
+}
+
+static void blk_init(blk *k, const nmsim_neuron_type *m, size_t n, const double *values,
+                     double dt, uint64_t seed, const void *aux) {
+  memset(k, 0, sizeof *k);
+  k->m = m;
+  double defs[32];
+  for (size_t i = 0; i < m->n_params; i++) defs[i] = m->params[i].def;
+  k->derived = calloc(1, m->derived_size + 1);
+  char msg[256];
+  cr_assert_eq(m->prepare(values ? values : defs, dt, k->derived, msg, sizeof msg), NMSIM_OK,
+               "%s: prepare: %s", m->name, msg);
+  k->state = calloc(m->n_vars + 1, sizeof(void *));
+  for (size_t v = 0; v < m->n_vars; v++) k->state[v] = calloc(n, var_size(&m->vars[v]));
+  for (int s = 0; s < 4; s++) {
+    k->in[s] = calloc(n, sizeof(double));
+    k->inp[s] = k->in[s];
+  }
+  k->spikes = calloc(n, sizeof(uint32_t));
+  k->b = (nmsim_block){.n = n, .state = k->state, .input = k->inp, .step = 0, .dt_ms = dt,
+                       .seed = seed, .pop_id = 3, .first = 0, .aux = aux};
+  m->init(k->derived, &k->b);
+}
+
+static size_t blk_step(blk *k) {
+  size_t ns = 0;
+  k->m->update(k->derived, &k->b, k->spikes, &ns);
+  k->b.step++;
+  return ns;
+}
+
+static void blk_free(blk *k) {
+  for (size_t v = 0; v < k->m->n_vars; v++) free(k->state[v]);
+  free(k->state);
+  for (int s = 0; s < 4; s++) free(k->in[s]);
+  free(k->spikes);
+  free(k->derived);
+}
+
+/* Every model: descriptor well-formed (ABI, parameter defaults within their
+ * range, sites declared for non-sources); with zero input and default
+ * parameters it stays silent and its state does not move over 200 steps
+ * (Poisson with rate 0; spike arrays with no spikes). */
+Test(models, contract_rest_and_descriptor) {
+  for (size_t t = 0; nmsim_neuron_types[t]; t++) {
+    const nmsim_neuron_type *m = nmsim_neuron_types[t];
+    cr_assert_eq(m->abi_version, NMSIM_MODEL_ABI, "%s ABI", m->name);
+    cr_assert_eq(nmsim_neuron_type_find(m->name), m, "%s found by name", m->name);
+    for (size_t p = 0; p < m->n_params; p++)
+      cr_assert(m->params[p].def >= m->params[p].min && m->params[p].def <= m->params[p].max,
+                "%s.%s default %g outside [%g, %g]", m->name, m->params[p].name,
+                m->params[p].def, m->params[p].min, m->params[p].max);
+    if (!(m->flags & NMSIM_MODEL_SOURCE))
+      cr_assert(m->n_sites >= 1 && m->input_unit, "%s declares input sites and unit", m->name);
+    double vals[32];
+    for (size_t p = 0; p < m->n_params; p++) vals[p] = m->params[p].def;
+    int rate = nmsim_model_param_index(m, "rate");
+    if (rate >= 0) vals[rate] = 0.0;
+    uint32_t off[9] = {0};
+    scn_spike_list none = {.n = 8, .off = off, .steps = NULL};
+    blk k;
+    blk_init(&k, m, 8, vals, 0.1, 1, &none);
+    /* snapshot */
+    size_t total = 0;
+    for (size_t v = 0; v < m->n_vars; v++) total += 8 * var_size(&m->vars[v]);
+    unsigned char *snap = malloc(total), *p = snap;
+    for (size_t v = 0; v < m->n_vars; v++) {
+      memcpy(p, k.state[v], 8 * var_size(&m->vars[v]));
+      p += 8 * var_size(&m->vars[v]);
+    }
+    for (int s = 0; s < 200; s++) cr_assert_eq(blk_step(&k), 0, "%s fired at rest", m->name);
+    if (!(m->flags & NMSIM_MODEL_NEEDS_RNG)) {
+      p = snap;
+      for (size_t v = 0; v < m->n_vars; v++) {
+        cr_assert(memcmp(p, k.state[v], 8 * var_size(&m->vars[v])) == 0,
+                  "%s: var %s moved at rest", m->name, m->vars[v].name);
+        p += 8 * var_size(&m->vars[v]);
+      }
+    }
+    free(snap);
+    blk_free(&k);
+  }
+}
+
+/* LIF with a constant current fires at the times of exact stepped
+ * integration: first spike t1 = tau ln(RI/(RI-theta)) rounded up to the grid
+ * (reference vector lif.json "suprathreshold_step": 27.8, 57.6, 87.4 ms at
+ * dt = 0.1 ms, I = 200 pA, t_ref = 2 ms). */
+Test(models, lif_constant_current_spike_times) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("lif");
+  double v[16];
+  for (size_t p = 0; p < m->n_params; p++) v[p] = m->params[p].def;
+  v[nmsim_model_param_index(m, "i_e")] = 0.2; /* nA */
+  blk k;
+  blk_init(&k, m, 1, v, 0.1, 1, NULL);
+  double expect[3] = {27.8, 57.6, 87.4};
+  int got = 0;
+  for (int s = 0; s < 900 && got < 3; s++) {
+    if (blk_step(&k)) {
+      double t = (s + 1) * 0.1;
+      cr_assert(fabs(t - expect[got]) < 1e-9, "spike %d at %.4f ms, expected %.4f", got, t,
+                expect[got]);
+      got++;
+    }
+  }
+  cr_assert_eq(got, 3, "saw %d spikes, expected 3", got);
+  blk_free(&k);
+}
+
+/* LIF subthreshold response to a constant current matches the exact
+ * solution v(t) = E_L + RI (1 - exp(-t/tau)) to 1e-9 mV. */
+Test(models, lif_subthreshold_exact) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("lif");
+  double v[16];
+  for (size_t p = 0; p < m->n_params; p++) v[p] = m->params[p].def;
+  v[nmsim_model_param_index(m, "i_e")] = 0.1;
+  blk k;
+  blk_init(&k, m, 1, v, 0.1, 1, NULL);
+  for (int s = 0; s < 200; s++) cr_assert_eq(blk_step(&k), 0);
+  double vm = ((double *)k.state[nmsim_model_var_index(m, "v")])[0];
+  double want = -65.0 + 10.0 * (1.0 - exp(-20.0 / 20.0)); /* -58.678794412 (lif.json) */
+  cr_assert(fabs(vm - want) < 1e-9, "v(20 ms) = %.12f, expected %.12f", vm, want);
+  blk_free(&k);
+}
+
+/* A synaptic input of w nA on the exc site gives the exact PSP of an
+ * exponential current synapse: peak R w tau_s/(tau_m - tau_s)(e^{-s/tau_m} -
+ * e^{-s/tau_s}) at the grid point nearest s*. */
+Test(models, lif_psp_shape) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("lif");
+  blk k;
+  blk_init(&k, m, 1, NULL, 0.1, 1, NULL);
+  k.in[0][0] = 0.5;
+  blk_step(&k);
+  k.in[0][0] = 0.0;
+  double vmax = -1e9;
+  for (int s = 1; s < 1000; s++) {
+    blk_step(&k);
+    double vm = ((double *)k.state[0])[0];
+    if (vm > vmax) vmax = vm;
+  }
+  /* analytic peak for tau_m 20, tau_s 5, R 100, w 0.5: s* = 9.242 ms */
+  double ss = 20.0 * 5.0 / 15.0 * log(4.0);
+  double peak = 100 * 0.5 * 5.0 / 15.0 * (exp(-ss / 20.0) - exp(-ss / 5.0));
+  cr_assert(fabs((vmax + 65.0) - peak) < 1e-3, "PSP peak %.6f mV, expected %.6f", vmax + 65.0,
+            peak);
+  blk_free(&k);
+}
+
+/* Poisson: exactly one uniform draw per neuron per step from the stream keyed
+ * by (seed, population, neuron), spiking when it is below 1 - exp(-rate dt);
+ * an independent taus2 generator with the same key reproduces every spike. */
+Test(models, poisson_draws_and_known_answer) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("poisson");
+  double rate = 50.0; /* Hz */
+  blk k;
+  blk_init(&k, m, 4, &rate, 1.0, 77, NULL);
+  gsl_rng *ref[4];
+  for (int i = 0; i < 4; i++) {
+    ref[i] = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(ref[i], rng_stream_seed(77, 3, (uint64_t)i, RNG_PURPOSE_SOURCE));
+  }
+  double p = -expm1(-rate * 1e-3);
+  size_t total = 0;
+  for (int s = 0; s < 2000; s++) {
+    size_t ns = blk_step(&k);
+    size_t j = 0;
+    for (uint32_t i = 0; i < 4; i++) {
+      bool want = gsl_rng_uniform(ref[i]) < p;
+      bool got = j < ns && k.spikes[j] == i;
+      cr_assert_eq(got, want, "step %d neuron %u: spiked %d, expected %d", s, i, got, want);
+      j += got;
+    }
+    total += ns;
+  }
+  /* 4 neurons x 2 s x 50 Hz = 400 expected; a Poisson count stays within 5 sigma */
+  cr_assert(total > 300 && total < 500, "total spikes %zu, expected about 400", total);
+  for (int i = 0; i < 4; i++) gsl_rng_free(ref[i]);
+  blk_free(&k);
+}
+
+/* Poisson streams depend on (seed, population, neuron) only: the same neuron
+ * simulated in a block that starts elsewhere gives the same spikes. */
+Test(models, poisson_placement_independent) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("poisson");
+  double rate = 100.0;
+  blk whole, part;
+  blk_init(&whole, m, 10, &rate, 1.0, 5, NULL);
+  blk_init(&part, m, 3, &rate, 1.0, 5, NULL);
+  part.b.first = 7; /* neurons 7, 8, 9 of the population */
+  m->init(part.derived, &part.b);
+  for (int s = 0; s < 500; s++) {
+    size_t nw = blk_step(&whole), np = blk_step(&part);
+    size_t j = 0;
+    for (size_t a = 0; a < nw; a++)
+      if (whole.spikes[a] >= 7) {
+        cr_assert(j < np && part.spikes[j] + 7 == whole.spikes[a], "step %d neuron %u", s,
+                  whole.spikes[a]);
+        j++;
+      }
+    cr_assert_eq(j, np, "step %d: %zu spikes in the part, %zu matched", s, np, j);
+  }
+  blk_free(&whole);
+  blk_free(&part);
+}
+
+/* A spike array fires exactly at its listed steps. */
+Test(models, spike_array_fires_at_listed_steps) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("spike_array");
+  uint32_t off[3] = {0, 3, 4};
+  uint32_t steps[4] = {0, 5, 9, 2};
+  scn_spike_list sl = {.n = 2, .off = off, .steps = steps};
+  blk k;
+  blk_init(&k, m, 2, NULL, 1.0, 1, &sl);
+  int fired[2][12] = {{0}};
+  for (int s = 0; s < 12; s++) {
+    size_t ns = blk_step(&k);
+    for (size_t j = 0; j < ns; j++) fired[k.spikes[j]][s] = 1;
+  }
+  for (int s = 0; s < 12; s++) {
+    cr_assert_eq(fired[0][s], s == 0 || s == 5 || s == 9, "neuron 0 step %d", s);
+    cr_assert_eq(fired[1][s], s == 2, "neuron 1 step %d", s);
+  }
+  blk_free(&k);
+}
+
+/* Bad LIF parameters are refused by prepare with a message. */
+Test(models, lif_rejects_reset_above_threshold) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("lif");
+  double v[16];
+  for (size_t p = 0; p < m->n_params; p++) v[p] = m->params[p].def;
+  v[nmsim_model_param_index(m, "v_reset")] = -40.0;
+  char derived[256], msg[256] = "";
+  cr_assert_eq(m->prepare(v, 0.1, derived, msg, sizeof msg), NMSIM_EINPUT);
+  cr_assert(strstr(msg, "v_reset") != NULL, "message: '%s'", msg);
+}

@@ -1,0 +1,18 @@
+/* tests_util.h: helpers shared by the test programs. */
+#ifndef NMSIM_TESTS_UTIL_H
+#define NMSIM_TESTS_UTIL_H
+
+#include <stddef.h>
+
+/* Run a shell command line; capture stdout and stderr (each may be NULL) into
+ * malloc'd strings. Returns the exit status (or -1 if it did not exit). */
+int tu_run(const char *cmdline, char **out, char **errout);
+/* Path of a fresh file name under the test tmp dir: "<tmp>/<tag>-<pid>-<n><ext>".
+ * Returns a static buffer per call slot (8 slots, round robin). */
+const char *tu_tmp(const char *tag, const char *ext);
+/* Write text to path; returns 0 on success. */
+int tu_write(const char *path, const char *text);
+/* Read a whole file into a malloc'd NUL-terminated buffer, or NULL. */
+char *tu_read(const char *path, size_t *len);
+
+#endif
