@@ -223,8 +223,9 @@ static nmsim_status chip_read_barrier(chip_ctx *x, struct fy_node *root) {
   c->barrier = nm_calloc((size_t)n, sizeof *c->barrier);
   if (!c->barrier) return NMSIM_ENOMEM_ERR(x->err);
   c->n_barrier = (size_t)n;
-  for (int i = 0; i < n; i++) {
-    struct fy_node *p = fy_node_sequence_get_by_index(seq, i);
+  void *it = NULL;
+  struct fy_node *p;
+  for (int i = 0; (p = fy_node_sequence_iterate(seq, &it)) && i < n; i++) {
     chip_barrier_point *bp = &c->barrier[i];
     snprintf(f, sizeof f, "barrier.times[%d]", i);
     if ((rc = yml_check_keys(x->d, p, f, point_keys, x->err))) return rc;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nmsim/chip.h"
 #include "sim/scenario_int.h"
@@ -64,6 +65,23 @@ static struct fy_node *scn_need(scn_ctx *x, struct fy_node *m, const char *field
 static const char *scn_scalar(struct fy_node *n) {
   if (!n || !fy_node_is_scalar(n) || fy_node_is_null(n)) return NULL;
   return fy_node_get_scalar0(n);
+}
+
+/* A plain decimal integer <= max at n, without building a field path: the
+ * fast path for long lists (spike steps, neuron indices). False if n is
+ * anything else; the caller then reads it with yml_u64 for the message. */
+static bool scn_fast_u64(struct fy_node *n, uint64_t max, uint64_t *out) {
+  size_t len = 0;
+  const char *s = n && fy_node_is_scalar(n) ? fy_node_get_scalar(n, &len) : NULL;
+  uint64_t v = 0;
+  if (!s || len == 0 || len > 18) return false;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (uint64_t)(s[i] - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
 }
 
 /* "a, b, c" from names[0..n) (truncated to fit); "none" if n is 0. */
@@ -179,10 +197,19 @@ static nmsim_status scn_read_chip(scn_ctx *x, struct fy_node *root) {
   if ((rc = yml_str(x->d, n, "chip", &ref, x->err))) return rc;
   size_t rl = strlen(ref);
   bool is_path = strchr(ref, '/') || (rl >= 5 && strcmp(ref + rl - 5, ".yaml") == 0);
-  bool join = is_path && ref[0] != '/' && x->dir && x->dir[0];
-  size_t len = rl + (join ? strlen(x->dir) + 1 : 0) + 1;
+  /* A relative chip path is taken against the scenario's directory and made
+   * absolute, so that it means the same whatever base a caller passes on. */
+  const char *dir = x->dir ? x->dir : "";
+  if (strcmp(dir, ".") == 0) dir = "";
+  while (strncmp(dir, "./", 2) == 0) dir += 2;
+  char cwd[4096] = "";
+  bool join = is_path && ref[0] != '/';
+  if (join && dir[0] != '/' && !getcwd(cwd, sizeof cwd)) cwd[0] = 0;
+  size_t len = strlen(cwd) + strlen(dir) + rl + 3;
   if (!(s->chip = nm_malloc(len))) return NMSIM_ENOMEM_ERR(x->err);
-  snprintf(s->chip, len, "%s%s%s", join ? x->dir : "", join ? "/" : "", ref);
+  if (!join) snprintf(s->chip, len, "%s", ref);
+  else scn_fmt(s->chip, len, "%s%s%s%s%s", cwd, cwd[0] && dir[0] ? "/" : "", dir,
+               cwd[0] || dir[0] ? "/" : "", ref);
 
   nmsim_chip *c = NULL;
   nmsim_err cerr = {0};
@@ -245,12 +272,14 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
                      "expected a list of %u lists of steps (one per neuron), got %d lists",
                      p->size, fy_node_sequence_item_count(seq));
   uint64_t total = 0;
-  for (uint32_t i = 0; i < p->size; i++) {
-    struct fy_node *l = fy_node_sequence_get_by_index(seq, (int)i);
-    scn_fmt(f, sizeof f, "%s[%u]", field, i);
-    if (!fy_node_is_sequence(l))
+  void *it = NULL;
+  struct fy_node *l;
+  for (uint32_t i = 0; (l = fy_node_sequence_iterate(seq, &it)); i++) {
+    if (!fy_node_is_sequence(l)) {
+      scn_fmt(f, sizeof f, "%s[%u]", field, i);
       return yml_error(x->d, l, f, x->err, "expected a list of steps, got %s",
                        scn_got(l, got, sizeof got));
+    }
     total += (uint64_t)fy_node_sequence_item_count(l);
   }
   if (total > UINT32_MAX)
@@ -262,16 +291,17 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
   if (!sl->off || !sl->steps) return NMSIM_ENOMEM_ERR(x->err);
   sl->n = p->size;
   uint32_t k = 0;
-  for (uint32_t i = 0; i < p->size; i++) {
-    struct fy_node *l = fy_node_sequence_get_by_index(seq, (int)i);
+  it = NULL;
+  for (uint32_t i = 0; (l = fy_node_sequence_iterate(seq, &it)); i++) {
     uint32_t first = k;
-    int m = fy_node_sequence_item_count(l);
-    for (int j = 0; j < m; j++) {
+    void *jt = NULL;
+    struct fy_node *e;
+    for (int j = 0; (e = fy_node_sequence_iterate(l, &jt)); j++) {
       uint64_t v;
-      scn_fmt(f, sizeof f, "%s[%u][%d]", field, i, j);
-      if ((rc = yml_u64(x->d, fy_node_sequence_get_by_index(l, j), f, 0, x->s->steps - 1, &v,
-                        x->err)))
-        return rc;
+      if (!scn_fast_u64(e, x->s->steps - 1, &v)) {
+        scn_fmt(f, sizeof f, "%s[%u][%d]", field, i, j);
+        if ((rc = yml_u64(x->d, e, f, 0, x->s->steps - 1, &v, x->err))) return rc;
+      }
       sl->steps[k++] = (uint32_t)v;
     }
     qsort(sl->steps + first, k - first, sizeof *sl->steps, scn_cmp_u32);
@@ -496,10 +526,12 @@ static nmsim_status scn_read_projs(scn_ctx *x, struct fy_node *root) {
   int n = fy_node_sequence_item_count(seq);
   if (n == 0) return NMSIM_OK;
   if (!(x->s->projs = nm_calloc((size_t)n, sizeof *x->s->projs))) return NMSIM_ENOMEM_ERR(x->err);
-  for (int i = 0; i < n; i++) {
+  void *it = NULL;
+  struct fy_node *m;
+  for (int i = 0; (m = fy_node_sequence_iterate(seq, &it)); i++) {
     scn_fmt(field, sizeof field, "projections[%d]", i);
     scn_projection *pj = &x->s->projs[x->s->n_projs++];
-    if ((rc = scn_read_proj(x, fy_node_sequence_get_by_index(seq, i), field, pj))) return rc;
+    if ((rc = scn_read_proj(x, m, field, pj))) return rc;
   }
   return NMSIM_OK;
 }
@@ -517,10 +549,11 @@ static nmsim_status scn_read_rec_spikes(scn_ctx *x, struct fy_node *n) {
     return yml_error(x->d, n, "record.spikes", x->err,
                      "expected \"all\" or a list of population names, got %s",
                      scn_got(n, got, sizeof got));
-  int k = fy_node_sequence_item_count(n);
-  for (int i = 0; i < k; i++) {
+  void *it = NULL;
+  struct fy_node *e;
+  for (int i = 0; (e = fy_node_sequence_iterate(n, &it)); i++) {
     scn_fmt(f, sizeof f, "record.spikes[%d]", i);
-    long idx = scn_pop_ref(x, fy_node_sequence_get_by_index(n, i), f);
+    long idx = scn_pop_ref(x, e, f);
     if (idx < 0) return NMSIM_EINPUT;
     x->s->rec_spikes[idx] = true;
   }
@@ -543,8 +576,9 @@ static nmsim_status scn_read_rec_vars(scn_ctx *x, scn_state_rec *r, struct fy_no
                      "expected a non-empty list of variables of model %s (%s), got %s", t->name,
                      list, fy_node_is_sequence(seq) ? "an empty list" : scn_got(seq, got, sizeof got));
   if (!(r->vars = nm_calloc((size_t)n, sizeof *r->vars))) return NMSIM_ENOMEM_ERR(x->err);
-  for (int i = 0; i < n; i++) {
-    struct fy_node *v = fy_node_sequence_get_by_index(seq, i);
+  void *it = NULL;
+  struct fy_node *v;
+  for (int i = 0; (v = fy_node_sequence_iterate(seq, &it)); i++) {
     const char *name = scn_scalar(v);
     int idx = name ? nmsim_model_var_index(t, name) : -1;
     scn_fmt(f, sizeof f, "%s[%d]", field, i);
@@ -582,12 +616,16 @@ static nmsim_status scn_read_rec_neurons(scn_ctx *x, scn_state_rec *r, struct fy
     nm_free(sorted);
     return NMSIM_ENOMEM_ERR(x->err);
   }
-  for (int i = 0; i < n; i++) {
+  void *it = NULL;
+  struct fy_node *e;
+  for (int i = 0; (e = fy_node_sequence_iterate(seq, &it)); i++) {
     uint64_t v;
-    scn_fmt(f, sizeof f, "%s[%d]", field, i);
-    if ((rc = yml_u64(x->d, fy_node_sequence_get_by_index(seq, i), f, 0, size - 1, &v, x->err))) {
-      nm_free(sorted);
-      return rc;
+    if (!scn_fast_u64(e, size - 1, &v)) {
+      scn_fmt(f, sizeof f, "%s[%d]", field, i);
+      if ((rc = yml_u64(x->d, e, f, 0, size - 1, &v, x->err))) {
+        nm_free(sorted);
+        return rc;
+      }
     }
     r->neurons[r->n_neurons++] = sorted[i] = (uint32_t)v;
   }

@@ -56,7 +56,8 @@ struct nmsim_scenario {
   uint64_t seed;
   uint64_t steps;
   double dt_ms;
-  char *chip;              /* preset name or path (resolved against the file's dir) */
+  char *chip;              /* preset name or path (resolved against the file's dir, or the
+                            * working dir for strings, and made absolute) */
   char *queue;             /* engine.queue: "bucket" (default) or "heap" */
   uint64_t max_events;     /* engine.max_events (default 1<<24) */
   scn_population *pops;

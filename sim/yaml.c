@@ -17,7 +17,12 @@
 typedef struct yml_override {
   char *key;
   char *value;
-  struct fy_node *node;
+  struct fy_node *node;      /* the value it set */
+  struct fy_node *key_node;  /* the key it added to a mapping, if it is still there */
+  struct fy_node *new_key;   /* the key it added (compared by address only) */
+  char *built;               /* text of created nested mappings: nodes point into it */
+  size_t created_depth;      /* steps to the mapping it created (0: none) */
+  struct fy_node *created;   /* that mapping, if it is still there */
 } yml_override;
 
 struct yml_doc {
@@ -71,22 +76,6 @@ static struct fy_diag_error *yml_last_error(struct fy_diag *diag) {
   return last;
 }
 
-/* 1-based position of a node's start as libfyaml reports it. libfyaml has no
- * public getter for the mark of a collection node, so ask it to report on the
- * node into a collecting diag and read the location back. False for nodes
- * without a token (an empty value). */
-static bool yml_mark(struct fy_node *n, int *line, int *col) {
-  struct fy_diag *dg = yml_diag_new(yml_diag_discard, NULL);
-  if (!dg) return false;
-  fy_diag_node_report(dg, n, FYET_ERROR, "%s", "here");
-  void *it = NULL;
-  struct fy_diag_error *e = fy_diag_errors_iterate(dg, &it);
-  bool ok = e && e->line > 0;
-  if (ok) *line = e->line, *col = e->column;
-  fy_diag_destroy(dg);
-  return ok;
-}
-
 /* ---- document ------------------------------------------------------------- */
 
 static yml_doc *yml_doc_of(struct fy_node *n) {
@@ -111,12 +100,58 @@ static bool yml_subtree_has(struct fy_node *root, struct fy_node *n) {
   return false;
 }
 
-/* The override whose value contains n, or NULL (the latest one wins). */
+/* The override whose value contains n or whose key is n, or NULL (the latest
+ * one wins). */
 static const yml_override *yml_override_of(const yml_doc *d, struct fy_node *n) {
   if (!d || !n) return NULL;
   for (size_t i = d->n_ovr; i-- > 0;)
-    if (d->ovr[i].node && yml_subtree_has(d->ovr[i].node, n)) return &d->ovr[i];
+    if ((d->ovr[i].node && yml_subtree_has(d->ovr[i].node, n)) || d->ovr[i].key_node == n ||
+        (d->ovr[i].created && yml_subtree_has(d->ovr[i].created, n)))
+      return &d->ovr[i];
   return NULL;
+}
+
+/* Whether the subtree at n holds anything an override set. */
+static bool yml_holds_override(const yml_doc *d, struct fy_node *n) {
+  for (size_t i = 0; d && i < d->n_ovr; i++)
+    if ((d->ovr[i].node && yml_subtree_has(n, d->ovr[i].node)) ||
+        (d->ovr[i].key_node && yml_subtree_has(n, d->ovr[i].key_node)) ||
+        (d->ovr[i].created && yml_subtree_has(n, d->ovr[i].created)))
+      return true;
+  return false;
+}
+
+/* 1-based position of the start of n in the file (d may be NULL). False for
+ * nodes with no place in it: an empty value, or anything from an override.
+ * libfyaml has no public getter for the mark of a collection node, so ask it
+ * to report on the node into a collecting diag and read the location back.
+ * It reports on a collection through a token spanning its whole extent, which
+ * it cannot build across inputs (0.7.12 crashes on that), so a collection
+ * holding an override takes the position of its first child that has one. */
+static bool yml_mark(const yml_doc *d, struct fy_node *n, int *line, int *col) {
+  if (!n || yml_override_of(d, n)) return false;
+  if ((fy_node_is_mapping(n) || fy_node_is_sequence(n)) && yml_holds_override(d, n)) {
+    void *it = NULL;
+    if (fy_node_is_mapping(n)) {
+      struct fy_node_pair *p;
+      while ((p = fy_node_mapping_iterate(n, &it)))
+        if (yml_mark(d, fy_node_pair_key(p), line, col)) return true;
+    } else {
+      struct fy_node *c;
+      while ((c = fy_node_sequence_iterate(n, &it)))
+        if (yml_mark(d, c, line, col)) return true;
+    }
+    return false;
+  }
+  struct fy_diag *dg = yml_diag_new(yml_diag_discard, NULL);
+  if (!dg) return false;
+  fy_diag_node_report(dg, n, FYET_ERROR, "%s", "here");
+  void *it = NULL;
+  struct fy_diag_error *e = fy_diag_errors_iterate(dg, &it);
+  bool ok = e && e->line > 0;
+  if (ok) *line = e->line, *col = e->column;
+  fy_diag_destroy(dg);
+  return ok;
 }
 
 /* Key node of the pair whose value is n, searching from root; NULL if none. */
@@ -146,10 +181,10 @@ void yml_pos(const struct fy_node *cn, int *line, int *col) {
   if (!n) return;
   yml_doc *d = yml_doc_of(n);
   if (yml_override_of(d, n)) return;  /* from the command line: no place in the file */
-  if (yml_mark(n, line, col)) return;
+  if (yml_mark(d, n, line, col)) return;
   /* An empty value has no token: use its key's position. */
   struct fy_node *k = d ? yml_key_of(fy_document_root(d->fyd), n) : NULL;
-  if (k) yml_mark(k, line, col);
+  if (k) yml_mark(d, k, line, col);
 }
 
 static bool yml_blank(const char *text) {
@@ -212,7 +247,7 @@ nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_
   if (extra) {
     int line = 0, col = 0;
     struct fy_node *r = fy_document_root(extra);
-    if (!r || !yml_mark(r, &line, &col)) line = yml_last_doc_start(d->text), col = 1;
+    if (!r || !yml_mark(NULL, r, &line, &col)) line = yml_last_doc_start(d->text), col = 1;
     fy_parse_document_destroy(fyp, extra);
     rc = NMSIM_ERR(err, NMSIM_EINPUT, "%s:%d:%d: expected a single YAML document, found another",
                    d->name, line, col);
@@ -241,6 +276,7 @@ void yml_free(yml_doc *d) {
   for (size_t i = 0; i < d->n_ovr; i++) {
     nm_free(d->ovr[i].key);
     nm_free(d->ovr[i].value);
+    nm_free(d->ovr[i].built);
   }
   nm_free(d->ovr);
   nm_free(d->text);
@@ -601,7 +637,41 @@ static nmsim_status yml_apply_one(yml_doc *d, yml_override *o, nmsim_err *err) {
                          o->key);
   /* Every step but the last must exist; the last may be a new mapping key. */
   struct fy_node *holder = yml_walk(d, steps, n - 1, &bad, &parent);
-  if (!holder) return yml_step_error(d, o, steps, bad, parent, err);
+  if (!holder) {
+    /* A missing mapping key on the way is created, holding the rest of the
+     * path as nested mappings (a misspelt key is then reported by the
+     * loader as an unknown field). */
+    bool names = parent && fy_node_is_mapping(parent);
+    for (size_t i = bad; i < n && names; i++) names = !steps[i].is_index;
+    if (!names || yml_blank(o->value)) return yml_step_error(d, o, steps, bad, parent, err);
+    size_t len = strlen(o->value) + 1;
+    for (size_t i = bad + 1; i < n; i++) len += steps[i].len + 4;
+    char *text = nm_malloc(len), *tmp = nm_malloc(len);
+    if (!text || !tmp) {
+      nm_free(text);
+      nm_free(tmp);
+      return NMSIM_ENOMEM_ERR(err);
+    }
+    snprintf(text, len, "%s", o->value);
+    for (size_t i = n - 1; i > bad; i--) {
+      snprintf(tmp, len, "{%.*s: %s}", (int)steps[i].len, steps[i].name, text);
+      memcpy(text, tmp, len);
+    }
+    nm_free(tmp);
+    nm_free(o->built);
+    o->built = text; /* the new nodes point into it: keep it as long as the document */
+    struct fy_node *v = fy_node_build_from_string(d->fyd, text, strlen(text));
+    if (!v) return yml_ovr_error(d, o, err, "expected a YAML value");
+    struct fy_node *k = fy_node_create_scalar_copy(d->fyd, steps[bad].name, steps[bad].len);
+    if (!k || fy_node_mapping_append(parent, k, v) != 0) {
+      if (k) fy_node_free(k);
+      fy_node_free(v);
+      return NMSIM_ENOMEM_ERR(err);
+    }
+    o->new_key = k;
+    o->created_depth = bad + 1;
+    return NMSIM_OK;
+  }
   const yml_step *last = &steps[n - 1];
   if (last->is_index ? !fy_node_is_sequence(holder) ||
                            last->index >= (uint64_t)fy_node_sequence_item_count(holder)
@@ -641,6 +711,7 @@ static nmsim_status yml_apply_one(yml_doc *d, yml_override *o, nmsim_err *err) {
     fy_node_free(v);
     return NMSIM_ENOMEM_ERR(err);
   }
+  o->new_key = k;
   return NMSIM_OK;
 }
 
@@ -650,9 +721,33 @@ static void yml_refresh_overrides(yml_doc *d) {
     yml_step steps[YML_MAX_STEPS];
     size_t n = 0, bad;
     struct fy_node *parent;
-    d->ovr[i].node = NULL;
-    if (yml_split_key(d->ovr[i].key, steps, &n))
-      d->ovr[i].node = yml_walk(d, steps, n, &bad, &parent);
+    yml_override *o = &d->ovr[i];
+    o->node = o->key_node = o->created = NULL;
+    if (!yml_split_key(o->key, steps, &n)) continue;
+    if (o->created_depth) {
+      struct fy_node *h = yml_walk(d, steps, o->created_depth - 1, &bad, &parent);
+      const yml_step *c = &steps[o->created_depth - 1];
+      struct fy_node_pair *p = h && fy_node_is_mapping(h) ? yml_find_pair(h, c->name, c->len)
+                                                          : NULL;
+      if (p && fy_node_pair_key(p) == o->new_key) {
+        o->created = fy_node_pair_value(p);
+        o->key_node = o->new_key;
+      }
+    }
+    struct fy_node *holder = yml_walk(d, steps, n - 1, &bad, &parent);
+    const yml_step *last = &steps[n - 1];
+    if (!holder) continue;
+    if (last->is_index) {
+      if (fy_node_is_sequence(holder) &&
+          last->index < (uint64_t)fy_node_sequence_item_count(holder))
+        o->node = fy_node_sequence_get_by_index(holder, (int)last->index);
+    } else if (fy_node_is_mapping(holder)) {
+      struct fy_node_pair *p = yml_find_pair(holder, last->name, last->len);
+      if (p) o->node = fy_node_pair_value(p);
+      /* Every node made after parsing comes from an override, so an address
+       * match can only name override content. */
+      if (p && fy_node_pair_key(p) == o->new_key) o->key_node = o->new_key;
+    }
   }
 }
 
@@ -663,7 +758,9 @@ nmsim_status yml_apply_overrides(yml_doc *d, const nmsim_override *ov, size_t n,
     if (nm_grow((void **)&d->ovr, &d->cap_ovr, d->n_ovr + 1, sizeof *d->ovr) != NMSIM_OK)
       return NMSIM_ENOMEM_ERR(err);
     yml_override *o = &d->ovr[d->n_ovr];
-    o->node = NULL;
+    o->node = o->key_node = o->new_key = o->created = NULL;
+    o->built = NULL;
+    o->created_depth = 0;
     o->key = nm_strdup(ov[i].key ? ov[i].key : "");
     o->value = nm_strdup(ov[i].value ? ov[i].value : "");
     if (!o->key || !o->value) {

@@ -20,19 +20,26 @@ void yml_free(yml_doc *d);
 struct fy_node *yml_root(yml_doc *d);
 const char *yml_name(const yml_doc *d);
 
-/* Apply overrides: KEY is a dotted path ("populations.exc.params.tau_m"); a
- * missing last key is added to its mapping, a missing intermediate one is an
- * error naming the key. VALUE is parsed as YAML. */
+/* Apply overrides: KEY is a dotted path ("populations.exc.params.tau_m"),
+ * with [N] for a list item ("projections[0].weight"); a missing last key is
+ * added to its mapping, and missing intermediate mapping keys are created as
+ * nested mappings (the loader then rejects any misspelt field); a path through
+ * a scalar or a bad list index is an error naming the key.
+ * VALUE is parsed as YAML and replaces a scalar or a whole subtree. Errors read
+ * "NAME: --set KEY=VALUE: message". */
 nmsim_status yml_apply_overrides(yml_doc *d, const nmsim_override *ov, size_t n,
                                  nmsim_err *err);
 /* Emit the (possibly overridden) document as YAML text (nm_malloc'd). */
 char *yml_emit(yml_doc *d);
 
-/* 1-based line and column of a node (0, 0 if node is NULL). */
+/* 1-based line and column of a node (0, 0 if node is NULL or was set by an
+ * override: it has no place in the file). An empty value has its key's. */
 void yml_pos(const struct fy_node *n, int *line, int *col);
 
 /* Record an input error at node: "NAME:LINE:COL: FIELD: message". field is the
- * dotted path of the value (e.g. "populations.exc.size"). Returns NMSIM_EINPUT. */
+ * dotted path of the value (e.g. "populations.exc.size"). A node set by an
+ * override is reported as "NAME: --set KEY=VALUE: FIELD: message". Returns
+ * NMSIM_EINPUT. */
 nmsim_status yml_error(yml_doc *d, struct fy_node *n, const char *field, nmsim_err *err,
                        const char *fmt, ...) NMSIM_PRINTF(5, 6);
 

@@ -737,4 +737,5 @@ Test(h5out, out_of_memory) {
   fail_after = -1;
   nmsim_set_allocator(NULL);
   remove(path);
+  cr_assert_eq(tu_leaks(), 0, "LeakSanitizer found leaks (see stderr)");
 }

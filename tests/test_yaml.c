@@ -305,13 +305,29 @@ Test(yaml, overrides_in_order) {
   yml_free(d);
 }
 
-/* A missing intermediate key, a path through a scalar, an index out of
- * range, a malformed key, an empty or unparsable value: errors naming the
- * key. */
+/* Missing mapping keys on the way are created as nested mappings. */
+Test(yaml, overrides_create_intermediate_mappings) {
+  yml_doc *d = parse_ok("a: 1\nb: {c: 2}\n");
+  apply_ok(d, "b.d.e", "5");
+  apply_ok(d, "x.y.z", "[1, 2]");
+  nmsim_err err = {0};
+  uint64_t v = 0;
+  nmsim_status rc = yml_u64(d, at(d, "b", "d", "e", NULL), "b.d.e", 0, 9, &v, &err);
+  cr_assert(rc == NMSIM_OK && v == 5, "b.d.e: got %" PRIu64 ", expected 5 (%s)", v, err.msg);
+  struct fy_node *z = at(d, "x", "y", "z", NULL);
+  cr_assert(z && fy_node_is_sequence(z) && fy_node_sequence_item_count(z) == 2,
+            "x.y.z is the list [1, 2]");
+  rc = yml_u64(d, at(d, "b", "c", NULL), "b.c", 0, 9, &v, &err);
+  cr_assert(rc == NMSIM_OK && v == 2, "b.c kept: got %" PRIu64, v);
+  yml_free(d);
+}
+
+/* A path through a scalar, an index out of range, a list index under a
+ * missing key, a malformed key, an empty or unparsable value: errors naming
+ * the key. */
 Test(yaml, overrides_errors) {
   const char *t = "a: 1\nb: {c: 2}\nl: [1, 2]\n";
-  apply_fails(t, "b.d.e", "1", "t.yaml: --set b.d.e=1: no key 'd' in b (keys: c)");
-  apply_fails(t, "x.y", "1", "t.yaml: --set x.y=1: no key 'x' in the top level (keys: a, b, l)");
+  apply_fails(t, "x[0].y", "1", "t.yaml: --set x[0].y=1: no key 'x' in the top level (keys: a, b, l)");
   apply_fails(t, "a.x", "7", "t.yaml: --set a.x=7: a is not a mapping, so it has no key 'x'");
   apply_fails(t, "l[2]", "7", "t.yaml: --set l[2]=7: l has 2 items, no item [2]");
   apply_fails(t, "b[0]", "7", "t.yaml: --set b[0]=7: b is not a list");
@@ -348,5 +364,21 @@ Test(yaml, error_in_override_value) {
   int line, col;
   yml_pos(at(d, "p", "tau", NULL), &line, &col);
   cr_assert(line == 0 && col == 0, "position of an override: got %d:%d, expected 0:0", line, col);
+  yml_free(d);
+
+  /* A key added by --set is the override's too. */
+  static const char *const keys[] = {"tau", NULL};
+  d = parse_ok("x: 1\np: {tau: 20 ms}\n");
+  apply_ok(d, "p.colour", "red");
+  rc = yml_check_keys(d, at(d, "p", NULL), "p", keys, &err);
+  EXPECT_STATUS("added key", rc, NMSIM_EINPUT, err);
+  cr_assert(strcmp(err.msg, "t.yaml: --set p.colour=red: p.colour: unknown field; expected one "
+                            "of: tau") == 0,
+            "got \"%s\"", err.msg);
+  /* A mapping holding an override keeps a position in the file. */
+  yml_pos(at(d, "p", NULL), &line, &col);
+  cr_assert(line == 2 && col == 5, "p: got %d:%d, expected 2:5 (its first key)", line, col);
+  yml_pos(yml_root(d), &line, &col);
+  cr_assert(line == 1 && col == 1, "root: got %d:%d, expected 1:1", line, col);
   yml_free(d);
 }

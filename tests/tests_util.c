@@ -7,6 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+int tu_leaks(void) { return __lsan_do_recoverable_leak_check(); }
+#else
+int tu_leaks(void) { return 0; }
+#endif
+
 char *tu_read(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;

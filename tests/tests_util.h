@@ -12,6 +12,10 @@ int tu_run(const char *cmdline, char **out, char **errout);
 const char *tu_tmp(const char *tag, const char *ext);
 /* Write text to path; returns 0 on success. */
 int tu_write(const char *path, const char *text);
+/* Number of leaked bytes found by LeakSanitizer right now (0 when the build
+ * has no AddressSanitizer). Criterion ignores leak reports of its worker
+ * processes, so tests that must not leak assert on this. */
+int tu_leaks(void);
 /* Read a whole file into a malloc'd NUL-terminated buffer, or NULL. */
 char *tu_read(const char *path, size_t *len);
 
