@@ -14,6 +14,7 @@
  *     done and every packet of the step is delivered and processed, the
  *     barrier runs; BARRIER_DONE ends the step and releases the next.
  * So the step's length follows from the work done, as on the chip. */
+#include <math.h>
 #include <string.h>
 
 #include "sim/system_int.h"
@@ -46,18 +47,30 @@ static void core_take_input(sys *s, sys_core *c) {
   }
 }
 
-/* Send the packets of local neuron j's spike, leaving the core at time t. */
-static nmsim_ps core_emit(sys *s, sys_core *c, uint32_t j, nmsim_ps t) {
+/* Send the packets of local neuron j's spike (graded value `value`), leaving
+ * the core at time t. */
+static nmsim_ps core_emit(sys *s, sys_core *c, uint32_t j, nmsim_ps t, double value) {
   const chip_cost *so = &s->chip->spike_out;
   for (uint32_t k = c->out_ptr[j]; k < c->out_ptr[j + 1]; k++) {
     t += so->time_ps;
     charge(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
-    if (noc_send(s, c->id, c->out[k].core, c->out[k].axon, t) != NMSIM_OK) break;
+    if (noc_send(s, c->id, c->out[k].core, c->out[k].axon, t, value) != NMSIM_OK) break;
   }
   return t;
 }
 
+/* Count the spike for the step's raster and for bursts: a burst is a run of
+ * two or more spikes of one neuron whose inter-spike intervals are all at
+ * most burst_isi steps; it is counted at its second spike. */
 static void record_spike(sys *s, uint32_t pop, uint32_t index) {
+  uint32_t gid = s->pop_gid0[pop] + index;
+  uint64_t last = s->last_spike[gid];
+  if (last && s->step + 1 - last <= s->burst_isi) {
+    if (!s->in_burst[gid]) s->pop_bursts[pop]++, s->in_burst[gid] = 1;
+  } else {
+    s->in_burst[gid] = 0;
+  }
+  s->last_spike[gid] = s->step + 1;
   size_t n = s->pop_nspikes[pop];
   /* capacity is the population size: a neuron spikes at most once a step */
   s->pop_spikes[pop][n] = index;
@@ -85,15 +98,17 @@ void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev) {
                       .seed = s->scn->seed,
                       .pop_id = b->pop_id,
                       .first = b->first,
-                      .aux = &b->pop->spikes};
+                      .aux = &b->pop->spikes,
+                      .out_value = (m->flags & NMSIM_MODEL_GRADED) ? c->values : NULL};
     size_t ns = 0;
     m->update(b->derived, &mb, c->spikes, &ns);
+    const double *val = mb.out_value;
     if (m->flags & NMSIM_MODEL_SOURCE) {
       /* Sources are not charged neuron updates: their spikes leave at once. */
       for (size_t k = 0; k < ns; k++) {
         uint32_t i = c->spikes[k];
         record_spike(s, b->pop_id, b->first + i);
-        t = core_emit(s, c, b->local0 + i, t);
+        t = core_emit(s, c, b->local0 + i, t, val ? val[i] : 1.0);
       }
       continue;
     }
@@ -108,7 +123,7 @@ void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev) {
       if (fired) {
         si++;
         record_spike(s, b->pop_id, b->first + i);
-        t = core_emit(s, c, b->local0 + i, t);
+        t = core_emit(s, c, b->local0 + i, t, val ? val[i] : 1.0);
       }
     }
     charge(s, c, NM_E_NEURON_UPDATE, n_active, ch->neuron_active.energy_pj);
@@ -135,10 +150,21 @@ void core_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   c->syn_busy = start + (nmsim_ps)(hi - lo) * op->time_ps;
   charge(s, c, NM_E_SYN_OP, hi - lo, op->energy_pj);
   size_t nn = c->n_neurons, per_slot = (size_t)c->n_sites * nn;
-  for (uint32_t k = lo; k < hi; k++) {
-    const sys_syn *y = &c->syn[k];
-    uint32_t slot = (uint32_t)((s->step + y->delay) % c->ring);
-    c->acc[slot * per_slot + (size_t)y->site * nn + y->tgt] += y->w;
+  double value = ev->data.f64[2];
+  if (value == 1.0) {
+    for (uint32_t k = lo; k < hi; k++) {
+      const sys_syn *y = &c->syn[k];
+      uint32_t slot = (uint32_t)((s->step + y->delay) % c->ring);
+      c->acc[slot * per_slot + (size_t)y->site * nn + y->tgt] += y->w;
+    }
+  } else {
+    /* graded spike: each product is rounded on its own, so sums stay exact
+     * and independent of arrival order */
+    for (uint32_t k = lo; k < hi; k++) {
+      const sys_syn *y = &c->syn[k];
+      uint32_t slot = (uint32_t)((s->step + y->delay) % c->ring);
+      c->acc[slot * per_slot + (size_t)y->site * nn + y->tgt] += llround((double)y->w * value);
+    }
   }
   if (c->syn_busy > s->work_end) s->work_end = c->syn_busy;
   s->in_flight--;

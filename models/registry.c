@@ -34,3 +34,9 @@ int nmsim_model_site_index(const nmsim_neuron_type *t, const char *name) {
     if (strcmp(t->sites[i], name) == 0) return (int)i;
   return -1;
 }
+
+const nmsim_preset *nmsim_model_preset(const nmsim_neuron_type *t, const char *name) {
+  for (size_t i = 0; i < t->n_presets; i++)
+    if (strcmp(t->presets[i].name, name) == 0) return &t->presets[i];
+  return NULL;
+}

@@ -33,7 +33,7 @@ static uint32_t neighbour(const sys *s, uint32_t tile, int dir) {
 }
 
 nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axon,
-                      nmsim_ps t) {
+                      nmsim_ps t, double value) {
   sys_core *c = &s->cores[src_core];
   sim_event ev = {.time = t,
                   .kind = SIM_EV_PKT_INJECT,
@@ -43,6 +43,7 @@ nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axo
   ev.data.u32[0] = dst_core;
   ev.data.u32[1] = axon;
   ev.data.u64[1] = t;
+  ev.data.f64[2] = value;
   s->in_flight++;
   s->packets++;
   return sim_engine_schedule(s->eng, &ev);

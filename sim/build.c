@@ -394,7 +394,9 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
     c->input = nm_calloc((size_t)c->n_sites * nn, sizeof(double));
     c->had_input = nm_calloc(nn, 1);
     c->spikes = nm_malloc(sizeof(uint32_t) * maxblk);
-    if (!c->acc || !c->input || !c->had_input || !c->spikes) return NMSIM_ENOMEM_ERR(err);
+    c->values = nm_calloc(maxblk, sizeof(double));
+    if (!c->acc || !c->input || !c->had_input || !c->spikes || !c->values)
+      return NMSIM_ENOMEM_ERR(err);
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
       sys_block *b = &c->blocks[bi];
       const nmsim_neuron_type *m = b->pop->model;
@@ -451,9 +453,10 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   s->pop_spikes = nm_calloc(scn->n_pops, sizeof(uint32_t *));
   s->pop_nspikes = nm_calloc(scn->n_pops, sizeof(size_t));
   s->pop_total_spikes = nm_calloc(scn->n_pops, sizeof(uint64_t));
+  s->pop_bursts = nm_calloc(scn->n_pops, sizeof(uint64_t));
   s->lat_hist = nm_calloc(SYS_LAT_BINS, sizeof(uint64_t));
   if (!s->cores || !s->routers || !shift || !s->pop_spikes || !s->pop_nspikes ||
-      !s->pop_total_spikes || !s->lat_hist) {
+      !s->pop_total_spikes || !s->pop_bursts || !s->lat_hist) {
     rc = NMSIM_ENOMEM_ERR(err);
     goto fail;
   }
@@ -470,6 +473,16 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   }
   if ((rc = input_scales(s, shift, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_gids(s, err)) != NMSIM_OK) goto fail;
+  s->last_spike = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint64_t));
+  s->in_burst = nm_calloc((size_t)s->n_neurons + 1, 1);
+  if (!s->last_spike || !s->in_burst) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  /* bursts: inter-spike intervals of at most 16 ms (the criterion of the
+   * two-compartment L5 reference, Naud & Sprekeler 2018), at least one step */
+  s->burst_isi = (uint64_t)floor(16.0 / scn->dt_ms + 1e-9);
+  if (s->burst_isi < 1) s->burst_isi = 1;
   if ((rc = expand_projections(s, shift, &E, err)) != NMSIM_OK) goto fail;
   /* sources of every neuron, as offsets and a list (freed after mapping) */
   fanin = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
@@ -548,6 +561,7 @@ void sys_destroy(sys *s) {
     nm_free(c->input);
     nm_free(c->had_input);
     nm_free(c->spikes);
+    nm_free(c->values);
     nm_free(c->row);
     nm_free(c->syn);
     nm_free(c->out_ptr);
@@ -557,6 +571,9 @@ void sys_destroy(sys *s) {
   nm_free(s->pop_spikes);
   nm_free(s->pop_nspikes);
   nm_free(s->pop_total_spikes);
+  nm_free(s->pop_bursts);
+  nm_free(s->last_spike);
+  nm_free(s->in_burst);
   nm_free(s->lat_hist);
   nm_free(s->cores);
   nm_free(s->routers);

@@ -26,7 +26,7 @@
 
 #include "sim/sim_int.h"
 
-/* An event: a fixed 24-byte header and a 16-byte inline payload. */
+/* An event: a fixed 24-byte header and a 24-byte inline payload. */
 typedef struct sim_event {
   nmsim_ps time;   /* hardware time, ps */
   uint32_t dst;    /* destination unit */
@@ -35,10 +35,10 @@ typedef struct sim_event {
   uint8_t kind;    /* event kind; also its priority at equal time */
   uint8_t pad_[3];
   union {
-    uint64_t u64[2];
-    uint32_t u32[4];
-    int64_t i64[2];
-    double f64[2];
+    uint64_t u64[3];
+    uint32_t u32[6];
+    int64_t i64[3];
+    double f64[3];
   } data;
 } sim_event;
 

@@ -149,6 +149,7 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
     if (!ps->name || !ps->model) return NMSIM_ENOMEM;
     ps->size = scn->pops[p].size;
     ps->spikes = s->pop_total_spikes[p];
+    ps->bursts = s->pop_bursts[p];
     ps->rate_hz = secs > 0 ? (double)ps->spikes / ps->size / secs : 0.0;
   }
   return NMSIM_OK;

@@ -39,6 +39,7 @@ typedef struct run_pop_summary {
   char *model;
   uint32_t size;
   uint64_t spikes;
+  uint64_t bursts;            /* runs of >= 2 spikes of one neuron with ISIs <= burst ISI */
   double rate_hz;             /* spikes / size / (steps * dt) */
 } run_pop_summary;
 

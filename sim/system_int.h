@@ -52,6 +52,7 @@ typedef struct sys_core {
   double *input;           /* n_sites * n_neurons scratch for the models */
   uint8_t *had_input;      /* n_neurons flags for the step being updated */
   uint32_t *spikes;        /* scratch: room for the largest block */
+  double *values;          /* scratch: graded spike values, room for the largest block */
 
   /* incoming axons: rows of synapses */
   uint32_t n_axons;
@@ -130,6 +131,10 @@ struct sys {
   /* whole-run results */
   nm_energy energy;
   uint64_t *pop_total_spikes;
+  uint64_t *pop_bursts;    /* per population */
+  uint64_t *last_spike;    /* per neuron (gid): step of its last spike + 1, 0 if none */
+  uint8_t *in_burst;       /* per neuron: its last spike belongs to a counted burst */
+  uint64_t burst_isi;      /* steps: spikes this close belong to one burst */
   uint64_t packets, hops, spikes;
   nmsim_ps step_min, step_max, hw_time;
   uint64_t *lat_hist;      /* SYS_LAT_BINS */
@@ -160,8 +165,11 @@ void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
 /* Release step s->step on every used core at time t. */
 nmsim_status core_start_step(sys *s, nmsim_ps t);
 /* Send a packet from core src to (dst core, axon) at time t (schedules its
- * injection event). */
-nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axon, nmsim_ps t);
+ * injection event). value is the spike's graded value (1 for a plain spike).
+ * Packet payload: u32[0] destination core, u32[1] axon, u64[1] injection
+ * time, f64[2] value. */
+nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axon, nmsim_ps t,
+                      double value);
 
 /* Charge n events of category cat to e (energy = n * per-event cost). */
 static inline void sys_charge(nm_energy *e, int cat, uint64_t n, double pj_each) {

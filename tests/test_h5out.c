@@ -104,8 +104,10 @@ static void make_summary(run_summary *s) {
   s->hops = 444;
   s->n_pops = 2;
   s->pops = nm_calloc(2, sizeof *s->pops);
-  s->pops[0] = (run_pop_summary){nm_strdup("input"), nm_strdup("poisson"), 10, 17, 3.25};
-  s->pops[1] = (run_pop_summary){nm_strdup("exc"), nm_strdup("lif"), 20, s->spikes, 7.5};
+  s->pops[0] = (run_pop_summary){.name = nm_strdup("input"), .model = nm_strdup("poisson"),
+                                 .size = 10, .spikes = 17, .bursts = 0, .rate_hz = 3.25};
+  s->pops[1] = (run_pop_summary){.name = nm_strdup("exc"), .model = nm_strdup("lif"), .size = 20,
+                                 .spikes = s->spikes, .bursts = 3, .rate_hz = 7.5};
 }
 
 #define OK(call)                                                                       \

@@ -95,9 +95,11 @@ static void synthetic_summary(run_summary *s) {
   s->n_pops = 2;
   s->pops = nm_calloc(2, sizeof *s->pops);
   cr_assert(s->pops);
-  s->pops[0] = (run_pop_summary){nm_strdup("input"), nm_strdup("poisson"), 100, 2000, 20.0};
-  s->pops[1] = (run_pop_summary){nm_strdup("excitatory_long_name"), nm_strdup("lif"), 400,
-                                 2321, 5.8025};
+  s->pops[0] = (run_pop_summary){.name = nm_strdup("input"), .model = nm_strdup("poisson"),
+                                 .size = 100, .spikes = 2000, .bursts = 0, .rate_hz = 20.0};
+  s->pops[1] = (run_pop_summary){.name = nm_strdup("excitatory_long_name"),
+                                 .model = nm_strdup("lif"), .size = 400, .spikes = 2321,
+                                 .bursts = 12, .rate_hz = 5.8025};
 }
 
 static bool have_python(void) { return tu_run("command -v python3", NULL, NULL) == 0; }

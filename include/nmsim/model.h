@@ -38,8 +38,23 @@ typedef struct nmsim_param_desc {
 enum {
   NMSIM_MODEL_SOURCE = 1u << 0,    /* spike source: no synaptic input, not charged neuron updates */
   NMSIM_MODEL_FIXED_POINT = 1u << 1, /* integer, bit-exact arithmetic */
-  NMSIM_MODEL_NEEDS_RNG = 1u << 2  /* uses per-neuron random streams keyed by (seed, pop, neuron) */
+  NMSIM_MODEL_NEEDS_RNG = 1u << 2, /* uses per-neuron random streams keyed by (seed, pop, neuron) */
+  NMSIM_MODEL_GRADED = 1u << 3     /* emits graded spikes: a value per spike (b->out_value) */
 };
+
+/* A named parameter set of a model ("RS" for Izhikevich regular spiking).
+ * A scenario selects it with `preset: NAME`; explicit params override it. */
+typedef struct nmsim_preset_value {
+  const char *name;   /* parameter name */
+  double value;       /* in the parameter's unit */
+} nmsim_preset_value;
+
+typedef struct nmsim_preset {
+  const char *name;
+  const char *help;
+  const nmsim_preset_value *values;
+  size_t n_values;
+} nmsim_preset;
 
 /* A block of neurons of one population on one core, as handed to the hooks. */
 typedef struct nmsim_block {
@@ -52,6 +67,9 @@ typedef struct nmsim_block {
   uint32_t pop_id;           /* population index in the scenario */
   uint32_t first;            /* index in the population of the block's neuron 0 */
   const void *aux;           /* population data prepared by the loader (spike arrays) */
+  double *out_value;         /* NMSIM_MODEL_GRADED: out_value[i] is the value of local
+                                neuron i's spike this step (a synapse delivers w * value);
+                                NULL for other models */
 } nmsim_block;
 
 typedef struct nmsim_neuron_type {
@@ -66,6 +84,8 @@ typedef struct nmsim_neuron_type {
   const char *const *sites;  /* input sites, e.g. {"exc","inh"}; sites[0] is the default */
   size_t n_sites;
   const char *input_unit;    /* unit of a synaptic weight onto this model ("nA"); NULL for sources */
+  const nmsim_preset *presets; /* named parameter sets, or NULL */
+  size_t n_presets;
   size_t derived_size;       /* bytes of the derived-parameter struct */
   /* Derive constants from the parameter values (one per params[], in their
    * units) and dt. On bad values return NMSIM_EINPUT with a message in msg. */
@@ -89,5 +109,7 @@ NMSIM_API extern const nmsim_neuron_type *const nmsim_neuron_types[];
 NMSIM_API int nmsim_model_var_index(const nmsim_neuron_type *t, const char *name);
 NMSIM_API int nmsim_model_param_index(const nmsim_neuron_type *t, const char *name);
 NMSIM_API int nmsim_model_site_index(const nmsim_neuron_type *t, const char *name);
+/* Preset of a model by name, or NULL. */
+NMSIM_API const nmsim_preset *nmsim_model_preset(const nmsim_neuron_type *t, const char *name);
 
 #endif
