@@ -190,7 +190,7 @@ static nmsim_status input_scales(const sys *s, int *shift, nmsim_err *err) {
   for (size_t p = 0; p < scn->n_pops; p++) {
     double maxw = 0;
     for (size_t k = 0; k < scn->n_projs; k++)
-      if (scn->projs[k].post == p) maxw = fmax(maxw, fabs(scn->projs[k].weight));
+      if (scn->projs[k].post == p) maxw = fmax(maxw, scn->projs[k].weight_max);
     int sh = 0;
     if (maxw > 0) {
       sh = (int)floor(log2(2147483647.0 / maxw));
@@ -242,6 +242,36 @@ static nmsim_status add_edge(edges *E, const sys *s, uint32_t src_gid, uint32_t 
   return NMSIM_OK;
 }
 
+/* The synapses of pre neuron i = (c, y, x) of a conv2d or pool2d projection:
+ * every output (k, oy, ox) whose kernel window covers (y, x), with the
+ * kernel tap's weight (pool2d: same channel only, weight as given). */
+static nmsim_status expand_conv(edges *E, const sys *s, const scn_projection *pr, int shift,
+                                uint32_t i) {
+  const scn_conv *cv = pr->conv;
+  uint32_t c = i / (cv->in_h * cv->in_w), y = (i / cv->in_w) % cv->in_h, x = i % cv->in_w;
+  uint32_t src = s->pop_gid0[pr->pre] + i, post0 = s->pop_gid0[pr->post];
+  bool pool = pr->conn == SCN_POOL2D;
+  for (uint32_t ky = 0; ky < cv->kh; ky++) {
+    int64_t ny = (int64_t)y + cv->ph - ky; /* = oy * sh */
+    if (ny < 0 || ny % cv->sh || ny / cv->sh >= cv->out_h) continue;
+    uint32_t oy = (uint32_t)(ny / cv->sh);
+    for (uint32_t kx = 0; kx < cv->kw; kx++) {
+      int64_t nx = (int64_t)x + cv->pw - kx;
+      if (nx < 0 || nx % cv->sw || nx / cv->sw >= cv->out_w) continue;
+      uint32_t ox = (uint32_t)(nx / cv->sw);
+      for (uint32_t k = pool ? c : 0; k < (pool ? c + 1 : cv->out_c); k++) {
+        double w = pr->weight;
+        if (cv->kernel) w *= cv->kernel[((size_t)(k * cv->in_c + c) * cv->kh + ky) * cv->kw + kx];
+        if (w == 0.0) continue;
+        uint32_t dst = post0 + (k * cv->out_h + oy) * cv->out_w + ox;
+        nmsim_status rc = add_edge(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift)));
+        if (rc != NMSIM_OK) return rc;
+      }
+    }
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim_err *err) {
   const nmsim_scenario *scn = s->scn;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
@@ -262,6 +292,10 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
           for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++)
             if (!self || pr->allow_self || i != j)
               rc = add_edge(E, s, src, s->pop_gid0[pr->post] + j, pr, wq);
+          break;
+        case SCN_CONV2D:
+        case SCN_POOL2D:
+          rc = expand_conv(E, s, pr, shift[pr->post], i);
           break;
         case SCN_FIXED_PROBABILITY:
           /* one uniform per candidate target, from the stream keyed by
@@ -292,7 +326,7 @@ static uint32_t count_rows(sys *s, edges *E, size_t *n_out, uint32_t *out_deg) {
     E->e[a].core = s->loc_core[gid];
     E->e[a].tgt = (uint16_t)s->loc_local[gid];
   }
-  qsort(E->e, E->n, sizeof(edge), edge_cmp);
+  if (E->n) qsort(E->e, E->n, sizeof(edge), edge_cmp);
   for (uint32_t i = 0; i < s->n_cores; i++) n_out[i] = 0;
   memset(out_deg, 0, sizeof(uint32_t) * s->n_neurons);
   for (size_t a = 0; a < E->n; a++) {

@@ -397,10 +397,124 @@ static nmsim_status scn_read_pops(scn_ctx *x, struct fy_node *root) {
 
 /* ---- projections --------------------------------------------------------------- */
 
+/* A list of exactly n unsigned integers in [lo, hi] (a single integer is
+ * accepted for n == 2 and repeated). */
+static nmsim_status scn_read_uints(scn_ctx *x, struct fy_node *n, const char *field, int want,
+                                   uint64_t lo, uint64_t hi, uint32_t *out) {
+  char got[80];
+  if (n && fy_node_is_scalar(n) && want == 2) {
+    uint64_t v;
+    nmsim_status rc = yml_u64(x->d, n, field, lo, hi, &v, x->err);
+    if (rc) return rc;
+    out[0] = out[1] = (uint32_t)v;
+    return NMSIM_OK;
+  }
+  if (!n || !fy_node_is_sequence(n) || fy_node_sequence_item_count(n) != want)
+    return yml_error(x->d, n, field, x->err, "expected a list of %d whole numbers, got %s", want,
+                     scn_got(n, got, sizeof got));
+  for (int i = 0; i < want; i++) {
+    uint64_t v;
+    char f[320];
+    scn_fmt(f, sizeof f, "%s[%d]", field, i);
+    nmsim_status rc = yml_u64(x->d, fy_node_sequence_get_by_index(n, i), f, lo, hi, &v, x->err);
+    if (rc) return rc;
+    out[i] = (uint32_t)v;
+  }
+  return NMSIM_OK;
+}
+
+/* {conv2d: {...}} or {pool2d: {...}}: shapes, kernel, stride, padding and
+ * (conv2d) the kernel weights; checks that the populations have the sizes
+ * the shapes imply. */
+static nmsim_status scn_read_conv(scn_ctx *x, struct fy_node *m, const char *field,
+                                  scn_projection *pj, bool pool) {
+  static const char *const conv_keys[] = {"in", "kernel", "out_channels", "stride", "padding",
+                                          "weights", NULL};
+  static const char *const pool_keys[] = {"in", "kernel", "stride", "padding", NULL};
+  char f[320];
+  nmsim_status rc;
+  const nmsim_scenario *s = x->s;
+  if ((rc = yml_check_keys(x->d, m, field, pool ? pool_keys : conv_keys, x->err))) return rc;
+  scn_conv *cv = nm_calloc(1, sizeof *cv);
+  if (!cv) return NMSIM_ENOMEM_ERR(x->err);
+  pj->conv = cv;
+  uint32_t in[3], k[2], st[2] = {1, 1}, pad[2] = {0, 0};
+  struct fy_node *n;
+  scn_fmt(f, sizeof f, "%s.in", field);
+  if (!(n = scn_need(x, m, field, "in", "the pre shape [channels, height, width]")))
+    return NMSIM_EINPUT;
+  if ((rc = scn_read_uints(x, n, f, 3, 1, 1u << 20, in))) return rc;
+  if ((uint64_t)in[0] * in[1] * in[2] != s->pops[pj->pre].size)
+    return yml_error(x->d, n, f, x->err,
+                     "shape %u x %u x %u has %llu neurons, population '%s' has %u", in[0], in[1],
+                     in[2], (unsigned long long)in[0] * in[1] * in[2], s->pops[pj->pre].name,
+                     s->pops[pj->pre].size);
+  scn_fmt(f, sizeof f, "%s.kernel", field);
+  if (!(n = scn_need(x, m, field, "kernel", "the kernel size [height, width]"))) return NMSIM_EINPUT;
+  if ((rc = scn_read_uints(x, n, f, 2, 1, 4096, k))) return rc;
+  scn_fmt(f, sizeof f, "%s.stride", field);
+  if ((n = yml_get(m, "stride")) && (rc = scn_read_uints(x, n, f, 2, 1, 4096, st))) return rc;
+  scn_fmt(f, sizeof f, "%s.padding", field);
+  if ((n = yml_get(m, "padding")) && (rc = scn_read_uints(x, n, f, 2, 0, 4096, pad))) return rc;
+  if (!pool) {
+    st[0] = st[0] ? st[0] : 1;
+  } else if (!yml_get(m, "stride")) {
+    st[0] = k[0], st[1] = k[1]; /* pooling windows tile the input by default */
+  }
+  cv->in_c = in[0], cv->in_h = in[1], cv->in_w = in[2];
+  cv->kh = k[0], cv->kw = k[1], cv->sh = st[0], cv->sw = st[1], cv->ph = pad[0], cv->pw = pad[1];
+  if (in[1] + 2 * pad[0] < k[0] || in[2] + 2 * pad[1] < k[1])
+    return yml_error(x->d, m, field, x->err,
+                     "kernel %u x %u is larger than the padded input %u x %u", k[0], k[1],
+                     in[1] + 2 * pad[0], in[2] + 2 * pad[1]);
+  cv->out_h = (in[1] + 2 * pad[0] - k[0]) / st[0] + 1;
+  cv->out_w = (in[2] + 2 * pad[1] - k[1]) / st[1] + 1;
+  cv->out_c = in[0];
+  if (!pool) {
+    uint64_t oc;
+    scn_fmt(f, sizeof f, "%s.out_channels", field);
+    if (!(n = scn_need(x, m, field, "out_channels", "the number of output channels")))
+      return NMSIM_EINPUT;
+    if ((rc = yml_u64(x->d, n, f, 1, 1u << 20, &oc, x->err))) return rc;
+    cv->out_c = (uint32_t)oc;
+  }
+  uint64_t out_n = (uint64_t)cv->out_c * cv->out_h * cv->out_w;
+  if (out_n != s->pops[pj->post].size)
+    return yml_error(x->d, m, field, x->err,
+                     "the output shape %u x %u x %u has %llu neurons, population '%s' has %u",
+                     cv->out_c, cv->out_h, cv->out_w, (unsigned long long)out_n,
+                     s->pops[pj->post].name, s->pops[pj->post].size);
+  pj->conn = pool ? SCN_POOL2D : SCN_CONV2D;
+  if (!pool && (n = yml_get(m, "weights"))) {
+    size_t want = (size_t)cv->out_c * cv->in_c * cv->kh * cv->kw;
+    scn_fmt(f, sizeof f, "%s.weights", field);
+    if (!fy_node_is_sequence(n) || (size_t)fy_node_sequence_item_count(n) != want) {
+      char got[80];
+      return yml_error(x->d, n, f, x->err,
+                       "expected a flat list of %zu numbers (out_channels x in channels x kernel "
+                       "height x kernel width, row-major), got %s",
+                       want, scn_got(n, got, sizeof got));
+    }
+    if (!(cv->kernel = nm_malloc(sizeof(double) * want))) return NMSIM_ENOMEM_ERR(x->err);
+    void *it = NULL;
+    struct fy_node *e;
+    size_t i = 0;
+    while ((e = fy_node_sequence_iterate(n, &it))) {
+      char fi[340];
+      scn_fmt(fi, sizeof fi, "%s[%zu]", f, i);
+      if ((rc = yml_quantity(x->d, e, fi, "", -INFINITY, INFINITY, &cv->kernel[i], x->err)))
+        return rc;
+      i++;
+    }
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char *field,
                                        scn_projection *pj) {
-  static const char *const keys[] = {"fixed_probability", NULL};
-  static const char *const what = "all_to_all, one_to_one or {fixed_probability: P}";
+  static const char *const keys[] = {"fixed_probability", "conv2d", "pool2d", NULL};
+  static const char *const what =
+      "all_to_all, one_to_one, {fixed_probability: P}, {conv2d: {...}} or {pool2d: {...}}";
   char got[80], f[320];
   const nmsim_scenario *s = x->s;
   nmsim_status rc;
@@ -414,6 +528,15 @@ static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char
                        "one_to_one needs populations of equal size, got %s (%u) and %s (%u)",
                        s->pops[pj->pre].name, s->pops[pj->pre].size, s->pops[pj->post].name,
                        s->pops[pj->post].size);
+  } else if (n && fy_node_is_mapping(n) && fy_node_mapping_item_count(n) == 1 &&
+             (yml_get(n, "conv2d") || yml_get(n, "pool2d"))) {
+    bool pool = yml_get(n, "pool2d") != NULL;
+    scn_fmt(f, sizeof f, "%s.%s", field, pool ? "pool2d" : "conv2d");
+    struct fy_node *c = yml_get(n, pool ? "pool2d" : "conv2d");
+    if (!fy_node_is_mapping(c))
+      return yml_error(x->d, c, f, x->err, "expected a mapping, got %s",
+                       scn_got(c, got, sizeof got));
+    return scn_read_conv(x, c, f, pj, pool);
   } else if (n && fy_node_is_mapping(n)) {
     if ((rc = yml_check_keys(x->d, n, field, keys, x->err))) return rc;
     struct fy_node *p = scn_need(x, n, field, "fixed_probability", "a probability in [0, 1]");
@@ -480,7 +603,9 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
                      post->name, t->name);
 
   scn_fmt(f, sizeof f, "%s.connector", field);
-  if (!(n = scn_need(x, m, field, "connector", "all_to_all, one_to_one or {fixed_probability: P}")))
+  if (!(n = scn_need(x, m, field, "connector",
+                     "all_to_all, one_to_one, {fixed_probability: P}, {conv2d: ...} or "
+                     "{pool2d: ...}")))
     return NMSIM_EINPUT;
   if ((rc = scn_read_connector(x, n, f, pj))) return rc;
 
@@ -489,6 +614,13 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
   if (!(n = scn_need(x, m, field, "weight", unit[0] ? "a number or a quantity" : "a number")))
     return NMSIM_EINPUT;
   if ((rc = yml_quantity(x->d, n, f, unit, -INFINITY, INFINITY, &pj->weight, x->err))) return rc;
+  pj->weight_max = fabs(pj->weight);
+  if (pj->conv && pj->conv->kernel) {
+    size_t nk = (size_t)pj->conv->out_c * pj->conv->in_c * pj->conv->kh * pj->conv->kw;
+    double km = 0;
+    for (size_t i = 0; i < nk; i++) km = fmax(km, fabs(pj->conv->kernel[i]));
+    pj->weight_max = fabs(pj->weight) * km;
+  }
 
   pj->delay = 1;
   scn_fmt(f, sizeof f, "%s.delay", field);
@@ -807,6 +939,10 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
   for (size_t i = 0; i < s->n_rec_state; i++) {
     nm_free(s->rec_state[i].vars);
     nm_free(s->rec_state[i].neurons);
+  }
+  for (size_t i = 0; s->projs && i < s->n_projs; i++) {
+    if (s->projs[i].conv) nm_free(s->projs[i].conv->kernel);
+    nm_free(s->projs[i].conv);
   }
   nm_free(s->pops);
   nm_free(s->projs);

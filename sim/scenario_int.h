@@ -27,8 +27,21 @@ typedef struct scn_population {
 typedef enum scn_conn {
   SCN_ALL_TO_ALL,
   SCN_ONE_TO_ONE,
-  SCN_FIXED_PROBABILITY
+  SCN_FIXED_PROBABILITY,
+  SCN_CONV2D,              /* shared-kernel 2D convolution */
+  SCN_POOL2D               /* channel-wise sum pooling */
 } scn_conn;
+
+/* Geometry and kernel of a conv2d or pool2d projection. Populations are laid
+ * out channel-major: neuron (c, y, x) is c*H*W + y*W + x. */
+typedef struct scn_conv {
+  uint32_t in_c, in_h, in_w;      /* pre shape */
+  uint32_t out_c, out_h, out_w;   /* post shape (derived) */
+  uint32_t kh, kw, sh, sw, ph, pw;
+  double *kernel;                 /* conv2d: out_c*in_c*kh*kw weights (row-major
+                                     [out][in][ky][kx]) scaled by the projection's
+                                     weight; NULL: every tap is `weight` */
+} scn_conv;
 
 typedef struct scn_projection {
   uint32_t pre, post;      /* population indices */
@@ -38,6 +51,8 @@ typedef struct scn_projection {
   double weight;           /* in the post model's input unit */
   uint32_t delay;          /* model steps, >= 1 */
   uint32_t site;           /* input site index of the post model */
+  double weight_max;       /* largest |weight| any synapse of it gets */
+  scn_conv *conv;          /* SCN_CONV2D and SCN_POOL2D */
   int line;
 } scn_projection;
 
