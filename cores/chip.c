@@ -203,46 +203,78 @@ static nmsim_status chip_read_noc(chip_ctx *x, struct fy_node *root) {
   return chip_time(x, m, "noc", "link_serialization", &c->link_serialization_ps);
 }
 
+/* A list of at least one {unit: N, time: T} sorted by N (field names it). */
+static nmsim_status chip_read_points(chip_ctx *x, struct fy_node *seq, const char *field,
+                                     const char *unit, chip_barrier_point **out, size_t *n_out) {
+  const char *point_keys[] = {unit, "time", NULL};
+  nmsim_status rc;
+  char got[32], f[64];
+  int n = fy_node_is_sequence(seq) ? fy_node_sequence_item_count(seq) : 0;
+  if (n <= 0) {
+    snprintf(got, sizeof got, "%s", fy_node_is_sequence(seq) ? "an empty list" : "no list");
+    return yml_error(x->d, seq, field, x->err, "expected a list of at least one {%s, time}, got %s",
+                     unit, got);
+  }
+  chip_barrier_point *pts = nm_calloc((size_t)n, sizeof *pts);
+  if (!pts) return NMSIM_ENOMEM_ERR(x->err);
+  *out = pts;
+  *n_out = (size_t)n;
+  void *it = NULL;
+  struct fy_node *p;
+  for (int i = 0; (p = fy_node_sequence_iterate(seq, &it)) && i < n; i++) {
+    chip_barrier_point *bp = &pts[i];
+    snprintf(f, sizeof f, "%s[%d]", field, i);
+    if ((rc = yml_check_keys(x->d, p, f, point_keys, x->err))) return rc;
+    if ((rc = chip_u32(x, p, f, unit, &bp->tiles))) return rc;
+    if ((rc = chip_time(x, p, f, "time", &bp->time_ps))) return rc;
+    if (i > 0 && bp->tiles <= bp[-1].tiles)
+      return yml_error(x->d, yml_get(p, unit), f, x->err,
+                       "expected points sorted by %s, each above %u, got %u", unit, bp[-1].tiles,
+                       bp->tiles);
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status chip_read_barrier(chip_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"times", "energy_per_tile", NULL};
-  static const char *const point_keys[] = {"tiles", "time", NULL};
+  static const char *const keys[] = {"times", "multi_chip", "energy_per_tile", NULL};
   nmsim_chip *c = x->c;
   struct fy_node *m = chip_need(x, root, "", "barrier", "a mapping {times, energy_per_tile}");
   nmsim_status rc;
-  char got[32], f[64];
   if (!m) return NMSIM_EINPUT;
   if ((rc = yml_check_keys(x->d, m, "barrier", keys, x->err))) return rc;
   struct fy_node *seq = chip_need(x, m, "barrier", "times", "a list of {tiles, time}");
   if (!seq) return NMSIM_EINPUT;
-  int n = fy_node_is_sequence(seq) ? fy_node_sequence_item_count(seq) : 0;
-  if (n <= 0) {
-    snprintf(got, sizeof got, "%s", fy_node_is_sequence(seq) ? "an empty list" : "no list");
-    return yml_error(x->d, seq, "barrier.times", x->err,
-                     "expected a list of at least one {tiles, time}, got %s", got);
-  }
-  c->barrier = nm_calloc((size_t)n, sizeof *c->barrier);
-  if (!c->barrier) return NMSIM_ENOMEM_ERR(x->err);
-  c->n_barrier = (size_t)n;
-  void *it = NULL;
-  struct fy_node *p;
-  for (int i = 0; (p = fy_node_sequence_iterate(seq, &it)) && i < n; i++) {
-    chip_barrier_point *bp = &c->barrier[i];
-    snprintf(f, sizeof f, "barrier.times[%d]", i);
-    if ((rc = yml_check_keys(x->d, p, f, point_keys, x->err))) return rc;
-    if ((rc = chip_u32(x, p, f, "tiles", &bp->tiles))) return rc;
-    if ((rc = chip_time(x, p, f, "time", &bp->time_ps))) return rc;
-    if (i > 0 && bp->tiles <= bp[-1].tiles)
-      return yml_error(x->d, yml_get(p, "tiles"), f, x->err,
-                       "expected points sorted by tiles, each above %u, got %u", bp[-1].tiles,
-                       bp->tiles);
-  }
+  if ((rc = chip_read_points(x, seq, "barrier.times", "tiles", &c->barrier, &c->n_barrier)))
+    return rc;
+  if ((seq = yml_get(m, "multi_chip")) &&
+      (rc = chip_read_points(x, seq, "barrier.multi_chip", "chips", &c->barrier_chips,
+                             &c->n_barrier_chips)))
+    return rc;
   return chip_qty(x, m, "barrier", "energy_per_tile", "pJ", INFINITY,
                   &c->barrier_energy_pj_per_tile);
 }
 
+/* Optional chip_link: {energy, time, serialization}. */
+static nmsim_status chip_read_chip_link(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"energy", "time", "serialization", NULL};
+  nmsim_chip *c = x->c;
+  struct fy_node *m = yml_get(root, "chip_link");
+  nmsim_status rc;
+  if (!m) return NMSIM_OK;
+  if ((rc = yml_check_keys(x->d, m, "chip_link", keys, x->err))) return rc;
+  if ((rc = chip_qty(x, m, "chip_link", "energy", "pJ", INFINITY, &c->chip_link.energy_pj)))
+    return rc;
+  if ((rc = chip_time(x, m, "chip_link", "time", &c->chip_link.time_ps))) return rc;
+  if ((rc = chip_time(x, m, "chip_link", "serialization", &c->chip_link_serialization_ps)))
+    return rc;
+  c->has_chip_link = true;
+  return NMSIM_OK;
+}
+
 static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
-  static const char *const keys[] = {"name", "core_kind", "description", "mesh", "limits",
-                                     "costs", "noc", "barrier", "static_power", NULL};
+  static const char *const keys[] = {"name",  "core_kind", "description", "mesh",
+                                     "limits", "costs",     "noc",         "chip_link",
+                                     "barrier", "static_power", NULL};
   const char *kinds[NM_ARRAY_LEN(chip_core_kinds)];
   struct fy_node *root = yml_root(x->d), *n;
   nmsim_chip *c = x->c;
@@ -263,6 +295,7 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   if ((rc = chip_read_limits(x, root))) return rc;
   if ((rc = chip_read_costs(x, root))) return rc;
   if ((rc = chip_read_noc(x, root))) return rc;
+  if ((rc = chip_read_chip_link(x, root))) return rc;
   if ((rc = chip_read_barrier(x, root))) return rc;
   return chip_qty(x, root, "", "static_power", "mW", INFINITY, &c->static_power_mw);
 }
@@ -383,12 +416,13 @@ void nmsim_chip_destroy(nmsim_chip *c) {
   nm_free(c->text);
   nm_free(c->description);
   nm_free(c->barrier);
+  nm_free(c->barrier_chips);
   nm_free(c);
 }
 
-nmsim_ps chip_barrier_time(const nmsim_chip *c, uint32_t tiles) {
-  const chip_barrier_point *p = c->barrier;
-  size_t n = c->n_barrier;
+/* Piecewise-linear interpolation over points sorted by their `tiles` field:
+ * constant below the first, extrapolated from the last two beyond the last. */
+static nmsim_ps chip_interp(const chip_barrier_point *p, size_t n, uint32_t tiles) {
   if (NEVER(n == 0)) return 0;
   if (n == 1 || tiles <= p[0].tiles) return p[0].time_ps;
   size_t i = 1;  /* segment p[i-1] .. p[i]; the last one extrapolates */
@@ -397,4 +431,17 @@ nmsim_ps chip_barrier_time(const nmsim_chip *c, uint32_t tiles) {
   double y0 = (double)p[i - 1].time_ps, y1 = (double)p[i].time_ps;
   double t = y0 + ((double)tiles - x0) * (y1 - y0) / (x1 - x0);
   return t <= 0 ? 0 : (nmsim_ps)floor(t + 0.5);
+}
+
+nmsim_ps chip_barrier_time(const nmsim_chip *c, uint32_t tiles) {
+  return chip_interp(c->barrier, c->n_barrier, tiles);
+}
+
+nmsim_ps chip_barrier_time_chips(const nmsim_chip *c, uint32_t chips) {
+  chip_barrier_point pts[65];
+  size_t n = 0;
+  pts[n++] = (chip_barrier_point){1, chip_barrier_time(c, chip_n_tiles(c))};
+  for (size_t i = 0; i < c->n_barrier_chips && n < NM_ARRAY_LEN(pts); i++)
+    if (c->barrier_chips[i].tiles > 1) pts[n++] = c->barrier_chips[i];
+  return chip_interp(pts, n, chips);
 }

@@ -55,9 +55,18 @@ struct nmsim_chip {
   chip_cost hop_ns;             /* one tile hop north or south */
   nmsim_ps link_serialization_ps; /* time a packet occupies a link */
 
-  /* Barrier at the end of each step. */
+  /* Links between the chips of a board (the mesh continues across chips; a
+   * hop that crosses a chip boundary uses these costs). */
+  bool has_chip_link;
+  chip_cost chip_link;
+  nmsim_ps chip_link_serialization_ps;
+
+  /* Barrier at the end of each step: by tiles within one chip, and by chips
+   * across a board (points whose `tiles` field counts chips). */
   chip_barrier_point *barrier;
   size_t n_barrier;
+  chip_barrier_point *barrier_chips;
+  size_t n_barrier_chips;
   double barrier_energy_pj_per_tile;
 
   double static_power_mw;       /* whole chip */
@@ -74,6 +83,9 @@ static inline uint32_t chip_n_cores(const nmsim_chip *c) {
  * last two points beyond the last (its time if there is one point), never
  * negative, rounded to the nearest ps. */
 nmsim_ps chip_barrier_time(const nmsim_chip *c, uint32_t tiles);
+/* Barrier time across `chips` chips of a board (chips > 1): interpolated
+ * between one chip with all its tiles and the file's multi_chip points. */
+nmsim_ps chip_barrier_time_chips(const nmsim_chip *c, uint32_t chips);
 
 /* Texts of the bundled presets, in the order of nmsim_chip_presets (generated
  * at build time from the files in scenarios/chips by cmake/embed_chips.cmake). */

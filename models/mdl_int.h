@@ -8,5 +8,12 @@
 extern const nmsim_neuron_type mdl_lif_type;
 extern const nmsim_neuron_type mdl_poisson_type;
 extern const nmsim_neuron_type mdl_spike_array_type;
+extern const nmsim_neuron_type mdl_loihi_cuba_type;
+extern const nmsim_neuron_type mdl_izhikevich_type;
+extern const nmsim_neuron_type mdl_izhikevich_paper_type;
+extern const nmsim_neuron_type mdl_adex_type;
+extern const nmsim_neuron_type mdl_l5pc_type;
+extern const nmsim_neuron_type mdl_two_point_type;
+extern const nmsim_neuron_type mdl_nir_lif_type;
 
 #endif

@@ -7,6 +7,13 @@ const nmsim_neuron_type *const nmsim_neuron_types[] = {
     &mdl_lif_type,
     &mdl_poisson_type,
     &mdl_spike_array_type,
+    &mdl_loihi_cuba_type,
+    &mdl_izhikevich_type,
+    &mdl_izhikevich_paper_type,
+    &mdl_adex_type,
+    &mdl_l5pc_type,
+    &mdl_two_point_type,
+    &mdl_nir_lif_type,
     NULL,
 };
 

@@ -6,8 +6,20 @@
 #include "sim/system_int.h"
 
 static inline void tile_xy(const sys *s, uint32_t tile, uint32_t *x, uint32_t *y) {
-  *x = tile % s->chip->mesh_width;
-  *y = tile / s->chip->mesh_width;
+  *x = tile % s->grid_w;
+  *y = tile / s->grid_w;
+}
+
+/* Whether the hop from `tile` in direction dir leaves its chip. */
+static bool crosses_chip(const sys *s, uint32_t tile, int dir) {
+  uint32_t x, y, w = s->chip->mesh_width, h = s->chip->mesh_height;
+  tile_xy(s, tile, &x, &y);
+  switch (dir) {
+    case SYS_EAST: return (x + 1) % w == 0;
+    case SYS_WEST: return x % w == 0;
+    case SYS_NORTH: return (y + 1) % h == 0;
+    default: return y % h == 0;
+  }
 }
 
 /* Dimension-order routing on a mesh: the output direction at tile `at` for a
@@ -23,7 +35,7 @@ static int noc_dor_xy(const sys *s, uint32_t at, uint32_t to) {
 }
 
 static uint32_t neighbour(const sys *s, uint32_t tile, int dir) {
-  uint32_t w = s->chip->mesh_width;
+  uint32_t w = s->grid_w;
   switch (dir) {
     case SYS_EAST: return tile + 1;
     case SYS_WEST: return tile - 1;
@@ -69,13 +81,19 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     return;
   }
   int dir = noc_dor_xy(s, tile, dst_tile);
-  const chip_cost *cost = (dir == SYS_EAST || dir == SYS_WEST) ? &ch->hop_ew : &ch->hop_ns;
+  bool off_chip = crosses_chip(s, tile, dir);
+  const chip_cost *cost = off_chip ? &ch->chip_link
+                          : (dir == SYS_EAST || dir == SYS_WEST) ? &ch->hop_ew
+                                                                 : &ch->hop_ns;
+  nmsim_ps ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps;
+  int cat = off_chip ? NM_E_CHIP_LINK : NM_E_LINK_HOP;
   sys_link *l = &r->link[dir];
   nmsim_ps depart = now > l->busy ? now : l->busy;
-  l->busy = depart + ch->link_serialization_ps;
+  l->busy = depart + ser;
+  l->busy_ps += ser;
   l->packets++;
-  sys_charge(&r->energy, NM_E_LINK_HOP, 1, cost->energy_pj);
-  sys_charge(&s->step_energy, NM_E_LINK_HOP, 1, cost->energy_pj);
+  sys_charge(&r->energy, cat, 1, cost->energy_pj);
+  sys_charge(&s->step_energy, cat, 1, cost->energy_pj);
   s->hops++;
   uint32_t next = neighbour(s, tile, dir);
   out.kind = SIM_EV_PKT_HOP;

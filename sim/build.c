@@ -60,6 +60,7 @@ typedef struct packer {
   const uint32_t *est;         /* per neuron: destination cores, estimated */
   uint64_t fanout;             /* sum of est over the core's neurons */
   uint32_t token;
+  uint64_t *core_syn, *core_fanout; /* round_robin: per core */
 } packer;
 
 /* Distinct sources of neuron g that do not feed the current core yet. */
@@ -75,6 +76,9 @@ static uint32_t fresh_sources(packer *k, uint32_t g) {
 static void mark_sources(packer *k, uint32_t g) {
   for (uint32_t a = k->off[g]; a < k->off[g + 1]; a++) k->stamp[k->srcs[a]] = k->core + 1;
 }
+
+static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint32_t g,
+                               nmsim_err *err);
 
 /* Place neuron i of population p (global id g) on the current core, or open
  * the next core if it would exceed a limit of the current one. */
@@ -117,22 +121,53 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
   }
   mark_sources(k, g);
   k->axons += fresh;
-  sys_core *c = &s->cores[k->core];
+  nmsim_status rc = put_neuron(s, k->core, p, i, g, err);
+  k->fill++;
+  k->syn += f;
+  k->fanout += k->est[g];
+  return rc;
+}
+
+/* Place neuron i of population p (gid g) at the next local index of core. */
+static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint32_t g,
+                               nmsim_err *err) {
+  sys_core *c = &s->cores[core];
   sys_block *b = c->n_blocks ? &c->blocks[c->n_blocks - 1] : NULL;
-  if (!b || b->pop_id != p) {
+  if (!b || b->pop_id != p || b->first + b->n != i) {
     sys_block *nb = nm_realloc(c->blocks, (c->n_blocks + 1) * sizeof *nb);
     if (!nb) return NMSIM_ENOMEM_ERR(err);
     c->blocks = nb;
     b = &c->blocks[c->n_blocks++];
-    *b = (sys_block){.pop = pop, .pop_id = (uint32_t)p, .first = i, .local0 = k->fill};
+    *b = (sys_block){.pop = &s->scn->pops[p], .pop_id = (uint32_t)p, .first = i,
+                     .local0 = c->n_neurons};
   }
   b->n++;
-  s->loc_core[g] = k->core;
-  s->loc_local[g] = k->fill;
-  c->n_neurons = ++k->fill;
-  k->syn += f;
-  k->fanout += k->est[g];
+  s->loc_core[g] = core;
+  s->loc_local[g] = c->n_neurons++;
   return NMSIM_OK;
+}
+
+/* round_robin: population p is cut into contiguous chunks of ceil(size /
+ * cores) neurons, chunk j on core j, so every population spreads over the
+ * whole board (fan-in is checked after placement). */
+static nmsim_status place_rr(sys *s, packer *k, size_t p, uint32_t i, uint32_t g,
+                             nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  const scn_population *pop = &s->scn->pops[p];
+  uint32_t chunk = (pop->size + s->n_cores - 1) / s->n_cores;
+  uint32_t core = i / chunk, f = k->off[g + 1] - k->off[g];
+  const char *what = NULL;
+  if (s->cores[core].n_neurons == ch->max_neurons) what = "neurons";
+  else if (k->core_syn[core] + f > k->max_syn) what = "synapse memory";
+  else if (k->core_fanout[core] + k->est[g] > ch->max_fan_out) what = "fan-out";
+  if (what)
+    return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "population '%s' does not fit with mapping strategy round_robin: core %u "
+                     "runs out of %s at neuron %u (chip '%s'); use strategy dense",
+                     pop->name, core, what, i, ch->name);
+  k->core_syn[core] += f;
+  k->core_fanout[core] += k->est[g];
+  return put_neuron(s, core, p, i, g, err);
 }
 
 /* Dense fill under the per-core limits of neurons, synapse memory and fan-in
@@ -146,21 +181,60 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
   k.stamp = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
   k.seen = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
   nmsim_status rc = (k.stamp && k.seen) ? NMSIM_OK : NMSIM_ENOMEM_ERR(err);
+  const nmsim_scenario *scn = s->scn;
+  bool rr = scn->mapping == SCN_MAP_ROUND_ROBIN;
+  if (rr && rc == NMSIM_OK) {
+    k.core_syn = nm_calloc(s->n_cores, sizeof(uint64_t));
+    k.core_fanout = nm_calloc(s->n_cores, sizeof(uint64_t));
+    if (!k.core_syn || !k.core_fanout) rc = NMSIM_ENOMEM_ERR(err);
+  }
   uint32_t g = 0;
-  for (size_t p = 0; p < s->scn->n_pops && rc == NMSIM_OK; p++)
-    for (uint32_t i = 0; i < s->scn->pops[p].size && rc == NMSIM_OK; i++, g++)
-      rc = place_one(s, &k, p, i, g, err);
+  for (size_t p = 0; p < scn->n_pops && rc == NMSIM_OK; p++) {
+    uint32_t start = scn->pops[p].place_core;
+    if (scn->pops[p].place_chip != UINT32_MAX) {
+      if (scn->pops[p].place_chip >= s->n_chips) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: mapping.place.%s: chip %u does not exist (the board has %u "
+                       "chips)", scn->path, scn->pops[p].line, scn->pops[p].name,
+                       scn->pops[p].place_chip, s->n_chips);
+        break;
+      }
+      start = scn->pops[p].place_chip * chip_n_cores(s->chip);
+    }
+    if (!rr && start != UINT32_MAX && start != k.core) {
+      if (start >= s->n_cores) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: mapping.place.%s: core %u does not exist (the board has %u "
+                       "cores)", scn->path, scn->pops[p].line, scn->pops[p].name, start,
+                       s->n_cores);
+      } else if (start < k.core || (start == k.core && k.fill)) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: mapping.place.%s: core %u is already used by the populations "
+                       "listed before it (they fill up to core %u); place them elsewhere or "
+                       "list '%s' earlier",
+                       scn->path, scn->pops[p].line, scn->pops[p].name, start, k.core,
+                       scn->pops[p].name);
+      } else {
+        k.core = start, k.fill = 0, k.syn = 0, k.axons = 0, k.fanout = 0;
+      }
+    }
+    for (uint32_t i = 0; i < scn->pops[p].size && rc == NMSIM_OK; i++, g++)
+      rc = rr ? place_rr(s, &k, p, i, g, err) : place_one(s, &k, p, i, g, err);
+  }
   nm_free(k.stamp);
   nm_free(k.seen);
+  nm_free(k.core_syn);
+  nm_free(k.core_fanout);
   if (rc != NMSIM_OK) return rc;
   /* used cores and tiles */
   s->used = nm_malloc(sizeof(uint32_t) * s->n_cores);
   if (!s->used) return NMSIM_ENOMEM_ERR(err);
-  uint32_t last_tile = UINT32_MAX;
+  uint32_t last_tile = UINT32_MAX, last_chip = UINT32_MAX;
   for (uint32_t i = 0; i < s->n_cores; i++) {
     if (!s->cores[i].n_neurons) continue;
     s->used[s->n_used++] = i;
     if (s->cores[i].tile != last_tile) s->tiles_used++, last_tile = s->cores[i].tile;
+    if (s->cores[i].chip != last_chip) s->chips_used++, last_chip = s->cores[i].chip;
   }
   return NMSIM_OK;
 }
@@ -180,6 +254,7 @@ static void unmap(sys *s) {
   s->used = NULL;
   s->n_used = 0;
   s->tiles_used = 0;
+  s->chips_used = 0;
 }
 
 /* Fixed-point scale of the input of each population: the largest power of two
@@ -472,8 +547,18 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   if (!s) return NMSIM_ENOMEM_ERR(err);
   s->scn = scn;
   s->chip = chip;
-  s->n_tiles = chip_n_tiles(chip);
-  s->n_cores = chip_n_cores(chip);
+  s->n_chips = scn->chips_x * scn->chips_y;
+  s->n_tiles = chip_n_tiles(chip) * s->n_chips;
+  s->n_cores = chip_n_cores(chip) * s->n_chips;
+  s->grid_w = chip->mesh_width * scn->chips_x;
+  s->grid_h = chip->mesh_height * scn->chips_y;
+  if (s->n_chips > 1 && !chip->has_chip_link) {
+    rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                   "%s: chips: a board of %u x %u chips needs chip '%s' to describe its "
+                   "chip_link (energy, time, serialization)",
+                   scn->path, scn->chips_x, scn->chips_y, chip->name);
+    goto fail;
+  }
   s->unit_router0 = s->n_cores;
   s->unit_barrier = s->n_cores + s->n_tiles;
   if (chip->max_neurons > 65535) {
@@ -501,9 +586,16 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
       goto fail;
     }
   }
+  /* cores are numbered chip by chip, so dense fill completes a chip before
+   * opening the next; their tiles are numbered over the board's grid */
+  uint32_t per_chip = chip_n_cores(chip);
   for (uint32_t i = 0; i < s->n_cores; i++) {
+    uint32_t ch = i / per_chip, lt = (i % per_chip) / chip->cores_per_tile;
+    uint32_t gx = (ch % scn->chips_x) * chip->mesh_width + lt % chip->mesh_width;
+    uint32_t gy = (ch / scn->chips_x) * chip->mesh_height + lt / chip->mesh_width;
     s->cores[i].id = i;
-    s->cores[i].tile = i / chip->cores_per_tile;
+    s->cores[i].chip = ch;
+    s->cores[i].tile = gy * s->grid_w + gx;
   }
   if ((rc = input_scales(s, shift, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_gids(s, err)) != NMSIM_OK) goto fail;
@@ -547,6 +639,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   for (int attempt = 0;; attempt++) {
     if ((rc = map_neurons(s, fanin, srcs, est, err)) != NMSIM_OK) goto fail;
     if (count_rows(s, &E, n_out, out_deg) == UINT32_MAX || attempt == 64) break;
+    if (getenv("NMSIM_DEBUG_MAP")) fprintf(stderr, "mapping attempt %d: %u cores\n", attempt, s->n_used);
     bool grew = false;
     for (uint32_t g = 0; g < s->n_neurons; g++)
       if (out_deg[g] > est[g]) est[g] = out_deg[g], grew = true;
@@ -555,7 +648,8 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   }
   nm_free(srcs);
   srcs = NULL;
-  s->barrier_ps = chip_barrier_time(chip, s->tiles_used);
+  s->barrier_ps = s->chips_used > 1 ? chip_barrier_time_chips(chip, s->chips_used)
+                                    : chip_barrier_time(chip, s->tiles_used);
   if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
   nm_free(E.e);

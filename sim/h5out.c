@@ -1,6 +1,7 @@
 /* h5out.c: the HDF5 run file of h5out.h. Per-step series and spikes are
- * buffered in bounded memory and appended to chunked, compressed, extendible
- * datasets; the summary is written at finish and read back by `nmsim report`. */
+ * buffered in bounded memory, appended to chunked, compressed, extendible
+ * datasets and flushed on a step/wall-time cadence; the end-of-run tables and
+ * the summary are written at finish and read back by `nmsim report`. */
 #include "sim/h5out.h"
 
 #include <errno.h>
@@ -45,7 +46,7 @@ typedef struct h5o_stinfo {
 struct h5o_writer {
   char *path;
   hid_t file;
-  uint32_t n_cores;
+  uint32_t n_cores, n_tiles;
   h5o_series *series; /* [0] latency, [1] energy, then every state variable */
   size_t n_series;
   size_t rows, rows_cap; /* steps buffered, and how many fit */
@@ -54,18 +55,23 @@ struct h5o_writer {
   size_t n_pops;
   h5o_stinfo *st;
   size_t n_states;
+  uint64_t flush_steps, since_flush; /* flush cadence, and steps since the last flush */
+  double flush_s, t_open, t_flush;   /* seconds (monotonic clock) */
   bool finished;
   nmsim_status failed; /* a write failed: the file holds a prefix, refuse more */
 };
 
-/* The scalar fields of run_summary, stored as /summary attributes. */
+/* The scalar fields of run_summary, stored as /summary attributes. Fields
+ * added after the first release are optional when reading (0 if absent). */
 typedef enum { H5O_U64, H5O_U32, H5O_F64, H5O_STR } h5o_kind;
 static const struct {
   const char *name;
   h5o_kind kind;
   size_t off;
+  bool optional;
 } summary_fields[] = {
-#define F(name, kind) {#name, kind, offsetof(run_summary, name)}
+#define F(name, kind) {#name, kind, offsetof(run_summary, name), false}
+#define OPT(name, kind) {#name, kind, offsetof(run_summary, name), true}
     F(scenario, H5O_STR),      F(chip, H5O_STR),          F(nmsim_version, H5O_STR),
     F(status, H5O_STR),        F(seed, H5O_U64),          F(steps, H5O_U64),
     F(dt_ms, H5O_F64),         F(n_cores, H5O_U32),       F(cores_used, H5O_U32),
@@ -74,6 +80,8 @@ static const struct {
     F(step_mean_ps, H5O_F64),  F(packet_mean_ps, H5O_F64), F(packet_p99_ps, H5O_F64),
     F(spikes, H5O_U64),        F(synaptic_ops, H5O_U64),  F(neuron_updates, H5O_U64),
     F(packets, H5O_U64),       F(hops, H5O_U64),
+    OPT(n_chips, H5O_U32),     OPT(chips_used, H5O_U32),
+#undef OPT
 #undef F
 };
 
@@ -114,6 +122,21 @@ static nmsim_status h5o_fail(nmsim_err *err, nmsim_status code, const char *file
 
 /* HDF5 prints its error stack to stderr by default; nmsim reports instead. */
 static void h5o_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* Monotonic wall-clock seconds. */
+static double h5o_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The current UTC time as ISO 8601 ("2024-05-01T12:00:00Z"), "" if unknown. */
+static void h5o_utc(char when[32]) {
+  time_t now = time(NULL);
+  struct tm tm;
+  when[0] = 0;
+  if (gmtime_r(&now, &tm)) strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
 
 static void h5o_close_id(hid_t *id, herr_t (*fn)(hid_t)) {
   if (*id >= 0) fn(*id);
@@ -331,16 +354,17 @@ static nmsim_status h5o_drain(h5o_writer *w, nmsim_err *err) {
 
 /* Root attributes and /meta. */
 static nmsim_status h5o_write_meta(h5o_writer *w, const h5o_layout *lay, nmsim_err *err) {
-  char when[32] = "";
-  time_t now = time(NULL);
-  struct tm tm;
-  if (gmtime_r(&now, &tm)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char when[32];
+  h5o_utc(when);
   hid_t f = w->file;
   if (h5o_attr_str(f, "nmsim_version", nmsim_version()) < 0 ||
       h5o_attr_str(f, "scenario_name", lay->scenario_name) < 0 ||
       h5o_attr_u64(f, "seed", lay->seed) < 0 || h5o_attr_str(f, "chip", lay->chip_name) < 0 ||
       h5o_attr_u64(f, "steps", lay->steps) < 0 || h5o_attr_f64(f, "dt_ms", lay->dt_ms) < 0 ||
       h5o_attr_u32(f, "n_cores", lay->n_cores) < 0 ||
+      h5o_attr_u32(f, "n_tiles", lay->n_tiles) < 0 ||
+      h5o_attr_f64(f, "static_power_mw", lay->static_power_mw) < 0 ||
+      h5o_attr_str(f, "overrides", lay->overrides_json ? lay->overrides_json : "{}") < 0 ||
       h5o_attr_str(f, "start_time", when) < 0 || h5o_attr_str(f, "status", "incomplete") < 0)
     return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write the attributes of /");
   hid_t g = h5o_group(f, "/meta", false);
@@ -479,6 +503,10 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
   if (!w) return NMSIM_ENOMEM_ERR(err);
   w->file = H5I_INVALID_HID;
   w->n_cores = lay->n_cores;
+  w->n_tiles = lay->n_tiles;
+  w->flush_steps = lay->flush_steps ? lay->flush_steps : H5O_FLUSH_STEPS_DEFAULT;
+  w->flush_s = lay->flush_s > 0 ? lay->flush_s : H5O_FLUSH_S_DEFAULT;
+  w->t_open = w->t_flush = h5o_now();
   w->path = nm_strdup(path);
   size_t n_series = 2;
   for (size_t k = 0; k < lay->n_states; k++) n_series += lay->states[k].n_vars;
@@ -618,8 +646,11 @@ nmsim_status h5o_step_write(h5o_writer *w, const h5o_step *st, nmsim_err *err) {
     }
   }
 
-  /* 5. a full buffer of steps goes to the file */
+  /* 5. a full buffer of steps goes to the file; on the flush cadence every
+   * buffered step goes, and the file is flushed so that a crash keeps them */
   if (w->rows == w->rows_cap && (s = h5o_drain(w, err))) return s;
+  if (++w->since_flush >= w->flush_steps || h5o_now() - w->t_flush >= w->flush_s)
+    return h5o_flush(w, err);
   return NMSIM_OK;
 }
 
@@ -627,32 +658,94 @@ nmsim_status h5o_flush(h5o_writer *w, nmsim_err *err) {
   if (!w) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_flush: NULL writer");
   nmsim_status s = h5o_drain(w, err);
   if (s) return s;
-  if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+  w->since_flush = 0;
+  w->t_flush = h5o_now();
+  if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+    w->failed = NMSIM_EIO;
     return H5O_FAIL(err, NMSIM_EIO, w->path, "cannot flush the run file");
+  }
   return NMSIM_OK;
 }
 
-/* /cores/energy_pj and /packets/latency_hist. */
-static nmsim_status h5o_write_tables(h5o_writer *w, const double *core_energy_pj,
-                                     const uint64_t *lat_hist, size_t n_bins, double bin_ns,
-                                     uint64_t lat_overflow, nmsim_err *err) {
-  hid_t ds;
-  if (core_energy_pj) {
-    size_t n = w->n_cores;
-    ds = h5o_dset(w->file, "/cores/energy_pj", H5T_IEEE_F64LE, 2, NM_E_COUNT,
-                  NM_MAX((size_t)1, NM_MIN(n, (size_t)H5O_ROWS_MAX)), "pJ");
-    herr_t rc = ds < 0 ? -1 : h5o_attr_columns(ds);
-    if (rc >= 0) rc = h5o_append(ds, 2, 0, n, NM_E_COUNT, H5T_NATIVE_DOUBLE, core_energy_pj);
-    h5o_close_id(&ds, H5Dclose);
-    if (rc < 0) return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /cores/energy_pj");
+/* A rows x width table of doubles (energy per core or per tile) at name. */
+static herr_t h5o_energy_table(hid_t file, const char *name, const double *v, size_t rows) {
+  hid_t ds = h5o_dset(file, name, H5T_IEEE_F64LE, 2, NM_E_COUNT,
+                      NM_MAX((size_t)1, NM_MIN(rows, (size_t)H5O_ROWS_MAX)), "pJ");
+  herr_t rc = ds < 0 ? -1 : h5o_attr_columns(ds);
+  if (rc >= 0) rc = h5o_append(ds, 2, 0, rows, NM_E_COUNT, H5T_NATIVE_DOUBLE, v);
+  h5o_close_id(&ds, H5Dclose);
+  return rc;
+}
+
+/* One column of /links: n values (width 1 or 2) of file type ft. */
+static herr_t h5o_links_col(hid_t g, const char *name, hid_t ft, hid_t mt, size_t n,
+                            size_t width, const void *v, const char *unit) {
+  hid_t ds = h5o_dset(g, name, ft, width == 1 ? 1 : 2, width == 1 ? 1 : width,
+                      NM_MAX((size_t)1, NM_MIN(n, (size_t)4096)), unit);
+  herr_t rc = ds < 0 ? -1 : h5o_append(ds, width == 1 ? 1 : 2, 0, n, width, mt, v);
+  h5o_close_id(&ds, H5Dclose);
+  return rc;
+}
+
+/* /links: one row per directed link; utilisation against hw_time_ps. */
+static nmsim_status h5o_write_links(h5o_writer *w, const h5o_links *l, nmsim_ps hw_time_ps,
+                                    nmsim_err *err) {
+  nmsim_status st = NMSIM_OK;
+  double *util = nm_calloc(l->n + 1, sizeof *util);
+  char **names = nm_calloc(l->n + 1, sizeof *names);
+  hid_t g = H5I_INVALID_HID, t = H5I_INVALID_HID;
+  if (!util || !names) {
+    st = NMSIM_ENOMEM_ERR(err);
+    goto done;
   }
-  ds = h5o_dset(w->file, "/packets/latency_hist", H5T_STD_U64LE, 1, 1,
-                NM_MAX((size_t)1, NM_MIN(n_bins, (size_t)4096)), "packets");
-  herr_t rc = ds < 0 ? -1 : h5o_attr_f64(ds, "bin_ns", bin_ns);
-  if (rc >= 0) rc = h5o_attr_u64(ds, "overflow", lat_overflow);
-  if (rc >= 0 && lat_hist) rc = h5o_append(ds, 1, 0, n_bins, 1, H5T_NATIVE_UINT64, lat_hist);
+  double hw_ns = (double)hw_time_ps / NMSIM_PS_PER_NS;
+  for (size_t i = 0; i < l->n; i++) {
+    util[i] = hw_ns > 0 && l->busy_ns ? l->busy_ns[i] / hw_ns : 0.0;
+    names[i] = (char *)(l->names && l->names[i] ? l->names[i] : "");
+  }
+  g = h5o_group(w->file, "/links", false);
+  t = h5o_str_type();
+  if (g < 0 || t < 0 || h5o_attr_u64(g, "n_links", l->n) < 0 ||
+      h5o_links_col(g, "name", t, t, l->n, 1, names, NULL) < 0 ||
+      (l->src_xy && h5o_links_col(g, "src_xy", H5T_STD_I32LE, H5T_NATIVE_INT32, l->n, 2,
+                                  l->src_xy, "tile") < 0) ||
+      (l->dst_xy && h5o_links_col(g, "dst_xy", H5T_STD_I32LE, H5T_NATIVE_INT32, l->n, 2,
+                                  l->dst_xy, "tile") < 0) ||
+      (l->packets && h5o_links_col(g, "packets", H5T_STD_U64LE, H5T_NATIVE_UINT64, l->n, 1,
+                                   l->packets, "packets") < 0) ||
+      (l->busy_ns && h5o_links_col(g, "busy_ns", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n, 1,
+                                   l->busy_ns, "ns") < 0) ||
+      h5o_links_col(g, "utilisation", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n, 1, util, "1") <
+          0)
+    st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /links");
+done:
+  h5o_close_id(&t, H5Tclose);
+  h5o_close_id(&g, H5Gclose);
+  nm_free(names);
+  nm_free(util);
+  return st;
+}
+
+/* /cores/energy_pj, /tiles/energy_pj, /packets/latency_hist and /links. */
+static nmsim_status h5o_write_tables(h5o_writer *w, const h5o_final *f, nmsim_err *err) {
+  if (f->core_energy_pj && h5o_energy_table(w->file, "/cores/energy_pj", f->core_energy_pj,
+                                            w->n_cores) < 0)
+    return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /cores/energy_pj");
+  if (f->tile_energy_pj) {
+    hid_t g = h5o_group(w->file, "/tiles", false);
+    herr_t rc = g < 0 ? -1 : h5o_energy_table(g, "energy_pj", f->tile_energy_pj, w->n_tiles);
+    h5o_close_id(&g, H5Gclose);
+    if (rc < 0) return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /tiles/energy_pj");
+  }
+  hid_t ds = h5o_dset(w->file, "/packets/latency_hist", H5T_STD_U64LE, 1, 1,
+                      NM_MAX((size_t)1, NM_MIN(f->n_bins, (size_t)4096)), "packets");
+  herr_t rc = ds < 0 ? -1 : h5o_attr_f64(ds, "bin_ns", f->bin_ns);
+  if (rc >= 0) rc = h5o_attr_u64(ds, "overflow", f->lat_overflow);
+  if (rc >= 0 && f->lat_hist)
+    rc = h5o_append(ds, 1, 0, f->n_bins, 1, H5T_NATIVE_UINT64, f->lat_hist);
   h5o_close_id(&ds, H5Dclose);
   if (rc < 0) return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /packets/latency_hist");
+  if (f->links) return h5o_write_links(w, f->links, f->sum->hw_time_ps, err);
   return NMSIM_OK;
 }
 
@@ -731,21 +824,39 @@ done:
   return st;
 }
 
-nmsim_status h5o_finish(h5o_writer *w, const run_summary *sum, const double *core_energy_pj,
-                        const uint64_t *lat_hist, size_t n_bins, double bin_ns,
-                        uint64_t lat_overflow, nmsim_err *err) {
-  if (!w || !sum) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_finish: NULL argument");
+/* Root attributes of the end of a run: end_time, wall_time_s, status. */
+static herr_t h5o_mark_end(h5o_writer *w, const char *status) {
+  char when[32];
+  h5o_utc(when);
+  if (h5o_attr_str(w->file, "end_time", when) < 0 ||
+      h5o_attr_f64(w->file, "wall_time_s", h5o_now() - w->t_open) < 0)
+    return -1;
+  return h5o_attr_str(w->file, "status", status);
+}
+
+nmsim_status h5o_finish(h5o_writer *w, const h5o_final *f, nmsim_err *err) {
+  if (!w || !f || !f->sum) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_finish: NULL argument");
   if (w->finished) return NMSIM_ERR(err, NMSIM_EINVAL, "%s: finished twice", w->path);
   nmsim_status s;
-  if ((s = h5o_drain(w, err)) ||
-      (s = h5o_write_tables(w, core_energy_pj, lat_hist, n_bins, bin_ns, lat_overflow, err)) ||
-      (s = h5o_write_summary(w, sum, err)))
+  if ((s = h5o_drain(w, err)) || (s = h5o_write_tables(w, f, err)) ||
+      (s = h5o_write_summary(w, f->sum, err)))
     return s;
-  if (h5o_attr_str(w->file, "status", "complete") < 0)
+  if (h5o_mark_end(w, "complete") < 0)
     return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot set the status of the run file");
   if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
     return H5O_FAIL(err, NMSIM_EIO, w->path, "cannot flush the run file");
   w->finished = true;
+  return NMSIM_OK;
+}
+
+nmsim_status h5o_fail_run(h5o_writer *w, const char *msg, nmsim_err *err) {
+  if (!w) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_fail_run: NULL writer");
+  if (w->finished) return NMSIM_ERR(err, NMSIM_EINVAL, "%s: already finished", w->path);
+  w->finished = true; /* no more steps, whatever happens below */
+  if (!w->failed) h5o_drain(w, NULL);
+  if (h5o_attr_str(w->file, "error", msg ? msg : "") < 0 || h5o_mark_end(w, "failed") < 0 ||
+      H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+    return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot mark the run file as failed");
   return NMSIM_OK;
 }
 
@@ -886,6 +997,7 @@ static nmsim_status h5o_read_complete(h5o_rd *r, hid_t file, run_summary *s) {
   for (size_t i = 0; i < NM_ARRAY_LEN(summary_fields) && !st; i++) {
     void *p = (char *)s + summary_fields[i].off;
     const char *fn = summary_fields[i].name;
+    if (summary_fields[i].optional && H5Aexists(g, fn) <= 0) continue;
     switch (summary_fields[i].kind) {
     case H5O_U64: st = h5o_read_num(r, g, "/summary", fn, H5T_NATIVE_UINT64, p); break;
     case H5O_U32: st = h5o_read_num(r, g, "/summary", fn, H5T_NATIVE_UINT32, p); break;
@@ -1110,7 +1222,14 @@ static nmsim_status h5o_read_partial(h5o_rd *r, hid_t file, run_summary *s) {
       (st = h5o_sum_latency(r, file, s, buf)) || (st = h5o_sum_energy(r, file, s, buf)) ||
       (st = h5o_read_pops(r, file, s)))
     goto done;
-  s->total_pj = 0; /* static energy is not stored per step: it stays 0 */
+  /* static power over the hardware time of the steps in the file (a file
+   * from before static_power_mw was stored has 0): mW * ps = 1e-3 pJ */
+  double mw = 0;
+  if (H5Aexists(file, "static_power_mw") > 0 &&
+      (st = h5o_read_num(r, file, "/", "static_power_mw", H5T_NATIVE_DOUBLE, &mw)))
+    goto done;
+  s->static_pj = mw * (double)s->hw_time_ps * 1e-3;
+  s->total_pj = s->static_pj;
   for (int c = 0; c < NM_E_COUNT; c++) s->total_pj += s->energy_pj[c];
 done:
   nm_free(buf);
@@ -1155,8 +1274,9 @@ nmsim_status h5o_read_summary(const char *path, run_summary *sum, nmsim_err *err
   nm_free(s.status);
   s.status = complete ? status : NULL;
   if (!complete) {
+    /* "failed" says more than "incomplete"; any other word is "incomplete" */
+    s.status = nm_strdup(strcmp(status, "failed") == 0 ? "failed" : "incomplete");
     nm_free(status);
-    s.status = nm_strdup("incomplete");
     if (!s.status) st = NMSIM_ENOMEM_ERR(err);
   }
   status = NULL;

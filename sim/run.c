@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "sim/h5out.h"
+#include "sim/h5tables.h"
+#include "sim/progress.h"
 #include "sim/run_int.h"
 #include "sim/system_int.h"
 
@@ -37,6 +39,7 @@ typedef struct run_rec {
   const nmsim_scenario *scn;
   double **values;        /* per state recording: n_vars * n_neurons */
   const uint32_t **spk;   /* per population: this step's spikes */
+  run_progress prog;      /* the progress line on a terminal */
 } run_rec;
 
 /* Block and local index of neuron `idx` of population p. */
@@ -81,6 +84,7 @@ static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
         r->values[k][v * sr->n_neurons + n] = x;
       }
   }
+  prog_step(&r->prog, s->step + 1, sim_engine_get_stats(s->eng)->dispatched);
   if (!r->w) return NMSIM_OK;
   h5o_step st = {.step = s->step,
                  .latency_ps = s->step_latency,
@@ -110,12 +114,15 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->n_cores = s->n_cores;
   sum->cores_used = s->n_used;
   sum->tiles_used = s->tiles_used;
+  sum->n_chips = s->n_chips;
+  sum->chips_used = s->chips_used;
   for (int k = 0; k < NM_E_COUNT; k++) {
     sum->energy_pj[k] = s->energy.pj[k];
     sum->total_pj += s->energy.pj[k];
   }
-  /* static power (mW) over the run's hardware time (ps): mW * ps = 1e-15 J = 1e-3 pJ */
-  sum->static_pj = s->chip->static_power_mw * (double)s->hw_time * 1e-3;
+  /* static power (mW) of every chip of the board over the run's hardware time
+   * (ps): mW * ps = 1e-15 J = 1e-3 pJ */
+  sum->static_pj = s->chip->static_power_mw * s->n_chips * (double)s->hw_time * 1e-3;
   sum->total_pj += sum->static_pj;
   sum->hw_time_ps = s->hw_time;
   sum->step_min_ps = s->step_min;
@@ -223,28 +230,28 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
                       .chip_name = chip->name, .chip_text = chip->text, .seed = scn->seed,
                       .steps = scn->steps, .dt_ms = scn->dt_ms, .n_cores = s->n_cores,
                       .pops = pops, .n_pops = scn->n_pops, .states = states,
-                      .n_states = scn->n_rec_state};
+                      .n_states = scn->n_rec_state, .n_tiles = s->n_tiles,
+                      .static_power_mw = chip->static_power_mw * s->n_chips,
+                      .overrides_json = o->overrides_json};
     if ((rc = h5o_open(o->h5_path, &lay, &rec.w, err)) != NMSIM_OK) goto done;
   }
   s->hook = run_step_hook;
   s->hook_ctx = &rec;
-  if ((rc = sys_run(s, err)) != NMSIM_OK) goto done;
+  prog_start(&rec.prog, o && o->progress, stderr, scn->steps, scn->dt_ms);
+  rc = sys_run(s, err);
+  prog_end(&rec.prog);
+  if (rc != NMSIM_OK) {
+    if (rec.w) h5o_fail_run(rec.w, err ? err->msg : "", NULL); /* keeps rc and err */
+    goto done;
+  }
   if (fill_summary(s, sum) != NMSIM_OK) {
     rc = NMSIM_ENOMEM_ERR(err);
     goto done;
   }
   if (rec.w) {
-    double *core_e = nm_calloc((size_t)s->n_cores * NM_E_COUNT, sizeof(double));
-    if (!core_e) {
-      rc = NMSIM_ENOMEM_ERR(err);
-      goto done;
-    }
-    for (uint32_t c = 0; c < s->n_cores; c++)
-      for (int k = 0; k < NM_E_COUNT; k++)
-        core_e[(size_t)c * NM_E_COUNT + k] = s->cores[c].energy.pj[k];
-    rc = h5o_finish(rec.w, sum, core_e, s->lat_hist, SYS_LAT_BINS, SYS_LAT_BIN_PS / 1000.0,
-                    s->lat_overflow, err);
-    nm_free(core_e);
+    h5t_tables t;
+    if ((rc = h5t_gather(s, sum, &t, err)) == NMSIM_OK) rc = h5o_finish(rec.w, &t.fin, err);
+    h5t_free(&t);
   }
 done:
   h5o_close(rec.w);

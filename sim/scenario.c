@@ -136,6 +136,9 @@ static char *scn_stem(const char *path) {
   return s;
 }
 
+static nmsim_status scn_read_uints(scn_ctx *x, struct fy_node *n, const char *field, int want,
+                                   uint64_t lo, uint64_t hi, uint32_t *out);
+
 /* ---- top-level scalars ------------------------------------------------------- */
 
 static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char *default_name) {
@@ -183,6 +186,14 @@ static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char
       return rc;
   }
   if (!(s->queue = nm_strdup(str))) return NMSIM_ENOMEM_ERR(x->err);
+
+  /* chips: [columns, rows] of a board of identical chips (default one chip) */
+  s->chips_x = s->chips_y = 1;
+  if ((n = yml_get(root, "chips"))) {
+    uint32_t v[2];
+    if ((rc = scn_read_uints(x, n, "chips", 2, 1, 1024, v))) return rc;
+    s->chips_x = v[0], s->chips_y = v[1];
+  }
   return NMSIM_OK;
 }
 
@@ -231,6 +242,11 @@ static nmsim_status scn_read_params(scn_ctx *x, scn_population *p, struct fy_nod
   char f[320], got[80], list[512];
   nmsim_status rc;
   for (size_t i = 0; i < t->n_params; i++) p->values[i] = t->params[i].def;
+  /* a preset overrides the defaults; explicit params override the preset */
+  for (size_t i = 0; p->preset && i < p->preset->n_values; i++) {
+    int idx = nmsim_model_param_index(t, p->preset->values[i].name);
+    if (idx >= 0) p->values[idx] = p->preset->values[i].value;
+  }
   if (!m) return NMSIM_OK;
   if (!fy_node_is_mapping(m))
     return yml_error(x->d, m, field, x->err, "expected a mapping of parameters, got %s",
@@ -314,9 +330,26 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
   return NMSIM_OK;
 }
 
+/* preset: the name of one of the model's parameter sets. */
+static nmsim_status scn_read_preset(scn_ctx *x, scn_population *p, struct fy_node *n,
+                                    const char *field) {
+  const nmsim_neuron_type *t = p->model;
+  char list[512];
+  const char *name;
+  nmsim_status rc;
+  if ((rc = yml_str(x->d, n, field, &name, x->err))) return rc;
+  if ((p->preset = nmsim_model_preset(t, name))) return NMSIM_OK;
+  if (!t->n_presets)
+    return yml_error(x->d, n, field, x->err, "model '%s' has no presets, got '%s'", t->name,
+                     name);
+  scn_join(list, sizeof list, &t->presets[0].name, sizeof t->presets[0], t->n_presets);
+  return yml_error(x->d, n, field, x->err, "unknown preset of model '%s'; expected one of: %s, "
+                   "got '%s'", t->name, list, name);
+}
+
 static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node *m,
                                  scn_population *p) {
-  static const char *const keys[] = {"size", "model", "params", "spikes", NULL};
+  static const char *const keys[] = {"size", "model", "preset", "params", "spikes", NULL};
   char field[160], f[320], list[256], got[80], msg[512];
   const char *str = scn_scalar(key);
   nmsim_status rc;
@@ -349,6 +382,8 @@ static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node
 
   p->values = nm_calloc(p->model->n_params ? p->model->n_params : 1, sizeof *p->values);
   if (!p->values) return NMSIM_ENOMEM_ERR(x->err);
+  scn_fmt(f, sizeof f, "%s.preset", field);
+  if ((n = yml_get(m, "preset")) && (rc = scn_read_preset(x, p, n, f))) return rc;
   scn_fmt(f, sizeof f, "%s.params", field);
   if ((rc = scn_read_params(x, p, yml_get(m, "params"), f))) return rc;
 
@@ -573,13 +608,51 @@ static nmsim_status scn_read_delay(scn_ctx *x, struct fy_node *n, const char *fi
                    SCN_MAX_DELAY, dt, scn_got(n, got, sizeof got));
 }
 
+/* Synaptic weights onto a fixed-point (Loihi) model: 8-bit integers as Lava's
+ * Dense stores them for num_weight_bits = 8 (lava/utils/weightutils.py:
+ * clip_weights, truncate_weights). The sign mode comes from the projection's
+ * weights: all >= 0 (excitatory) allows 0..255, all <= 0 (inhibitory)
+ * -255..0, both signs (mixed, e.g. a conv2d kernel) -256..254 in steps of 2,
+ * because the sign takes one of the 8 bits and the weight is scaled by 2.
+ * weight_exp: nengo-loihi's limit for the synapse weight exponent
+ * (nengo_loihi/builder/validate.py: -7 <= weight_exp <= 7). */
+#define SCN_WEIGHT_EXP_MIN (-7)
+#define SCN_WEIGHT_EXP_MAX 7
+
+static nmsim_status scn_check_fixed_weights(scn_ctx *x, struct fy_node *wn, const char *field,
+                                            const scn_projection *pj) {
+  const double *kernel = pj->conv ? pj->conv->kernel : NULL;
+  const scn_conv *cv = pj->conv;
+  size_t nk = kernel ? (size_t)cv->out_c * cv->in_c * cv->kh * cv->kw : 1;
+  double lo = 0, hi = 0;
+  for (size_t i = 0; i < nk; i++) {
+    double w = kernel ? pj->weight * kernel[i] : pj->weight;
+    lo = fmin(lo, w), hi = fmax(hi, w);
+  }
+  bool mixed = lo < 0 && hi > 0;
+  double min = mixed ? -256 : lo < 0 ? -255 : 0, max = mixed ? 254 : lo < 0 ? 0 : 255;
+  for (size_t i = 0; i < nk; i++) {
+    double w = kernel ? pj->weight * kernel[i] : pj->weight;
+    if (w != floor(w) || w < min || w > max || (mixed && fmod(w, 2.0) != 0))
+      return yml_error(x->d, wn, field, x->err,
+                       "model %s is fixed-point: %s must be an 8-bit integer (Lava Dense, "
+                       "num_weight_bits 8): %s, got %.17g",
+                       x->s->pops[pj->post].model->name,
+                       kernel ? "every weight x kernel entry" : "the weight",
+                       mixed ? "even and in [-256, 254] when the signs are mixed"
+                             : "in [-255, 255], one sign per projection",
+                       w);
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *field,
                                   scn_projection *pj) {
-  static const char *const keys[] = {"from", "to", "connector", "weight",
+  static const char *const keys[] = {"from", "to", "connector", "weight", "weight_exp",
                                      "delay", "site", "allow_self", NULL};
   char f[320], list[256];
   nmsim_status rc;
-  struct fy_node *n;
+  struct fy_node *n, *wn, *en = NULL;
   long idx;
   int col;
   yml_pos(m, &pj->line, &col);
@@ -621,6 +694,28 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
     for (size_t i = 0; i < nk; i++) km = fmax(km, fabs(pj->conv->kernel[i]));
     pj->weight_max = fabs(pj->weight) * km;
   }
+  wn = n;
+
+  pj->weight_exp = 0;
+  scn_fmt(f, sizeof f, "%s.weight_exp", field);
+  if ((en = yml_get(m, "weight_exp"))) {
+    double e;
+    char got[80];
+    if (!(t->flags & NMSIM_MODEL_FIXED_POINT))
+      return yml_error(x->d, en, f, x->err,
+                       "weight_exp is only for fixed-point targets; population '%s' (model %s) "
+                       "takes weights in %s",
+                       post->name, t->name, unit[0] ? unit : "plain numbers");
+    if ((rc = yml_quantity(x->d, en, f, "", SCN_WEIGHT_EXP_MIN, SCN_WEIGHT_EXP_MAX, &e, x->err)))
+      return rc;
+    if (e != floor(e))
+      return yml_error(x->d, en, f, x->err, "expected an integer in [%d, %d], got %s",
+                       SCN_WEIGHT_EXP_MIN, SCN_WEIGHT_EXP_MAX, scn_got(en, got, sizeof got));
+    pj->weight_exp = (int)e;
+  }
+  scn_fmt(f, sizeof f, "%s.weight", field);
+  if ((t->flags & NMSIM_MODEL_FIXED_POINT) && (rc = scn_check_fixed_weights(x, wn, f, pj)))
+    return rc;
 
   pj->delay = 1;
   scn_fmt(f, sizeof f, "%s.delay", field);
@@ -638,6 +733,20 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
                        "expected an input site of model %s (%s), got '%s'", t->name, list, site);
     }
     pj->site = (uint32_t)si;
+  }
+
+  /* A negative weight_exp floors the projection's own sum; the engine hands
+   * the model one sum per site, so at most one such projection per site keeps
+   * it exact (docs/scenario-format.md, "Fixed-point targets"). */
+  for (size_t k = 0; pj->weight_exp < 0 && &x->s->projs[k] != pj; k++) {
+    const scn_projection *q = &x->s->projs[k];
+    scn_fmt(f, sizeof f, "%s.weight_exp", field);
+    if (q->post == pj->post && q->site == pj->site && q->weight_exp < 0)
+      return yml_error(x->d, en, f, x->err,
+                       "at most one projection with a negative weight_exp may target a site "
+                       "of a population; the projection at line %d already targets site %s "
+                       "of '%s' with weight_exp %d",
+                       q->line, t->sites[pj->site], post->name, q->weight_exp);
   }
 
   pj->allow_self = false;
@@ -824,8 +933,63 @@ static nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
 
 /* ---- loading --------------------------------------------------------------------- */
 
+/* mapping: {strategy: dense | round_robin, place: {POP: {core: C} | {chip: N}}} */
+static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"strategy", "place", NULL};
+  static const char *const where_keys[] = {"core", "chip", NULL};
+  nmsim_scenario *s = x->s;
+  nmsim_status rc;
+  char f[320], got[80];
+  for (size_t p = 0; p < s->n_pops; p++) s->pops[p].place_core = s->pops[p].place_chip = UINT32_MAX;
+  s->mapping = SCN_MAP_DENSE;
+  struct fy_node *m = yml_get(root, "mapping"), *n;
+  if (!m) return NMSIM_OK;
+  if ((rc = yml_check_keys(x->d, m, "mapping", keys, x->err))) return rc;
+  if ((n = yml_get(m, "strategy"))) {
+    const char *str;
+    if ((rc = yml_str(x->d, n, "mapping.strategy", &str, x->err))) return rc;
+    if (strcmp(str, "dense") == 0) s->mapping = SCN_MAP_DENSE;
+    else if (strcmp(str, "round_robin") == 0) s->mapping = SCN_MAP_ROUND_ROBIN;
+    else
+      return yml_error(x->d, n, "mapping.strategy", x->err,
+                       "expected dense or round_robin, got '%s'", str);
+  }
+  struct fy_node *pl = yml_get(m, "place");
+  if (!pl) return NMSIM_OK;
+  if (!fy_node_is_mapping(pl))
+    return yml_error(x->d, pl, "mapping.place", x->err,
+                     "expected a mapping {POPULATION: {core: C} or {chip: N}}, got %s",
+                     scn_got(pl, got, sizeof got));
+  if (s->mapping == SCN_MAP_ROUND_ROBIN)
+    return yml_error(x->d, pl, "mapping.place", x->err,
+                     "explicit placement needs strategy dense (round_robin spreads every "
+                     "population over all cores)");
+  void *it = NULL;
+  struct fy_node_pair *pr;
+  while ((pr = fy_node_mapping_iterate(pl, &it))) {
+    struct fy_node *key = fy_node_pair_key(pr), *v = fy_node_pair_value(pr);
+    scn_fmt(f, sizeof f, "mapping.place.%s", scn_scalar(key) ? scn_scalar(key) : "?");
+    long pi = scn_pop_ref(x, key, f);
+    if (pi < 0) return NMSIM_EINPUT;
+    if ((rc = yml_check_keys(x->d, v, f, where_keys, x->err))) return rc;
+    if (fy_node_mapping_item_count(v) != 1)
+      return yml_error(x->d, v, f, x->err, "expected exactly one of {core: C} or {chip: N}");
+    uint64_t at;
+    char fk[340];
+    bool chip = yml_get(v, "chip") != NULL;
+    scn_fmt(fk, sizeof fk, "%s.%s", f, chip ? "chip" : "core");
+    if ((rc = yml_u64(x->d, yml_get(v, chip ? "chip" : "core"), fk, 0, UINT32_MAX - 1, &at,
+                      x->err)))
+      return rc;
+    if (chip) s->pops[pi].place_chip = (uint32_t)at;
+    else s->pops[pi].place_core = (uint32_t)at;
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read(scn_ctx *x, const char *default_name) {
-  static const char *const keys[] = {"name", "seed", "chip", "steps", "dt", "engine",
+  static const char *const keys[] = {"name",        "seed",        "chip",   "chips",
+                                     "steps",       "dt",          "engine", "mapping",
                                      "populations", "projections", "record", NULL};
   struct fy_node *root = yml_root(x->d);
   nmsim_status rc;
@@ -833,6 +997,7 @@ static nmsim_status scn_read(scn_ctx *x, const char *default_name) {
   if ((rc = scn_read_header(x, root, default_name))) return rc;
   if ((rc = scn_read_chip(x, root))) return rc;
   if ((rc = scn_read_pops(x, root))) return rc;
+  if ((rc = scn_read_mapping(x, root))) return rc;
   if ((rc = scn_read_projs(x, root))) return rc;
   return scn_read_record(x, root);
 }

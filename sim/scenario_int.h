@@ -15,12 +15,20 @@ typedef struct scn_spike_list {
   uint32_t *steps;   /* off[n] steps */
 } scn_spike_list;
 
+typedef enum scn_mapping {
+  SCN_MAP_DENSE,           /* fill cores in order under every limit (default) */
+  SCN_MAP_ROUND_ROBIN      /* spread every population in chunks over all cores */
+} scn_mapping;
+
 typedef struct scn_population {
   char *name;
   uint32_t size;
   const nmsim_neuron_type *model;
+  const nmsim_preset *preset; /* `preset:` of the model, applied before params; or NULL */
   double *values;          /* model->n_params values, in each param's unit */
   scn_spike_list spikes;   /* spike_array only (else all zero) */
+  uint32_t place_core;     /* mapping.place: first core, or UINT32_MAX */
+  uint32_t place_chip;     /* mapping.place: first core of this chip, or UINT32_MAX */
   int line;                /* 1-based line in the scenario file */
 } scn_population;
 
@@ -48,7 +56,12 @@ typedef struct scn_projection {
   scn_conn conn;
   double p;                /* SCN_FIXED_PROBABILITY */
   bool allow_self;         /* when pre == post: connect i to i (default false) */
-  double weight;           /* in the post model's input unit */
+  double weight;           /* in the post model's input unit; for a fixed-point post
+                            * model the integer weight mantissa, in [-255, 255] */
+  int weight_exp;          /* fixed-point post models only, in [-7, 7] (default 0): the
+                            * projection's input this step is floor(S * 2^weight_exp),
+                            * S = the sum of its weights arriving this step (Lava
+                            * Dense: a_accum << weight_exp, or >> -weight_exp) */
   uint32_t delay;          /* model steps, >= 1 */
   uint32_t site;           /* input site index of the post model */
   double weight_max;       /* largest |weight| any synapse of it gets */
@@ -73,6 +86,8 @@ struct nmsim_scenario {
   double dt_ms;
   char *chip;              /* preset name or path (resolved against the file's dir, or the
                             * working dir for strings, and made absolute) */
+  uint32_t chips_x, chips_y; /* a board of chips_x x chips_y chips (default 1 x 1) */
+  scn_mapping mapping;     /* mapping.strategy */
   char *queue;             /* engine.queue: "bucket" (default) or "heap" */
   uint64_t max_events;     /* engine.max_events (default 1<<24) */
   scn_population *pops;

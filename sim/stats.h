@@ -15,6 +15,7 @@
   X(SPIKE_OUT, spike_out, "spike generation")                       \
   X(WITHIN_TILE, within_tile, "within-tile spike routing")          \
   X(LINK_HOP, link_hop, "mesh link hops")                           \
+  X(CHIP_LINK, chip_link, "chip-to-chip link hops")                 \
   X(BARRIER, barrier, "barrier synchronisation")
 
 typedef enum nm_energy_cat {
@@ -54,6 +55,7 @@ typedef struct run_summary {
   uint64_t steps;             /* steps completed */
   double dt_ms;
   uint32_t n_cores, cores_used, tiles_used;
+  uint32_t n_chips, chips_used;
 
   double energy_pj[NM_E_COUNT];
   double static_pj;

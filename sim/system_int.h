@@ -40,7 +40,8 @@ typedef struct sys_block {
 #define SYS_MAX_SITES 4
 
 typedef struct sys_core {
-  uint32_t id, tile;
+  uint32_t id, tile;       /* tile: index in the board's grid, y * grid_w + x */
+  uint32_t chip;
   uint32_t n_neurons;      /* local neurons, all blocks */
   sys_block *blocks;
   size_t n_blocks;
@@ -74,6 +75,7 @@ typedef struct sys_core {
 /* A directed mesh link. */
 typedef struct sys_link {
   nmsim_ps busy;           /* occupied until */
+  nmsim_ps busy_ps;        /* total time occupied, for utilisation */
   uint64_t packets;
 } sys_link;
 
@@ -98,7 +100,9 @@ struct sys {
   const nmsim_chip *chip;
   sim_engine *eng;
 
-  uint32_t n_cores, n_tiles;
+  uint32_t n_cores, n_tiles;  /* whole board */
+  uint32_t n_chips, chips_used;
+  uint32_t grid_w, grid_h;    /* tiles of the board's mesh: chips_x * mesh width, ... */
   uint32_t unit_router0;   /* unit id of router 0; cores are units 0..n_cores-1 */
   uint32_t unit_barrier;
   sys_core *cores;

@@ -16,7 +16,10 @@
 
 #define N_STEPS 50
 #define N_CORES 4
+#define N_TILES 2
 #define N_BINS 5
+#define N_LINKS 2
+#define STATIC_MW 2.0
 
 static const h5o_pop pops[] = {
     {"input", "poisson", 10, false},
@@ -39,8 +42,18 @@ static h5o_layout layout(void) {
                       .pops = pops,
                       .n_pops = 2,
                       .states = states,
-                      .n_states = 1};
+                      .n_states = 1,
+                      .n_tiles = N_TILES,
+                      .static_power_mw = STATIC_MW,
+                      .overrides_json = "{\"seed\": 7}"};
 }
+
+/* Two tiles side by side, a link each way. */
+static const char *const link_names[N_LINKS] = {"tile0/east", "tile1/west"};
+static const int32_t link_src[2 * N_LINKS] = {0, 0, 1, 0};
+static const int32_t link_dst[2 * N_LINKS] = {1, 0, 0, 0};
+static const uint64_t link_packets[N_LINKS] = {10, 3};
+static const double link_busy_ns[N_LINKS] = {20.0, 6.0};
 
 /* Values of step s: latency, energy of category c, state var v of neuron j,
  * and the spikes of "exc" (one or two per step). */
@@ -128,10 +141,15 @@ static void write_run(const char *path, uint64_t steps, bool finish) {
   if (finish) {
     run_summary sum;
     make_summary(&sum);
-    double core[N_CORES * NM_E_COUNT];
+    double core[N_CORES * NM_E_COUNT], tile[N_TILES * NM_E_COUNT];
     for (size_t i = 0; i < NM_ARRAY_LEN(core); i++) core[i] = 0.5 * (double)i;
+    for (size_t i = 0; i < NM_ARRAY_LEN(tile); i++) tile[i] = 0.25 * (double)i;
     uint64_t hist[N_BINS] = {5, 4, 3, 2, 1};
-    OK(h5o_finish(w, &sum, core, hist, N_BINS, 2.5, 42, E));
+    h5o_links links = {N_LINKS, link_names, link_src, link_dst, link_packets, link_busy_ns};
+    h5o_final fin = {.sum = &sum, .core_energy_pj = core, .tile_energy_pj = tile,
+                     .lat_hist = hist, .n_bins = N_BINS, .bin_ns = 2.5, .lat_overflow = 42,
+                     .links = &links};
+    OK(h5o_finish(w, &fin, E));
     run_summary_clear(&sum);
   }
   h5o_close(w);
@@ -275,6 +293,17 @@ Test(h5out, layout_values_and_storage) {
   cr_assert(strlen(when) == 20 && when[10] == 'T' && when[19] == 'Z',
             "start_time '%s' is not ISO 8601 UTC", when);
   free(when);
+  when = attr_str(f, "/", "end_time");
+  cr_assert(strlen(when) == 20 && when[10] == 'T' && when[19] == 'Z',
+            "end_time '%s' is not ISO 8601 UTC", when);
+  free(when);
+  double wall = attr_f64(f, "/", "wall_time_s");
+  cr_assert(wall >= 0 && wall < 60, "wall_time_s: got %g, expected [0, 60)", wall);
+  cr_assert_eq(attr_u64(f, "/", "n_cores"), N_CORES, "n_cores");
+  cr_assert_eq(attr_u64(f, "/", "n_tiles"), N_TILES, "n_tiles");
+  cr_assert_eq(attr_f64(f, "/", "static_power_mw"), STATIC_MW, "static_power_mw");
+  expect_attr_str(f, "/", "overrides", "{\"seed\": 7}");
+  cr_assert(H5Aexists(f, "error") == 0, "a complete run has an error attribute");
 
   /* /meta texts */
   hid_t t = H5Tcopy(H5T_C_S1);
@@ -389,12 +418,57 @@ Test(h5out, layout_values_and_storage) {
                  hist[i], 5 - i);
   free(hist);
 
+  /* per-tile energy and links */
+  expect_shape(f, "/tiles/energy_pj", 2, N_TILES, NM_E_COUNT);
+  expect_attr_str(f, "/tiles/energy_pj", "unit", "pJ");
+  double *tile = read_all(f, "/tiles/energy_pj", H5T_NATIVE_DOUBLE, N_TILES * NM_E_COUNT, 8);
+  for (size_t i = 0; i < N_TILES * NM_E_COUNT; i++)
+    cr_assert(tile[i] == 0.25 * (double)i, "tiles/energy_pj flat %zu: got %g, expected %g", i,
+              tile[i], 0.25 * (double)i);
+  free(tile);
+  cr_assert_eq(attr_u64(f, "/links", "n_links"), N_LINKS, "n_links");
+  expect_shape(f, "/links/name", 1, N_LINKS, 0);
+  expect_shape(f, "/links/src_xy", 2, N_LINKS, 2);
+  expect_shape(f, "/links/dst_xy", 2, N_LINKS, 2);
+  expect_shape(f, "/links/packets", 1, N_LINKS, 0);
+  expect_shape(f, "/links/busy_ns", 1, N_LINKS, 0);
+  expect_shape(f, "/links/utilisation", 1, N_LINKS, 0);
+  expect_attr_str(f, "/links/busy_ns", "unit", "ns");
+  expect_attr_str(f, "/links/utilisation", "unit", "1");
+  int32_t *lxy = read_all(f, "/links/dst_xy", H5T_NATIVE_INT32, 2 * N_LINKS, 4);
+  for (size_t i = 0; i < 2 * N_LINKS; i++)
+    cr_assert_eq(lxy[i], link_dst[i], "dst_xy flat %zu: got %d, expected %d", i, lxy[i],
+                 link_dst[i]);
+  free(lxy);
+  double *util = read_all(f, "/links/utilisation", H5T_NATIVE_DOUBLE, N_LINKS, 8);
+  /* the summary's hardware time is 0xFFFFFFFFFF ps */
+  for (size_t i = 0; i < N_LINKS; i++) {
+    double want = link_busy_ns[i] / ((double)0xFFFFFFFFFFull / 1000.0);
+    cr_assert(fabs(util[i] - want) <= 1e-12 * want, "utilisation[%zu]: got %.17g, expected %.17g",
+              i, util[i], want);
+  }
+  free(util);
+  hid_t nt = H5Tcopy(H5T_C_S1);
+  H5Tset_size(nt, H5T_VARIABLE);
+  char *lnames[N_LINKS] = {0};
+  hid_t lds = H5Dopen2(f, "/links/name", H5P_DEFAULT);
+  cr_assert(lds >= 0 && H5Dread(lds, nt, H5S_ALL, H5S_ALL, H5P_DEFAULT, lnames) >= 0,
+            "/links/name unreadable");
+  for (size_t i = 0; i < N_LINKS; i++)
+    cr_assert(strcmp(lnames[i], link_names[i]) == 0, "link name %zu: got '%s', expected '%s'",
+              i, lnames[i], link_names[i]);
+  for (size_t i = 0; i < N_LINKS; i++) H5free_memory(lnames[i]);
+  H5Dclose(lds);
+  H5Tclose(nt);
+
   /* storage: every array dataset chunked and deflate-compressed */
   const char *const arrays[] = {"/steps/latency_ns",         "/steps/energy_pj",
                                 "/state/exc/v",              "/state/exc/i_syn",
                                 "/populations/exc/spikes/step",
                                 "/populations/exc/spikes/neuron",
                                 "/cores/energy_pj",          "/packets/latency_hist",
+                                "/tiles/energy_pj",          "/links/name",
+                                "/links/src_xy",             "/links/utilisation",
                                 "/summary/populations"};
   for (size_t i = 0; i < NM_ARRAY_LEN(arrays); i++) expect_chunked_deflate(f, arrays[i]);
 
@@ -492,10 +566,15 @@ Test(h5out, unfinished_run_is_reconstructed) {
               want);
     total += want;
   }
-  cr_assert(fabs(got.total_pj - total) <= 1e-9 * total, "total_pj: got %.17g, expected %.17g",
-            got.total_pj, total);
   nmsim_ps hw = 0;
   for (uint64_t s = 0; s < steps; s++) hw += step_latency_ps(s);
+  /* static energy: static_power_mw over the hardware time of the steps */
+  double stat = STATIC_MW * (double)hw * 1e-3;
+  cr_assert(fabs(got.static_pj - stat) <= 1e-9 * stat, "static_pj: got %.17g, expected %.17g",
+            got.static_pj, stat);
+  total += stat;
+  cr_assert(fabs(got.total_pj - total) <= 1e-9 * total, "total_pj: got %.17g, expected %.17g",
+            got.total_pj, total);
   cr_assert_eq(got.hw_time_ps, hw, "hw_time_ps: got %" PRIu64 ", expected %" PRIu64,
                got.hw_time_ps, hw);
   cr_assert_eq(got.step_min_ps, step_latency_ps(0), "step_min_ps: got %" PRIu64,
@@ -536,6 +615,87 @@ Test(h5out, flush_makes_steps_readable) {
   cr_assert_eq(got.pops[1].spikes, spikes_upto(7), "spikes: got %" PRIu64, got.pops[1].spikes);
   run_summary_clear(&got);
   h5o_close(w);
+  remove(path);
+}
+
+Test(h5out, flush_cadence_by_steps_and_time) {
+  /* Invariant: without any explicit h5o_flush, the writer flushes after
+   * flush_steps steps, and after flush_s of wall time, so another reader sees
+   * those steps while the run goes on. */
+  const char *path = tu_tmp("cadence", ".h5");
+  h5o_layout lay = layout();
+  lay.flush_steps = 5;
+  lay.flush_s = 3600; /* by steps only */
+  h5o_writer *w = NULL;
+  OK(h5o_open(path, &lay, &w, E));
+  for (uint64_t s = 0; s < 12; s++) OK(write_step(w, s, E));
+  run_summary got;
+  OK(h5o_read_summary(path, &got, E));
+  cr_assert(got.steps == 10 && strcmp(got.status, "incomplete") == 0,
+            "by steps: got %" PRIu64 " steps (%s), expected 10 (incomplete)", got.steps,
+            got.status);
+  run_summary_clear(&got);
+  h5o_close(w);
+
+  lay.flush_steps = 1000000;
+  lay.flush_s = 1e-9; /* every step is "a second later" */
+  OK(h5o_open(path, &lay, &w, E));
+  for (uint64_t s = 0; s < 3; s++) OK(write_step(w, s, E));
+  OK(h5o_read_summary(path, &got, E));
+  cr_assert_eq(got.steps, 3, "by time: got %" PRIu64 " steps, expected 3", got.steps);
+  run_summary_clear(&got);
+  h5o_close(w);
+  remove(path);
+}
+
+Test(h5out, failed_run_says_failed) {
+  /* Invariant: h5o_fail_run keeps the steps written, sets status "failed"
+   * and attribute "error" to the message; the summary reads back with status
+   * "failed" and the steps; no step may be written after it. */
+  const char *path = tu_tmp("failed", ".h5");
+  h5o_layout lay = layout();
+  h5o_writer *w = NULL;
+  OK(h5o_open(path, &lay, &w, E));
+  for (uint64_t s = 0; s < 4; s++) OK(write_step(w, s, E));
+  OK(h5o_fail_run(w, "event pool exhausted at step 4", E));
+  nmsim_err err = {0};
+  nmsim_status st = write_step(w, 4, &err);
+  cr_assert(st == NMSIM_EINVAL, "step after fail_run: got %s, expected EINVAL",
+            nmsim_status_name(st));
+  h5o_close(w);
+  hid_t f = open_file(path);
+  expect_attr_str(f, "/", "status", "failed");
+  expect_attr_str(f, "/", "error", "event pool exhausted at step 4");
+  H5Fclose(f);
+  run_summary got;
+  OK(h5o_read_summary(path, &got, E));
+  cr_assert(got.steps == 4 && strcmp(got.status, "failed") == 0,
+            "got %" PRIu64 " steps (%s), expected 4 (failed)", got.steps, got.status);
+  run_summary_clear(&got);
+  remove(path);
+}
+
+Test(h5out, optional_tables_left_out) {
+  /* Invariant: h5o_finish without per-core, per-tile or link data writes no
+   * such dataset (so a reader can say it is absent), and still completes. */
+  const char *path = tu_tmp("bare", ".h5");
+  h5o_layout lay = layout();
+  h5o_writer *w = NULL;
+  OK(h5o_open(path, &lay, &w, E));
+  OK(write_step(w, 0, E));
+  run_summary sum;
+  make_summary(&sum);
+  h5o_final fin = {.sum = &sum, .bin_ns = 1.0};
+  OK(h5o_finish(w, &fin, E));
+  h5o_close(w);
+  run_summary_clear(&sum);
+  hid_t f = open_file(path);
+  expect_attr_str(f, "/", "status", "complete");
+  const char *absent[] = {"/links", "/tiles", "/cores/energy_pj"};
+  for (size_t i = 0; i < NM_ARRAY_LEN(absent); i++)
+    cr_assert(H5Lexists(f, absent[i], H5P_DEFAULT) == 0, "%s exists, expected absent",
+              absent[i]);
+  H5Fclose(f);
   remove(path);
 }
 
@@ -670,12 +830,13 @@ Test(h5out, write_after_finish_is_einval) {
   OK(h5o_open(path, &lay, &w, E));
   run_summary sum;
   make_summary(&sum);
-  OK(h5o_finish(w, &sum, NULL, NULL, 0, 1.0, 0, E));
+  h5o_final fin = {.sum = &sum, .bin_ns = 1.0};
+  OK(h5o_finish(w, &fin, E));
   nmsim_err err = {0};
   nmsim_status st = write_step(w, 0, &err);
   cr_assert(st == NMSIM_EINVAL, "step after finish: got %s, expected EINVAL",
             nmsim_status_name(st));
-  st = h5o_finish(w, &sum, NULL, NULL, 0, 1.0, 0, &err);
+  st = h5o_finish(w, &fin, &err);
   cr_assert(st == NMSIM_EINVAL, "second finish: got %s, expected EINVAL",
             nmsim_status_name(st));
   run_summary_clear(&sum);

@@ -62,21 +62,79 @@ static void blk_free(blk *k) {
   free(k->derived);
 }
 
-/* Every model: descriptor well-formed (ABI, parameter defaults within their
- * range, sites declared for non-sources); with zero input and default
- * parameters it stays silent and its state does not move over 200 steps
- * (Poisson with rate 0; spike arrays with no spikes). */
+/* Every model: descriptor well-formed (ABI, unique var/param/site/preset names,
+ * parameter defaults within their range, every preset value naming a parameter
+ * and lying in its range, sites declared for non-sources, graded models not
+ * fixed-point sources); with zero input and default parameters it stays silent
+ * and its state does not move over 200 steps (Poisson with rate 0; spike arrays
+ * with no spikes). A model flagged NMSIM_MODEL_SETTLES starts from its paper's
+ * initial values, which are not its exact rest state: it must stay silent
+ * while it settles for 20000 steps (2 s at dt = 0.1 ms), and then move by less
+ * than 1e-9 (absolute, per float variable; integers exactly) over 200 steps. A
+ * model without the flag must not move at all. */
+static void names_unique(const char *model, const char *what, const char *const *names,
+                         size_t stride, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++) {
+      const char *a = *(const char *const *)((const char *)names + i * stride);
+      const char *b = *(const char *const *)((const char *)names + j * stride);
+      cr_assert(strcmp(a, b) != 0, "%s: %s '%s' declared twice", model, what, a);
+    }
+}
+
+static void check_descriptor(const nmsim_neuron_type *m) {
+  cr_assert_eq(m->abi_version, NMSIM_MODEL_ABI, "%s ABI %d, expected %d", m->name,
+               m->abi_version, NMSIM_MODEL_ABI);
+  cr_assert_eq(nmsim_neuron_type_find(m->name), m, "%s found by name", m->name);
+  cr_assert(m->prepare && m->init && m->update, "%s has every hook", m->name);
+  cr_assert(m->n_params <= 32 && m->n_sites <= 4, "%s: %zu params, %zu sites (test limits 32, 4)",
+            m->name, m->n_params, m->n_sites);
+  if (m->n_vars) names_unique(m->name, "variable", &m->vars[0].name, sizeof m->vars[0], m->n_vars);
+  if (m->n_params)
+    names_unique(m->name, "parameter", &m->params[0].name, sizeof m->params[0], m->n_params);
+  if (m->n_sites) names_unique(m->name, "site", m->sites, sizeof m->sites[0], m->n_sites);
+  if (m->n_presets)
+    names_unique(m->name, "preset", &m->presets[0].name, sizeof m->presets[0], m->n_presets);
+  for (size_t p = 0; p < m->n_params; p++)
+    cr_assert(m->params[p].def >= m->params[p].min && m->params[p].def <= m->params[p].max,
+              "%s.%s default %g outside [%g, %g]", m->name, m->params[p].name,
+              m->params[p].def, m->params[p].min, m->params[p].max);
+  for (size_t k = 0; k < m->n_presets; k++) {
+    const nmsim_preset *ps = &m->presets[k];
+    cr_assert(ps->n_values > 0 && ps->help, "%s preset %s has values and help", m->name,
+              ps->name);
+    cr_assert_eq(nmsim_model_preset(m, ps->name), ps, "%s preset %s found by name", m->name,
+                 ps->name);
+    for (size_t j = 0; j < ps->n_values; j++) {
+      int pi = nmsim_model_param_index(m, ps->values[j].name);
+      cr_assert(pi >= 0, "%s preset %s sets unknown parameter '%s'", m->name, ps->name,
+                ps->values[j].name);
+      const nmsim_param_desc *pd = &m->params[pi];
+      cr_assert(ps->values[j].value >= pd->min && ps->values[j].value <= pd->max,
+                "%s preset %s: %s = %g outside [%g, %g]", m->name, ps->name, pd->name,
+                ps->values[j].value, pd->min, pd->max);
+    }
+  }
+  if (!(m->flags & NMSIM_MODEL_SOURCE))
+    cr_assert(m->n_sites >= 1 && m->input_unit, "%s declares input sites and unit", m->name);
+}
+
+/* Bytes of all state of an 8-neuron block, copied into a new buffer. */
+static unsigned char *snapshot(const blk *k) {
+  size_t total = 0;
+  for (size_t v = 0; v < k->m->n_vars; v++) total += 8 * var_size(&k->m->vars[v]);
+  unsigned char *snap = malloc(total ? total : 1), *p = snap;
+  for (size_t v = 0; v < k->m->n_vars; v++) {
+    memcpy(p, k->state[v], 8 * var_size(&k->m->vars[v]));
+    p += 8 * var_size(&k->m->vars[v]);
+  }
+  return snap;
+}
+
 Test(models, contract_rest_and_descriptor) {
   for (size_t t = 0; nmsim_neuron_types[t]; t++) {
     const nmsim_neuron_type *m = nmsim_neuron_types[t];
-    cr_assert_eq(m->abi_version, NMSIM_MODEL_ABI, "%s ABI", m->name);
-    cr_assert_eq(nmsim_neuron_type_find(m->name), m, "%s found by name", m->name);
-    for (size_t p = 0; p < m->n_params; p++)
-      cr_assert(m->params[p].def >= m->params[p].min && m->params[p].def <= m->params[p].max,
-                "%s.%s default %g outside [%g, %g]", m->name, m->params[p].name,
-                m->params[p].def, m->params[p].min, m->params[p].max);
-    if (!(m->flags & NMSIM_MODEL_SOURCE))
-      cr_assert(m->n_sites >= 1 && m->input_unit, "%s declares input sites and unit", m->name);
+    check_descriptor(m);
     double vals[32];
     for (size_t p = 0; p < m->n_params; p++) vals[p] = m->params[p].def;
     int rate = nmsim_model_param_index(m, "rate");
@@ -85,21 +143,28 @@ Test(models, contract_rest_and_descriptor) {
     scn_spike_list none = {.n = 8, .off = off, .steps = NULL};
     blk k;
     blk_init(&k, m, 8, vals, 0.1, 1, &none);
-    /* snapshot */
-    size_t total = 0;
-    for (size_t v = 0; v < m->n_vars; v++) total += 8 * var_size(&m->vars[v]);
-    unsigned char *snap = malloc(total), *p = snap;
-    for (size_t v = 0; v < m->n_vars; v++) {
-      memcpy(p, k.state[v], 8 * var_size(&m->vars[v]));
-      p += 8 * var_size(&m->vars[v]);
-    }
+    bool settles = m->flags & NMSIM_MODEL_SETTLES;
+    for (int s = 0; settles && s < 20000; s++)
+      cr_assert_eq(blk_step(&k), 0, "%s fired at step %d while settling to rest", m->name, s);
+    unsigned char *snap = snapshot(&k);
     for (int s = 0; s < 200; s++) cr_assert_eq(blk_step(&k), 0, "%s fired at rest", m->name);
     if (!(m->flags & NMSIM_MODEL_NEEDS_RNG)) {
-      p = snap;
+      const unsigned char *p = snap;
       for (size_t v = 0; v < m->n_vars; v++) {
-        cr_assert(memcmp(p, k.state[v], 8 * var_size(&m->vars[v])) == 0,
-                  "%s: var %s moved at rest", m->name, m->vars[v].name);
-        p += 8 * var_size(&m->vars[v]);
+        size_t sz = 8 * var_size(&m->vars[v]);
+        if (settles && m->vars[v].type == NMSIM_VAR_F64) {
+          for (size_t i = 0; i < 8; i++) {
+            double before, after = ((const double *)k.state[v])[i];
+            memcpy(&before, p + i * sizeof(double), sizeof before);
+            cr_assert(fabs(after - before) < 1e-9,
+                      "%s: var %s of neuron %zu moved from %.12g to %.12g after settling",
+                      m->name, m->vars[v].name, i, before, after);
+          }
+        } else {
+          cr_assert(memcmp(p, k.state[v], sz) == 0, "%s: var %s moved at rest%s", m->name,
+                    m->vars[v].name, settles ? " after settling" : "");
+        }
+        p += sz;
       }
     }
     free(snap);

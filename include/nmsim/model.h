@@ -39,7 +39,11 @@ enum {
   NMSIM_MODEL_SOURCE = 1u << 0,    /* spike source: no synaptic input, not charged neuron updates */
   NMSIM_MODEL_FIXED_POINT = 1u << 1, /* integer, bit-exact arithmetic */
   NMSIM_MODEL_NEEDS_RNG = 1u << 2, /* uses per-neuron random streams keyed by (seed, pop, neuron) */
-  NMSIM_MODEL_GRADED = 1u << 3     /* emits graded spikes: a value per spike (b->out_value) */
+  NMSIM_MODEL_GRADED = 1u << 3,    /* emits graded spikes: a value per spike (b->out_value) */
+  NMSIM_MODEL_SETTLES = 1u << 4    /* the default initial state is not an exact equilibrium:
+                                      with zero input the state relaxes to rest without
+                                      spiking (Izhikevich, AdEx, L5PC: the paper's initial
+                                      values are not the model's fixed point) */
 };
 
 /* A named parameter set of a model ("RS" for Izhikevich regular spiking).

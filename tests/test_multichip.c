@@ -1,0 +1,122 @@
+/* test_multichip.c: boards of several chips — hops that cross a chip boundary
+ * pay the chip-to-chip link, the barrier spans the chips in use, static power
+ * counts every chip — and the mapping strategies (explicit placement by chip
+ * or core, round_robin) with their errors. Uses the `test` preset (2 x 2
+ * tiles of 2 cores of 16 neurons; invented round figures). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/run_int.h"
+
+static nmsim_status run_text(const char *text, run_summary *s, nmsim_err *err) {
+  nmsim_scenario *scn = NULL;
+  nmsim_status rc = nmsim_scenario_load_string("mc.yaml", text, NULL, 0, &scn, err);
+  if (rc == NMSIM_OK) {
+    run_opts o = {0};
+    rc = run_scenario(scn, &o, s, err);
+  }
+  nmsim_scenario_destroy(scn);
+  return rc;
+}
+
+static const char *spike16 = "[[0], [], [], [], [], [], [], [], [], [], [], [], [], [], [], []]";
+
+/* A spike from chip (0,0) to a neuron placed on chip 1 (board position
+ * (1,0)) travels one on-chip E-W hop (10 ns, 10 pJ) and one chip-to-chip hop
+ * (50 ns, 50 pJ); the step's barrier spans 2 chips: interpolated between one
+ * chip with all 4 tiles (400 ns) and 4 chips (1000 ns) = 600 ns; static power
+ * is 1 mW for each of the 4 chips. */
+Test(multichip, cross_chip_spike_and_barrier) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "chip: test\nchips: [2, 2]\nsteps: 1\n"
+           "populations:\n"
+           "  src: {size: 16, model: spike_array, spikes: %s}\n"
+           "  dst: {size: 1, model: lif}\n"
+           "mapping: {place: {dst: {chip: 1}}}\n"
+           "projections:\n  - {from: src, to: dst, connector: all_to_all, weight: 1}\n",
+           spike16);
+  run_summary s;
+  nmsim_err err = {0};
+  cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(s.n_chips, 4);
+  cr_assert_eq(s.chips_used, 2, "chips used %u", s.chips_used);
+  cr_assert_eq(s.hops, 2, "hops %llu", (unsigned long long)s.hops);
+  cr_assert_float_eq(s.packet_mean_ps, 60000.0, 1e-9, "latency %g ps, expected 60000",
+                     s.packet_mean_ps);
+  cr_assert_float_eq(s.energy_pj[NM_E_LINK_HOP], 10.0, 1e-12);
+  cr_assert_float_eq(s.energy_pj[NM_E_CHIP_LINK], 50.0, 1e-12, "chip link %g pJ",
+                     s.energy_pj[NM_E_CHIP_LINK]);
+  /* step: spike_out 1 ns, 60 ns network, 1 ns synaptic op, then the barrier;
+   * the target's idle update (1 ns) ends earlier */
+  cr_assert_eq(s.step_max_ps, 62000 + 600000, "step %llu ps",
+               (unsigned long long)s.step_max_ps);
+  cr_assert_float_eq(s.static_pj, 4 * 1.0 * (double)s.hw_time_ps * 1e-3, 1e-9);
+  run_summary_clear(&s);
+}
+
+/* Explicit placement by core: the population starts on the named core. */
+Test(multichip, place_by_core) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "chip: test\nsteps: 1\n"
+           "populations:\n"
+           "  src: {size: 16, model: spike_array, spikes: %s}\n"
+           "  dst: {size: 1, model: lif}\n"
+           "mapping: {place: {dst: {core: 6}}}\n"
+           "projections:\n  - {from: src, to: dst, connector: all_to_all, weight: 1}\n",
+           spike16);
+  run_summary s;
+  nmsim_err err = {0};
+  cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "%s", err.msg);
+  /* core 6 is tile (1,1): one E-W and one N-S hop */
+  cr_assert_eq(s.hops, 2, "hops %llu", (unsigned long long)s.hops);
+  cr_assert_float_eq(s.packet_mean_ps, 30000.0, 1e-9, "latency %g", s.packet_mean_ps);
+  run_summary_clear(&s);
+}
+
+/* Placement errors name the population and the problem: a core already used
+ * by earlier populations, a chip or core that does not exist, an unknown
+ * population, and a board on a chip without chip_link is refused. */
+Test(multichip, placement_errors) {
+  struct { const char *text; const char *want; } cases[] = {
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 40, model: lif}\n  b: {size: 1, model: lif}\n"
+       "mapping: {place: {b: {core: 1}}}\n", "already used"},
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
+       "mapping: {place: {a: {chip: 3}}}\n", "chip 3 does not exist"},
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
+       "mapping: {place: {a: {core: 99}}}\n", "core 99 does not exist"},
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
+       "mapping: {place: {zz: {core: 1}}}\n", "zz"},
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
+       "mapping: {strategy: scatter}\n", "dense or round_robin"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    run_summary s;
+    nmsim_err err = {0};
+    nmsim_status rc = run_text(cases[i].text, &s, &err);
+    cr_assert(rc == NMSIM_EINPUT || rc == NMSIM_ECAPACITY, "case %zu: status %s", i,
+              nmsim_status_name(rc));
+    cr_assert(strstr(err.msg, cases[i].want), "case %zu: '%s' lacks '%s'", i, err.msg,
+              cases[i].want);
+  }
+}
+
+/* round_robin spreads each population in contiguous chunks over every core:
+ * 16 neurons on the 8 cores of the test chip use all 8 cores (dense: 1). */
+Test(multichip, round_robin_spreads) {
+  const char *fmt = "chip: test\nsteps: 2\nmapping: {strategy: %s}\npopulations:\n"
+                    "  a: {size: 16, model: poisson, params: {rate: 0 Hz}}\n";
+  char text[512];
+  run_summary s;
+  nmsim_err err = {0};
+  snprintf(text, sizeof text, fmt, "round_robin");
+  cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(s.cores_used, 8, "round_robin: %u cores", s.cores_used);
+  run_summary_clear(&s);
+  snprintf(text, sizeof text, fmt, "dense");
+  cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(s.cores_used, 1, "dense: %u cores", s.cores_used);
+  run_summary_clear(&s);
+}
