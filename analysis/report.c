@@ -14,6 +14,12 @@
 
 static const char *str_or(const char *s, const char *dflt) { return s && *s ? s : dflt; }
 
+/* A summary rebuilt from the per-step data of a run that did not finish:
+ * counts and packet latencies are not stored per step, so they are unknown. */
+static bool partial(const run_summary *s) {
+  return !s->status || strcmp(s->status, "complete") != 0;
+}
+
 /* Display width of UTF-8 text: code points, not bytes (close enough for the
  * names a scenario uses). */
 static size_t text_width(const char *s) {
@@ -164,6 +170,12 @@ static void latency_row(const run_summary *s, size_t r, char cells[][REPORT_CELL
   case 4: v = s->packet_mean_ps; break;
   default: v = s->packet_p99_ps; break;
   }
+  if (r >= 4 && partial(s)) {
+    snprintf(cells[0], REPORT_CELL, "%s", label[r]);
+    snprintf(cells[1], REPORT_CELL, "-");
+    snprintf(cells[2], REPORT_CELL, "(not stored per step)");
+    return;
+  }
   if (r == 0) {
     unit = time_unit(v, &scale);
   } else if (r <= 3) {
@@ -182,6 +194,11 @@ static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]
                                       "packets", "hops"};
   const uint64_t v[] = {s->spikes, s->synaptic_ops, s->neuron_updates, s->packets, s->hops};
   snprintf(cells[0], REPORT_CELL, "%s", label[r]);
+  if (r > 0 && partial(s)) { /* spikes are counted from the file; the rest are not stored */
+    snprintf(cells[1], REPORT_CELL, "-");
+    snprintf(cells[2], REPORT_CELL, "-");
+    return;
+  }
   snprintf(cells[1], REPORT_CELL, "%" PRIu64, v[r]);
   if (s->steps)
     snprintf(cells[2], REPORT_CELL, "%.3f", (double)v[r] / (double)s->steps);
@@ -207,11 +224,19 @@ void report_print_text(FILE *f, const run_summary *s) {
   fprintf(f, "  %-10s %g ms (model time %g ms)\n", "dt", s->dt_ms,
           (double)s->steps * s->dt_ms);
   fprintf(f, "  %-10s %s\n", "status", str_or(s->status, "-"));
-  fprintf(f, "  %-10s %" PRIu32 " used of %" PRIu32 ", on %" PRIu32 " tiles\n", "cores",
-          s->cores_used, s->n_cores, s->tiles_used);
+  if (partial(s))
+    fprintf(f, "  %-10s %" PRIu32 " on the board\n", "cores", s->n_cores);
+  else
+    fprintf(f, "  %-10s %" PRIu32 " used of %" PRIu32 ", on %" PRIu32 " tiles\n", "cores",
+            s->cores_used, s->n_cores, s->tiles_used);
+  if (s->n_chips > 1)
+    fprintf(f, "  %-10s %" PRIu32 " used of %" PRIu32 "\n", "chips", s->chips_used, s->n_chips);
   fprintf(f, "  %-10s %s\n", "nmsim", str_or(s->nmsim_version, "-"));
-  if (!s->status || strcmp(s->status, "complete") != 0)
-    fprintf(f, "  note: the run did not complete; figures cover the steps written\n");
+  if (partial(s))
+    fprintf(f, "  note: the run did not complete (%s); figures cover the %" PRIu64
+               " steps in the file,\n        static energy is estimated, event counts other "
+               "than spikes are unknown\n",
+            str_or(s->status, "incomplete"), s->steps);
 
   static const char *const eh[] = {"category", "energy (pJ)", "share", "energy"};
   print_table(f, s,
@@ -226,6 +251,72 @@ void report_print_text(FILE *f, const run_summary *s) {
               &(report_table){"Populations", 5, ph, "llrrr", s->n_pops, SIZE_MAX, pop_row});
 }
 
+void report_json_metrics(jw *w, const run_summary *s) {
+  jw_key(w, "energy_pj");
+  jw_object_begin(w);
+  jw_key_double(w, "total", s->total_pj);
+  jw_key_double(w, "static", s->static_pj);
+  jw_key_double(w, "dynamic", dynamic_pj(s));
+  jw_key(w, "by_category");
+  jw_object_begin(w);
+  for (int c = 0; c < NM_E_COUNT; c++) jw_key_double(w, nm_energy_key(c), s->energy_pj[c]);
+  jw_object_end(w);
+  jw_object_end(w);
+
+  jw_key(w, "latency_ns");
+  jw_object_begin(w);
+  jw_key_double(w, "total", (double)s->hw_time_ps / NMSIM_PS_PER_NS);
+  jw_key(w, "step");
+  jw_object_begin(w);
+  jw_key_double(w, "min", (double)s->step_min_ps / NMSIM_PS_PER_NS);
+  jw_key_double(w, "mean", s->step_mean_ps / NMSIM_PS_PER_NS);
+  jw_key_double(w, "max", (double)s->step_max_ps / NMSIM_PS_PER_NS);
+  jw_object_end(w);
+  jw_key(w, "packet");
+  jw_object_begin(w);
+  jw_key_double(w, "mean", s->packet_mean_ps / NMSIM_PS_PER_NS);
+  jw_key_double(w, "p99", s->packet_p99_ps / NMSIM_PS_PER_NS);
+  jw_object_end(w);
+  jw_object_end(w);
+
+  jw_key(w, "counts");
+  jw_object_begin(w);
+  jw_key_uint(w, "spikes", s->spikes);
+  jw_key_uint(w, "synaptic_ops", s->synaptic_ops);
+  jw_key_uint(w, "neuron_updates", s->neuron_updates);
+  jw_key_uint(w, "packets", s->packets);
+  jw_key_uint(w, "hops", s->hops);
+  jw_object_end(w);
+
+  jw_key(w, "populations");
+  jw_object_begin(w);
+  for (size_t i = 0; i < s->n_pops; i++) {
+    const run_pop_summary *p = &s->pops[i];
+    jw_key(w, p->name ? p->name : "");
+    jw_object_begin(w);
+    jw_key_uint(w, "size", p->size);
+    jw_key_string(w, "model", p->model);
+    jw_key_uint(w, "spikes", p->spikes);
+    jw_key_double(w, "rate_hz", p->rate_hz);
+    jw_object_end(w);
+  }
+  jw_object_end(w);
+
+  jw_key(w, "cores");
+  jw_object_begin(w);
+  jw_key_uint(w, "total", s->n_cores);
+  jw_key_uint(w, "used", s->cores_used);
+  jw_object_end(w);
+  jw_key_uint(w, "tiles_used", s->tiles_used);
+  if (s->n_chips) {
+    jw_key(w, "chips");
+    jw_object_begin(w);
+    jw_key_uint(w, "total", s->n_chips);
+    jw_key_uint(w, "used", s->chips_used);
+    jw_object_end(w);
+  }
+}
+
 void report_print_json(FILE *f, const run_summary *s) {
   jw w;
   jw_init(&w, f, true);
@@ -237,63 +328,7 @@ void report_print_json(FILE *f, const run_summary *s) {
   jw_key_double(&w, "dt_ms", s->dt_ms);
   jw_key_string(&w, "status", s->status);
   jw_key_string(&w, "nmsim_version", s->nmsim_version);
-
-  jw_key(&w, "energy_pj");
-  jw_object_begin(&w);
-  jw_key_double(&w, "total", s->total_pj);
-  jw_key_double(&w, "static", s->static_pj);
-  jw_key_double(&w, "dynamic", dynamic_pj(s));
-  jw_key(&w, "by_category");
-  jw_object_begin(&w);
-  for (int c = 0; c < NM_E_COUNT; c++) jw_key_double(&w, nm_energy_key(c), s->energy_pj[c]);
-  jw_object_end(&w);
-  jw_object_end(&w);
-
-  jw_key(&w, "latency_ns");
-  jw_object_begin(&w);
-  jw_key_double(&w, "total", (double)s->hw_time_ps / NMSIM_PS_PER_NS);
-  jw_key(&w, "step");
-  jw_object_begin(&w);
-  jw_key_double(&w, "min", (double)s->step_min_ps / NMSIM_PS_PER_NS);
-  jw_key_double(&w, "mean", s->step_mean_ps / NMSIM_PS_PER_NS);
-  jw_key_double(&w, "max", (double)s->step_max_ps / NMSIM_PS_PER_NS);
-  jw_object_end(&w);
-  jw_key(&w, "packet");
-  jw_object_begin(&w);
-  jw_key_double(&w, "mean", s->packet_mean_ps / NMSIM_PS_PER_NS);
-  jw_key_double(&w, "p99", s->packet_p99_ps / NMSIM_PS_PER_NS);
-  jw_object_end(&w);
-  jw_object_end(&w);
-
-  jw_key(&w, "counts");
-  jw_object_begin(&w);
-  jw_key_uint(&w, "spikes", s->spikes);
-  jw_key_uint(&w, "synaptic_ops", s->synaptic_ops);
-  jw_key_uint(&w, "neuron_updates", s->neuron_updates);
-  jw_key_uint(&w, "packets", s->packets);
-  jw_key_uint(&w, "hops", s->hops);
-  jw_object_end(&w);
-
-  jw_key(&w, "populations");
-  jw_object_begin(&w);
-  for (size_t i = 0; i < s->n_pops; i++) {
-    const run_pop_summary *p = &s->pops[i];
-    jw_key(&w, p->name ? p->name : "");
-    jw_object_begin(&w);
-    jw_key_uint(&w, "size", p->size);
-    jw_key_string(&w, "model", p->model);
-    jw_key_uint(&w, "spikes", p->spikes);
-    jw_key_double(&w, "rate_hz", p->rate_hz);
-    jw_object_end(&w);
-  }
-  jw_object_end(&w);
-
-  jw_key(&w, "cores");
-  jw_object_begin(&w);
-  jw_key_uint(&w, "total", s->n_cores);
-  jw_key_uint(&w, "used", s->cores_used);
-  jw_object_end(&w);
-  jw_key_uint(&w, "tiles_used", s->tiles_used);
+  report_json_metrics(&w, s);
   jw_object_end(&w);
   jw_finish(&w);
 }

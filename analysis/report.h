@@ -6,9 +6,14 @@
 
 #include <stdio.h>
 
+#include "analysis/json.h"
 #include "sim/stats.h"
 
 void report_print_text(FILE *f, const run_summary *s);
 void report_print_json(FILE *f, const run_summary *s);
+/* The metric members of the JSON object (energy_pj, latency_ns, counts,
+ * populations, cores, tiles_used) into the object open in w, for reports
+ * that add their own identifying members (nmsim report --db). */
+void report_json_metrics(jw *w, const run_summary *s);
 
 #endif

@@ -184,7 +184,7 @@ static nmsim_status chip_read_costs(chip_ctx *x, struct fy_node *root) {
 
 static nmsim_status chip_read_noc(chip_ctx *x, struct fy_node *root) {
   static const char *const keys[] = {"topology", "routing", "within_tile", "hop_ew", "hop_ns",
-                                     "link_serialization", NULL};
+                                     "link_serialization", "buffer_depth", NULL};
   static const char *const topologies[] = {"mesh"};
   static const char *const routings[] = {"xy"};
   nmsim_chip *c = x->c;
@@ -200,6 +200,9 @@ static nmsim_status chip_read_noc(chip_ctx *x, struct fy_node *root) {
   if ((rc = chip_cost_read(x, m, "noc", "within_tile", &c->within_tile))) return rc;
   if ((rc = chip_cost_read(x, m, "noc", "hop_ew", &c->hop_ew))) return rc;
   if ((rc = chip_cost_read(x, m, "noc", "hop_ns", &c->hop_ns))) return rc;
+  c->buffer_depth = 0;
+  if (yml_get(m, "buffer_depth") && (rc = chip_u32(x, m, "noc", "buffer_depth", &c->buffer_depth)))
+    return rc;
   return chip_time(x, m, "noc", "link_serialization", &c->link_serialization_ps);
 }
 

@@ -151,8 +151,10 @@ static void l5_update(const void *derived, const nmsim_block *b, uint32_t *spike
     double f = 1.0 / (1.0 + exp(-(vd[i] - d->e_d) / d->d_d));
     /* (2) both compartments from the old values */
     double vs0 = vs[i], vd0 = vd[i];
-    vs[i] = vs0 + (-(vs0 - d->e_l) * d->dt_tau_s + (d->g_s * f + d->b_ws * ws[i] + I_s) * d->dt_c_s);
-    vd[i] = vd0 + (-(vd0 - d->e_l) * d->dt_tau_d + (d->g_d * f + d->a_wd * wd[i] + I_d) * d->dt_c_d);
+    vs[i] = vs0 + (-(vs0 - d->e_l) * d->dt_tau_s +
+                   (d->g_s * f + d->b_ws * ws[i] + I_s) * d->dt_c_s);
+    vd[i] = vd0 + (-(vd0 - d->e_l) * d->dt_tau_d +
+                   (d->g_d * f + d->a_wd * wd[i] + I_d) * d->dt_c_d);
     if (bap[i] > 0) {
       vd[i] += d->bap_dv;
       bap[i]--;

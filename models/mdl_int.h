@@ -15,5 +15,6 @@ extern const nmsim_neuron_type mdl_adex_type;
 extern const nmsim_neuron_type mdl_l5pc_type;
 extern const nmsim_neuron_type mdl_two_point_type;
 extern const nmsim_neuron_type mdl_nir_lif_type;
+extern const nmsim_neuron_type mdl_dvs_type; /* sim/dvs_source.c */
 
 #endif

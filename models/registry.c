@@ -14,6 +14,7 @@ const nmsim_neuron_type *const nmsim_neuron_types[] = {
     &mdl_l5pc_type,
     &mdl_two_point_type,
     &mdl_nir_lif_type,
+    &mdl_dvs_type,
     NULL,
 };
 

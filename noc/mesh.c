@@ -1,8 +1,11 @@
-/* mesh.c: the 2D-mesh network-on-chip. Packets travel hop by hop as events
- * with dimension-order routing (X first, then Y). A directed link carries one
- * packet at a time: a packet that finds it busy waits, so two packets wanting
- * one link at once serialize and the second is late by the serialization
- * time. Energy of each hop is charged to the tile whose router sends it. */
+/* mesh.c: the 2D-mesh network-on-chip. Packets (one flit each) travel hop by
+ * hop as events with dimension-order routing (X first, then Y). A directed
+ * link carries one packet at a time, so two packets wanting one link at once
+ * serialize and the second is late by the serialization time. With a finite
+ * buffer depth, a packet leaves only when the next router's input buffer has
+ * room (credit-based flow control), so congestion backs up hop by hop. A
+ * board of chips is one mesh whose chip-boundary hops use the chip links.
+ * Energy of each hop is charged to the tile whose router sends it. */
 #include "sim/system_int.h"
 
 static inline void tile_xy(const sys *s, uint32_t tile, uint32_t *x, uint32_t *y) {
@@ -61,19 +64,99 @@ nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axo
   return sim_engine_schedule(s->eng, &ev);
 }
 
-/* Move the packet in ev, now at router `tile` at time `now`, one step on. */
+/* ---- output ports: FIFO, link and credits --------------------------------- */
+
+static bool port_push(sys_link *l, const sim_event *ev) {
+  if (l->q_len == l->q_cap) {
+    size_t ncap = l->q_cap ? l->q_cap * 2 : 8;
+    sim_event *nq = nm_malloc(ncap * sizeof *nq);
+    if (!nq) return false;
+    for (size_t k = 0; k < l->q_len; k++) nq[k] = l->q[(l->q_head + k) % l->q_cap];
+    nm_free(l->q);
+    l->q = nq, l->q_cap = ncap, l->q_head = 0;
+  }
+  l->q[(l->q_head + l->q_len) % l->q_cap] = *ev;
+  if (++l->q_len > l->q_max) l->q_max = l->q_len;
+  return true;
+}
+
+static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps t) {
+  sys_link *l = &s->routers[tile].link[dir];
+  if (l->try_pending || !l->q_len) return;
+  l->try_pending = true;
+  sys_router *r = &s->routers[tile];
+  sim_event ev = {.time = t, .kind = SIM_EV_PORT_TRY, .dst = s->unit_router0 + tile,
+                  .src = s->unit_router0 + tile, .seq = r->seq++};
+  ev.data.u32[0] = (uint32_t)dir;
+  sim_engine_schedule(e, &ev);
+}
+
+/* A packet leaves router `tile`: the slot it held in this router's input
+ * buffer frees, and the upstream router's output port regains a credit. The
+ * packet came from a router when ev->src is a router unit (from a core, the
+ * local injection port has no limit). */
+static void release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev,
+                          nmsim_ps now) {
+  if (!s->chip->buffer_depth || ev->src < s->unit_router0 || ev->src >= s->unit_barrier) return;
+  uint32_t up = ev->src - s->unit_router0;
+  int dir = up + 1 == tile ? SYS_EAST : up == tile + 1 ? SYS_WEST
+            : up + s->grid_w == tile ? SYS_NORTH : SYS_SOUTH;
+  sys_link *l = &s->routers[up].link[dir];
+  l->credits++;
+  port_try_later(s, e, up, dir, now > l->busy ? now : l->busy);
+}
+
+/* Send what port dir of router `tile` can send at time now. */
+static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
+  const nmsim_chip *ch = s->chip;
+  sys_router *r = &s->routers[tile];
+  sys_link *l = &r->link[dir];
+  bool off_chip = crosses_chip(s, tile, dir);
+  const chip_cost *cost = off_chip ? &ch->chip_link
+                          : (dir == SYS_EAST || dir == SYS_WEST) ? &ch->hop_ew
+                                                                 : &ch->hop_ns;
+  nmsim_ps ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps;
+  int cat = off_chip ? NM_E_CHIP_LINK : NM_E_LINK_HOP;
+  uint32_t next = neighbour(s, tile, dir);
+  while (l->q_len && l->busy <= now && (!ch->buffer_depth || l->credits)) {
+    sim_event ev = l->q[l->q_head];
+    l->q_head = (l->q_head + 1) % l->q_cap;
+    l->q_len--;
+    if (ch->buffer_depth) l->credits--;
+    l->busy = now + ser;
+    l->busy_ps += ser;
+    l->packets++;
+    sys_charge(&r->energy, cat, 1, cost->energy_pj);
+    sys_charge(&s->step_energy, cat, 1, cost->energy_pj);
+    s->hops++;
+    release_input(s, e, tile, &ev, now);
+    sim_event out = ev;
+    out.kind = SIM_EV_PKT_HOP;
+    out.dst = s->unit_router0 + next;
+    out.src = s->unit_router0 + tile;
+    out.seq = r->seq++;
+    out.time = now + cost->time_ps;
+    sim_engine_schedule(e, &out);
+  }
+  /* blocked by the link: retry when it frees; blocked by credits: the credit
+   * return schedules the retry */
+  if (l->q_len && l->busy > now) port_try_later(s, e, tile, dir, l->busy);
+}
+
+/* The packet in ev is at router `tile` at time now: eject it to its core or
+ * queue it on the output port that dimension-order routing picks. */
 static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
                         const sim_event *ev) {
-  const nmsim_chip *ch = s->chip;
   uint32_t dst_core = ev->data.u32[0];
   uint32_t dst_tile = s->cores[dst_core].tile;
   sys_router *r = &s->routers[tile];
-  sim_event out = *ev;
-  out.src = s->unit_router0 + tile;
-  out.seq = r->seq++;
   if (dst_tile == tile) {
     /* Ejection at the destination router: the packet reaches the core. The
      * hop latencies already include the router traversal. */
+    release_input(s, e, tile, ev, now);
+    sim_event out = *ev;
+    out.src = s->unit_router0 + tile;
+    out.seq = r->seq++;
     out.kind = SIM_EV_PKT_DELIVER;
     out.dst = dst_core;
     out.time = now;
@@ -81,25 +164,31 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     return;
   }
   int dir = noc_dor_xy(s, tile, dst_tile);
-  bool off_chip = crosses_chip(s, tile, dir);
-  const chip_cost *cost = off_chip ? &ch->chip_link
-                          : (dir == SYS_EAST || dir == SYS_WEST) ? &ch->hop_ew
-                                                                 : &ch->hop_ns;
-  nmsim_ps ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps;
-  int cat = off_chip ? NM_E_CHIP_LINK : NM_E_LINK_HOP;
-  sys_link *l = &r->link[dir];
-  nmsim_ps depart = now > l->busy ? now : l->busy;
-  l->busy = depart + ser;
-  l->busy_ps += ser;
-  l->packets++;
-  sys_charge(&r->energy, cat, 1, cost->energy_pj);
-  sys_charge(&s->step_energy, cat, 1, cost->energy_pj);
-  s->hops++;
-  uint32_t next = neighbour(s, tile, dir);
-  out.kind = SIM_EV_PKT_HOP;
-  out.dst = s->unit_router0 + next;
-  out.time = depart + cost->time_ps;
-  sim_engine_schedule(e, &out);
+  if (!port_push(&r->link[dir], ev)) {
+    nmsim_err err = {0};
+    NMSIM_ENOMEM_ERR(&err);
+    sim_engine_fail(e, &err);
+    return;
+  }
+  port_send(s, e, tile, dir, now);
+}
+
+void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
+  sys *s = ctx;
+  uint32_t tile = ev->dst - s->unit_router0;
+  int dir = (int)ev->data.u32[0];
+  s->routers[tile].link[dir].try_pending = false;
+  port_send(s, e, tile, dir, ev->time);
+}
+
+void noc_init_ports(sys *s) {
+  for (uint32_t t = 0; t < s->n_tiles; t++)
+    for (int d = 0; d < SYS_NDIRS; d++) s->routers[t].link[d].credits = s->chip->buffer_depth;
+}
+
+void noc_free_ports(sys *s) {
+  for (uint32_t t = 0; s->routers && t < s->n_tiles; t++)
+    for (int d = 0; d < SYS_NDIRS; d++) nm_free(s->routers[t].link[d].q);
 }
 
 void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev) {

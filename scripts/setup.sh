@@ -9,6 +9,7 @@ pkgs=(
   libhdf5-dev hdf5-tools  # traces (C API) and h5dump/h5ls for tests
   libsqlite3-dev      # results database
   zlib1g-dev          # compressed inputs
+  liblz4-dev libzstd-dev  # AEDAT 4.0 (DVS) packets
   libfyaml-dev        # scenario and chip files (YAML, with line/column marks)
   libcriterion-dev    # unit tests
 )

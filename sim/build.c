@@ -675,6 +675,7 @@ fail:
 void sys_destroy(sys *s) {
   if (!s) return;
   sim_engine_destroy(s->eng);
+  noc_free_ports(s);
   for (uint32_t i = 0; s->cores && i < s->n_cores; i++) {
     sys_core *c = &s->cores[i];
     for (size_t bi = 0; bi < c->n_blocks; bi++) {

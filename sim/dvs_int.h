@@ -4,6 +4,7 @@
 #ifndef NMSIM_SIM_DVS_INT_H
 #define NMSIM_SIM_DVS_INT_H
 
+#include <string.h>
 #include <zlib.h>
 
 #include "sim/dvs.h"
@@ -67,6 +68,14 @@ static inline uint64_t dvs_le64(const unsigned char *p) {
 }
 static inline uint32_t dvs_be32(const unsigned char *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Copy s into d[cap], truncated. */
+static inline void dvs_strcpy(char *d, size_t cap, const char *s) {
+  size_t n = strlen(s);
+  if (n >= cap) n = cap - 1;
+  memcpy(d, s, n);
+  d[n] = 0;
 }
 
 /* Make at least want (<= DVS_BUF_SIZE) bytes available after r->p unless the

@@ -27,7 +27,7 @@ static bool ph_u32(const char *s, uint32_t *out) {
 }
 
 static void ph_evt(ph_header *h, const char *v) {
-  snprintf(h->evt_text, sizeof h->evt_text, "%s", v);
+  dvs_strcpy(h->evt_text, sizeof h->evt_text, v);
   if (!strcmp(v, "2.0") || !strcmp(v, "EVT2") || !strcmp(v, "EVT20")) h->evt = 20;
   else if (!strcmp(v, "3.0") || !strcmp(v, "EVT3") || !strcmp(v, "EVT30")) h->evt = 30;
   else if (!strcmp(v, "2.1") || !strcmp(v, "EVT21")) h->evt = 21;
@@ -73,7 +73,7 @@ static nmsim_status ph_parse(dvs_reader *r, ph_header *h, nmsim_err *err) {
     else if (!strcmp(k, "Version")) h->version = atoi(v);
     else if (!strcmp(k, "Data")) h->dat = true;
     else if (!strcmp(k, "sensor_name") || (!strcmp(k, "plugin_name") && !h->sensor[0]))
-      snprintf(h->sensor, sizeof h->sensor, "%s", v);
+      dvs_strcpy(h->sensor, sizeof h->sensor, v);
   }
   return NMSIM_OK;
 }
@@ -81,7 +81,7 @@ static nmsim_status ph_parse(dvs_reader *r, ph_header *h, nmsim_err *err) {
 static void ph_info(dvs_reader *r, const ph_header *h) {
   r->info.width = h->width;
   r->info.height = h->height;
-  snprintf(r->info.sensor, sizeof r->info.sensor, "%s", h->sensor);
+  dvs_strcpy(r->info.sensor, sizeof r->info.sensor, h->sensor);
   if (!(h->width && h->height)) {
     uint32_t w, hh;
     if (dvs_sensor_size(h->sensor, &w, &hh)) r->info.width = w, r->info.height = hh;

@@ -14,6 +14,8 @@
   X(PKT_DELIVER)              \
   X(PKT_HOP)                  \
   X(PKT_INJECT)               \
+  X(PORT_TRY)                 \
+  X(TRAFFIC_GEN)              \
   X(CORE_DONE)                \
   X(BARRIER_DONE)             \
   X(STEP_START)

@@ -15,6 +15,15 @@
 
 #define H5O_DEFLATE 4           /* zlib level: most of the gain, little of the cost */
 #define H5O_SPIKE_CAP 65536u    /* spikes buffered per recorded population */
+#define H5O_SPIKE_CHUNK 8192u   /* spikes per chunk: a flush rewrites at most one per dataset */
+#define H5O_RAW_BLOCK (8u << 20)  /* file space reserved at a time for chunks (bytes) */
+#define H5O_META_BLOCK (1u << 20) /* ... and for metadata */
+/* Flush interval: flush_s, growing with the run to H5O_FLUSH_GROWTH of the
+ * time elapsed (at most H5O_FLUSH_MAX_S), so that a long run neither loses
+ * more than that share of its work nor rewrites its partial chunks (whose old
+ * copies are not reused, see h5o_open) more than a few hundred times. */
+#define H5O_FLUSH_GROWTH 0.01
+#define H5O_FLUSH_MAX_S 60.0
 #define H5O_SERIES_VALUES 131072u /* per-step doubles buffered over all series (1 MiB) */
 #define H5O_ROWS_MAX 1024u      /* steps buffered at most */
 #define H5O_CHUNK_VALUES 8192u  /* doubles per chunk of a 2-D per-step dataset */
@@ -395,10 +404,11 @@ static nmsim_status h5o_create_pops(h5o_writer *w, const h5o_layout *lay, nmsim_
     hid_t sg = H5I_INVALID_HID;
     if (rc >= 0 && pop->record_spikes) {
       sg = h5o_group(g, "spikes", false);
-      k->step_ds = sg < 0 ? sg : h5o_dset(sg, "step", H5T_STD_U64LE, 1, 1, H5O_SPIKE_CAP, "step");
+      k->step_ds =
+          sg < 0 ? sg : h5o_dset(sg, "step", H5T_STD_U64LE, 1, 1, H5O_SPIKE_CHUNK, "step");
       k->neuron_ds = k->step_ds < 0 ? H5I_INVALID_HID
                                     : h5o_dset(sg, "neuron", H5T_STD_U32LE, 1, 1,
-                                               H5O_SPIKE_CAP, "index");
+                                               H5O_SPIKE_CHUNK, "index");
       if (k->neuron_ds < 0) rc = -1;
     }
     h5o_close_id(&sg, H5Gclose);
@@ -497,14 +507,14 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
   if (st) return st;
   h5o_quiet();
 
-  hid_t fapl = H5I_INVALID_HID;
+  hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
   bool created = false;
   h5o_writer *w = nm_calloc(1, sizeof *w);
   if (!w) return NMSIM_ENOMEM_ERR(err);
   w->file = H5I_INVALID_HID;
   w->n_cores = lay->n_cores;
   w->n_tiles = lay->n_tiles;
-  w->flush_steps = lay->flush_steps ? lay->flush_steps : H5O_FLUSH_STEPS_DEFAULT;
+  w->flush_steps = lay->flush_steps ? lay->flush_steps : UINT64_MAX;
   w->flush_s = lay->flush_s > 0 ? lay->flush_s : H5O_FLUSH_S_DEFAULT;
   w->t_open = w->t_flush = h5o_now();
   w->path = nm_strdup(path);
@@ -539,16 +549,30 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
     if (!w->series[i].buf) goto nomem;
   }
 
+  /* 1.8 object formats and superblock version 2: large attributes (long
+   * neuron lists) go to dense storage, and a file left by a killed run has no
+   * "open for write" flags (superblock 3 would, and then plain readers refuse
+   * it). Durability: file space is never reused within a run (strategy AGGR,
+   * no free-space manager; its message needs the 1.10 upper bound). A chunk
+   * that grows is written anew, so the copy that the index on disk points to
+   * stays intact until the next flush has written the new index: a run killed
+   * at any moment keeps every step of its last completed flush. Chunks and
+   * metadata are placed in large preallocated blocks, so the end of file that
+   * the superblock on disk records (written last in a flush) already covers
+   * what a half-finished flush may point to. */
   fapl = H5Pcreate(H5P_FILE_ACCESS);
-  /* 1.8 file format: large attributes (long neuron lists) go to dense storage,
-   * and every h5py build reads it */
-  if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0 ||
-      H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+  fcpl = H5Pcreate(H5P_FILE_CREATE);
+  if (fapl < 0 || fcpl < 0 ||
+      H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110) < 0 ||
+      H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+      H5Pset_small_data_block_size(fapl, H5O_RAW_BLOCK) < 0 ||
+      H5Pset_meta_block_size(fapl, H5O_META_BLOCK) < 0 ||
+      H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_AGGR, 0, (hsize_t)1) < 0) {
     st = H5O_FAIL(err, NMSIM_EHDF5, path, "cannot set up file access");
     goto fail;
   }
   errno = 0;
-  w->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  w->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
   if (w->file < 0) {
     int e = errno; /* the system's reason says it best; else HDF5's */
     if (e) {
@@ -568,6 +592,7 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
     goto fail;
   }
   H5Pclose(fapl);
+  H5Pclose(fcpl);
   *out = w;
   return NMSIM_OK;
 
@@ -575,6 +600,7 @@ nomem:
   st = NMSIM_ENOMEM_ERR(err);
 fail:
   h5o_close_id(&fapl, H5Pclose);
+  h5o_close_id(&fcpl, H5Pclose);
   h5o_free(w);
   if (created) remove(path);
   return st;
@@ -649,8 +675,9 @@ nmsim_status h5o_step_write(h5o_writer *w, const h5o_step *st, nmsim_err *err) {
   /* 5. a full buffer of steps goes to the file; on the flush cadence every
    * buffered step goes, and the file is flushed so that a crash keeps them */
   if (w->rows == w->rows_cap && (s = h5o_drain(w, err))) return s;
-  if (++w->since_flush >= w->flush_steps || h5o_now() - w->t_flush >= w->flush_s)
-    return h5o_flush(w, err);
+  double now = h5o_now();
+  double every = NM_MAX(w->flush_s, NM_MIN(H5O_FLUSH_GROWTH * (now - w->t_open), H5O_FLUSH_MAX_S));
+  if (++w->since_flush >= w->flush_steps || now - w->t_flush >= every) return h5o_flush(w, err);
   return NMSIM_OK;
 }
 

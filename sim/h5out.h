@@ -65,13 +65,14 @@ typedef struct h5o_layout {
   double static_power_mw;       /* lets a reader estimate static energy of a partial run */
   const char *overrides_json;   /* the --set overrides as a JSON object, or NULL ("{}") */
   /* Durability: buffered steps are written and the file flushed (H5Fflush)
-   * after flush_steps steps or flush_s seconds of wall time since the last
-   * flush, whichever comes first. 0 takes the defaults below. */
+   * after flush_steps steps (0: no step rule) or flush_s seconds of wall time
+   * (0: H5O_FLUSH_S_DEFAULT) since the last flush, whichever comes first. In
+   * long runs the time interval grows to 1 % of the time elapsed, at most a
+   * minute. */
   uint64_t flush_steps;
   double flush_s;
 } h5o_layout;
 
-#define H5O_FLUSH_STEPS_DEFAULT 10000u
 #define H5O_FLUSH_S_DEFAULT 1.0
 
 /* Data of one completed step. */

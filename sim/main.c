@@ -10,6 +10,7 @@
 #include "cores/chip_int.h"
 #include "nmsim/chip.h"
 #include "nmsim/scenario.h"
+#include "sim/cli_dvs.h"
 #include "sim/h5out.h"
 #include "sim/run_int.h"
 #include "sim/scenario_int.h"
@@ -28,6 +29,7 @@ static const char *usage_main =
     "  validate SCENARIO.yaml [--set KEY=VALUE]...\n"
     "                      check a scenario (fields, chip, mapping) without running it\n"
     "  chips [--json]      list the bundled chip presets and their key figures\n"
+    "  dvs info|convert FILE  describe an event-camera recording or convert it to HDF5\n"
     "\n"
     "  nmsim COMMAND --help   help on one command;  nmsim --version\n";
 
@@ -269,6 +271,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "chips")) return cmd_chips(argc - 1, argv + 1);
+  if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
   fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

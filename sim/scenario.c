@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "nmsim/chip.h"
+#include "sim/dvs_replay.h"
 #include "sim/scenario_int.h"
 #include "sim/units.h"
 #include "sim/yaml.h"
@@ -347,9 +348,163 @@ static nmsim_status scn_read_preset(scn_ctx *x, scn_population *p, struct fy_nod
                    "got '%s'", t->name, list, name);
 }
 
+/* ---- DVS input (model dvs) ------------------------------------------------------ */
+
+/* A path from the scenario, taken against the scenario file's directory when
+ * relative (nm_malloc'd; NULL if out of memory). */
+static char *scn_path(scn_ctx *x, const char *path) {
+  const char *dir = x->dir && path[0] != '/' ? x->dir : NULL;
+  size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(path) + 1;
+  char *s = nm_malloc(n);
+  if (s) snprintf(s, n, "%s%s%s", dir ? dir : "", dir ? "/" : "", path);
+  return s;
+}
+
+/* A list of exactly want whole numbers in [lo, hi]. */
+static nmsim_status scn_dvs_uints(scn_ctx *x, struct fy_node *n, const char *field, int want,
+                                  uint64_t lo, uint64_t hi, uint32_t *out) {
+  char got[80], f[352];
+  if (!fy_node_is_sequence(n) || fy_node_sequence_item_count(n) != want)
+    return yml_error(x->d, n, field, x->err, "expected a list of %d whole numbers, got %s", want,
+                     scn_got(n, got, sizeof got));
+  for (int i = 0; i < want; i++) {
+    uint64_t v;
+    scn_fmt(f, sizeof f, "%s[%d]", field, i);
+    nmsim_status rc = yml_u64(x->d, fy_node_sequence_get_by_index(n, i), f, lo, hi, &v, x->err);
+    if (rc) return rc;
+    out[i] = (uint32_t)v;
+  }
+  return NMSIM_OK;
+}
+
+/* A time in the recording's timebase (us), as a whole number of us. */
+static nmsim_status scn_dvs_time(scn_ctx *x, struct fy_node *n, const char *field, int64_t *out) {
+  double v;
+  nmsim_status rc = yml_quantity(x->d, n, field, "us", -9.2e18, 9.2e18, &v, x->err);
+  if (!rc) *out = (int64_t)llround(v);
+  return rc;
+}
+
+/* input: {dvs: {...}} of a population of model dvs: the recording is opened
+ * and validated (sim/dvs_replay.h), and the population must have one neuron
+ * per channel. */
+static nmsim_status scn_read_dvs(scn_ctx *x, scn_population *p, struct fy_node *in,
+                                 struct fy_node *size_node, const char *field) {
+  static const char *const in_keys[] = {"dvs", NULL};
+  static const char *const keys[] = {"file", "format", "sensor", "crop", "downsample",
+                                     "polarity", "time_scale", "offset", "from", "to",
+                                     "labels", NULL};
+  char f[352], fd[320], got[80];
+  const char *str;
+  nmsim_status rc;
+  struct fy_node *m, *n;
+  scn_fmt(f, sizeof f, "%s.input", field);
+  if ((rc = yml_check_keys(x->d, in, f, in_keys, x->err))) return rc;
+  if (!(m = scn_need(x, in, f, "dvs", "{file: PATH, ...}"))) return NMSIM_EINPUT;
+  scn_fmt(fd, sizeof fd, "%s.input.dvs", field);
+  if ((rc = yml_check_keys(x->d, m, fd, keys, x->err))) return rc;
+  dvs_replay_cfg c = {.format = DVS_AUTO, .downsample = 1, .split = true, .time_scale = 1.0,
+                      .dt_ms = x->s->dt_ms, .steps = x->s->steps};
+  if ((n = yml_get(m, "format"))) {
+    scn_fmt(f, sizeof f, "%s.format", fd);
+    if ((rc = yml_str(x->d, n, f, &str, x->err))) return rc;
+    if (!dvs_format_parse(str, &c.format))
+      return yml_error(x->d, n, f, x->err, "expected a DVS format (%s), got '%s'",
+                       dvs_format_names(), str);
+  }
+  uint32_t v[4];
+  if ((n = yml_get(m, "sensor"))) {
+    scn_fmt(f, sizeof f, "%s.sensor", fd);
+    if ((rc = scn_dvs_uints(x, n, f, 2, 1, 65536, v))) return rc;
+    c.sensor_w = v[0], c.sensor_h = v[1];
+  }
+  if ((n = yml_get(m, "crop"))) {
+    scn_fmt(f, sizeof f, "%s.crop", fd);
+    if ((rc = scn_dvs_uints(x, n, f, 4, 0, 65536, v))) return rc;
+    c.crop = true;
+    c.crop_x0 = v[0], c.crop_y0 = v[1], c.crop_w = v[2], c.crop_h = v[3];
+  }
+  if ((n = yml_get(m, "downsample"))) {
+    uint64_t ds;
+    scn_fmt(f, sizeof f, "%s.downsample", fd);
+    if ((rc = yml_u64(x->d, n, f, 1, 65536, &ds, x->err))) return rc;
+    c.downsample = (uint32_t)ds;
+  }
+  if ((n = yml_get(m, "polarity"))) {
+    scn_fmt(f, sizeof f, "%s.polarity", fd);
+    str = scn_scalar(n);
+    if (!str || (strcmp(str, "split") && strcmp(str, "merged")))
+      return yml_error(x->d, n, f, x->err, "expected split or merged, got %s",
+                       scn_got(n, got, sizeof got));
+    c.split = !strcmp(str, "split");
+  }
+  if ((n = yml_get(m, "time_scale"))) {
+    scn_fmt(f, sizeof f, "%s.time_scale", fd);
+    if ((rc = yml_quantity(x->d, n, f, "", 0.0, 1e9, &c.time_scale, x->err))) return rc;
+    if (!(c.time_scale > 0))
+      return yml_error(x->d, n, f, x->err, "expected a number > 0, got %s",
+                       scn_got(n, got, sizeof got));
+  }
+  if ((n = yml_get(m, "offset"))) {
+    scn_fmt(f, sizeof f, "%s.offset", fd);
+    if ((rc = yml_quantity(x->d, n, f, "us", 0.0, 1e15, &c.offset_us, x->err))) return rc;
+  }
+  if ((n = yml_get(m, "from"))) {
+    scn_fmt(f, sizeof f, "%s.from", fd);
+    if ((rc = scn_dvs_time(x, n, f, &c.from_us))) return rc;
+    c.has_from = true;
+  }
+  if ((n = yml_get(m, "to"))) {
+    scn_fmt(f, sizeof f, "%s.to", fd);
+    if ((rc = scn_dvs_time(x, n, f, &c.to_us))) return rc;
+    c.has_to = true;
+  }
+  char *file = NULL, *labels = NULL;
+  if ((n = yml_get(m, "labels"))) {
+    scn_fmt(f, sizeof f, "%s.labels", fd);
+    if ((rc = yml_str(x->d, n, f, &str, x->err))) return rc;
+    if (!(labels = scn_path(x, str))) return NMSIM_ENOMEM_ERR(x->err);
+  }
+  scn_fmt(f, sizeof f, "%s.file", fd);
+  if (!(n = scn_need(x, m, fd, "file", "the path of a DVS recording")) ||
+      (rc = yml_str(x->d, n, f, &str, x->err))) {
+    nm_free(labels);
+    return n ? rc : NMSIM_EINPUT;
+  }
+  if (!(file = scn_path(x, str))) {
+    nm_free(labels);
+    return NMSIM_ENOMEM_ERR(x->err);
+  }
+  c.file = file;
+  c.labels = labels;
+  const char *bad = "file";
+  nmsim_err e = {0};
+  rc = dvs_replay_create(&c, &p->spikes.dvs, &bad, &e);
+  nm_free(file);
+  nm_free(labels);
+  if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
+  if (rc) {
+    scn_fmt(f, sizeof f, "%s.%s", fd, bad);
+    yml_error(x->d, yml_get(m, bad) ? yml_get(m, bad) : m, f, x->err, "%s", e.msg);
+    if (x->err) x->err->code = rc;
+    return rc;
+  }
+  uint32_t ch = dvs_replay_channels(p->spikes.dvs), cc, hh, ww;
+  dvs_replay_shape(p->spikes.dvs, &cc, &hh, &ww);
+  if (ch != p->size) {
+    scn_fmt(f, sizeof f, "%s.size", field);
+    return yml_error(x->d, size_node, f, x->err, "expected %u, one neuron per channel of "
+                     "input.dvs (%u x %u x %u: %s polarity, %u x %u pixels per channel), got %u",
+                     ch, cc, hh, ww, cc == 2 ? "split" : "merged", c.downsample, c.downsample,
+                     p->size);
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node *m,
                                  scn_population *p) {
-  static const char *const keys[] = {"size", "model", "preset", "params", "spikes", NULL};
+  static const char *const keys[] = {"size", "model", "preset", "params", "spikes", "input",
+                                     NULL};
   char field[160], f[320], list[256], got[80], msg[512];
   const char *str = scn_scalar(key);
   nmsim_status rc;
@@ -397,6 +552,17 @@ static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node
     yml_error(x->d, m, field, x->err, "%s", msg[0] ? msg : "invalid parameters");
     if (x->err) x->err->code = rc;
     return rc;
+  }
+
+  /* The dvs source is the one model that reads a recording (input.dvs). */
+  bool wants_input = strcmp(p->model->name, "dvs") == 0;
+  scn_fmt(f, sizeof f, "%s.input", field);
+  n = yml_get(m, "input");
+  if (!wants_input && n)
+    return yml_error(x->d, n, f, x->err, "unexpected field: input is only for model dvs");
+  if (wants_input) {
+    if (!(n = scn_need(x, m, field, "input", "{dvs: {file: PATH, ...}}"))) return NMSIM_EINPUT;
+    if ((rc = scn_read_dvs(x, p, n, yml_get(m, "size"), field))) return rc;
   }
 
   /* The spike_array source is the one model that reads a per-neuron list. */
@@ -1100,6 +1266,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->pops[i].values);
     nm_free(s->pops[i].spikes.off);
     nm_free(s->pops[i].spikes.steps);
+    dvs_replay_destroy(s->pops[i].spikes.dvs);
   }
   for (size_t i = 0; i < s->n_rec_state; i++) {
     nm_free(s->rec_state[i].vars);

@@ -8,11 +8,13 @@
 #include "sim/sim_int.h"
 
 /* Spike times of a spike-array source: neuron i fires at the (sorted, unique)
- * steps steps[off[i]] .. steps[off[i+1]-1]. This is the block's aux pointer. */
+ * steps steps[off[i]] .. steps[off[i+1]-1]. This is the block's aux pointer;
+ * for model dvs, dvs is the population's replay (sim/dvs_replay.h). */
 typedef struct scn_spike_list {
   uint32_t n;        /* neurons */
   uint32_t *off;     /* n+1 offsets */
   uint32_t *steps;   /* off[n] steps */
+  struct dvs_replay *dvs; /* model dvs only: the recording, shared by its blocks */
 } scn_spike_list;
 
 typedef enum scn_mapping {

@@ -72,11 +72,19 @@ typedef struct sys_core {
   nm_energy energy;        /* whole run */
 } sys_core;
 
-/* A directed mesh link. */
+/* An output port of a router and the directed link behind it. Packets that
+ * cannot leave yet wait in a FIFO; a packet leaves when the link is free and
+ * the downstream input buffer has a free slot (credit), as in virtual
+ * cut-through with credit-based flow control. */
 typedef struct sys_link {
-  nmsim_ps busy;           /* occupied until */
+  nmsim_ps busy;           /* link occupied until */
   nmsim_ps busy_ps;        /* total time occupied, for utilisation */
   uint64_t packets;
+  uint32_t credits;        /* free slots downstream (ignored when buffers are unlimited) */
+  bool try_pending;        /* a PORT_TRY event is scheduled */
+  sim_event *q;            /* waiting packets: ring of cap entries */
+  size_t q_head, q_len, q_cap;
+  size_t q_max;            /* high-water mark */
 } sys_link;
 
 enum { SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH, SYS_NDIRS };
@@ -166,6 +174,11 @@ void core_on_done(void *ctx, sim_engine *e, const sim_event *ev);
 void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
+void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
+/* Give every output port its credits (the chip's buffer depth). */
+void noc_init_ports(sys *s);
+/* Free the routers' wait queues. */
+void noc_free_ports(sys *s);
 /* Release step s->step on every used core at time t. */
 nmsim_status core_start_step(sys *s, nmsim_ps t);
 /* Send a packet from core src to (dst core, axon) at time t (schedules its

@@ -1,4 +1,4 @@
-/* ref_util.h: helpers of the data-driven tests on ../shared/reference/*.json:
+/* ref_util.h: helpers of the data-driven tests on the JSON files of ../shared/reference:
  * reading the JSON through libfyaml (a field that is missing fails the test,
  * naming it), and driving a model through its descriptor over a block, as the
  * core does (prepare, init, then update once per step with this step's input). */

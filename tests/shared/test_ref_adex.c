@@ -118,8 +118,8 @@ Test(ref_adex, every_case_every_scheme) {
 }
 
 /* The eight Naud et al. 2008 (Table 1) patterns are presets; each fires under
- * its table current (given in the preset's help) and stays silent without
- * input, and "tonic" fires regularly (its last ISIs equal within one step). */
+ * its table current (given in the preset's help) within 500 ms and stays
+ * silent without input. */
 Test(ref_adex, presets_fire_under_their_table_current) {
   static const struct { const char *name; double I; } tbl[] = {
       {"tonic", 500}, {"adapting", 500}, {"initial_burst", 400}, {"regular_bursting", 210},

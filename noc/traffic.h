@@ -1,0 +1,31 @@
+/* traffic.h: synthetic traffic on a chip's NoC alone (no neurons), for
+ * validating the network against interconnection-network theory and for the
+ * latency-versus-injection-rate curve. */
+#ifndef NMSIM_NOC_TRAFFIC_H
+#define NMSIM_NOC_TRAFFIC_H
+
+#include "cores/chip_int.h"
+
+typedef struct noc_traffic_opts {
+  double rate;            /* offered load: packets per tile per link serialization time */
+  uint64_t warmup;        /* cycles (serialization times) before measuring */
+  uint64_t measure;       /* cycles during which created packets are measured */
+  uint64_t seed;
+} noc_traffic_opts;
+
+typedef struct noc_traffic_result {
+  double mean_latency_ps; /* creation to delivery, packets created in the window */
+  double mean_hops;
+  double accepted;        /* delivered packets per tile per cycle, over the window */
+  uint64_t measured;      /* packets created in the window and delivered */
+  uint64_t undelivered;   /* created in the window, still in the network at the end */
+} noc_traffic_result;
+
+/* Uniform random traffic: every tile's first core creates packets as a
+ * Bernoulli process (one draw per cycle, probability rate) to a destination
+ * tile drawn uniformly among the other tiles. The run continues after the
+ * window until every measured packet is delivered or 20x the window passes. */
+nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
+                             noc_traffic_result *r, nmsim_err *err);
+
+#endif
