@@ -15,6 +15,7 @@
  *     barrier runs; BARRIER_DONE ends the step and releases the next.
  * So the step's length follows from the work done, as on the chip. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/system_int.h"
@@ -26,25 +27,42 @@ static void charge(sys *s, sys_core *c, int cat, uint64_t n, double pj) {
 
 static void check_barrier(sys *s, sim_engine *e);
 
-/* Convert this step's ring slot into the models' input and clear it. */
-static void core_take_input(sys *s, sys_core *c) {
+/* Convert the entries of this step's ring slot that received input into the
+ * models' input and clear them; fills had_input/had_list. Returns how many
+ * locals had input. */
+static uint32_t core_take_input(sys *s, sys_core *c) {
   size_t nn = c->n_neurons;
   uint32_t slot = (uint32_t)(s->step % c->ring);
   int64_t *acc = c->acc + (size_t)slot * c->n_sites * nn;
-  memset(c->had_input, 0, nn);
-  for (size_t bi = 0; bi < c->n_blocks; bi++) {
-    const sys_block *b = &c->blocks[bi];
-    for (uint32_t k = 0; k < c->n_sites; k++) {
-      int64_t *a = acc + (size_t)k * nn + b->local0;
-      double *in = c->input + (size_t)k * nn + b->local0;
-      uint8_t *hi = c->had_input + b->local0;
-      for (uint32_t i = 0; i < b->n; i++) {
-        in[i] = (double)a[i] * b->inv_scale;
-        hi[i] |= a[i] != 0;
-        a[i] = 0;
-      }
+  const uint32_t *tl = c->touched[slot];
+  uint32_t nh = 0;
+  for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) {
+    uint32_t idx = tl[k], local = (uint32_t)(idx % nn);
+    if (!acc[idx]) continue; /* cancelled to zero, or listed twice */
+    c->input[idx] = (double)acc[idx] * c->blocks[c->block_of[local]].inv_scale;
+    acc[idx] = 0;
+    if (!c->had_input[local]) {
+      c->had_input[local] = 1;
+      c->had_list[nh++] = local;
+      c->blocks[c->block_of[local]].n_had++;
     }
   }
+  return nh;
+}
+
+/* Undo core_take_input once the models have read their input. */
+static void core_clear_input(sys *s, sys_core *c, uint32_t nh) {
+  uint32_t slot = (uint32_t)(s->step % c->ring);
+  const uint32_t *tl = c->touched[slot];
+  for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) c->input[tl[k]] = 0.0;
+  c->n_touched[slot] = 0;
+  for (uint32_t k = 0; k < nh; k++) c->had_input[c->had_list[k]] = 0;
+  for (size_t b = 0; b < c->n_blocks; b++) c->blocks[b].n_had = 0;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
 }
 
 /* Send the packets of local neuron j's spike (graded value `value`), leaving
@@ -78,13 +96,71 @@ static void record_spike(sys *s, uint32_t pop, uint32_t index) {
   s->spikes++;
 }
 
-void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev) {
-  sys *s = ctx;
-  sys_core *c = &s->cores[ev->dst];
+/* Add the synapses of input axon `axon` of core c for a spike of graded
+ * value `value` (1 for a plain spike) to the input of step s->step + delay. */
+/* Note that entry idx of ring slot `slot` left zero. */
+static void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
+  if (NMSIM_UNLIKELY(c->n_touched[slot] == c->cap_touched[slot])) {
+    uint32_t ncap = c->cap_touched[slot] ? c->cap_touched[slot] * 2 : 64;
+    uint32_t *nt = nm_realloc(c->touched[slot], ncap * sizeof *nt);
+    if (!nt) {
+      nmsim_err err = {0};
+      NMSIM_ENOMEM_ERR(&err);
+      if (s->eng) sim_engine_fail(s->eng, &err);
+      else s->oom = true;
+      return;
+    }
+    c->touched[slot] = nt;
+    c->cap_touched[slot] = ncap;
+  }
+  c->touched[slot][c->n_touched[slot]++] = idx;
+}
+
+static void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
+  uint32_t lo = c->row[axon], hi = c->row[axon + 1];
+  uint32_t nn = c->n_neurons;
+  size_t per_slot = (size_t)c->n_sites * nn;
+  const sys_syn *y = c->syn + lo, *end = c->syn + hi;
+  bool plain = value == 1.0;
+  for (; y < end; y++) {
+    uint32_t slot = (uint32_t)((s->step + y->delay) % c->ring);
+    uint32_t idx = (uint32_t)y->site * nn + y->tgt;
+    int64_t *a = &c->acc[slot * per_slot + idx];
+    if (!*a) core_touch(s, c, slot, idx);
+    /* a graded spike's products are rounded one by one, so sums stay exact
+     * and independent of arrival order */
+    *a += plain ? (int64_t)y->w : llround((double)y->w * value);
+  }
+  charge(s, c, NM_E_SYN_OP, hi - lo, s->chip->syn_op.energy_pj);
+}
+
+/* Functional mode: the spike of local neuron j goes straight to the input
+ * rings of its destination cores (no packets, no time). */
+static void core_emit_direct(sys *s, sys_core *c, uint32_t j, double value) {
+  const chip_cost *so = &s->chip->spike_out;
+  for (uint32_t k = c->out_ptr[j]; k < c->out_ptr[j + 1]; k++) {
+    charge(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
+    s->packets++;
+    core_apply_row(s, &s->cores[c->out[k].core], c->out[k].axon, value);
+  }
+}
+
+/* Update the neurons of core c for step s->step, starting at hardware time
+ * t; every spike is recorded and sent (as packets when timed, straight to its
+ * targets otherwise). The core updates its neurons in order, each taking the
+ * active time (it had input or spikes) or the idle time, and sends a spike's
+ * packets when its neuron's update ends, so spike k at index i of a block
+ * leaves at t_block + (i+1) t_idle + A(i) (t_active - t_idle) + the packet
+ * time so far, A(i) being the active neurons up to i. The work is the models'
+ * update plus what is proportional to input and spikes. Returns the time the
+ * updates end. */
+static nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, bool timed) {
   const nmsim_chip *ch = s->chip;
-  core_take_input(s, c);
-  nmsim_ps t = ev->time;
+  uint32_t nh = core_take_input(s, c);
+  if (timed && nh > 1) qsort(c->had_list, nh, sizeof *c->had_list, cmp_u32);
   const double *in_ptr[SYS_MAX_SITES];
+  const nmsim_ps ta = ch->neuron_active.time_ps, ti = ch->neuron_idle.time_ps;
+  uint32_t hk = 0; /* next entry of the sorted had_list (timed mode) */
   for (size_t bi = 0; bi < c->n_blocks; bi++) {
     sys_block *b = &c->blocks[bi];
     const nmsim_neuron_type *m = b->pop->model;
@@ -103,32 +179,46 @@ void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev) {
     size_t ns = 0;
     m->update(b->derived, &mb, c->spikes, &ns);
     const double *val = mb.out_value;
-    if (m->flags & NMSIM_MODEL_SOURCE) {
-      /* Sources are not charged neuron updates: their spikes leave at once. */
-      for (size_t k = 0; k < ns; k++) {
-        uint32_t i = c->spikes[k];
-        record_spike(s, b->pop_id, b->first + i);
-        t = core_emit(s, c, b->local0 + i, t, val ? val[i] : 1.0);
+    bool source = m->flags & NMSIM_MODEL_SOURCE;
+    const uint8_t *had = c->had_input + b->local0;
+    nmsim_ps t0 = t, emit = 0; /* block start; time spent sending packets */
+    uint32_t hk0 = hk, both = 0;
+    for (size_t k = 0; k < ns; k++) {
+      uint32_t i = c->spikes[k];
+      both += had[i];
+      record_spike(s, b->pop_id, b->first + i);
+      double v = val ? val[i] : 1.0;
+      if (!timed) {
+        core_emit_direct(s, c, b->local0 + i, v);
+        continue;
       }
+      nmsim_ps at = t0 + emit;
+      if (!source) {
+        while (hk < nh && c->had_list[hk] <= b->local0 + i) hk++;
+        uint64_t active = (hk - hk0) + (k + 1) - both;
+        at += (nmsim_ps)(i + 1) * ti + active * (ta - ti);
+      }
+      emit += core_emit(s, c, b->local0 + i, at, v) - at;
+    }
+    if (source) {
+      t = t0 + emit;
       continue;
     }
-    uint64_t n_active = 0;
-    size_t si = 0;
-    const uint8_t *hi = c->had_input + b->local0;
-    for (uint32_t i = 0; i < b->n; i++) {
-      bool fired = si < ns && c->spikes[si] == i;
-      bool active = fired || hi[i];
-      n_active += active;
-      t += active ? ch->neuron_active.time_ps : ch->neuron_idle.time_ps;
-      if (fired) {
-        si++;
-        record_spike(s, b->pop_id, b->first + i);
-        t = core_emit(s, c, b->local0 + i, t, val ? val[i] : 1.0);
-      }
-    }
+    uint64_t n_active = b->n_had + ns - both;
     charge(s, c, NM_E_NEURON_UPDATE, n_active, ch->neuron_active.energy_pj);
     charge(s, c, NM_E_NEURON_IDLE, b->n - n_active, ch->neuron_idle.energy_pj);
+    t = t0 + (nmsim_ps)b->n * ti + n_active * (ta - ti) + emit;
+    if (timed)
+      while (hk < nh && c->had_list[hk] < b->local0 + b->n) hk++;
   }
+  core_clear_input(s, c, nh);
+  return t;
+}
+
+void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev) {
+  sys *s = ctx;
+  sys_core *c = &s->cores[ev->dst];
+  nmsim_ps t = core_update(s, c, ev->time, true);
   sim_event done = {.time = t, .kind = SIM_EV_CORE_DONE, .dst = c->id, .src = c->id,
                     .seq = (uint32_t)s->step};
   sim_engine_schedule(e, &done);
@@ -144,28 +234,10 @@ void core_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   else s->lat_overflow++;
   s->lat_sum_ps += (double)lat;
   if (lat > s->lat_max) s->lat_max = lat;
-
-  uint32_t lo = c->row[axon], hi = c->row[axon + 1];
+  uint32_t n = c->row[axon + 1] - c->row[axon];
   nmsim_ps start = ev->time > c->syn_busy ? ev->time : c->syn_busy;
-  c->syn_busy = start + (nmsim_ps)(hi - lo) * op->time_ps;
-  charge(s, c, NM_E_SYN_OP, hi - lo, op->energy_pj);
-  size_t nn = c->n_neurons, per_slot = (size_t)c->n_sites * nn;
-  double value = ev->data.f64[2];
-  if (value == 1.0) {
-    for (uint32_t k = lo; k < hi; k++) {
-      const sys_syn *y = &c->syn[k];
-      uint32_t slot = (uint32_t)((s->step + y->delay) % c->ring);
-      c->acc[slot * per_slot + (size_t)y->site * nn + y->tgt] += y->w;
-    }
-  } else {
-    /* graded spike: each product is rounded on its own, so sums stay exact
-     * and independent of arrival order */
-    for (uint32_t k = lo; k < hi; k++) {
-      const sys_syn *y = &c->syn[k];
-      uint32_t slot = (uint32_t)((s->step + y->delay) % c->ring);
-      c->acc[slot * per_slot + (size_t)y->site * nn + y->tgt] += llround((double)y->w * value);
-    }
-  }
+  c->syn_busy = start + (nmsim_ps)n * op->time_ps;
+  core_apply_row(s, c, axon, ev->data.f64[2]);
   if (c->syn_busy > s->work_end) s->work_end = c->syn_busy;
   s->in_flight--;
   check_barrier(s, e);
@@ -190,34 +262,50 @@ static void check_barrier(sys *s, sim_engine *e) {
   sim_engine_schedule(e, &ev);
 }
 
-void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev) {
-  sys *s = ctx;
-  nmsim_ps lat = ev->time - s->step_start;
+/* Close step s->step, which ended at hardware time t: its latency, totals,
+ * the step hook. Returns false on failure (err set). */
+static bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
+  nmsim_ps lat = t - s->step_start;
   s->step_latency = lat;
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;
   if (lat > s->step_max) s->step_max = lat;
-  s->hw_time = ev->time;
+  s->hw_time = t;
   for (int k = 0; k < NM_E_COUNT; k++) {
     s->energy.n[k] += s->step_energy.n[k];
     s->energy.pj[k] += s->step_energy.pj[k];
   }
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
-  if (s->hook) {
-    nmsim_err err = {0};
-    if (s->hook(s->hook_ctx, s, &err) != NMSIM_OK) {
-      sim_engine_fail(e, &err);
-      return;
-    }
-  }
+  if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_nspikes[p] = 0;
   s->step++;
+  return true;
+}
+
+void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev) {
+  sys *s = ctx;
+  nmsim_err err = {0};
+  if (!core_close_step(s, ev->time, &err)) {
+    sim_engine_fail(e, &err);
+    return;
+  }
   if (s->step >= s->scn->steps) {
     s->finished = true;
     sim_engine_stop(e);
     return;
   }
   core_start_step(s, ev->time);
+}
+
+nmsim_status core_run_functional(sys *s, nmsim_err *err) {
+  s->step_start = 0;
+  while (s->step < s->scn->steps) {
+    for (uint32_t i = 0; i < s->n_used; i++) core_update(s, &s->cores[s->used[i]], 0, false);
+    if (s->oom) return NMSIM_ENOMEM_ERR(err);
+    if (!core_close_step(s, 0, err)) return err->code ? err->code : NMSIM_EINTERNAL;
+  }
+  s->finished = true;
+  return NMSIM_OK;
 }
 
 nmsim_status core_start_step(sys *s, nmsim_ps t) {

@@ -7,6 +7,7 @@
  * synapses become rows grouped by destination core and source neuron (one
  * input axon per source neuron and destination core) and fan-in and fan-out
  * are checked. */
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -276,7 +277,15 @@ static nmsim_status input_scales(const sys *s, int *shift, nmsim_err *err) {
                          "representable range (|w| < 2^31)",
                          scn->path, scn->pops[p].name, maxw);
     }
-    if (scn->pops[p].model->flags & NMSIM_MODEL_FIXED_POINT) sh = 0;
+    if (scn->pops[p].model->flags & NMSIM_MODEL_FIXED_POINT) {
+      /* integer weights; a negative weight exponent shifts the summed input
+       * right, so the sum is kept with that many fraction bits and the model
+       * floors it (Lava's Dense: a_in = sum >> -weight_exp) */
+      sh = 0;
+      for (size_t k = 0; k < scn->n_projs; k++)
+        if (scn->projs[k].post == p && -scn->projs[k].weight_exp > sh)
+          sh = -scn->projs[k].weight_exp;
+    }
     shift[p] = sh;
   }
   return NMSIM_OK;
@@ -339,7 +348,8 @@ static nmsim_status expand_conv(edges *E, const sys *s, const scn_projection *pr
         if (cv->kernel) w *= cv->kernel[((size_t)(k * cv->in_c + c) * cv->kh + ky) * cv->kw + kx];
         if (w == 0.0) continue;
         uint32_t dst = post0 + (k * cv->out_h + oy) * cv->out_w + ox;
-        nmsim_status rc = add_edge(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift)));
+        nmsim_status rc =
+            add_edge(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift + pr->weight_exp)));
         if (rc != NMSIM_OK) return rc;
       }
     }
@@ -355,7 +365,7 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
   for (size_t k = 0; k < scn->n_projs && rc == NMSIM_OK; k++) {
     const scn_projection *pr = &scn->projs[k];
     const scn_population *pre = &scn->pops[pr->pre], *post = &scn->pops[pr->post];
-    int32_t wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post]));
+    int32_t wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post] + pr->weight_exp));
     bool self = pr->pre == pr->post;
     for (uint32_t i = 0; i < pre->size && rc == NMSIM_OK; i++) {
       uint32_t src = s->pop_gid0[pr->pre] + i;
@@ -484,6 +494,31 @@ static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) 
   return NMSIM_OK;
 }
 
+/* Apply a population's init: overrides to a block, one stream per neuron
+ * keyed by (seed, population, neuron): one uniform draw per uniform variable,
+ * one Gaussian (GSL ziggurat) per normal variable, in the order listed. */
+static nmsim_status apply_init(sys *s, const sys_block *b, nmsim_err *err) {
+  const scn_population *pop = b->pop;
+  if (!pop->n_init) return NMSIM_OK;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  if (!r) return NMSIM_ENOMEM_ERR(err);
+  for (uint32_t i = 0; i < b->n; i++) {
+    gsl_rng_set(r, rng_stream_seed(s->scn->seed, b->pop_id, b->first + i, RNG_PURPOSE_INIT));
+    for (size_t k = 0; k < pop->n_init; k++) {
+      const scn_init *in = &pop->init[k];
+      double v = in->kind == SCN_INIT_UNIFORM  ? in->a + (in->b - in->a) * gsl_rng_uniform(r)
+                 : in->kind == SCN_INIT_NORMAL ? in->a + gsl_ran_gaussian_ziggurat(r, in->b)
+                                               : in->a;
+      if (pop->model->vars[in->var].type == NMSIM_VAR_F64)
+        ((double *)b->state[in->var])[i] = v;
+      else
+        ((int32_t *)b->state[in->var])[i] = (int32_t)llround(v);
+    }
+  }
+  gsl_rng_free(r);
+  return NMSIM_OK;
+}
+
 /* Allocate the neuron state and the input ring of every core. */
 static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
   char msg[512];
@@ -502,6 +537,17 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
     c->acc = nm_calloc((size_t)c->ring * c->n_sites * nn, sizeof(int64_t));
     c->input = nm_calloc((size_t)c->n_sites * nn, sizeof(double));
     c->had_input = nm_calloc(nn, 1);
+    c->had_list = nm_malloc(sizeof(uint32_t) * nn);
+    c->block_of = nm_malloc(sizeof(uint16_t) * nn);
+    c->touched = nm_calloc(c->ring, sizeof(uint32_t *));
+    c->n_touched = nm_calloc(c->ring, sizeof(uint32_t));
+    c->cap_touched = nm_calloc(c->ring, sizeof(uint32_t));
+    if (!c->had_list || !c->block_of || !c->touched || !c->n_touched || !c->cap_touched)
+      return NMSIM_ENOMEM_ERR(err);
+    if (c->n_blocks > UINT16_MAX) NMSIM_PANIC("more than 65535 blocks on a core");
+    for (size_t bi = 0; bi < c->n_blocks; bi++)
+      for (uint32_t k = 0; k < c->blocks[bi].n; k++)
+        c->block_of[c->blocks[bi].local0 + k] = (uint16_t)bi;
     c->spikes = nm_malloc(sizeof(uint32_t) * maxblk);
     c->values = nm_calloc(maxblk, sizeof(double));
     if (!c->acc || !c->input || !c->had_input || !c->spikes || !c->values)
@@ -529,6 +575,7 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
                         .dt_ms = s->scn->dt_ms, .seed = s->scn->seed, .pop_id = b->pop_id,
                         .first = b->first, .aux = &b->pop->spikes};
       m->init(b->derived, &mb);
+      if ((rc = apply_init(s, b, err)) != NMSIM_OK) return rc;
     }
   }
   return NMSIM_OK;
@@ -689,6 +736,12 @@ void sys_destroy(sys *s) {
     nm_free(c->acc);
     nm_free(c->input);
     nm_free(c->had_input);
+    nm_free(c->had_list);
+    nm_free(c->block_of);
+    for (uint32_t r = 0; c->touched && r < c->ring; r++) nm_free(c->touched[r]);
+    nm_free(c->touched);
+    nm_free(c->n_touched);
+    nm_free(c->cap_touched);
     nm_free(c->spikes);
     nm_free(c->values);
     nm_free(c->row);

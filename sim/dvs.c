@@ -262,6 +262,7 @@ static nmsim_status dvs_new(const char *name, dvs_format fmt, dvs_reader **out,
 
 nmsim_status dvs_open(const char *path, dvs_format fmt, dvs_reader **out, nmsim_err *err) {
   dvs_reader *r = NULL;
+  if (out) *out = NULL;
   nmsim_status rc = dvs_new(path, fmt, &r, err);
   if (rc) return rc;
   if (!(r->buf = nm_malloc(DVS_BUF_SIZE))) goto nomem;
@@ -288,6 +289,7 @@ fail:
 nmsim_status dvs_open_mem(const char *name, const void *data, size_t len, dvs_format fmt,
                           dvs_reader **out, nmsim_err *err) {
   dvs_reader *r = NULL;
+  if (out) *out = NULL;
   if (!data && len) return NMSIM_ERR(err, NMSIM_EINVAL, "dvs_open_mem: NULL data");
   nmsim_status rc = dvs_new(name, fmt, &r, err);
   if (rc) return rc;

@@ -10,6 +10,7 @@
 #include <lz4.h>
 #include <lz4frame.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "sim/dvs_int.h"
 
@@ -533,6 +534,8 @@ static nmsim_status a4_inflate(dvs_reader *r, a4_state *s, nmsim_err *err) {
   } else if (s->lz4) {
     size_t dst = A4_OBUF, src = in_n;
     size_t ret = LZ4F_decompress(s->lz4, s->obuf, &dst, r->p, &src, NULL);
+    if (LZ4F_isError(ret) && LZ4F_getErrorCode(ret) == LZ4F_ERROR_allocation_failed)
+      return NMSIM_ENOMEM_ERR(err);
     if (LZ4F_isError(ret))
       return DVS_BAD(r, err, at, "event packet (payload at byte %llu): LZ4 frame: %s",
                      (unsigned long long)s->pkt_at, LZ4F_getErrorName(ret));
@@ -543,6 +546,8 @@ static nmsim_status a4_inflate(dvs_reader *r, a4_state *s, nmsim_err *err) {
     ZSTD_inBuffer ib = {r->p, in_n, 0};
     ZSTD_outBuffer ob = {s->obuf, A4_OBUF, 0};
     size_t ret = ZSTD_decompressStream(s->zstd, &ob, &ib);
+    if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
+      return NMSIM_ENOMEM_ERR(err);
     if (ZSTD_isError(ret))
       return DVS_BAD(r, err, at, "event packet (payload at byte %llu): Zstd frame: %s",
                      (unsigned long long)s->pkt_at, ZSTD_getErrorName(ret));

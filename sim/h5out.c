@@ -16,8 +16,8 @@
 #define H5O_DEFLATE 4           /* zlib level: most of the gain, little of the cost */
 #define H5O_SPIKE_CAP 65536u    /* spikes buffered per recorded population */
 #define H5O_SPIKE_CHUNK 8192u   /* spikes per chunk: a flush rewrites at most one per dataset */
-#define H5O_RAW_BLOCK (8u << 20)  /* file space reserved at a time for chunks (bytes) */
-#define H5O_META_BLOCK (1u << 20) /* ... and for metadata */
+#define H5O_RAW_BLOCK (1u << 20)  /* file space reserved at a time for chunks (bytes) */
+#define H5O_META_BLOCK (1u << 17) /* ... and for metadata */
 /* Flush interval: flush_s, growing with the run to H5O_FLUSH_GROWTH of the
  * time elapsed (at most H5O_FLUSH_MAX_S), so that a long run neither loses
  * more than that share of its work nor rewrites its partial chunks (whose old

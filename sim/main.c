@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/dbreport.h"
 #include "analysis/report.h"
 #include "cores/chip_int.h"
 #include "nmsim/chip.h"
 #include "nmsim/scenario.h"
+#include "sim/cli.h"
 #include "sim/cli_dvs.h"
 #include "sim/h5out.h"
 #include "sim/run_int.h"
@@ -22,10 +24,15 @@ static const char *usage_main =
     "A discrete-event simulator of many-core neuromorphic chips.\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--json] [--quiet]\n"
+    "  run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--db RESULTS.sqlite]\n"
+    "                    [--json] [--quiet]\n"
     "                      run a scenario and print its energy and latency report\n"
     "  report RUN.h5 [--json]\n"
-    "                      print the report of a finished run from its file\n"
+    "                      print the report of a run from its file\n"
+    "  report --db RESULTS.sqlite [--sweep ID] [--json]\n"
+    "                      list the recorded runs and compare their metrics\n"
+    "  sweep SCENARIO.yaml --set KEY=V1,V2,... [--set ...] --db RESULTS.sqlite [-o DIR]\n"
+    "                      run every combination of the values and record each run\n"
     "  validate SCENARIO.yaml [--set KEY=VALUE]...\n"
     "                      check a scenario (fields, chip, mapping) without running it\n"
     "  chips [--json]      list the bundled chip presets and their key figures\n"
@@ -60,6 +67,7 @@ static int bad_usage(const char *cmd, const char *fmt, const char *arg) {
 typedef struct cli_opts {
   const char *scenario;
   const char *out;
+  const char *db;
   bool json, quiet;
   nmsim_override *ov;
   size_t n_ov;
@@ -82,6 +90,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
                                             {"set", required_argument, 0, 's'},
                                             {"json", no_argument, 0, 'j'},
                                             {"quiet", no_argument, 0, 'q'},
+                                            {"db", required_argument, 0, 'd'},
                                             {"help", no_argument, 0, 'h'},
                                             {0, 0, 0, 0}};
   int c;
@@ -92,6 +101,10 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
       case 'o':
         if (!allow_out) return bad_usage(cmd, "%s", "unknown option '-o'");
         o->out = optarg;
+        break;
+      case 'd':
+        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '--db'");
+        o->db = optarg;
         break;
       case 's': {
         int rc = parse_set(cmd, optarg, o);
@@ -119,8 +132,11 @@ static const char *usage_run =
     "  -o, --output RUN.h5   write spikes, traces, energy and latency per step (HDF5)\n"
     "  --set KEY=VALUE       override a scenario field, e.g. --set seed=2,\n"
     "                        --set populations.exc.params.tau_m='10 ms' (repeatable)\n"
+    "  --db RESULTS.sqlite   append the run (parameters, status, metrics) to this\n"
+    "                        results database; see nmsim report --db\n"
     "  --json                print the report as JSON\n"
-    "  -q, --quiet           no progress output\n";
+    "  -q, --quiet           no progress line (it is shown on a terminal only, for\n"
+    "                        runs longer than a second)\n";
 
 static int cmd_run(int argc, char **argv) {
   cli_opts o = {0};
@@ -131,13 +147,38 @@ static int cmd_run(int argc, char **argv) {
   }
   nmsim_err err = {0};
   nmsim_scenario *scn = NULL;
+  rdb *db = NULL;
+  char *params = rdb_params_json(o.ov, o.n_ov);
   nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
   free(o.ov);
-  if (st != NMSIM_OK) return fail(st, &err);
+  if (st == NMSIM_OK && !params) st = NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
+  /* open the database first: a bad --db fails before the run, not after */
+  if (st == NMSIM_OK && o.db) st = rdb_open(o.db, &db, &err);
+  if (st != NMSIM_OK) {
+    nmsim_scenario_destroy(scn);
+    nm_free(params);
+    return fail(st, &err);
+  }
   run_summary sum;
-  run_opts ro = {.h5_path = o.out, .progress = !o.quiet && isatty(2)};
+  run_opts ro = {.h5_path = o.out, .progress = !o.quiet && isatty(2), .overrides_json = params};
+  char start[32];
+  cli_utc(start);
+  double t0 = cli_now();
   st = run_scenario(scn, &ro, &sum, &err);
+  if (db) {
+    nmsim_err derr = {0};
+    nmsim_status dst = cli_record(db, scn, params, NULL, o.out, start, cli_now() - t0, st, &err,
+                                  &sum, NULL, &derr);
+    rdb_close(db);
+    if (dst != NMSIM_OK) {
+      if (st == NMSIM_OK) run_summary_clear(&sum);
+      nmsim_scenario_destroy(scn);
+      nm_free(params);
+      return fail(dst, &derr);
+    }
+  }
   nmsim_scenario_destroy(scn);
+  nm_free(params);
   if (st != NMSIM_OK) return fail(st, &err);
   if (o.json) report_print_json(stdout, &sum);
   else report_print_text(stdout, &sum);
@@ -188,24 +229,40 @@ static int cmd_validate(int argc, char **argv) {
 
 static const char *usage_report =
     "usage: nmsim report RUN.h5 [--json]\n"
+    "       nmsim report --db RESULTS.sqlite [--sweep ID] [--json]\n"
     "\n"
-    "Print the energy and latency report of a run from its HDF5 file.\n";
+    "Print the energy and latency report of a run from its HDF5 file (a run that\n"
+    "was killed or failed is reported as far as its file goes, with its status).\n"
+    "With --db, list the runs of a results database side by side: one row per run\n"
+    "with its --set parameters and key metrics (--sweep ID: the runs of one sweep).\n"
+    "  --json   print the report object (with --db: every run's) as JSON\n";
 
 static int cmd_report(int argc, char **argv) {
   bool json = false;
-  const char *file = NULL;
+  const char *file = NULL, *db = NULL, *sweep = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--json")) json = true;
     else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage_report, stdout);
       return 0;
+    } else if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--sweep")) {
+      if (i + 1 >= argc) return bad_usage("report", "%s needs an argument", argv[i]);
+      *(argv[i][2] == 'd' ? &db : &sweep) = argv[i + 1];
+      i++;
     } else if (argv[i][0] == '-') return bad_usage("report", "unknown option '%s'", argv[i]);
     else if (file) return bad_usage("report", "unexpected argument '%s'", argv[i]);
     else file = argv[i];
   }
-  if (!file) return bad_usage("report", "%s", "expected a RUN.h5 file");
-  run_summary sum;
   nmsim_err err = {0};
+  if (db && file) return bad_usage("report", "%s", "give either RUN.h5 or --db, not both");
+  if (sweep && !db) return bad_usage("report", "%s", "--sweep needs --db");
+  if (db) {
+    nmsim_status st = dbreport(stdout, db, sweep, json, &err);
+    if (st != NMSIM_OK) return fail(st, &err);
+    return fflush(stdout) == 0 ? 0 : 1;
+  }
+  if (!file) return bad_usage("report", "%s", "expected a RUN.h5 file (or --db RESULTS.sqlite)");
+  run_summary sum;
   nmsim_status st = h5o_read_summary(file, &sum, &err);
   if (st != NMSIM_OK) return fail(st, &err);
   if (json) report_print_json(stdout, &sum);
@@ -271,6 +328,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "chips")) return cmd_chips(argc - 1, argv + 1);
+  if (!strcmp(cmd, "sweep")) return cli_sweep(argc - 1, argv + 1);
   if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
   fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;

@@ -13,6 +13,7 @@
 
 nmsim_status sys_run(sys *s, nmsim_err *err) {
   nmsim_status rc;
+  if (s->scn->functional) return core_run_functional(s, err);
   sim_pq_opts qo = {.max_events = s->scn->max_events};
   if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
   sim_engine_set_handler(s->eng, SIM_EV_STEP_START, core_on_step_start, s);
@@ -86,7 +87,10 @@ static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
         r->values[k][v * sr->n_neurons + n] = x;
       }
   }
-  prog_step(&r->prog, s->step + 1, sim_engine_get_stats(s->eng)->dispatched);
+  /* events: dispatched by the engine, or synaptic events in functional mode */
+  prog_step(&r->prog, s->step + 1,
+            s->eng ? sim_engine_get_stats(s->eng)->dispatched
+                   : s->energy.n[NM_E_SYN_OP] + s->step_energy.n[NM_E_SYN_OP]);
   if (!r->w) return NMSIM_OK;
   h5o_step st = {.step = s->step,
                  .latency_ps = s->step_latency,

@@ -169,7 +169,7 @@ static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char
   }
 
   /* engine */
-  static const char *const engine_keys[] = {"queue", "max_events", NULL};
+  static const char *const engine_keys[] = {"queue", "max_events", "mode", NULL};
   static const char *const queues[] = {"bucket", "heap"};
   str = queues[0];
   s->max_events = SCN_DEFAULT_MAX_EVENTS;
@@ -185,6 +185,15 @@ static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char
     if ((q = yml_get(n, "max_events")) &&
         (rc = yml_u64(x->d, q, "engine.max_events", 1, UINT32_MAX, &s->max_events, x->err)))
       return rc;
+    if ((q = yml_get(n, "mode"))) {
+      const char *mode;
+      if ((rc = yml_str(x->d, q, "engine.mode", &mode, x->err))) return rc;
+      if (strcmp(mode, "timed") == 0) s->functional = false;
+      else if (strcmp(mode, "functional") == 0) s->functional = true;
+      else
+        return yml_error(x->d, q, "engine.mode", x->err, "expected timed or functional, got '%s'",
+                         mode);
+    }
   }
   if (!(s->queue = nm_strdup(str))) return NMSIM_ENOMEM_ERR(x->err);
 
@@ -501,10 +510,71 @@ static nmsim_status scn_read_dvs(scn_ctx *x, scn_population *p, struct fy_node *
   return NMSIM_OK;
 }
 
+/* init: {VAR: VALUE | {uniform: [LO, HI]} | {normal: [MEAN, SD]}}: initial
+ * state set after the model's init, per neuron from the stream keyed by (seed,
+ * population, neuron), so it does not depend on placement. */
+static nmsim_status scn_read_init(scn_ctx *x, scn_population *p, struct fy_node *m,
+                                  const char *field) {
+  static const char *const dist_keys[] = {"uniform", "normal", NULL};
+  char f[400], got[80], list[256];
+  nmsim_status rc;
+  const nmsim_neuron_type *t = p->model;
+  if (!fy_node_is_mapping(m))
+    return yml_error(x->d, m, field, x->err, "expected a mapping {VAR: value}, got %s",
+                     scn_got(m, got, sizeof got));
+  size_t n = (size_t)fy_node_mapping_item_count(m);
+  if (!(p->init = nm_calloc(n ? n : 1, sizeof *p->init))) return NMSIM_ENOMEM_ERR(x->err);
+  void *it = NULL;
+  struct fy_node_pair *pr;
+  while ((pr = fy_node_mapping_iterate(m, &it))) {
+    const char *name = scn_scalar(fy_node_pair_key(pr));
+    struct fy_node *v = fy_node_pair_value(pr);
+    scn_fmt(f, sizeof f, "%s.%s", field, name ? name : "?");
+    int var = name ? nmsim_model_var_index(t, name) : -1;
+    if (var < 0 || t->vars[var].type == NMSIM_VAR_BYTES) {
+      size_t k = 0;
+      list[0] = 0;
+      for (size_t i = 0; i < t->n_vars && k < sizeof list; i++)
+        if (t->vars[i].type != NMSIM_VAR_BYTES)
+          k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "", t->vars[i].name);
+      return yml_error(x->d, fy_node_pair_key(pr), f, x->err,
+                       "expected a state variable of model %s (%s)", t->name, list);
+    }
+    scn_init *in = &p->init[p->n_init++];
+    in->var = (uint32_t)var;
+    const char *unit = t->vars[var].unit ? t->vars[var].unit : "";
+    if (fy_node_is_mapping(v)) {
+      if ((rc = yml_check_keys(x->d, v, f, dist_keys, x->err))) return rc;
+      bool uni = yml_get(v, "uniform") != NULL;
+      struct fy_node *l = yml_get(v, uni ? "uniform" : "normal");
+      char fd[420];
+      scn_fmt(fd, sizeof fd, "%s.%s", f, uni ? "uniform" : "normal");
+      if (!l || !fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
+        return yml_error(x->d, l ? l : v, fd, x->err, "expected a list of two values (%s), got %s",
+                         uni ? "low, high" : "mean, standard deviation",
+                         scn_got(l, got, sizeof got));
+      in->kind = uni ? SCN_INIT_UNIFORM : SCN_INIT_NORMAL;
+      if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 0), fd, unit, -INFINITY,
+                             INFINITY, &in->a, x->err)))
+        return rc;
+      if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 1), fd, unit, -INFINITY,
+                             INFINITY, &in->b, x->err)))
+        return rc;
+      if (uni ? in->b < in->a : in->b < 0)
+        return yml_error(x->d, l, fd, x->err, "expected %s", uni ? "low <= high"
+                                                                 : "a standard deviation >= 0");
+    } else {
+      in->kind = SCN_INIT_CONST;
+      if ((rc = yml_quantity(x->d, v, f, unit, -INFINITY, INFINITY, &in->a, x->err))) return rc;
+    }
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node *m,
                                  scn_population *p) {
-  static const char *const keys[] = {"size", "model", "preset", "params", "spikes", "input",
-                                     NULL};
+  static const char *const keys[] = {"size",   "model", "preset", "params",
+                                     "spikes", "input", "init",   NULL};
   char field[160], f[320], list[256], got[80], msg[512];
   const char *str = scn_scalar(key);
   nmsim_status rc;
@@ -553,6 +623,9 @@ static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node
     if (x->err) x->err->code = rc;
     return rc;
   }
+
+  scn_fmt(f, sizeof f, "%s.init", field);
+  if ((n = yml_get(m, "init")) && (rc = scn_read_init(x, p, n, f))) return rc;
 
   /* The dvs source is the one model that reads a recording (input.dvs). */
   bool wants_input = strcmp(p->model->name, "dvs") == 0;
@@ -1262,6 +1335,7 @@ nmsim_status nmsim_scenario_load_string(const char *name, const char *text,
 void nmsim_scenario_destroy(nmsim_scenario *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n_pops; i++) {
+    nm_free(s->pops[i].init);
     nm_free(s->pops[i].name);
     nm_free(s->pops[i].values);
     nm_free(s->pops[i].spikes.off);

@@ -22,6 +22,14 @@ typedef enum scn_mapping {
   SCN_MAP_ROUND_ROBIN      /* spread every population in chunks over all cores */
 } scn_mapping;
 
+/* A state variable's initial value: a constant or a draw per neuron. */
+typedef enum scn_init_kind { SCN_INIT_CONST, SCN_INIT_UNIFORM, SCN_INIT_NORMAL } scn_init_kind;
+typedef struct scn_init {
+  uint32_t var;            /* index in the model's vars */
+  scn_init_kind kind;
+  double a, b;             /* const: a; uniform: [a, b]; normal: mean a, sd b (var's unit) */
+} scn_init;
+
 typedef struct scn_population {
   char *name;
   uint32_t size;
@@ -29,6 +37,8 @@ typedef struct scn_population {
   const nmsim_preset *preset; /* `preset:` of the model, applied before params; or NULL */
   double *values;          /* model->n_params values, in each param's unit */
   scn_spike_list spikes;   /* spike_array only (else all zero) */
+  scn_init *init;          /* init: initial state overrides, applied in order */
+  size_t n_init;
   uint32_t place_core;     /* mapping.place: first core, or UINT32_MAX */
   uint32_t place_chip;     /* mapping.place: first core of this chip, or UINT32_MAX */
   int line;                /* 1-based line in the scenario file */
@@ -92,6 +102,7 @@ struct nmsim_scenario {
   scn_mapping mapping;     /* mapping.strategy */
   char *queue;             /* engine.queue: "bucket" (default) or "heap" */
   uint64_t max_events;     /* engine.max_events (default 1<<24) */
+  bool functional;         /* engine.mode: functional (no hardware timing) or timed */
   scn_population *pops;
   size_t n_pops;
   scn_projection *projs;

@@ -35,6 +35,7 @@ typedef struct sys_block {
   void **state;            /* model->n_vars arrays of n elements */
   void *derived;           /* model->derived_size bytes */
   double inv_scale;        /* input value = accumulator * inv_scale */
+  uint32_t n_had;          /* neurons of the block with input this step */
 } sys_block;
 
 #define SYS_MAX_SITES 4
@@ -50,8 +51,16 @@ typedef struct sys_core {
   int64_t *acc;
   uint32_t ring;           /* slots: max delay of incoming synapses + 1 */
   uint32_t n_sites;
-  double *input;           /* n_sites * n_neurons scratch for the models */
+  double *input;           /* n_sites * n_neurons scratch for the models (zero but
+                              for the entries of the step being updated) */
   uint8_t *had_input;      /* n_neurons flags for the step being updated */
+  uint16_t *block_of;      /* n_neurons: index of the block holding each local neuron */
+  /* Touched accumulator entries of each ring slot (site * n_neurons + local),
+   * appended when an entry leaves zero, so a step converts only the input it
+   * received. */
+  uint32_t **touched;
+  uint32_t *n_touched, *cap_touched;
+  uint32_t *had_list;      /* locals with input this step (scratch, n_neurons) */
   uint32_t *spikes;        /* scratch: room for the largest block */
   double *values;          /* scratch: graded spike values, room for the largest block */
 
@@ -132,6 +141,7 @@ struct sys {
   uint64_t in_flight;      /* packets injected and not yet delivered */
   nmsim_ps work_end;       /* latest end of synaptic work this step */
   bool finished;
+  bool oom;                /* functional mode ran out of memory */
 
   /* per-step results, valid in the step hook */
   nm_energy step_energy;
@@ -179,6 +189,10 @@ void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_init_ports(sys *s);
 /* Free the routers' wait queues. */
 void noc_free_ports(sys *s);
+/* Functional mode: run every step with spikes going straight to their
+ * targets' input (no packets, no hardware time; energy of the cores' events
+ * is still counted). */
+nmsim_status core_run_functional(sys *s, nmsim_err *err);
 /* Release step s->step on every used core at time t. */
 nmsim_status core_start_step(sys *s, nmsim_ps t);
 /* Send a packet from core src to (dst core, axon) at time t (schedules its

@@ -63,9 +63,9 @@ static void blk_free(blk *k) {
 }
 
 /* Every model: descriptor well-formed (ABI, unique var/param/site/preset names,
- * parameter defaults within their range, every preset value naming a parameter
- * and lying in its range, sites declared for non-sources, graded models not
- * fixed-point sources); with zero input and default parameters it stays silent
+ * parameter defaults within their range, every preset found by name with help
+ * text and values naming parameters within their range, sites and an input
+ * unit declared for non-sources); with zero input and default parameters it stays silent
  * and its state does not move over 200 steps (Poisson with rate 0; spike arrays
  * with no spikes). A model flagged NMSIM_MODEL_SETTLES starts from its paper's
  * initial values, which are not its exact rest state: it must stay silent

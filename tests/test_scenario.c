@@ -327,7 +327,7 @@ Test(scenario, unknown_fields) {
   bad("max_events: 1000}", "max_events: 1000, threads: 4}", "t.yaml:6:41: engine.threads: ",
       "unknown field; expected one of: queue, max_events");
   bad("  exc:   {size: 4,", "  exc:   {sise: 3, size: 4,", "t.yaml:10:11: populations.exc.sise: ",
-      "expected one of: size, model, params, spikes");
+      "expected one of: size, model, preset, params, spikes");
   bad("weight: 2}", "weight: 2, wieght: 3}", "t.yaml:14:61: projections[2].wieght: ",
       "unknown field");
   bad("  spikes: [exc, input]\n", "  spikes: [exc, input]\n  traces: 1\n",
@@ -413,7 +413,17 @@ Test(scenario, population_size_and_name) {
 /* An unknown model lists the registered ones. */
 Test(scenario, unknown_model_lists_models) {
   bad("model: lif", "model: hodgkin_huxley", "t.yaml:10:27: populations.exc.model: ",
-      "unknown model; expected one of: lif, poisson, spike_array, got 'hodgkin_huxley'");
+      "unknown model; expected one of: lif, poisson, spike_array, loihi_cuba");
+  /* every registered model is listed, and the bad name is quoted */
+  nmsim_err err = {0};
+  nmsim_scenario *s = NULL;
+  char text[256];
+  snprintf(text, sizeof text, "chip: loihi\nsteps: 1\npopulations: {a: {size: 1, model: zz}}\n");
+  cr_assert_eq(nmsim_scenario_load_string("m.yaml", text, NULL, 0, &s, &err), NMSIM_EINPUT);
+  for (size_t i = 0; nmsim_neuron_types[i]; i++)
+    cr_assert(strstr(err.msg, nmsim_neuron_types[i]->name), "'%s' lists model %s", err.msg,
+              nmsim_neuron_types[i]->name);
+  cr_assert(strstr(err.msg, "got 'zz'"), "'%s' quotes the bad name", err.msg);
 }
 
 /* Parameters: unknown names list the valid ones; values are parsed in the
@@ -620,8 +630,9 @@ Test(scenario, override_errors) {
   EXPECT_HAS(msg, "populations.exc.params.tau_x: unknown parameter of model 'lif'");
   nmsim_override added = {"populations.exc.colour", "red"};
   msg = load_err(BASE, &added, 1, NMSIM_EINPUT);
-  EXPECT_STR("added unknown key", msg, "t.yaml: --set populations.exc.colour=red: "
-             "populations.exc.colour: unknown field; expected one of: size, model, params, spikes");
+  EXPECT_HAS(msg, "t.yaml: --set populations.exc.colour=red: "
+                  "populations.exc.colour: unknown field; expected one of: size, model, preset, "
+                  "params, spikes");
   nmsim_override malformed = {"populations..exc", "1"};
   msg = load_err(BASE, &malformed, 1, NMSIM_EINPUT);
   EXPECT_HAS(msg, "malformed key");
