@@ -211,9 +211,9 @@ def plot_links(run, dpi, out, done):
     src, dst = g["src_xy"][:], g["dst_xy"][:]
     util = g["utilisation"][:]
     pk = g["packets"][:] if "packets" in g else None
-    fig, ax = plt.subplots(figsize=(7, 5.5))
     w = int(max(src[:, 0].max(), dst[:, 0].max())) + 1 if len(src) else 1
     h = int(max(src[:, 1].max(), dst[:, 1].max())) + 1 if len(src) else 1
+    fig, ax = plt.subplots(figsize=(min(12, 1.0 * w + 2.6), min(10, 1.0 * h + 1.8)))
     for x in range(w):
         for y in range(h):
             ax.add_patch(plt.Rectangle((x - 0.22, y - 0.22), 0.44, 0.44, fill=False,
@@ -226,13 +226,16 @@ def plot_links(run, dpi, out, done):
         ox, oy = dy * 0.09, -dx * 0.09
         ax.annotate("", xy=(tx - dx * 0.24 + ox, ty - dy * 0.24 + oy),
                     xytext=(sx + dx * 0.24 + ox, sy + dy * 0.24 + oy),
-                    arrowprops=dict(arrowstyle="-|>", color=cmap(u / vmax), lw=2.2,
+                    arrowprops=dict(arrowstyle="-|>", lw=2.2,
+                                    color=cmap(u / vmax) if u > 0 else "0.85",
                                     shrinkA=0, shrinkB=0, mutation_scale=9))
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, vmax * 100))
-    fig.colorbar(sm, ax=ax, label="link utilisation (% of hardware time)")
+    fig.colorbar(sm, ax=ax, label="utilisation (% of hardware time)", shrink=0.8)
     ax.set_xlim(-0.6, w - 0.4)
     ax.set_ylim(-0.6, h - 0.4)
     ax.set_aspect("equal")
+    ax.set_xticks(range(w))
+    ax.set_yticks(range(h))
     ax.set_xlabel("tile x")
     ax.set_ylabel("tile y")
     busiest = int(np.argmax(util)) if len(util) else None
@@ -241,7 +244,7 @@ def plot_links(run, dpi, out, done):
         name = text(g["name"][busiest]) if "name" in g else str(busiest)
         sub = "\nbusiest link %s: %.2f %%%s" % (
             name, 100 * util[busiest], "" if pk is None else ", %d packets" % pk[busiest])
-    ax.set_title(run.title("NoC links") + sub, fontsize=9)
+    ax.set_title(run.title("NoC links") + sub + "\n(grey: unused)", fontsize=9)
     save(fig, os.path.join(out, "links.png"), dpi, done)
 
 
@@ -287,6 +290,10 @@ def plot_packet_latency(run, dpi, out, done):
     h = np.pad(hist[:n], (0, max(0, n - len(hist[:n])))).reshape(-1, k).sum(axis=1)
     fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.bar(np.arange(len(h)) * k * bin_ns, h, width=k * bin_ns, align="edge", color="tab:blue")
+    ax.set_yscale("log")
+    p99 = (int(np.searchsorted(cum, cum[-1] * 0.99)) + 1) * bin_ns
+    ax.axvline(p99, color="tab:red", linestyle="--", linewidth=0.8, label="p99 %.1f ns" % p99)
+    ax.legend(fontsize=7)
     ax.set_xlabel("packet latency (ns, injection to delivery)")
     ax.set_ylabel("packets per %.3g ns" % (k * bin_ns))
     over = int(d.attrs.get("overflow", 0))
@@ -405,6 +412,15 @@ def plot_db(args):
     if not points:
         sys.exit("plot.py: no complete run in %s has the parameter %s%s" % (
             args.db, args.x, " in sweep " + args.sweep if args.sweep else ""))
+    # lines are told apart by the parameters that vary; the constant ones go
+    # to the title
+    keys = {k for rest in points for k, _ in rest}
+    vary = {k for k in keys if len({dict(rest).get(k) for rest in points}) > 1}
+    fixed = sorted({kv for rest in points for kv in rest if kv[0] not in vary})
+    merged = {}
+    for rest, pts in points.items():
+        merged.setdefault(tuple(kv for kv in rest if kv[0] in vary), []).extend(pts)
+    points = merged
     fig, ax = plt.subplots(figsize=(7, 4.2))
     yscale, yunit = 1.0, ""
     m = re.fullmatch(r"(.*)_(pj|ns)", args.y)
@@ -423,9 +439,10 @@ def plot_db(args):
     if any(len(k) for k in points):
         ax.legend(fontsize=7)
     n = sum(len(p) for p in points.values())
-    ax.set_title("%s against %s: %d runs from %s%s" % (
+    ax.set_title("%s against %s: %d runs from %s%s%s" % (
         ylabel, args.x, n, os.path.basename(args.db),
-        " (sweep %s)" % args.sweep if args.sweep else ""), fontsize=9)
+        " (sweep %s)" % args.sweep if args.sweep else "",
+        "\n" + ", ".join("%s=%s" % kv for kv in fixed) if fixed else ""), fontsize=9)
     ax.grid(alpha=0.3)
     d = os.path.dirname(args.output)
     if d:

@@ -213,6 +213,8 @@ static void pop_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   snprintf(cells[2], REPORT_CELL, "%" PRIu32, p->size);
   snprintf(cells[3], REPORT_CELL, "%" PRIu64, p->spikes);
   snprintf(cells[4], REPORT_CELL, "%.3f", p->rate_hz);
+  if (partial(s)) snprintf(cells[5], REPORT_CELL, "-"); /* not stored per step */
+  else snprintf(cells[5], REPORT_CELL, "%" PRIu64, p->bursts);
 }
 
 void report_print_text(FILE *f, const run_summary *s) {
@@ -246,9 +248,10 @@ void report_print_text(FILE *f, const run_summary *s) {
   print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
   static const char *const ch[] = {"event", "count", "per step"};
   print_table(f, s, &(report_table){"Counts", 3, ch, "lrr", 5, SIZE_MAX, counts_row});
-  static const char *const ph[] = {"population", "model", "size", "spikes", "rate (Hz)"};
+  static const char *const ph[] = {"population", "model",     "size",
+                                   "spikes",     "rate (Hz)", "bursts"};
   print_table(f, s,
-              &(report_table){"Populations", 5, ph, "llrrr", s->n_pops, SIZE_MAX, pop_row});
+              &(report_table){"Populations", 6, ph, "llrrrr", s->n_pops, SIZE_MAX, pop_row});
 }
 
 void report_json_metrics(jw *w, const run_summary *s) {
@@ -298,6 +301,7 @@ void report_json_metrics(jw *w, const run_summary *s) {
     jw_key_string(w, "model", p->model);
     jw_key_uint(w, "spikes", p->spikes);
     jw_key_double(w, "rate_hz", p->rate_hz);
+    jw_key_uint(w, "bursts", p->bursts);
     jw_object_end(w);
   }
   jw_object_end(w);

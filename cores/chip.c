@@ -23,6 +23,7 @@ static const struct {
   chip_core_kind kind;
 } chip_core_kinds[] = {
     {"loihi", CHIP_CORE_LOIHI},
+    {"spinnaker2", CHIP_CORE_SPINNAKER2},
 };
 
 /* ---- reading helpers ----------------------------------------------------- */
@@ -128,7 +129,7 @@ static nmsim_status chip_choice(chip_ctx *x, struct fy_node *m, const char *fiel
 /* ---- sections ------------------------------------------------------------- */
 
 static nmsim_status chip_read_mesh(chip_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"width", "height", "cores_per_tile", NULL};
+  static const char *const keys[] = {"width", "height", "cores_per_tile", "cores", NULL};
   nmsim_chip *c = x->c;
   struct fy_node *m = chip_need(x, root, "", "mesh", "a mapping {width, height, cores_per_tile}");
   nmsim_status rc;
@@ -137,10 +138,22 @@ static nmsim_status chip_read_mesh(chip_ctx *x, struct fy_node *root) {
   if ((rc = chip_u32(x, m, "mesh", "width", &c->mesh_width))) return rc;
   if ((rc = chip_u32(x, m, "mesh", "height", &c->mesh_height))) return rc;
   if ((rc = chip_u32(x, m, "mesh", "cores_per_tile", &c->cores_per_tile))) return rc;
-  if ((uint64_t)c->mesh_width * c->mesh_height * c->cores_per_tile > UINT32_MAX)
+  uint64_t all = (uint64_t)c->mesh_width * c->mesh_height * c->cores_per_tile;
+  if (all > UINT32_MAX)
     return yml_error(x->d, m, "mesh", x->err,
                      "expected at most %u cores in all, got %u x %u tiles of %u cores",
                      (unsigned)UINT32_MAX, c->mesh_width, c->mesh_height, c->cores_per_tile);
+  c->n_cores = (uint32_t)all;
+  /* cores: fewer cores than tiles x cores_per_tile; the last tiles then hold
+   * a router only (a grid with holes, approximated by holes at its end) */
+  if (yml_get(m, "cores")) {
+    if ((rc = chip_u32(x, m, "mesh", "cores", &c->n_cores))) return rc;
+    if (c->n_cores > all)
+      return yml_error(x->d, yml_get(m, "cores"), "mesh.cores", x->err,
+                       "expected at most %llu (%u x %u tiles of %u cores), got %u",
+                       (unsigned long long)all, c->mesh_width, c->mesh_height,
+                       c->cores_per_tile, c->n_cores);
+  }
   return NMSIM_OK;
 }
 
@@ -274,10 +287,92 @@ static nmsim_status chip_read_chip_link(chip_ctx *x, struct fy_node *root) {
   return NMSIM_OK;
 }
 
+/* A required cycle count (an integer >= 0) at m.key. */
+static nmsim_status chip_cycles(chip_ctx *x, struct fy_node *m, const char *field,
+                                const char *key, uint32_t *out) {
+  char f[128];
+  uint64_t v;
+  chip_path(f, sizeof f, field, key);
+  struct fy_node *n = chip_need(x, m, field, key, "a number of cycles >= 0");
+  if (!n) return NMSIM_EINPUT;
+  nmsim_status rc = yml_u64(x->d, n, f, 0, UINT32_MAX, &v, x->err);
+  if (rc == NMSIM_OK) *out = (uint32_t)v;
+  return rc;
+}
+
+/* The time of n cycles at the PE clock, rounded to the nearest ps. */
+static nmsim_ps chip_cycles_ps(const chip_pe *pe, uint32_t n) {
+  return (nmsim_ps)floor((double)n * 1e12 / pe->clock_hz + 0.5);
+}
+
+/* pe (core_kind spinnaker2): {clock, tick, tick_offset?, energy_per_cycle,
+ * cycles: {neuron_update, neuron_idle, packet, synapse, spike_out}}. The
+ * per-event costs of the core (syn_op, neuron_active, ...) are derived from
+ * it, so reports and `nmsim chips` read them as for any chip. */
+static nmsim_status chip_read_pe(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"clock", "tick", "tick_offset", "energy_per_cycle",
+                                     "cycles", NULL};
+  static const char *const ckeys[] = {"neuron_update", "neuron_idle", "packet", "synapse",
+                                      "spike_out", NULL};
+  nmsim_chip *c = x->c;
+  chip_pe *pe = &c->pe;
+  nmsim_status rc;
+  struct fy_node *m = chip_need(x, root, "", "pe", "a mapping describing the processing element");
+  if (!m) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, m, "pe", keys, x->err))) return rc;
+  if ((rc = chip_qty(x, m, "pe", "clock", "Hz", 1e12, &pe->clock_hz))) return rc;
+  if (!(pe->clock_hz >= 1e3))
+    return yml_error(x->d, yml_get(m, "clock"), "pe.clock", x->err,
+                     "expected a clock of at least 1 kHz, got %g Hz", pe->clock_hz);
+  if ((rc = chip_time(x, m, "pe", "tick", &pe->tick_ps))) return rc;
+  if (pe->tick_ps == 0)
+    return yml_error(x->d, yml_get(m, "tick"), "pe.tick", x->err, "expected a tick > 0");
+  pe->tick_offset_ps = 0;
+  if (yml_get(m, "tick_offset") && (rc = chip_time(x, m, "pe", "tick_offset", &pe->tick_offset_ps)))
+    return rc;
+  if ((rc = chip_qty(x, m, "pe", "energy_per_cycle", "pJ", INFINITY, &pe->pj_per_cycle)))
+    return rc;
+  struct fy_node *cy = chip_need(x, m, "pe", "cycles", "a mapping of cycles per event");
+  if (!cy) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, cy, "pe.cycles", ckeys, x->err))) return rc;
+  if ((rc = chip_cycles(x, cy, "pe.cycles", "neuron_update", &pe->cyc_neuron))) return rc;
+  if ((rc = chip_cycles(x, cy, "pe.cycles", "neuron_idle", &pe->cyc_idle))) return rc;
+  if ((rc = chip_cycles(x, cy, "pe.cycles", "packet", &pe->cyc_packet))) return rc;
+  if ((rc = chip_cycles(x, cy, "pe.cycles", "synapse", &pe->cyc_synapse))) return rc;
+  if ((rc = chip_cycles(x, cy, "pe.cycles", "spike_out", &pe->cyc_spike))) return rc;
+  double e = pe->pj_per_cycle;
+  c->neuron_active = (chip_cost){e * pe->cyc_neuron, chip_cycles_ps(pe, pe->cyc_neuron)};
+  c->neuron_idle = (chip_cost){e * pe->cyc_idle, chip_cycles_ps(pe, pe->cyc_idle)};
+  c->syn_op = (chip_cost){e * pe->cyc_synapse, chip_cycles_ps(pe, pe->cyc_synapse)};
+  c->spike_out = (chip_cost){e * pe->cyc_spike, chip_cycles_ps(pe, pe->cyc_spike)};
+  pe->packet = (chip_cost){e * pe->cyc_packet, chip_cycles_ps(pe, pe->cyc_packet)};
+  c->syn_update = (chip_cost){0, 0}; /* no on-chip learning modelled on the PE */
+  return NMSIM_OK;
+}
+
+/* router (core_kind spinnaker2): {entries}. */
+static nmsim_status chip_read_router(chip_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"entries", NULL};
+  nmsim_status rc;
+  struct fy_node *m = chip_need(x, root, "", "router", "a mapping {entries}");
+  if (!m) return NMSIM_EINPUT;
+  if ((rc = yml_check_keys(x->d, m, "router", keys, x->err))) return rc;
+  return chip_u32(x, m, "router", "entries", &x->c->router_entries);
+}
+
+/* A section that the chip's core kind does not use is an error at its key. */
+static nmsim_status chip_reject(chip_ctx *x, struct fy_node *root, const char *key,
+                                const char *why) {
+  struct fy_node *n = yml_get(root, key);
+  if (!n) return NMSIM_OK;
+  return yml_error(x->d, n, key, x->err, "not used by core_kind %s (%s)",
+                   x->c->core_kind == CHIP_CORE_LOIHI ? "loihi" : "spinnaker2", why);
+}
+
 static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
-  static const char *const keys[] = {"name",  "core_kind", "description", "mesh",
+  static const char *const keys[] = {"name",   "core_kind", "description", "mesh",
                                      "limits", "costs",     "noc",         "chip_link",
-                                     "barrier", "static_power", NULL};
+                                     "barrier", "static_power", "pe",      "router", NULL};
   const char *kinds[NM_ARRAY_LEN(chip_core_kinds)];
   struct fy_node *root = yml_root(x->d), *n;
   nmsim_chip *c = x->c;
@@ -296,10 +391,22 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   c->core_kind = chip_core_kinds[kind].kind;
   if ((rc = chip_read_mesh(x, root))) return rc;
   if ((rc = chip_read_limits(x, root))) return rc;
-  if ((rc = chip_read_costs(x, root))) return rc;
+  if (c->core_kind == CHIP_CORE_SPINNAKER2) {
+    /* no barrier: every PE runs on its own timer; costs come from pe */
+    if ((rc = chip_reject(x, root, "costs", "its costs are pe.cycles x pe.energy_per_cycle")))
+      return rc;
+    if ((rc = chip_reject(x, root, "barrier", "its PEs run on their own timer ticks")))
+      return rc;
+    if ((rc = chip_read_pe(x, root))) return rc;
+    if ((rc = chip_read_router(x, root))) return rc;
+  } else {
+    if ((rc = chip_reject(x, root, "pe", "it is for core_kind spinnaker2"))) return rc;
+    if ((rc = chip_reject(x, root, "router", "it is for core_kind spinnaker2"))) return rc;
+    if ((rc = chip_read_costs(x, root))) return rc;
+  }
   if ((rc = chip_read_noc(x, root))) return rc;
   if ((rc = chip_read_chip_link(x, root))) return rc;
-  if ((rc = chip_read_barrier(x, root))) return rc;
+  if (c->core_kind == CHIP_CORE_LOIHI && (rc = chip_read_barrier(x, root))) return rc;
   return chip_qty(x, root, "", "static_power", "mW", INFINITY, &c->static_power_mw);
 }
 
@@ -437,6 +544,7 @@ static nmsim_ps chip_interp(const chip_barrier_point *p, size_t n, uint32_t tile
 }
 
 nmsim_ps chip_barrier_time(const nmsim_chip *c, uint32_t tiles) {
+  if (!c->n_barrier) return 0; /* no barrier (core_kind spinnaker2) */
   return chip_interp(c->barrier, c->n_barrier, tiles);
 }
 

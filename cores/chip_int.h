@@ -13,8 +13,26 @@ typedef struct chip_cost {
 } chip_cost;
 
 typedef enum chip_core_kind {
-  CHIP_CORE_LOIHI  /* time-stepped neurocore with barrier synchronisation */
+  CHIP_CORE_LOIHI,     /* time-stepped neurocore with barrier synchronisation */
+  CHIP_CORE_SPINNAKER2 /* processing element with its own timer tick, key/mask
+                          multicast routing (cores/spinnaker_pe.c, noc/mcast.c) */
 } chip_core_kind;
+
+/* A SpiNNaker-like processing element (core_kind spinnaker2): software on a
+ * clocked processor, so every cost is a number of cycles at the PE clock and
+ * energy is cycles x energy per cycle. */
+typedef struct chip_pe {
+  double clock_hz;              /* PE clock */
+  nmsim_ps tick_ps;             /* timer tick: one model step */
+  nmsim_ps tick_offset_ps;      /* PE i's timer starts at (i * offset) mod tick */
+  double pj_per_cycle;          /* energy of one busy cycle */
+  uint32_t cyc_neuron;          /* cycles: update of a neuron that had input or spiked */
+  uint32_t cyc_idle;            /* cycles: update of any other neuron */
+  uint32_t cyc_packet;          /* cycles: a received packet (interrupt, row lookup, DMA) */
+  uint32_t cyc_synapse;         /* cycles: one synapse of the row */
+  uint32_t cyc_spike;           /* cycles: sending one multicast packet */
+  chip_cost packet;             /* derived: cyc_packet at the clock */
+} chip_pe;
 
 /* One point of the barrier-time table: time of a barrier spanning `tiles`
  * tiles. Between points the time is interpolated linearly; beyond the last
@@ -32,8 +50,11 @@ struct nmsim_chip {
   chip_core_kind core_kind;
 
   /* Geometry: a mesh of width x height tiles, cores_per_tile cores each.
-   * Core c sits in tile c / cores_per_tile; tile t at (t % width, t / width). */
+   * Core c sits in tile c / cores_per_tile; tile t at (t % width, t / width).
+   * n_cores (mesh.cores, default all) may leave the last tiles with a router
+   * and no cores, for chips whose grid has holes. */
   uint32_t mesh_width, mesh_height, cores_per_tile;
+  uint32_t n_cores;
 
   /* Per-core limits. */
   uint32_t max_neurons;         /* neurons (compartments) per core */
@@ -42,7 +63,7 @@ struct nmsim_chip {
   uint32_t max_fan_in;          /* input axons per core */
   uint32_t max_fan_out;         /* output axons (destination cores x source neurons) per core */
 
-  /* Per-event costs on a core. */
+  /* Per-event costs on a core (core_kind spinnaker2: derived from pe). */
   chip_cost syn_op;             /* one synaptic operation (per synapse of a delivered spike) */
   chip_cost syn_update;         /* one learning update of a synapse */
   chip_cost neuron_active;      /* update of a neuron that had input or non-rest state */
@@ -71,15 +92,20 @@ struct nmsim_chip {
   double barrier_energy_pj_per_tile;
 
   double static_power_mw;       /* whole chip */
+
+  /* core_kind spinnaker2 only (zero otherwise). */
+  chip_pe pe;
+  uint32_t router_entries;      /* key/mask entries a router's table holds */
 };
 
 static inline uint32_t chip_n_tiles(const nmsim_chip *c) {
   return c->mesh_width * c->mesh_height;
 }
 static inline uint32_t chip_n_cores(const nmsim_chip *c) {
-  return chip_n_tiles(c) * c->cores_per_tile;
+  return c->n_cores;
 }
-/* Barrier time for a barrier spanning `tiles` tiles: linear interpolation
+/* Barrier time for a barrier spanning `tiles` tiles (0 for a chip without a
+ * barrier table, core_kind spinnaker2): linear interpolation
  * between the points, the first point's time below it, extrapolation from the
  * last two points beyond the last (its time if there is one point), never
  * negative, rounded to the nearest ps. */

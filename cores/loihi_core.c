@@ -254,7 +254,9 @@ static void check_barrier(sys *s, sim_engine *e) {
   if (s->cores_done != s->n_used || s->in_flight != 0) return;
   s->cores_done++; /* the barrier of this step is on its way */
   nmsim_ps now = sim_engine_now(e);
-  nmsim_ps t = (s->work_end > now ? s->work_end : now) + s->barrier_ps;
+  /* every spike of the step is known: the learning phase, then the barrier */
+  nmsim_ps learn = sys_learn(s);
+  nmsim_ps t = (s->work_end > now ? s->work_end : now) + learn + s->barrier_ps;
   double pj = s->chip->barrier_energy_pj_per_tile;
   sys_charge(&s->step_energy, NM_E_BARRIER, s->tiles_used, pj);
   sim_event ev = {.time = t, .kind = SIM_EV_BARRIER_DONE, .dst = s->unit_barrier,
@@ -302,11 +304,14 @@ nmsim_status core_run_functional(sys *s, nmsim_err *err) {
   while (s->step < s->scn->steps) {
     for (uint32_t i = 0; i < s->n_used; i++) core_update(s, &s->cores[s->used[i]], 0, false);
     if (s->oom) return NMSIM_ENOMEM_ERR(err);
+    sys_learn(s);
     if (!core_close_step(s, 0, err)) return err->code ? err->code : NMSIM_EINTERNAL;
   }
   s->finished = true;
   return NMSIM_OK;
 }
+
+void core_record_spike(sys *s, uint32_t pop, uint32_t index) { record_spike(s, pop, index); }
 
 nmsim_status core_start_step(sys *s, nmsim_ps t) {
   s->step_start = t;

@@ -17,11 +17,16 @@
  * projection with a negative weight_exp, a dyadic fraction; the model takes
  * floor() of it, which is Lava Dense's arithmetic right shift of the sum
  * (np.right_shift rounds toward minus infinity). a_in is then saturated to
- * the 16 bits of Lava's a_in port (int16, precision 16). */
+ * the 16 bits of Lava's a_in port (int16, precision 16).
+ * Extensions for NIR imports (sim/nir_net.c, docs/nir.md): reset_mode 1 resets
+ * by subtraction (v -= vth << 6, as Sinabs and some NIR exports assume; Loihi 2
+ * microcode can do this, Lava's bit-accurate Loihi 1 model cannot), and
+ * per-neuron parameters through the block's aux (scn_spike_list.param). */
 #include <math.h>
 #include <stdio.h>
 
 #include "models/mdl_int.h"
+#include "sim/scenario_int.h"
 
 /* Widths of Loihi 1 as Lava models them (AbstractPyLifModelFixed.__init__). */
 #define CUBA_UV_MAX (INT64_C(1) << 23) /* u, v: 24-bit; uv_bitwidth = 24 */
@@ -42,7 +47,7 @@ static const nmsim_var_desc cuba_vars[NVARS] = {
     [REF] = {"refractory", NMSIM_VAR_I32, "steps", 0},
 };
 
-enum { P_DU, P_DV, P_BIAS_MANT, P_BIAS_EXP, P_VTH, P_REF, NPARAMS };
+enum { P_DU, P_DV, P_BIAS_MANT, P_BIAS_EXP, P_VTH, P_REF, P_RESET_MODE, NPARAMS };
 
 /* Ranges: the register widths of PyLifModelBitAcc's docstring; defaults: those
  * of Lava's LIF process (du = dv = 0, bias 0, vth = 10). */
@@ -54,6 +59,8 @@ static const nmsim_param_desc cuba_params[NPARAMS] = {
     [P_VTH] = {"vth", "", 10, 0, 131071, "threshold mantissa (uint17): spike when v > vth << 6"},
     [P_REF] = {"refractory_period", "", 0, 0, 1e6,
                "steps v is held at 0 after a spike (extension; Lava's bit-accurate LIF has 0)"},
+    [P_RESET_MODE] = {"reset_mode", "", 0, 0, 1,
+                      "0: v = 0 after a spike (Loihi); 1: v -= vth << 6 (extension)"},
 };
 
 static const char *const cuba_sites[] = {"in"};
@@ -64,6 +71,7 @@ typedef struct cuba_derived {
   int64_t bias;    /* bias_mant << bias_exp */
   int64_t vth;     /* vth << 6 */
   int32_t ref;     /* refractory steps */
+  int subtract;    /* reset_mode 1 */
 } cuba_derived;
 
 /* p / 4096 rounded toward zero, on the magnitude (C's >> on a negative value
@@ -87,7 +95,20 @@ static nmsim_status cuba_prepare(const double *p, double dt, void *out, char *ms
   d->bias = (int64_t)p[P_BIAS_MANT] * ((int64_t)1 << (int)p[P_BIAS_EXP]);
   d->vth = (int64_t)p[P_VTH] * ((int64_t)1 << CUBA_VTH_SHIFT);
   d->ref = (int32_t)p[P_REF];
+  d->subtract = p[P_RESET_MODE] != 0;
   return NMSIM_OK;
+}
+
+/* Constants of neuron g when a NIR import gives per-neuron values (integers
+ * in range, checked by the importer). */
+static void cuba_neuron(const cuba_derived *d, double *const *pn, uint32_t g, cuba_derived *o) {
+  *o = *d;
+  if (pn[P_DU]) o->u_mul = CUBA_DECAY_UNITY - ((int64_t)pn[P_DU][g] + CUBA_DS_OFFSET);
+  if (pn[P_DV]) o->v_mul = CUBA_DECAY_UNITY - ((int64_t)pn[P_DV][g] + CUBA_DM_OFFSET);
+  if (pn[P_BIAS_MANT] || pn[P_BIAS_EXP])
+    o->bias = (int64_t)(pn[P_BIAS_MANT] ? pn[P_BIAS_MANT][g] : 0) *
+              ((int64_t)1 << (int)(pn[P_BIAS_EXP] ? pn[P_BIAS_EXP][g] : 0));
+  if (pn[P_VTH]) o->vth = (int64_t)pn[P_VTH][g] * ((int64_t)1 << CUBA_VTH_SHIFT);
 }
 
 static void cuba_init(const void *derived, const nmsim_block *b) {
@@ -98,11 +119,15 @@ static void cuba_init(const void *derived, const nmsim_block *b) {
 
 static void cuba_update(const void *derived, const nmsim_block *b, uint32_t *spikes,
                         size_t *n_spikes) {
-  const cuba_derived *d = derived;
+  const cuba_derived *d0 = derived, *d = d0;
+  const scn_spike_list *sl = b->aux;
+  double *const *pn = sl ? sl->param : NULL;
+  cuba_derived one;
   int32_t *u = b->state[U], *v = b->state[V], *ref = b->state[REF];
   const double *in = b->input[0];
   size_t ns = *n_spikes;
   for (size_t i = 0; i < b->n; i++) {
+    if (pn) cuba_neuron(d0, pn, b->first + (uint32_t)i, &one), d = &one;
     double a = floor(in[i]);
     a = a < CUBA_AIN_MIN ? CUBA_AIN_MIN : a > CUBA_AIN_MAX ? CUBA_AIN_MAX : a;
     int64_t a_in = (int64_t)a;
@@ -124,7 +149,7 @@ static void cuba_update(const void *derived, const nmsim_block *b, uint32_t *spi
     }
     /* 6-7: strict threshold, reset v only */
     if ((int64_t)v[i] > d->vth) {
-      v[i] = 0;
+      v[i] = d->subtract ? (int32_t)(v[i] - d->vth) : 0;
       ref[i] = d->ref;
       spikes[ns++] = (uint32_t)i;
     }

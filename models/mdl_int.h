@@ -15,6 +15,12 @@ extern const nmsim_neuron_type mdl_adex_type;
 extern const nmsim_neuron_type mdl_l5pc_type;
 extern const nmsim_neuron_type mdl_two_point_type;
 extern const nmsim_neuron_type mdl_nir_lif_type;
+extern const nmsim_neuron_type mdl_nir_if_type;        /* models/nir_neurons.c */
+extern const nmsim_neuron_type mdl_nir_i_type;
+extern const nmsim_neuron_type mdl_nir_li_type;
+extern const nmsim_neuron_type mdl_nir_cubalif_type;
+extern const nmsim_neuron_type mdl_nir_cubali_type;
+extern const nmsim_neuron_type mdl_nir_threshold_type;
 extern const nmsim_neuron_type mdl_dvs_type; /* sim/dvs_source.c */
 
 #endif

@@ -14,6 +14,12 @@ const nmsim_neuron_type *const nmsim_neuron_types[] = {
     &mdl_l5pc_type,
     &mdl_two_point_type,
     &mdl_nir_lif_type,
+    &mdl_nir_if_type,
+    &mdl_nir_i_type,
+    &mdl_nir_li_type,
+    &mdl_nir_cubalif_type,
+    &mdl_nir_cubali_type,
+    &mdl_nir_threshold_type,
     &mdl_dvs_type,
     NULL,
 };

@@ -5,8 +5,10 @@
  * buffer depth, a packet leaves only when the next router's input buffer has
  * room (credit-based flow control), so congestion backs up hop by hop. A
  * board of chips is one mesh whose chip-boundary hops use the chip links.
- * Energy of each hop is charged to the tile whose router sends it. */
-#include "sim/system_int.h"
+ * Energy of each hop is charged to the tile whose router sends it. The
+ * ports are shared with the key/mask multicast routers (noc/noc_int.h). */
+#include "noc/mcast.h"
+#include "noc/noc_int.h"
 
 static inline void tile_xy(const sys *s, uint32_t tile, uint32_t *x, uint32_t *y) {
   *x = tile % s->grid_w;
@@ -37,7 +39,7 @@ static int noc_dor_xy(const sys *s, uint32_t at, uint32_t to) {
   return SYS_SOUTH;
 }
 
-static uint32_t neighbour(const sys *s, uint32_t tile, int dir) {
+uint32_t noc_neighbour(const sys *s, uint32_t tile, int dir) {
   uint32_t w = s->grid_w;
   switch (dir) {
     case SYS_EAST: return tile + 1;
@@ -66,7 +68,27 @@ nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axo
 
 /* ---- output ports: FIFO, link and credits --------------------------------- */
 
-static bool port_push(sys_link *l, const sim_event *ev) {
+bool noc_has_neighbour(const sys *s, uint32_t tile, int dir) {
+  uint32_t x, y;
+  tile_xy(s, tile, &x, &y);
+  switch (dir) {
+    case SYS_EAST: return x + 1 < s->grid_w;
+    case SYS_WEST: return x > 0;
+    case SYS_NORTH: return y + 1 < s->grid_h;
+    default: return y > 0;
+  }
+}
+
+int noc_in_dir(const sys *s, uint32_t tile, uint32_t src_unit) {
+  if (src_unit < s->unit_router0 || src_unit >= s->unit_barrier) return -1;
+  uint32_t ux, uy, x, y;
+  tile_xy(s, src_unit - s->unit_router0, &ux, &uy);
+  tile_xy(s, tile, &x, &y);
+  if (uy == y) return ux < x ? SYS_WEST : SYS_EAST;
+  return uy < y ? SYS_SOUTH : SYS_NORTH;
+}
+
+bool noc_port_push(sys_link *l, const sim_event *ev) {
   if (l->q_len == l->q_cap) {
     size_t ncap = l->q_cap ? l->q_cap * 2 : 8;
     sim_event *nq = nm_malloc(ncap * sizeof *nq);
@@ -95,19 +117,18 @@ static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_
  * buffer frees, and the upstream router's output port regains a credit. The
  * packet came from a router when ev->src is a router unit (from a core, the
  * local injection port has no limit). */
-static void release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev,
-                          nmsim_ps now) {
-  if (!s->chip->buffer_depth || ev->src < s->unit_router0 || ev->src >= s->unit_barrier) return;
+void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev,
+                       nmsim_ps now) {
+  int in = noc_in_dir(s, tile, ev->src);
+  if (!s->chip->buffer_depth || in < 0) return;
   uint32_t up = ev->src - s->unit_router0;
-  int dir = up + 1 == tile ? SYS_EAST : up == tile + 1 ? SYS_WEST
-            : up + s->grid_w == tile ? SYS_NORTH : SYS_SOUTH;
+  int dir = noc_opposite(in); /* the upstream router's output port */
   sys_link *l = &s->routers[up].link[dir];
   l->credits++;
   port_try_later(s, e, up, dir, now > l->busy ? now : l->busy);
 }
 
-/* Send what port dir of router `tile` can send at time now. */
-static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
+void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
   const nmsim_chip *ch = s->chip;
   sys_router *r = &s->routers[tile];
   sys_link *l = &r->link[dir];
@@ -117,7 +138,7 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
                                                                  : &ch->hop_ns;
   nmsim_ps ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps;
   int cat = off_chip ? NM_E_CHIP_LINK : NM_E_LINK_HOP;
-  uint32_t next = neighbour(s, tile, dir);
+  uint32_t next = noc_neighbour(s, tile, dir);
   while (l->q_len && l->busy <= now && (!ch->buffer_depth || l->credits)) {
     sim_event ev = l->q[l->q_head];
     l->q_head = (l->q_head + 1) % l->q_cap;
@@ -129,7 +150,9 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
     sys_charge(&r->energy, cat, 1, cost->energy_pj);
     sys_charge(&s->step_energy, cat, 1, cost->energy_pj);
     s->hops++;
-    release_input(s, e, tile, &ev, now);
+    /* a multicast copy frees its input slot only when it is the last copy */
+    if (s->mc) mc_port_left(s, e, tile, &ev, now);
+    else noc_release_input(s, e, tile, &ev, now);
     sim_event out = ev;
     out.kind = SIM_EV_PKT_HOP;
     out.dst = s->unit_router0 + next;
@@ -153,7 +176,7 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
   if (dst_tile == tile) {
     /* Ejection at the destination router: the packet reaches the core. The
      * hop latencies already include the router traversal. */
-    release_input(s, e, tile, ev, now);
+    noc_release_input(s, e, tile, ev, now);
     sim_event out = *ev;
     out.src = s->unit_router0 + tile;
     out.seq = r->seq++;
@@ -164,13 +187,13 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     return;
   }
   int dir = noc_dor_xy(s, tile, dst_tile);
-  if (!port_push(&r->link[dir], ev)) {
+  if (!noc_port_push(&r->link[dir], ev)) {
     nmsim_err err = {0};
     NMSIM_ENOMEM_ERR(&err);
     sim_engine_fail(e, &err);
     return;
   }
-  port_send(s, e, tile, dir, now);
+  noc_port_send(s, e, tile, dir, now);
 }
 
 void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
@@ -178,7 +201,7 @@ void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
   uint32_t tile = ev->dst - s->unit_router0;
   int dir = (int)ev->data.u32[0];
   s->routers[tile].link[dir].try_pending = false;
-  port_send(s, e, tile, dir, ev->time);
+  noc_port_send(s, e, tile, dir, ev->time);
 }
 
 void noc_init_ports(sys *s) {

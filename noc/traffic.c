@@ -91,7 +91,9 @@ nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
   s->chip = chip;
   s->n_chips = 1;
   s->n_tiles = chip_n_tiles(chip);
-  s->n_cores = chip_n_cores(chip);
+  /* every tile gets its cores here, even one that a chip file leaves with a
+   * router only (mesh.cores): synthetic traffic has no neurons */
+  s->n_cores = chip_n_tiles(chip) * chip->cores_per_tile;
   s->grid_w = chip->mesh_width;
   s->grid_h = chip->mesh_height;
   s->unit_router0 = s->n_cores;

@@ -26,6 +26,7 @@ typedef struct edge {
   uint8_t delay;
   uint8_t site;
   int32_t w;
+  uint16_t plast;    /* plastic projection index + 1, 0 if static */
 } edge;
 
 typedef struct edges {
@@ -315,14 +316,15 @@ static nmsim_status add_edge(edges *E, const sys *s, uint32_t src_gid, uint32_t 
                              const scn_projection *pr, int32_t wq) {
   if (E->n == E->cap && nm_grow((void **)&E->e, &E->cap, E->n + 1, sizeof(edge)) != NMSIM_OK)
     return NMSIM_ENOMEM;
-  (void)s;
+  uint16_t plast = pr->plast ? (uint16_t)(pr - s->scn->projs + 1) : 0;
   E->e[E->n++] = (edge){.dst = dst_gid,
                         .core = 0,
                         .src = src_gid,
                         .tgt = 0,
                         .delay = (uint8_t)pr->delay,
                         .site = (uint8_t)pr->site,
-                        .w = wq};
+                        .w = wq,
+                        .plast = plast};
   return NMSIM_OK;
 }
 
@@ -382,6 +384,17 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
         case SCN_POOL2D:
           rc = expand_conv(E, s, pr, shift[pr->post], i);
           break;
+        case SCN_MATRIX: { /* explicit weights (NIR imports): one synapse per nonzero */
+          const scn_matrix *m = pr->matrix;
+          for (uint32_t j = m->diagonal ? i : 0; j < (m->diagonal ? i + 1 : post->size) &&
+                                                 rc == NMSIM_OK; j++) {
+            double w = pr->weight * m->w[m->diagonal ? i : (size_t)j * m->n_in + i];
+            if (w != 0.0)
+              rc = add_edge(E, s, src, s->pop_gid0[pr->post] + j, pr,
+                            (int32_t)llround(ldexp(w, shift[pr->post] + pr->weight_exp)));
+          }
+          break;
+        }
         case SCN_FIXED_PROBABILITY:
           /* one uniform per candidate target, from the stream keyed by
            * (seed, projection, pre neuron); i itself is no candidate unless
@@ -428,6 +441,74 @@ static uint32_t count_rows(sys *s, edges *E, size_t *n_out, uint32_t *out_deg) {
   return UINT32_MAX;
 }
 
+/* Index the plastic synapses of core c by target neuron (with their axons),
+ * for the potentiation at a postsynaptic spike. */
+static nmsim_status build_plastic_index(sys_core *c) {
+  size_t n = 0;
+  for (size_t k = 0; k < c->n_syn; k++) n += c->syn_proj[k] != 0;
+  c->pin_ptr = nm_calloc((size_t)c->n_neurons + 1, sizeof(uint32_t));
+  c->pin_syn = nm_malloc(sizeof(uint32_t) * (n ? n : 1));
+  c->pin_axon = nm_malloc(sizeof(uint32_t) * (n ? n : 1));
+  if (!c->pin_ptr || !c->pin_syn || !c->pin_axon) return NMSIM_ENOMEM;
+  for (size_t k = 0; k < c->n_syn; k++)
+    if (c->syn_proj[k]) c->pin_ptr[c->syn[k].tgt + 1]++;
+  for (uint32_t j = 0; j < c->n_neurons; j++) c->pin_ptr[j + 1] += c->pin_ptr[j];
+  for (uint32_t a = 0; a < c->n_axons; a++)
+    for (uint32_t k = c->row[a]; k < c->row[a + 1]; k++)
+      if (c->syn_proj[k]) {
+        uint32_t at = c->pin_ptr[c->syn[k].tgt]++;
+        c->pin_syn[at] = k;
+        c->pin_axon[at] = a;
+      }
+  for (uint32_t j = c->n_neurons; j > 0; j--) c->pin_ptr[j] = c->pin_ptr[j - 1];
+  c->pin_ptr[0] = 0;
+  return NMSIM_OK;
+}
+
+/* Traces of every plastic projection, all zero at time 0. */
+static nmsim_status alloc_plasticity(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  bool any = false;
+  for (size_t k = 0; k < scn->n_projs; k++) any |= scn->projs[k].plast != NULL;
+  if (!any) return NMSIM_OK;
+  if (scn->n_projs >= UINT16_MAX)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: plasticity supports at most %d projections",
+                     scn->path, UINT16_MAX - 1);
+  s->plast = nm_calloc(scn->n_projs, sizeof *s->plast);
+  s->spiked = nm_calloc((size_t)s->n_neurons + 1, 1);
+  if (!s->plast || !s->spiked) return NMSIM_ENOMEM_ERR(err);
+  for (size_t k = 0; k < scn->n_projs; k++) {
+    const scn_projection *pr = &scn->projs[k];
+    if (!pr->plast) continue;
+    s->plast[k].x = nm_calloc(scn->pops[pr->pre].size, sizeof(stdp_trace));
+    s->plast[k].y = nm_calloc(scn->pops[pr->post].size, sizeof(stdp_trace));
+    if (!s->plast[k].x || !s->plast[k].y) return NMSIM_ENOMEM_ERR(err);
+  }
+  return NMSIM_OK;
+}
+
+/* Allocate the rows, synapses and out lists of core c (counted by
+ * count_rows), and its plasticity arrays if it holds plastic synapses; reset
+ * the counts, which the fill pass recounts. */
+static nmsim_status alloc_rows(sys *s, sys_core *c, bool plastic, size_t n_out, nmsim_err *err) {
+  (void)s;
+  c->row = nm_calloc((size_t)c->n_axons + 1, sizeof(uint32_t));
+  c->syn = nm_malloc(sizeof(sys_syn) * (c->n_syn ? c->n_syn : 1));
+  c->out_ptr = nm_calloc((size_t)c->n_neurons + 1, sizeof(uint32_t));
+  c->out = nm_malloc(sizeof(sys_out) * (n_out ? n_out : 1));
+  if (!c->row || !c->syn || !c->out_ptr || !c->out) return NMSIM_ENOMEM_ERR(err);
+  if (plastic) {
+    c->syn_proj = nm_calloc(c->n_syn ? c->n_syn : 1, sizeof(uint16_t));
+    c->wf = nm_calloc(c->n_syn ? c->n_syn : 1, sizeof(double));
+    c->axon_src = nm_calloc(c->n_axons ? c->n_axons : 1, sizeof(uint32_t));
+    if (!c->syn_proj || !c->wf || !c->axon_src) return NMSIM_ENOMEM_ERR(err);
+  }
+  c->n_syn = 0;
+  c->n_axons = 0;
+  c->ring = 2;
+  return NMSIM_OK;
+}
+
 /* Turn the counted and sorted synapses into per-core synapse rows and
  * per-neuron out lists, after a last check of fan-in and fan-out. */
 static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) {
@@ -449,17 +530,14 @@ static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) 
                      n_out[i] - ch->max_fan_out);
   }
   if (rc != NMSIM_OK) return rc;
-  for (uint32_t i = 0; i < s->n_cores; i++) {
-    sys_core *c = &s->cores[i];
-    c->row = nm_calloc((size_t)c->n_axons + 1, sizeof(uint32_t));
-    c->syn = nm_malloc(sizeof(sys_syn) * (c->n_syn ? c->n_syn : 1));
-    c->out_ptr = nm_calloc((size_t)c->n_neurons + 1, sizeof(uint32_t));
-    c->out = nm_malloc(sizeof(sys_out) * (n_out[i] ? n_out[i] : 1));
-    if (!c->row || !c->syn || !c->out_ptr || !c->out) return NMSIM_ENOMEM_ERR(err);
-    c->n_syn = 0;
-    c->n_axons = 0;
-    c->ring = 2;
-  }
+  uint8_t *plastic_core = nm_calloc(s->n_cores, 1);
+  if (!plastic_core) return NMSIM_ENOMEM_ERR(err);
+  for (size_t a = 0; a < E->n; a++)
+    if (E->e[a].plast) plastic_core[E->e[a].core] = 1;
+  for (uint32_t i = 0; i < s->n_cores && rc == NMSIM_OK; i++)
+    rc = alloc_rows(s, &s->cores[i], plastic_core[i], n_out[i], err);
+  nm_free(plastic_core);
+  if (rc != NMSIM_OK) return rc;
   /* out lists: count per source neuron first */
   for (size_t a = 0; a < E->n; a++) {
     const edge *x = &E->e[a];
@@ -485,12 +563,20 @@ static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) 
       uint32_t j = s->loc_local[x->src];
       sc->out[sc->out_ptr[j] + fill[x->src]++] = (sys_out){.core = x->core, .axon = axon};
     }
+    if (c->syn_proj) {
+      c->syn_proj[c->n_syn] = x->plast;
+      c->wf[c->n_syn] = x->plast ? s->scn->projs[x->plast - 1].weight : 0.0;
+      c->axon_src[c->n_axons - 1] = x->src;
+    }
     c->syn[c->n_syn++] = (sys_syn){.tgt = x->tgt, .delay = x->delay, .site = x->site, .w = x->w};
     if ((uint32_t)x->delay + 1 > c->ring) c->ring = (uint32_t)x->delay + 1;
   }
   nm_free(fill);
   for (uint32_t i = 0; i < s->n_cores; i++) s->cores[i].row[s->cores[i].n_axons] =
       (uint32_t)s->cores[i].n_syn;
+  for (uint32_t i = 0; i < s->n_cores; i++)
+    if (s->cores[i].syn_proj && build_plastic_index(&s->cores[i]) != NMSIM_OK)
+      return NMSIM_ENOMEM_ERR(err);
   return NMSIM_OK;
 }
 
@@ -698,7 +784,10 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   s->barrier_ps = s->chips_used > 1 ? chip_barrier_time_chips(chip, s->chips_used)
                                     : chip_barrier_time(chip, s->tiles_used);
   if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
+  /* SpiNNaker-like PEs: keys and key/mask routing tables from the out lists */
+  if (chip->core_kind == CHIP_CORE_SPINNAKER2 && (rc = pe_build(s, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_plasticity(s, err)) != NMSIM_OK) goto fail;
   nm_free(E.e);
   nm_free(shift);
   nm_free(fanin);
@@ -723,6 +812,7 @@ void sys_destroy(sys *s) {
   if (!s) return;
   sim_engine_destroy(s->eng);
   noc_free_ports(s);
+  pe_destroy(s);
   for (uint32_t i = 0; s->cores && i < s->n_cores; i++) {
     sys_core *c = &s->cores[i];
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
@@ -744,6 +834,12 @@ void sys_destroy(sys *s) {
     nm_free(c->cap_touched);
     nm_free(c->spikes);
     nm_free(c->values);
+    nm_free(c->syn_proj);
+    nm_free(c->wf);
+    nm_free(c->axon_src);
+    nm_free(c->pin_ptr);
+    nm_free(c->pin_syn);
+    nm_free(c->pin_axon);
     nm_free(c->row);
     nm_free(c->syn);
     nm_free(c->out_ptr);
@@ -759,6 +855,12 @@ void sys_destroy(sys *s) {
   nm_free(s->lat_hist);
   nm_free(s->cores);
   nm_free(s->routers);
+  for (size_t k = 0; s->plast && k < s->scn->n_projs; k++) {
+    nm_free(s->plast[k].x);
+    nm_free(s->plast[k].y);
+  }
+  nm_free(s->plast);
+  nm_free(s->spiked);
   nm_free(s->pop_gid0);
   nm_free(s->loc_core);
   nm_free(s->loc_local);

@@ -9,7 +9,9 @@
 
 /* Event kinds. ORDER is the priority at equal hardware time (smaller first):
  * packets are delivered and forwarded before a core's completion is seen,
- * and a step ends before the next one starts. */
+ * and a step ends before the next one starts. A SpiNNaker-like PE's timer
+ * tick comes last, so a packet that arrives at the very instant of a tick is
+ * taken before the tick's neuron updates. */
 #define SIM_EVENT_KIND_MAP(X) \
   X(PKT_DELIVER)              \
   X(PKT_HOP)                  \
@@ -18,7 +20,8 @@
   X(TRAFFIC_GEN)              \
   X(CORE_DONE)                \
   X(BARRIER_DONE)             \
-  X(STEP_START)
+  X(STEP_START)               \
+  X(PE_TICK)
 
 typedef enum sim_event_kind {
 #define X(k) SIM_EV_##k,

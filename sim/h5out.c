@@ -101,6 +101,7 @@ typedef struct h5o_poprec {
   uint32_t size;
   uint64_t spikes;
   double rate_hz;
+  uint64_t bursts;
 } h5o_poprec;
 
 /* ---- errors --------------------------------------------------------------- */
@@ -784,6 +785,7 @@ static hid_t h5o_pop_type(bool packed) {
       H5Tinsert(t, "size", HOFFSET(h5o_poprec, size), H5T_NATIVE_UINT32) < 0 ||
       H5Tinsert(t, "spikes", HOFFSET(h5o_poprec, spikes), H5T_NATIVE_UINT64) < 0 ||
       H5Tinsert(t, "rate_hz", HOFFSET(h5o_poprec, rate_hz), H5T_NATIVE_DOUBLE) < 0 ||
+      H5Tinsert(t, "bursts", HOFFSET(h5o_poprec, bursts), H5T_NATIVE_UINT64) < 0 ||
       (packed && H5Tpack(t) < 0)) {
     h5o_close_id(&t, H5Tclose);
   }
@@ -833,7 +835,7 @@ static nmsim_status h5o_write_summary(h5o_writer *w, const run_summary *sum, nms
     const run_pop_summary *p = &sum->pops[i];
     static char empty[] = "";
     rec[i] = (h5o_poprec){p->name ? p->name : empty, p->model ? p->model : empty, p->size,
-                          p->spikes, p->rate_hz};
+                          p->spikes, p->rate_hz, p->bursts};
   }
   mt = h5o_pop_type(false);
   ft = h5o_pop_type(true);
@@ -1069,6 +1071,7 @@ static nmsim_status h5o_read_complete(h5o_rd *r, hid_t file, run_summary *s) {
     p->size = rec[i].size;
     p->spikes = rec[i].spikes;
     p->rate_hz = rec[i].rate_hz;
+    p->bursts = rec[i].bursts; /* 0 from a file written before bursts were counted */
     if (!p->name || !p->model) st = NMSIM_ENOMEM_ERR(r->err);
   }
 done:

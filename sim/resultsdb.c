@@ -157,6 +157,7 @@ static nmsim_status rdb_create(rdb *d, nmsim_err *err) {
               "CREATE TABLE run_populations (\n"
               "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
               "  name TEXT NOT NULL, model TEXT, size INTEGER, spikes INTEGER, rate_hz REAL,\n"
+              "  bursts INTEGER,\n"
               "  PRIMARY KEY (run_id, name));\n");
   if (b.oom) {
     nm_free(b.s);
@@ -397,7 +398,7 @@ nmsim_status rdb_insert(rdb *d, const rdb_run *r, int64_t *id, nmsim_err *err) {
   int64_t run_id = sqlite3_last_insert_rowid(d->db);
   rc = sqlite3_prepare_v2(d->db,
                           "INSERT INTO run_populations (run_id, name, model, size, spikes, "
-                          "rate_hz) VALUES (?, ?, ?, ?, ?, ?)",
+                          "rate_hz, bursts) VALUES (?, ?, ?, ?, ?, ?, ?)",
                           -1, &ps, NULL);
   if (rc != SQLITE_OK) goto sqlfail;
   for (size_t i = 0; s && i < s->n_pops; i++) {
@@ -409,6 +410,7 @@ nmsim_status rdb_insert(rdb *d, const rdb_run *r, int64_t *id, nmsim_err *err) {
     sqlite3_bind_int64(ps, 4, pp->size);
     sqlite3_bind_int64(ps, 5, (sqlite3_int64)pp->spikes);
     sqlite3_bind_double(ps, 6, pp->rate_hz);
+    sqlite3_bind_int64(ps, 7, (sqlite3_int64)pp->bursts);
     if ((rc = sqlite3_step(ps)) != SQLITE_DONE) goto sqlfail;
   }
   sqlite3_finalize(st);
@@ -488,7 +490,8 @@ static void read_metrics(sqlite3_stmt *st, int col, run_summary *s) {
 static int read_children(rdb *d, rdb_row *r, bool *oom) {
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2(d->db,
-                              "SELECT name, model, size, spikes, rate_hz FROM run_populations "
+                              "SELECT name, model, size, spikes, rate_hz, bursts FROM "
+                              "run_populations "
                               "WHERE run_id = ? ORDER BY rowid",
                               -1, &st, NULL);
   if (rc != SQLITE_OK) return rc;
@@ -506,6 +509,7 @@ static int read_children(rdb *d, rdb_row *r, bool *oom) {
     p->size = (uint32_t)sqlite3_column_int64(st, 2);
     p->spikes = (uint64_t)sqlite3_column_int64(st, 3);
     p->rate_hz = sqlite3_column_double(st, 4);
+    p->bursts = (uint64_t)sqlite3_column_int64(st, 5);
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) return rc;

@@ -10,7 +10,7 @@
  *        "failed"), error, start_time (ISO 8601 UTC), wall_time_s,
  *        nmsim_version, run_file, then the metrics of RDB_METRIC_MAP and one
  *        energy_<category>_pj column per NMSIM_ENERGY_MAP entry)
- *   run_populations(run_id, name, model, size, spikes, rate_hz)
+ *   run_populations(run_id, name, model, size, spikes, rate_hz, bursts)
  * A category added to NMSIM_ENERGY_MAP later becomes a new column when an
  * older database is opened (its earlier runs hold NULL there). */
 #ifndef NMSIM_SIM_RESULTSDB_H

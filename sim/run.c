@@ -14,6 +14,7 @@
 nmsim_status sys_run(sys *s, nmsim_err *err) {
   nmsim_status rc;
   if (s->scn->functional) return core_run_functional(s, err);
+  if (s->chip->core_kind == CHIP_CORE_SPINNAKER2) return pe_run(s, err);
   sim_pq_opts qo = {.max_events = s->scn->max_events};
   if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
   sim_engine_set_handler(s->eng, SIM_EV_STEP_START, core_on_step_start, s);
@@ -136,6 +137,8 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->step_mean_ps = s->step ? (double)s->hw_time / (double)s->step : 0.0;
   sum->packets = s->packets;
   sum->hops = s->hops;
+  sum->tick_overruns = s->tick_overruns;
+  sum->late_packets = s->late_packets;
   sum->spikes = s->spikes;
   sum->synaptic_ops = s->energy.n[NM_E_SYN_OP];
   sum->neuron_updates = s->energy.n[NM_E_NEURON_UPDATE] + s->energy.n[NM_E_NEURON_IDLE];

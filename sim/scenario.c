@@ -11,6 +11,7 @@
 
 #include "nmsim/chip.h"
 #include "sim/dvs_replay.h"
+#include "models/stdp.h"
 #include "sim/scenario_int.h"
 #include "sim/units.h"
 #include "sim/yaml.h"
@@ -885,10 +886,80 @@ static nmsim_status scn_check_fixed_weights(scn_ctx *x, struct fy_node *wn, cons
   return NMSIM_OK;
 }
 
+/* plasticity: {rule: stdp | loihi_trace, a_plus, a_minus, tau_plus, tau_minus,
+ * w_min, w_max, dependence: additive | multiplicative, pairing: all_to_all |
+ * nearest}; weights and bounds in the target's input unit. */
+static nmsim_status scn_read_plasticity(scn_ctx *x, scn_projection *pj, struct fy_node *m,
+                                        const char *field, const char *unit) {
+  static const char *const keys[] = {"rule",   "a_plus", "a_minus",    "tau_plus", "tau_minus",
+                                     "w_min",  "w_max",  "dependence", "pairing",  NULL};
+  char f[360], got[80], msg[256];
+  nmsim_status rc;
+  struct fy_node *n;
+  if ((rc = yml_check_keys(x->d, m, field, keys, x->err))) return rc;
+  if (x->s->pops[pj->post].model->flags & NMSIM_MODEL_FIXED_POINT)
+    return yml_error(x->d, m, field, x->err,
+                     "plasticity needs a floating-point target model, got %s (fixed point)",
+                     x->s->pops[pj->post].model->name);
+  scn_plasticity *pl = nm_calloc(1, sizeof *pl);
+  if (!pl) return NMSIM_ENOMEM_ERR(x->err);
+  pj->plast = pl;
+  stdp_params *p = &pl->p;
+  *p = (stdp_params){.a_plus = 0.005, .a_minus = 0.00525, .tau_plus = 20, .tau_minus = 20,
+                     .w_min = 0, .w_max = 1, .dep = STDP_ADDITIVE, .pairing = STDP_ALL_TO_ALL};
+  pl->rule = SCN_RULE_STDP;
+  scn_fmt(f, sizeof f, "%s.rule", field);
+  if ((n = yml_get(m, "rule"))) {
+    const char *r;
+    if ((rc = yml_str(x->d, n, f, &r, x->err))) return rc;
+    if (strcmp(r, "stdp") == 0) pl->rule = SCN_RULE_STDP;
+    else if (strcmp(r, "loihi_trace") == 0) pl->rule = SCN_RULE_LOIHI_TRACE;
+    else return yml_error(x->d, n, f, x->err, "expected stdp or loihi_trace, got '%s'", r);
+  }
+  struct { const char *key, *unit; double *out; double lo; } q[] = {
+      {"a_plus", "", &p->a_plus, 0},       {"a_minus", "", &p->a_minus, 0},
+      {"tau_plus", "ms", &p->tau_plus, 0}, {"tau_minus", "ms", &p->tau_minus, 0},
+      {"w_min", unit, &p->w_min, -INFINITY}, {"w_max", unit, &p->w_max, -INFINITY}};
+  for (size_t i = 0; i < NM_ARRAY_LEN(q); i++) {
+    scn_fmt(f, sizeof f, "%s.%s", field, q[i].key);
+    if ((n = yml_get(m, q[i].key)) &&
+        (rc = yml_quantity(x->d, n, f, q[i].unit, q[i].lo, INFINITY, q[i].out, x->err)))
+      return rc;
+  }
+  scn_fmt(f, sizeof f, "%s.dependence", field);
+  if ((n = yml_get(m, "dependence"))) {
+    const char *d;
+    if ((rc = yml_str(x->d, n, f, &d, x->err))) return rc;
+    if (strcmp(d, "additive") == 0) p->dep = STDP_ADDITIVE;
+    else if (strcmp(d, "multiplicative") == 0) p->dep = STDP_MULTIPLICATIVE;
+    else return yml_error(x->d, n, f, x->err, "expected additive or multiplicative, got '%s'", d);
+  }
+  scn_fmt(f, sizeof f, "%s.pairing", field);
+  if ((n = yml_get(m, "pairing"))) {
+    const char *d;
+    if ((rc = yml_str(x->d, n, f, &d, x->err))) return rc;
+    if (strcmp(d, "all_to_all") == 0) p->pairing = STDP_ALL_TO_ALL;
+    else if (strcmp(d, "nearest") == 0) p->pairing = STDP_NEAREST;
+    else return yml_error(x->d, n, f, x->err, "expected all_to_all or nearest, got '%s'", d);
+  }
+  if (stdp_check(p, msg, sizeof msg) != NMSIM_OK)
+    return yml_error(x->d, m, field, x->err, "%s", msg);
+  if (pj->weight < p->w_min || pj->weight > p->w_max)
+    return yml_error(x->d, m, field, x->err,
+                     "the initial weight %g lies outside [w_min, w_max] = [%g, %g]", pj->weight,
+                     p->w_min, p->w_max);
+  if (pj->conv)
+    return yml_error(x->d, m, field, x->err,
+                     "plasticity on shared-kernel projections (conv2d, pool2d) is not supported; "
+                     "got %s", scn_got(m, got, sizeof got));
+  pj->weight_max = fmax(pj->weight_max, fmax(fabs(p->w_min), fabs(p->w_max)));
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *field,
                                   scn_projection *pj) {
   static const char *const keys[] = {"from", "to", "connector", "weight", "weight_exp",
-                                     "delay", "site", "allow_self", NULL};
+                                     "delay", "site", "allow_self", "plasticity", NULL};
   char f[320], list[256];
   nmsim_status rc;
   struct fy_node *n, *wn, *en = NULL;
@@ -992,6 +1063,8 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
   scn_fmt(f, sizeof f, "%s.allow_self", field);
   if ((n = yml_get(m, "allow_self")) && (rc = yml_bool(x->d, n, f, &pj->allow_self, x->err)))
     return rc;
+  scn_fmt(f, sizeof f, "%s.plasticity", field);
+  if ((n = yml_get(m, "plasticity")) && (rc = scn_read_plasticity(x, pj, n, f, unit))) return rc;
   return NMSIM_OK;
 }
 
@@ -1347,6 +1420,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->rec_state[i].neurons);
   }
   for (size_t i = 0; s->projs && i < s->n_projs; i++) {
+    nm_free(s->projs[i].plast);
     if (s->projs[i].conv) nm_free(s->projs[i].conv->kernel);
     nm_free(s->projs[i].conv);
   }

@@ -3,18 +3,23 @@
 #ifndef NMSIM_SIM_SCENARIO_INT_H
 #define NMSIM_SIM_SCENARIO_INT_H
 
+#include "models/stdp.h"
 #include "nmsim/model.h"
 #include "nmsim/scenario.h"
 #include "sim/sim_int.h"
 
 /* Spike times of a spike-array source: neuron i fires at the (sorted, unique)
  * steps steps[off[i]] .. steps[off[i+1]-1]. This is the block's aux pointer;
- * for model dvs, dvs is the population's replay (sim/dvs_replay.h). */
+ * for model dvs, dvs is the population's replay (sim/dvs_replay.h); for a
+ * population of a NIR import, param holds its per-neuron parameters. */
 typedef struct scn_spike_list {
   uint32_t n;        /* neurons */
   uint32_t *off;     /* n+1 offsets */
   uint32_t *steps;   /* off[n] steps */
   struct dvs_replay *dvs; /* model dvs only: the recording, shared by its blocks */
+  double **param;    /* NIR imports (sim/nir_net.c): param[k], when not NULL, holds the
+                      * n per-neuron values of model parameter k (in its unit), which
+                      * replace the population's value; NULL: none */
 } scn_spike_list;
 
 typedef enum scn_mapping {
@@ -49,8 +54,19 @@ typedef enum scn_conn {
   SCN_ONE_TO_ONE,
   SCN_FIXED_PROBABILITY,
   SCN_CONV2D,              /* shared-kernel 2D convolution */
-  SCN_POOL2D               /* channel-wise sum pooling */
+  SCN_POOL2D,              /* channel-wise sum pooling */
+  SCN_MATRIX               /* explicit weights (NIR Affine, Linear, Scale) */
 } scn_conn;
+
+/* The weights of an SCN_MATRIX projection, times the projection's weight:
+ * post j gets from pre i w[j * n_in + i] (row-major (out, in), as a NIR
+ * Affine stores it), or for a diagonal map w[i] onto post i. A zero weight
+ * makes no synapse. */
+typedef struct scn_matrix {
+  uint32_t n_out, n_in;
+  bool diagonal;
+  double *w;                      /* n_out * n_in values, or n_in if diagonal */
+} scn_matrix;
 
 /* Geometry and kernel of a conv2d or pool2d projection. Populations are laid
  * out channel-major: neuron (c, y, x) is c*H*W + y*W + x. */
@@ -62,6 +78,16 @@ typedef struct scn_conv {
                                      [out][in][ky][kx]) scaled by the projection's
                                      weight; NULL: every tap is `weight` */
 } scn_conv;
+
+/* Plasticity of a projection (models/stdp.h). */
+typedef enum scn_rule {
+  SCN_RULE_STDP,           /* pair-based STDP, event-driven traces in ms */
+  SCN_RULE_LOIHI_TRACE     /* Lava/Loihi sum-of-products trace rule, per step */
+} scn_rule;
+typedef struct scn_plasticity {
+  scn_rule rule;
+  stdp_params p;           /* taus in ms; weights in the target's input unit */
+} scn_plasticity;
 
 typedef struct scn_projection {
   uint32_t pre, post;      /* population indices */
@@ -78,6 +104,8 @@ typedef struct scn_projection {
   uint32_t site;           /* input site index of the post model */
   double weight_max;       /* largest |weight| any synapse of it gets */
   scn_conv *conv;          /* SCN_CONV2D and SCN_POOL2D */
+  scn_matrix *matrix;      /* SCN_MATRIX */
+  scn_plasticity *plast;   /* NULL: static synapses */
   int line;
 } scn_projection;
 

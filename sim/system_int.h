@@ -70,6 +70,15 @@ typedef struct sys_core {
   sys_syn *syn;
   size_t n_syn;
 
+  /* plasticity (only on cores with plastic synapses, else NULL) */
+  uint16_t *syn_proj;      /* n_syn: plastic projection index + 1, 0 for static synapses */
+  double *wf;              /* n_syn: weight of plastic synapses, in the input unit */
+  uint32_t *axon_src;      /* n_axons: source neuron gid of each input axon */
+  uint32_t *pin_ptr;       /* n_neurons + 1: plastic synapses onto each local neuron */
+  uint32_t *pin_syn;       /*   ... their indices in syn */
+  uint32_t *pin_axon;      /*   ... and their axons */
+  uint64_t learn_updates;  /* synaptic updates this step */
+
   /* outgoing: for local neuron j, out[out_ptr[j] .. out_ptr[j+1]] */
   uint32_t *out_ptr;
   sys_out *out;
@@ -108,6 +117,13 @@ typedef struct sys_router {
 #define SYS_LAT_BIN_PS 100u
 #define SYS_LAT_BINS 100000u
 
+/* Traces of a plastic projection: presynaptic per pre neuron, postsynaptic
+ * per post neuron (models/stdp.h), times in ms. */
+typedef struct sys_plast {
+  stdp_trace *x;           /* pre population size */
+  stdp_trace *y;           /* post population size */
+} sys_plast;
+
 typedef struct sys sys;
 /* Called after every completed step (recording, writers). */
 typedef nmsim_status (*sys_step_hook)(void *ctx, sys *s, nmsim_err *err);
@@ -142,6 +158,8 @@ struct sys {
   nmsim_ps work_end;       /* latest end of synaptic work this step */
   bool finished;
   bool oom;                /* functional mode ran out of memory */
+  sys_plast *plast;        /* per projection (NULL entries for static ones); NULL if none */
+  uint8_t *spiked;         /* per neuron (gid): spiked this step (learning phase) */
 
   /* per-step results, valid in the step hook */
   nm_energy step_energy;
@@ -164,6 +182,12 @@ struct sys {
   double lat_sum_ps;
   nmsim_ps lat_max;
 
+  /* core_kind spinnaker2 (cores/spinnaker_pe.c, noc/mcast.c); NULL otherwise */
+  struct noc_mc *mc;       /* key/mask multicast routing */
+  struct spin_pe *pes;     /* per core: timer and processor state */
+  uint64_t tick_overruns;  /* ticks whose timer fired while the PE was still busy */
+  uint64_t late_packets;   /* packets processed after their target tick started */
+
   sys_step_hook hook;
   void *hook_ctx;
 };
@@ -185,10 +209,24 @@ void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
+/* SpiNNaker-like PEs (cores/spinnaker_pe.c): build the multicast routes and
+ * the PEs' state after the synapse rows (NMSIM_ECAPACITY for a routing table
+ * over the router's capacity); run every tick on the engine; free. */
+nmsim_status pe_build(sys *s, nmsim_err *err);
+nmsim_status pe_run(sys *s, nmsim_err *err);
+void pe_destroy(sys *s);
+/* Count spike `index` of population pop in this step's raster and bursts
+ * (shared by every core kind; cores/loihi_core.c). */
+void core_record_spike(sys *s, uint32_t pop, uint32_t index);
 /* Give every output port its credits (the chip's buffer depth). */
 void noc_init_ports(sys *s);
 /* Free the routers' wait queues. */
 void noc_free_ports(sys *s);
+/* The learning phase of the step that just ended: every plastic synapse of a
+ * neuron that spiked is updated (pre spikes first, then post spikes) and
+ * charged the chip's synaptic-update energy. Returns the longest time a core
+ * spends on it (its updates x the update time). */
+nmsim_ps sys_learn(sys *s);
 /* Functional mode: run every step with spikes going straight to their
  * targets' input (no packets, no hardware time; energy of the cores' events
  * is still counted). */

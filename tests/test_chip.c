@@ -324,7 +324,7 @@ Test(chip, ranges_and_choices) {
   expect_bad("    time: 10 ns", "    time: -1 ns", "time: -1 ns", 6,
              "noc.hop_ew.time: expected a value in [0, 1e+15] ps");
   expect_bad("core_kind: loihi", "core_kind: spinnaker", "spinnaker", 0,
-             "core_kind: expected one of: loihi, got 'spinnaker'");
+             "core_kind: expected one of: loihi, spinnaker2, got 'spinnaker'");
   expect_bad("topology: mesh", "topology: torus", "torus", 0,
              "noc.topology: expected one of: mesh, got 'torus'");
   expect_bad("routing: xy", "routing: yx", "yx", 0, "noc.routing: expected one of: xy, got 'yx'");

@@ -360,9 +360,9 @@ Test(dvs_replay, labels_trials_and_run_file, .timeout = 60) {
   }
   nmsim_scenario_destroy(s);
 
-  /* the run file: a run of 10 steps holds the two trials that start in it */
+  /* the run file: a run of 6 steps holds the two trials that start in it */
   snprintf(text, sizeof text,
-           "chip: loihi\nsteps: 10\npopulations:\n"
+           "chip: loihi\nsteps: 6\npopulations:\n"
            "  cam: {size: %d, model: dvs, input: {dvs: {file: %s, labels: %s, offset: 200 us}}}\n"
            "record: {spikes: all}\n", SW * SH * 2, path, csv);
   s = load_ok(text);
@@ -377,7 +377,7 @@ Test(dvs_replay, labels_trials_and_run_file, .timeout = 60) {
   cr_assert_geq(f, 0);
   size_t k;
   int32_t *l = read_ds(f, "/populations/cam/input/trials/label", H5T_NATIVE_INT32, 4, &k);
-  cr_assert_eq(k, 2, "trials in a 10-step run: %zu, expected 2", k);
+  cr_assert_eq(k, 2, "trials in a 6-step run: %zu, expected 2", k);
   cr_assert(l[0] == 4 && l[1] == 7, "labels %d %d", l[0], l[1]);
   uint64_t *ss = read_ds(f, "/populations/cam/input/trials/start_step", H5T_NATIVE_UINT64, 8, &k);
   cr_assert(ss[0] == 0 && ss[1] == 5, "start steps %llu %llu", (unsigned long long)ss[0],

@@ -1,0 +1,142 @@
+/* learning.c: the learning phase at the end of a step. Every plastic synapse
+ * of a neuron that spiked in the step is updated by its projection's rule
+ * (models/stdp.h) in model time: first the presynaptic spikes (depression,
+ * then the presynaptic traces), then the postsynaptic spikes (potentiation,
+ * then the postsynaptic traces), so a pre and a post spike in one step pair
+ * as "pre before post". The order never depends on hardware timing, so timed
+ * and functional runs learn the same. Each update is charged the chip's
+ * synaptic-update energy, and its time to the core that holds the synapse. */
+#include <math.h>
+
+#include "sim/system_int.h"
+
+/* Store w in synapse k of core c (the fixed-point copy the input uses). */
+static void set_weight(sys_core *c, uint32_t k, double w) {
+  c->wf[k] = w;
+  const sys_block *b = &c->blocks[c->block_of[c->syn[k].tgt]];
+  c->syn[k].w = (int32_t)llround(w / b->inv_scale);
+}
+
+/* Index in its population of local neuron `local` of core c. */
+static uint32_t pop_index(const sys_core *c, uint32_t local) {
+  const sys_block *b = &c->blocks[c->block_of[local]];
+  return b->first + (local - b->local0);
+}
+
+static void count_update(sys *s, sys_core *c) {
+  c->learn_updates++;
+  sys_charge(&c->energy, NM_E_SYN_UPDATE, 1, s->chip->syn_update.energy_pj);
+  sys_charge(&s->step_energy, NM_E_SYN_UPDATE, 1, s->chip->syn_update.energy_pj);
+}
+
+/* Presynaptic spike of neuron gid (index i of population pre) at time t:
+ * every plastic synapse it feeds. */
+static void learn_pre(sys *s, uint32_t gid, double t) {
+  const scn_projection *projs = s->scn->projs;
+  sys_core *sc = &s->cores[s->loc_core[gid]];
+  uint32_t j = s->loc_local[gid];
+  for (uint32_t o = sc->out_ptr[j]; o < sc->out_ptr[j + 1]; o++) {
+    sys_core *c = &s->cores[sc->out[o].core];
+    if (!c->syn_proj) continue;
+    uint32_t a = sc->out[o].axon;
+    for (uint32_t k = c->row[a]; k < c->row[a + 1]; k++) {
+      uint16_t pk = c->syn_proj[k];
+      if (!pk) continue;
+      const scn_plasticity *pl = projs[pk - 1].plast;
+      uint32_t post = pop_index(c, c->syn[k].tgt);
+      double y = stdp_trace_at(&s->plast[pk - 1].y[post], pl->p.tau_minus, t);
+      double w;
+      if (pl->rule == SCN_RULE_STDP) {
+        w = stdp_depress(&pl->p, c->wf[k], y);
+      } else {
+        /* Loihi trace rule: the traces read here already hold this step's
+         * impulses (bumped before the updates, see sys_learn) */
+        uint32_t pre = gid - s->pop_gid0[projs[pk - 1].pre];
+        double x = stdp_trace_at(&s->plast[pk - 1].x[pre], pl->p.tau_plus, t);
+        uint32_t tg = s->pop_gid0[projs[pk - 1].post] + post;
+        w = stdp_clip(&pl->p, c->wf[k] + stdp_lava_pair_dw(pl->p.a_plus, pl->p.a_minus, true,
+                                                           s->spiked[tg], x, y));
+      }
+      set_weight(c, k, w);
+      count_update(s, c);
+    }
+  }
+}
+
+/* Postsynaptic spike of local neuron j of core c at time t: every plastic
+ * synapse onto it (for the trace rule, only those whose pre did not spike:
+ * learn_pre did those). */
+static void learn_post(sys *s, sys_core *c, uint32_t j, double t) {
+  const scn_projection *projs = s->scn->projs;
+  uint32_t post = pop_index(c, j);
+  for (uint32_t q = c->pin_ptr[j]; q < c->pin_ptr[j + 1]; q++) {
+    uint32_t k = c->pin_syn[q], src = c->axon_src[c->pin_axon[q]];
+    uint16_t pk = c->syn_proj[k];
+    const scn_plasticity *pl = projs[pk - 1].plast;
+    uint32_t pre = src - s->pop_gid0[projs[pk - 1].pre];
+    double x = stdp_trace_at(&s->plast[pk - 1].x[pre], pl->p.tau_plus, t);
+    double w;
+    if (pl->rule == SCN_RULE_STDP) {
+      w = stdp_potentiate(&pl->p, c->wf[k], x);
+    } else {
+      if (s->spiked[src]) continue;
+      double y = stdp_trace_at(&s->plast[pk - 1].y[post], pl->p.tau_minus, t);
+      w = stdp_clip(&pl->p, c->wf[k] + stdp_lava_pair_dw(pl->p.a_plus, pl->p.a_minus, false,
+                                                         true, x, y));
+    }
+    set_weight(c, k, w);
+    count_update(s, c);
+  }
+}
+
+/* Bump the traces of population p's spikes of this step: pre traces of the
+ * projections with rule `rule` leaving p (pre == true) or post traces of
+ * those entering it. */
+static void bump_traces(sys *s, uint32_t p, bool pre, scn_rule rule, double t) {
+  const nmsim_scenario *scn = s->scn;
+  for (size_t k = 0; k < scn->n_projs; k++) {
+    const scn_projection *pr = &scn->projs[k];
+    if (!pr->plast || pr->plast->rule != rule || (pre ? pr->pre : pr->post) != p) continue;
+    stdp_trace *tr = pre ? s->plast[k].x : s->plast[k].y;
+    double tau = pre ? pr->plast->p.tau_plus : pr->plast->p.tau_minus;
+    for (size_t n = 0; n < s->pop_nspikes[p]; n++)
+      stdp_trace_spike(&tr[s->pop_spikes[p][n]], tau, t, 1.0, pr->plast->p.pairing);
+  }
+}
+
+nmsim_ps sys_learn(sys *s) {
+  if (!s->plast) return 0;
+  const nmsim_scenario *scn = s->scn;
+  double t = (double)s->step * scn->dt_ms;
+  for (size_t p = 0; p < scn->n_pops; p++)
+    for (size_t n = 0; n < s->pop_nspikes[p]; n++) s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 1;
+  /* the trace rule reads traces that include this step's impulses */
+  for (uint32_t p = 0; p < scn->n_pops; p++) {
+    bump_traces(s, p, true, SCN_RULE_LOIHI_TRACE, t);
+    bump_traces(s, p, false, SCN_RULE_LOIHI_TRACE, t);
+  }
+  /* presynaptic spikes: depression (STDP) with y(t), then the x traces */
+  for (uint32_t p = 0; p < scn->n_pops; p++) {
+    for (size_t n = 0; n < s->pop_nspikes[p]; n++)
+      learn_pre(s, s->pop_gid0[p] + s->pop_spikes[p][n], t);
+    bump_traces(s, p, true, SCN_RULE_STDP, t);
+  }
+  /* postsynaptic spikes: potentiation with x(t), then the y traces */
+  for (uint32_t p = 0; p < scn->n_pops; p++) {
+    for (size_t n = 0; n < s->pop_nspikes[p]; n++) {
+      uint32_t gid = s->pop_gid0[p] + s->pop_spikes[p][n];
+      sys_core *c = &s->cores[s->loc_core[gid]];
+      if (c->pin_ptr) learn_post(s, c, s->loc_local[gid], t);
+    }
+    bump_traces(s, p, false, SCN_RULE_STDP, t);
+  }
+  for (size_t p = 0; p < scn->n_pops; p++)
+    for (size_t n = 0; n < s->pop_nspikes[p]; n++) s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 0;
+  nmsim_ps longest = 0;
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    nmsim_ps tl = (nmsim_ps)s->cores[i].learn_updates * s->chip->syn_update.time_ps;
+    if (tl > longest) longest = tl;
+    s->cores[i].learn_updates = 0;
+  }
+  return longest;
+}

@@ -1,0 +1,335 @@
+/* spinnaker_pe.c: a SpiNNaker 2-like processing element: software on a
+ * clocked processor, driven by its own periodic timer tick, with no barrier.
+ *
+ * TIMING. PE p's tick k fires at nominal time phase_p + k * tick (phase_p =
+ * (p's index on its chip * pe.tick_offset) mod tick; 0 by default, as the
+ * SpiNNaker tools start every core on one sync signal). The PE is a single
+ * processor serving its work in arrival order: a tick's neuron updates (one
+ * per neuron, pe.cycles.neuron_update or neuron_idle at the PE clock, a
+ * multicast packet sent when a spiking neuron's update ends), and every
+ * received packet (pe.cycles.packet for the interrupt, row lookup and DMA,
+ * plus pe.cycles.synapse per synapse of the row). Energy is cycles x
+ * pe.energy_per_cycle, charged to the categories of the Loihi-like core.
+ *
+ * OVERRUNS. When a tick's timer fires while the PE is still busy (with the
+ * previous tick's updates or with packets that arrived before it), the tick's
+ * work did not fit in its tick: the overrun is counted and the tick's update
+ * starts late, when the PE becomes free, as the queued timer callback of real
+ * SpiNNaker software would. Ticks are never skipped; the lag lasts until idle
+ * time absorbs it. Work of the last tick that runs past the run's end counts
+ * as an overrun too.
+ *
+ * LATE PACKETS. A packet carries its source tick k; a synapse of delay d adds
+ * its weight to the input of tick k + d, exactly as the Loihi-like core does,
+ * so the models and results are shared. A packet whose processing ends after
+ * its target tick has started (that tick has already read its input) is late:
+ * it is counted, and its weight goes to the earliest tick that has not yet
+ * started, so it arrives later than the network asked. Late packets are the
+ * one way the SpiNNaker-like chip's timing changes the spikes.
+ *
+ * STEPS. Ticks are not synchronised, but nominal tick times keep their order
+ * (every phase lies within one tick), so every PE handles tick k before any
+ * handles tick k + 1. Step k closes (totals, learning phase, step hook) when
+ * the first PE's tick k + 1 fires, or when the last packet is processed for
+ * the last step. Its latency is the longest tick among the PEs: from a PE's
+ * actual start of tick k to the start of its tick k + 1 (the later of its
+ * nominal time and the end of the work the PE holds when the step closes). */
+#include <math.h>
+#include <string.h>
+
+#include "noc/mcast.h"
+#include "sim/system_int.h"
+
+struct spin_pe {
+  nmsim_ps phase;       /* nominal start of tick 0 */
+  nmsim_ps start;       /* actual start of the current tick's update */
+  nmsim_ps busy;        /* the processor is busy until */
+  uint64_t next_tick;   /* ticks started: the first tick whose input is still open */
+};
+
+static void pe_charge(sys *s, sys_core *c, int cat, uint64_t n, double pj) {
+  c->energy.n[cat] += n;
+  c->energy.pj[cat] += pj;
+  s->step_energy.n[cat] += n;
+  s->step_energy.pj[cat] += pj;
+}
+
+/* Time of n cycles at the PE clock, rounded to the nearest ps. */
+static nmsim_ps pe_cycles_ps(const chip_pe *pc, uint64_t n) {
+  return (nmsim_ps)floor((double)n * 1e12 / pc->clock_hz + 0.5);
+}
+
+nmsim_status pe_build(sys *s, nmsim_err *err) {
+  nmsim_status rc = mc_build(s, err);
+  if (rc != NMSIM_OK) return rc;
+  s->pes = nm_calloc(s->n_cores ? s->n_cores : 1, sizeof *s->pes);
+  if (!s->pes) return NMSIM_ENOMEM_ERR(err);
+  const chip_pe *pc = &s->chip->pe;
+  uint32_t per_chip = chip_n_cores(s->chip);
+  nmsim_ps step = pc->tick_offset_ps % pc->tick_ps, phase = 0;
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    if (i % per_chip == 0) phase = 0;
+    s->pes[i].phase = phase;
+    phase = (phase + step) % pc->tick_ps;
+  }
+  return NMSIM_OK;
+}
+
+void pe_destroy(sys *s) {
+  mc_destroy(s->mc, s->n_cores, s->n_tiles);
+  s->mc = NULL;
+  nm_free(s->pes);
+  s->pes = NULL;
+}
+
+/* ---- a tick ---------------------------------------------------------------- */
+
+/* Convert tick `tick`'s ring slot into the models' input and clear it. */
+static void pe_take_input(sys_core *c, uint64_t tick) {
+  size_t nn = c->n_neurons;
+  int64_t *acc = c->acc + (size_t)(tick % c->ring) * c->n_sites * nn;
+  memset(c->had_input, 0, nn);
+  for (size_t bi = 0; bi < c->n_blocks; bi++) {
+    const sys_block *b = &c->blocks[bi];
+    for (uint32_t k = 0; k < c->n_sites; k++) {
+      int64_t *a = acc + (size_t)k * nn + b->local0;
+      double *in = c->input + (size_t)k * nn + b->local0;
+      uint8_t *hi = c->had_input + b->local0;
+      for (uint32_t i = 0; i < b->n; i++) {
+        in[i] = (double)a[i] * b->inv_scale;
+        hi[i] |= a[i] != 0;
+        a[i] = 0;
+      }
+    }
+  }
+}
+
+/* The spike of neuron i of a block whose base key is key0 leaves at time t
+ * as one multicast packet (none when the block sends nowhere). */
+static nmsim_ps pe_emit(sys *s, sys_core *c, uint32_t key0, uint32_t i, nmsim_ps t,
+                        double value) {
+  if (key0 == MC_NO_ROUTE) return t;
+  const chip_cost *so = &s->chip->spike_out;
+  t += so->time_ps;
+  pe_charge(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
+  mc_send(s, c->id, key0 + i, s->step, t, value);
+  return t;
+}
+
+/* Update every neuron of core c for tick s->step from time t (neurons in
+ * order, each its active or idle time; a spike leaves when its neuron's
+ * update ends). Returns the end of the updates. */
+static nmsim_ps pe_update(sys *s, sys_core *c, nmsim_ps t) {
+  const nmsim_chip *ch = s->chip;
+  const uint32_t *key0 = s->mc->key0[c->id];
+  pe_take_input(c, s->step);
+  const double *in_ptr[SYS_MAX_SITES];
+  for (size_t bi = 0; bi < c->n_blocks; bi++) {
+    sys_block *b = &c->blocks[bi];
+    const nmsim_neuron_type *m = b->pop->model;
+    for (uint32_t k = 0; k < SYS_MAX_SITES; k++)
+      in_ptr[k] = c->input + (size_t)(k < c->n_sites ? k : 0) * c->n_neurons + b->local0;
+    nmsim_block mb = {.n = b->n,
+                      .state = b->state,
+                      .input = in_ptr,
+                      .step = s->step,
+                      .dt_ms = s->scn->dt_ms,
+                      .seed = s->scn->seed,
+                      .pop_id = b->pop_id,
+                      .first = b->first,
+                      .aux = &b->pop->spikes,
+                      .out_value = (m->flags & NMSIM_MODEL_GRADED) ? c->values : NULL};
+    size_t ns = 0;
+    m->update(b->derived, &mb, c->spikes, &ns);
+    const double *val = mb.out_value;
+    if (m->flags & NMSIM_MODEL_SOURCE) {
+      /* sources are not charged neuron updates (as on the Loihi-like core) */
+      for (size_t k = 0; k < ns; k++) {
+        uint32_t i = c->spikes[k];
+        core_record_spike(s, b->pop_id, b->first + i);
+        t = pe_emit(s, c, key0[bi], i, t, val ? val[i] : 1.0);
+      }
+      continue;
+    }
+    uint64_t n_active = 0;
+    size_t si = 0;
+    const uint8_t *hi = c->had_input + b->local0;
+    for (uint32_t i = 0; i < b->n; i++) {
+      bool fired = si < ns && c->spikes[si] == i;
+      bool active = fired || hi[i];
+      n_active += active;
+      t += active ? ch->neuron_active.time_ps : ch->neuron_idle.time_ps;
+      if (fired) {
+        si++;
+        core_record_spike(s, b->pop_id, b->first + i);
+        t = pe_emit(s, c, key0[bi], i, t, val ? val[i] : 1.0);
+      }
+    }
+    pe_charge(s, c, NM_E_NEURON_UPDATE, n_active,
+              (double)n_active * ch->neuron_active.energy_pj);
+    pe_charge(s, c, NM_E_NEURON_IDLE, b->n - n_active,
+              (double)(b->n - n_active) * ch->neuron_idle.energy_pj);
+  }
+  return t;
+}
+
+/* Close step s->step (see STEPS above). Returns false on failure (err set). */
+static bool pe_close_step(sys *s, nmsim_err *err) {
+  const chip_pe *pc = &s->chip->pe;
+  uint64_t k = s->step;
+  nmsim_ps lat = 0, end = 0;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    const struct spin_pe *pe = &s->pes[s->used[u]];
+    nmsim_ps next = pe->phase + (k + 1) * pc->tick_ps;
+    if (pe->busy > next) next = pe->busy;
+    if (next - pe->start > lat) lat = next - pe->start;
+    if (next > end) end = next;
+  }
+  if (!s->n_used) lat = pc->tick_ps, end = (k + 1) * pc->tick_ps;
+  s->step_latency = lat;
+  if (k == 0 || lat < s->step_min) s->step_min = lat;
+  if (lat > s->step_max) s->step_max = lat;
+  if (end > s->hw_time) s->hw_time = end;
+  /* learning phase on the step's spikes (its PE cycles are not modelled:
+   * the chip's synaptic update cost is 0) */
+  sys_learn(s);
+  for (int c = 0; c < NM_E_COUNT; c++) {
+    s->energy.n[c] += s->step_energy.n[c];
+    s->energy.pj[c] += s->step_energy.pj[c];
+  }
+  for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
+  if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
+  memset(&s->step_energy, 0, sizeof s->step_energy);
+  for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_nspikes[p] = 0;
+  s->step++;
+  return true;
+}
+
+static void pe_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
+  sys *s = ctx;
+  uint64_t k = ev->data.u64[0];
+  if (k > s->step) {
+    nmsim_err err = {0};
+    if (!pe_close_step(s, &err)) {
+      sim_engine_fail(e, &err);
+      return;
+    }
+  }
+  if (NEVER(k != s->step)) NMSIM_PANIC("PE %u: tick %llu during step %llu", ev->dst,
+                                      (unsigned long long)k, (unsigned long long)s->step);
+  sys_core *c = &s->cores[ev->dst];
+  struct spin_pe *pe = &s->pes[ev->dst];
+  nmsim_ps start = ev->time;
+  if (pe->busy > start) {
+    s->tick_overruns++;
+    start = pe->busy;
+  }
+  pe->start = start;
+  pe->next_tick = k + 1;
+  pe->busy = pe_update(s, c, start);
+  if (k + 1 < s->scn->steps) {
+    sim_event nx = {.time = pe->phase + (k + 1) * s->chip->pe.tick_ps, .kind = SIM_EV_PE_TICK,
+                    .dst = ev->dst, .src = ev->dst, .seq = (uint32_t)(k + 1)};
+    nx.data.u64[0] = k + 1;
+    sim_engine_schedule(e, &nx);
+  }
+}
+
+/* ---- a received packet ----------------------------------------------------- */
+
+/* Input axon of core c for routing key, or UINT32_MAX (no synapses here). */
+static uint32_t pe_find_axon(const sys *s, const sys_core *c, uint32_t key) {
+  const uint32_t *keys = s->mc->rx_key[c->id];
+  uint32_t lo = 0, hi = c->n_axons;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < c->n_axons && keys[lo] == key ? lo : UINT32_MAX;
+}
+
+static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
+  sys *s = ctx;
+  (void)e;
+  sys_core *c = &s->cores[ev->dst];
+  struct spin_pe *pe = &s->pes[ev->dst];
+  const chip_pe *pc = &s->chip->pe;
+  nmsim_ps lat = ev->time - ev->data.u64[1];
+  if (lat / SYS_LAT_BIN_PS < SYS_LAT_BINS) s->lat_hist[lat / SYS_LAT_BIN_PS]++;
+  else s->lat_overflow++;
+  s->lat_sum_ps += (double)lat;
+  if (lat > s->lat_max) s->lat_max = lat;
+
+  /* the source tick from its low 32 bits: the source is never ahead of this
+   * PE's next tick, and never 2^32 ticks behind */
+  uint32_t back = (uint32_t)pe->next_tick - ev->data.u32[1];
+  if (NEVER(back > pe->next_tick)) return;
+  uint64_t k_src = pe->next_tick - back;
+  uint32_t axon = pe_find_axon(s, c, ev->data.u32[0]);
+  uint32_t lo = 0, hi = 0;
+  if (axon != UINT32_MAX) lo = c->row[axon], hi = c->row[axon + 1];
+  uint64_t cycles = pc->cyc_packet + (uint64_t)(hi - lo) * pc->cyc_synapse;
+  pe_charge(s, c, NM_E_SYN_OP, hi - lo, (double)cycles * pc->pj_per_cycle);
+  nmsim_ps start = ev->time > pe->busy ? ev->time : pe->busy;
+  pe->busy = start + pe_cycles_ps(pc, cycles);
+
+  /* The processing ends before any tick that has not started yet (the PE
+   * serves its work in order), so the target tick of a synapse has started
+   * exactly when it is below next_tick. */
+  size_t nn = c->n_neurons, per_slot = (size_t)c->n_sites * nn;
+  double value = ev->data.f64[2];
+  bool plain = value == 1.0, late = false;
+  for (uint32_t k = lo; k < hi; k++) {
+    const sys_syn *y = &c->syn[k];
+    uint64_t target = k_src + y->delay;
+    if (target < pe->next_tick) target = pe->next_tick, late = true;
+    int64_t *a = &c->acc[(size_t)(target % c->ring) * per_slot + (size_t)y->site * nn + y->tgt];
+    /* a graded spike's products are rounded one by one, as on the Loihi core */
+    *a += plain ? (int64_t)y->w : llround((double)y->w * value);
+  }
+  if (late) s->late_packets++;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+/* After the last event: overruns of the last tick, then the last step. */
+static nmsim_status pe_finish(sys *s, nmsim_err *err) {
+  uint64_t steps = s->scn->steps;
+  if (s->n_used && s->step < steps) {
+    for (uint32_t u = 0; u < s->n_used; u++) {
+      const struct spin_pe *pe = &s->pes[s->used[u]];
+      if (pe->busy > pe->phase + steps * s->chip->pe.tick_ps) s->tick_overruns++;
+    }
+    if (NEVER(s->step + 1 != steps))
+      return NMSIM_ERR(err, NMSIM_EINTERNAL, "the ticks stopped at step %llu of %llu",
+                       (unsigned long long)s->step, (unsigned long long)steps);
+  }
+  while (s->step < steps)
+    if (!pe_close_step(s, err)) return err->code ? err->code : NMSIM_EINTERNAL;
+  s->finished = true;
+  return NMSIM_OK;
+}
+
+nmsim_status pe_run(sys *s, nmsim_err *err) {
+  nmsim_status rc;
+  sim_pq_opts qo = {.max_events = s->scn->max_events};
+  if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
+  sim_engine_set_handler(s->eng, SIM_EV_PE_TICK, pe_on_tick, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PKT_DELIVER, pe_on_deliver, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, mc_on_inject, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, mc_on_hop, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  noc_init_ports(s);
+  for (uint32_t u = 0; u < s->n_used && s->scn->steps; u++) {
+    uint32_t id = s->used[u];
+    sim_event ev = {.time = s->pes[id].phase, .kind = SIM_EV_PE_TICK, .dst = id, .src = id,
+                    .seq = 0};
+    if ((rc = sim_engine_schedule(s->eng, &ev)) != NMSIM_OK) {
+      sim_engine_run(s->eng, err); /* for the recorded message, as sys_run does */
+      return rc;
+    }
+  }
+  if ((rc = sim_engine_run(s->eng, err)) != NMSIM_OK) return rc;
+  return pe_finish(s, err);
+}

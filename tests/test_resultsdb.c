@@ -1,0 +1,589 @@
+/* test_resultsdb.c: the results database (sim/resultsdb.h), SHA-256, the
+ * sweep value lists, and the CLI around them: nmsim run --db, nmsim sweep
+ * (two at once into one database lose no row) and nmsim report --db. */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/cli.h"
+#include "sim/resultsdb.h"
+#include "sim/sha256.h"
+#include "tests_util.h"
+
+#define TINY NMSIM_SOURCE_DIR "/tests/data/outputs_tiny.yaml"
+
+static int nmsim(const char *args, char **out, char **err) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "%s %s", NMSIM_BINARY, args);
+  return tu_run(cmd, out, err);
+}
+
+#define OK(call)                                                                       \
+  do {                                                                                 \
+    nmsim_err err_ = {0};                                                              \
+    nmsim_status st_ = (call);                                                         \
+    cr_assert(st_ == NMSIM_OK, "%s: got %s (%s), expected OK", #call,                 \
+              nmsim_status_name(st_), err_.msg);                                       \
+  } while (0)
+#define E (&err_)
+
+/* One integer from a query on the database at path. */
+static long long query_int(const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "open %s",
+               path);
+  sqlite3_stmt *st = NULL;
+  cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+               sqlite3_errmsg(db));
+  cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s: no row", sql);
+  long long v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+static void exec_sql(const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  char *msg = NULL;
+  cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK, "%s: %s", sql, msg);
+  sqlite3_close(db);
+}
+
+static void remove_db(const char *path) {
+  char p[600];
+  remove(path);
+  snprintf(p, sizeof p, "%s-wal", path);
+  remove(p);
+  snprintf(p, sizeof p, "%s-shm", path);
+  remove(p);
+}
+
+/* ---- SHA-256 ------------------------------------------------------------------ */
+
+Test(sha256, known_answers) {
+  /* Invariant: the digests of FIPS 180-2's examples (and the empty string,
+   * and a million 'a') are the published ones; lengths around the 55/56/64
+   * byte padding boundaries agree with Python's hashlib. */
+  static const struct { const char *in; const char *hex; } v[] = {
+      {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+      {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+      {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+  };
+  char hex[65];
+  for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+    nm_sha256_hex(v[i].in, strlen(v[i].in), hex);
+    cr_assert_str_eq(hex, v[i].hex, "sha256(\"%s\"): got %s, expected %s", v[i].in, hex,
+                     v[i].hex);
+  }
+  char *a = malloc(1000000);
+  memset(a, 'a', 1000000);
+  nm_sha256_hex(a, 1000000, hex);
+  cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+                   "sha256(a x 1e6): got %s", hex);
+  free(a);
+  /* boundaries, against hashlib */
+  char cmd[512], *out = NULL;
+  snprintf(cmd, sizeof cmd,
+           "%s -c 'import hashlib\nfor n in (55,56,57,63,64,65,119,120,128):"
+           " print(hashlib.sha256(bytes(range(n))).hexdigest())'",
+           NMSIM_PYTHON);
+  cr_assert_eq(tu_run(cmd, &out, NULL), 0, "python hashlib");
+  static const size_t lens[] = {55, 56, 57, 63, 64, 65, 119, 120, 128};
+  uint8_t buf[128];
+  for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)i;
+  const char *line = out;
+  for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+    nm_sha256_hex(buf, lens[i], hex);
+    cr_assert(strncmp(line, hex, 64) == 0, "sha256 of %zu bytes: got %s, expected %.64s",
+              lens[i], hex, line);
+    line = strchr(line, '\n') + 1;
+  }
+  free(out);
+}
+
+/* ---- parameters and value lists ------------------------------------------------ */
+
+Test(resultsdb, params_json) {
+  /* Invariant: --set overrides become a JSON object: plain decimal numbers as
+   * numbers, anything else (units, hex, inf, lists) as strings with escapes;
+   * a key set twice keeps its last value. */
+  nmsim_override ov[] = {{"seed", "2"},          {"tau", "10 ms"},
+                         {"w", "-0.5e-3"},       {"hex", "0x10"},
+                         {"x", "inf"},           {"list", "[1, \"a\"]"},
+                         {"seed", "3"}};
+  char *j = rdb_params_json(ov, sizeof ov / sizeof *ov);
+  const char *want = "{\"tau\": \"10 ms\", \"w\": -0.5e-3, \"hex\": \"0x10\", \"x\": \"inf\", "
+                     "\"list\": \"[1, \\\"a\\\"]\", \"seed\": 3}";
+  cr_assert_str_eq(j, want, "got %s, expected %s", j, want);
+  nm_free(j);
+  j = rdb_params_json(NULL, 0);
+  cr_assert_str_eq(j, "{}", "no overrides: got %s", j);
+  nm_free(j);
+}
+
+Test(resultsdb, split_values) {
+  /* Invariant: a --set value list splits on commas outside brackets, braces
+   * and quotes, trims blanks, and rejects empty values and unbalanced
+   * brackets with the key in the message. */
+  static const struct { const char *in; size_t n; const char *v[3]; } ok[] = {
+      {"1,2,3", 3, {"1", "2", "3"}},
+      {" 10 ms , 20 ms", 2, {"10 ms", "20 ms"}},
+      {"[1,2],[3]", 2, {"[1,2]", "[3]"}},
+      {"{a: 1, b: [2, 3]},{a: 4}", 2, {"{a: 1, b: [2, 3]}", "{a: 4}"}},
+      {"'x,y',\"z,w\"", 2, {"'x,y'", "\"z,w\""}},
+      {"single", 1, {"single"}},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+    char **v = NULL;
+    size_t n = 0;
+    OK(cli_split_values("k", ok[i].in, &v, &n, E));
+    cr_assert_eq(n, ok[i].n, "'%s': %zu values, expected %zu", ok[i].in, n, ok[i].n);
+    for (size_t j = 0; j < n; j++)
+      cr_assert_str_eq(v[j], ok[i].v[j], "'%s' value %zu: got '%s', expected '%s'", ok[i].in, j,
+                       v[j], ok[i].v[j]);
+    cli_free_values(v, n);
+  }
+  static const char *const bad[] = {"1,,2", "1,", "[1,2", "1]", "'a,b", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    char **v = NULL;
+    size_t n = 0;
+    nmsim_err err = {0};
+    nmsim_status st = cli_split_values("pop.k", bad[i], &v, &n, &err);
+    cr_assert(st == NMSIM_EINPUT && strstr(err.msg, "pop.k"),
+              "'%s': got %s (%s), expected EINPUT naming the key", bad[i],
+              nmsim_status_name(st), err.msg);
+  }
+  cr_assert_eq(tu_leaks(), 0, "leaks");
+}
+
+/* ---- the database ----------------------------------------------------------------- */
+
+static void make_summary(run_summary *s, double scale) {
+  memset(s, 0, sizeof *s);
+  s->scenario = nm_strdup("tiny");
+  s->chip = nm_strdup("test");
+  s->nmsim_version = nm_strdup(nmsim_version());
+  s->status = nm_strdup("complete");
+  s->seed = 42;
+  s->steps = 100;
+  s->dt_ms = 0.5;
+  s->n_cores = 8;
+  s->cores_used = 4;
+  s->tiles_used = 2;
+  for (int c = 0; c < NM_E_COUNT; c++) s->energy_pj[c] = scale * (c + 1);
+  s->static_pj = 7.25;
+  s->total_pj = 1234.5 * scale;
+  s->hw_time_ps = 123456789;
+  s->step_min_ps = 1000;
+  s->step_max_ps = 3000;
+  s->step_mean_ps = 1234.5;
+  s->packet_mean_ps = 55.5;
+  s->packet_p99_ps = 99.0;
+  s->spikes = 77;
+  s->synaptic_ops = 88;
+  s->neuron_updates = 99;
+  s->packets = 11;
+  s->hops = 22;
+  s->n_pops = 2;
+  s->pops = nm_calloc(2, sizeof *s->pops);
+  s->pops[0] = (run_pop_summary){.name = nm_strdup("input"), .model = nm_strdup("poisson"),
+                                  .size = 16, .spikes = 30, .rate_hz = 15.0};
+  s->pops[1] = (run_pop_summary){.name = nm_strdup("exc"), .model = nm_strdup("lif"), .size = 40,
+                                  .spikes = 47, .bursts = 6, .rate_hz = 5.875};
+}
+
+Test(resultsdb, insert_and_list_round_trip) {
+  /* Invariant: a recorded run reads back with every metric, its parameters
+   * (numbers as numbers), populations in order, the SHA-256 of its scenario
+   * text, and its metadata; a failed run reads back with no metrics; the
+   * database is in WAL mode with schema version 1. */
+  const char *path = tu_tmp("rt", ".sqlite");
+  rdb *db = NULL;
+  OK(rdb_open(path, &db, E));
+  run_summary s;
+  make_summary(&s, 2.0);
+  rdb_run r = {.scenario_text = "name: tiny\n",
+               .scenario_path = "/x/tiny.yaml",
+               .parameters_json = "{\"seed\": 42, \"tau\": \"10 ms\"}",
+               .sweep_id = "sw1",
+               .start_time = "2024-01-02T03:04:05Z",
+               .wall_time_s = 1.5,
+               .run_file = "/x/run.h5",
+               .sum = &s};
+  int64_t id1 = 0, id2 = 0;
+  OK(rdb_insert(db, &r, &id1, E));
+  rdb_run f = {.scenario_text = "name: tiny\n", .scenario_name = "tiny", .chip = "test",
+               .seed = 5, .status = "failed", .error = "event pool exhausted",
+               .start_time = "2024-01-02T03:04:06Z", .wall_time_s = 0.25};
+  OK(rdb_insert(db, &f, &id2, E));
+  cr_assert(id1 > 0 && id2 == id1 + 1, "ids %" PRId64 ", %" PRId64, id1, id2);
+  rdb_close(db);
+
+  cr_assert_eq(query_int(path, "PRAGMA user_version"), RDB_SCHEMA_VERSION, "schema version");
+  sqlite3 *raw = NULL;
+  sqlite3_open(path, &raw);
+  sqlite3_stmt *st = NULL;
+  sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &st, NULL);
+  sqlite3_step(st);
+  cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal", "journal mode");
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+
+  OK(rdb_open_readonly(path, &db, E));
+  rdb_row *rows = NULL;
+  size_t n = 0;
+  OK(rdb_list(db, NULL, &rows, &n, E));
+  cr_assert_eq(n, 2, "rows: got %zu, expected 2", n);
+  rdb_row *g = &rows[0];
+  char hash[65];
+  nm_sha256_hex("name: tiny\n", 11, hash);
+  cr_assert_str_eq(g->scenario_hash, hash, "hash");
+  cr_assert(g->has_metrics && strcmp(g->sum.status, "complete") == 0, "status %s",
+            g->sum.status);
+  cr_assert_str_eq(g->sweep_id, "sw1");
+  cr_assert_str_eq(g->run_file, "/x/run.h5");
+  cr_assert_str_eq(g->start_time, "2024-01-02T03:04:05Z");
+  cr_assert_str_eq(g->sum.nmsim_version, nmsim_version());
+  cr_assert(g->wall_time_s == 1.5 && g->sum.seed == 42 && g->sum.steps == 100 &&
+                g->sum.dt_ms == 0.5 && g->sum.n_cores == 8 && g->sum.cores_used == 4 &&
+                g->sum.tiles_used == 2,
+            "scalars: wall %g seed %" PRIu64 " steps %" PRIu64, g->wall_time_s, g->sum.seed,
+            g->sum.steps);
+  for (int c = 0; c < NM_E_COUNT; c++)
+    cr_assert(g->sum.energy_pj[c] == s.energy_pj[c], "energy %s: got %g, expected %g",
+              nm_energy_key(c), g->sum.energy_pj[c], s.energy_pj[c]);
+  cr_assert(g->sum.total_pj == s.total_pj && g->sum.static_pj == s.static_pj, "total/static");
+  cr_assert(g->sum.hw_time_ps == s.hw_time_ps && g->sum.step_min_ps == s.step_min_ps &&
+                g->sum.step_max_ps == s.step_max_ps,
+            "times: got %" PRIu64 " %" PRIu64 " %" PRIu64, g->sum.hw_time_ps,
+            g->sum.step_min_ps, g->sum.step_max_ps);
+  cr_assert(fabs(g->sum.step_mean_ps - 1234.5) < 1e-9 && fabs(g->sum.packet_p99_ps - 99) < 1e-9,
+            "means: got %g %g", g->sum.step_mean_ps, g->sum.packet_p99_ps);
+  cr_assert(g->sum.spikes == 77 && g->sum.synaptic_ops == 88 && g->sum.neuron_updates == 99 &&
+                g->sum.packets == 11 && g->sum.hops == 22,
+            "counts");
+  cr_assert_eq(g->sum.n_pops, 2, "populations: %zu", g->sum.n_pops);
+  cr_assert(strcmp(g->sum.pops[0].name, "input") == 0 && strcmp(g->sum.pops[1].name, "exc") == 0 &&
+                g->sum.pops[1].size == 40 && g->sum.pops[1].spikes == 47 &&
+                g->sum.pops[1].bursts == 6 && g->sum.pops[1].rate_hz == 5.875,
+            "population rows");
+  cr_assert_eq(g->n_params, 2, "parameters: %zu", g->n_params);
+  cr_assert(strcmp(g->param_keys[0], "seed") == 0 && strcmp(g->param_values[0], "42") == 0 &&
+                g->param_numeric[0],
+            "param 0: %s=%s", g->param_keys[0], g->param_values[0]);
+  cr_assert(strcmp(g->param_keys[1], "tau") == 0 && strcmp(g->param_values[1], "10 ms") == 0 &&
+                !g->param_numeric[1],
+            "param 1: %s=%s", g->param_keys[1], g->param_values[1]);
+  rdb_row *h = &rows[1];
+  cr_assert(!h->has_metrics && strcmp(h->sum.status, "failed") == 0 &&
+                strcmp(h->error, "event pool exhausted") == 0 && h->sum.seed == 5 &&
+                strcmp(h->sum.chip, "test") == 0 && h->n_params == 0,
+            "failed row: status %s error %s", h->sum.status, h->error);
+  rdb_rows_free(rows, n);
+  OK(rdb_list(db, "sw1", &rows, &n, E));
+  cr_assert_eq(n, 1, "rows of sweep sw1: %zu", n);
+  rdb_rows_free(rows, n);
+  rdb_close(db);
+  run_summary_clear(&s);
+  remove_db(path);
+  cr_assert_eq(tu_leaks(), 0, "leaks");
+}
+
+Test(resultsdb, schema_migration_and_refusals) {
+  /* Invariant: opening a database that lacks an energy column of this nmsim
+   * (made by an older one) adds it, keeping the old rows (NULL there); a
+   * newer schema, a foreign SQLite database, a file that is not SQLite, and
+   * (read-only) a missing file are refused with the path in the message. */
+  const char *path = tu_tmp("mig", ".sqlite");
+  rdb *db = NULL;
+  OK(rdb_open(path, &db, E));
+  run_summary s;
+  make_summary(&s, 1.0);
+  rdb_run r = {.scenario_text = "x", .sum = &s};
+  OK(rdb_insert(db, &r, NULL, E));
+  rdb_close(db);
+  char col[96], sql[256];
+  rdb_energy_column(NM_E_COUNT - 1, col, sizeof col);
+  snprintf(sql, sizeof sql, "ALTER TABLE runs DROP COLUMN %s", col);
+  exec_sql(path, sql);
+  OK(rdb_open(path, &db, E));
+  OK(rdb_insert(db, &r, NULL, E));
+  rdb_close(db);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE %s IS NULL", col);
+  cr_assert_eq(query_int(path, sql), 1, "old row has NULL in the new column %s", col);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE %s = %g", col,
+           s.energy_pj[NM_E_COUNT - 1]);
+  cr_assert_eq(query_int(path, sql), 1, "new row has its value in %s", col);
+
+  exec_sql(path, "PRAGMA user_version = 99");
+  nmsim_err err = {0};
+  nmsim_status st = rdb_open(path, &db, &err);
+  cr_assert(st == NMSIM_EFORMAT && strstr(err.msg, path) && strstr(err.msg, "99"),
+            "newer schema: got %s (%s), expected EFORMAT", nmsim_status_name(st), err.msg);
+  remove_db(path);
+
+  exec_sql(path, "CREATE TABLE other (x)");
+  st = rdb_open(path, &db, &err);
+  cr_assert(st == NMSIM_EFORMAT && strstr(err.msg, "not an nmsim results database"),
+            "foreign database: got %s (%s)", nmsim_status_name(st), err.msg);
+  remove_db(path);
+
+  cr_assert_eq(tu_write(path, "this is text, not a database, and long enough to have a "
+                              "header page of some hundred bytes ............................"
+                              "..............................................................."),
+               0);
+  st = rdb_open(path, &db, &err);
+  cr_assert(st == NMSIM_EFORMAT && strstr(err.msg, path) && strstr(err.msg, "not an SQLite"),
+            "text file: got %s (%s)", nmsim_status_name(st), err.msg);
+  remove_db(path);
+
+  st = rdb_open_readonly("/nonexistent/r.sqlite", &db, &err);
+  cr_assert(st == NMSIM_EIO && strstr(err.msg, "/nonexistent/r.sqlite"),
+            "missing file: got %s (%s)", nmsim_status_name(st), err.msg);
+  run_summary_clear(&s);
+  cr_assert_eq(tu_leaks(), 0, "leaks");
+}
+
+/* ---- out of memory ----------------------------------------------------------------- */
+
+static long fail_after = -1;
+static bool oom_ok(void) {
+  if (fail_after == 0) return false;
+  if (fail_after > 0) fail_after--;
+  return true;
+}
+static void *oom_malloc(size_t n) { return oom_ok() ? malloc(n) : NULL; }
+static void *oom_realloc(void *p, size_t n) { return oom_ok() ? realloc(p, n) : NULL; }
+static void *oom_calloc(size_t c, size_t n) { return oom_ok() ? calloc(c, n) : NULL; }
+static const nm_allocator oom_alloc = {oom_malloc, oom_realloc, oom_calloc, free};
+
+Test(resultsdb, out_of_memory) {
+  /* Invariant: failing the Nth allocation of opening, recording and listing,
+   * for every N until they succeed, gives NMSIM_ENOMEM, records nothing half
+   * (the run and its populations commit together) and leaks nothing. */
+  const char *path = tu_tmp("oom", ".sqlite");
+  run_summary s;
+  make_summary(&s, 1.0);
+  rdb_run r = {.scenario_text = "x", .parameters_json = "{\"a\": 1}", .sum = &s};
+  long n;
+  for (n = 0; n < 10000; n++) {
+    nmsim_err err = {0};
+    rdb *db = NULL;
+    rdb_row *rows = NULL;
+    size_t cnt = 0;
+    fail_after = n;
+    nmsim_set_allocator(&oom_alloc);
+    nmsim_status st = rdb_open(path, &db, &err);
+    if (!st) st = rdb_insert(db, &r, NULL, &err);
+    if (!st) st = rdb_list(db, NULL, &rows, &cnt, &err);
+    nmsim_set_allocator(NULL);
+    fail_after = -1;
+    rdb_rows_free(rows, cnt);
+    rdb_close(db);
+    if (st == NMSIM_OK) break;
+    cr_assert(st == NMSIM_ENOMEM, "allocation %ld failed: got %s (%s), expected ENOMEM", n,
+              nmsim_status_name(st), err.msg);
+  }
+  cr_assert_lt(n, 10000, "never succeeded");
+  long long runs = query_int(path, "SELECT count(*) FROM runs");
+  long long pops = query_int(path, "SELECT count(*) FROM run_populations");
+  cr_assert_eq(pops, 2 * runs, "populations %lld for %lld runs: a run was recorded half", pops,
+               runs);
+  run_summary_clear(&s);
+  remove_db(path);
+  cr_assert_eq(tu_leaks(), 0, "leaks");
+}
+
+/* ---- the command line ------------------------------------------------------------- */
+
+Test(resultsdb_cli, run_db_records_the_run) {
+  /* Invariant: `nmsim run --db` appends one row: the --set overrides as JSON,
+   * the SHA-256 of the scenario text stored in the run file, status, seed,
+   * chip, wall time, run file and metrics equal to the report's; a bad --db
+   * exits 2 naming it, before running; a failed run is recorded as failed
+   * and exits 1. */
+  const char *db = tu_tmp("run", ".sqlite"), *h5 = tu_tmp("run", ".h5");
+  char args[2048], *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "run %s -o %s --db %s --set steps=40 --set seed=5 --quiet --json",
+           TINY, h5, db);
+  int rc = nmsim(args, &out, &err);
+  cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+  free(err);
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs"), 1, "one row");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE parameters = "
+                             "'{\"steps\": 40, \"seed\": 5}' AND seed = 5 AND chip = 'test' AND "
+                             "status = 'complete' AND scenario = 'tiny' AND steps = 40 AND "
+                             "wall_time_s > 0 AND run_file IS NOT NULL AND error IS NULL"),
+               1, "row fields");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM run_populations WHERE run_id = 1"), 2,
+               "two populations");
+  /* the metrics are the report's, and the hash is that of the stored text */
+  char cmd[4096], *py = NULL, *pyerr = NULL;
+  const char *jpath = tu_tmp("run", ".json");
+  cr_assert_eq(tu_write(jpath, out), 0);
+  snprintf(cmd, sizeof cmd,
+           "%s -c 'import sqlite3,json,hashlib,h5py,sys\n"
+           "r=json.load(open(sys.argv[1])); c=sqlite3.connect(sys.argv[2])\n"
+           "row=c.execute(\"select energy_total_pj, step_mean_ns, spikes, scenario_hash,"
+           " energy_synaptic_op_pj from runs\").fetchone()\n"
+           "assert abs(row[0]-r[\"energy_pj\"][\"total\"])<=1e-9*row[0], (row[0], r[\"energy_pj\"])\n"
+           "assert abs(row[1]-r[\"latency_ns\"][\"step\"][\"mean\"])<=1e-9*row[1], row[1]\n"
+           "assert row[2]==r[\"counts\"][\"spikes\"], (row[2], r[\"counts\"])\n"
+           "assert row[4]==r[\"energy_pj\"][\"by_category\"][\"synaptic_op\"], row[4]\n"
+           "t=h5py.File(sys.argv[3],\"r\")[\"/meta/scenario\"][()]\n"
+           "t=t.decode() if isinstance(t,bytes) else t\n"
+           "h=hashlib.sha256(t.encode()).hexdigest()\n"
+           "assert row[3]==h, (row[3], h)\n"
+           "print(\"ok\")' %s %s %s",
+           NMSIM_PYTHON, jpath, db, h5);
+  rc = tu_run(cmd, &py, &pyerr);
+  cr_assert(rc == 0 && py && strcmp(py, "ok\n") == 0, "python check: exit %d [%s] [%s]", rc,
+            py ? py : "", pyerr ? pyerr : "");
+  free(py);
+  free(pyerr);
+  free(out);
+  remove(jpath);
+
+  snprintf(args, sizeof args, "run %s --db /nonexistent/dir/r.sqlite --quiet", TINY);
+  rc = nmsim(args, NULL, &err);
+  cr_assert(rc == 2 && strstr(err, "/nonexistent/dir/r.sqlite"), "bad --db: exit %d, %s", rc,
+            err);
+  free(err);
+
+  snprintf(args, sizeof args, "run %s --db %s --set engine.max_events=3 --quiet", TINY, db);
+  rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 1, "failed run: exit %d, expected 1 (%s)", rc, err);
+  free(err);
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE "
+                             "'%max_events%' AND energy_total_pj IS NULL"),
+               1, "the failed run is recorded as failed, without metrics");
+  remove_db(db);
+  remove(h5);
+}
+
+Test(resultsdb_cli, two_sweeps_at_once_lose_no_row, .timeout = 120) {
+  /* Invariant: two `nmsim sweep` processes writing one (new) database at the
+   * same time record every run of both: 2 x 12 rows with distinct ids, 12 per
+   * sweep id, every combination once per sweep, and each run's populations;
+   * `nmsim report --db` then lists all 24 (text and JSON). */
+  const char *db = tu_tmp("sweeps", ".sqlite");
+  char cmd[4096], *out = NULL, *err = NULL;
+  snprintf(cmd, sizeof cmd,
+           "(%s sweep %s --set seed=1,2,3,4,5,6 --set steps=10,20 --db %s --quiet >/dev/null &"
+           " pa=$!; %s sweep %s --set seed=1,2,3,4,5,6 --set steps=10,20 --db %s --quiet"
+           " >/dev/null & pb=$!; wait $pa; a=$?; wait $pb; b=$?; echo $a $b)",
+           NMSIM_BINARY, TINY, db, NMSIM_BINARY, TINY, db);
+  int rc = tu_run(cmd, &out, &err);
+  cr_assert(rc == 0 && out && strcmp(out, "0 0\n") == 0,
+            "sweeps: exit codes [%s], expected [0 0]; stderr: %s", out ? out : "", err);
+  free(out);
+  free(err);
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs"), 24, "rows");
+  cr_assert_eq(query_int(db, "SELECT count(DISTINCT id) FROM runs"), 24, "distinct ids");
+  cr_assert_eq(query_int(db, "SELECT count(DISTINCT sweep_id) FROM runs"), 2, "sweep ids");
+  cr_assert_eq(query_int(db, "SELECT max(n) FROM (SELECT count(*) AS n FROM runs GROUP BY "
+                             "sweep_id, parameters)"),
+               1, "a combination twice in one sweep");
+  cr_assert_eq(query_int(db, "SELECT count(DISTINCT parameters) FROM runs"), 12,
+               "distinct combinations");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'complete'"), 24,
+               "complete runs");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM run_populations"), 48, "population rows");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE seed = 4 AND steps = 20"), 2,
+               "seed=4 steps=20 in each sweep");
+
+  snprintf(cmd, sizeof cmd, "report --db %s", db);
+  rc = nmsim(cmd, &out, &err);
+  cr_assert(rc == 0 && strstr(out, ": 24 runs") && strstr(out, "energy (") &&
+                strstr(out, "step mean (") && strstr(out, "lowest energy"),
+            "report --db: exit %d:\n%s%s", rc, out, err);
+  /* a header names the swept parameters */
+  cr_assert(strstr(out, "  id  scenario  seed  steps  chip"),
+            "table header lacks the swept parameters:\n%s", out);
+  free(out);
+  free(err);
+  snprintf(cmd, sizeof cmd,
+           "%s report --db %s --json | %s -c 'import json,sys\n"
+           "d=json.load(sys.stdin); r=d[\"runs\"]\n"
+           "assert d[\"schema_version\"]==1 and len(r)==24, len(r)\n"
+           "assert all(x[\"status\"]==\"complete\" and \"energy_pj\" in x for x in r)\n"
+           "assert sorted(set((x[\"parameters\"][\"seed\"],x[\"parameters\"][\"steps\"]) for x in r))"
+           "==[(s,t) for s in range(1,7) for t in (10,20)]\n"
+           "print(\"ok\")'",
+           NMSIM_BINARY, db, NMSIM_PYTHON);
+  rc = tu_run(cmd, &out, &err);
+  cr_assert(rc == 0 && out && strcmp(out, "ok\n") == 0, "report --db --json: exit %d [%s] [%s]",
+            rc, out ? out : "", err ? err : "");
+  free(out);
+  free(err);
+  remove_db(db);
+}
+
+Test(resultsdb_cli, sweep_files_and_errors) {
+  /* Invariant: `nmsim sweep -o DIR` writes one run file per combination and
+   * records its path; the product runs in order (first --set slowest); a value
+   * that the scenario rejects exits 2 naming the field before any run (no
+   * database is created); missing --db or a bad list is bad usage (exit 2). */
+  const char *db = tu_tmp("sweepf", ".sqlite"), *dir = tu_tmp("sweepdir", "");
+  char args[2048], *out = NULL, *err = NULL;
+  snprintf(args, sizeof args,
+           "sweep %s --set 'populations.exc.params.tau_m=10 ms,20 ms' --set steps=5,6,7 "
+           "--db %s -o %s",
+           TINY, db, dir);
+  int rc = nmsim(args, &out, &err);
+  cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+  cr_assert(strstr(err, "[6/6]") && strstr(out, ": 6 runs"), "stderr:\n%s\nstdout:\n%s", err,
+            out);
+  free(out);
+  free(err);
+  for (int i = 1; i <= 6; i++) {
+    char p[700];
+    snprintf(p, sizeof p, "%s/outputs_tiny-%d.h5", dir, i);
+    FILE *f = fopen(p, "rb");
+    cr_assert(f != NULL, "%s missing", p);
+    fclose(f);
+    remove(p);
+  }
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE run_file LIKE '%outputs_tiny-_.h5'"),
+               6, "run files recorded");
+  /* order: run 4 is tau_m=20 ms, steps=5 */
+  cr_assert_eq(query_int(db, "SELECT steps FROM runs WHERE id = 4"), 5, "run 4 steps");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE id = 4 AND parameters LIKE "
+                             "'%20 ms%'"),
+               1, "run 4 tau_m");
+  remove_db(db);
+  remove(dir);
+
+  snprintf(args, sizeof args,
+           "sweep %s --set 'populations.exc.params.tau_m=10 ms,20 mV' --db %s", TINY, db);
+  rc = nmsim(args, NULL, &err);
+  cr_assert(rc == 2 && strstr(err, "tau_m") && strstr(err, "run 2 of 2"),
+            "bad value: exit %d, stderr %s", rc, err);
+  free(err);
+  FILE *f = fopen(db, "rb");
+  cr_assert_null(f, "a database was created for a sweep that did not start");
+
+  static const char *const bad[] = {"--set seed=1,2", "--set seed=1,,2 --db x.sqlite",
+                                    "--set 'seed=[1,2' --db x.sqlite", "--db x.sqlite"};
+  static const char *const msg[] = {"--db", "empty value", "unbalanced", "nothing to sweep"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    snprintf(args, sizeof args, "sweep %s %s", TINY, bad[i]);
+    rc = nmsim(args, NULL, &err);
+    cr_assert(rc == 2 && strstr(err, msg[i]), "'%s': exit %d, expected 2 with '%s': %s", bad[i],
+              rc, msg[i], err);
+    free(err);
+  }
+  rc = nmsim("sweep --help", &out, NULL);
+  cr_assert(rc == 0 && strstr(out, "usage: nmsim sweep"), "sweep --help");
+  free(out);
+  rc = nmsim("report --db /nonexistent/r.sqlite", NULL, &err);
+  cr_assert(rc == 2 && strstr(err, "/nonexistent/r.sqlite"), "report of a missing db: %d %s",
+            rc, err);
+  free(err);
+}
