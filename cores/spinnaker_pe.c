@@ -260,6 +260,7 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   else s->lat_overflow++;
   s->lat_sum_ps += (double)lat;
   if (lat > s->lat_max) s->lat_max = lat;
+  s->in_flight--;
 
   /* the source tick from its low 32 bits: the source is never ahead of this
    * PE's next tick, and never 2^32 ticks behind */
@@ -296,6 +297,9 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
 /* After the last event: overruns of the last tick, then the last step. */
 static nmsim_status pe_finish(sys *s, nmsim_err *err) {
   uint64_t steps = s->scn->steps;
+  if (NEVER(s->in_flight != 0))
+    return NMSIM_ERR(err, NMSIM_EINTERNAL, "%llu packet copies are stuck in the network",
+                     (unsigned long long)s->in_flight);
   if (s->n_used && s->step < steps) {
     for (uint32_t u = 0; u < s->n_used; u++) {
       const struct spin_pe *pe = &s->pes[s->used[u]];

@@ -72,6 +72,8 @@ typedef struct cuba_derived {
   int64_t vth;     /* vth << 6 */
   int32_t ref;     /* refractory steps */
   int subtract;    /* reset_mode 1 */
+  int64_t bias_mant;
+  int bias_exp;
 } cuba_derived;
 
 /* p / 4096 rounded toward zero, on the magnitude (C's >> on a negative value
@@ -96,6 +98,8 @@ static nmsim_status cuba_prepare(const double *p, double dt, void *out, char *ms
   d->vth = (int64_t)p[P_VTH] * ((int64_t)1 << CUBA_VTH_SHIFT);
   d->ref = (int32_t)p[P_REF];
   d->subtract = p[P_RESET_MODE] != 0;
+  d->bias_mant = (int64_t)p[P_BIAS_MANT];
+  d->bias_exp = (int)p[P_BIAS_EXP];
   return NMSIM_OK;
 }
 
@@ -106,8 +110,8 @@ static void cuba_neuron(const cuba_derived *d, double *const *pn, uint32_t g, cu
   if (pn[P_DU]) o->u_mul = CUBA_DECAY_UNITY - ((int64_t)pn[P_DU][g] + CUBA_DS_OFFSET);
   if (pn[P_DV]) o->v_mul = CUBA_DECAY_UNITY - ((int64_t)pn[P_DV][g] + CUBA_DM_OFFSET);
   if (pn[P_BIAS_MANT] || pn[P_BIAS_EXP])
-    o->bias = (int64_t)(pn[P_BIAS_MANT] ? pn[P_BIAS_MANT][g] : 0) *
-              ((int64_t)1 << (int)(pn[P_BIAS_EXP] ? pn[P_BIAS_EXP][g] : 0));
+    o->bias = (pn[P_BIAS_MANT] ? (int64_t)pn[P_BIAS_MANT][g] : d->bias_mant) *
+              ((int64_t)1 << (pn[P_BIAS_EXP] ? (int)pn[P_BIAS_EXP][g] : d->bias_exp));
   if (pn[P_VTH]) o->vth = (int64_t)pn[P_VTH][g] * ((int64_t)1 << CUBA_VTH_SHIFT);
 }
 

@@ -330,6 +330,7 @@ nmsim_status mc_send(sys *s, uint32_t src_core, uint32_t key, uint64_t tick, nms
   ev.data.u64[1] = t;
   ev.data.f64[2] = value;
   s->packets++;
+  s->in_flight++;
   return sim_engine_schedule(s->eng, &ev);
 }
 
@@ -350,6 +351,9 @@ static void mc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now, const
     return;
   }
   sys_router *r = &s->routers[tile];
+  /* copies in flight: this packet becomes one per output link and core */
+  for (int d = 0; d < 32; d++) s->in_flight += (links >> d & 1) + (cores >> d & 1);
+  s->in_flight--;
   for (int d = 0; d < SYS_NDIRS; d++)
     if ((links >> d & 1) && !noc_has_neighbour(s, tile, d)) {
       mc_router_name(s, tile, name, sizeof name);

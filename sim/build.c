@@ -34,14 +34,35 @@ typedef struct edges {
   size_t n, cap;
 } edges;
 
-static int edge_cmp(const void *pa, const void *pb) {
-  const edge *a = pa, *b = pb;
-  if (a->core != b->core) return a->core < b->core ? -1 : 1;
-  if (a->src != b->src) return a->src < b->src ? -1 : 1;
-  if (a->tgt != b->tgt) return a->tgt < b->tgt ? -1 : 1;
-  if (a->site != b->site) return a->site < b->site ? -1 : 1;
-  if (a->delay != b->delay) return a->delay < b->delay ? -1 : 1;
-  return (a->w > b->w) - (a->w < b->w);
+/* Sort the synapses by (destination core, source neuron) in linear time: a
+ * stable counting sort by source, then a stable one by core, so each row's
+ * synapses keep the order they were made in (deterministic; their order
+ * changes no result: input sums are integer and weight updates independent).
+ * Returns false on out-of-memory. */
+static bool sort_edges(const sys *s, edges *E) {
+  if (E->n < 2) return true;
+  size_t nk = NM_MAX((size_t)s->n_neurons, (size_t)s->n_cores) + 1;
+  size_t *cnt = nm_malloc(sizeof(size_t) * nk);
+  edge *tmp = nm_malloc(sizeof(edge) * E->n);
+  if (!cnt || !tmp) {
+    nm_free(cnt);
+    nm_free(tmp);
+    return false;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    size_t keys = pass == 0 ? s->n_neurons : s->n_cores;
+    memset(cnt, 0, sizeof(size_t) * (keys + 1));
+    for (size_t a = 0; a < E->n; a++) cnt[(pass ? E->e[a].core : E->e[a].src) + 1]++;
+    for (size_t k = 0; k < keys; k++) cnt[k + 1] += cnt[k];
+    for (size_t a = 0; a < E->n; a++) tmp[cnt[pass ? E->e[a].core : E->e[a].src]++] = E->e[a];
+    edge *sw = E->e;
+    E->e = tmp;
+    tmp = sw;
+  }
+  nm_free(tmp);
+  nm_free(cnt);
+  E->cap = E->n; /* the sorted array was allocated with exactly n entries */
+  return true;
 }
 
 static const char *pop_name(const sys *s, uint32_t core) {
@@ -395,17 +416,24 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
           }
           break;
         }
-        case SCN_FIXED_PROBABILITY:
-          /* one uniform per candidate target, from the stream keyed by
-           * (seed, projection, pre neuron); i itself is no candidate unless
-           * allow_self */
+        case SCN_FIXED_PROBABILITY: {
+          /* Bernoulli(p) over the candidate targets by geometric skipping:
+           * from the stream keyed by (seed, projection, pre neuron), each draw
+           * gives the gap to the next target (gsl_ran_geometric, one uniform
+           * per draw), so the draws are the synapses made plus one. i itself
+           * is no candidate unless allow_self. */
+          if (pr->p <= 0) break;
           gsl_rng_set(r, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_CONNECT));
-          for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++) {
-            if (self && !pr->allow_self && i == j) continue;
-            if (gsl_rng_uniform(r) < pr->p)
-              rc = add_edge(E, s, src, s->pop_gid0[pr->post] + j, pr, wq);
+          uint64_t cand = (uint64_t)post->size - (self && !pr->allow_self);
+          for (uint64_t c = 0; rc == NMSIM_OK;) {
+            c += pr->p >= 1 ? 1 : gsl_ran_geometric(r, pr->p);
+            if (c > cand) break;
+            uint64_t j = c - 1;
+            if (self && !pr->allow_self && j >= i) j++;
+            rc = add_edge(E, s, src, s->pop_gid0[pr->post] + (uint32_t)j, pr, wq);
           }
           break;
+        }
       }
     }
   }
@@ -416,15 +444,16 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
 
 /* Give every synapse its target's core and local index, sort them into rows
  * and count, per core, synapses, input axons and output destinations
- * (n_out[core]; out_deg[gid] per source neuron). Returns the first core whose fan-out exceeds the chip's
- * limit, or UINT32_MAX. */
+ * (n_out[core]; out_deg[gid] per source neuron). Returns the first core
+ * whose fan-out exceeds the chip's limit, UINT32_MAX if none does, or
+ * UINT32_MAX - 1 when out of memory. */
 static uint32_t count_rows(sys *s, edges *E, size_t *n_out, uint32_t *out_deg) {
   for (size_t a = 0; a < E->n; a++) {
     uint32_t gid = E->e[a].dst;
     E->e[a].core = s->loc_core[gid];
     E->e[a].tgt = (uint16_t)s->loc_local[gid];
   }
-  if (E->n) qsort(E->e, E->n, sizeof(edge), edge_cmp);
+  if (!sort_edges(s, E)) return UINT32_MAX - 1;
   for (uint32_t i = 0; i < s->n_cores; i++) n_out[i] = 0;
   memset(out_deg, 0, sizeof(uint32_t) * s->n_neurons);
   for (size_t a = 0; a < E->n; a++) {
@@ -771,7 +800,12 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   }
   for (int attempt = 0;; attempt++) {
     if ((rc = map_neurons(s, fanin, srcs, est, err)) != NMSIM_OK) goto fail;
-    if (count_rows(s, &E, n_out, out_deg) == UINT32_MAX || attempt == 64) break;
+    uint32_t over = count_rows(s, &E, n_out, out_deg);
+    if (over == UINT32_MAX - 1) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+    if (over == UINT32_MAX || attempt == 64) break;
     if (getenv("NMSIM_DEBUG_MAP")) fprintf(stderr, "mapping attempt %d: %u cores\n", attempt, s->n_used);
     bool grew = false;
     for (uint32_t g = 0; g < s->n_neurons; g++)

@@ -35,4 +35,8 @@ void cli_free_values(char **v, size_t n);
 /* `nmsim sweep`: argv[0] is "sweep". Returns the exit status. */
 int cli_sweep(int argc, char **argv);
 
+/* `nmsim nir info FILE [--json]` (sim/cli_nir.c): argv[0] is "nir". Returns
+ * the exit status. */
+int cli_nir(int argc, char **argv);
+
 #endif

@@ -1,7 +1,6 @@
-/* dvs_replay.c: a DVS recording as a population's spikes: label files and
- * trials, the pixel-to-channel map (crop, downsampling, polarity planes), the
- * streamed per-step binning shared by every block of the population, the
- * validation pass at load time and the trial table of the run file. */
+/* dvs_replay.c: a DVS recording as a population's spikes: label files and trials,
+ * the pixel-to-channel map, per-step binning shared by every block of the
+ * population, the validation pass at load time and the run file's trial table. */
 #include "sim/dvs_replay.h"
 
 #include <errno.h>

@@ -1,7 +1,6 @@
-/* dvs_source.c: the `dvs` spike source. Neuron i is channel i of the
- * population's DVS replay (input: {dvs: {...}}); it spikes in a step when at
- * least one of its events falls in that step. The replay bins a step once for
- * all blocks of the population, whichever cores they are on. */
+/* dvs_source.c: the `dvs` spike source: neuron i is channel i of the population's
+ * DVS replay (input.dvs) and spikes in a step when one of its events falls in it;
+ * the replay bins a step once for all blocks of the population, on any core. */
 #include "models/mdl_int.h"
 #include "sim/dvs_replay.h"
 #include "sim/scenario_int.h"

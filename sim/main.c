@@ -37,6 +37,7 @@ static const char *usage_main =
     "                      check a scenario (fields, chip, mapping) without running it\n"
     "  chips [--json]      list the bundled chip presets and their key figures\n"
     "  dvs info|convert FILE  describe an event-camera recording or convert it to HDF5\n"
+    "  nir info FILE [--json]  describe a NIR graph (version, nodes, shapes, edges)\n"
     "\n"
     "  nmsim COMMAND --help   help on one command;  nmsim --version\n";
 
@@ -286,24 +287,35 @@ static int cmd_chips(int argc, char **argv) {
     } else return bad_usage("chips", "unexpected argument '%s'", argv[i]);
   }
   if (json) printf("[");
-  else printf("%-12s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "tiles", "cores",
-              "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
+  else printf("%-12s %-10s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "kind", "tiles",
+              "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
   for (size_t i = 0; nmsim_chip_presets[i]; i++) {
     nmsim_chip *c = NULL;
     nmsim_err err = {0};
     nmsim_status st = nmsim_chip_load(nmsim_chip_presets[i], NULL, &c, &err);
     if (st != NMSIM_OK) return fail(st, &err);
-    if (json)
-      printf("%s\n  {\"name\": \"%s\", \"tiles\": %u, \"cores\": %u, \"neurons_per_core\": %u, "
-             "\"synaptic_op_pj\": %.17g, \"synaptic_op_ns\": %.17g, \"hop_ew_pj\": %.17g, "
-             "\"hop_ns_pj\": %.17g, \"static_power_mw\": %.17g}",
-             i ? "," : "", c->name, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
+    bool spin = c->core_kind == CHIP_CORE_SPINNAKER2;
+    const char *kind = spin ? "spinnaker2" : "loihi";
+    if (json) {
+      printf("%s\n  {\"name\": \"%s\", \"core_kind\": \"%s\", \"tiles\": %u, \"cores\": %u, "
+             "\"neurons_per_core\": %u, \"synaptic_op_pj\": %.17g, \"synaptic_op_ns\": %.17g, "
+             "\"hop_ew_pj\": %.17g, \"hop_ns_pj\": %.17g, \"static_power_mw\": %.17g",
+             i ? "," : "", c->name, kind, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
              c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
              c->hop_ns.energy_pj, c->static_power_mw);
-    else
-      printf("%-12s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, chip_n_tiles(c),
-             chip_n_cores(c), c->max_neurons, c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0,
-             c->hop_ew.energy_pj, c->static_power_mw);
+      /* SpiNNaker-like PEs: the clock, tick, cycle counts and router capacity */
+      if (spin)
+        printf(", \"clock_mhz\": %.17g, \"tick_ms\": %.17g, \"energy_per_cycle_pj\": %.17g, "
+               "\"cycles_per_synapse\": %u, \"cycles_per_packet\": %u, "
+               "\"cycles_per_neuron_update\": %u, \"router_entries\": %u",
+               c->pe.clock_hz / 1e6, (double)c->pe.tick_ps / 1e9, c->pe.pj_per_cycle,
+               c->pe.cyc_synapse, c->pe.cyc_packet, c->pe.cyc_neuron, c->router_entries);
+      printf("}");
+    } else {
+      printf("%-12s %-10s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, kind,
+             chip_n_tiles(c), chip_n_cores(c), c->max_neurons, c->syn_op.energy_pj,
+             c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj, c->static_power_mw);
+    }
     nmsim_chip_destroy(c);
   }
   if (json) printf("\n]\n");
@@ -330,6 +342,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "chips")) return cmd_chips(argc - 1, argv + 1);
   if (!strcmp(cmd, "sweep")) return cli_sweep(argc - 1, argv + 1);
   if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
+  if (!strcmp(cmd, "nir")) return cli_nir(argc - 1, argv + 1);
   fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

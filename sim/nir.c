@@ -945,6 +945,31 @@ static long graph_port(rd *r, int32_t gi, bool want_input) {
   return found;
 }
 
+/* Edges graph by graph: the top level first, then nested graphs in node
+ * order, each in stored order (reading visits nested graphs first). */
+static nmsim_status order_edges(rd *r) {
+  nir_graph *g = r->g;
+  if (!g->n_edges) return NMSIM_OK;
+  nir_edge *e = nm_malloc(sizeof(nir_edge) * g->n_edges);
+  int32_t *eg = nm_malloc(sizeof(int32_t) * g->n_edges);
+  if (!e || !eg) {
+    nm_free(e);
+    nm_free(eg);
+    return NMSIM_ENOMEM_ERR(r->err);
+  }
+  size_t k = 0;
+  for (long gi = -1; gi < (long)g->n_nodes; gi++) {
+    if (gi >= 0 && g->nodes[gi].kind != NIR_GRAPH) continue;
+    for (size_t i = 0; i < g->n_edges; i++)
+      if (g->edge_graph[i] == gi) e[k] = g->edges[i], eg[k++] = (int32_t)gi;
+  }
+  memcpy(g->edges, e, sizeof(nir_edge) * k);
+  memcpy(g->edge_graph, eg, sizeof(int32_t) * k);
+  nm_free(e);
+  nm_free(eg);
+  return NMSIM_OK;
+}
+
 /* Edges between non-graph nodes. */
 static nmsim_status flatten_edges(rd *r) {
   nir_graph *g = r->g;
@@ -1100,6 +1125,7 @@ nmsim_status nir_read(const char *path, nir_graph **out, nmsim_err *err) {
   }
   nm_free(type);
   if ((rc = rd_graph(&r, root, "", -1))) goto done;
+  if ((rc = order_edges(&r))) goto done;
   if ((rc = flatten_edges(&r))) goto done;
   rc = infer_shapes(&r);
 done:

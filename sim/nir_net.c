@@ -5,6 +5,7 @@
  * the neurons' bias; optionally everything is quantised to loihi_cuba.
  * docs/nir.md describes every rule. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,6 +142,7 @@ typedef struct binding {
 struct nir_net {
   nir_graph *g;
   nir_net_opts o;
+  char *file;          /* o.file, owned */
   nmsim_err *err;
   long *pop_of;        /* per node: its population, or -1 */
   long *port_of;       /* per node: its port index, or -1 */
@@ -788,6 +790,11 @@ nmsim_status nir_net_add(nmsim_scenario *s, const nir_net_opts *o, nir_net **out
   n->o = *o;
   n->err = err;
   n->pop0 = s->n_pops;
+  if (!(n->file = nm_strdup(o->file))) {
+    nm_free(n);
+    return NMSIM_ENOMEM_ERR(err);
+  }
+  n->o.file = n->file;  /* the caller's string may not outlive the load */
   nmsim_status rc = nir_read(o->file, &n->g, err);
   if (rc) goto fail;
   nir_graph *g = n->g;
@@ -947,6 +954,7 @@ void nir_net_destroy(nir_net *n) {
   nm_free(n->ports);
   nm_free(n->binds);
   nir_graph_destroy(n->g);
+  nm_free(n->file);
   nm_free(n);
 }
 
@@ -1162,7 +1170,8 @@ static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t pro
   /* the scale: the largest incoming weight gets the full 8-bit mantissa M
    * with exponent e0, chosen so that the threshold mantissa is near 2^11 */
   double W = 0, M = 255;
-  for (size_t k = proj0; k < s->n_projs; k++) {
+  (void)proj0; /* every projection into the population, the scenario's own too */
+  for (size_t k = 0; k < s->n_projs; k++) {
     scn_projection *pj = &s->projs[k];
     if (pj->post != pi || pj->weight_max <= W) continue;
     W = pj->weight_max;
@@ -1188,7 +1197,7 @@ static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t pro
     S = spiking && thmax > 0 ? CUBA_TARGET_VTH * 64 / thmax : 64;
   }
   /* weights: per projection the smallest exponent that fits its mantissas */
-  for (size_t k = proj0; k < s->n_projs && rc == NMSIM_OK; k++) {
+  for (size_t k = 0; k < s->n_projs && rc == NMSIM_OK; k++) {
     scn_projection *pj = &s->projs[k];
     if (pj->post != pi) continue;
     double *arr;

@@ -11,6 +11,7 @@
 
 #include "nmsim/chip.h"
 #include "sim/dvs_replay.h"
+#include "sim/nir.h"
 #include "models/stdp.h"
 #include "sim/scenario_int.h"
 #include "sim/units.h"
@@ -26,6 +27,7 @@ typedef struct scn_ctx {
   nmsim_scenario *s;
   nmsim_err *err;
   const char *dir;  /* directory of the scenario file, or NULL */
+  nir_net *nir;     /* network: {nir: ...} while loading (sim/nir_net.c), or NULL */
 } scn_ctx;
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -107,6 +109,8 @@ static long scn_pop_ref(scn_ctx *x, struct fy_node *n, const char *field) {
   const char *name = scn_scalar(n);
   for (size_t i = 0; name && i < x->s->n_pops; i++)
     if (strcmp(x->s->pops[i].name, name) == 0) return (long)i;
+  long alias = name ? nir_net_alias(x->nir, name) : -1; /* nir.output */
+  if (alias >= 0) return alias;
   scn_pop_names(x->s, list, sizeof list);
   yml_error(x->d, n, field, x->err, "expected the name of a population (%s), got %s", list,
             scn_got(n, got, sizeof got));
@@ -653,6 +657,7 @@ static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node
 static nmsim_status scn_read_pops(scn_ctx *x, struct fy_node *root) {
   char got[80];
   nmsim_status rc;
+  if (!yml_get(root, "populations") && yml_get(root, "network")) return NMSIM_OK;
   struct fy_node *m = scn_need(x, root, "", "populations", "a mapping of populations");
   if (!m) return NMSIM_EINPUT;
   int n = fy_node_is_mapping(m) ? fy_node_mapping_item_count(m) : 0;
@@ -1068,6 +1073,9 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
   return NMSIM_OK;
 }
 
+static nmsim_status scn_read_nir_binding(scn_ctx *x, struct fy_node *m, const char *field,
+                                         long port);
+
 static nmsim_status scn_read_projs(scn_ctx *x, struct fy_node *root) {
   char got[80], field[64];
   nmsim_status rc;
@@ -1083,6 +1091,13 @@ static nmsim_status scn_read_projs(scn_ctx *x, struct fy_node *root) {
   struct fy_node *m;
   for (int i = 0; (m = fy_node_sequence_iterate(seq, &it)); i++) {
     scn_fmt(field, sizeof field, "projections[%d]", i);
+    long port = x->nir && fy_node_is_mapping(m) && scn_scalar(yml_get(m, "to"))
+                    ? nir_net_port(x->nir, scn_scalar(yml_get(m, "to")))
+                    : -1;
+    if (port >= 0) { /* into a NIR graph's Input (docs/nir.md) */
+      if ((rc = scn_read_nir_binding(x, m, field, port))) return rc;
+      continue;
+    }
     scn_projection *pj = &x->s->projs[x->s->n_projs++];
     if ((rc = scn_read_proj(x, m, field, pj))) return rc;
   }
@@ -1243,6 +1258,129 @@ static nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
   return NMSIM_OK;
 }
 
+/* ---- network: a NIR graph (sim/nir_net.c, docs/nir.md) --------------------------- */
+
+/* network.dt sets the scenario's dt (the step that discretises the graph). */
+static nmsim_status scn_read_network_dt(scn_ctx *x, struct fy_node *root) {
+  struct fy_node *net = yml_get(root, "network"), *n, *top = yml_get(root, "dt");
+  double v;
+  nmsim_status rc;
+  if (!net || !fy_node_is_mapping(net) || !(n = yml_get(net, "dt"))) return NMSIM_OK;
+  if ((rc = yml_quantity(x->d, n, "network.dt", "ms", 0.0, INFINITY, &v, x->err))) return rc;
+  if (!(v > 0)) return yml_error(x->d, n, "network.dt", x->err, "expected a time > 0");
+  if (top && v != x->s->dt_ms)
+    return yml_error(x->d, n, "network.dt", x->err,
+                     "%g ms differs from the scenario's dt (%g ms); give one of them", v,
+                     x->s->dt_ms);
+  x->s->dt_ms = v;
+  return NMSIM_OK;
+}
+
+/* network: {nir: FILE, dt, reset: zero | subtract, target: float | loihi_cuba}:
+ * the graph's populations are appended after the scenario's. */
+static nmsim_status scn_read_network(scn_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"nir", "dt", "reset", "target", NULL};
+  struct fy_node *m = yml_get(root, "network"), *n, *fn;
+  const char *str;
+  nmsim_status rc;
+  if (!m) return NMSIM_OK;
+  if ((rc = yml_check_keys(x->d, m, "network", keys, x->err))) return rc;
+  nir_net_opts o = {.dt_ms = x->s->dt_ms, .target = NIR_TARGET_FLOAT};
+  int col;
+  yml_pos(m, &o.line, &col);
+  if ((n = yml_get(m, "reset"))) {
+    if ((rc = yml_str(x->d, n, "network.reset", &str, x->err))) return rc;
+    if (strcmp(str, "zero") && strcmp(str, "subtract"))
+      return yml_error(x->d, n, "network.reset", x->err,
+                       "expected zero (v = v_reset after a spike) or subtract (v -= "
+                       "v_threshold), got '%s'", str);
+    o.subtract = strcmp(str, "subtract") == 0;
+  }
+  if ((n = yml_get(m, "target"))) {
+    if ((rc = yml_str(x->d, n, "network.target", &str, x->err))) return rc;
+    if (strcmp(str, "float") && strcmp(str, "loihi_cuba"))
+      return yml_error(x->d, n, "network.target", x->err,
+                       "expected float (the nir_* models) or loihi_cuba (quantised to Loihi's "
+                       "fixed-point compartment), got '%s'", str);
+    o.target = strcmp(str, "float") ? NIR_TARGET_LOIHI_CUBA : NIR_TARGET_FLOAT;
+  }
+  if (!(fn = scn_need(x, m, "network", "nir", "the path of a NIR file"))) return NMSIM_EINPUT;
+  if ((rc = yml_str(x->d, fn, "network.nir", &str, x->err))) return rc;
+  char *file = scn_path(x, str);
+  if (!file) return NMSIM_ENOMEM_ERR(x->err);
+  o.file = file;
+  nmsim_err e = {0};
+  rc = nir_net_add(x->s, &o, &x->nir, &e);
+  nm_free(file);
+  if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
+  if (rc) {
+    yml_error(x->d, fn, "network.nir", x->err, "%s", e.msg);
+    if (x->err) x->err->code = rc;
+    return rc;
+  }
+  size_t nw;
+  const char *const *w = nir_net_warnings(x->nir, &nw);
+  for (size_t i = 0; i < nw; i++) {
+    if (nm_grow((void **)&x->s->warnings, &x->s->cap_warnings, x->s->n_warnings + 1,
+                sizeof(char *)) ||
+        !(x->s->warnings[x->s->n_warnings] = nm_strdup(w[i])))
+      return NMSIM_ENOMEM_ERR(x->err);
+    x->s->n_warnings++;
+  }
+  return NMSIM_OK;
+}
+
+/* A projection into a NIR Input port binds a population to the graph's input:
+ * {from: POP, to: nir.input, connector: one_to_one, weight: W, delay: D}. */
+static nmsim_status scn_read_nir_binding(scn_ctx *x, struct fy_node *m, const char *field,
+                                         long port) {
+  static const char *const keys[] = {"from", "to", "connector", "weight", "delay", NULL};
+  char f[320], got[80];
+  nmsim_status rc;
+  struct fy_node *n;
+  const char *to = scn_scalar(yml_get(m, "to"));
+  if ((rc = yml_check_keys(x->d, m, field, keys, x->err))) return rc;
+  scn_fmt(f, sizeof f, "%s.from", field);
+  if (!(n = scn_need(x, m, field, "from", "the name of a population"))) return NMSIM_EINPUT;
+  long pre = scn_pop_ref(x, n, f);
+  if (pre < 0) return NMSIM_EINPUT;
+  uint64_t want = nir_net_port_size(x->nir, port);
+  if (x->s->pops[pre].size != want)
+    return yml_error(x->d, n, f, x->err,
+                     "population '%s' has %u neurons; the NIR Input '%s' takes %llu (one "
+                     "neuron per element, C order)", x->s->pops[pre].name, x->s->pops[pre].size,
+                     to, (unsigned long long)want);
+  scn_fmt(f, sizeof f, "%s.connector", field);
+  n = scn_need(x, m, field, "connector", "one_to_one");
+  if (!n) return NMSIM_EINPUT;
+  if (!scn_scalar(n) || strcmp(scn_scalar(n), "one_to_one") != 0)
+    return yml_error(x->d, n, f, x->err, "a projection into the NIR Input '%s' must be "
+                     "one_to_one, got %s", to, scn_got(n, got, sizeof got));
+  double w = 1.0;
+  uint32_t delay = 1;
+  scn_fmt(f, sizeof f, "%s.weight", field);
+  if ((n = yml_get(m, "weight")) &&
+      (rc = yml_quantity(x->d, n, f, "", -INFINITY, INFINITY, &w, x->err)))
+    return rc;
+  scn_fmt(f, sizeof f, "%s.delay", field);
+  if ((n = yml_get(m, "delay")) && (rc = scn_read_delay(x, n, f, &delay))) return rc;
+  return nir_net_bind(x->nir, port, (uint32_t)pre, w, delay, x->err);
+}
+
+/* The graph's projections, after the scenario's (and its bindings). */
+static nmsim_status scn_finish_network(scn_ctx *x, struct fy_node *root) {
+  if (!x->nir) return NMSIM_OK;
+  nmsim_err e = {0};
+  nmsim_status rc = nir_net_finish(x->nir, x->s, &e);
+  if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
+  if (rc) {
+    struct fy_node *fn = yml_get(yml_get(root, "network"), "nir");
+    yml_error(x->d, fn, "network.nir", x->err, "%s", e.msg);
+    if (x->err) x->err->code = rc;
+  }
+  return rc;
+}
+
 /* ---- loading --------------------------------------------------------------------- */
 
 /* mapping: {strategy: dense | round_robin, place: {POP: {core: C} | {chip: N}}} */
@@ -1302,15 +1440,18 @@ static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
 static nmsim_status scn_read(scn_ctx *x, const char *default_name) {
   static const char *const keys[] = {"name",        "seed",        "chip",   "chips",
                                      "steps",       "dt",          "engine", "mapping",
-                                     "populations", "projections", "record", NULL};
+                                     "populations", "projections", "record", "network", NULL};
   struct fy_node *root = yml_root(x->d);
   nmsim_status rc;
   if ((rc = yml_check_keys(x->d, root, "", keys, x->err))) return rc;
   if ((rc = scn_read_header(x, root, default_name))) return rc;
+  if ((rc = scn_read_network_dt(x, root))) return rc;
   if ((rc = scn_read_chip(x, root))) return rc;
   if ((rc = scn_read_pops(x, root))) return rc;
+  if ((rc = scn_read_network(x, root))) return rc;
   if ((rc = scn_read_mapping(x, root))) return rc;
   if ((rc = scn_read_projs(x, root))) return rc;
+  if ((rc = scn_finish_network(x, root))) return rc;
   return scn_read_record(x, root);
 }
 
@@ -1334,6 +1475,9 @@ static nmsim_status scn_load(const char *name, const char *path, const char *dir
   if (!(s->text = yml_emit(d))) goto nomem;
   yml_free(d);
   nm_free(stem);
+  nir_net_destroy(x.nir);
+  /* non-fatal notes (NIR repairs): also on stderr, since they change the network */
+  for (size_t i = 0; i < s->n_warnings; i++) fprintf(stderr, "nmsim: warning: %s\n", s->warnings[i]);
   *out = s;
   return NMSIM_OK;
 
@@ -1342,6 +1486,7 @@ nomem:
 fail:
   yml_free(d);
   nm_free(stem);
+  nir_net_destroy(x.nir);
   nmsim_scenario_destroy(s);
   return rc;
 }
@@ -1414,6 +1559,9 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->pops[i].spikes.off);
     nm_free(s->pops[i].spikes.steps);
     dvs_replay_destroy(s->pops[i].spikes.dvs);
+    for (size_t k = 0; s->pops[i].spikes.param && k < s->pops[i].model->n_params; k++)
+      nm_free(s->pops[i].spikes.param[k]);
+    nm_free(s->pops[i].spikes.param);
   }
   for (size_t i = 0; i < s->n_rec_state; i++) {
     nm_free(s->rec_state[i].vars);
@@ -1423,11 +1571,15 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->projs[i].plast);
     if (s->projs[i].conv) nm_free(s->projs[i].conv->kernel);
     nm_free(s->projs[i].conv);
+    if (s->projs[i].matrix) nm_free(s->projs[i].matrix->w);
+    nm_free(s->projs[i].matrix);
   }
   nm_free(s->pops);
   nm_free(s->projs);
   nm_free(s->rec_spikes);
   nm_free(s->rec_state);
+  for (size_t i = 0; i < s->n_warnings; i++) nm_free(s->warnings[i]);
+  nm_free(s->warnings);
   nm_free(s->path);
   nm_free(s->text);
   nm_free(s->name);

@@ -138,6 +138,8 @@ struct nmsim_scenario {
   bool *rec_spikes;        /* n_pops flags */
   scn_state_rec *rec_state;
   size_t n_rec_state;
+  char **warnings;         /* non-fatal notes of the load (NIR repairs), each naming the file */
+  size_t n_warnings, cap_warnings;
 };
 
 #endif

@@ -1,8 +1,6 @@
-/* test_dvs.c: the DVS readers (sim/dvs.h) on files the tests build from the
- * format specifications: every format round trip (plain, gzip, memory, any
- * batch size), AEDAT 3.1 packets with timestamp overflow, wraps, detection,
- * truncated/corrupt/wrong-format input (EFORMAT with the byte offset, never a
- * crash or a hang), streaming in bounded memory, out-of-memory. */
+/* test_dvs.c: the DVS readers (sim/dvs.h) on files built from the format specs:
+ * round trips, AEDAT 3.1 overflow, wraps, detection, truncated/corrupt input
+ * (EFORMAT with the byte offset, no crash or hang), bounded memory, OOM. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

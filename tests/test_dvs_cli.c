@@ -1,7 +1,6 @@
 /* test_dvs_cli.c: `nmsim dvs info` and `nmsim dvs convert` end to end on
- * generated recordings: the text and JSON summaries, the HDF5 events file
- * (read back through the HDF5 C API), exit 2 with the file and byte offset on
- * bad input, usage errors and --help. */
+ * generated recordings: text and JSON, the HDF5 events file (HDF5 C API), exit 2
+ * with the file and byte offset on bad input, usage errors and --help. */
 #include <criterion/criterion.h>
 #include <hdf5.h>
 #include <stdio.h>

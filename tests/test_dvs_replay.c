@@ -1,9 +1,6 @@
-/* test_dvs_replay.c: a DVS recording as a population's input (model dvs,
- * `input: {dvs: {...}}`, sim/dvs_replay.h): the per-step bitmaps against a
- * brute-force mapping of the events (crop, downsampling, polarity planes,
- * time scale, offset, from/to), label files and trials, independence from
- * how the population is split over cores, reruns, the run file's trial table,
- * located errors and out-of-memory. */
+/* test_dvs_replay.c: DVS input of a population (model dvs, sim/dvs_replay.h):
+ * bitmaps against a brute-force mapping, labels and trials, independence from
+ * the cores, reruns, the run file's trials, located errors, out-of-memory. */
 #include <criterion/criterion.h>
 #include <hdf5.h>
 #include <math.h>

@@ -15,6 +15,12 @@
 #include "sim/stats.h"
 #include "tests_util.h"
 
+/* A fresh temporary path in a local buffer (tu_tmp's own buffers are reused
+ * by tu_run). */
+#define TMP(var, tag, ext)   \
+  char var[512];             \
+  snprintf(var, sizeof var, "%s", tu_tmp(tag, ext))
+
 #define QUICKSTART NMSIM_SOURCE_DIR "/scenarios/quickstart.yaml"
 #define TINY NMSIM_SOURCE_DIR "/tests/data/outputs_tiny.yaml"
 #define CHECK_PY NMSIM_SOURCE_DIR "/tests/py/check_runfile.py"
@@ -67,7 +73,7 @@ Test(outputs, run_file_read_by_h5py) {
    * spikes, traces, per-core and per-tile energy, the packet histogram and
    * the links of the 2 x 2 mesh, chunked, compressed, with units; per-step,
    * per-unit and summary energies agree. */
-  const char *h5 = tu_tmp("layout", ".h5");
+  TMP(h5, "layout", ".h5");
   char args[2048], cats[1024], extra[2048], *err = NULL;
   snprintf(args, sizeof args, "run %s -o %s --set steps=150 --quiet", TINY, h5);
   int rc = nmsim(args, NULL, &err);
@@ -128,7 +134,7 @@ Test(outputs, killed_run_is_readable_and_incomplete, .timeout = 120) {
    * and says incomplete, with at least those steps. A finished run says
    * complete. */
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  const char *h5 = tu_tmp("killed", ".h5");
+  TMP(h5, "killed", ".h5");
   pid_t pid = start_long_run(h5);
   double t0 = now_s();
   long seen = -1;
@@ -185,7 +191,7 @@ Test(outputs, failed_run_says_failed) {
   /* Invariant: a run that stops on an error exits 1, and its file keeps the
    * steps done with status "failed" and the error message; `nmsim report`
    * says failed. */
-  const char *h5 = tu_tmp("failed", ".h5");
+  TMP(h5, "failed", ".h5");
   char args[1024], *out = NULL, *err = NULL;
   snprintf(args, sizeof args, "run %s -o %s --set engine.max_events=3 --quiet", TINY, h5);
   int rc = nmsim(args, NULL, &err);

@@ -9,6 +9,12 @@
 
 #include "tests_util.h"
 
+/* A fresh temporary path in a local buffer (tu_tmp's own buffers are reused
+ * by tu_run). */
+#define TMP(var, tag, ext)   \
+  char var[512];             \
+  snprintf(var, sizeof var, "%s", tu_tmp(tag, ext))
+
 #define TINY NMSIM_SOURCE_DIR "/tests/data/outputs_tiny.yaml"
 #define PLOT NMSIM_SOURCE_DIR "/analysis/plot.py"
 
@@ -42,7 +48,8 @@ Test(plot, every_kind_from_a_run) {
    * category and by core, the NoC link heatmap, the step latency, the packet
    * latency and the state traces of a finished run, each a valid PNG, and
    * lists them on stdout. */
-  const char *h5 = tu_tmp("plot", ".h5"), *dir = tu_tmp("plots", "");
+  TMP(h5, "plot", ".h5");
+  TMP(dir, "plots", "");
   char args[2048], *out = NULL, *err = NULL;
   snprintf(args, sizeof args, "run %s -o %s --quiet", TINY, h5);
   cr_assert_eq(nmsim(args, NULL, NULL), 0, "run");
@@ -68,7 +75,8 @@ Test(plot, missing_links_are_reported) {
   /* Invariant: for a run file without /links (here: a run that failed, so
    * its end-of-run tables were never written), plot.py says that the link
    * heatmap and the per-core energy are absent, and still plots the rest. */
-  const char *h5 = tu_tmp("plotf", ".h5"), *dir = tu_tmp("plotsf", "");
+  TMP(h5, "plotf", ".h5");
+  TMP(dir, "plotsf", "");
   char args[2048], *out = NULL, *err = NULL;
   snprintf(args, sizeof args, "run %s -o %s --set engine.max_events=40 --quiet", TINY, h5);
   cr_assert_eq(nmsim(args, NULL, NULL), 1, "the run fails");
@@ -98,7 +106,8 @@ Test(plot, metric_against_parameter_from_db) {
    * metric (a runs column, or rate_hz.<population>) against a swept
    * parameter as a valid PNG; an unknown metric or parameter exits non-zero
    * and says what it could not find. */
-  const char *db = tu_tmp("plotdb", ".sqlite"), *png = tu_tmp("sweep", ".png");
+  TMP(db, "plotdb", ".sqlite");
+  TMP(png, "sweep", ".png");
   char args[2048], *out = NULL, *err = NULL;
   snprintf(args, sizeof args,
            "sweep %s --set 'populations.input.params.rate=50 Hz,100 Hz,200 Hz' --set seed=1,2 "

@@ -14,6 +14,12 @@
 #include "sim/sha256.h"
 #include "tests_util.h"
 
+/* A fresh temporary path in a local buffer (tu_tmp's own buffers are reused
+ * by tu_run). */
+#define TMP(var, tag, ext)   \
+  char var[512];             \
+  snprintf(var, sizeof var, "%s", tu_tmp(tag, ext))
+
 #define TINY NMSIM_SOURCE_DIR "/tests/data/outputs_tiny.yaml"
 
 static int nmsim(const char *args, char **out, char **err) {
@@ -203,7 +209,7 @@ Test(resultsdb, insert_and_list_round_trip) {
    * (numbers as numbers), populations in order, the SHA-256 of its scenario
    * text, and its metadata; a failed run reads back with no metrics; the
    * database is in WAL mode with schema version 1. */
-  const char *path = tu_tmp("rt", ".sqlite");
+  TMP(path, "rt", ".sqlite");
   rdb *db = NULL;
   OK(rdb_open(path, &db, E));
   run_summary s;
@@ -300,7 +306,7 @@ Test(resultsdb, schema_migration_and_refusals) {
    * (made by an older one) adds it, keeping the old rows (NULL there); a
    * newer schema, a foreign SQLite database, a file that is not SQLite, and
    * (read-only) a missing file are refused with the path in the message. */
-  const char *path = tu_tmp("mig", ".sqlite");
+  TMP(path, "mig", ".sqlite");
   rdb *db = NULL;
   OK(rdb_open(path, &db, E));
   run_summary s;
@@ -364,37 +370,56 @@ static void *oom_calloc(size_t c, size_t n) { return oom_ok() ? calloc(c, n) : N
 static const nm_allocator oom_alloc = {oom_malloc, oom_realloc, oom_calloc, free};
 
 Test(resultsdb, out_of_memory) {
-  /* Invariant: failing the Nth allocation of opening, recording and listing,
-   * for every N until they succeed, gives NMSIM_ENOMEM, records nothing half
-   * (the run and its populations commit together) and leaks nothing. */
-  const char *path = tu_tmp("oom", ".sqlite");
+  /* Invariant: failing the Nth allocation of opening and recording, then of
+   * listing, for every N until they succeed, gives NMSIM_ENOMEM, records
+   * nothing half (a run and its populations commit together) and leaks
+   * nothing. */
+  TMP(path, "oom", ".sqlite");
   run_summary s;
   make_summary(&s, 1.0);
   rdb_run r = {.scenario_text = "x", .parameters_json = "{\"a\": 1}", .sum = &s};
   long n;
-  for (n = 0; n < 10000; n++) {
+  rdb *db = NULL;
+  for (n = 0; n < 1000; n++) {
     nmsim_err err = {0};
-    rdb *db = NULL;
-    rdb_row *rows = NULL;
-    size_t cnt = 0;
     fail_after = n;
     nmsim_set_allocator(&oom_alloc);
     nmsim_status st = rdb_open(path, &db, &err);
     if (!st) st = rdb_insert(db, &r, NULL, &err);
-    if (!st) st = rdb_list(db, NULL, &rows, &cnt, &err);
     nmsim_set_allocator(NULL);
     fail_after = -1;
-    rdb_rows_free(rows, cnt);
-    rdb_close(db);
     if (st == NMSIM_OK) break;
+    rdb_close(db);
+    db = NULL;
     cr_assert(st == NMSIM_ENOMEM, "allocation %ld failed: got %s (%s), expected ENOMEM", n,
               nmsim_status_name(st), err.msg);
   }
-  cr_assert_lt(n, 10000, "never succeeded");
+  cr_assert_lt(n, 1000, "opening and recording never succeeded");
+  /* listing, on the open database (no writes: no checkpoint per try) */
+  for (n = 0; n < 1000; n++) {
+    nmsim_err err = {0};
+    rdb_row *rows = NULL;
+    size_t cnt = 0;
+    fail_after = n;
+    nmsim_set_allocator(&oom_alloc);
+    nmsim_status st = rdb_list(db, NULL, &rows, &cnt, &err);
+    nmsim_set_allocator(NULL);
+    fail_after = -1;
+    rdb_rows_free(rows, cnt);
+    if (st == NMSIM_OK) {
+      cr_assert_eq(cnt, 1, "rows: got %zu, expected 1", cnt);
+      break;
+    }
+    cr_assert(st == NMSIM_ENOMEM && rows == NULL && cnt == 0,
+              "allocation %ld of listing failed: got %s (%s), expected ENOMEM and no rows", n,
+              nmsim_status_name(st), err.msg);
+  }
+  cr_assert_lt(n, 1000, "listing never succeeded");
+  rdb_close(db);
   long long runs = query_int(path, "SELECT count(*) FROM runs");
   long long pops = query_int(path, "SELECT count(*) FROM run_populations");
-  cr_assert_eq(pops, 2 * runs, "populations %lld for %lld runs: a run was recorded half", pops,
-               runs);
+  cr_assert(runs == 1 && pops == 2, "%lld runs with %lld populations, expected 1 with 2", runs,
+            pops);
   run_summary_clear(&s);
   remove_db(path);
   cr_assert_eq(tu_leaks(), 0, "leaks");
@@ -408,7 +433,8 @@ Test(resultsdb_cli, run_db_records_the_run) {
    * chip, wall time, run file and metrics equal to the report's; a bad --db
    * exits 2 naming it, before running; a failed run is recorded as failed
    * and exits 1. */
-  const char *db = tu_tmp("run", ".sqlite"), *h5 = tu_tmp("run", ".h5");
+  TMP(db, "run", ".sqlite");
+  TMP(h5, "run", ".h5");
   char args[2048], *out = NULL, *err = NULL;
   snprintf(args, sizeof args, "run %s -o %s --db %s --set steps=40 --set seed=5 --quiet --json",
            TINY, h5, db);
@@ -425,7 +451,7 @@ Test(resultsdb_cli, run_db_records_the_run) {
                "two populations");
   /* the metrics are the report's, and the hash is that of the stored text */
   char cmd[4096], *py = NULL, *pyerr = NULL;
-  const char *jpath = tu_tmp("run", ".json");
+  TMP(jpath, "run", ".json");
   cr_assert_eq(tu_write(jpath, out), 0);
   snprintf(cmd, sizeof cmd,
            "%s -c 'import sqlite3,json,hashlib,h5py,sys\n"
@@ -472,7 +498,7 @@ Test(resultsdb_cli, two_sweeps_at_once_lose_no_row, .timeout = 120) {
    * same time record every run of both: 2 x 12 rows with distinct ids, 12 per
    * sweep id, every combination once per sweep, and each run's populations;
    * `nmsim report --db` then lists all 24 (text and JSON). */
-  const char *db = tu_tmp("sweeps", ".sqlite");
+  TMP(db, "sweeps", ".sqlite");
   char cmd[4096], *out = NULL, *err = NULL;
   snprintf(cmd, sizeof cmd,
            "(%s sweep %s --set seed=1,2,3,4,5,6 --set steps=10,20 --db %s --quiet >/dev/null &"
@@ -509,13 +535,13 @@ Test(resultsdb_cli, two_sweeps_at_once_lose_no_row, .timeout = 120) {
   free(out);
   free(err);
   snprintf(cmd, sizeof cmd,
-           "%s report --db %s --json | %s -c 'import json,sys\n"
+           "(%s report --db %s --json | %s -c 'import json,sys\n"
            "d=json.load(sys.stdin); r=d[\"runs\"]\n"
            "assert d[\"schema_version\"]==1 and len(r)==24, len(r)\n"
            "assert all(x[\"status\"]==\"complete\" and \"energy_pj\" in x for x in r)\n"
            "assert sorted(set((x[\"parameters\"][\"seed\"],x[\"parameters\"][\"steps\"]) for x in r))"
            "==[(s,t) for s in range(1,7) for t in (10,20)]\n"
-           "print(\"ok\")'",
+           "print(\"ok\")')",
            NMSIM_BINARY, db, NMSIM_PYTHON);
   rc = tu_run(cmd, &out, &err);
   cr_assert(rc == 0 && out && strcmp(out, "ok\n") == 0, "report --db --json: exit %d [%s] [%s]",
@@ -530,7 +556,8 @@ Test(resultsdb_cli, sweep_files_and_errors) {
    * records its path; the product runs in order (first --set slowest); a value
    * that the scenario rejects exits 2 naming the field before any run (no
    * database is created); missing --db or a bad list is bad usage (exit 2). */
-  const char *db = tu_tmp("sweepf", ".sqlite"), *dir = tu_tmp("sweepdir", "");
+  TMP(db, "sweepf", ".sqlite");
+  TMP(dir, "sweepdir", "");
   char args[2048], *out = NULL, *err = NULL;
   snprintf(args, sizeof args,
            "sweep %s --set 'populations.exc.params.tau_m=10 ms,20 ms' --set steps=5,6,7 "

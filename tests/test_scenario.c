@@ -643,7 +643,7 @@ Test(scenario, override_errors) {
 /* An unknown chip preset is located at the chip field and lists presets. */
 Test(scenario, unknown_chip_preset) {
   bad("chip: test", "chip: spinnaker", "t.yaml:3:7: chip: ",
-      "unknown chip preset 'spinnaker' (presets: loihi, test");
+      "unknown chip preset 'spinnaker' (presets: loihi");
 }
 
 /* ---- construction ----------------------------------------------------------------------------- */

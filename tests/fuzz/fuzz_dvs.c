@@ -1,7 +1,6 @@
-/* fuzz_dvs.c: libFuzzer target of one DVS reader (FUZZ_FORMAT, a dvs_format;
- * DVS_AUTO also fuzzes detection; FUZZ_GZIP reads through a file and zlib).
- * Invariants: no crash, no hang, no sanitizer report; a batch never exceeds
- * its capacity; a format error is EFORMAT; a rewind replays the same events. */
+/* fuzz_dvs.c: libFuzzer target of one DVS reader (FUZZ_FORMAT; DVS_AUTO fuzzes
+ * detection; FUZZ_GZIP goes through a file and zlib): no crash, hang or sanitizer
+ * report, batches within capacity, EFORMAT with an offset, rewind replays alike. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>

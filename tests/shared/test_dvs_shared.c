@@ -1,9 +1,6 @@
-/* test_dvs_shared.c: every recording in ../shared/data/dvs decodes to the
- * facts measured in its SOURCES.md (event count, first and last timestamp, x
- * and y ranges, ON and OFF counts, first and last events), plain and
- * gzip-compressed, through the reader and `nmsim dvs info --json`; cut copies
- * fail with their byte offset; the DvsGesture label file becomes its trials.
- * The files are read from NMSIM_SHARED_DIR at test time. */
+/* test_dvs_shared.c: every recording in ../shared/data/dvs (read at test time)
+ * decodes to its SOURCES.md facts, plain, gzipped and via `nmsim dvs info`; cut
+ * copies fail with their offset; the DvsGesture labels become trials. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
