@@ -191,8 +191,9 @@ static void latency_row(const run_summary *s, size_t r, char cells[][REPORT_CELL
 
 static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   static const char *const label[] = {"spikes", "synaptic operations", "neuron updates",
-                                      "packets", "hops"};
-  const uint64_t v[] = {s->spikes, s->synaptic_ops, s->neuron_updates, s->packets, s->hops};
+                                      "packets", "hops", "tick overruns", "late packets"};
+  const uint64_t v[] = {s->spikes,  s->synaptic_ops,  s->neuron_updates, s->packets,
+                        s->hops,    s->tick_overruns, s->late_packets};
   snprintf(cells[0], REPORT_CELL, "%s", label[r]);
   if (r > 0 && partial(s)) { /* spikes are counted from the file; the rest are not stored */
     snprintf(cells[1], REPORT_CELL, "-");
@@ -247,7 +248,9 @@ void report_print_text(FILE *f, const run_summary *s) {
   static const char *const lh[] = {"latency", "value", "unit"};
   print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
   static const char *const ch[] = {"event", "count", "per step"};
-  print_table(f, s, &(report_table){"Counts", 3, ch, "lrr", 5, SIZE_MAX, counts_row});
+  /* the SpiNNaker-like rows only when something was late */
+  size_t n_counts = s->tick_overruns || s->late_packets ? 7 : 5;
+  print_table(f, s, &(report_table){"Counts", 3, ch, "lrr", n_counts, SIZE_MAX, counts_row});
   static const char *const ph[] = {"population", "model",     "size",
                                    "spikes",     "rate (Hz)", "bursts"};
   print_table(f, s,
@@ -290,6 +293,14 @@ void report_json_metrics(jw *w, const run_summary *s) {
   jw_key_uint(w, "packets", s->packets);
   jw_key_uint(w, "hops", s->hops);
   jw_object_end(w);
+
+  if (s->tick_overruns || s->late_packets) {
+    jw_key(w, "overruns");
+    jw_object_begin(w);
+    jw_key_uint(w, "ticks", s->tick_overruns);
+    jw_key_uint(w, "late_packets", s->late_packets);
+    jw_object_end(w);
+  }
 
   jw_key(w, "populations");
   jw_object_begin(w);

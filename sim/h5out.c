@@ -90,6 +90,7 @@ static const struct {
     F(spikes, H5O_U64),        F(synaptic_ops, H5O_U64),  F(neuron_updates, H5O_U64),
     F(packets, H5O_U64),       F(hops, H5O_U64),
     OPT(n_chips, H5O_U32),     OPT(chips_used, H5O_U32),
+    OPT(tick_overruns, H5O_U64), OPT(late_packets, H5O_U64),
 #undef OPT
 #undef F
 };

@@ -152,8 +152,8 @@ struct nir_net {
   char **alias_names;
   long *alias_pop;
   size_t n_alias;
-  uint32_t *pop_node;  /* per population of the net (from pop0): its node, or UINT32_MAX
-                          for a readout */
+  uint32_t *pop_node;  /* per population of the net (from pop0): its node (the Output
+                          node for a readout) */
   size_t pop0, n_pops;
   double **bias;       /* per population of the net: bias vector or NULL */
   plan *plans;
@@ -1087,15 +1087,16 @@ static nmsim_status q_neuron(nir_net *n, const nir_node *nd, const scn_populatio
        : p->values[nmsim_model_param_index(t, name)])
   double b = PV("bias"), r = 1, leak = 0, th = 0;
   *q = (qneuron){.du = 4095};
-  switch (nd ? nd->kind : NIR_LI) {
+  switch (nd->kind) {
     case NIR_LIF:
-    case NIR_LI: {
+    case NIR_LI:
+    case NIR_OUTPUT: { /* a readout is an LI with tau = dt */
       double a = dt / PV("tau");
       r = PV("r"), leak = PV("v_leak");
       q->gain = a * r;
       q->dv = round(4096 * a);
       q->bias = b + leak / r;
-      th = nd && nd->kind == NIR_LIF ? PV("v_threshold") : 0;
+      th = nd->kind == NIR_LIF ? PV("v_threshold") : 0;
       break;
     }
     case NIR_IF:
@@ -1131,10 +1132,10 @@ static nmsim_status q_neuron(nir_net *n, const nir_node *nd, const scn_populatio
     return node_fail(n, nd, "neuron %u: its input gain (r and the time constants) is %g; "
                      "loihi_cuba needs a positive gain", i, q->gain);
   q->th = th / q->gain;
-  if (nd && (nd->kind == NIR_LIF || nd->kind == NIR_IF || nd->kind == NIR_CUBALIF ||
-             nd->kind == NIR_THRESHOLD) && !(th > 0))
+  if ((nd->kind == NIR_LIF || nd->kind == NIR_IF || nd->kind == NIR_CUBALIF ||
+       nd->kind == NIR_THRESHOLD) && !(th > 0))
     return node_fail(n, nd, "neuron %u: v_threshold %g; loihi_cuba needs a threshold > 0", i, th);
-  if (nd && !n->o.subtract && nd->kind != NIR_THRESHOLD) {
+  if (!n->o.subtract && nd->kind != NIR_THRESHOLD && nd->kind != NIR_OUTPUT) {
     int k = nmsim_model_param_index(t, "v_reset");
     if (k >= 0 && PV("v_reset") != 0)
       return node_fail(n, nd, "neuron %u: v_reset %g; loihi_cuba resets to 0", i, PV("v_reset"));
@@ -1163,7 +1164,7 @@ static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t pro
   }
   double thmax = 0;
   for (uint32_t i = 0; i < p->size && rc == NMSIM_OK; i++) {
-    rc = q_neuron(n, readout ? NULL : nd, p, i, &qs[i]);
+    rc = q_neuron(n, nd, p, i, &qs[i]);
     thmax = fmax(thmax, qs[i].th);
   }
   if (rc) goto done;
@@ -1230,6 +1231,8 @@ static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t pro
   }
   /* neuron constants */
   enum { Q_DU, Q_DV, Q_BM, Q_BE, Q_VTH, Q_RM, Q_REF };
+  double vth_min = INFINITY;
+  uint32_t clamped = 0;
   for (uint32_t i = 0; i < p->size; i++) {
     const qneuron *x = &qs[i];
     double vth = spiking ? round(S * x->th / 64) : CUBA_VTH_MAX;
@@ -1238,7 +1241,9 @@ static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t pro
     double bias = round(S * x->bias), be = 0;
     while (be < 7 && fabs(bias) / ldexp(1.0, (int)be) > CUBA_BIAS_MANT_MAX) be++;
     double bm = round(bias / ldexp(1.0, (int)be));
+    clamped += bm < -4096 || bm > CUBA_BIAS_MANT_MAX;
     bm = fmin(fmax(bm, -4096), CUBA_BIAS_MANT_MAX);
+    if (spiking) vth_min = fmin(vth_min, vth);
     vals[Q_DU][i] = x->du;
     vals[Q_DV][i] = x->dv;
     vals[Q_BM][i] = bm;
@@ -1247,6 +1252,13 @@ static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t pro
     vals[Q_RM][i] = n->o.subtract && spiking ? 1 : 0;
     vals[Q_REF][i] = 0;
   }
+  if (spiking && vth_min < 64 &&
+      (rc = net_warn(n, "population '%s': its weights are large against its threshold; the "
+                     "threshold quantises to vth %g (coarse)", p->name, vth_min)))
+    goto done;
+  if (clamped && (rc = net_warn(n, "population '%s': %u neurons' bias exceeds loihi_cuba's "
+                                "range (bias_mant 4095 << 7) and is clamped", p->name, clamped)))
+    goto done;
   /* the population becomes a loihi_cuba one */
   if (p->spikes.param) {
     for (size_t k = 0; k < p->model->n_params; k++) nm_free(p->spikes.param[k]);

@@ -132,7 +132,8 @@ static nmsim_status rdb_new(const char *path, int flags, rdb **out, nmsim_err *e
   return NMSIM_OK;
 }
 
-/* The schema of version 1 (the energy columns are added by rdb_migrate). */
+/* The schema of version 1: the tables with their fixed columns; the metric
+ * and energy columns are added by rdb_migrate. */
 static nmsim_status rdb_create(rdb *d, nmsim_err *err) {
   rdb_buf b = {0};
   buf_str(&b, "CREATE TABLE runs (\n  id INTEGER PRIMARY KEY AUTOINCREMENT");
@@ -144,12 +145,6 @@ static nmsim_status rdb_create(rdb *d, nmsim_err *err) {
     buf_str(&b, meta_cols[i]);
     buf_str(&b, " ");
     buf_str(&b, meta_types[i]);
-  }
-  for (size_t i = 0; i < N_METRIC; i++) {
-    buf_str(&b, ",\n  ");
-    buf_str(&b, metric_cols[i].name);
-    buf_str(&b, " ");
-    buf_str(&b, metric_cols[i].type);
   }
   buf_str(&b, ");\n"
               "CREATE INDEX runs_sweep ON runs(sweep_id);\n"
@@ -173,18 +168,20 @@ static nmsim_status rdb_create(rdb *d, nmsim_err *err) {
   return NMSIM_OK;
 }
 
-/* Add the energy columns this nmsim knows and the table lacks. */
+/* Add the metric and energy columns this nmsim knows and the table lacks. */
 static nmsim_status rdb_migrate(rdb *d, nmsim_err *err) {
-  for (int c = 0; c < NM_E_COUNT; c++) {
+  for (size_t c = 0; c < N_METRIC + NM_E_COUNT; c++) {
     char col[96], sql[256];
     int64_t has;
-    rdb_energy_column(c, col, sizeof col);
+    if (c < N_METRIC) snprintf(col, sizeof col, "%s", metric_cols[c].name);
+    else rdb_energy_column((int)(c - N_METRIC), col, sizeof col);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = '%s'",
              col);
     int rc = rdb_int(d, sql, &has);
     if (rc != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot read the schema");
     if (has) continue;
-    snprintf(sql, sizeof sql, "ALTER TABLE runs ADD COLUMN %s REAL", col);
+    snprintf(sql, sizeof sql, "ALTER TABLE runs ADD COLUMN %s %s", col,
+             c < N_METRIC ? metric_cols[c].type : "REAL");
     if ((rc = rdb_exec(d, sql)) != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot add a column");
   }
   return NMSIM_OK;

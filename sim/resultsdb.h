@@ -11,8 +11,8 @@
  *        nmsim_version, run_file, then the metrics of RDB_METRIC_MAP and one
  *        energy_<category>_pj column per NMSIM_ENERGY_MAP entry)
  *   run_populations(run_id, name, model, size, spikes, rate_hz, bursts)
- * A category added to NMSIM_ENERGY_MAP later becomes a new column when an
- * older database is opened (its earlier runs hold NULL there). */
+ * A metric or energy category added later becomes a new column when an older
+ * database is opened (its earlier runs hold NULL there). */
 #ifndef NMSIM_SIM_RESULTSDB_H
 #define NMSIM_SIM_RESULTSDB_H
 
@@ -46,7 +46,9 @@
   X(synaptic_ops, INTEGER, U64, synaptic_ops)                        \
   X(neuron_updates, INTEGER, U64, neuron_updates)                    \
   X(packets, INTEGER, U64, packets)                                  \
-  X(hops, INTEGER, U64, hops)
+  X(hops, INTEGER, U64, hops)                                        \
+  X(tick_overruns, INTEGER, U64, tick_overruns)                      \
+  X(late_packets, INTEGER, U64, late_packets)
 
 typedef struct rdb rdb;
 

@@ -1318,15 +1318,6 @@ static nmsim_status scn_read_network(scn_ctx *x, struct fy_node *root) {
     if (x->err) x->err->code = rc;
     return rc;
   }
-  size_t nw;
-  const char *const *w = nir_net_warnings(x->nir, &nw);
-  for (size_t i = 0; i < nw; i++) {
-    if (nm_grow((void **)&x->s->warnings, &x->s->cap_warnings, x->s->n_warnings + 1,
-                sizeof(char *)) ||
-        !(x->s->warnings[x->s->n_warnings] = nm_strdup(w[i])))
-      return NMSIM_ENOMEM_ERR(x->err);
-    x->s->n_warnings++;
-  }
   return NMSIM_OK;
 }
 
@@ -1377,8 +1368,18 @@ static nmsim_status scn_finish_network(scn_ctx *x, struct fy_node *root) {
     struct fy_node *fn = yml_get(yml_get(root, "network"), "nir");
     yml_error(x->d, fn, "network.nir", x->err, "%s", e.msg);
     if (x->err) x->err->code = rc;
+    return rc;
   }
-  return rc;
+  size_t nw;
+  const char *const *w = nir_net_warnings(x->nir, &nw);
+  for (size_t i = 0; i < nw; i++) {
+    if (nm_grow((void **)&x->s->warnings, &x->s->cap_warnings, x->s->n_warnings + 1,
+                sizeof(char *)) ||
+        !(x->s->warnings[x->s->n_warnings] = nm_strdup(w[i])))
+      return NMSIM_ENOMEM_ERR(x->err);
+    x->s->n_warnings++;
+  }
+  return NMSIM_OK;
 }
 
 /* ---- loading --------------------------------------------------------------------- */

@@ -318,6 +318,7 @@ Test(resultsdb, schema_migration_and_refusals) {
   rdb_energy_column(NM_E_COUNT - 1, col, sizeof col);
   snprintf(sql, sizeof sql, "ALTER TABLE runs DROP COLUMN %s", col);
   exec_sql(path, sql);
+  exec_sql(path, "ALTER TABLE runs DROP COLUMN late_packets");
   OK(rdb_open(path, &db, E));
   OK(rdb_insert(db, &r, NULL, E));
   rdb_close(db);
@@ -326,6 +327,8 @@ Test(resultsdb, schema_migration_and_refusals) {
   snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE %s = %g", col,
            s.energy_pj[NM_E_COUNT - 1]);
   cr_assert_eq(query_int(path, sql), 1, "new row has its value in %s", col);
+  cr_assert_eq(query_int(path, "SELECT count(*) FROM runs WHERE late_packets IS NULL"), 1,
+               "a dropped metric column comes back");
 
   exec_sql(path, "PRAGMA user_version = 99");
   nmsim_err err = {0};

@@ -1,0 +1,93 @@
+/* test_digest.c: results stay bit-identical across optimisations: the spike
+ * rasters of fixed-seed runs (the quickstart, chip-timed, and the CUBA
+ * benchmark network, functional) hash to digests stored in
+ * tests/data/digests.txt. A change that alters any spike, or the connectivity
+ * drawn from a seed, fails here; if a change is meant to alter results, the
+ * digests are updated in the same commit with the reason. */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/system_int.h"
+#include "tests_util.h"
+
+/* FNV-1a, 64 bit, over (step, population, neuron) of every spike. */
+typedef struct digest {
+  uint64_t h;
+} digest;
+
+static void mix(digest *d, uint64_t v) {
+  for (int k = 0; k < 8; k++) {
+    d->h ^= (v >> (8 * k)) & 0xff;
+    d->h *= 0x100000001b3ull;
+  }
+}
+
+static nmsim_status hook(void *ctx, sys *s, nmsim_err *err) {
+  (void)err;
+  digest *d = ctx;
+  for (uint32_t p = 0; p < s->scn->n_pops; p++) {
+    /* spikes of a population arrive in neuron order within a core and cores
+     * in order, which is the neuron order for every mapping strategy */
+    for (size_t k = 0; k < s->pop_nspikes[p]; k++) {
+      mix(d, s->step);
+      mix(d, p);
+      mix(d, s->pop_spikes[p][k]);
+    }
+  }
+  return NMSIM_OK;
+}
+
+static uint64_t run_digest(const char *path, const nmsim_override *ov, size_t n_ov) {
+  nmsim_scenario *scn = NULL;
+  nmsim_chip *chip = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load(path, ov, n_ov, &scn, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(nmsim_chip_load(scn->chip, NULL, &chip, &err), NMSIM_OK, "%s", err.msg);
+  sys *s = NULL;
+  cr_assert_eq(sys_build(scn, chip, &s, &err), NMSIM_OK, "%s", err.msg);
+  digest d = {0xcbf29ce484222325ull};
+  s->hook = hook;
+  s->hook_ctx = &d;
+  cr_assert_eq(sys_run(s, &err), NMSIM_OK, "%s", err.msg);
+  sys_destroy(s);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
+  return d.h;
+}
+
+static uint64_t stored(const char *name) {
+  char *text = tu_read(NMSIM_SOURCE_DIR "/tests/data/digests.txt", NULL);
+  cr_assert_not_null(text, "tests/data/digests.txt is readable");
+  char *line = strstr(text, name);
+  cr_assert_not_null(line, "digest '%s' stored", name);
+  uint64_t v = 0;
+  cr_assert_eq(sscanf(line + strlen(name), " %" SCNx64, &v), 1, "digest '%s' parses", name);
+  free(text);
+  return v;
+}
+
+Test(digest, quickstart_timed, .timeout = 120) {
+  nmsim_override ov[] = {{"steps", "300"}};
+  uint64_t h = run_digest(NMSIM_SOURCE_DIR "/scenarios/quickstart.yaml", ov, 1);
+  uint64_t want = stored("quickstart_timed_300");
+  cr_assert_eq(h, want, "digest %016" PRIx64 ", stored %016" PRIx64, h, want);
+}
+
+Test(digest, cuba_functional, .timeout = 120) {
+  nmsim_override ov[] = {{"steps", "3000"}};
+  uint64_t h = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", ov, 1);
+  uint64_t want = stored("cuba_functional_3000");
+  cr_assert_eq(h, want, "digest %016" PRIx64 ", stored %016" PRIx64, h, want);
+}
+
+/* The same network chip-timed gives the same raster as functional (the chip's
+ * timing does not change behaviour on a Loihi-like chip). */
+Test(digest, cuba_timed_equals_functional, .timeout = 120) {
+  nmsim_override ov[] = {{"steps", "1000"}, {"engine.mode", "timed"}};
+  nmsim_override of[] = {{"steps", "1000"}};
+  uint64_t a = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", ov, 2);
+  uint64_t b = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", of, 1);
+  cr_assert_eq(a, b, "timed %016" PRIx64 ", functional %016" PRIx64, a, b);
+}
