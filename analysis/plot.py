@@ -116,6 +116,8 @@ def plot_raster(run, window, dpi, out, done):
     t = run.title("Spikes")
     if not window and run.steps > b:
         t += "\nfirst %d steps shown (--steps A:B for others)" % b
+    elif window:
+        t += "\nsteps %d to %d" % (a, b)
     ax.set_title(t, fontsize=9)
     save(fig, os.path.join(out, "raster.png"), dpi, done)
 

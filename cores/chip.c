@@ -377,7 +377,7 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   struct fy_node *root = yml_root(x->d), *n;
   nmsim_chip *c = x->c;
   const char *s = default_name;
-  size_t kind;
+  size_t kind = 0;
   nmsim_status rc;
   if ((rc = yml_check_keys(x->d, root, "", keys, x->err))) return rc;
   if ((n = yml_get(root, "name")) && (rc = yml_str(x->d, n, "name", &s, x->err))) return rc;

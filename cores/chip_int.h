@@ -23,7 +23,9 @@ typedef enum chip_core_kind {
  * energy is cycles x energy per cycle. */
 typedef struct chip_pe {
   double clock_hz;              /* PE clock */
-  nmsim_ps tick_ps;             /* timer tick: one model step */
+  nmsim_ps tick_ps;             /* timer tick: the hardware time of one model step,
+                                   whatever the scenario's dt (SpiNNaker's
+                                   time_scale_factor is tick / dt) */
   nmsim_ps tick_offset_ps;      /* PE i's timer starts at (i * offset) mod tick */
   double pj_per_cycle;          /* energy of one busy cycle */
   uint32_t cyc_neuron;          /* cycles: update of a neuron that had input or spiked */

@@ -9,7 +9,12 @@
  * multicast packet sent when a spiking neuron's update ends), and every
  * received packet (pe.cycles.packet for the interrupt, row lookup and DMA,
  * plus pe.cycles.synapse per synapse of the row). Energy is cycles x
- * pe.energy_per_cycle, charged to the categories of the Loihi-like core.
+ * pe.energy_per_cycle, charged to the categories of the Loihi-like core: a
+ * received packet's cycles (its lookup and its synapses) to synaptic_op,
+ * counted as its synapses, so synaptic_op's energy per count includes the
+ * per-packet overhead. A spike goes to every PE on its block's multicast
+ * tree, also to PEs where that neuron has no synapse (they pay the lookup
+ * only), as on SpiNNaker, where routes cover a whole source block.
  *
  * OVERRUNS. When a tick's timer fires while the PE is still busy (with the
  * previous tick's updates or with packets that arrived before it), the tick's

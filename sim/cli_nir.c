@@ -31,7 +31,8 @@ static void json_str(FILE *f, const char *s) {
 
 static void json_shape(FILE *f, const nir_shape *s) {
   fputc('[', f);
-  for (uint32_t i = 0; i < s->nd; i++) fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)s->d[i]);
+  for (uint32_t i = 0; i < s->nd; i++)
+    fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)s->d[i]);
   fputc(']', f);
 }
 
@@ -150,7 +151,8 @@ int cli_nir(int argc, char **argv) {
     fprintf(stderr, "nmsim: %s\n", err.msg[0] ? err.msg : nmsim_strerror(rc));
     return rc == NMSIM_ENOMEM || rc == NMSIM_EINTERNAL ? 1 : 2;
   }
-  for (size_t w = 0; w < g->n_warnings; w++) fprintf(stderr, "nmsim: warning: %s\n", g->warnings[w]);
+  for (size_t w = 0; w < g->n_warnings; w++)
+    fprintf(stderr, "nmsim: warning: %s\n", g->warnings[w]);
   if (json) print_json(stdout, g);
   else print_text(stdout, g);
   nir_graph_destroy(g);

@@ -500,13 +500,20 @@ nmsim_status dvs_replay_write_run_file(const char *h5_path, const nmsim_scenario
   hid_t f = H5Fopen(h5_path, H5F_ACC_RDWR, H5P_DEFAULT);
   if (f < 0) return NMSIM_ERR(err, NMSIM_EIO, "%s: cannot open the run file to add the DVS "
                               "trials", h5_path);
+  rc = dvs_replay_write_into(f, h5_path, scn, err);
+  if (H5Fclose(f) < 0 && !rc) rc = NMSIM_ERR(err, NMSIM_EHDF5, "%s: close failed", h5_path);
+  H5Eclear2(H5E_DEFAULT);
+  return rc;
+}
+
+nmsim_status dvs_replay_write_into(int64_t file, const char *h5_path, const nmsim_scenario *scn,
+                                   nmsim_err *err) {
+  nmsim_status rc = dvs_replay_check(scn, err);
   for (size_t i = 0; i < scn->n_pops && !rc; i++) {
     const dvs_replay *r = scn->pops[i].spikes.dvs;
-    if (r && rp_write_pop(f, &scn->pops[i], r, scn->steps) < 0)
+    if (r && rp_write_pop((hid_t)file, &scn->pops[i], r, scn->steps) < 0)
       rc = NMSIM_ERR(err, NMSIM_EHDF5, "%s: cannot write /populations/%s/input", h5_path,
                      scn->pops[i].name);
   }
-  if (H5Fclose(f) < 0 && !rc) rc = NMSIM_ERR(err, NMSIM_EHDF5, "%s: close failed", h5_path);
-  H5Eclear2(H5E_DEFAULT);
   return rc;
 }

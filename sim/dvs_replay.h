@@ -89,6 +89,9 @@ const dvs_trial *dvs_replay_trials(const dvs_replay *r, size_t *n);
  * reported here). NMSIM_EIO/NMSIM_EHDF5 with the path on failure. */
 nmsim_status dvs_replay_write_run_file(const char *h5_path, const struct nmsim_scenario *scn,
                                        nmsim_err *err);
+/* The same into an open run file (an hid_t; h5_path names it in messages). */
+nmsim_status dvs_replay_write_into(int64_t file, const char *h5_path,
+                                   const struct nmsim_scenario *scn, nmsim_err *err);
 /* NMSIM_OK if every dvs population of scn replayed without error. */
 nmsim_status dvs_replay_check(const struct nmsim_scenario *scn, nmsim_err *err);
 

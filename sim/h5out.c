@@ -1319,3 +1319,5 @@ done:
   else *sum = s;
   return st;
 }
+
+int64_t h5o_file_id(h5o_writer *w) { return w ? (int64_t)w->file : -1; }

@@ -23,7 +23,10 @@
  *   /links/{name,src_xy,dst_xy,packets,busy_ns,utilisation}  one row per directed
  *                             NoC link                                          (at finish)
  *   /summary                  attrs: every scalar of run_summary (energy_pj.<key>, ...)
- *   /summary/populations      compound {name, model, size, spikes, rate_hz}
+ *   /summary/populations      compound {name, model, size, spikes, rate_hz, bursts}
+ * Other modules add, through h5o_file_id before h5o_finish: /projections/<k>
+ * (plastic weights, sim/h5weights.c) and /populations/<name>/input (DVS
+ * replay, sim/dvs_replay.c).
  */
 #ifndef NMSIM_SIM_H5OUT_H
 #define NMSIM_SIM_H5OUT_H
@@ -130,6 +133,9 @@ nmsim_status h5o_finish(h5o_writer *w, const h5o_final *f, nmsim_err *err);
 /* Mark a run that stopped on an error: write the buffered steps, set status
  * "failed" and attribute "error" to msg. The writer may then only be closed. */
 nmsim_status h5o_fail_run(h5o_writer *w, const char *msg, nmsim_err *err);
+/* The writer's open HDF5 file (an hid_t), for modules that add their own
+ * groups before h5o_finish; it stays owned by the writer. */
+int64_t h5o_file_id(h5o_writer *w);
 /* Close (accepts NULL). A writer closed without h5o_finish or h5o_fail_run
  * leaves status "incomplete". */
 void h5o_close(h5o_writer *w);

@@ -562,7 +562,8 @@ static nmsim_status rd_graph(rd *r, hid_t gid, const char *prefix, int32_t gi) {
         char list[512];
         size_t k = 0;
         for (int q = 0; q < NIR_KIND_COUNT && k < sizeof list; q++)
-          k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", q ? ", " : "", nir_kind_names[q]);
+          k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", q ? ", " : "",
+                                nir_kind_names[q]);
         rc = NMSIM_ERR(r->err, NMSIM_EINPUT,
                        "%s: node '%s': unsupported node type '%s' (nmsim reads %s)", r->path,
                        full, type, list);
@@ -897,7 +898,8 @@ static nmsim_status out_shape(rd *r, nir_node *n) {
       for (int i = 0; i < 2; i++)
         if (!conv_out(n->in.d[1 + i], k[i], st[i], pad[i], 1, &n->out.d[1 + i]))
           return node_err(r, n, "kernel %lld is larger than the padded input %llu",
-                          (long long)k[i], (unsigned long long)(n->in.d[1 + i] + 2 * (uint64_t)pad[i]));
+                          (long long)k[i],
+                          (unsigned long long)(n->in.d[1 + i] + 2 * (uint64_t)pad[i]));
       return NMSIM_OK;
     }
     case NIR_FLATTEN: {
@@ -1094,7 +1096,8 @@ nmsim_status nir_read(const char *path, nir_graph **out, nmsim_err *err) {
     hid_t d = H5Dopen2(fid, "version", H5P_DEFAULT);
     hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
     char **s = NULL;
-    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING) rc = rd_strings(&r, d, 1, "dataset 'version'", &s);
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING)
+      rc = rd_strings(&r, d, 1, "dataset 'version'", &s);
     if (ft >= 0) H5Tclose(ft);
     if (d >= 0) H5Dclose(d);
     if (rc) goto done;

@@ -75,7 +75,8 @@ static size_t conv_fanout(const scn_conv *cv, uint64_t i, uint32_t *dst, double 
       if (nx < 0 || nx % cv->sw || nx / cv->sw >= cv->out_w) continue;
       uint32_t ox = (uint32_t)(nx / cv->sw);
       for (uint32_t k = pool ? c : 0; k < (pool ? c + 1 : cv->out_c); k++) {
-        double v = pool ? 1.0 : cv->kernel[((size_t)(k * cv->in_c + c) * cv->kh + ky) * cv->kw + kx];
+        double v =
+            pool ? 1.0 : cv->kernel[((size_t)(k * cv->in_c + c) * cv->kh + ky) * cv->kw + kx];
         if (v == 0.0) continue;
         dst[n] = (k * cv->out_h + oy) * cv->out_w + ox;
         w[n++] = v;
@@ -329,7 +330,8 @@ static nmsim_status op_map(nir_net *n, const nir_node *nd, lmap *m) {
     case NIR_AVGPOOL2D: {
       int64_t k[2], st[2], pad[2];
       nmsim_status rc;
-      if ((rc = p_int2(n, nd, "kernel_size", 2, 1, k)) || (rc = p_int2(n, nd, "padding", 2, 0, pad)))
+      if ((rc = p_int2(n, nd, "kernel_size", 2, 1, k)) ||
+          (rc = p_int2(n, nd, "padding", 2, 0, pad)))
         return rc;
       if (nir_node_param(nd, "stride")) {
         if ((rc = p_int2(n, nd, "stride", 2, 1, st))) return rc;
@@ -424,13 +426,15 @@ static nmsim_status lm_compose(nir_net *n, const lmap *b, const lmap *a, const n
         uint64_t mid = b->kind == LM_DIAG ? j : k;
         double bw = b->kind == LM_DIAG ? b->w[j] : b->w[j * nm + k];
         if (bw == 0.0) continue;
-        for (uint64_t i = 0; i < a->n_in; i++) r.own[j * a->n_in + i] += bw * a->w[mid * a->n_in + i];
+        for (uint64_t i = 0; i < a->n_in; i++)
+          r.own[j * a->n_in + i] += bw * a->w[mid * a->n_in + i];
       }
   } else if (b->kind == LM_DENSE && a->kind == LM_DIAG) {
     r.kind = LM_DENSE;
     if (!(r.own = nm_malloc(sizeof(double) * (size_t)(b->n_out * b->n_in) + 1))) goto nomem;
     for (uint64_t j = 0; j < b->n_out; j++)
-      for (uint64_t i = 0; i < b->n_in; i++) r.own[j * b->n_in + i] = b->w[j * b->n_in + i] * a->w[i];
+      for (uint64_t i = 0; i < b->n_in; i++)
+        r.own[j * b->n_in + i] = b->w[j * b->n_in + i] * a->w[i];
   } else if (b->kind == LM_DENSE && a->kind == LM_CONV) {
     /* a dense layer after a convolution or pooling (through Flatten): the
      * product, one dense matrix from the convolution's input */
@@ -474,7 +478,8 @@ static nmsim_status lm_compose(nir_net *n, const lmap *b, const lmap *a, const n
     size_t tap = (size_t)r.cv.kh * r.cv.kw;
     for (uint32_t o = 0; o < r.cv.out_c; o++)
       for (uint32_t c = 0; c < r.cv.in_c; c++)
-        for (size_t t = 0; t < tap; t++) r.own_k[((size_t)o * r.cv.in_c + c) * tap + t] *= a->w[c * hw];
+        for (size_t t = 0; t < tap; t++)
+          r.own_k[((size_t)o * r.cv.in_c + c) * tap + t] *= a->w[c * hw];
   } else if (b->kind == LM_CONV && a->kind == LM_CONV) {
     const scn_conv *A = &a->cv, *B = &b->cv;
     if (!fold_ok(A->in_h, A->kh, A->sh, A->ph, A->out_h, B->kh, B->sh, B->ph, B->out_h) ||
@@ -895,7 +900,8 @@ nmsim_status nir_net_add(nmsim_scenario *s, const nir_net_opts *o, nir_net **out
   for (size_t q = 0; q < n->n_pops && rc == NMSIM_OK; q++) {
     uint32_t t = n->pop_node[q];
     rc = fold_into(n, t, (uint32_t)(n->pop0 + q), &n->bias[q]);
-    if (rc == NMSIM_OK && n->bias[q]) rc = set_param(n, &s->pops[n->pop0 + q], "bias", n->bias[q], 0);
+    if (rc == NMSIM_OK && n->bias[q])
+      rc = set_param(n, &s->pops[n->pop0 + q], "bias", n->bias[q], 0);
   }
   if (rc) goto fail;
   /* graded outputs feeding spiking layers: allowed in float (the value is
@@ -1197,6 +1203,10 @@ static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t pro
   } else {
     S = spiking && thmax > 0 ? CUBA_TARGET_VTH * 64 / thmax : 64;
   }
+  /* and every bias must fit bias_mant << bias_exp (at the cost of resolution) */
+  double bmax = 0;
+  for (uint32_t i = 0; i < p->size; i++) bmax = fmax(bmax, fabs(qs[i].bias));
+  if (bmax > 0 && S * bmax > CUBA_BIAS_MANT_MAX * 128) S = CUBA_BIAS_MANT_MAX * 128 / bmax;
   /* weights: per projection the smallest exponent that fits its mantissas */
   for (size_t k = 0; k < s->n_projs && rc == NMSIM_OK; k++) {
     scn_projection *pj = &s->projs[k];

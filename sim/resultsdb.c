@@ -184,6 +184,11 @@ static nmsim_status rdb_migrate(rdb *d, nmsim_err *err) {
              c < N_METRIC ? metric_cols[c].type : "REAL");
     if ((rc = rdb_exec(d, sql)) != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot add a column");
   }
+  int64_t has;
+  int rc = rdb_int(d, "SELECT count(*) FROM pragma_table_info('run_populations') WHERE name = "
+                      "'bursts'", &has);
+  if (rc == SQLITE_OK && !has) rc = rdb_exec(d, "ALTER TABLE run_populations ADD COLUMN bursts INTEGER");
+  if (rc != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot add a column");
   return NMSIM_OK;
 }
 
@@ -483,14 +488,35 @@ static void read_metrics(sqlite3_stmt *st, int col, run_summary *s) {
                           : sqlite3_column_double(st, col);
 }
 
+/* Whether table has column col (a database opened read-only is not
+ * migrated: an older one may lack the newest columns). */
+static int has_column(rdb *d, const char *table, const char *col, bool *has) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(d->db, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?",
+                              -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    bind_text(st, 1, table);
+    bind_text(st, 2, col);
+    rc = sqlite3_step(st);
+    *has = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 /* The populations and parameters of row r. */
 static int read_children(rdb *d, rdb_row *r, bool *oom) {
   sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(d->db,
-                              "SELECT name, model, size, spikes, rate_hz, bursts FROM "
-                              "run_populations "
-                              "WHERE run_id = ? ORDER BY rowid",
-                              -1, &st, NULL);
+  bool bursts = false;
+  int rc = has_column(d, "run_populations", "bursts", &bursts);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_prepare_v2(d->db,
+                          bursts ? "SELECT name, model, size, spikes, rate_hz, bursts FROM "
+                                   "run_populations WHERE run_id = ? ORDER BY rowid"
+                                 : "SELECT name, model, size, spikes, rate_hz, 0 FROM "
+                                   "run_populations WHERE run_id = ? ORDER BY rowid",
+                          -1, &st, NULL);
   if (rc != SQLITE_OK) return rc;
   sqlite3_bind_int64(st, 1, r->id);
   size_t cap = 0;
@@ -536,33 +562,40 @@ static int read_children(rdb *d, rdb_row *r, bool *oom) {
   return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* ", col" to b, or ", NULL" if runs lacks it. */
+static int select_col(rdb *d, rdb_buf *b, const char *col) {
+  bool has = false;
+  int rc = has_column(d, "runs", col, &has);
+  buf_str(b, ", ");
+  buf_str(b, has ? col : "NULL");
+  return rc;
+}
+
 nmsim_status rdb_list(rdb *d, const char *sweep_id, rdb_row **rows, size_t *n, nmsim_err *err) {
   *rows = NULL;
   *n = 0;
   rdb_buf b = {0};
+  int rc = SQLITE_OK;
   buf_str(&b, "SELECT id, scenario_hash, scenario, scenario_path, parameters, sweep_id, seed, "
               "chip, status, error, start_time, wall_time_s, nmsim_version, run_file, "
               "energy_total_pj IS NOT NULL");
-  for (size_t i = 0; i < N_METRIC; i++) {
-    buf_str(&b, ", ");
-    buf_str(&b, metric_cols[i].name);
-  }
-  for (int c = 0; c < NM_E_COUNT; c++) {
+  for (size_t i = 0; i < N_METRIC && rc == SQLITE_OK; i++)
+    rc = select_col(d, &b, metric_cols[i].name);
+  for (int c = 0; c < NM_E_COUNT && rc == SQLITE_OK; c++) {
     char col[96];
     rdb_energy_column(c, col, sizeof col);
-    buf_str(&b, ", ");
-    buf_str(&b, col);
+    rc = select_col(d, &b, col);
   }
   buf_str(&b, sweep_id ? " FROM runs WHERE sweep_id = ? ORDER BY id" : " FROM runs ORDER BY id");
-  if (b.oom) {
+  if (b.oom || rc != SQLITE_OK) {
     nm_free(b.s);
-    return NMSIM_ENOMEM_ERR(err);
+    return b.oom ? NMSIM_ENOMEM_ERR(err) : RDB_FAIL(err, d, rc, "cannot read the schema");
   }
   sqlite3_stmt *st = NULL;
   rdb_row *out = NULL;
   size_t cnt = 0, cap = 0;
   bool oom = false;
-  int rc = sqlite3_prepare_v2(d->db, b.s, -1, &st, NULL);
+  rc = sqlite3_prepare_v2(d->db, b.s, -1, &st, NULL);
   nm_free(b.s);
   if (rc != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot list the runs");
   if (sweep_id) bind_text(st, 1, sweep_id);

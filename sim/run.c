@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/dvs_replay.h"
 #include "sim/h5out.h"
 #include "sim/h5tables.h"
 #include "sim/progress.h"
@@ -258,9 +259,19 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
     goto done;
   }
   if (rec.w) {
+    /* what other modules add to the run file goes in before it is marked
+     * complete */
+    int64_t f = h5o_file_id(rec.w);
+    if ((rc = run_write_weights(f, o->h5_path, s, err)) != NMSIM_OK ||
+        (rc = dvs_replay_write_into(f, o->h5_path, scn, err)) != NMSIM_OK) {
+      h5o_fail_run(rec.w, err ? err->msg : "", NULL);
+      goto done;
+    }
     h5t_tables t;
     if ((rc = h5t_gather(s, sum, &t, err)) == NMSIM_OK) rc = h5o_finish(rec.w, &t.fin, err);
     h5t_free(&t);
+  } else if ((rc = dvs_replay_check(scn, err)) != NMSIM_OK) {
+    goto done;
   }
 done:
   h5o_close(rec.w);

@@ -1245,8 +1245,40 @@ static nmsim_status scn_read_rec_state(scn_ctx *x, struct fy_node *m) {
   return NMSIM_OK;
 }
 
+/* record.weights: a list of projection indices (plastic projections), or
+ * "all" for every plastic projection. */
+static nmsim_status scn_read_rec_weights(scn_ctx *x, struct fy_node *n) {
+  nmsim_scenario *s = x->s;
+  char got[80], f[64];
+  const char *str = scn_scalar(n);
+  if (!(s->rec_weights = nm_calloc(s->n_projs ? s->n_projs : 1, sizeof(bool))))
+    return NMSIM_ENOMEM_ERR(x->err);
+  if (str && strcmp(str, "all") == 0) {
+    for (size_t k = 0; k < s->n_projs; k++) s->rec_weights[k] = s->projs[k].plast != NULL;
+    return NMSIM_OK;
+  }
+  if (!fy_node_is_sequence(n))
+    return yml_error(x->d, n, "record.weights", x->err,
+                     "expected \"all\" or a list of projection indices, got %s",
+                     scn_got(n, got, sizeof got));
+  void *it = NULL;
+  struct fy_node *e;
+  for (int i = 0; (e = fy_node_sequence_iterate(n, &it)); i++) {
+    uint64_t k;
+    nmsim_status rc;
+    scn_fmt(f, sizeof f, "record.weights[%d]", i);
+    if ((rc = yml_u64(x->d, e, f, 0, s->n_projs ? s->n_projs - 1 : 0, &k, x->err))) return rc;
+    if (!s->n_projs || !s->projs[k].plast)
+      return yml_error(x->d, e, f, x->err,
+                       "expected a plastic projection (one with plasticity:), got projections[%llu]",
+                       (unsigned long long)k);
+    s->rec_weights[k] = true;
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"spikes", "state", NULL};
+  static const char *const keys[] = {"spikes", "state", "weights", NULL};
   nmsim_status rc;
   struct fy_node *m = yml_get(root, "record"), *n;
   if (!(x->s->rec_spikes = nm_calloc(x->s->n_pops, sizeof *x->s->rec_spikes)))
@@ -1255,6 +1287,7 @@ static nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
   if ((rc = yml_check_keys(x->d, m, "record", keys, x->err))) return rc;
   if ((n = yml_get(m, "spikes")) && (rc = scn_read_rec_spikes(x, n))) return rc;
   if ((n = yml_get(m, "state")) && (rc = scn_read_rec_state(x, n))) return rc;
+  if ((n = yml_get(m, "weights")) && (rc = scn_read_rec_weights(x, n))) return rc;
   return NMSIM_OK;
 }
 
@@ -1318,6 +1351,9 @@ static nmsim_status scn_read_network(scn_ctx *x, struct fy_node *root) {
     if (x->err) x->err->code = rc;
     return rc;
   }
+  if (!x->s->n_pops)
+    return yml_error(x->d, fn, "network.nir", x->err,
+                     "the graph has no neuron nodes and the scenario no populations");
   return NMSIM_OK;
 }
 
@@ -1478,7 +1514,8 @@ static nmsim_status scn_load(const char *name, const char *path, const char *dir
   nm_free(stem);
   nir_net_destroy(x.nir);
   /* non-fatal notes (NIR repairs): also on stderr, since they change the network */
-  for (size_t i = 0; i < s->n_warnings; i++) fprintf(stderr, "nmsim: warning: %s\n", s->warnings[i]);
+  for (size_t i = 0; i < s->n_warnings; i++)
+    fprintf(stderr, "nmsim: warning: %s\n", s->warnings[i]);
   *out = s;
   return NMSIM_OK;
 
@@ -1578,6 +1615,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
   nm_free(s->pops);
   nm_free(s->projs);
   nm_free(s->rec_spikes);
+  nm_free(s->rec_weights);
   nm_free(s->rec_state);
   for (size_t i = 0; i < s->n_warnings; i++) nm_free(s->warnings[i]);
   nm_free(s->warnings);

@@ -136,6 +136,7 @@ struct nmsim_scenario {
   scn_projection *projs;
   size_t n_projs;
   bool *rec_spikes;        /* n_pops flags */
+  bool *rec_weights;       /* n_projs flags (plastic projections), or NULL */
   scn_state_rec *rec_state;
   size_t n_rec_state;
   char **warnings;         /* non-fatal notes of the load (NIR repairs), each naming the file */

@@ -227,6 +227,10 @@ void noc_free_ports(sys *s);
  * charged the chip's synaptic-update energy. Returns the longest time a core
  * spends on it (its updates x the update time). */
 nmsim_ps sys_learn(sys *s);
+/* Write the weights of the plastic projections that the scenario records
+ * (record.weights) into the open run file `file` (an hid_t; path names it in
+ * messages), as /projections/<k>/{pre, post, weight}. */
+nmsim_status run_write_weights(int64_t file, const char *path, const sys *s, nmsim_err *err);
 /* Functional mode: run every step with spikes going straight to their
  * targets' input (no packets, no hardware time; energy of the cores' events
  * is still counted). */

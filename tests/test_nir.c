@@ -875,6 +875,87 @@ Test(nir_net, scenario_errors) {
   nmsim_scenario_destroy(s);
 }
 
+/* Conv1d is a shared-kernel projection of height 1 (checked on every unit
+ * input against a reference 1-D cross-correlation), and an Output fed through
+ * an operator is read out by a population 'nir.<output>' (nir_li with tau =
+ * dt; in fixed point a never-spiking loihi_cuba), with a warning. */
+static double c1d_w[18];
+static void r_c1d(const cnn_w *W, const double *x, double *y) {
+  (void)W;
+  for (int o = 0; o < 3; o++)
+    for (int ox = 0; ox < 4; ox++) {
+      double acc = 0;
+      for (int c = 0; c < 2; c++)
+        for (int k = 0; k < 3; k++) {
+          int ix = ox * 2 - 1 + k;
+          if (ix >= 0 && ix < 8) acc += c1d_w[(o * 2 + c) * 3 + k] * x[c * 8 + ix];
+        }
+      y[o * 4 + ox] = acc;
+    }
+}
+
+Test(nir_net, conv1d_and_output_readout) {
+  fill_w(c1d_w, 18, 11);
+  const char *path = tu_tmp("c1d", ".nir");
+  hid_t g, f = ng_create(path, "1.0.7", &g);
+  int64_t sin[2] = {2, 8}, s2[1] = {2};
+  ng_io(g, "in", "Input", 2, sin);
+  ng_io(g, "out", "Output", 1, s2);
+  hid_t n = ng_node(g, "c", "Conv1d");
+  hsize_t wd[3] = {3, 2, 3};
+  ng_num(n, "weight", true, false, 3, wd, c1d_w);
+  int64_t st = 2, pd = 1, one = 1;
+  ng_i64(n, "stride", 0, NULL, &st);
+  ng_i64(n, "padding", 0, NULL, &pd);
+  ng_i64(n, "dilation", 0, NULL, &one);
+  ng_i64(n, "groups", 0, NULL, &one);
+  H5Gclose(n);
+  n = ng_node(g, "lif", "LIF");
+  hsize_t ld[2] = {3, 4};
+  double v[12];
+  ng_num(n, "tau", true, false, 2, ld, ng_fill(v, 12, 0.01));
+  ng_num(n, "r", true, false, 2, ld, ng_fill(v, 12, 1));
+  ng_num(n, "v_leak", true, false, 2, ld, ng_fill(v, 12, 0));
+  ng_num(n, "v_threshold", true, false, 2, ld, ng_fill(v, 12, 1));
+  H5Gclose(n);
+  n = ng_node(g, "ro", "Linear");
+  double rw[24];
+  fill_w(rw, 24, 12);
+  hsize_t rd[2] = {2, 12};
+  ng_num(n, "weight", true, false, 2, rd, rw);
+  H5Gclose(n);
+  const char *e[] = {"in", "c", "c", "lif", "lif", "ro", "ro", "out"};
+  ng_edges(g, 4, e);
+  H5Gclose(g);
+  H5Fclose(f);
+  for (int q = 0; q < 2; q++) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "chip: loihi\nsteps: 5\nnetwork: {nir: %s, dt: 0.5 ms, target: %s}\n"
+             "populations:\n  src: {size: 16, model: poisson}\n"
+             "projections:\n  - {from: src, to: nir.in, connector: one_to_one}\n"
+             "record: {state: {nir.out: {vars: [v]}}}\n",
+             path, q ? "loihi_cuba" : "float");
+    nmsim_err err = {0};
+    nmsim_status rc;
+    nmsim_scenario *s = load_yaml(yaml, &err, &rc);
+    cr_assert_eq(rc, NMSIM_OK, "load (%s): %s", q ? "loihi_cuba" : "float", err.msg);
+    const scn_population *ro = pop(s, "nir.out");
+    cr_assert_str_eq(ro->model->name, q ? "loihi_cuba" : "nir_li");
+    bool warned = false;  /* (also: LIF [3, 4] into Linear [12] is a reshape) */
+    for (size_t w = 0; w < s->n_warnings; w++)
+      warned |= strstr(s->warnings[w], "read out by population 'nir.out'") != NULL;
+    cr_assert(warned, "no readout warning among %zu", s->n_warnings);
+    if (!q) {
+      cr_assert_eq(pval(ro, "tau", 0), 0.5, "readout tau %g ms, expected dt", pval(ro, "tau", 0));
+      check_map(s, "src", "nir.lif", r_c1d, NULL, 1.0);
+      cr_assert_eq(proj(s, "src", "nir.lif")->conn, SCN_CONV2D);
+      cr_assert_eq(proj(s, "nir.lif", "nir.out")->conn, SCN_MATRIX);
+    }
+    nmsim_scenario_destroy(s);
+  }
+}
+
 /* ---- the CLI --------------------------------------------------------------------------- */
 
 static int nmsim(const char *args, char **out, char **err) {

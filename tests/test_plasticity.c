@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <hdf5.h>
+
+#include "sim/run_int.h"
 #include "sim/system_int.h"
+#include "tests_util.h"
 
 /* pre: one spike_array neuron firing at step tp; post: a LIF neuron forced to
  * spike at step tq by a kick at tq - 1 through a fast synapse; the plastic
@@ -158,4 +162,51 @@ Test(plasticity, bad_fields) {
     cr_assert(strstr(err.msg, "p.yaml:7:") && strstr(err.msg, cases[i].want),
               "case %zu: '%s' lacks '%s'", i, err.msg, cases[i].want);
   }
+}
+
+/* record.weights writes the learned weights into the run file:
+ * /projections/1/{pre, post, weight} with the potentiated weight. */
+Test(plasticity, weights_recorded_to_hdf5) {
+  const char *h5 = tu_tmp("weights", ".h5");
+  char text[1024];
+  snprintf(text, sizeof text,
+           "chip: test\nsteps: 40\ndt: 1 ms\n"
+           "populations:\n"
+           "  pre: {size: 1, model: spike_array, spikes: [[10]]}\n"
+           "  kick: {size: 1, model: spike_array, spikes: [[14]]}\n"
+           "  post: {size: 1, model: lif, params: {tau_syn_e: 0.1 ms, t_ref: 2 ms}}\n"
+           "projections:\n"
+           "  - {from: kick, to: post, connector: all_to_all, weight: 50}\n"
+           "  - {from: pre, to: post, connector: all_to_all, weight: 0.5, plasticity: {}}\n"
+           "record: {weights: all}\n");
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load_string("w.yaml", text, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  run_summary sum;
+  run_opts o = {.h5_path = h5};
+  cr_assert_eq(run_scenario(scn, &o, &sum, &err), NMSIM_OK, "%s", err.msg);
+  run_summary_clear(&sum);
+  nmsim_scenario_destroy(scn);
+  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(f, 0);
+  double w = 0;
+  uint32_t pre = 9, post = 9;
+  hid_t d = H5Dopen2(f, "/projections/1/weight", H5P_DEFAULT);
+  cr_assert_geq(d, 0, "/projections/1/weight exists");
+  cr_assert_geq(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &w), 0);
+  H5Dclose(d);
+  d = H5Dopen2(f, "/projections/1/pre", H5P_DEFAULT);
+  H5Dread(d, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, &pre);
+  H5Dclose(d);
+  d = H5Dopen2(f, "/projections/1/post", H5P_DEFAULT);
+  H5Dread(d, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, &post);
+  H5Dclose(d);
+  cr_assert_eq(H5Lexists(f, "/projections/0", H5P_DEFAULT), 0, "static projection not recorded");
+  H5Fclose(f);
+  double want = 0.5 + 0.005 * exp(-5.0 / 20.0);
+  cr_assert(fabs(w - want) < 1e-12, "recorded w = %.15g, expected %.15g", w, want);
+  cr_assert_eq(pre, 0);
+  cr_assert_eq(post, 0);
+  remove(h5);
 }

@@ -330,6 +330,20 @@ Test(resultsdb, schema_migration_and_refusals) {
   cr_assert_eq(query_int(path, "SELECT count(*) FROM runs WHERE late_packets IS NULL"), 1,
                "a dropped metric column comes back");
 
+  /* an older database read without migrating: the missing column reads as 0 */
+  exec_sql(path, "ALTER TABLE runs DROP COLUMN late_packets");
+  exec_sql(path, "ALTER TABLE run_populations DROP COLUMN bursts");
+  OK(rdb_open_readonly(path, &db, E));
+  rdb_row *rows = NULL;
+  size_t n = 0;
+  OK(rdb_list(db, NULL, &rows, &n, E));
+  cr_assert(n == 2 && rows[1].sum.late_packets == 0 && rows[1].sum.hops == s.hops &&
+                rows[1].sum.n_pops == 2 && rows[1].sum.pops[1].bursts == 0 &&
+                rows[1].sum.pops[1].spikes == 47,
+            "read-only list of an older database: %zu rows", n);
+  rdb_rows_free(rows, n);
+  rdb_close(db);
+
   exec_sql(path, "PRAGMA user_version = 99");
   nmsim_err err = {0};
   nmsim_status st = rdb_open(path, &db, &err);

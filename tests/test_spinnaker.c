@@ -19,18 +19,21 @@ typedef struct spin_opts {
   unsigned hop_ew_ns;     /* E-W hop latency */
   const char *tick;       /* timer tick */
   unsigned idle;          /* cycles of an idle neuron update */
+  unsigned depth;         /* router input buffer depth; 0: unlimited */
 } spin_opts;
 
-static const spin_opts spin_default = {2, 2, 64, 10, "1 us", 5};
+static const spin_opts spin_default = {2, 2, 64, 10, "1 us", 5, 2};
 
 /* Write a spinnaker2 chip file: clock 1 GHz, 1 pJ per cycle; cycles: active
  * neuron 10, idle neuron o.idle, packet 20, synapse 2, spike out 1; within
- * tile 1 ns / 1 pJ, E-W hop o.hop_ew_ns / 10 pJ, N-S hop 20 ns / 20 pJ. */
+ * tile 1 ns / 1 pJ, E-W hop o.hop_ew_ns / 10 pJ, N-S hop 20 ns / 20 pJ,
+ * chip link 50 ns / 50 pJ. */
 static const char *spin_chip(spin_opts o) {
   static char path[8][512];
   static int slot;
   char *p = path[slot++ % 8];
-  char text[2048];
+  char text[2048], depth[64] = "";
+  if (o.depth) snprintf(depth, sizeof depth, "  buffer_depth: %u\n", o.depth);
   snprintf(text, sizeof text,
            "name: spin\n"
            "description: round figures for tests\n"
@@ -52,9 +55,10 @@ static const char *spin_chip(spin_opts o) {
            "  hop_ew: {energy: 10 pJ, time: %u ns}\n"
            "  hop_ns: {energy: 20 pJ, time: 20 ns}\n"
            "  link_serialization: 1 ns\n"
-           "  buffer_depth: 2\n"
+           "%s"
+           "chip_link: {energy: 50 pJ, time: 50 ns, serialization: 5 ns}\n"
            "static_power: 1 mW\n",
-           o.w, o.h, o.tick, o.idle, o.entries, o.hop_ew_ns);
+           o.w, o.h, o.tick, o.idle, o.entries, o.hop_ew_ns, depth);
   snprintf(p, 512, "%s", tu_tmp("spin-chip", ".yaml"));
   cr_assert_eq(tu_write(p, text), 0);
   return p;
@@ -406,6 +410,37 @@ Test(spinnaker, table_capacity_error_names_chip_router_and_size) {
     cr_assert(strstr(err.msg, want[i]), "message \"%s\" lacks \"%s\"", err.msg, want[i]);
 }
 
+/* A board of 2 x 1 chips: src on chip 0's tile (0,0), its target on chip 1's
+ * tile (0,0) (board tile (2,0)): the packet takes one on-chip E-W hop (10 ns,
+ * 10 pJ) and one chip-to-chip hop (50 ns, 50 pJ), 60 ns in all; the entries
+ * sit at the source router and at chip 1's router, named as such. */
+Test(spinnaker, multicast_across_chips) {
+  char text[2048];
+  snprintf(text, sizeof text,
+           "chip: %s\nchips: [2, 1]\nsteps: 1\npopulations:\n"
+           "  src: {size: 16, model: spike_array, spikes: %s}\n"
+           "  dst: {size: 1, model: lif}\n"
+           "mapping: {place: {dst: {chip: 1}}}\n"
+           "projections:\n  - {from: src, to: dst, connector: all_to_all, weight: 0.1}\n",
+           spin_chip(spin_default), spike16);
+  raster r = {0};
+  sys *sy;
+  nmsim_chip *ch;
+  nmsim_scenario *scn;
+  run_sys(text, &r, &sy, &ch, &scn);
+  EXPECT_U64("hops", sy->hops, 2);
+  EXPECT_PJ("link hop pJ", sy->energy.pj[NM_E_LINK_HOP], 10.0);
+  EXPECT_PJ("chip link pJ", sy->energy.pj[NM_E_CHIP_LINK], 50.0);
+  EXPECT_PJ("latency, ps", sy->lat_sum_ps, 60000.0);
+  EXPECT_U64("entries at board tile (0,0)", sy->mc->table[0].n, 1);
+  EXPECT_U64("entries at board tile (2,0)", sy->mc->table[2].n, 1);
+  EXPECT_U64("entries in all", sy->mc->entries, 2);
+  char name[96];
+  mc_router_name(sy, 2, name, sizeof name);
+  cr_assert_str_eq(name, "chip1/tile(0,0)/router");
+  free_sys(sy, ch, scn, &r);
+}
+
 /* ---- functional equivalence ----------------------------------------------------- */
 
 /* The same recurrent network (Poisson input, excitatory and inhibitory LIF,
@@ -455,6 +490,100 @@ Test(spinnaker, same_spikes_as_loihi_when_nothing_is_late) {
                (unsigned long long)ss->packets, (unsigned long long)sl->packets);
   free_sys(ss, cs, ns, &rs);
   free_sys(sl, cl, nl, &rl);
+}
+
+/* ---- out of memory ---------------------------------------------------------------- */
+
+static long budget; /* allocations left before failing */
+static void *fail_malloc(size_t n) { return budget-- == 0 ? NULL : malloc(n); }
+static void *fail_calloc(size_t a, size_t b) { return budget-- == 0 ? NULL : calloc(a, b); }
+static void *fail_realloc(void *p, size_t n) { return budget-- == 0 ? NULL : realloc(p, n); }
+
+/* Failing the Nth allocation (N = 0, 1, ...) of loading, mapping (keys,
+ * tables) and running on the SpiNNaker-like chip returns NMSIM_ENOMEM every
+ * time and leaks nothing, until the run succeeds. */
+Test(spinnaker, out_of_memory_at_every_allocation, .timeout = 300) {
+  char text[2048];
+  snprintf(text, sizeof text,
+           "name: oom\nseed: 3\nchip: %s\nsteps: 5\npopulations:\n"
+           "  src: {size: 20, model: poisson, params: {rate: 300 Hz}}\n"
+           "  dst: {size: 20, model: lif}\n"
+           "mapping: {place: {dst: {core: 6}}}\n"
+           "projections:\n"
+           "  - {from: src, to: dst, connector: {fixed_probability: 0.5}, weight: 0.5}\n",
+           spin_chip(spin_default));
+  const nm_allocator failing = {fail_malloc, fail_realloc, fail_calloc, free};
+  bool ok = false;
+  long n;
+  for (n = 0; n < 100000 && !ok; n++) {
+    nmsim_set_allocator(&failing);
+    budget = n;
+    nmsim_scenario *scn = NULL;
+    nmsim_err err = {0};
+    nmsim_status rc = nmsim_scenario_load_string("oom.yaml", text, NULL, 0, &scn, &err);
+    run_summary sum;
+    if (rc == NMSIM_OK) {
+      run_opts o = {0};
+      rc = run_scenario(scn, &o, &sum, &err);
+      if (rc == NMSIM_OK) {
+        run_summary_clear(&sum);
+        ok = true;
+      }
+    }
+    nmsim_scenario_destroy(scn);
+    nmsim_set_allocator(NULL);
+    if (!ok)
+      cr_assert(rc == NMSIM_ENOMEM, "failing allocation %ld: status %s (%s), expected ENOMEM", n,
+                nmsim_status_name(rc), err.msg);
+  }
+  cr_assert(ok, "the run never succeeded");
+  cr_assert_eq(tu_leaks(), 0, "LeakSanitizer found leaks (see stderr)");
+  cr_assert_gt(n, 20, "expected many allocation points, saw %ld", n);
+}
+
+/* Finite buffers with multicast: with one-packet input buffers, a packet
+ * holds its slot until its last copy has left the router, so traffic backs
+ * up (waiting copies) and arrives later than with unlimited buffers, but
+ * every copy is delivered and, with nothing late, the spikes are the same. */
+Test(spinnaker, finite_buffers_hold_multicast_packets) {
+  const char *net =
+      "seed: 9\nsteps: 60\npopulations:\n"
+      "  input: {size: 32, model: poisson, params: {rate: 400 Hz}}\n"
+      "  a: {size: 16, model: lif, params: {tau_m: 10 ms}}\n"
+      "  b: {size: 16, model: lif, params: {tau_m: 10 ms}}\n"
+      "  c: {size: 16, model: lif, params: {tau_m: 10 ms}}\n"
+      "mapping: {place: {a: {core: 3}, b: {core: 5}, c: {core: 7}}}\n"
+      "projections:\n"
+      "  - {from: input, to: a, connector: {fixed_probability: 0.5}, weight: 0.2 nA}\n"
+      "  - {from: input, to: b, connector: {fixed_probability: 0.5}, weight: 0.2 nA}\n"
+      "  - {from: input, to: c, connector: {fixed_probability: 0.5}, weight: 0.2 nA}\n"
+      "  - {from: a, to: c, connector: {fixed_probability: 0.5}, weight: 0.1 nA}\n";
+  spin_opts o = spin_default;
+  o.tick = "1 ms";
+  o.depth = 1;
+  char text[4096];
+  raster r1 = {0}, ru = {0};
+  sys *s1, *su;
+  nmsim_chip *c1, *cu;
+  nmsim_scenario *n1, *nu;
+  snprintf(text, sizeof text, "chip: %s\n%s", spin_chip(o), net);
+  run_sys(text, &r1, &s1, &c1, &n1);
+  o.depth = 0;
+  snprintf(text, sizeof text, "chip: %s\n%s", spin_chip(o), net);
+  run_sys(text, &ru, &su, &cu, &nu);
+  size_t waited = 0;
+  for (uint32_t t = 0; t < s1->n_tiles; t++)
+    for (int d = 0; d < SYS_NDIRS; d++) waited += s1->routers[t].link[d].q_max > 1;
+  cr_assert_gt(waited, 0, "no output port ever held more than one packet");
+  EXPECT_U64("copies in flight at the end", s1->in_flight, 0);
+  EXPECT_U64("late packets", s1->late_packets, 0);
+  cr_assert_gt(s1->lat_sum_ps, su->lat_sum_ps, "latency sum %g ps (depth 1) vs %g ps (unlimited)",
+               s1->lat_sum_ps, su->lat_sum_ps);
+  cr_assert_eq(r1.n, ru.n, "spikes: %zu with depth 1, %zu unlimited", r1.n, ru.n);
+  for (size_t i = 0; i < r1.n; i++)
+    cr_assert(row_cmp(r1.row[i], ru.row[i]) == 0, "spike %zu differs", i);
+  free_sys(s1, c1, n1, &r1);
+  free_sys(su, cu, nu, &ru);
 }
 
 /* ---- chip files and the preset ------------------------------------------------- */

@@ -24,6 +24,9 @@ printf '%-22s %8s %10s %14s %10s %9s %9s\n' "run" "N" "wall s" "syn events/s" "p
 for n in "${sizes[@]}"; do
   ne=$((n * 4 / 5)); ni=$((n - ne))
   p=$(python3 -c "print(80.0 / $n)")
+  # A board big enough for the Loihi limits: with 80 random sources per neuron a
+  # core holds about 4096 / 80 = 51 neurons (fan-in), 128 cores a chip.
+  side=$(python3 -c "import math; print(max(1, math.ceil(math.sqrt($n / 45.0 / 128))))")
   /usr/bin/time -f '%M' -o "$work/b.mem" /usr/bin/python3 tests/bench/cuba_brian2.py "$n" "$seconds" standalone "$work/brian" 2>/dev/null | tail -1 > "$work/b.json"
   b_wall=$(python3 -c "import json;print(json.load(open('$work/b.json'))['run_s'])")
   b_rate=$(python3 -c "import json;print(json.load(open('$work/b.json'))['rate_hz'])")
@@ -32,7 +35,7 @@ for n in "${sizes[@]}"; do
   printf '%-22s %8d %10.3f %14.3e %10d %9.3f %9s\n' "brian2 C++ standalone" "$n" "$b_wall" "$b_syn" "$b_mem" "$b_rate" "1.00"
   for mode in functional timed; do
     sets=(--set steps="$steps" --set engine.mode="$mode" --set populations.exc.size="$ne"
-          --set populations.inh.size="$ni")
+          --set populations.inh.size="$ni" --set "chips=[$side, $side]")
     for k in 0 1 2 3; do sets+=(--set "projections[$k].connector.fixed_probability=$p"); done
     start=$(date +%s.%N)
     /usr/bin/time -f '%M' -o "$work/n.mem" ./build-bench/nmsim run tests/bench/cuba.yaml "${sets[@]}" --json --quiet > "$work/n.json"
