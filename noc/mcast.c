@@ -1,10 +1,14 @@
-/* mcast.c: SpiNNaker-style key/mask multicast routing on the mesh. Keys name
- * source neurons (block number << key_bits | index in the block); at mapping
- * time each source block's multicast tree (merged dimension-order paths to
- * the tiles of its destination cores) becomes table entries where default
- * routing does not suffice; at run time a router looks a packet's key up and
- * replicates it to every output link and local core of the route, through the
- * output ports of noc/mesh.c (same FIFOs, links, credits and energy). */
+/* mcast.c: SpiNNaker-style key/mask multicast routing on the mesh: routing
+ * keys, per-router tables built from each source block's multicast tree, and
+ * run-time lookup with default routing and replication at branch points.
+ *
+ * Keys name source neurons (block number << key_bits | index in the block).
+ * At mapping time each source block's tree (the merged dimension-order paths
+ * to the tiles of its destination cores) becomes table entries wherever
+ * default routing does not suffice. At run time a router looks a packet's key
+ * up and replicates it to every output link and local core of the route,
+ * through the output ports of noc/mesh.c (same FIFOs, links, credits and
+ * energy). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +97,7 @@ typedef struct tree {
 
 static void tree_visit(tree *w, uint32_t tile, int in) {
   if (w->stamp[tile] == w->mark) {
-    if (NEVER(w->in[tile] != in)) return; /* a dimension-order tree enters a tile once */
+    NEVER(w->in[tile] != in); /* a dimension-order tree enters a tile from one side */
     return;
   }
   w->stamp[tile] = w->mark;

@@ -1,7 +1,6 @@
-/* mcast.h: SpiNNaker-style key/mask multicast routing on the mesh: routing
- * keys for source neurons, one table of (key, mask, route) entries per router
- * built from the multicast tree of each source block, lookup with default
- * routing, and replication of packets at branch points. */
+/* mcast.h: SpiNNaker-style key/mask multicast routing on the mesh: keys for
+ * source neurons, a table of (key, mask, route) entries per router built from
+ * each source block's multicast tree, lookup with default routing. */
 #ifndef NMSIM_NOC_MCAST_H
 #define NMSIM_NOC_MCAST_H
 
