@@ -97,7 +97,7 @@ typedef struct tree {
 
 static void tree_visit(tree *w, uint32_t tile, int in) {
   if (w->stamp[tile] == w->mark) {
-    NEVER(w->in[tile] != in); /* a dimension-order tree enters a tile from one side */
+    (void)NEVER(w->in[tile] != in); /* a dimension-order tree enters a tile from one side */
     return;
   }
   w->stamp[tile] = w->mark;

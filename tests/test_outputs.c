@@ -208,21 +208,21 @@ Test(outputs, failed_run_says_failed) {
 
 /* ---- the progress line ------------------------------------------------------- */
 
-/* Seconds a quickstart run of n steps takes in this build. */
+/* Seconds a run of the tiny scenario for n steps takes in this build. */
 static double run_time(long n) {
   char args[1024];
-  snprintf(args, sizeof args, "run %s --set steps=%ld --quiet", QUICKSTART, n);
+  snprintf(args, sizeof args, "run %s --set steps=%ld --quiet", TINY, n);
   double t0 = now_s();
   cr_assert_eq(nmsim(args, NULL, NULL), 0, "timing run");
   return now_s() - t0;
 }
 
-/* Steps of the quickstart whose stepping (start-up aside) takes about
+/* Steps of the tiny scenario whose stepping (start-up aside) takes about
  * `seconds` in this build (sanitizer builds are much slower than release). */
 static long steps_for(double seconds) {
-  double per_step = (run_time(300) - run_time(100)) / 200.0;
-  long n = per_step > 0 ? (long)(seconds / per_step) : 100000;
-  return n < 300 ? 300 : n > 100000 ? 100000 : n;
+  double per_step = (run_time(1200) - run_time(200)) / 1000.0;
+  long n = per_step > 0 ? (long)(seconds / per_step) : 1000000;
+  return n < 1000 ? 1000 : n > 1000000 ? 1000000 : n;
 }
 
 Test(outputs, progress_line_on_terminal_only, .timeout = 120) {
@@ -230,11 +230,11 @@ Test(outputs, progress_line_on_terminal_only, .timeout = 120) {
    * when stderr is a terminal (steps done/total, model time, events per
    * second, time left), refreshed in place with \r and cleared at the end;
    * none when stderr is not a terminal, and none with --quiet. */
-  long steps = steps_for(2.5);
+  long steps = steps_for(2.0);
   char cmd[4096], *out = NULL, *err = NULL, want[64];
   /* script(1) gives the run a pseudo-terminal and copies what it prints */
   snprintf(cmd, sizeof cmd, "script -qec '%s run %s --set steps=%ld' /dev/null", NMSIM_BINARY,
-           QUICKSTART, steps);
+           TINY, steps);
   int rc = tu_run(cmd, &out, NULL);
   cr_assert_eq(rc, 0, "run under script: exit %d", rc);
   snprintf(want, sizeof want, "/%ld (", steps);
@@ -253,7 +253,7 @@ Test(outputs, progress_line_on_terminal_only, .timeout = 120) {
   free(out);
 
   /* not a terminal: nothing */
-  snprintf(cmd, sizeof cmd, "%s run %s --set steps=%ld", NMSIM_BINARY, QUICKSTART, steps);
+  snprintf(cmd, sizeof cmd, "%s run %s --set steps=%ld", NMSIM_BINARY, TINY, steps);
   rc = tu_run(cmd, &out, &err);
   cr_assert(rc == 0 && err && !strstr(err, "step ") && !strchr(err, '\r'),
             "stderr of a run into a file: exit %d, expected no progress text; got [%s]", rc,
@@ -263,7 +263,7 @@ Test(outputs, progress_line_on_terminal_only, .timeout = 120) {
 
   /* --quiet on a terminal: nothing */
   snprintf(cmd, sizeof cmd, "script -qec '%s run %s --set steps=%ld --quiet' /dev/null",
-           NMSIM_BINARY, QUICKSTART, steps);
+           NMSIM_BINARY, TINY, steps);
   rc = tu_run(cmd, &out, NULL);
   cr_assert(rc == 0 && !strstr(out, "\rstep ") && !strstr(out, "events/s"),
             "--quiet: exit %d, expected no progress text; got:\n%s", rc, out);
