@@ -98,8 +98,7 @@ static void record_spike(sys *s, uint32_t pop, uint32_t index) {
 
 /* Add the synapses of input axon `axon` of core c for a spike of graded
  * value `value` (1 for a plain spike) to the input of step s->step + delay. */
-/* Note that entry idx of ring slot `slot` left zero. */
-static void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
+void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
   if (NMSIM_UNLIKELY(c->n_touched[slot] == c->cap_touched[slot])) {
     uint32_t ncap = c->cap_touched[slot] ? c->cap_touched[slot] * 2 : 64;
     uint32_t *nt = nm_realloc(c->touched[slot], ncap * sizeof *nt);
@@ -154,7 +153,14 @@ static void core_emit_direct(sys *s, sys_core *c, uint32_t j, double value) {
  * time so far, A(i) being the active neurons up to i. The work is the models'
  * update plus what is proportional to input and spikes. Returns the time the
  * updates end. */
-static nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, bool timed) {
+/* Loihi-like emission: one packet per destination core. */
+static nmsim_ps core_emit_packets(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t,
+                                  double value) {
+  return core_emit(s, c, c->blocks[bi].local0 + i, t, value);
+}
+
+nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
+  bool timed = emit != NULL;
   const nmsim_chip *ch = s->chip;
   uint32_t nh = core_take_input(s, c);
   if (timed && nh > 1) qsort(c->had_list, nh, sizeof *c->had_list, cmp_u32);
@@ -181,7 +187,7 @@ static nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, bool timed) {
     const double *val = mb.out_value;
     bool source = m->flags & NMSIM_MODEL_SOURCE;
     const uint8_t *had = c->had_input + b->local0;
-    nmsim_ps t0 = t, emit = 0; /* block start; time spent sending packets */
+    nmsim_ps t0 = t, emit_time = 0; /* block start; time spent sending packets */
     uint32_t hk0 = hk, both = 0;
     for (size_t k = 0; k < ns; k++) {
       uint32_t i = c->spikes[k];
@@ -192,22 +198,22 @@ static nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, bool timed) {
         core_emit_direct(s, c, b->local0 + i, v);
         continue;
       }
-      nmsim_ps at = t0 + emit;
+      nmsim_ps at = t0 + emit_time;
       if (!source) {
         while (hk < nh && c->had_list[hk] <= b->local0 + i) hk++;
         uint64_t active = (hk - hk0) + (k + 1) - both;
         at += (nmsim_ps)(i + 1) * ti + active * (ta - ti);
       }
-      emit += core_emit(s, c, b->local0 + i, at, v) - at;
+      emit_time += emit(s, c, bi, i, at, v) - at;
     }
     if (source) {
-      t = t0 + emit;
+      t = t0 + emit_time;
       continue;
     }
     uint64_t n_active = b->n_had + ns - both;
     charge(s, c, NM_E_NEURON_UPDATE, n_active, ch->neuron_active.energy_pj);
     charge(s, c, NM_E_NEURON_IDLE, b->n - n_active, ch->neuron_idle.energy_pj);
-    t = t0 + (nmsim_ps)b->n * ti + n_active * (ta - ti) + emit;
+    t = t0 + (nmsim_ps)b->n * ti + n_active * (ta - ti) + emit_time;
     if (timed)
       while (hk < nh && c->had_list[hk] < b->local0 + b->n) hk++;
   }
@@ -218,7 +224,7 @@ static nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, bool timed) {
 void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev) {
   sys *s = ctx;
   sys_core *c = &s->cores[ev->dst];
-  nmsim_ps t = core_update(s, c, ev->time, true);
+  nmsim_ps t = core_update(s, c, ev->time, core_emit_packets);
   sim_event done = {.time = t, .kind = SIM_EV_CORE_DONE, .dst = c->id, .src = c->id,
                     .seq = (uint32_t)s->step};
   sim_engine_schedule(e, &done);
@@ -302,7 +308,7 @@ void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev) {
 nmsim_status core_run_functional(sys *s, nmsim_err *err) {
   s->step_start = 0;
   while (s->step < s->scn->steps) {
-    for (uint32_t i = 0; i < s->n_used; i++) core_update(s, &s->cores[s->used[i]], 0, false);
+    for (uint32_t i = 0; i < s->n_used; i++) core_update(s, &s->cores[s->used[i]], 0, NULL);
     if (s->oom) return NMSIM_ENOMEM_ERR(err);
     sys_learn(s);
     if (!core_close_step(s, 0, err)) return err->code ? err->code : NMSIM_EINTERNAL;

@@ -90,25 +90,6 @@ void pe_destroy(sys *s) {
 /* ---- a tick ---------------------------------------------------------------- */
 
 /* Convert tick `tick`'s ring slot into the models' input and clear it. */
-static void pe_take_input(sys_core *c, uint64_t tick) {
-  size_t nn = c->n_neurons;
-  int64_t *acc = c->acc + (size_t)(tick % c->ring) * c->n_sites * nn;
-  memset(c->had_input, 0, nn);
-  for (size_t bi = 0; bi < c->n_blocks; bi++) {
-    const sys_block *b = &c->blocks[bi];
-    for (uint32_t k = 0; k < c->n_sites; k++) {
-      int64_t *a = acc + (size_t)k * nn + b->local0;
-      double *in = c->input + (size_t)k * nn + b->local0;
-      uint8_t *hi = c->had_input + b->local0;
-      for (uint32_t i = 0; i < b->n; i++) {
-        in[i] = (double)a[i] * b->inv_scale;
-        hi[i] |= a[i] != 0;
-        a[i] = 0;
-      }
-    }
-  }
-}
-
 /* The spike of neuron i of a block whose base key is key0 leaves at time t
  * as one multicast packet (none when the block sends nowhere). */
 static nmsim_ps pe_emit(sys *s, sys_core *c, uint32_t key0, uint32_t i, nmsim_ps t,
@@ -121,61 +102,17 @@ static nmsim_ps pe_emit(sys *s, sys_core *c, uint32_t key0, uint32_t i, nmsim_ps
   return t;
 }
 
-/* Update every neuron of core c for tick s->step from time t (neurons in
- * order, each its active or idle time; a spike leaves when its neuron's
- * update ends). Returns the end of the updates. */
+/* The core's emission on this chip: one multicast packet keyed by its block. */
+static nmsim_ps pe_emit_block(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t,
+                              double value) {
+  return pe_emit(s, c, s->mc->key0[c->id][bi], i, t, value);
+}
+
+/* Update every neuron of core c for tick s->step from time t, with the shared
+ * core update (neurons in order, each its active or idle time; a spike leaves
+ * when its neuron's update ends). Returns the end of the updates. */
 static nmsim_ps pe_update(sys *s, sys_core *c, nmsim_ps t) {
-  const nmsim_chip *ch = s->chip;
-  const uint32_t *key0 = s->mc->key0[c->id];
-  pe_take_input(c, s->step);
-  const double *in_ptr[SYS_MAX_SITES];
-  for (size_t bi = 0; bi < c->n_blocks; bi++) {
-    sys_block *b = &c->blocks[bi];
-    const nmsim_neuron_type *m = b->pop->model;
-    for (uint32_t k = 0; k < SYS_MAX_SITES; k++)
-      in_ptr[k] = c->input + (size_t)(k < c->n_sites ? k : 0) * c->n_neurons + b->local0;
-    nmsim_block mb = {.n = b->n,
-                      .state = b->state,
-                      .input = in_ptr,
-                      .step = s->step,
-                      .dt_ms = s->scn->dt_ms,
-                      .seed = s->scn->seed,
-                      .pop_id = b->pop_id,
-                      .first = b->first,
-                      .aux = &b->pop->spikes,
-                      .out_value = (m->flags & NMSIM_MODEL_GRADED) ? c->values : NULL};
-    size_t ns = 0;
-    m->update(b->derived, &mb, c->spikes, &ns);
-    const double *val = mb.out_value;
-    if (m->flags & NMSIM_MODEL_SOURCE) {
-      /* sources are not charged neuron updates (as on the Loihi-like core) */
-      for (size_t k = 0; k < ns; k++) {
-        uint32_t i = c->spikes[k];
-        core_record_spike(s, b->pop_id, b->first + i);
-        t = pe_emit(s, c, key0[bi], i, t, val ? val[i] : 1.0);
-      }
-      continue;
-    }
-    uint64_t n_active = 0;
-    size_t si = 0;
-    const uint8_t *hi = c->had_input + b->local0;
-    for (uint32_t i = 0; i < b->n; i++) {
-      bool fired = si < ns && c->spikes[si] == i;
-      bool active = fired || hi[i];
-      n_active += active;
-      t += active ? ch->neuron_active.time_ps : ch->neuron_idle.time_ps;
-      if (fired) {
-        si++;
-        core_record_spike(s, b->pop_id, b->first + i);
-        t = pe_emit(s, c, key0[bi], i, t, val ? val[i] : 1.0);
-      }
-    }
-    pe_charge(s, c, NM_E_NEURON_UPDATE, n_active,
-              (double)n_active * ch->neuron_active.energy_pj);
-    pe_charge(s, c, NM_E_NEURON_IDLE, b->n - n_active,
-              (double)(b->n - n_active) * ch->neuron_idle.energy_pj);
-  }
-  return t;
+  return core_update(s, c, t, pe_emit_block);
 }
 
 /* Close step s->step (see STEPS above). Returns false on failure (err set). */
@@ -290,7 +227,9 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
     const sys_syn *y = &c->syn[k];
     uint64_t target = k_src + y->delay;
     if (target < pe->next_tick) target = pe->next_tick, late = true;
-    int64_t *a = &c->acc[(size_t)(target % c->ring) * per_slot + (size_t)y->site * nn + y->tgt];
+    uint32_t slot = (uint32_t)(target % c->ring), idx = (uint32_t)y->site * (uint32_t)nn + y->tgt;
+    int64_t *a = &c->acc[(size_t)slot * per_slot + idx];
+    if (!*a) core_touch(s, c, slot, idx);
     /* a graded spike's products are rounded one by one, as on the Loihi core */
     *a += plain ? (int64_t)y->w : llround((double)y->w * value);
   }

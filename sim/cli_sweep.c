@@ -45,6 +45,12 @@ nmsim_status cli_record(rdb *db, const nmsim_scenario *scn, const char *params_j
                         double wall_s, nmsim_status run_st, const nmsim_err *run_err,
                         const run_summary *sum, int64_t *id, nmsim_err *err) {
   bool ok = run_st == NMSIM_OK;
+  /* the run file as an absolute path, so the row finds it from anywhere */
+  char abs[4096], cwd[2048];
+  const char *file = run_file;
+  if (run_file && run_file[0] != '/' && getcwd(cwd, sizeof cwd) &&
+      (size_t)snprintf(abs, sizeof abs, "%s/%s", cwd, run_file) < sizeof abs)
+    file = abs;
   rdb_run r = {.scenario_text = scn->text,
                .scenario_name = scn->name,
                .scenario_path = scn->path,
@@ -57,7 +63,7 @@ nmsim_status cli_record(rdb *db, const nmsim_scenario *scn, const char *params_j
                                                                : nmsim_strerror(run_st),
                .start_time = start_time,
                .wall_time_s = wall_s,
-               .run_file = run_file,
+               .run_file = file,
                .sum = ok ? sum : NULL};
   return rdb_insert(db, &r, id, err);
 }

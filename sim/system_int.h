@@ -231,6 +231,18 @@ nmsim_ps sys_learn(sys *s);
  * (record.weights) into the open run file `file` (an hid_t; path names it in
  * messages), as /projections/<k>/{pre, post, weight}. */
 nmsim_status run_write_weights(int64_t file, const char *path, const sys *s, nmsim_err *err);
+/* How a core sends the spike of neuron i of its block bi, leaving at time t:
+ * returns the time the core is done sending. */
+typedef nmsim_ps (*core_emit_fn)(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t,
+                                 double value);
+/* Update the neurons of core c for step s->step from hardware time t, in
+ * order, each taking the active or idle time; every spike is recorded and
+ * handed to emit (NULL: functional mode, spikes go straight to their targets'
+ * input and no time passes). Returns the time the updates end. */
+nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit);
+/* Note that input entry idx (site * n_neurons + local) of ring slot `slot` of
+ * core c left zero, so the step that reads the slot converts it. */
+void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx);
 /* Functional mode: run every step with spikes going straight to their
  * targets' input (no packets, no hardware time; energy of the cores' events
  * is still counted). */
