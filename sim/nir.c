@@ -539,7 +539,7 @@ static nmsim_status rd_graph(rd *r, hid_t gid, const char *prefix, int32_t gi) {
         rc = NMSIM_ERR(r->err, NMSIM_EINPUT, "%s: node '%s' of graph '%s' has the same full name "
                        "as another node; nmsim names nested nodes 'graph.node'",
                        r->path, full, gname);
-    nir_node *n;
+    nir_node *n = NULL;
     if (rc || (rc = rd_add_node(r, &n))) {
       nm_free(full);
       break;
