@@ -13,7 +13,7 @@
 #define QUICKSTART NMSIM_SOURCE_DIR "/scenarios/quickstart.yaml"
 
 static int nmsim(const char *args, char **out, char **err) {
-  char cmd[2048];
+  char cmd[8192];
   snprintf(cmd, sizeof cmd, "%s %s", NMSIM_BINARY, args);
   return tu_run(cmd, out, err);
 }
@@ -71,7 +71,7 @@ static bool same_dataset(hid_t a, hid_t b, const char *path) {
  * report --json` prints the DESIGN.md object from that file. */
 Test(e2e, quickstart_run_and_file, .timeout = 300) {
   const char *h5 = tu_tmp("quick", ".h5");
-  char args[1024], *out = NULL, *err = NULL;
+  char args[4096], *out = NULL, *err = NULL;
   snprintf(args, sizeof args, "run %s -o %s --set steps=200", QUICKSTART, h5);
   int rc = nmsim(args, &out, &err);
   cr_assert_eq(rc, 0, "exit %d, stderr: %s", rc, err);
@@ -163,7 +163,7 @@ Test(e2e, determinism_by_seed, .timeout = 300) {
   for (int i = 0; i < 3; i++) {
     snprintf(paths[i], sizeof paths[i], "%s", tu_tmp("det", ".h5"));
     p[i] = paths[i];
-    char args[1024], *err = NULL;
+    char args[4096], *err = NULL;
     snprintf(args, sizeof args, "run %s -o %s --set steps=100 --set seed=%d --quiet", QUICKSTART,
              p[i], i == 2 ? 2 : 7);
     int rc = nmsim(args, NULL, &err);
@@ -195,7 +195,7 @@ Test(e2e, queue_implementations_agree, .timeout = 300) {
   const char *impl[2] = {"heap", "bucket"};
   for (int i = 0; i < 2; i++) {
     snprintf(paths[i], sizeof paths[i], "%s", tu_tmp("queue", ".h5"));
-    char args[1024], *err = NULL;
+    char args[4096], *err = NULL;
     snprintf(args, sizeof args, "run %s -o %s --set steps=50 --set engine.queue=%s --quiet",
              QUICKSTART, paths[i], impl[i]);
     int rc = nmsim(args, NULL, &err);
@@ -225,7 +225,7 @@ Test(e2e, malformed_scenario_exit_2) {
                               "steps: 10\n"
                               "populations:\n"
                               "  exc: {size: 10, model: lif, params: {tau_m: 20 mV}}\n"), 0);
-  char args[1024], *err = NULL;
+  char args[4096], *err = NULL;
   const char *h5 = tu_tmp("bad", ".h5");
   snprintf(args, sizeof args, "run %s -o %s", path, h5);
   int rc = nmsim(args, NULL, &err);

@@ -23,7 +23,7 @@
 #define TINY NMSIM_SOURCE_DIR "/tests/data/outputs_tiny.yaml"
 
 static int nmsim(const char *args, char **out, char **err) {
-  char cmd[4096];
+  char cmd[8192];
   snprintf(cmd, sizeof cmd, "%s %s", NMSIM_BINARY, args);
   return tu_run(cmd, out, err);
 }
