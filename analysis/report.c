@@ -189,6 +189,25 @@ static void latency_row(const run_summary *s, size_t r, char cells[][REPORT_CELL
   snprintf(cells[2], REPORT_CELL, "%s", unit);
 }
 
+/* Energy per time window (one step of dt) and, with recorded input, per
+ * input event. */
+static void window_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
+  static const char *const label[] = {"per window (step), mean", "per window (step), max",
+                                      "per input event"};
+  double v = r == 0 ? s->window_mean_pj
+             : r == 1 ? s->window_max_pj
+                      : (s->input_events ? s->total_pj / (double)s->input_events : 0.0);
+  snprintf(cells[0], REPORT_CELL, "%s", label[r]);
+  if (partial(s) && r < 2) {
+    snprintf(cells[1], REPORT_CELL, "-");
+    snprintf(cells[2], REPORT_CELL, "(not stored per step)");
+    return;
+  }
+  fmt_energy(cells[1], v);
+  if (r < 2) snprintf(cells[2], REPORT_CELL, "window of %g ms", s->dt_ms);
+  else snprintf(cells[2], REPORT_CELL, "%" PRIu64 " events replayed", s->input_events);
+}
+
 static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   static const char *const label[] = {"spikes", "synaptic operations", "neuron updates",
                                       "packets", "hops", "tick overruns", "late packets"};
@@ -247,6 +266,10 @@ void report_print_text(FILE *f, const run_summary *s) {
                               energy_row});
   static const char *const lh[] = {"latency", "value", "unit"};
   print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
+  static const char *const wh[] = {"energy", "value", "of"};
+  print_table(f, s,
+              &(report_table){"Energy per window and per input", 3, wh, "lrl",
+                              s->input_events ? 3 : 2, SIZE_MAX, window_row});
   static const char *const ch[] = {"event", "count", "per step"};
   /* the SpiNNaker-like rows only when something was late */
   size_t n_counts = s->tick_overruns || s->late_packets ? 7 : 5;
@@ -292,6 +315,20 @@ void report_json_metrics(jw *w, const run_summary *s) {
   jw_key_uint(w, "neuron_updates", s->neuron_updates);
   jw_key_uint(w, "packets", s->packets);
   jw_key_uint(w, "hops", s->hops);
+  jw_object_end(w);
+
+  if (s->input_events) {
+    jw_key(w, "input");
+    jw_object_begin(w);
+    jw_key_uint(w, "events", s->input_events);
+    jw_key_double(w, "energy_pj_per_event", s->total_pj / (double)s->input_events);
+    jw_object_end(w);
+  }
+  jw_key(w, "window");
+  jw_object_begin(w);
+  jw_key_double(w, "dt_ms", s->dt_ms);
+  jw_key_double(w, "energy_pj_mean", s->window_mean_pj);
+  jw_key_double(w, "energy_pj_max", s->window_max_pj);
   jw_object_end(w);
 
   if (s->tick_overruns || s->late_packets) {

@@ -91,6 +91,7 @@ static const struct {
     F(packets, H5O_U64),       F(hops, H5O_U64),
     OPT(n_chips, H5O_U32),     OPT(chips_used, H5O_U32),
     OPT(tick_overruns, H5O_U64), OPT(late_packets, H5O_U64),
+    OPT(input_events, H5O_U64), OPT(window_mean_pj, H5O_F64), OPT(window_max_pj, H5O_F64),
 #undef OPT
 #undef F
 };

@@ -48,7 +48,10 @@
   X(packets, INTEGER, U64, packets)                                  \
   X(hops, INTEGER, U64, hops)                                        \
   X(tick_overruns, INTEGER, U64, tick_overruns)                      \
-  X(late_packets, INTEGER, U64, late_packets)
+  X(late_packets, INTEGER, U64, late_packets)                        \
+  X(input_events, INTEGER, U64, input_events)                        \
+  X(window_mean_pj, REAL, F64, window_mean_pj)                       \
+  X(window_max_pj, REAL, F64, window_max_pj)
 
 typedef struct rdb rdb;
 

@@ -139,6 +139,11 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->packets = s->packets;
   sum->hops = s->hops;
   sum->tick_overruns = s->tick_overruns;
+  sum->window_max_pj = s->window_max_pj;
+  sum->window_mean_pj = s->step ? sum->total_pj / (double)s->step : 0.0;
+  for (size_t p = 0; p < scn->n_pops; p++)
+    if (scn->pops[p].spikes.dvs)
+      sum->input_events += dvs_replay_get_counts(scn->pops[p].spikes.dvs).used;
   sum->late_packets = s->late_packets;
   sum->spikes = s->spikes;
   sum->synaptic_ops = s->energy.n[NM_E_SYN_OP];

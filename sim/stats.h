@@ -72,6 +72,11 @@ typedef struct run_summary {
    * packets processed after their target tick had started, whose input then
    * counts one tick or more later (this can change the spikes). */
   uint64_t tick_overruns, late_packets;
+  /* input: events replayed from recordings (dvs populations), and the energy
+   * of one step (the time window of dt): mean and largest, dynamic energy
+   * plus static power over the step's hardware time */
+  uint64_t input_events;
+  double window_mean_pj, window_max_pj;
 
   run_pop_summary *pops;
   size_t n_pops;
