@@ -208,6 +208,19 @@ static void window_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]
   else snprintf(cells[2], REPORT_CELL, "%" PRIu64 " events replayed", s->input_events);
 }
 
+/* Utilisation of the used cores against the chip's per-core limits. */
+static void util_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
+  static const char *const label[] = {"neurons", "synapse memory", "fan-in (input axons)",
+                                      "fan-out (destinations)"};
+  const double mean[] = {s->util_neurons_mean, s->util_synmem_mean, -1, -1};
+  const double max[] = {s->util_neurons_max, s->util_synmem_max, s->util_fanin_max,
+                        s->util_fanout_max};
+  snprintf(cells[0], REPORT_CELL, "%s", label[r]);
+  if (mean[r] >= 0) snprintf(cells[1], REPORT_CELL, "%.1f %%", 100 * mean[r]);
+  else snprintf(cells[1], REPORT_CELL, "-");
+  snprintf(cells[2], REPORT_CELL, "%.1f %%", 100 * max[r]);
+}
+
 static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   static const char *const label[] = {"spikes", "synaptic operations", "neuron updates",
                                       "packets", "hops", "tick overruns", "late packets"};
@@ -266,6 +279,10 @@ void report_print_text(FILE *f, const run_summary *s) {
                               energy_row});
   static const char *const lh[] = {"latency", "value", "unit"};
   print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
+  if (!partial(s)) {
+    static const char *const uh[] = {"per core (used cores)", "mean", "max"};
+    print_table(f, s, &(report_table){"Utilisation", 3, uh, "lrr", 4, SIZE_MAX, util_row});
+  }
   static const char *const wh[] = {"energy", "value", "of"};
   print_table(f, s,
               &(report_table){"Energy per window and per input", 3, wh, "lrl",
@@ -324,6 +341,22 @@ void report_json_metrics(jw *w, const run_summary *s) {
     jw_key_double(w, "energy_pj_per_event", s->total_pj / (double)s->input_events);
     jw_object_end(w);
   }
+  jw_key(w, "utilisation");
+  jw_object_begin(w);
+  jw_key(w, "neurons");
+  jw_object_begin(w);
+  jw_key_double(w, "mean", s->util_neurons_mean);
+  jw_key_double(w, "max", s->util_neurons_max);
+  jw_object_end(w);
+  jw_key(w, "synapse_memory");
+  jw_object_begin(w);
+  jw_key_double(w, "mean", s->util_synmem_mean);
+  jw_key_double(w, "max", s->util_synmem_max);
+  jw_object_end(w);
+  jw_key_double(w, "fan_in_max", s->util_fanin_max);
+  jw_key_double(w, "fan_out_max", s->util_fanout_max);
+  jw_object_end(w);
+
   jw_key(w, "window");
   jw_object_begin(w);
   jw_key_double(w, "dt_ms", s->dt_ms);

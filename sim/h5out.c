@@ -92,6 +92,9 @@ static const struct {
     OPT(n_chips, H5O_U32),     OPT(chips_used, H5O_U32),
     OPT(tick_overruns, H5O_U64), OPT(late_packets, H5O_U64),
     OPT(input_events, H5O_U64), OPT(window_mean_pj, H5O_F64), OPT(window_max_pj, H5O_F64),
+    OPT(util_neurons_mean, H5O_F64), OPT(util_neurons_max, H5O_F64),
+    OPT(util_synmem_mean, H5O_F64), OPT(util_synmem_max, H5O_F64),
+    OPT(util_fanin_max, H5O_F64), OPT(util_fanout_max, H5O_F64),
 #undef OPT
 #undef F
 };

@@ -51,7 +51,9 @@
   X(late_packets, INTEGER, U64, late_packets)                        \
   X(input_events, INTEGER, U64, input_events)                        \
   X(window_mean_pj, REAL, F64, window_mean_pj)                       \
-  X(window_max_pj, REAL, F64, window_max_pj)
+  X(window_max_pj, REAL, F64, window_max_pj)                         \
+  X(util_neurons_max, REAL, F64, util_neurons_max)                   \
+  X(util_synmem_max, REAL, F64, util_synmem_max)
 
 typedef struct rdb rdb;
 

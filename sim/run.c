@@ -1,6 +1,7 @@
 /* run.c: the run driver. Loads the chip, maps the scenario, runs the engine
  * step by step (a hook streams every completed step to the HDF5 file), then
  * reduces the counters into the run summary. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,16 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->hops = s->hops;
   sum->tick_overruns = s->tick_overruns;
   sum->window_max_pj = s->window_max_pj;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    double ut[4];
+    sys_core_utilisation(s, &s->cores[s->used[u]], ut);
+    sum->util_neurons_mean += ut[0] / s->n_used;
+    sum->util_synmem_mean += ut[1] / s->n_used;
+    sum->util_neurons_max = fmax(sum->util_neurons_max, ut[0]);
+    sum->util_synmem_max = fmax(sum->util_synmem_max, ut[1]);
+    sum->util_fanin_max = fmax(sum->util_fanin_max, ut[2]);
+    sum->util_fanout_max = fmax(sum->util_fanout_max, ut[3]);
+  }
   sum->window_mean_pj = s->step ? sum->total_pj / (double)s->step : 0.0;
   for (size_t p = 0; p < scn->n_pops; p++)
     if (scn->pops[p].spikes.dvs)
@@ -268,6 +279,7 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
      * complete */
     int64_t f = h5o_file_id(rec.w);
     if ((rc = run_write_weights(f, o->h5_path, s, err)) != NMSIM_OK ||
+        (rc = run_write_utilisation(f, o->h5_path, s, err)) != NMSIM_OK ||
         (rc = dvs_replay_write_into(f, o->h5_path, scn, err)) != NMSIM_OK) {
       h5o_fail_run(rec.w, err ? err->msg : "", NULL);
       goto done;

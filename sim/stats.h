@@ -76,6 +76,10 @@ typedef struct run_summary {
    * of one step (the time window of dt): mean and largest, dynamic energy
    * plus static power over the step's hardware time */
   uint64_t input_events;
+  /* utilisation of the used cores against the chip's limits (fractions):
+   * neurons, synapse memory, fan-in (input axons), fan-out (destinations) */
+  double util_neurons_mean, util_neurons_max, util_synmem_mean, util_synmem_max;
+  double util_fanin_max, util_fanout_max;
   double window_mean_pj, window_max_pj;
 
   run_pop_summary *pops;

@@ -228,6 +228,13 @@ void noc_free_ports(sys *s);
  * charged the chip's synaptic-update energy. Returns the longest time a core
  * spends on it (its updates x the update time). */
 nmsim_ps sys_learn(sys *s);
+/* Utilisation of core c against the chip's limits, as fractions:
+ * u[0] neurons, u[1] synapse memory, u[2] fan-in, u[3] fan-out. */
+void sys_core_utilisation(const sys *s, const sys_core *c, double u[4]);
+/* Write /cores/utilisation (n_cores x 4 fractions, columns neurons,
+ * synapse_memory, fan_in, fan_out) into the open run file. */
+nmsim_status run_write_utilisation(int64_t file, const char *path, const sys *s,
+                                   nmsim_err *err);
 /* Write the weights of the plastic projections that the scenario records
  * (record.weights) into the open run file `file` (an hid_t; path names it in
  * messages), as /projections/<k>/{pre, post, weight}. */

@@ -1,6 +1,7 @@
 /* test_dvs_cli.c: `nmsim dvs info` and `nmsim dvs convert` end to end on
- * generated recordings: text and JSON, the HDF5 events file (HDF5 C API), exit 2
- * with the file and byte offset on bad input, usage errors and --help. */
+ * generated recordings: text and JSON, the HDF5 events file (HDF5 C API and
+ * h5py through NMSIM_PYTHON), exit 2 with the file and byte offset on bad input,
+ * usage errors and --help. */
 #include <criterion/criterion.h>
 #include <hdf5.h>
 #include <stdio.h>
@@ -160,6 +161,35 @@ Test(dvs_cli, convert_to_hdf5, .timeout = 60) {
   H5Aclose(a);
   H5Fclose(f);
   free(t), free(x), free(y), free(p), free(e), free(out), free(err);
+  remove(path), remove(h5);
+}
+
+/* The events file of convert is readable by h5py alone (tests/py/check_events.py
+ * through NMSIM_PYTHON): t_us, x, y and p are 1-D with the recording's length,
+ * dtypes and first and last values, and the width, height and format
+ * attributes are those of the generated recording. */
+Test(dvs_cli, convert_read_by_h5py, .timeout = 60) {
+  char path[512], h5[512], args[1200], cmd[2400];
+  size_t n = 2500;
+  dvs_event *e = make_evt2(path, sizeof path, n, false);
+  snprintf(h5, sizeof h5, "%s", tu_tmp("events", ".h5"));
+  char *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "dvs convert %s -o %s", path, h5);
+  int rc = nmsim(args, &out, &err);
+  cr_assert_eq(rc, 0, "convert: exit %d, expected 0: %s", rc, err);
+  free(out), free(err);
+  snprintf(cmd, sizeof cmd,
+           "%s %s/tests/py/check_events.py %s n=%zu width=640 height=480 format=evt2 "
+           "t_us=%lld,%lld x=%u,%u y=%u,%u p=%u,%u",
+           NMSIM_PYTHON, NMSIM_SOURCE_DIR, h5, n, (long long)e[0].t_us,
+           (long long)e[n - 1].t_us, e[0].x, e[n - 1].x, e[0].y, e[n - 1].y, e[0].p, e[n - 1].p);
+  rc = tu_run(cmd, &out, &err);
+  char want[32];
+  snprintf(want, sizeof want, "ok %zu", n);
+  cr_assert(rc == 0 && out && strncmp(out, want, strlen(want)) == 0,
+            "check_events.py: exit %d, expected 0 and '%s'; stdout [%s] stderr [%s]", rc, want,
+            out ? out : "", err ? err : "");
+  free(out), free(err), free(e);
   remove(path), remove(h5);
 }
 

@@ -120,3 +120,24 @@ Test(multichip, round_robin_spreads) {
   cr_assert_eq(s.cores_used, 1, "dense: %u cores", s.cores_used);
   run_summary_clear(&s);
 }
+
+/* Utilisation per core against the chip's limits: 20 neurons on cores of 16
+ * fill core 0 (100 %) and a quarter of core 1 (25 %): mean 62.5 %, max 100 %;
+ * 4 one-to-one synapses of 2 bytes on core 1 use 8 of its 4096 bytes. */
+Test(multichip, utilisation_per_core) {
+  const char *text =
+      "chip: test\nsteps: 1\npopulations:\n"
+      "  a: {size: 16, model: poisson, params: {rate: 0 Hz}}\n"
+      "  b: {size: 4, model: lif}\n"
+      "projections:\n  - {from: a, to: b, connector: {fixed_probability: 0}, weight: 1}\n"
+      "  - {from: b, to: b, connector: one_to_one, weight: 1, allow_self: true}\n";
+  run_summary s;
+  nmsim_err err = {0};
+  cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_float_eq(s.util_neurons_max, 1.0, 1e-12, "max %g", s.util_neurons_max);
+  cr_assert_float_eq(s.util_neurons_mean, 0.625, 1e-12, "mean %g", s.util_neurons_mean);
+  cr_assert_float_eq(s.util_synmem_max, 8.0 / 4096.0, 1e-12, "synapse memory %g",
+                     s.util_synmem_max);
+  cr_assert_float_eq(s.util_fanin_max, 4.0 / 256.0, 1e-12, "fan-in %g", s.util_fanin_max);
+  run_summary_clear(&s);
+}
