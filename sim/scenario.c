@@ -14,6 +14,7 @@
 #include "sim/nir.h"
 #include "models/stdp.h"
 #include "sim/scenario_int.h"
+#include "sim/spike_file.h"
 #include "sim/units.h"
 #include "sim/yaml.h"
 
@@ -345,6 +346,28 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
   return NMSIM_OK;
 }
 
+static char *scn_path(scn_ctx *x, const char *path);
+
+/* spikes_file: a path (relative to the scenario's directory) to a CSV or HDF5
+ * file of (neuron, step) pairs (sim/spike_file.h), stored as spikes is. */
+static nmsim_status scn_read_spike_file(scn_ctx *x, scn_population *p, struct fy_node *n,
+                                        const char *field) {
+  const char *str;
+  nmsim_status rc;
+  if ((rc = yml_str(x->d, n, field, &str, x->err))) return rc;
+  char *path = scn_path(x, str);
+  if (!path) return NMSIM_ENOMEM_ERR(x->err);
+  nmsim_err e = {0};
+  rc = spike_file_read(path, p->size, x->s->steps, &p->spikes, &e);
+  nm_free(path);
+  if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
+  if (rc) {
+    yml_error(x->d, n, field, x->err, "%s", e.msg);
+    if (x->err) x->err->code = rc;
+  }
+  return rc;
+}
+
 /* preset: the name of one of the model's parameter sets. */
 static nmsim_status scn_read_preset(scn_ctx *x, scn_population *p, struct fy_node *n,
                                     const char *field) {
@@ -578,8 +601,8 @@ static nmsim_status scn_read_init(scn_ctx *x, scn_population *p, struct fy_node 
 
 static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node *m,
                                  scn_population *p) {
-  static const char *const keys[] = {"size",   "model", "preset", "params",
-                                     "spikes", "input", "init",   NULL};
+  static const char *const keys[] = {"size",        "model", "preset", "params", "spikes",
+                                     "spikes_file", "input", "init",   NULL};
   char field[160], f[320], list[256], got[80], msg[512];
   const char *str = scn_scalar(key);
   nmsim_status rc;
@@ -643,14 +666,25 @@ static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node
     if ((rc = scn_read_dvs(x, p, n, yml_get(m, "size"), field))) return rc;
   }
 
-  /* The spike_array source is the one model that reads a per-neuron list. */
+  /* The spike_array source is the one model that reads a per-neuron list:
+   * inline (spikes) or from a file (spikes_file), exactly one of them. */
   bool wants_spikes = strcmp(p->model->name, "spike_array") == 0;
-  scn_fmt(f, sizeof f, "%s.spikes", field);
+  struct fy_node *nf = yml_get(m, "spikes_file");
   n = yml_get(m, "spikes");
-  if (!wants_spikes && n)
-    return yml_error(x->d, n, f, x->err, "unexpected field: spikes is only for model spike_array");
+  scn_fmt(f, sizeof f, "%s.%s", field, n || !nf ? "spikes" : "spikes_file");
+  if (!wants_spikes && (n || nf))
+    return yml_error(x->d, n ? n : nf, f, x->err, "unexpected field: %s is only for model "
+                     "spike_array", n ? "spikes" : "spikes_file");
   if (!wants_spikes) return NMSIM_OK;
-  if (!(n = scn_need(x, m, field, "spikes", "one list of steps per neuron"))) return NMSIM_EINPUT;
+  if (n && nf) {
+    scn_fmt(f, sizeof f, "%s.spikes_file", field);
+    return yml_error(x->d, nf, f, x->err, "expected exactly one of spikes (a list of steps per "
+                     "neuron) or spikes_file (a path), got both");
+  }
+  if (nf) return scn_read_spike_file(x, p, nf, f);
+  if (!(n = scn_need(x, m, field, "spikes",
+                     "one list of steps per neuron, or spikes_file: PATH instead")))
+    return NMSIM_EINPUT;
   return scn_read_spikes(x, p, n, f);
 }
 
