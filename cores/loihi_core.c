@@ -272,10 +272,7 @@ static bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;
   if (lat > s->step_max) s->step_max = lat;
   s->hw_time = t;
-  for (int k = 0; k < NM_E_COUNT; k++) {
-    s->energy.n[k] += s->step_energy.n[k];
-    s->energy.pj[k] += s->step_energy.pj[k];
-  }
+  nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);

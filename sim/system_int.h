@@ -246,8 +246,7 @@ nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axo
 
 /* Charge n events of category cat to e (energy = n * per-event cost). */
 static inline void sys_charge(nm_energy *e, int cat, uint64_t n, double pj_each) {
-  e->n[cat] += n;
-  e->pj[cat] += (double)n * pj_each;
+  nm_energy_add(e, cat, n, (double)n * pj_each);
 }
 
 #endif
