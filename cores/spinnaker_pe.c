@@ -324,6 +324,7 @@ nmsim_status pe_run(sys *s, nmsim_err *err) {
   sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, mc_on_inject, s);
   sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, mc_on_hop, s);
   sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
   noc_init_ports(s);
   for (uint32_t u = 0; u < s->n_used && s->scn->steps; u++) {
     uint32_t id = s->used[u];

@@ -25,6 +25,7 @@ nmsim_status sys_run(sys *s, nmsim_err *err) {
   sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, noc_on_inject, s);
   sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, noc_on_hop, s);
   sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
   noc_init_ports(s);
   if ((rc = core_start_step(s, 0)) != NMSIM_OK) {
     sim_engine_run(s->eng, err);

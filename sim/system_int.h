@@ -209,6 +209,8 @@ void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
+/* A credit that crossed a chip link back to its output port (noc/mesh.c). */
+void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev);
 /* SpiNNaker-like PEs (cores/spinnaker_pe.c): build the multicast routes and
  * the PEs' state after the synapse rows (NMSIM_ECAPACITY for a routing table
  * over the router's capacity); run every tick on the engine; free. */
