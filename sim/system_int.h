@@ -190,7 +190,16 @@ struct sys {
 
   sys_step_hook hook;
   void *hook_ctx;
+
+  /* a run split over MPI ranks (sim/partition.h); NULL in one process */
+  struct sys_part *part;
+  const uint8_t *core_here;  /* per core: owned by this process; NULL: all are */
 };
+
+/* Whether core `core` runs in this process. */
+static inline bool sys_core_here(const sys *s, uint32_t core) {
+  return !s->core_here || s->core_here[core];
+}
 
 /* Map the scenario onto the chip and build every structure (mapper, synapse
  * rows, routes). NMSIM_ECAPACITY names the population or core and the limit
@@ -237,6 +246,17 @@ nmsim_status run_write_weights(int64_t file, const char *path, const sys *s, nms
  * targets' input (no packets, no hardware time; energy of the cores' events
  * is still counted). */
 nmsim_status core_run_functional(sys *s, nmsim_err *err);
+/* For a run split over processes (sim/prun.c), from cores/loihi_core.c:
+ * update the neurons of core c for step s->step from time t (returns when
+ * the updates end); add the synapses of input axon `axon` of c for a spike
+ * of value `value`; close step s->step, which ended at hardware time t
+ * (totals, the step hook; false with err set on failure). */
+nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, bool timed);
+void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
+bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
+/* Functional mode over processes: the spike of local neuron j of core src
+ * (value `value`) has a target on core dst of another process (sim/prun.c). */
+void part_defer_spike(sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
 /* Release step s->step on every used core at time t. */
 nmsim_status core_start_step(sys *s, nmsim_ps t);
 /* Send a packet from core src to (dst core, axon) at time t (schedules its
