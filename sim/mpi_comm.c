@@ -40,6 +40,11 @@ void nmc_init(int *argc, char ***argv) {
   /* launched by mpirun (Open MPI) or a PMI launcher: start MPI; a plain
    * `nmsim run` stays one process and never touches MPI */
   if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK")) return;
+  /* a rank waiting at a window's end yields its core unless told otherwise:
+   * busy polling is several times slower when ranks share cores (more ranks
+   * than cores, or other work on the machine); set it to 0 on dedicated
+   * cluster nodes */
+  setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
   MPI_Init(argc, argv);
   g_on = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);

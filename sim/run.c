@@ -259,10 +259,15 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
   s->hook = run_step_hook;
   s->hook_ctx = &rec;
   prog_start(&rec.prog, o && o->progress && writer, stderr, scn->steps, scn->dt_ms);
+  double t_run = nmc_wtime();
   rc = sys_run(s, err);
+  t_run = nmc_wtime() - t_run;
   prog_end(&rec.prog);
   if (s->part && rc == NMSIM_OK) rc = part_gather(s, err);
-  if (s->part && getenv("NMSIM_PART_STATS")) part_print_stats(s, stderr);
+  if (getenv("NMSIM_PART_STATS")) {
+    if (s->part) part_print_stats(s, stderr);
+    else fprintf(stderr, "partition: 1 rank\nrank 0: run %.3f s, sync 0.000 s\n", t_run);
+  }
   if (rc != NMSIM_OK) {
     if (rec.w) h5o_fail_run(rec.w, err ? err->msg : "", NULL); /* keeps rc and err */
     goto done;
