@@ -12,6 +12,8 @@
 static int g_on, g_rank, g_size = 1;
 static MPI_Op g_op;
 static nmc_layout g_lay; /* layout of the record being reduced by g_op */
+enum { G_TYPES = 128 };
+static MPI_Datatype g_type[G_TYPES]; /* contiguous record types, by words */
 
 enum { TAG_EXCHANGE = 17 };
 
@@ -50,10 +52,13 @@ void nmc_init(int *argc, char ***argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
   MPI_Op_create(record_op, 1, &g_op);
+  for (int k = 0; k < G_TYPES; k++) g_type[k] = MPI_DATATYPE_NULL;
 }
 
 void nmc_finalize(void) {
   if (!g_on) return;
+  for (int k = 0; k < G_TYPES; k++)
+    if (g_type[k] != MPI_DATATYPE_NULL) MPI_Type_free(&g_type[k]);
   MPI_Op_free(&g_op);
   MPI_Finalize();
   g_on = 0;
@@ -100,12 +105,13 @@ nmsim_status nmc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *
 void nmc_allreduce(uint64_t *v, const nmc_layout *lay) {
   if (g_size == 1) return;
   int words = lay->n_min + lay->n_max + lay->n_sum + 2 * lay->n_fx;
-  MPI_Datatype rec;
-  MPI_Type_contiguous(words, MPI_UINT64_T, &rec);
-  MPI_Type_commit(&rec);
+  if (words <= 0 || words >= G_TYPES) NMSIM_PANIC("all-reduce record of %d words", words);
+  if (g_type[words] == MPI_DATATYPE_NULL) { /* made once per record size */
+    MPI_Type_contiguous(words, MPI_UINT64_T, &g_type[words]);
+    MPI_Type_commit(&g_type[words]);
+  }
   g_lay = *lay;
-  MPI_Allreduce(MPI_IN_PLACE, v, 1, rec, g_op, MPI_COMM_WORLD);
-  MPI_Type_free(&rec);
+  MPI_Allreduce(MPI_IN_PLACE, v, 1, g_type[words], g_op, MPI_COMM_WORLD);
 }
 
 nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, size_t *n_all,
@@ -124,6 +130,7 @@ nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, s
     if (p) *all = p, *cap = tot;
     else rc = NMSIM_ENOMEM_ERR(err);
   }
+  rc = nmc_agree(rc, err); /* every rank has room, or none gathers */
   if (rc == NMSIM_OK) {
     MPI_Allgatherv(mine, me, MPI_UINT32_T, *all, c, d, MPI_UINT32_T, MPI_COMM_WORLD);
     *n_all = tot;

@@ -75,12 +75,13 @@ static nmsim_status gather_spikes(sys *s, nmsim_err *err) {
   const nmsim_scenario *scn = s->scn;
   size_t n = 0;
   for (size_t q = 0; q < scn->n_pops; q++) n += s->pop_nspikes[q];
+  nmsim_status rc = NMSIM_OK;
   if (2 * n > p->spk_cap) {
     uint32_t *x = nm_realloc(p->spk, 2 * n * sizeof *x);
-    if (!x) return NMSIM_ENOMEM_ERR(err);
-    p->spk = x;
-    p->spk_cap = 2 * n;
+    if (x) p->spk = x, p->spk_cap = 2 * n;
+    else rc = NMSIM_ENOMEM_ERR(err);
   }
+  if ((rc = nmc_agree(rc, err)) != NMSIM_OK) return rc; /* before the gather */
   size_t at = 0;
   for (size_t q = 0; q < scn->n_pops; q++)
     for (size_t k = 0; k < s->pop_nspikes[q]; k++) {
@@ -88,7 +89,7 @@ static nmsim_status gather_spikes(sys *s, nmsim_err *err) {
       p->spk[at++] = s->pop_spikes[q][k];
     }
   size_t n_all = 0;
-  nmsim_status rc = nmc_allgather_u32(p->spk, at, &p->all, &n_all, &p->all_cap, err);
+  rc = nmc_allgather_u32(p->spk, at, &p->all, &n_all, &p->all_cap, err);
   if (rc != NMSIM_OK) return rc;
   for (size_t q = 0; q < scn->n_pops; q++) s->pop_nspikes[q] = 0;
   for (size_t k = 0; k < n_all; k += 2) {
@@ -134,8 +135,7 @@ static void gather_state(sys *s) {
  * its hook run. *t_end gets the step's end (timed). */
 static nmsim_status end_step(sys *s, bool timed, nmsim_ps *t_end, nmsim_err *err) {
   sys_part *p = s->part;
-  nmsim_status rc = gather_spikes(s, err);
-  rc = nmc_agree(rc, err);
+  nmsim_status rc = gather_spikes(s, err); /* the same status on every rank */
   if (rc != NMSIM_OK) return rc;
   nmsim_ps learn = sys_learn(s);
   if (timed && p->rank == 0)
@@ -194,7 +194,9 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
     p->win_end = T > UINT64_MAX - L ? UINT64_MAX : T + L;
     nmsim_status lrc = sim_engine_run_until(e, p->win_end, err);
     double t0 = nmc_wtime();
-    if (lrc == NMSIM_OK) lrc = exchange(p, err);
+    /* every rank exchanges, even after a failure, so that none waits */
+    nmsim_status xrc = exchange(p, err);
+    if (lrc == NMSIM_OK) lrc = xrc;
     for (int k = 0; k < p->n_nb && lrc == NMSIM_OK; k++)
       for (size_t at = 0; at + sizeof(sim_event) <= p->in[k].n; at += sizeof(sim_event)) {
         sim_event ev;
@@ -245,7 +247,7 @@ static nmsim_status run_functional(sys *s, nmsim_err *err) {
     for (uint32_t i = 0; i < s->n_used; i++)
       if (sys_core_here(s, s->used[i])) core_update(s, &s->cores[s->used[i]], 0, false);
     double t0 = nmc_wtime();
-    nmsim_status lrc = s->oom ? NMSIM_ENOMEM_ERR(err) : exchange(p, err);
+    nmsim_status lrc = exchange(p, err); /* even after a failure, so that none waits */
     p->t_sync += nmc_wtime() - t0;
     /* the spikes of other ranks' neurons onto this rank's cores */
     for (int k = 0; k < p->n_nb && lrc == NMSIM_OK; k++)
@@ -305,38 +307,45 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
    * value is set by its owner alone, so a bitwise OR carries its exact bits */
   size_t per_tile = EW + 2 * SYS_NDIRS;
   size_t n = (size_t)s->n_cores * EW + (size_t)s->n_tiles * per_tile;
-  uint64_t *w = nm_calloc(n + 1, sizeof *w);
-  if (!w) return nmc_agree(NMSIM_ENOMEM_ERR(err), err);
+  size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 5 + np, max_syn = 0;
+  for (uint32_t i = 0; i < s->n_cores; i++)
+    if (s->cores[i].syn_proj && s->cores[i].n_syn > max_syn) max_syn = s->cores[i].n_syn;
+  /* allocate first and agree, so that no rank leaves a collective unmatched */
+  uint64_t *w = nm_calloc(n + 1, sizeof *w), *u = nm_calloc(m, sizeof *u);
+  uint64_t *x = nm_calloc(2 * max_syn + 1, sizeof *x);
+  nmsim_status rc = nmc_agree(w && u && x ? NMSIM_OK : NMSIM_ENOMEM_ERR(err), err);
+  if (rc != NMSIM_OK) {
+    nm_free(w);
+    nm_free(u);
+    nm_free(x);
+    return rc;
+  }
   for (uint32_t i = 0; i < s->n_cores; i++)
     pack_energy(&s->cores[i].energy, w + (size_t)i * EW, p->unit_rank[i] == me);
   uint64_t *tw = w + (size_t)s->n_cores * EW;
   for (uint32_t t = 0; t < s->n_tiles; t++) {
     bool mine = p->unit_rank[s->n_cores + t] == me;
-    uint64_t *x = tw + (size_t)t * per_tile;
-    pack_energy(&s->routers[t].energy, x, mine);
+    uint64_t *xt = tw + (size_t)t * per_tile;
+    pack_energy(&s->routers[t].energy, xt, mine);
     for (int d = 0; d < SYS_NDIRS && mine; d++) {
-      x[EW + 2 * d] = s->routers[t].link[d].packets;
-      x[EW + 2 * d + 1] = s->routers[t].link[d].busy_ps;
+      xt[EW + 2 * d] = s->routers[t].link[d].packets;
+      xt[EW + 2 * d + 1] = s->routers[t].link[d].busy_ps;
     }
   }
   nmc_reduce_or_u64(w, n);
   if (p->rank == 0) {
     for (uint32_t i = 0; i < s->n_cores; i++) unpack_energy(&s->cores[i].energy, w + (size_t)i * EW);
     for (uint32_t t = 0; t < s->n_tiles; t++) {
-      const uint64_t *x = tw + (size_t)t * per_tile;
-      unpack_energy(&s->routers[t].energy, x);
+      const uint64_t *xt = tw + (size_t)t * per_tile;
+      unpack_energy(&s->routers[t].energy, xt);
       for (int d = 0; d < SYS_NDIRS; d++) {
-        s->routers[t].link[d].packets = x[EW + 2 * d];
-        s->routers[t].link[d].busy_ps = x[EW + 2 * d + 1];
+        s->routers[t].link[d].packets = xt[EW + 2 * d];
+        s->routers[t].link[d].busy_ps = xt[EW + 2 * d + 1];
       }
     }
   }
   nm_free(w);
   /* sums: packet latencies (whole ps, so their double sum is exact), counts */
-  size_t np = s->scn->n_pops;
-  size_t m = SYS_LAT_BINS + 5 + np;
-  uint64_t *u = nm_calloc(m, sizeof *u);
-  if (!u) return nmc_agree(NMSIM_ENOMEM_ERR(err), err);
   memcpy(u, s->lat_hist, SYS_LAT_BINS * sizeof *u);
   u[SYS_LAT_BINS] = s->lat_overflow;
   u[SYS_LAT_BINS + 1] = (uint64_t)s->lat_sum_ps;
@@ -362,8 +371,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
   for (uint32_t i = 0; i < s->n_cores; i++) {
     sys_core *c = &s->cores[i];
     if (!c->syn_proj || !c->n_syn) continue;
-    uint64_t *x = nm_calloc(2 * c->n_syn, sizeof *x);
-    if (!x) return nmc_agree(NMSIM_ENOMEM_ERR(err), err);
+    memset(x, 0, 2 * c->n_syn * sizeof *x);
     if (p->unit_rank[i] == me)
       for (size_t k = 0; k < c->n_syn; k++) {
         memcpy(&x[k], &c->wf[k], 8);
@@ -375,9 +383,9 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
         memcpy(&c->wf[k], &x[k], 8);
         c->syn[k].w = (int32_t)(uint32_t)x[c->n_syn + k];
       }
-    nm_free(x);
   }
-  return nmc_agree(NMSIM_OK, err);
+  nm_free(x);
+  return NMSIM_OK;
 }
 
 void part_print_stats(const sys *s, FILE *f) {
