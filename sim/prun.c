@@ -398,9 +398,11 @@ void part_print_stats(const sys *s, FILE *f) {
   memcpy(all + 6 * p->rank, v, sizeof v);
   nmc_reduce_or_u64(all, 6 * (size_t)p->size);
   if (p->rank != 0) return;
-  fprintf(f, "partition: %d ranks, %s, %s, lookahead %.3f ns, %llu windows, %llu steps\n",
-          p->size, p->strategy, p->by_chip ? "whole chips" : "tile blocks",
-          (double)p->lookahead / NMSIM_PS_PER_NS, (unsigned long long)v[0],
+  char la[48];
+  if (s->scn->functional) snprintf(la, sizeof la, "one step");
+  else snprintf(la, sizeof la, "%.3f ns", (double)p->lookahead / NMSIM_PS_PER_NS);
+  fprintf(f, "partition: %d ranks, %s, %s, lookahead %s, %llu windows, %llu steps\n", p->size,
+          p->strategy, p->by_chip ? "whole chips" : "tile blocks", la, (unsigned long long)v[0],
           (unsigned long long)v[1]);
   for (int r = 0; r < p->size; r++) {
     const uint64_t *x = all + 6 * r;
