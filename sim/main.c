@@ -376,7 +376,15 @@ static int dispatch(int argc, char **argv) {
   if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "chips")) return cmd_chips(argc - 1, argv + 1);
-  if (!strcmp(cmd, "sweep")) return cli_sweep(argc - 1, argv + 1);
+  if (!strcmp(cmd, "sweep")) {
+    if (nmc_size() > 1) { /* every rank would record every run */
+      if (nmc_rank() == 0)
+        fprintf(stderr, "nmsim sweep: run a sweep in one process; mpirun -np N splits single "
+                        "runs (nmsim run)\n");
+      return 2;
+    }
+    return cli_sweep(argc - 1, argv + 1);
+  }
   if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
   if (!strcmp(cmd, "nir")) return cli_nir(argc - 1, argv + 1);
   fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
