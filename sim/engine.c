@@ -78,19 +78,22 @@ void sim_engine_fail(sim_engine *e, const nmsim_err *err) {
 
 void sim_engine_stop(sim_engine *e) { e->stop = true; }
 
+/* Drop a popped event past the end, or hand it to its kind's handler. */
+static inline void dispatch(sim_engine *e, const sim_event *ev) {
+  if (NMSIM_UNLIKELY(ev->time > e->end)) {
+    e->st.past_end++;
+    return;
+  }
+  sim_handler h = e->handler[ev->kind];
+  if (NMSIM_UNLIKELY(!h)) NMSIM_PANIC("no handler for event kind %u", ev->kind);
+  h(e->ctx[ev->kind], e, ev);
+  e->st.dispatched++;
+}
+
 nmsim_status sim_engine_run(sim_engine *e, nmsim_err *err) {
   sim_event ev;
   e->stop = false;
-  while (!e->stop && sim_pq_pop(e->q, &ev)) {
-    if (NMSIM_UNLIKELY(ev.time > e->end)) {
-      e->st.past_end++;
-      continue;
-    }
-    sim_handler h = e->handler[ev.kind];
-    if (NMSIM_UNLIKELY(!h)) NMSIM_PANIC("no handler for event kind %u", ev.kind);
-    h(e->ctx[ev.kind], e, &ev);
-    e->st.dispatched++;
-  }
+  while (!e->stop && sim_pq_pop(e->q, &ev)) dispatch(e, &ev);
   if (e->status != NMSIM_OK && err) *err = e->err;
   return e->status;
 }
@@ -103,16 +106,7 @@ void sim_engine_set_remote(sim_engine *e, sim_remote_fn f, void *ctx) {
 nmsim_status sim_engine_run_until(sim_engine *e, nmsim_ps limit, nmsim_err *err) {
   sim_event ev;
   e->stop = false;
-  while (!e->stop && sim_pq_peek_time(e->q) < limit && sim_pq_pop(e->q, &ev)) {
-    if (NMSIM_UNLIKELY(ev.time > e->end)) {
-      e->st.past_end++;
-      continue;
-    }
-    sim_handler h = e->handler[ev.kind];
-    if (NMSIM_UNLIKELY(!h)) NMSIM_PANIC("no handler for event kind %u", ev.kind);
-    h(e->ctx[ev.kind], e, &ev);
-    e->st.dispatched++;
-  }
+  while (!e->stop && sim_pq_peek_time(e->q) < limit && sim_pq_pop(e->q, &ev)) dispatch(e, &ev);
   if (e->status != NMSIM_OK && err) *err = e->err;
   return e->status;
 }
