@@ -2,8 +2,8 @@
  * pay the chip-to-chip link (whose credits come back after its latency), the
  * barrier spans the chips in use, static power counts every chip — and the
  * mapping strategies (explicit placement by chip or core, round_robin) with
- * their errors. Uses the `test` preset (2 x 2
- * tiles of 2 cores of 16 neurons; invented round figures). */
+ * their errors. Uses the `test` preset (2 x 2 tiles of 2 cores of 16
+ * neurons; invented round figures) unless a test names another. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
