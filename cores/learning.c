@@ -37,7 +37,7 @@ static void learn_pre(sys *s, uint32_t gid, double t) {
   uint32_t j = s->loc_local[gid];
   for (uint32_t o = sc->out_ptr[j]; o < sc->out_ptr[j + 1]; o++) {
     sys_core *c = &s->cores[sc->out[o].core];
-    if (!c->syn_proj) continue;
+    if (!c->syn_proj || !sys_core_here(s, c->id)) continue; /* another process's */
     uint32_t a = sc->out[o].axon;
     for (uint32_t k = c->row[a]; k < c->row[a + 1]; k++) {
       uint16_t pk = c->syn_proj[k];
@@ -126,7 +126,7 @@ nmsim_ps sys_learn(sys *s) {
     for (size_t n = 0; n < s->pop_nspikes[p]; n++) {
       uint32_t gid = s->pop_gid0[p] + s->pop_spikes[p][n];
       sys_core *c = &s->cores[s->loc_core[gid]];
-      if (c->pin_ptr) learn_post(s, c, s->loc_local[gid], t);
+      if (c->pin_ptr && sys_core_here(s, c->id)) learn_post(s, c, s->loc_local[gid], t);
     }
     bump_traces(s, p, false, SCN_RULE_STDP, t);
   }

@@ -115,7 +115,7 @@ void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
   c->touched[slot][c->n_touched[slot]++] = idx;
 }
 
-static void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
+void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
   uint32_t lo = c->row[axon], hi = c->row[axon + 1];
   uint32_t nn = c->n_neurons;
   size_t per_slot = (size_t)c->n_sites * nn;
@@ -140,7 +140,12 @@ static void core_emit_direct(sys *s, sys_core *c, uint32_t j, double value) {
   for (uint32_t k = c->out_ptr[j]; k < c->out_ptr[j + 1]; k++) {
     charge(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
     s->packets++;
-    core_apply_row(s, &s->cores[c->out[k].core], c->out[k].axon, value);
+    uint32_t d = c->out[k].core;
+    if (NMSIM_UNLIKELY(!sys_core_here(s, d))) {
+      part_defer_spike(s, c->id, j, d, value); /* another process applies it */
+      continue;
+    }
+    core_apply_row(s, &s->cores[d], c->out[k].axon, value);
   }
 }
 
@@ -257,7 +262,8 @@ void core_on_done(void *ctx, sim_engine *e, const sim_event *ev) {
 }
 
 static void check_barrier(sys *s, sim_engine *e) {
-  if (s->cores_done != s->n_used || s->in_flight != 0) return;
+  /* split over processes, the counts are partial: sim/prun.c ends the step */
+  if (s->part || s->cores_done != s->n_used || s->in_flight != 0) return;
   s->cores_done++; /* the barrier of this step is on its way */
   nmsim_ps now = sim_engine_now(e);
   /* every spike of the step is known: the learning phase, then the barrier */
@@ -272,19 +278,18 @@ static void check_barrier(sys *s, sim_engine *e) {
 
 /* Close step s->step, which ended at hardware time t: its latency, totals,
  * the step hook. Returns false on failure (err set). */
-static bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
+bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
   nmsim_ps lat = t - s->step_start;
   s->step_latency = lat;
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;
   if (lat > s->step_max) s->step_max = lat;
   s->hw_time = t;
+  /* the window's energy: the step's dynamic energy (summed over every rank
+   * when partitioned) and static power over its hardware time */
   double window = s->chip->static_power_mw * s->n_chips * (double)lat * 1e-3;
-  for (int k = 0; k < NM_E_COUNT; k++) {
-    s->energy.n[k] += s->step_energy.n[k];
-    s->energy.pj[k] += s->step_energy.pj[k];
-    window += s->step_energy.pj[k];
-  }
+  for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
   if (window > s->window_max_pj) s->window_max_pj = window;
+  nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);
@@ -327,6 +332,7 @@ nmsim_status core_start_step(sys *s, nmsim_ps t) {
   s->cores_done = 0;
   s->work_end = t;
   for (uint32_t i = 0; i < s->n_used; i++) {
+    if (!sys_core_here(s, s->used[i])) continue;
     sim_event ev = {.time = t, .kind = SIM_EV_STEP_START, .dst = s->used[i],
                     .src = s->unit_barrier, .seq = (uint32_t)s->step};
     nmsim_status rc = sim_engine_schedule(s->eng, &ev);

@@ -53,10 +53,8 @@ struct spin_pe {
 };
 
 static void pe_charge(sys *s, sys_core *c, int cat, uint64_t n, double pj) {
-  c->energy.n[cat] += n;
-  c->energy.pj[cat] += pj;
-  s->step_energy.n[cat] += n;
-  s->step_energy.pj[cat] += pj;
+  nm_energy_add(&c->energy, cat, n, pj);
+  nm_energy_add(&s->step_energy, cat, n, pj);
 }
 
 /* Time of n cycles at the PE clock, rounded to the nearest ps. */
@@ -135,10 +133,7 @@ static bool pe_close_step(sys *s, nmsim_err *err) {
   /* learning phase on the step's spikes (its PE cycles are not modelled:
    * the chip's synaptic update cost is 0) */
   sys_learn(s);
-  for (int c = 0; c < NM_E_COUNT; c++) {
-    s->energy.n[c] += s->step_energy.n[c];
-    s->energy.pj[c] += s->step_energy.pj[c];
-  }
+  nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);
@@ -268,6 +263,7 @@ nmsim_status pe_run(sys *s, nmsim_err *err) {
   sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, mc_on_inject, s);
   sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, mc_on_hop, s);
   sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
   noc_init_ports(s);
   for (uint32_t u = 0; u < s->n_used && s->scn->steps; u++) {
     uint32_t id = s->used[u];

@@ -123,9 +123,30 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
   if (!s->chip->buffer_depth || in < 0) return;
   uint32_t up = ev->src - s->unit_router0;
   int dir = noc_opposite(in); /* the upstream router's output port */
+  if (crosses_chip(s, up, dir)) {
+    /* the credit travels back over the chip link and takes its latency (on
+     * chip it is immediate); this latency is also what lets a run split by
+     * chip over MPI ranks treat the credit as a message */
+    sys_router *r = &s->routers[tile];
+    sim_event cr = {.time = now + s->chip->chip_link.time_ps, .kind = SIM_EV_CREDIT,
+                    .dst = s->unit_router0 + up, .src = s->unit_router0 + tile,
+                    .seq = r->seq++};
+    cr.data.u32[0] = (uint32_t)dir;
+    sim_engine_schedule(e, &cr);
+    return;
+  }
   sys_link *l = &s->routers[up].link[dir];
   l->credits++;
   port_try_later(s, e, up, dir, now > l->busy ? now : l->busy);
+}
+
+void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev) {
+  sys *s = ctx;
+  uint32_t up = ev->dst - s->unit_router0;
+  int dir = (int)ev->data.u32[0];
+  sys_link *l = &s->routers[up].link[dir];
+  l->credits++;
+  port_try_later(s, e, up, dir, ev->time > l->busy ? ev->time : l->busy);
 }
 
 void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {

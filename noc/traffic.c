@@ -116,6 +116,7 @@ nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
   sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, on_inject, &tr);
   sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, noc_on_hop, s);
   sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
   sim_engine_set_handler(s->eng, SIM_EV_PKT_DELIVER, on_deliver, &tr);
   noc_init_ports(s);
   tr.cycle = chip->link_serialization_ps ? chip->link_serialization_ps : 1000;

@@ -15,6 +15,12 @@ pkgs=(
   python3-h5py python3-numpy python3-matplotlib  # analysis/plot.py; tests read run files with h5py
   bsdutils            # script(1): the progress-line test runs nmsim on a pseudo-terminal
 )
+# The optional MPI build (cmake -DNMSIM_MPI=ON; mpirun -np N nmsim run ...) needs
+# Open MPI: installed only when NMSIM_MPI=1 is set, so the plain build never
+# depends on it.
+if [ "${NMSIM_MPI:-0}" = 1 ]; then
+  pkgs+=(libopenmpi-dev openmpi-bin)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

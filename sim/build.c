@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/partition.h"
 #include "sim/rng.h"
 #include "sim/system_int.h"
 
@@ -844,6 +845,7 @@ fail:
 
 void sys_destroy(sys *s) {
   if (!s) return;
+  part_destroy(s->part);
   sim_engine_destroy(s->eng);
   noc_free_ports(s);
   pe_destroy(s);

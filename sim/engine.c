@@ -14,6 +14,8 @@ struct sim_engine {
   nmsim_status status;
   nmsim_err err;
   sim_engine_stats st;
+  sim_remote_fn remote;
+  void *remote_ctx;
 };
 
 nmsim_status sim_engine_create(const char *queue, const sim_pq_opts *opts, sim_engine **out,
@@ -46,6 +48,15 @@ void sim_engine_set_end(sim_engine *e, nmsim_ps end) { e->end = end; }
 
 nmsim_status sim_engine_schedule(sim_engine *e, const sim_event *ev) {
   if (NMSIM_UNLIKELY(e->status != NMSIM_OK)) return e->status;
+  if (e->remote) {
+    int taken = e->remote(e->remote_ctx, ev);
+    if (taken > 0) return NMSIM_OK;
+    if (taken < 0) {
+      e->status = NMSIM_ENOMEM_ERR(&e->err);
+      e->stop = true;
+      return e->status;
+    }
+  }
   nmsim_status rc = sim_pq_push(e->q, ev, NULL, &e->err);
   if (NMSIM_UNLIKELY(rc != NMSIM_OK)) {
     e->status = rc;
@@ -67,22 +78,40 @@ void sim_engine_fail(sim_engine *e, const nmsim_err *err) {
 
 void sim_engine_stop(sim_engine *e) { e->stop = true; }
 
+/* Drop a popped event past the end, or hand it to its kind's handler. */
+static inline void dispatch(sim_engine *e, const sim_event *ev) {
+  if (NMSIM_UNLIKELY(ev->time > e->end)) {
+    e->st.past_end++;
+    return;
+  }
+  sim_handler h = e->handler[ev->kind];
+  if (NMSIM_UNLIKELY(!h)) NMSIM_PANIC("no handler for event kind %u", ev->kind);
+  h(e->ctx[ev->kind], e, ev);
+  e->st.dispatched++;
+}
+
 nmsim_status sim_engine_run(sim_engine *e, nmsim_err *err) {
   sim_event ev;
   e->stop = false;
-  while (!e->stop && sim_pq_pop(e->q, &ev)) {
-    if (NMSIM_UNLIKELY(ev.time > e->end)) {
-      e->st.past_end++;
-      continue;
-    }
-    sim_handler h = e->handler[ev.kind];
-    if (NMSIM_UNLIKELY(!h)) NMSIM_PANIC("no handler for event kind %u", ev.kind);
-    h(e->ctx[ev.kind], e, &ev);
-    e->st.dispatched++;
-  }
+  while (!e->stop && sim_pq_pop(e->q, &ev)) dispatch(e, &ev);
   if (e->status != NMSIM_OK && err) *err = e->err;
   return e->status;
 }
+
+void sim_engine_set_remote(sim_engine *e, sim_remote_fn f, void *ctx) {
+  e->remote = f;
+  e->remote_ctx = ctx;
+}
+
+nmsim_status sim_engine_run_until(sim_engine *e, nmsim_ps limit, nmsim_err *err) {
+  sim_event ev;
+  e->stop = false;
+  while (!e->stop && sim_pq_peek_time(e->q) < limit && sim_pq_pop(e->q, &ev)) dispatch(e, &ev);
+  if (e->status != NMSIM_OK && err) *err = e->err;
+  return e->status;
+}
+
+nmsim_ps sim_engine_next_time(sim_engine *e) { return sim_pq_peek_time(e->q); }
 
 nmsim_ps sim_engine_now(const sim_engine *e) { return sim_pq_now(e->q); }
 const sim_engine_stats *sim_engine_get_stats(const sim_engine *e) { return &e->st; }

@@ -9,13 +9,15 @@
 
 /* Event kinds. ORDER is the priority at equal hardware time (smaller first):
  * packets are delivered and forwarded before a core's completion is seen,
- * and a step ends before the next one starts. A SpiNNaker-like PE's timer
+ * and a step ends before the next one starts. A credit that comes back over
+ * a chip link is counted before the port it frees is tried. A SpiNNaker-like PE's timer
  * tick comes last, so a packet that arrives at the very instant of a tick is
  * taken before the tick's neuron updates. */
 #define SIM_EVENT_KIND_MAP(X) \
   X(PKT_DELIVER)              \
   X(PKT_HOP)                  \
   X(PKT_INJECT)               \
+  X(CREDIT)                   \
   X(PORT_TRY)                 \
   X(TRAFFIC_GEN)              \
   X(CORE_DONE)                \
@@ -60,6 +62,19 @@ void sim_engine_stop(sim_engine *e);
  * on error *err gets the message. */
 nmsim_status sim_engine_run(sim_engine *e, nmsim_err *err);
 nmsim_ps sim_engine_now(const sim_engine *e);
+
+/* ---- for a run split over processes (sim/partition.c) -------------------- */
+/* Where an event goes: 0 into this engine's queue; 1 it was taken by the
+ * remote hook (its destination lives on another process); -1 the hook ran out
+ * of memory (the schedule fails with NMSIM_ENOMEM). */
+typedef int (*sim_remote_fn)(void *ctx, const sim_event *ev);
+/* Every event scheduled from now on is first offered to f (NULL: none). */
+void sim_engine_set_remote(sim_engine *e, sim_remote_fn f, void *ctx);
+/* Run the events whose time is below limit (a window of a conservative
+ * parallel run); returns as sim_engine_run does. */
+nmsim_status sim_engine_run_until(sim_engine *e, nmsim_ps limit, nmsim_err *err);
+/* Time of the next pending event, UINT64_MAX if none. */
+nmsim_ps sim_engine_next_time(sim_engine *e);
 const sim_engine_stats *sim_engine_get_stats(const sim_engine *e);
 
 #endif

@@ -14,6 +14,7 @@
 #include "sim/cli.h"
 #include "sim/cli_dvs.h"
 #include "sim/h5out.h"
+#include "sim/mpi_comm.h"
 #include "sim/run_int.h"
 #include "sim/scenario_int.h"
 #include "sim/system_int.h"
@@ -69,6 +70,7 @@ typedef struct cli_opts {
   const char *scenario;
   const char *out;
   const char *db;
+  const char *partition;
   bool json, quiet;
   nmsim_override *ov;
   size_t n_ov;
@@ -92,6 +94,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
                                             {"json", no_argument, 0, 'j'},
                                             {"quiet", no_argument, 0, 'q'},
                                             {"db", required_argument, 0, 'd'},
+                                            {"partition", required_argument, 0, 'p'},
                                             {"help", no_argument, 0, 'h'},
                                             {0, 0, 0, 0}};
   int c;
@@ -106,6 +109,12 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
       case 'd':
         if (!allow_out) return bad_usage(cmd, "%s", "unknown option '--db'");
         o->db = optarg;
+        break;
+      case 'p':
+        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '--partition'");
+        if (strcmp(optarg, "blocks") && strcmp(optarg, "cyclic"))
+          return bad_usage(cmd, "--partition expects blocks or cyclic, got '%s'", optarg);
+        o->partition = optarg;
         break;
       case 's': {
         int rc = parse_set(cmd, optarg, o);
@@ -137,7 +146,11 @@ static const char *usage_run =
     "                        results database; see nmsim report --db\n"
     "  --json                print the report as JSON\n"
     "  -q, --quiet           no progress line (it is shown on a terminal only, for\n"
-    "                        runs longer than a second)\n";
+    "                        runs longer than a second)\n"
+    "  --partition blocks|cyclic\n"
+    "                        under mpirun -np N (a build with -DNMSIM_MPI=ON): how\n"
+    "                        chips go to ranks, contiguous blocks balanced by work\n"
+    "                        (default) or round robin; results are the same\n";
 
 static int cmd_run(int argc, char **argv) {
   cli_opts o = {0};
@@ -153,15 +166,19 @@ static int cmd_run(int argc, char **argv) {
   nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
   free(o.ov);
   if (st == NMSIM_OK && !params) st = NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
-  /* open the database first: a bad --db fails before the run, not after */
-  if (st == NMSIM_OK && o.db) st = rdb_open(o.db, &db, &err);
+  /* open the database first: a bad --db fails before the run, not after.
+   * Under mpirun, rank 0 alone records the run and prints the report. */
+  bool lead = nmc_rank() == 0;
+  if (st == NMSIM_OK && o.db && lead) st = rdb_open(o.db, &db, &err);
+  if (nmc_size() > 1) st = nmc_agree(st, &err);
   if (st != NMSIM_OK) {
     nmsim_scenario_destroy(scn);
     nm_free(params);
     return fail(st, &err);
   }
   run_summary sum;
-  run_opts ro = {.h5_path = o.out, .progress = !o.quiet && isatty(2), .overrides_json = params};
+  run_opts ro = {.h5_path = o.out, .progress = !o.quiet && isatty(2), .overrides_json = params,
+                 .partition = o.partition};
   char start[32];
   cli_utc(start);
   double t0 = cli_now();
@@ -180,7 +197,17 @@ static int cmd_run(int argc, char **argv) {
   }
   nmsim_scenario_destroy(scn);
   nm_free(params);
+  if (st != NMSIM_OK && !lead) {
+    /* rank 0 reports; a failure of the run itself may be this rank's own */
+    if (exit_code(st) == 1 && !strstr(err.msg, "another MPI rank failed"))
+      fprintf(stderr, "nmsim (rank %d): %s\n", nmc_rank(), err.msg);
+    return exit_code(st);
+  }
   if (st != NMSIM_OK) return fail(st, &err);
+  if (!lead) {
+    run_summary_clear(&sum);
+    return 0;
+  }
   if (o.json) report_print_json(stdout, &sum);
   else report_print_text(stdout, &sum);
   run_summary_clear(&sum);
@@ -322,7 +349,16 @@ static int cmd_chips(int argc, char **argv) {
   return 0;
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  nmc_init(&argc, &argv); /* MPI, when launched by mpirun in an MPI build */
+  int rc = dispatch(argc, argv);
+  nmc_finalize();
+  return rc;
+}
+
+static int dispatch(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_main, stderr);
     return 2;
@@ -340,7 +376,15 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "chips")) return cmd_chips(argc - 1, argv + 1);
-  if (!strcmp(cmd, "sweep")) return cli_sweep(argc - 1, argv + 1);
+  if (!strcmp(cmd, "sweep")) {
+    if (nmc_size() > 1) { /* every rank would record every run */
+      if (nmc_rank() == 0)
+        fprintf(stderr, "nmsim sweep: run a sweep in one process; mpirun -np N splits single "
+                        "runs (nmsim run)\n");
+      return 2;
+    }
+    return cli_sweep(argc - 1, argv + 1);
+  }
   if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
   if (!strcmp(cmd, "nir")) return cli_nir(argc - 1, argv + 1);
   fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);

@@ -9,12 +9,14 @@
 #include "sim/dvs_replay.h"
 #include "sim/h5out.h"
 #include "sim/h5tables.h"
+#include "sim/partition.h"
 #include "sim/progress.h"
 #include "sim/run_int.h"
 #include "sim/system_int.h"
 
 nmsim_status sys_run(sys *s, nmsim_err *err) {
   nmsim_status rc;
+  if (s->part) return part_run(s, err); /* split over MPI ranks */
   if (s->scn->functional) return core_run_functional(s, err);
   if (s->chip->core_kind == CHIP_CORE_SPINNAKER2) return pe_run(s, err);
   sim_pq_opts qo = {.max_events = s->scn->max_events};
@@ -26,6 +28,7 @@ nmsim_status sys_run(sys *s, nmsim_err *err) {
   sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, noc_on_inject, s);
   sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, noc_on_hop, s);
   sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
   noc_init_ports(s);
   if ((rc = core_start_step(s, 0)) != NMSIM_OK) {
     sim_engine_run(s->eng, err);
@@ -219,6 +222,12 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
   nm_free(base);
   if (rc != NMSIM_OK) goto done;
   if ((rc = sys_build(scn, chip, &s, err)) != NMSIM_OK) goto done;
+  /* under mpirun: this rank runs its part of the system; rank 0 writes */
+  bool writer = nmc_rank() == 0;
+  if (nmc_size() > 1 &&
+      (rc = part_create(s, nmc_rank(), nmc_size(), o ? o->partition : NULL, &s->part, err)) !=
+          NMSIM_OK)
+    goto done;
 
   rec.values = nm_calloc(scn->n_rec_state + 1, sizeof(double *));
   rec.spk = nm_calloc(scn->n_pops, sizeof(uint32_t *));
@@ -251,7 +260,7 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
                             .var_names = var_names[k], .var_units = var_units[k],
                             .n_neurons = sr->n_neurons, .neurons = sr->neurons};
   }
-  if (o && o->h5_path) {
+  if (o && o->h5_path && writer) {
     h5o_layout lay = {.scenario_name = scn->name, .scenario_text = scn->text,
                       .chip_name = chip->name, .chip_text = chip->text, .seed = scn->seed,
                       .steps = scn->steps, .dt_ms = scn->dt_ms, .n_cores = s->n_cores,
@@ -259,13 +268,22 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
                       .n_states = scn->n_rec_state, .n_tiles = s->n_tiles,
                       .static_power_mw = chip->static_power_mw * s->n_chips,
                       .overrides_json = o->overrides_json};
-    if ((rc = h5o_open(o->h5_path, &lay, &rec.w, err)) != NMSIM_OK) goto done;
+    rc = h5o_open(o->h5_path, &lay, &rec.w, err);
   }
+  if (s->part) rc = nmc_agree(rc, err);
+  if (rc != NMSIM_OK) goto done;
   s->hook = run_step_hook;
   s->hook_ctx = &rec;
-  prog_start(&rec.prog, o && o->progress, stderr, scn->steps, scn->dt_ms);
+  prog_start(&rec.prog, o && o->progress && writer, stderr, scn->steps, scn->dt_ms);
+  double t_run = nmc_wtime();
   rc = sys_run(s, err);
+  t_run = nmc_wtime() - t_run;
   prog_end(&rec.prog);
+  if (s->part && rc == NMSIM_OK) rc = part_gather(s, err);
+  if (getenv("NMSIM_PART_STATS")) {
+    if (s->part) part_print_stats(s, stderr);
+    else fprintf(stderr, "partition: 1 rank\nrank 0: run %.3f s, sync 0.000 s\n", t_run);
+  }
   if (rc != NMSIM_OK) {
     if (rec.w) h5o_fail_run(rec.w, err ? err->msg : "", NULL); /* keeps rc and err */
     goto done;

@@ -11,6 +11,7 @@ typedef struct run_opts {
   const char *h5_path;   /* run file to write, or NULL */
   bool progress;         /* progress line on stderr (the caller checks isatty) */
   const char *overrides_json; /* the --set overrides as JSON, stored in the run file */
+  const char *partition; /* under mpirun: "blocks" (default, NULL) or "cyclic" */
 } run_opts;
 
 /* Run scenario scn on its chip. On success *sum holds the summary (clear it

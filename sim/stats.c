@@ -37,3 +37,13 @@ void run_summary_clear(run_summary *s) {
   nm_free(s->pops);
   memset(s, 0, sizeof *s);
 }
+
+void nm_energy_merge(nm_energy *a, const nm_energy *b) {
+  for (int k = 0; k < NM_E_COUNT; k++) {
+    a->n[k] += b->n[k];
+    uint64_t l = a->fx_lo[k] + b->fx_lo[k];
+    a->fx_hi[k] += b->fx_hi[k] + (l < b->fx_lo[k]);
+    a->fx_lo[k] = l;
+    a->pj[k] = (double)a->fx_hi[k] + (double)a->fx_lo[k] * 0x1p-64;
+  }
+}

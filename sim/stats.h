@@ -29,11 +29,33 @@ typedef enum nm_energy_cat {
 const char *nm_energy_key(int cat);
 const char *nm_energy_label(int cat);
 
-/* Per-category counters of one unit or one step: events and energy. */
+/* Per-category counters of one unit or one step: events and energy. The
+ * energy is summed exactly, in fixed point (fx: 64 integer and 64 fraction
+ * bits of pJ, each charge truncated to 2^-64 pJ), and pj is that sum rounded
+ * to double. So a sum does not depend on the order of its terms: a run split
+ * over MPI ranks adds the same charges in another order and gets the same
+ * bits. Add only through nm_energy_add and nm_energy_merge. */
 typedef struct nm_energy {
   uint64_t n[NM_E_COUNT];     /* occurrences */
-  double pj[NM_E_COUNT];      /* energy, pJ */
+  double pj[NM_E_COUNT];      /* energy, pJ (derived from fx_hi, fx_lo) */
+  uint64_t fx_hi[NM_E_COUNT]; /* exact sum: integer pJ */
+  uint64_t fx_lo[NM_E_COUNT]; /*   ... and its fraction, in units of 2^-64 pJ */
 } nm_energy;
+
+/* Add n occurrences costing pj in total (pj >= 0, below 2^64) to category cat. */
+static inline void nm_energy_add(nm_energy *e, int cat, uint64_t n, double pj) {
+  e->n[cat] += n;
+  if (!(pj > 0)) return;
+  uint64_t hi = pj < 0x1p64 ? (uint64_t)pj : UINT64_MAX;
+  uint64_t lo = (uint64_t)((pj - (double)hi) * 0x1p64); /* exact below 2^53 pJ */
+  uint64_t l = e->fx_lo[cat] + lo;
+  e->fx_hi[cat] += hi + (l < lo);
+  e->fx_lo[cat] = l;
+  e->pj[cat] = (double)e->fx_hi[cat] + (double)e->fx_lo[cat] * 0x1p-64;
+}
+
+/* Add every category of b to a (exactly). */
+void nm_energy_merge(nm_energy *a, const nm_energy *b);
 
 typedef struct run_pop_summary {
   char *name;

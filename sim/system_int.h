@@ -191,7 +191,16 @@ struct sys {
 
   sys_step_hook hook;
   void *hook_ctx;
+
+  /* a run split over MPI ranks (sim/partition.h); NULL in one process */
+  struct sys_part *part;
+  const uint8_t *core_here;  /* per core: owned by this process; NULL: all are */
 };
+
+/* Whether core `core` runs in this process. */
+static inline bool sys_core_here(const sys *s, uint32_t core) {
+  return !s->core_here || s->core_here[core];
+}
 
 /* Map the scenario onto the chip and build every structure (mapper, synapse
  * rows, routes). NMSIM_ECAPACITY names the population or core and the limit
@@ -210,6 +219,8 @@ void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
+/* A credit that crossed a chip link back to its output port (noc/mesh.c). */
+void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev);
 /* SpiNNaker-like PEs (cores/spinnaker_pe.c): build the multicast routes and
  * the PEs' state after the synapse rows (NMSIM_ECAPACITY for a routing table
  * over the router's capacity); run every tick on the engine; free. */
@@ -255,6 +266,15 @@ void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx);
  * targets' input (no packets, no hardware time; energy of the cores' events
  * is still counted). */
 nmsim_status core_run_functional(sys *s, nmsim_err *err);
+/* For a run split over processes (sim/prun.c), from cores/loihi_core.c (and
+ * core_update above): add the synapses of input axon `axon` of c for a spike
+ * of value `value`; close step s->step, which ended at hardware time t
+ * (totals, the step hook; false with err set on failure). */
+void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
+bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
+/* Functional mode over processes: the spike of local neuron j of core src
+ * (value `value`) has a target on core dst of another process (sim/prun.c). */
+void part_defer_spike(sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
 /* Release step s->step on every used core at time t. */
 nmsim_status core_start_step(sys *s, nmsim_ps t);
 /* Send a packet from core src to (dst core, axon) at time t (schedules its
@@ -266,8 +286,7 @@ nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axo
 
 /* Charge n events of category cat to e (energy = n * per-event cost). */
 static inline void sys_charge(nm_energy *e, int cat, uint64_t n, double pj_each) {
-  e->n[cat] += n;
-  e->pj[cat] += (double)n * pj_each;
+  nm_energy_add(e, cat, n, (double)n * pj_each);
 }
 
 #endif

@@ -146,3 +146,39 @@ Test(engine, unknown_queue) {
   cr_assert_null(e);
   cr_assert(strstr(err.msg, "heap") && strstr(err.msg, "bucket"), "lists choices: '%s'", err.msg);
 }
+
+/* For a run split over processes: the remote hook takes the events whose
+ * destination it claims (they are never queued or run here); run_until runs
+ * exactly the events below its limit, in order, and leaves the rest, whose
+ * first time next_time reports. */
+static int take_odd_dst(void *ctx, const sim_event *ev) {
+  int *taken = ctx;
+  if (!(ev->dst & 1)) return 0;
+  (*taken)++;
+  return 1;
+}
+
+Test(engine, windows_and_remote_hook) {
+  for (size_t q = 0; q < 2; q++) {
+    trace t = {0};
+    int taken = 0;
+    sim_engine *e = mk(impls[q], &t);
+    sim_engine_set_remote(e, take_odd_dst, &taken);
+    for (uint32_t i = 0; i < 10; i++) {
+      sim_event ev = {.time = 100 * (i / 2), .kind = SIM_EV_PKT_HOP, .dst = i, .src = 0, .seq = i};
+      cr_assert_eq(sim_engine_schedule(e, &ev), NMSIM_OK);
+    }
+    cr_assert_eq(taken, 5, "%s: remote took %d, expected 5", impls[q], taken);
+    nmsim_err err = {0};
+    cr_assert_eq(sim_engine_run_until(e, 200, &err), NMSIM_OK, "%s", err.msg);
+    cr_assert_eq(t.n, 2, "%s: ran %d below 200 ps, expected 2 (times 0, 100)", impls[q], t.n);
+    cr_assert_eq(t.seen[0].dst, 0);
+    cr_assert_eq(t.seen[1].dst, 2);
+    cr_assert_eq(sim_engine_next_time(e), 200, "%s: next %llu, expected 200", impls[q],
+                 (unsigned long long)sim_engine_next_time(e));
+    cr_assert_eq(sim_engine_run_until(e, UINT64_MAX, &err), NMSIM_OK);
+    cr_assert_eq(t.n, 5, "%s: ran %d in all, expected 5", impls[q], t.n);
+    cr_assert_eq(sim_engine_next_time(e), UINT64_MAX);
+    sim_engine_destroy(e);
+  }
+}

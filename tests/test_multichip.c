@@ -1,13 +1,15 @@
 /* test_multichip.c: boards of several chips — hops that cross a chip boundary
- * pay the chip-to-chip link, the barrier spans the chips in use, static power
- * counts every chip — and the mapping strategies (explicit placement by chip
- * or core, round_robin) with their errors. Uses the `test` preset (2 x 2
- * tiles of 2 cores of 16 neurons; invented round figures). */
+ * pay the chip-to-chip link (whose credits come back after its latency), the
+ * barrier spans the chips in use, static power counts every chip — and the
+ * mapping strategies (explicit placement by chip or core, round_robin) with
+ * their errors. Uses the `test` preset (2 x 2 tiles of 2 cores of 16
+ * neurons; invented round figures) unless a test names another. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sim/run_int.h"
+#include "sim/system_int.h"
 
 static nmsim_status run_text(const char *text, run_summary *s, nmsim_err *err) {
   nmsim_scenario *scn = NULL;
@@ -140,4 +142,40 @@ Test(multichip, utilisation_per_core) {
                      s.util_synmem_max);
   cr_assert_float_eq(s.util_fanin_max, 4.0 / 256.0, 1e-12, "fan-in %g", s.util_fanin_max);
   run_summary_clear(&s);
+}
+
+/* Credits over a chip link come back after the link's latency: 16 packets
+ * leave together for a neuron on the next chip, through a chip link whose
+ * downstream buffer holds 8 (the loihi preset), so the 9th crosses only when
+ * the 1st one's credit has come back: the last packet is at least two
+ * chip-link latencies (there and back, 2 x 100 ns) later than the first. */
+Test(multichip, chip_link_credit_round_trip) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "chip: loihi\nchips: [2, 1]\nsteps: 1\n"
+           "populations:\n"
+           "  src: {size: 16, model: spike_array, spikes: %s}\n"
+           "  dst: {size: 1, model: lif}\n"
+           "mapping: {place: {dst: {chip: 1}}}\n"
+           "projections:\n  - {from: src, to: dst, connector: all_to_all, weight: 0.001}\n",
+           "[[0], [0], [0], [0], [0], [0], [0], [0], [0], [0], [0], [0], [0], [0], [0], [0]]");
+  nmsim_scenario *scn = NULL;
+  nmsim_chip *chip = NULL;
+  sys *s = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load_string("mc.yaml", text, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  cr_assert_eq(nmsim_chip_load(scn->chip, NULL, &chip, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(chip->buffer_depth, 8);
+  cr_assert_eq(sys_build(scn, chip, &s, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(sys_run(s, &err), NMSIM_OK, "%s", err.msg);
+  uint32_t b = 0;
+  while (b < SYS_LAT_BINS && !s->lat_hist[b]) b++;
+  nmsim_ps first = (nmsim_ps)b * SYS_LAT_BIN_PS, spread = s->lat_max - first;
+  nmsim_ps want = 2 * chip->chip_link.time_ps;
+  cr_assert_geq(spread, want, "last packet %llu ps after the first, expected at least %llu",
+                (unsigned long long)spread, (unsigned long long)want);
+  sys_destroy(s);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
 }

@@ -1,0 +1,131 @@
+/* test_mpi.c: a run split over MPI ranks gives the same results as one
+ * process, bit for bit, for any number of ranks and any partition: the JSON
+ * report (energy and latency), and every dataset and summary attribute of the
+ * run file (spike rasters, per-step energy and latency, per-core and per-tile
+ * energy, link counters, latency histogram, state traces, plastic weights),
+ * for scenarios/multichip.yaml, the 16-chip scenarios/board16.yaml (timed and
+ * functional) and a chip split into blocks of tiles, on 1, 2 and 4 ranks
+ * (4 oversubscribed) with the blocks and cyclic partitions. Registered when
+ * the build has -DNMSIM_MPI=ON. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests_util.h"
+
+/* Open MPI refuses root unless told; yield when oversubscribed. */
+#define MPI_ENV                                                                   \
+  "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "                    \
+  "OMPI_MCA_mpi_yield_when_idle=1 OMPI_MCA_rmaps_base_oversubscribe=1 "          \
+  "ASAN_OPTIONS=detect_leaks=0 "
+
+/* Run scn with `sets` on np ranks (partition part) into h5; returns the JSON
+ * report (malloc'd). */
+static char *run_np(int np, const char *part, const char *scn, const char *sets,
+                    const char *h5) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           MPI_ENV "%s --oversubscribe -np %d %s run %s/%s %s --partition %s -o %s --json "
+                   "--quiet",
+           NMSIM_MPIEXEC, np, NMSIM_BINARY, NMSIM_SOURCE_DIR, scn, sets, part, h5);
+  char *out = NULL, *err = NULL;
+  int rc = tu_run(cmd, &out, &err);
+  cr_assert_eq(rc, 0, "%s\nexit %d, expected 0; stderr:\n%s", cmd, rc, err ? err : "");
+  free(err);
+  return out;
+}
+
+/* The first line where got and want differ, both printed. */
+static void same_text(const char *what, const char *got, const char *want) {
+  if (!strcmp(got, want)) return;
+  int line = 1;
+  const char *g = got, *w = want;
+  while (*g && *g == *w) {
+    if (*g == '\n') line++;
+    g++, w++;
+  }
+  const char *gl = g, *wl = w;
+  while (gl > got && gl[-1] != '\n') gl--;
+  while (wl > want && wl[-1] != '\n') wl--;
+  cr_assert_fail("%s: reports differ at line %d:\n  actual:   %.*s\n  expected: %.*s", what,
+                 line, (int)strcspn(gl, "\n"), gl, (int)strcspn(wl, "\n"), wl);
+}
+
+/* Every dataset and every attribute but the root's (wall-clock times) equal,
+ * as h5diff sees them (exact comparison). */
+static void same_h5(const char *what, const char *got, const char *want) {
+  char cmd[1024], *out = NULL;
+  snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s", got, want);
+  int rc = tu_run(cmd, &out, NULL);
+  cr_assert_eq(rc, 0, "%s: run files differ (h5diff exit %d, expected 0):\n%s", what, rc,
+               out ? out : "");
+  free(out);
+}
+
+/* scn on 1 rank is the reference; 2 and 4 ranks with both partitions must
+ * reproduce it. */
+static void check_ranks(const char *tag, const char *scn, const char *sets) {
+  char ref_h5[512];
+  snprintf(ref_h5, sizeof ref_h5, "%s", tu_tmp(tag, "-np1.h5"));
+  char *ref = run_np(1, "blocks", scn, sets, ref_h5);
+  static const int nps[] = {2, 4};
+  static const char *const parts[] = {"blocks", "cyclic"};
+  for (size_t i = 0; i < 2; i++)
+    for (size_t k = 0; k < 2; k++) {
+      char what[256], h5[512];
+      snprintf(what, sizeof what, "%s, %d ranks, %s", scn, nps[i], parts[k]);
+      snprintf(h5, sizeof h5, "%s", tu_tmp(tag, ".h5"));
+      char *got = run_np(nps[i], parts[k], scn, sets, h5);
+      same_text(what, got, ref);
+      same_h5(what, h5, ref_h5);
+      free(got);
+      remove(h5);
+    }
+  free(ref);
+  remove(ref_h5);
+}
+
+Test(mpi, multichip_timed, .timeout = 600) {
+  check_ranks("mpi-mc", "scenarios/multichip.yaml", "--set steps=20");
+}
+
+Test(mpi, board16_timed, .timeout = 600) {
+  check_ranks("mpi-b16t", "scenarios/board16.yaml", "--set steps=30");
+}
+
+Test(mpi, board16_functional, .timeout = 600) {
+  check_ranks("mpi-b16f", "scenarios/board16.yaml", "--set steps=30 --set engine.mode=functional");
+}
+
+/* Fewer chips than ranks: the chip is cut into blocks of tiles and the
+ * lookahead is one on-chip hop. */
+Test(mpi, tile_blocks_timed, .timeout = 600) {
+  check_ranks("mpi-tiles", "tests/mpi/chip1_tiles.yaml", "");
+}
+
+/* One report and one row in the results database for the whole run. */
+Test(mpi, one_row_in_db, .timeout = 300) {
+  const char *db = tu_tmp("mpi-db", ".sqlite");
+  char cmd[2048], *out = NULL, *err = NULL;
+  snprintf(cmd, sizeof cmd,
+           MPI_ENV "%s --oversubscribe -np 2 %s run %s/scenarios/board16.yaml --set steps=5 "
+                   "--db %s --quiet",
+           NMSIM_MPIEXEC, NMSIM_BINARY, NMSIM_SOURCE_DIR, db);
+  int rc = tu_run(cmd, &out, &err);
+  cr_assert_eq(rc, 0, "exit %d, expected 0: %s", rc, err ? err : "");
+  size_t reports = 0;
+  for (const char *p = out; (p = strstr(p, "nmsim energy and latency report")) != NULL; p++)
+    reports++;
+  cr_assert_eq(reports, 1, "reports printed: %zu, expected 1\n%s", reports, out);
+  free(out);
+  free(err);
+  snprintf(cmd, sizeof cmd, "%s report --db %s --json", NMSIM_BINARY, db);
+  rc = tu_run(cmd, &out, NULL);
+  cr_assert_eq(rc, 0, "report --db: exit %d", rc);
+  size_t rows = 0;
+  for (const char *p = out; (p = strstr(p, "\"scenario\"")) != NULL; p++) rows++;
+  cr_assert_eq(rows, 1, "rows in the results database: %zu, expected 1\n%s", rows, out);
+  free(out);
+  remove(db);
+}
