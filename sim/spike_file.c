@@ -342,7 +342,7 @@ static nmsim_status sf_read_h5(sf_ctx *c) {
       break;
     }
     for (hsize_t i = 0; i < k && !rc; i++) {
-      uint32_t neuron, step;
+      uint32_t neuron = 0, step = 0;
       if (!(rc = sf_h5_value(c, false, at + i, bn[i], &neuron)) &&
           !(rc = sf_h5_value(c, true, at + i, bs[i], &step)))
         rc = sf_push(c, neuron, step);
