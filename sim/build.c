@@ -520,8 +520,7 @@ static nmsim_status alloc_plasticity(sys *s, nmsim_err *err) {
 /* Allocate the rows, synapses and out lists of core c (counted by
  * count_rows), and its plasticity arrays if it holds plastic synapses; reset
  * the counts, which the fill pass recounts. */
-static nmsim_status alloc_rows(sys *s, sys_core *c, bool plastic, size_t n_out, nmsim_err *err) {
-  (void)s;
+static nmsim_status alloc_rows(sys_core *c, bool plastic, size_t n_out, nmsim_err *err) {
   c->row = nm_calloc((size_t)c->n_axons + 1, sizeof(uint32_t));
   c->syn = nm_malloc(sizeof(sys_syn) * (c->n_syn ? c->n_syn : 1));
   c->out_ptr = nm_calloc((size_t)c->n_neurons + 1, sizeof(uint32_t));
@@ -565,7 +564,7 @@ static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) 
   for (size_t a = 0; a < E->n; a++)
     if (E->e[a].plast) plastic_core[E->e[a].core] = 1;
   for (uint32_t i = 0; i < s->n_cores && rc == NMSIM_OK; i++)
-    rc = alloc_rows(s, &s->cores[i], plastic_core[i], n_out[i], err);
+    rc = alloc_rows(&s->cores[i], plastic_core[i], n_out[i], err);
   nm_free(plastic_core);
   if (rc != NMSIM_OK) return rc;
   /* out lists: count per source neuron first */
@@ -807,7 +806,6 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
       goto fail;
     }
     if (over == UINT32_MAX || attempt == 64) break;
-    if (getenv("NMSIM_DEBUG_MAP")) fprintf(stderr, "mapping attempt %d: %u cores\n", attempt, s->n_used);
     bool grew = false;
     for (uint32_t g = 0; g < s->n_neurons; g++)
       if (out_deg[g] > est[g]) est[g] = out_deg[g], grew = true;
