@@ -219,8 +219,9 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
       if (scn->pops[p].place_chip >= s->n_chips) {
         rc = NMSIM_ERR(err, NMSIM_EINPUT,
                        "%s:%d: mapping.place.%s: chip %u does not exist (the board has %u "
-                       "chips)", scn->path, scn->pops[p].line, scn->pops[p].name,
-                       scn->pops[p].place_chip, s->n_chips);
+                       "chip%s, numbered from 0)", scn->path, scn->pops[p].line,
+                       scn->pops[p].name, scn->pops[p].place_chip, s->n_chips,
+                       s->n_chips == 1 ? "" : "s");
         break;
       }
       start = scn->pops[p].place_chip * chip_n_cores(s->chip);

@@ -74,8 +74,12 @@ static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
   run_rec *r = ctx;
   const nmsim_scenario *scn = r->scn;
   for (size_t p = 0; p < scn->n_pops; p++) {
-    /* canonical order: by neuron index */
-    qsort(s->pop_spikes[p], s->pop_nspikes[p], sizeof(uint32_t), cmp_u32);
+    /* canonical order: by neuron index (already so unless cores updated out
+     * of core order, as free-running SpiNNaker-like ticks can) */
+    const uint32_t *sp = s->pop_spikes[p];
+    size_t ns = s->pop_nspikes[p], k = 1;
+    while (k < ns && sp[k - 1] < sp[k]) k++;
+    if (k < ns) qsort(s->pop_spikes[p], ns, sizeof(uint32_t), cmp_u32);
     r->spk[p] = s->pop_spikes[p];
   }
   for (size_t k = 0; k < scn->n_rec_state; k++) {

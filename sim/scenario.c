@@ -578,9 +578,14 @@ static nmsim_status scn_read_init(scn_ctx *x, scn_population *p, struct fy_node 
       char fd[420];
       scn_fmt(fd, sizeof fd, "%s.%s", f, uni ? "uniform" : "normal");
       if (!l || !fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
+      {
+        if (l && fy_node_is_sequence(l))
+          snprintf(got, sizeof got, "a list of %d", fy_node_sequence_item_count(l));
+        else
+          scn_got(l, got, sizeof got);
         return yml_error(x->d, l ? l : v, fd, x->err, "expected a list of two values (%s), got %s",
-                         uni ? "low, high" : "mean, standard deviation",
-                         scn_got(l, got, sizeof got));
+                         uni ? "low, high" : "mean, standard deviation", got);
+      }
       in->kind = uni ? SCN_INIT_UNIFORM : SCN_INIT_NORMAL;
       if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 0), fd, unit, -INFINITY,
                              INFINITY, &in->a, x->err)))

@@ -196,4 +196,35 @@ static inline ref_burst_stats ref_bursts(const double *t, size_t n, double isi_m
   return st;
 }
 
+/* Rows (input spike, voltage, output spike) of a NIR paper LIF trace such as
+ * lif_norse.csv, at most max of them; the count read. */
+static inline size_t ref_read_norse_csv(const char *path, double (*rows)[3], size_t max) {
+  FILE *f = fopen(path, "r");
+  cr_assert(f != NULL, "cannot open %s", path);
+  size_t n = 0;
+  while (n < max && fscanf(f, "%lf,%lf,%lf", &rows[n][0], &rows[n][1], &rows[n][2]) == 3) n++;
+  fclose(f);
+  return n;
+}
+
+/* Drive the one neuron of k with the case's constant current (input type
+ * constant_current from t = 0, amplitude in.amp_key set as parameter param)
+ * for the case's duration_ms at dt, then free k. Returns the spike times (ms,
+ * at the end of the step), *n of them; free() them. */
+static inline double *ref_run_constant(ref_blk *k, struct fy_node *cs, struct fy_node *in,
+                                       const char *name, const char *amp_key,
+                                       const char *param, double dt, size_t *n) {
+  cr_assert_str_eq(ref_str(ref_get(in, "type", name)), "constant_current", "%s input", name);
+  cr_assert_eq(ref_num_at(in, "t_on_ms", name), 0.0, "%s: t_on_ms", name);
+  ref_set(k, param, ref_num_at(in, amp_key, name));
+  ref_start(k, 1, dt);
+  size_t steps = (size_t)llround(ref_num_at(cs, "duration_ms", name) / dt);
+  double *t = malloc(sizeof(double) * (steps + 1));
+  *n = 0;
+  for (size_t s = 0; s < steps; s++)
+    if (ref_step(k)) t[(*n)++] = (double)(s + 1) * dt;
+  ref_free(k);
+  return t;
+}
+
 #endif

@@ -7,20 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ref_util.h"
 #include "scn_run.h"
 #include "sim/scenario_int.h"
 
 #define NIR_DIR NMSIM_SHARED_DIR "/data/nir/"
 #define CSV NIR_DIR "reference/01_lif/lif_norse.csv"
 
-static size_t read_csv(double (*rows)[3], size_t max) {
-  FILE *f = fopen(CSV, "r");
-  cr_assert(f != NULL, "cannot open %s", CSV);
-  size_t n = 0;
-  while (n < max && fscanf(f, "%lf,%lf,%lf", &rows[n][0], &rows[n][1], &rows[n][2]) == 3) n++;
-  fclose(f);
-  return n;
-}
 
 /* The scenario: a spike array that fires one step before each CSV input
  * spike (a projection takes one step), bound to the graph's Input. */
@@ -52,7 +45,7 @@ static const char *write_scenario(const double (*rows)[3], size_t nr, const char
  * CSV's (460, 510, 710, 760). */
 Test(nir_lif, float_reproduces_norse_csv, .timeout = 120) {
   static double rows[2000][3];
-  size_t nr = read_csv(rows, 2000);
+  size_t nr = ref_read_norse_csv(CSV, rows, 2000);
   cr_assert_eq(nr, 1000, "%s: %zu rows, expected 1000", CSV, nr);
   nmsim_scenario *s;
   const char *h5 = sr_run(write_scenario(rows, nr, "float"), "nirlif", &s);
@@ -87,7 +80,7 @@ Test(nir_lif, float_reproduces_norse_csv, .timeout = 120) {
  * rounding toward zero of the decay). */
 Test(nir_lif, loihi_cuba_same_spike_steps, .timeout = 120) {
   static double rows[2000][3];
-  size_t nr = read_csv(rows, 2000);
+  size_t nr = ref_read_norse_csv(CSV, rows, 2000);
   nmsim_scenario *s;
   const char *h5 = sr_run(write_scenario(rows, nr, "loihi_cuba"), "nirlifq", &s);
   const scn_population *p = &s->pops[1];

@@ -22,17 +22,7 @@ static double *izh_run(const char *model, struct fy_node *cs, const char *name, 
     else
       ref_set(&k, key, ref_num(val));
   }
-  cr_assert_str_eq(ref_str(ref_get(in, "type", name)), "constant_current", "%s input", name);
-  cr_assert_eq(ref_num_at(in, "t_on_ms", name), 0.0, "%s: t_on_ms", name);
-  ref_set(&k, "i_bias", ref_num_at(in, "I", name));
-  ref_start(&k, 1, dt);
-  size_t steps = (size_t)llround(ref_num_at(cs, "duration_ms", name) / dt);
-  double *t = malloc(sizeof(double) * (steps + 1));
-  *n = 0;
-  for (size_t s = 0; s < steps; s++)
-    if (ref_step(&k)) t[(*n)++] = (double)(s + 1) * dt;
-  ref_free(&k);
-  return t;
+  return ref_run_constant(&k, cs, in, name, "I", "i_bias", dt, n);
 }
 
 /* Every case and every scheme in it:

@@ -5,20 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ref_util.h"
 #include "scn_run.h"
 #include "sim/scenario_int.h"
 
 #define CSV NMSIM_SHARED_DIR "/data/nir/reference/01_lif/lif_norse.csv"
 
 /* Rows of the CSV (input spike, voltage, output spike); returns the count. */
-static size_t read_csv(double (*rows)[3], size_t max) {
-  FILE *f = fopen(CSV, "r");
-  cr_assert(f != NULL, "cannot open %s", CSV);
-  size_t n = 0;
-  while (n < max && fscanf(f, "%lf,%lf,%lf", &rows[n][0], &rows[n][1], &rows[n][2]) == 3) n++;
-  fclose(f);
-  return n;
-}
 
 /* Run through the library, the scenario reproduces the recording: its input
  * spikes reach the neuron in exactly the CSV's input steps (spike-array step +
@@ -27,7 +20,7 @@ static size_t read_csv(double (*rows)[3], size_t max) {
  * output steps (460, 510, 710, 760). */
 Test(ref_nir_lif, norse_trace_reproduced, .timeout = 120) {
   static double rows[2000][3];
-  size_t nr = read_csv(rows, 2000);
+  size_t nr = ref_read_norse_csv(CSV, rows, 2000);
   cr_assert_eq(nr, 1000, "%s: %zu rows, expected 1000", CSV, nr);
   nmsim_scenario *s;
   const char *h5 = sr_run(NMSIM_SOURCE_DIR "/scenarios/nir_lif_norse.yaml", "nirlif", &s);
