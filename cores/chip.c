@@ -197,7 +197,8 @@ static nmsim_status chip_read_costs(chip_ctx *x, struct fy_node *root) {
 
 static nmsim_status chip_read_noc(chip_ctx *x, struct fy_node *root) {
   static const char *const keys[] = {"topology", "routing", "within_tile", "hop_ew", "hop_ns",
-                                     "link_serialization", "buffer_depth", NULL};
+                                     "link_serialization", "buffer_depth", "credit_latency",
+                                     NULL};
   static const char *const topologies[] = {"mesh"};
   static const char *const routings[] = {"xy"};
   nmsim_chip *c = x->c;
@@ -216,7 +217,12 @@ static nmsim_status chip_read_noc(chip_ctx *x, struct fy_node *root) {
   c->buffer_depth = 0;
   if (yml_get(m, "buffer_depth") && (rc = chip_u32(x, m, "noc", "buffer_depth", &c->buffer_depth)))
     return rc;
-  return chip_time(x, m, "noc", "link_serialization", &c->link_serialization_ps);
+  if ((rc = chip_time(x, m, "noc", "link_serialization", &c->link_serialization_ps))) return rc;
+  /* a credit crosses back within one link cycle unless the file says otherwise */
+  c->credit_latency_ps = c->link_serialization_ps;
+  if (yml_get(m, "credit_latency"))
+    return chip_time(x, m, "noc", "credit_latency", &c->credit_latency_ps);
+  return NMSIM_OK;
 }
 
 /* A list of at least one {unit: N, time: T} sorted by N (field names it). */

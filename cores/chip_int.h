@@ -78,6 +78,7 @@ struct nmsim_chip {
   chip_cost hop_ns;             /* one tile hop north or south */
   nmsim_ps link_serialization_ps; /* time a packet occupies a link */
   uint32_t buffer_depth;        /* packets an input port of a router holds; 0: unlimited */
+  nmsim_ps credit_latency_ps;   /* time a credit takes back to the upstream router on chip */
 
   /* Links between the chips of a board (the mesh continues across chips; a
    * hop that crosses a chip boundary uses these costs). */

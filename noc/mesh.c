@@ -123,12 +123,15 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
   if (!s->chip->buffer_depth || in < 0) return;
   uint32_t up = ev->src - s->unit_router0;
   int dir = noc_opposite(in); /* the upstream router's output port */
-  if (crosses_chip(s, up, dir)) {
-    /* the credit travels back over the chip link and takes its latency (on
-     * chip it is immediate); this latency is also what lets a run split by
-     * chip over MPI ranks treat the credit as a message */
+  /* the credit travels back to the upstream router: over a chip link it takes
+   * the link's latency, on chip the chip's credit latency. These latencies
+   * are also what lets a run split over MPI ranks treat a credit as a message
+   * (they bound the lookahead of a cut link) */
+  nmsim_ps back = crosses_chip(s, up, dir) ? s->chip->chip_link.time_ps
+                                           : s->chip->credit_latency_ps;
+  if (back) {
     sys_router *r = &s->routers[tile];
-    sim_event cr = {.time = now + s->chip->chip_link.time_ps, .kind = SIM_EV_CREDIT,
+    sim_event cr = {.time = now + back, .kind = SIM_EV_CREDIT,
                     .dst = s->unit_router0 + up, .src = s->unit_router0 + tile,
                     .seq = r->seq++};
     cr.data.u32[0] = (uint32_t)dir;

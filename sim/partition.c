@@ -125,17 +125,19 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
         uint32_t u = d == 0 ? t + 1 : t + s->grid_w;
         if (tile_rank[t] == tile_rank[u]) continue;
         bool off = tile_chip(s, t) != tile_chip(s, u);
-        if (!off && ch->buffer_depth) {
+        if (!off && ch->buffer_depth && !ch->credit_latency_ps) {
           rc = NMSIM_ERR(err, NMSIM_EINPUT,
                          "%d MPI ranks on %u chips cut on-chip links of chip '%s', whose "
-                         "finite buffers (noc.buffer_depth %u) return credits at once, so "
-                         "the cut has no lookahead; use at most %u ranks in timed mode, "
-                         "or engine.mode: functional",
+                         "finite buffers (noc.buffer_depth %u) return credits at once "
+                         "(noc.credit_latency 0), so the cut has no lookahead; use at most "
+                         "%u ranks in timed mode, or engine.mode: functional",
                          size, s->n_chips, ch->name, ch->buffer_depth, s->n_chips);
           goto fail;
         }
+        /* a packet crosses the cut after a hop; a credit after its latency */
         nmsim_ps lat = off ? ch->chip_link.time_ps
                        : d == 0 ? ch->hop_ew.time_ps : ch->hop_ns.time_ps;
+        if (!off && ch->buffer_depth && ch->credit_latency_ps < lat) lat = ch->credit_latency_ps;
         if (lat < la) la = lat;
         if (tile_rank[t] == (uint32_t)rank) adj[tile_rank[u]] = 1;
         if (tile_rank[u] == (uint32_t)rank) adj[tile_rank[t]] = 1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "noc/traffic.h"
+#include "sim/run_int.h"
 #include "tests_util.h"
 
 static nmsim_chip *mesh_chip(unsigned k, unsigned depth) {
@@ -97,4 +98,59 @@ Test(noc, buffer_depth_matters, .timeout = 120) {
   nmsim_chip_destroy(shallow);
   nmsim_chip_destroy(deep);
   nmsim_chip_destroy(inf);
+}
+
+/* Credits take the chip's credit latency back to the upstream router. Sixteen
+ * packets leave tile 0 at once for tile 2 of a 3 x 1 line with one-packet
+ * buffers, 1 ns hops and 1 ns serialization: packet k leaves tile 0 when the
+ * credit for packet k - 1 is back, so the packets follow each other every
+ * P = max(serialization, hop + credit latency) and packet k arrives at
+ * k P + 2 hops: a mean latency of 7.5 P + 2 ns. */
+static double line_mean_latency_ps(const char *credit) {
+  char text[1400];
+  snprintf(text, sizeof text,
+           "name: line\ncore_kind: loihi\nmesh: {width: 3, height: 1, cores_per_tile: 1}\n"
+           "limits: {neurons_per_core: 16, synapse_memory: 1 KiB, synapse_bytes: 1, fan_in: 64, "
+           "fan_out: 64}\n"
+           "costs: {synaptic_op: {energy: 0 pJ, time: 0 ns}, synaptic_update: {energy: 0 pJ, "
+           "time: 0 ns}, neuron_update: {energy: 0 pJ, time: 0 ns}, neuron_idle: {energy: 0 pJ, "
+           "time: 0 ns}, spike_out: {energy: 0 pJ, time: 0 ns}}\n"
+           "noc: {topology: mesh, routing: xy, within_tile: {energy: 0 pJ, time: 0 ns}, hop_ew: "
+           "{energy: 1 pJ, time: 1 ns}, hop_ns: {energy: 1 pJ, time: 1 ns}, link_serialization: "
+           "1 ns, buffer_depth: 1, credit_latency: %s}\n"
+           "barrier: {times: [{tiles: 1, time: 1 ns}], energy_per_tile: 0 pJ}\n"
+           "static_power: 0 mW\n",
+           credit);
+  const char *path = tu_tmp("line", ".yaml");
+  cr_assert_eq(tu_write(path, text), 0);
+  char scn_text[1400];
+  int n = snprintf(scn_text, sizeof scn_text,
+                   "name: credits\nchip: %s\nsteps: 1\npopulations:\n"
+                   "  src: {size: 16, model: spike_array, spikes: [",
+                   path);
+  for (int i = 0; i < 16; i++) n += snprintf(scn_text + n, sizeof scn_text - n, "%s[0]", i ? ", " : "");
+  snprintf(scn_text + n, sizeof scn_text - n,
+           "]}\n  dst: {size: 16, model: lif}\n"
+           "projections:\n  - {from: src, to: dst, connector: one_to_one, weight: 0.1}\n"
+           "mapping: {place: {src: {core: 0}, dst: {core: 2}}}\n");
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load_string("credits.yaml", scn_text, NULL, 0, &scn, &err),
+               NMSIM_OK, "%s", err.msg);
+  run_opts o = {0};
+  run_summary sum;
+  cr_assert_eq(run_scenario(scn, &o, &sum, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(sum.packets, 16);
+  cr_assert_eq(sum.hops, 32);
+  double mean = sum.packet_mean_ps;
+  run_summary_clear(&sum);
+  nmsim_scenario_destroy(scn);
+  remove(path);
+  return mean;
+}
+
+Test(noc, credit_latency_paces_a_stream) {
+  cr_assert_float_eq(line_mean_latency_ps("0 ns"), 7.5 * 1000 + 2000, 1e-6);
+  cr_assert_float_eq(line_mean_latency_ps("2 ns"), 7.5 * 3000 + 2000, 1e-6);
+  cr_assert_float_eq(line_mean_latency_ps("0.25 ns"), 7.5 * 1250 + 2000, 1e-6);
 }

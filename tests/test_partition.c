@@ -86,17 +86,29 @@ Test(partition, tile_blocks) {
   teardown(s, scn, chip);
 }
 
-/* A timed run cannot cut a chip whose buffers return credits at once (no
- * lookahead): the error says why and what to do. Functional mode can. */
-Test(partition, finite_buffers_refused) {
+/* A timed run that cuts a chip with finite buffers: a credit crosses the cut
+ * after the chip's credit latency, which bounds the lookahead. A chip whose
+ * credits return at once gives no lookahead: the error says why and what to
+ * do. Functional mode can always cut. */
+Test(partition, finite_buffers) {
   nmsim_scenario *scn;
   nmsim_chip *chip;
   sys *s = build("chip: loihi\nsteps: 1\npopulations:\n  a: {size: 64, model: lif}\n", &scn,
                  &chip);
   sys_part *p = NULL;
   nmsim_err err = {0};
-  cr_assert_eq(part_create(s, 0, 2, NULL, &p, &err), NMSIM_EINPUT, "finite buffers: EINPUT");
-  cr_assert(strstr(err.msg, "buffer_depth") && strstr(err.msg, "functional"), "%s", err.msg);
+  cr_assert(chip->buffer_depth > 0 && chip->credit_latency_ps > 0);
+  cr_assert_eq(part_create(s, 0, 2, NULL, &p, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert(!p->by_chip);
+  cr_assert_eq(p->lookahead, chip->credit_latency_ps, "lookahead %llu ps, expected %llu",
+               (unsigned long long)p->lookahead, (unsigned long long)chip->credit_latency_ps);
+  s->core_here = NULL;
+  part_destroy(p);
+  chip->credit_latency_ps = 0;
+  cr_assert_eq(part_create(s, 0, 2, NULL, &p, &err), NMSIM_EINPUT, "credits at once: EINPUT");
+  cr_assert(strstr(err.msg, "buffer_depth") && strstr(err.msg, "credit_latency") &&
+                strstr(err.msg, "functional"),
+            "%s", err.msg);
   cr_assert_eq(part_create(s, 0, 2, "zigzag", &p, &err), NMSIM_EINPUT);
   cr_assert(strstr(err.msg, "blocks or cyclic"), "%s", err.msg);
   teardown(s, scn, chip);

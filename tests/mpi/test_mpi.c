@@ -4,7 +4,8 @@
  * run file (spike rasters, per-step energy and latency, per-core and per-tile
  * energy, link counters, latency histogram, state traces, plastic weights),
  * for scenarios/multichip.yaml, the 16-chip scenarios/board16.yaml (timed and
- * functional) and a chip split into blocks of tiles, on 1, 2 and 4 ranks
+ * functional) and a chip split into blocks of tiles (unlimited and finite
+ * buffers), on 1, 2 and 4 ranks
  * (4 oversubscribed) with the blocks and cyclic partitions. Registered when
  * the build has -DNMSIM_MPI=ON. */
 #include <criterion/criterion.h>
@@ -102,6 +103,13 @@ Test(mpi, board16_functional, .timeout = 600) {
  * lookahead is one on-chip hop. */
 Test(mpi, tile_blocks_timed, .timeout = 600) {
   check_ranks("mpi-tiles", "tests/mpi/chip1_tiles.yaml", "");
+}
+
+/* The same cut on the loihi preset, whose routers have finite buffers: the
+ * credits that cross the cut take the chip's credit latency, which is the
+ * lookahead. */
+Test(mpi, tile_blocks_timed_finite_buffers, .timeout = 600) {
+  check_ranks("mpi-tiles-loihi", "tests/mpi/chip1_tiles.yaml", "--set chip=loihi");
 }
 
 /* One report and one row in the results database for the whole run. */
