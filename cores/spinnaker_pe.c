@@ -113,26 +113,32 @@ static nmsim_ps pe_update(sys *s, sys_core *c, nmsim_ps t) {
   return core_update(s, c, t, pe_emit_block);
 }
 
-/* Close step s->step (see STEPS above). Returns false on failure (err set). */
-static bool pe_close_step(sys *s, nmsim_err *err) {
+/* The timing of step s->step from the PEs this process holds (see STEPS
+ * above): *lat the longest tick, *end the latest start of a next tick. */
+void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
   const chip_pe *pc = &s->chip->pe;
   uint64_t k = s->step;
-  nmsim_ps lat = 0, end = 0;
+  *lat = *end = 0;
   for (uint32_t u = 0; u < s->n_used; u++) {
+    if (!sys_core_here(s, s->used[u])) continue;
     const struct spin_pe *pe = &s->pes[s->used[u]];
     nmsim_ps next = pe->phase + (k + 1) * pc->tick_ps;
     if (pe->busy > next) next = pe->busy;
-    if (next - pe->start > lat) lat = next - pe->start;
-    if (next > end) end = next;
+    if (next - pe->start > *lat) *lat = next - pe->start;
+    if (next > *end) *end = next;
   }
+}
+
+/* Close step s->step, whose learning phase has run, with its timing over all
+ * PEs. Returns false on failure (err set). */
+bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
+  const chip_pe *pc = &s->chip->pe;
+  uint64_t k = s->step;
   if (!s->n_used) lat = pc->tick_ps, end = (k + 1) * pc->tick_ps;
   s->step_latency = lat;
   if (k == 0 || lat < s->step_min) s->step_min = lat;
   if (lat > s->step_max) s->step_max = lat;
   if (end > s->hw_time) s->hw_time = end;
-  /* learning phase on the step's spikes (its PE cycles are not modelled:
-   * the chip's synaptic update cost is 0) */
-  sys_learn(s);
   nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
@@ -140,6 +146,25 @@ static bool pe_close_step(sys *s, nmsim_err *err) {
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_nspikes[p] = 0;
   s->step++;
   return true;
+}
+
+/* Close step s->step in one process: its timing, the learning phase on the
+ * step's spikes (its PE cycles are not modelled: the chip's synaptic update
+ * cost is 0), then the totals. */
+static bool pe_close_step(sys *s, nmsim_err *err) {
+  nmsim_ps lat, end;
+  pe_step_timing(s, &lat, &end);
+  sys_learn(s);
+  return pe_end_step(s, lat, end, err);
+}
+
+nmsim_ps pe_close_time(const sys *s, uint64_t k) {
+  nmsim_ps t = UINT64_MAX;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    nmsim_ps at = s->pes[s->used[u]].phase + (k + 1) * s->chip->pe.tick_ps;
+    if (at < t) t = at;
+  }
+  return t;
 }
 
 static void pe_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
@@ -233,24 +258,52 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
 
 /* ---- the run ---------------------------------------------------------------- */
 
+void pe_last_overruns(sys *s) {
+  uint64_t steps = s->scn->steps;
+  if (!s->n_used || s->step >= steps) return;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    if (!sys_core_here(s, s->used[u])) continue;
+    const struct spin_pe *pe = &s->pes[s->used[u]];
+    if (pe->busy > pe->phase + steps * s->chip->pe.tick_ps) s->tick_overruns++;
+  }
+}
+
 /* After the last event: overruns of the last tick, then the last step. */
 static nmsim_status pe_finish(sys *s, nmsim_err *err) {
   uint64_t steps = s->scn->steps;
   if (NEVER(s->in_flight != 0))
     return NMSIM_ERR(err, NMSIM_EINTERNAL, "%llu packet copies are stuck in the network",
                      (unsigned long long)s->in_flight);
-  if (s->n_used && s->step < steps) {
-    for (uint32_t u = 0; u < s->n_used; u++) {
-      const struct spin_pe *pe = &s->pes[s->used[u]];
-      if (pe->busy > pe->phase + steps * s->chip->pe.tick_ps) s->tick_overruns++;
-    }
-    if (NEVER(s->step + 1 != steps))
-      return NMSIM_ERR(err, NMSIM_EINTERNAL, "the ticks stopped at step %llu of %llu",
-                       (unsigned long long)s->step, (unsigned long long)steps);
-  }
+  if (s->n_used && s->step < steps && NEVER(s->step + 1 != steps))
+    return NMSIM_ERR(err, NMSIM_EINTERNAL, "the ticks stopped at step %llu of %llu",
+                     (unsigned long long)s->step, (unsigned long long)steps);
+  pe_last_overruns(s);
   while (s->step < steps)
     if (!pe_close_step(s, err)) return err->code ? err->code : NMSIM_EINTERNAL;
   s->finished = true;
+  return NMSIM_OK;
+}
+
+nmsim_status pe_start(sys *s, nmsim_err *err) {
+  sim_engine *e = s->eng;
+  sim_engine_set_handler(e, SIM_EV_PE_TICK, pe_on_tick, s);
+  sim_engine_set_handler(e, SIM_EV_PKT_DELIVER, pe_on_deliver, s);
+  sim_engine_set_handler(e, SIM_EV_PKT_INJECT, mc_on_inject, s);
+  sim_engine_set_handler(e, SIM_EV_PKT_HOP, mc_on_hop, s);
+  sim_engine_set_handler(e, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  sim_engine_set_handler(e, SIM_EV_CREDIT, noc_on_credit, s);
+  noc_init_ports(s);
+  for (uint32_t u = 0; u < s->n_used && s->scn->steps; u++) {
+    uint32_t id = s->used[u];
+    if (!sys_core_here(s, id)) continue;
+    sim_event ev = {.time = s->pes[id].phase, .kind = SIM_EV_PE_TICK, .dst = id, .src = id,
+                    .seq = 0};
+    nmsim_status rc = sim_engine_schedule(e, &ev);
+    if (rc != NMSIM_OK) {
+      sim_engine_run(e, err); /* for the recorded message, as sys_run does */
+      return rc;
+    }
+  }
   return NMSIM_OK;
 }
 
@@ -258,22 +311,7 @@ nmsim_status pe_run(sys *s, nmsim_err *err) {
   nmsim_status rc;
   sim_pq_opts qo = {.max_events = s->scn->max_events};
   if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
-  sim_engine_set_handler(s->eng, SIM_EV_PE_TICK, pe_on_tick, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PKT_DELIVER, pe_on_deliver, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, mc_on_inject, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, mc_on_hop, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
-  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
-  noc_init_ports(s);
-  for (uint32_t u = 0; u < s->n_used && s->scn->steps; u++) {
-    uint32_t id = s->used[u];
-    sim_event ev = {.time = s->pes[id].phase, .kind = SIM_EV_PE_TICK, .dst = id, .src = id,
-                    .seq = 0};
-    if ((rc = sim_engine_schedule(s->eng, &ev)) != NMSIM_OK) {
-      sim_engine_run(s->eng, err); /* for the recorded message, as sys_run does */
-      return rc;
-    }
-  }
+  if ((rc = pe_start(s, err)) != NMSIM_OK) return rc;
   if ((rc = sim_engine_run(s->eng, err)) != NMSIM_OK) return rc;
   return pe_finish(s, err);
 }

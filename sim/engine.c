@@ -111,6 +111,22 @@ nmsim_status sim_engine_run_until(sim_engine *e, nmsim_ps limit, nmsim_err *err)
   return e->status;
 }
 
+nmsim_status sim_engine_run_before(sim_engine *e, nmsim_ps at, uint8_t kind, nmsim_err *err) {
+  sim_event ev;
+  e->stop = false;
+  nmsim_status rc = sim_engine_run_until(e, at, err);
+  while (rc == NMSIM_OK && !e->stop && sim_pq_peek_time(e->q) == at && sim_pq_pop(e->q, &ev)) {
+    if (ev.kind >= kind) {
+      /* not yet: back in the queue, which keeps its place (time == now) */
+      if (sim_pq_push(e->q, &ev, NULL, &e->err) != NMSIM_OK) e->status = e->err.code;
+      break;
+    }
+    dispatch(e, &ev);
+  }
+  if (e->status != NMSIM_OK && err) *err = e->err;
+  return e->status;
+}
+
 nmsim_ps sim_engine_next_time(sim_engine *e) { return sim_pq_peek_time(e->q); }
 
 nmsim_ps sim_engine_now(const sim_engine *e) { return sim_pq_now(e->q); }

@@ -73,6 +73,10 @@ void sim_engine_set_remote(sim_engine *e, sim_remote_fn f, void *ctx);
 /* Run the events whose time is below limit (a window of a conservative
  * parallel run); returns as sim_engine_run does. */
 nmsim_status sim_engine_run_until(sim_engine *e, nmsim_ps limit, nmsim_err *err);
+/* Then the events at exactly time `at` whose kind is below `kind` (the part
+ * of a time that precedes a kind in the total order); returns as
+ * sim_engine_run does. */
+nmsim_status sim_engine_run_before(sim_engine *e, nmsim_ps at, uint8_t kind, nmsim_err *err);
 /* Time of the next pending event, UINT64_MAX if none. */
 nmsim_ps sim_engine_next_time(sim_engine *e);
 const sim_engine_stats *sim_engine_get_stats(const sim_engine *e);

@@ -56,10 +56,6 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   bool cyclic = !strcmp(strategy, "cyclic");
   if (!cyclic && strcmp(strategy, "blocks"))
     return NMSIM_ERR(err, NMSIM_EINPUT, "partition '%s': expected blocks or cyclic", strategy);
-  if (s->chip->core_kind == CHIP_CORE_SPINNAKER2)
-    return NMSIM_ERR(err, NMSIM_EINPUT,
-                     "chip '%s': runs over MPI ranks support Loihi-like chips only; run "
-                     "SpiNNaker-like chips in one process", s->chip->name);
   sys_part *p = nm_calloc(1, sizeof *p);
   if (!p) return NMSIM_ENOMEM_ERR(err);
   nmsim_status rc = NMSIM_ENOMEM;
@@ -117,7 +113,9 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
     p->lookahead = 0; /* one step */
   } else {
     const nmsim_chip *ch = s->chip;
-    nmsim_ps la = s->barrier_ps; /* the step's end is known that far ahead */
+    /* a Loihi-like step's end is known a barrier ahead; SpiNNaker-like PEs
+     * have no barrier (their steps close at ticks known in advance) */
+    nmsim_ps la = s->chip->core_kind == CHIP_CORE_SPINNAKER2 ? UINT64_MAX : s->barrier_ps;
     for (uint32_t t = 0; t < s->n_tiles; t++) {
       uint32_t x = t % s->grid_w, y = t / s->grid_w;
       for (int d = 0; d < 2; d++) { /* east, north: each link once */

@@ -129,23 +129,30 @@ static void gather_state(sys *s) {
   }
 }
 
+/* How a step ends: a Loihi-like barrier (timed), no time (functional), or
+ * the first tick of the next step of SpiNNaker-like PEs. */
+typedef enum { END_BARRIER, END_FUNCTIONAL, END_TICK } end_kind;
+
 /* The step's work is done on every rank: learning on every spike, the step's
- * energy and end time reduced over the ranks (an end time of max(work) +
- * max(learning) + barrier, as in one process), then the step is closed and
- * its hook run. *t_end gets the step's end (timed). */
-static nmsim_status end_step(sys *s, bool timed, nmsim_ps *t_end, nmsim_err *err) {
+ * energy and timing reduced over the ranks, then the step is closed and its
+ * hook run. At a barrier the step ends at max(work) + max(learning) + the
+ * barrier, as in one process (*t_end gets it); for PEs the longest tick and
+ * the latest next tick over every PE. */
+static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *err) {
   sys_part *p = s->part;
   nmsim_status rc = gather_spikes(s, err); /* the same status on every rank */
   if (rc != NMSIM_OK) return rc;
+  nmsim_ps t0_local = 0, t1_local = 0;
+  if (how == END_TICK) pe_step_timing(s, &t0_local, &t1_local);
   nmsim_ps learn = sys_learn(s);
-  if (timed && p->rank == 0)
+  if (how == END_BARRIER && p->rank == 0)
     sys_charge(&s->step_energy, NM_E_BARRIER, s->tiles_used,
                s->chip->barrier_energy_pj_per_tile);
   enum { W = 2 + NM_E_COUNT + 2 * NM_E_COUNT };
   uint64_t v[W];
   nm_energy *e = &s->step_energy;
-  v[0] = s->work_end;
-  v[1] = learn;
+  v[0] = how == END_TICK ? t0_local : s->work_end;
+  v[1] = how == END_TICK ? t1_local : learn;
   for (int k = 0; k < NM_E_COUNT; k++) {
     v[2 + k] = e->n[k];
     v[2 + NM_E_COUNT + 2 * k] = e->fx_hi[k];
@@ -162,10 +169,11 @@ static nmsim_status end_step(sys *s, bool timed, nmsim_ps *t_end, nmsim_err *err
     one.fx_lo[k] = v[2 + NM_E_COUNT + 2 * k + 1];
     nm_energy_merge(e, &one);
   }
-  *t_end = timed ? v[0] + v[1] + s->barrier_ps : 0;
+  *t_end = how == END_BARRIER ? v[0] + v[1] + s->barrier_ps : 0;
   gather_state(s);
   p->steps++;
-  if (!core_close_step(s, *t_end, err)) rc = err->code ? err->code : NMSIM_EINTERNAL;
+  bool ok = how == END_TICK ? pe_end_step(s, v[0], v[1], err) : core_close_step(s, *t_end, err);
+  if (!ok) rc = err->code ? err->code : NMSIM_EINTERNAL;
   return nmc_agree(rc, err);
 }
 
@@ -218,7 +226,7 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
     nmsim_ps next = v[0];
     if (v[2] == s->n_used && v[3] == 0) {
       nmsim_ps tb;
-      if ((rc = end_step(s, true, &tb, err)) != NMSIM_OK) break;
+      if ((rc = end_step(s, END_BARRIER, &tb, err)) != NMSIM_OK) break;
       if (s->step >= s->scn->steps) {
         s->finished = true;
         break;
@@ -233,6 +241,70 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
     }
     T = next;
   }
+  return rc;
+}
+
+/* ---- SpiNNaker-like PEs ----------------------------------------------------- */
+
+/* Windows of the lookahead as in timed mode, but step k closes when the
+ * first PE's tick k + 1 fires (pe_close_time), a time known in advance: a
+ * window ends there, then the events of that time that precede a tick in the
+ * total order run, and the step closes on every rank, exactly where one
+ * process closes it. */
+static nmsim_status run_pe(sys *s, nmsim_err *err) {
+  sys_part *p = s->part;
+  uint64_t steps = s->scn->steps;
+  sim_pq_opts qo = {.max_events = s->scn->max_events};
+  nmsim_status rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err);
+  if ((rc = nmc_agree(rc, err)) != NMSIM_OK) return rc;
+  sim_engine *e = s->eng;
+  sim_engine_set_remote(e, part_remote, s);
+  rc = nmc_agree(pe_start(s, err), err);
+  nmsim_ps T = 0, L = p->lookahead, t_unused;
+  nmsim_ps C = steps > 1 ? pe_close_time(s, 0) : UINT64_MAX;
+  while (rc == NMSIM_OK) {
+    nmsim_ps end = T > UINT64_MAX - L ? UINT64_MAX : T + L;
+    if (C < end) end = C;
+    p->win_end = end;
+    nmsim_status lrc = sim_engine_run_until(e, end, err);
+    double t0 = nmc_wtime();
+    nmsim_status xrc = exchange(p, err); /* even after a failure, so that none waits */
+    if (lrc == NMSIM_OK) lrc = xrc;
+    for (int k = 0; k < p->n_nb && lrc == NMSIM_OK; k++)
+      for (size_t at = 0; at + sizeof(sim_event) <= p->in[k].n; at += sizeof(sim_event)) {
+        sim_event ev;
+        memcpy(&ev, p->in[k].p + at, sizeof ev);
+        p->events_received++;
+        if ((lrc = sim_engine_schedule(e, &ev)) != NMSIM_OK) break;
+      }
+    /* what they cause lies beyond C + L: it waits in the outboxes */
+    if (lrc == NMSIM_OK && end == C) lrc = sim_engine_run_before(e, C, SIM_EV_PE_TICK, err);
+    if (lrc != NMSIM_OK && err && !err->msg[0]) sim_engine_run_until(e, 0, err);
+    uint64_t v[2] = {sim_engine_next_time(e), lrc};
+    nmc_allreduce(v, &(nmc_layout){.n_min = 1, .n_max = 1});
+    p->t_sync += nmc_wtime() - t0;
+    p->windows++;
+    if (v[1] != NMSIM_OK) {
+      rc = nmc_agree(lrc, err);
+      break;
+    }
+    if (end == C) {
+      if ((rc = end_step(s, END_TICK, &t_unused, err)) != NMSIM_OK) break;
+      C = s->step + 1 < steps ? pe_close_time(s, s->step) : UINT64_MAX;
+    }
+    if (v[0] == UINT64_MAX && C == UINT64_MAX) break;
+    T = v[0] < C ? v[0] : C;
+  }
+  if (rc != NMSIM_OK) return rc;
+  /* no event anywhere: the last tick's overruns, then the last step */
+  uint64_t fl[1] = {s->in_flight};
+  nmc_allreduce(fl, &(nmc_layout){.n_sum = 1});
+  if (NEVER(fl[0] != 0))
+    return NMSIM_ERR(err, NMSIM_EINTERNAL, "%llu packet copies are stuck in the network",
+                     (unsigned long long)fl[0]);
+  pe_last_overruns(s);
+  while (rc == NMSIM_OK && s->step < steps) rc = end_step(s, END_TICK, &t_unused, err);
+  if (rc == NMSIM_OK) s->finished = true;
   return rc;
 }
 
@@ -264,7 +336,7 @@ static nmsim_status run_functional(sys *s, nmsim_err *err) {
     if ((rc = nmc_agree(lrc, err)) != NMSIM_OK) return rc;
     p->windows++;
     nmsim_ps t;
-    if ((rc = end_step(s, false, &t, err)) != NMSIM_OK) return rc;
+    if ((rc = end_step(s, END_FUNCTIONAL, &t, err)) != NMSIM_OK) return rc;
   }
   s->finished = true;
   return NMSIM_OK;
@@ -272,7 +344,9 @@ static nmsim_status run_functional(sys *s, nmsim_err *err) {
 
 nmsim_status part_run(sys *s, nmsim_err *err) {
   double t0 = nmc_wtime();
-  nmsim_status rc = s->scn->functional ? run_functional(s, err) : run_timed(s, err);
+  nmsim_status rc = s->scn->functional                        ? run_functional(s, err)
+                    : s->chip->core_kind == CHIP_CORE_SPINNAKER2 ? run_pe(s, err)
+                                                                 : run_timed(s, err);
   s->part->t_run = nmc_wtime() - t0;
   return rc;
 }
@@ -307,7 +381,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
    * value is set by its owner alone, so a bitwise OR carries its exact bits */
   size_t per_tile = EW + 2 * SYS_NDIRS;
   size_t n = (size_t)s->n_cores * EW + (size_t)s->n_tiles * per_tile;
-  size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 5 + np, max_syn = 0;
+  size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 7 + np, max_syn = 0;
   for (uint32_t i = 0; i < s->n_cores; i++)
     if (s->cores[i].syn_proj && s->cores[i].n_syn > max_syn) max_syn = s->cores[i].n_syn;
   /* allocate first and agree, so that no rank leaves a collective unmatched */
@@ -352,7 +426,9 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
   u[SYS_LAT_BINS + 2] = s->packets;
   u[SYS_LAT_BINS + 3] = s->hops;
   u[SYS_LAT_BINS + 4] = s->spikes;
-  for (size_t q = 0; q < np; q++) u[SYS_LAT_BINS + 5 + q] = s->pop_bursts[q];
+  u[SYS_LAT_BINS + 5] = s->tick_overruns;
+  u[SYS_LAT_BINS + 6] = s->late_packets;
+  for (size_t q = 0; q < np; q++) u[SYS_LAT_BINS + 7 + q] = s->pop_bursts[q];
   nmc_reduce_sum_u64(u, m);
   uint64_t mx[1] = {s->lat_max};
   nmc_allreduce(mx, &(nmc_layout){.n_max = 1});
@@ -363,7 +439,9 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     s->packets = u[SYS_LAT_BINS + 2];
     s->hops = u[SYS_LAT_BINS + 3];
     s->spikes = u[SYS_LAT_BINS + 4];
-    for (size_t q = 0; q < np; q++) s->pop_bursts[q] = u[SYS_LAT_BINS + 5 + q];
+    s->tick_overruns = u[SYS_LAT_BINS + 5];
+    s->late_packets = u[SYS_LAT_BINS + 6];
+    for (size_t q = 0; q < np; q++) s->pop_bursts[q] = u[SYS_LAT_BINS + 7 + q];
     s->lat_max = mx[0];
   }
   nm_free(u);

@@ -226,6 +226,16 @@ void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev);
  * over the router's capacity); run every tick on the engine; free. */
 nmsim_status pe_build(sys *s, nmsim_err *err);
 nmsim_status pe_run(sys *s, nmsim_err *err);
+/* The pieces of pe_run for a run split over MPI ranks (sim/prun.c): set the
+ * handlers and schedule the first tick of the PEs held here; the time step
+ * k closes (the first PE's tick k + 1); step s->step's timing from the PEs
+ * held here; close the step with its timing over all PEs, after its learning
+ * phase; count the last tick's overruns of the PEs held here. */
+nmsim_status pe_start(sys *s, nmsim_err *err);
+nmsim_ps pe_close_time(const sys *s, uint64_t k);
+void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end);
+bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err);
+void pe_last_overruns(sys *s);
 void pe_destroy(sys *s);
 /* Count spike `index` of population pop in this step's raster and bursts
  * (shared by every core kind; cores/loihi_core.c). */

@@ -4,8 +4,9 @@
  * run file (spike rasters, per-step energy and latency, per-core and per-tile
  * energy, link counters, latency histogram, state traces, plastic weights),
  * for scenarios/multichip.yaml, the 16-chip scenarios/board16.yaml (timed and
- * functional) and a chip split into blocks of tiles (unlimited and finite
- * buffers), on 1, 2 and 4 ranks
+ * functional), a chip split into blocks of tiles (unlimited and finite
+ * buffers), and SpiNNaker 2-like chips (a board, and one chip in tile blocks),
+ * on 1, 2 and 4 ranks
  * (4 oversubscribed) with the blocks and cyclic partitions. Registered when
  * the build has -DNMSIM_MPI=ON. */
 #include <criterion/criterion.h>
@@ -110,6 +111,18 @@ Test(mpi, tile_blocks_timed, .timeout = 600) {
  * lookahead. */
 Test(mpi, tile_blocks_timed_finite_buffers, .timeout = 600) {
   check_ranks("mpi-tiles-loihi", "tests/mpi/chip1_tiles.yaml", "--set chip=loihi");
+}
+
+/* SpiNNaker 2-like chips: no barrier; a step closes at the first PE's next
+ * tick, at the same point of the total order on every rank. Whole chips of a
+ * 2 x 2 board (lookahead: the chip link) with tick overruns, and one chip cut
+ * into tile blocks (lookahead: a hop or a credit). */
+Test(mpi, spinnaker_board, .timeout = 600) {
+  check_ranks("mpi-spin-board", "tests/mpi/spinnaker_board.yaml", "");
+}
+
+Test(mpi, spinnaker_tile_blocks, .timeout = 600) {
+  check_ranks("mpi-spin-tiles", "scenarios/spinnaker2_demo.yaml", "--set steps=40");
 }
 
 /* One report and one row in the results database for the whole run. */
