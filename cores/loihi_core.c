@@ -37,7 +37,8 @@ static uint32_t core_take_input(sys *s, sys_core *c) {
   const uint32_t *tl = c->touched[slot];
   uint32_t nh = 0;
   for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) {
-    uint32_t idx = tl[k], local = (uint32_t)(idx % nn);
+    uint32_t idx = tl[k], local = idx;
+    while (local >= nn) local -= (uint32_t)nn; /* idx = site * nn + local, few sites */
     if (!acc[idx]) continue; /* cancelled to zero, or listed twice */
     c->input[idx] = (double)acc[idx] * c->blocks[c->block_of[local]].inv_scale;
     acc[idx] = 0;
@@ -120,15 +121,27 @@ void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
   uint32_t nn = c->n_neurons;
   size_t per_slot = (size_t)c->n_sites * nn;
   const sys_syn *y = c->syn + lo, *end = c->syn + hi;
-  bool plain = value == 1.0;
-  for (; y < end; y++) {
-    uint32_t slot = (uint32_t)((s->step + y->delay) % c->ring);
-    uint32_t idx = (uint32_t)y->site * nn + y->tgt;
-    int64_t *a = &c->acc[slot * per_slot + idx];
-    if (!*a) core_touch(s, c, slot, idx);
+  uint32_t base = (uint32_t)(s->step % c->ring), ring = c->ring; /* delays are below ring */
+  if (value == 1.0) {
+    for (; y < end; y++) {
+      uint32_t slot = base + y->delay;
+      if (slot >= ring) slot -= ring;
+      uint32_t idx = (uint32_t)y->site * nn + y->tgt;
+      int64_t *a = &c->acc[slot * per_slot + idx];
+      if (!*a) core_touch(s, c, slot, idx);
+      *a += y->w;
+    }
+  } else {
     /* a graded spike's products are rounded one by one, so sums stay exact
      * and independent of arrival order */
-    *a += plain ? (int64_t)y->w : llround((double)y->w * value);
+    for (; y < end; y++) {
+      uint32_t slot = base + y->delay;
+      if (slot >= ring) slot -= ring;
+      uint32_t idx = (uint32_t)y->site * nn + y->tgt;
+      int64_t *a = &c->acc[slot * per_slot + idx];
+      if (!*a) core_touch(s, c, slot, idx);
+      *a += llround((double)y->w * value);
+    }
   }
   charge(s, c, NM_E_SYN_OP, hi - lo, s->chip->syn_op.energy_pj);
 }

@@ -91,7 +91,7 @@ static void lif_init(const void *derived, const nmsim_block *b) {
  * are built and picked at load time; no FMA is enabled (-ffp-contract=off), so
  * both give bit-identical results. */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #endif
 static void lif_kernel(size_t n, double *restrict v, double *restrict ie, double *restrict ii,
                        int32_t *restrict ref, const double *restrict in_e,
