@@ -213,7 +213,14 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
       record_spike(s, b->pop_id, b->first + i);
       double v = val ? val[i] : 1.0;
       if (!timed) {
-        core_emit_direct(s, c, b->local0 + i, v);
+        if (s->net) {
+          if (k + 8 < ns) net_prefetch(s, b->pop_id, b->first + c->spikes[k + 8], 0);
+          if (k + 4 < ns) net_prefetch(s, b->pop_id, b->first + c->spikes[k + 4], 1);
+          net_emit(s, b->pop_id, b->first + i, v);
+        }
+        else {
+          core_emit_direct(s, c, b->local0 + i, v);
+        }
         continue;
       }
       nmsim_ps at = t0 + emit_time;

@@ -335,8 +335,9 @@ static nmsim_status alloc_gids(sys *s, nmsim_err *err) {
   return NMSIM_OK;
 }
 
-static nmsim_status add_edge(edges *E, const sys *s, uint32_t src_gid, uint32_t dst_gid,
+static nmsim_status add_edge(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
                              const scn_projection *pr, int32_t wq) {
+  edges *E = ctx;
   if (E->n == E->cap && nm_grow((void **)&E->e, &E->cap, E->n + 1, sizeof(edge)) != NMSIM_OK)
     return NMSIM_ENOMEM;
   uint16_t plast = pr->plast ? (uint16_t)(pr - s->scn->projs + 1) : 0;
@@ -354,8 +355,8 @@ static nmsim_status add_edge(edges *E, const sys *s, uint32_t src_gid, uint32_t 
 /* The synapses of pre neuron i = (c, y, x) of a conv2d or pool2d projection:
  * every output (k, oy, ox) whose kernel window covers (y, x), with the
  * kernel tap's weight (pool2d: same channel only, weight as given). */
-static nmsim_status expand_conv(edges *E, const sys *s, const scn_projection *pr, int shift,
-                                uint32_t i) {
+static nmsim_status expand_conv(sys_syn_sink add, void *E, const sys *s,
+                                const scn_projection *pr, int shift, uint32_t i) {
   const scn_conv *cv = pr->conv;
   uint32_t c = i / (cv->in_h * cv->in_w), y = (i / cv->in_w) % cv->in_h, x = i % cv->in_w;
   uint32_t src = s->pop_gid0[pr->pre] + i, post0 = s->pop_gid0[pr->post];
@@ -374,7 +375,7 @@ static nmsim_status expand_conv(edges *E, const sys *s, const scn_projection *pr
         if (w == 0.0) continue;
         uint32_t dst = post0 + (k * cv->out_h + oy) * cv->out_w + ox;
         nmsim_status rc =
-            add_edge(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift + pr->weight_exp)));
+            add(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift + pr->weight_exp)));
         if (rc != NMSIM_OK) return rc;
       }
     }
@@ -382,7 +383,8 @@ static nmsim_status expand_conv(edges *E, const sys *s, const scn_projection *pr
   return NMSIM_OK;
 }
 
-static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim_err *err) {
+nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *E,
+                                    nmsim_err *err) {
   const nmsim_scenario *scn = s->scn;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
   if (!r) return NMSIM_ENOMEM_ERR(err);
@@ -396,16 +398,16 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
       uint32_t src = s->pop_gid0[pr->pre] + i;
       switch (pr->conn) {
         case SCN_ONE_TO_ONE:
-          if (!self || pr->allow_self) rc = add_edge(E, s, src, s->pop_gid0[pr->post] + i, pr, wq);
+          if (!self || pr->allow_self) rc = add(E, s, src, s->pop_gid0[pr->post] + i, pr, wq);
           break;
         case SCN_ALL_TO_ALL:
           for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++)
             if (!self || pr->allow_self || i != j)
-              rc = add_edge(E, s, src, s->pop_gid0[pr->post] + j, pr, wq);
+              rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr, wq);
           break;
         case SCN_CONV2D:
         case SCN_POOL2D:
-          rc = expand_conv(E, s, pr, shift[pr->post], i);
+          rc = expand_conv(add, E, s, pr, shift[pr->post], i);
           break;
         case SCN_MATRIX: { /* explicit weights (NIR imports): one synapse per nonzero */
           const scn_matrix *m = pr->matrix;
@@ -413,7 +415,7 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
                                                  rc == NMSIM_OK; j++) {
             double w = pr->weight * m->w[m->diagonal ? i : (size_t)j * m->n_in + i];
             if (w != 0.0)
-              rc = add_edge(E, s, src, s->pop_gid0[pr->post] + j, pr,
+              rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr,
                             (int32_t)llround(ldexp(w, shift[pr->post] + pr->weight_exp)));
           }
           break;
@@ -432,7 +434,7 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
             if (c > cand) break;
             uint64_t j = c - 1;
             if (self && !pr->allow_self && j >= i) j++;
-            rc = add_edge(E, s, src, s->pop_gid0[pr->post] + (uint32_t)j, pr, wq);
+            rc = add(E, s, src, s->pop_gid0[pr->post] + (uint32_t)j, pr, wq);
           }
           break;
         }
@@ -440,8 +442,8 @@ static nmsim_status expand_projections(sys *s, const int *shift, edges *E, nmsim
     }
   }
   gsl_rng_free(r);
-  if (rc != NMSIM_OK) return NMSIM_ENOMEM_ERR(err);
-  return NMSIM_OK;
+  if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(err);
+  return rc; /* another failure of the sink has its message in err */
 }
 
 /* Give every synapse its target's core and local index, sort them into rows
@@ -710,11 +712,13 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   if (!s) return NMSIM_ENOMEM_ERR(err);
   s->scn = scn;
   s->chip = chip;
-  s->n_chips = scn->chips_x * scn->chips_y;
-  s->n_tiles = chip_n_tiles(chip) * s->n_chips;
-  s->n_cores = chip_n_cores(chip) * s->n_chips;
-  s->grid_w = chip->mesh_width * scn->chips_x;
-  s->grid_h = chip->mesh_height * scn->chips_y;
+  /* network mode: no chip, one core per population on one tile */
+  bool net = scn->network;
+  s->n_chips = net ? 1 : scn->chips_x * scn->chips_y;
+  s->n_tiles = net ? 1 : chip_n_tiles(chip) * s->n_chips;
+  s->n_cores = net ? (uint32_t)(scn->n_pops ? scn->n_pops : 1) : chip_n_cores(chip) * s->n_chips;
+  s->grid_w = net ? 1 : chip->mesh_width * scn->chips_x;
+  s->grid_h = net ? 1 : chip->mesh_height * scn->chips_y;
   if (s->n_chips > 1 && !chip->has_chip_link) {
     rc = NMSIM_ERR(err, NMSIM_EINPUT,
                    "%s: chips: a board of %u x %u chips needs chip '%s' to describe its "
@@ -752,7 +756,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   /* cores are numbered chip by chip, so dense fill completes a chip before
    * opening the next; their tiles are numbered over the board's grid */
   uint32_t per_chip = chip_n_cores(chip);
-  for (uint32_t i = 0; i < s->n_cores; i++) {
+  for (uint32_t i = 0; i < s->n_cores && !net; i++) {
     uint32_t ch = i / per_chip, lt = (i % per_chip) / chip->cores_per_tile;
     uint32_t gx = (ch % scn->chips_x) * chip->mesh_width + lt % chip->mesh_width;
     uint32_t gy = (ch / scn->chips_x) * chip->mesh_height + lt / chip->mesh_width;
@@ -772,7 +776,15 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
    * two-compartment L5 reference, Naud & Sprekeler 2018), at least one step */
   s->burst_isi = (uint64_t)floor(16.0 / scn->dt_ms + 1e-9);
   if (s->burst_isi < 1) s->burst_isi = 1;
-  if ((rc = expand_projections(s, shift, &E, err)) != NMSIM_OK) goto fail;
+  if (net) {
+    for (uint32_t i = 0; i < s->n_cores; i++) s->cores[i].id = i;
+    if ((rc = net_build(s, shift, err)) != NMSIM_OK) goto fail;
+    if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
+    nm_free(shift);
+    *out = s;
+    return NMSIM_OK;
+  }
+  if ((rc = sys_expand_projections(s, shift, add_edge, &E, err)) != NMSIM_OK) goto fail;
   /* sources of every neuron, as offsets and a list (freed after mapping) */
   fanin = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
   srcs = nm_malloc(sizeof(uint32_t) * (E.n ? E.n : 1));
@@ -848,6 +860,7 @@ void sys_destroy(sys *s) {
   sim_engine_destroy(s->eng);
   noc_free_ports(s);
   pe_destroy(s);
+  net_destroy(s);
   for (uint32_t i = 0; s->cores && i < s->n_cores; i++) {
     sys_core *c = &s->cores[i];
     for (size_t bi = 0; bi < c->n_blocks; bi++) {

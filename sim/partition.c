@@ -56,6 +56,10 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   bool cyclic = !strcmp(strategy, "cyclic");
   if (!cyclic && strcmp(strategy, "blocks"))
     return NMSIM_ERR(err, NMSIM_EINPUT, "partition '%s': expected blocks or cyclic", strategy);
+  if (s->net)
+    return NMSIM_ERR(err, NMSIM_EINPUT,
+                     "engine.mode network runs in one process; split a run over MPI ranks in "
+                     "functional or timed mode");
   sys_part *p = nm_calloc(1, sizeof *p);
   if (!p) return NMSIM_ENOMEM_ERR(err);
   nmsim_status rc = NMSIM_ENOMEM;

@@ -194,11 +194,13 @@ static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char
     if ((q = yml_get(n, "mode"))) {
       const char *mode;
       if ((rc = yml_str(x->d, q, "engine.mode", &mode, x->err))) return rc;
+      s->network = false;
       if (strcmp(mode, "timed") == 0) s->functional = false;
       else if (strcmp(mode, "functional") == 0) s->functional = true;
+      else if (strcmp(mode, "network") == 0) s->functional = s->network = true;
       else
-        return yml_error(x->d, q, "engine.mode", x->err, "expected timed or functional, got '%s'",
-                         mode);
+        return yml_error(x->d, q, "engine.mode", x->err,
+                         "expected timed, functional or network, got '%s'", mode);
     }
   }
   if (!(s->queue = nm_strdup(str))) return NMSIM_ENOMEM_ERR(x->err);

@@ -131,6 +131,7 @@ struct nmsim_scenario {
   char *queue;             /* engine.queue: "bucket" (default) or "heap" */
   uint64_t max_events;     /* engine.max_events (default 1<<24) */
   bool functional;         /* engine.mode: functional (no hardware timing) or timed */
+  bool network;            /* engine.mode: network (functional, and no chip: sim/network.c) */
   scn_population *pops;
   size_t n_pops;
   scn_projection *projs;

@@ -192,6 +192,10 @@ struct sys {
   sys_step_hook hook;
   void *hook_ctx;
 
+  /* engine.mode network (sim/network.c): synapse rows per projection and
+   * source neuron; NULL otherwise */
+  struct sys_net *net;
+
   /* a run split over MPI ranks (sim/partition.h); NULL in one process */
   struct sys_part *part;
   const uint8_t *core_here;  /* per core: owned by this process; NULL: all are */
@@ -226,6 +230,24 @@ void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev);
  * over the router's capacity); run every tick on the engine; free. */
 nmsim_status pe_build(sys *s, nmsim_err *err);
 nmsim_status pe_run(sys *s, nmsim_err *err);
+
+/* A synapse made by a projection's connector (sim/build.c), in the order of
+ * projections, then source neurons, then the connector's own order. Returns
+ * NMSIM_OK or NMSIM_ENOMEM. */
+typedef nmsim_status (*sys_syn_sink)(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
+                                     const scn_projection *pr, int32_t wq);
+nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *ctx,
+                                    nmsim_err *err);
+/* engine.mode network (sim/network.c): one core per population, with no
+ * chip limit, and the synapses straight from the connectors into rows per
+ * projection and source neuron (4 bytes a synapse, or 8 with its own
+ * weight); net_emit applies the rows of a spike. */
+nmsim_status net_build(sys *s, const int *shift, nmsim_err *err);
+void net_emit(sys *s, uint32_t pop, uint32_t i, double value);
+/* Prefetch the row pointers (level 0) or the first targets (level 1) of
+ * neuron i's rows: the rows of the spikes of a step lie far apart. */
+void net_prefetch(const sys *s, uint32_t pop, uint32_t i, int level);
+void net_destroy(sys *s);
 /* The pieces of pe_run for a run split over MPI ranks (sim/prun.c): set the
  * handlers and schedule the first tick of the PEs held here; the time step
  * k closes (the first PE's tick k + 1); step s->step's timing from the PEs

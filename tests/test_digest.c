@@ -1,6 +1,6 @@
 /* test_digest.c: results stay bit-identical across optimisations: the spike
  * rasters of fixed-seed runs (the quickstart, chip-timed, and the CUBA
- * benchmark network, functional) hash to digests stored in
+ * benchmark network, functional and network) hash to digests stored in
  * tests/data/digests.txt. A change that alters any spike, or the connectivity
  * drawn from a seed, fails here; if a change is meant to alter results, the
  * digests are updated in the same commit with the reason. */
@@ -90,4 +90,32 @@ Test(digest, cuba_timed_equals_functional, .timeout = 120) {
   uint64_t a = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", ov, 2);
   uint64_t b = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", of, 1);
   cr_assert_eq(a, b, "timed %016" PRIx64 ", functional %016" PRIx64, a, b);
+}
+
+/* Network mode (no chip, rows per projection) gives the stored raster of the
+ * functional run, and the quickstart's timed raster: the dynamics and the
+ * fixed-point input sums are shared, only the synapse layout differs. */
+Test(digest, cuba_network, .timeout = 120) {
+  nmsim_override ov[] = {{"steps", "3000"}, {"engine.mode", "network"}};
+  uint64_t h = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", ov, 2);
+  uint64_t want = stored("cuba_functional_3000");
+  cr_assert_eq(h, want, "digest %016" PRIx64 ", stored %016" PRIx64, h, want);
+}
+
+Test(digest, quickstart_network, .timeout = 120) {
+  nmsim_override ov[] = {{"steps", "300"}, {"engine.mode", "network"}};
+  uint64_t h = run_digest(NMSIM_SOURCE_DIR "/scenarios/quickstart.yaml", ov, 2);
+  uint64_t want = stored("quickstart_timed_300");
+  cr_assert_eq(h, want, "digest %016" PRIx64 ", stored %016" PRIx64, h, want);
+}
+
+/* Convolution and pooling rows (weights per synapse) on a board: network
+ * mode gives the raster of the chip-timed run. */
+Test(digest, multichip_network_equals_timed, .timeout = 120) {
+  nmsim_override ot[] = {{"steps", "20"}};
+  nmsim_override on[] = {{"steps", "20"}, {"engine.mode", "network"}};
+  uint64_t a = run_digest(NMSIM_SOURCE_DIR "/scenarios/multichip.yaml", ot, 1);
+  uint64_t b = run_digest(NMSIM_SOURCE_DIR "/scenarios/multichip.yaml", on, 2);
+  cr_assert_neq(a, 0xcbf29ce484222325ull, "the run has spikes");
+  cr_assert_eq(a, b, "timed %016" PRIx64 ", network %016" PRIx64, a, b);
 }

@@ -250,6 +250,33 @@ Test(e2e, malformed_scenario_exit_2) {
   remove(path);
 }
 
+/* engine.mode: a wrong value names the field and the choices; network mode
+ * refuses a plastic projection, naming its line and what to use instead. */
+Test(e2e, network_mode_errors) {
+  const char *path = tu_tmp("mode", ".yaml");
+  cr_assert_eq(tu_write(path, "chip: loihi\nsteps: 10\nengine: {mode: fast}\npopulations:\n"
+                              "  a: {size: 1, model: lif}\n"), 0);
+  char args[4096], *err = NULL;
+  snprintf(args, sizeof args, "run %s --quiet", path);
+  int rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d", rc);
+  cr_assert(strstr(err, "engine.mode") && strstr(err, "network") && strstr(err, "'fast'"),
+            "stderr: '%s'", err);
+  free(err);
+  cr_assert_eq(tu_write(path, "chip: loihi\nsteps: 10\nengine: {mode: network}\npopulations:\n"
+                              "  a: {size: 4, model: poisson, params: {rate: 50 Hz}}\n"
+                              "  b: {size: 4, model: lif}\n"
+                              "projections:\n"
+                              "  - {from: a, to: b, connector: all_to_all, weight: 0.5,\n"
+                              "     plasticity: {a_plus: 0.01, a_minus: 0.01, tau_plus: 20 ms, tau_minus: 20 ms}}\n"), 0);
+  rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d", rc);
+  cr_assert(strstr(err, ":8:") && strstr(err, "plasticity") && strstr(err, "functional"),
+            "stderr: '%s'", err);
+  free(err);
+  remove(path);
+}
+
 /* validate accepts the quickstart without running it. */
 Test(e2e, validate_quickstart) {
   char *out = NULL;

@@ -16,15 +16,20 @@ static const nm_allocator failing = {fail_malloc, fail_realloc, fail_calloc, fre
 /* Fail the Nth allocation for N = 0, 1, 2, ... of loading, mapping and running
  * a small network until the run succeeds: each failure is NMSIM_ENOMEM (or a
  * message naming the lack of memory) and nothing is left allocated. */
-Test(oom, build_and_run_every_failure_point, .timeout = 300) {
-  const char *text =
-      "name: oom\nseed: 3\nchip: test\nsteps: 5\n"
-      "populations:\n"
-      "  src: {size: 20, model: poisson, params: {rate: 200 Hz}}\n"
-      "  dst: {size: 20, model: lif}\n"
-      "projections:\n"
-      "  - {from: src, to: dst, connector: {fixed_probability: 0.5}, weight: 0.5}\n"
-      "record: {spikes: all, state: {dst: {vars: [v], neurons: [0, 1]}}}\n";
+static void every_failure_point(const char *mode) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "name: oom\nseed: 3\nchip: test\nsteps: 5\nengine: {mode: %s}\n"
+           "populations:\n"
+           "  src: {size: 20, model: poisson, params: {rate: 200 Hz}}\n"
+           "  dst: {size: 20, model: lif}\n"
+           "  pool: {size: 5, model: lif}\n"
+           "projections:\n"
+           "  - {from: src, to: dst, connector: {fixed_probability: 0.5}, weight: 0.5}\n"
+           "  - {from: src, to: pool, connector: {pool2d: {in: [5, 2, 2], kernel: 2}}, "
+           "weight: 0.5}\n"
+           "record: {spikes: all, state: {dst: {vars: [v], neurons: [0, 1]}}}\n",
+           mode);
   const char *h5 = tu_tmp("oom", ".h5");
   bool ok = false;
   long n;
@@ -54,3 +59,8 @@ Test(oom, build_and_run_every_failure_point, .timeout = 300) {
   cr_assert_gt(n, 20, "expected many allocation points, saw %ld", n);
   remove(h5);
 }
+
+Test(oom, build_and_run_every_failure_point, .timeout = 300) { every_failure_point("timed"); }
+
+/* Network mode builds its rows in its own way (sim/network.c). */
+Test(oom, network_every_failure_point, .timeout = 300) { every_failure_point("network"); }
