@@ -253,13 +253,18 @@ static void pop_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
 void report_print_text(FILE *f, const run_summary *s) {
   fprintf(f, "nmsim energy and latency report\n");
   fprintf(f, "  %-10s %s\n", "scenario", str_or(s->scenario, "-"));
-  fprintf(f, "  %-10s %s\n", "chip", str_or(s->chip, "-"));
+  bool network = s->mode && !strcmp(s->mode, "network");
+  fprintf(f, "  %-10s %s%s\n", "chip", str_or(s->chip, "-"),
+          network ? " (its per-event energies only: network mode maps nothing onto it)" : "");
+  fprintf(f, "  %-10s %s\n", "mode", str_or(s->mode, "timed"));
   fprintf(f, "  %-10s %" PRIu64 "\n", "seed", s->seed);
   fprintf(f, "  %-10s %" PRIu64 "\n", "steps", s->steps);
   fprintf(f, "  %-10s %g ms (model time %g ms)\n", "dt", s->dt_ms,
           (double)s->steps * s->dt_ms);
   fprintf(f, "  %-10s %s\n", "status", str_or(s->status, "-"));
-  if (partial(s))
+  if (network)
+    fprintf(f, "  %-10s none: one unlimited core per population\n", "cores");
+  else if (partial(s))
     fprintf(f, "  %-10s %" PRIu32 " on the board\n", "cores", s->n_cores);
   else
     fprintf(f, "  %-10s %" PRIu32 " used of %" PRIu32 ", on %" PRIu32 " tiles\n", "cores",
@@ -279,7 +284,7 @@ void report_print_text(FILE *f, const run_summary *s) {
                               energy_row});
   static const char *const lh[] = {"latency", "value", "unit"};
   print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
-  if (!partial(s)) {
+  if (!partial(s) && !network) {
     static const char *const uh[] = {"per core (used cores)", "mean", "max"};
     print_table(f, s, &(report_table){"Utilisation", 3, uh, "lrr", 4, SIZE_MAX, util_row});
   }
@@ -408,6 +413,7 @@ void report_print_json(FILE *f, const run_summary *s) {
   jw_object_begin(&w);
   jw_key_string(&w, "scenario", s->scenario);
   jw_key_string(&w, "chip", s->chip);
+  jw_key_string(&w, "mode", s->mode ? s->mode : "timed");
   jw_key_uint(&w, "seed", s->seed);
   jw_key_uint(&w, "steps", s->steps);
   jw_key_double(&w, "dt_ms", s->dt_ms);

@@ -89,7 +89,7 @@ static const struct {
     F(step_mean_ps, H5O_F64),  F(packet_mean_ps, H5O_F64), F(packet_p99_ps, H5O_F64),
     F(spikes, H5O_U64),        F(synaptic_ops, H5O_U64),  F(neuron_updates, H5O_U64),
     F(packets, H5O_U64),       F(hops, H5O_U64),
-    OPT(n_chips, H5O_U32),     OPT(chips_used, H5O_U32),
+    OPT(n_chips, H5O_U32),     OPT(chips_used, H5O_U32),   OPT(mode, H5O_STR),
     OPT(tick_overruns, H5O_U64), OPT(late_packets, H5O_U64),
     OPT(input_events, H5O_U64), OPT(window_mean_pj, H5O_F64), OPT(window_max_pj, H5O_F64),
     OPT(util_neurons_mean, H5O_F64), OPT(util_neurons_max, H5O_F64),

@@ -118,6 +118,7 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   memset(sum, 0, sizeof *sum);
   sum->scenario = nm_strdup(scn->name);
   sum->chip = nm_strdup(s->chip->name);
+  sum->mode = nm_strdup(s->scn->network ? "network" : s->scn->functional ? "functional" : "timed");
   sum->nmsim_version = nm_strdup(nmsim_version());
   sum->status = nm_strdup(s->finished ? "complete" : "incomplete");
   sum->pops = nm_calloc(scn->n_pops, sizeof(run_pop_summary));

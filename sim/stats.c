@@ -28,6 +28,7 @@ void run_summary_clear(run_summary *s) {
   if (!s) return;
   nm_free(s->scenario);
   nm_free(s->chip);
+  nm_free(s->mode);
   nm_free(s->nmsim_version);
   nm_free(s->status);
   for (size_t i = 0; i < s->n_pops; i++) {

@@ -71,6 +71,7 @@ typedef struct run_pop_summary {
 typedef struct run_summary {
   char *scenario;             /* scenario name */
   char *chip;                 /* chip name */
+  char *mode;                 /* engine mode: timed, functional or network (NULL: timed) */
   char *nmsim_version;
   char *status;               /* "complete" or "incomplete" */
   uint64_t seed;
