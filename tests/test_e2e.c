@@ -274,6 +274,18 @@ Test(e2e, network_mode_errors) {
   cr_assert(strstr(err, ":8:") && strstr(err, "plasticity") && strstr(err, "functional"),
             "stderr: '%s'", err);
   free(err);
+  /* without plasticity it runs, and the report names the mode */
+  cr_assert_eq(tu_write(path, "chip: loihi\nsteps: 10\nengine: {mode: network}\npopulations:\n"
+                              "  a: {size: 4, model: poisson, params: {rate: 500 Hz}}\n"
+                              "  b: {size: 4, model: lif}\n"
+                              "projections:\n"
+                              "  - {from: a, to: b, connector: all_to_all, weight: 0.5}\n"), 0);
+  char *out = NULL;
+  snprintf(args, sizeof args, "run %s --quiet --json", path);
+  rc = nmsim(args, &out, NULL);
+  cr_assert_eq(rc, 0, "exit %d", rc);
+  cr_assert(strstr(out, "\"mode\": \"network\"") && strstr(out, "\"packets\": 0"), "%s", out);
+  free(out);
   remove(path);
 }
 
