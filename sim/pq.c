@@ -19,7 +19,18 @@ typedef struct pool_slot {
   uint8_t state;      /* SLOT_* */
 } pool_slot;
 
-#define SLAB_SHIFT_MAX 12u /* 4096 slots (224 KiB) per slab */
+/* Slabs are aligned to CACHE_LINE so that a slot is one cache line: a pop
+ * reads a slot it did not touch for a long time, so that read is a cache miss
+ * (one, not two, and one prefetch covers it). */
+#define CACHE_LINE 64
+_Static_assert(sizeof(pool_slot) == CACHE_LINE, "a pool slot is one cache line");
+
+typedef struct slab {
+  pool_slot *slots; /* aligned to CACHE_LINE, inside mem */
+  void *mem;        /* as allocated */
+} slab;
+
+#define SLAB_SHIFT_MAX 12u /* 4096 slots (256 KiB) per slab */
 #define NO_SLOT UINT32_MAX
 #define MAX_EVENTS_CAP ((size_t)UINT32_MAX - 1) /* slot+1 fits the handle's low word */
 #define N_BUCKETS_CAP ((size_t)1 << 24)
@@ -27,9 +38,9 @@ typedef struct pool_slot {
 struct sim_pq {
   const sim_pq_vtab *vt;
   void *impl;
-  /* The pool: slot i lives in slabs[i >> slab_shift][i & slab_mask]. Slabs
+  /* The pool: slot i lives in slabs[i >> slab_shift].slots[i & slab_mask]. Slabs
    * are allocated when the free list runs dry, up to max_events slots. */
-  pool_slot **slabs;
+  slab *slabs;
   size_t n_slabs, slabs_cap;
   unsigned slab_shift;
   uint32_t slab_mask;
@@ -46,7 +57,7 @@ static const sim_pq_vtab *const vtabs[] = {&sim_pq_heap_vtab, &sim_pq_bucket_vta
 const char *const sim_pq_impls[] = {"heap", "bucket", NULL}; /* ORDER IMPLS */
 
 static inline pool_slot *slot_at(const sim_pq *q, uint32_t slot) {
-  return &q->slabs[slot >> q->slab_shift][slot & q->slab_mask];
+  return &q->slabs[slot >> q->slab_shift].slots[slot & q->slab_mask];
 }
 
 /* Take a free slot (state still SLOT_FREE). NMSIM_EPOOL or NMSIM_ENOMEM, with
@@ -68,9 +79,10 @@ static nmsim_status pool_take(sim_pq *q, uint32_t *out, nmsim_err *err) {
     if (nm_grow(&arr, &q->slabs_cap, q->n_slabs + 1, sizeof *q->slabs))
       return NMSIM_ENOMEM_ERR(err);
     q->slabs = arr;
-    pool_slot *slab = nm_malloc(((size_t)1 << q->slab_shift) * sizeof *slab);
-    if (!slab) return NMSIM_ENOMEM_ERR(err);
-    q->slabs[q->n_slabs++] = slab;
+    void *mem = nm_malloc(((size_t)1 << q->slab_shift) * sizeof(pool_slot) + CACHE_LINE - 1);
+    if (!mem) return NMSIM_ENOMEM_ERR(err);
+    uintptr_t at = ((uintptr_t)mem + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
+    q->slabs[q->n_slabs++] = (slab){.slots = (pool_slot *)at, .mem = mem};
   }
   *out = q->n_slots++;
   pool_slot *s = slot_at(q, *out);
@@ -99,7 +111,6 @@ static const sim_pq_vtab *find_vtab(const char *name) {
 static nmsim_status resolve_opts(const sim_pq_opts *in, sim_pq_opts *o, nmsim_err *err) {
   *o = in ? *in : (sim_pq_opts){0};
   if (!o->max_events) o->max_events = (size_t)1 << 24;
-  if (!o->bucket_width) o->bucket_width = 1000;
   if (!o->n_buckets) o->n_buckets = 4096;
   if (o->max_events > MAX_EVENTS_CAP)
     return NMSIM_ERR(err, NMSIM_EINPUT, "engine.max_events = %zu is above the limit %zu",
@@ -153,7 +164,7 @@ fail:
 void sim_pq_destroy(sim_pq *q) {
   if (!q) return;
   if (q->impl) q->vt->destroy(q->impl);
-  for (size_t i = 0; i < q->n_slabs; i++) nm_free(q->slabs[i]);
+  for (size_t i = 0; i < q->n_slabs; i++) nm_free(q->slabs[i].mem);
   nm_free(q->slabs);
   nm_free(q);
 }
@@ -195,17 +206,23 @@ static pool_slot *owned_slot(const sim_pq *q, uint32_t slot) {
   return s;
 }
 
-/* Start loading the next front event's slot while the caller handles this
- * one: otherwise that read is a cache miss per pop (a quarter of the time at
- * 1e6 pending; 1.3-1.5x faster "bucket" in tests/bench/bench_pq.c). For
- * "bucket" this may load the next bucket early, which is harmless: pushes at
- * now still go to the current heap. */
-static inline void prefetch_front(sim_pq *q) {
+/* Start loading the slot of an event that pops soon while the caller handles
+ * this one: otherwise that read is a cache miss per pop. The implementation
+ * may name, in the popped entry's pad_, 1 + the slot of an event a few pops
+ * ahead (far enough for the load to complete in time); else this prefetches
+ * the next front event's slot. */
+static inline void prefetch_ahead(sim_pq *q, const pq_entry *popped) {
 #if defined(__GNUC__)
+  if (popped->pad_) {
+    uint32_t ahead = popped->pad_ - 1;
+    if (NMSIM_LIKELY(ahead < q->n_slots)) __builtin_prefetch(slot_at(q, ahead));
+    return;
+  }
   const pq_entry *f = q->vt->front(q->impl);
   if (f) __builtin_prefetch(slot_at(q, f->slot));
 #else
   (void)q;
+  (void)popped;
 #endif
 }
 
@@ -226,7 +243,7 @@ bool sim_pq_pop(sim_pq *q, sim_event *out) {
     q->now = e.t;
     q->n_live--;
     pool_put(q, e.slot);
-    prefetch_front(q);
+    prefetch_ahead(q, &e);
     return true;
   }
   return false;

@@ -60,7 +60,8 @@ typedef struct sim_pq sim_pq;
 /* Options of a queue. Zero fields take their defaults. */
 typedef struct sim_pq_opts {
   size_t max_events;      /* pool cap: pending events at most (default 1<<24) */
-  nmsim_ps bucket_width;  /* "bucket": width of a bucket, ps (default 1000) */
+  nmsim_ps bucket_width;  /* "bucket": width of a bucket, ps (default 0: automatic,
+                          * a power of two adapted to the pending events) */
   size_t n_buckets;       /* "bucket": buckets in the ring (default 4096) */
 } sim_pq_opts;
 
@@ -105,7 +106,9 @@ extern const char *const sim_pq_impls[];
 #ifdef SIM_PQ_INTERNAL
 
 /* The key of an event packed into three words compared lexicographically:
- * t = time, k1 = kind<<32 | dst, k2 = src<<32 | seq; slot is the pool slot. */
+ * t = time, k1 = kind<<32 | dst, k2 = src<<32 | seq; slot is the pool slot.
+ * pad_ is 0 in pushed entries; in an entry that pop returns it may hold
+ * 1 + the slot of an entry a few pops ahead, for pq.c to prefetch. */
 typedef struct pq_entry {
   uint64_t t, k1, k2;
   uint32_t slot, pad_;

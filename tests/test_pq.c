@@ -3,6 +3,7 @@
  * scheduling errors, out-of-memory, and a 1e6-event differential test. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -692,12 +693,138 @@ Test(pq_contract, create_names_destroy_null) {
   EXPECT_STATUS("-", "create(NULL)", st, NMSIM_EINPUT);
 }
 
+/* ---- wide keys, adaptive width -------------------------------------------- */
+
+/* Events whose keys spread over every bit of kind, dst, src and seq, in
+ * groups equal on kind, dst and the top 11 bits of src: in one "bucket"
+ * bucket they need more bits than a sort word has, so groups of equal prefix
+ * are ordered by comparing the events (long groups and short ones). Fills
+ * ev[0..n) and returns n. */
+static size_t wide_events(sim_event *ev, size_t cap, nmsim_ps t0, uint64_t seed) {
+  uint64_t rng = seed;
+  size_t n = 0;
+  for (uint32_t g = 0; n < cap; g++) {
+    uint64_t r = rng_next(&rng);
+    size_t len = g % 3 == 0 ? 40 : 1 + g % 4;
+    uint32_t dst = g * 2654435761u, src_hi = (uint32_t)(r >> 8) & 0x7ff;
+    for (size_t j = 0; j < len && n < cap; j++, n++) {
+      uint64_t r2 = rng_next(&rng);
+      ev[n] = ev_make(t0 + (g % 5 == 0 ? r2 % 700 : 0), (unsigned)(r & 0xff), dst,
+                      src_hi << 21 | (uint32_t)j << 10 | (uint32_t)(r2 >> 40 & 0x3ff),
+                      (uint32_t)(r2 >> 8));
+      ev[n].data.u64[0] = n;
+    }
+  }
+  return n;
+}
+
+Test(pq_contract, wide_keys_pop_in_order) {
+  /* Invariant: events whose key fields spread over all their bits, many in
+   * one bucket, pop in key order (the bucket queue's prefix words). */
+  enum { N = 6000 };
+  static sim_event ref[N], in[N];
+  size_t n = wide_events(ref, N, 7000, 11);
+  memcpy(in, ref, sizeof in);
+  shuffle(in, n, 12);
+  qsort(ref, n, sizeof *ref, cmp_qsort);
+  const sim_pq_opts opts[] = {{0}, {.bucket_width = 1000, .n_buckets = 64}};
+  FOR_EACH_IMPL(impl) {
+    for (size_t oi = 0; oi < NM_ARRAY_LEN(opts); oi++) {
+      sim_pq *q = q_new(impl, &opts[oi]);
+      for (size_t i = 0; i < n; i++) push_ok(impl, q, &in[i]);
+      for (size_t i = 0; i < n; i++) {
+        sim_event got;
+        cr_assert(sim_pq_pop(q, &got), "[%s] queue empty at pop %zu of %zu", impl, i, n);
+        expect_ev(impl, i, &got, &ref[i]);
+      }
+      sim_event got;
+      cr_assert(!sim_pq_pop(q, &got), "[%s] extra pop", impl);
+      sim_pq_destroy(q);
+    }
+  }
+}
+
+/* One step of a hold-model run shared by two queues: the same calls on both
+ * must give the same results. */
+typedef struct hold2 {
+  sim_pq *q[2];
+  uint64_t rng;
+  uint32_t seqc[64];
+  sim_event_id ids[2][256]; /* recent handles, for cancels */
+  size_t n_pops;
+} hold2;
+
+static void hold2_push(hold2 *h, nmsim_ps t) {
+  uint64_t r = rng_next(&h->rng);
+  uint32_t src = (uint32_t)(r % 64);
+  sim_event e = ev_make(t, (unsigned)(r >> 8) % 4, (uint32_t)(r >> 16) % 1024, src, h->seqc[src]++);
+  e.data.u64[0] = r;
+  size_t k = (size_t)(r >> 40) % 256;
+  for (int i = 0; i < 2; i++) {
+    nmsim_err err = {0};
+    nmsim_status st = sim_pq_push(h->q[i], &e, &h->ids[i][k], &err);
+    cr_assert(st == NMSIM_OK, "[%s] push: %s", sim_pq_impl(h->q[i]), err.msg);
+  }
+}
+
+/* Pop from both and compare; pushes one event at now + inc (and now and then
+ * one more at now, a cancel or a peek). */
+static void hold2_step(hold2 *h, nmsim_ps inc) {
+  sim_event a, b;
+  bool oa = sim_pq_pop(h->q[0], &a), ob = sim_pq_pop(h->q[1], &b);
+  cr_assert(oa && ob, "pop %zu: %d, %d", h->n_pops, oa, ob);
+  if (memcmp(&a, &b, sizeof a) != 0) expect_ev(sim_pq_impl(h->q[1]), h->n_pops, &b, &a);
+  h->n_pops++;
+  hold2_push(h, a.time + inc);
+  uint64_t r = rng_next(&h->rng);
+  if (r % 53 == 0) hold2_push(h, a.time);
+  if (r % 61 == 0) {
+    size_t k = (size_t)(r >> 8) % 256;
+    bool ca = sim_pq_cancel(h->q[0], h->ids[0][k]), cb = sim_pq_cancel(h->q[1], h->ids[1][k]);
+    cr_assert(ca == cb, "cancel at pop %zu: %d, %d", h->n_pops, ca, cb);
+  }
+  if (r % 67 == 0)
+    EXPECT_U64(sim_pq_impl(h->q[1]), "peek", sim_pq_peek_time(h->q[1]), sim_pq_peek_time(h->q[0]));
+}
+
+static nmsim_ps inc_exp_us(uint64_t *rng) {
+  double u = ((double)(rng_next(rng) >> 11) + 0.5) * 0x1.0p-53;
+  return (nmsim_ps)(-1e6 * log(u));
+}
+
+Test(pq_contract, adaptive_width_matches_heap) {
+  /* Invariant: with an automatic bucket width, through a spread-out phase
+   * (the width grows), a phase of heavy ties at two times per lap (it
+   * narrows), then spread out again, "bucket" pops exactly what "heap" pops,
+   * with pushes at now, cancels and peeks in between. */
+  enum { N = 90000 };
+  hold2 h;
+  memset(&h, 0, sizeof h);
+  h.rng = 77;
+  h.q[0] = q_new("heap", NULL);
+  h.q[1] = q_new("bucket", NULL);
+  uint64_t ri = 5;
+  for (size_t i = 0; i < N; i++) hold2_push(&h, 1000 + inc_exp_us(&ri));
+  for (size_t i = 0; i < 150000; i++) hold2_step(&h, inc_exp_us(&ri));
+  for (size_t i = 0; i < 800000; i++) hold2_step(&h, 1000 * (1 + rng_next(&ri) % 2));
+  for (size_t i = 0; i < 100000; i++) hold2_step(&h, inc_exp_us(&ri) / 8);
+  size_t left = sim_pq_size(h.q[0]);
+  EXPECT_U64("bucket", "size", sim_pq_size(h.q[1]), left);
+  for (size_t i = 0; i < left; i++) {
+    sim_event a, b;
+    cr_assert(sim_pq_pop(h.q[0], &a) && sim_pq_pop(h.q[1], &b), "drain %zu", i);
+    if (memcmp(&a, &b, sizeof a) != 0) expect_ev("bucket", h.n_pops + i, &b, &a);
+  }
+  sim_pq_destroy(h.q[0]);
+  sim_pq_destroy(h.q[1]);
+}
+
 /* ---- out of memory -------------------------------------------------------- */
 
 /* An allocator that fails call number fail_at (0-based) and counts live
  * blocks. */
 static struct {
-  long fail_at, calls, live;
+  long fail_at, calls, live, callocs;
 } fa;
 
 static void *fa_malloc(size_t n) {
@@ -707,6 +834,7 @@ static void *fa_malloc(size_t n) {
   return p;
 }
 static void *fa_calloc(size_t c, size_t n) {
+  fa.callocs++;
   if (fa.calls++ == fa.fail_at) return NULL;
   void *p = calloc(c, n);
   if (p) fa.live++;
@@ -788,6 +916,85 @@ Test(pq_contract, out_of_memory_every_allocation) {
   nmsim_set_allocator(NULL);
 }
 
+/* A "bucket" queue with an automatic width: NEV dense events (128 to a
+ * bucket of the first width), then (burst 0) hold-model pops and pushes
+ * keeping the density, long enough for the width to widen, or (burst 1) one
+ * pop and HOLD pushes at its time, into the front's range (both regrid, in a
+ * push). A push failing with NMSIM_ENOMEM is retried (the allocator fails
+ * once). Checks the pops and destroys the queue. *calls_fill and
+ * *callocs_fill: fa's counts after the fill. */
+static void regrid_scenario(int burst, long *calls_fill, long *callocs_fill) {
+  enum { NEV = 33000, HOLD = 17000 };
+  sim_pq_opts o = {.n_buckets = 64}; /* few buckets: fewer allocations to fail */
+  sim_pq *q = NULL;
+  nmsim_err err = {0};
+  nmsim_status st = sim_pq_create("bucket", &o, &q, &err);
+  if (st != NMSIM_OK) {
+    EXPECT_STATUS("bucket", "create under OOM", st, NMSIM_ENOMEM);
+    return;
+  }
+  size_t pushed = 0;
+  nmsim_ps now = 0;
+  for (uint32_t i = 0; i < NEV + HOLD; i++) {
+    if (i == NEV) {
+      *calls_fill = fa.calls;
+      *callocs_fill = fa.callocs;
+    }
+    if (i >= NEV && (!burst || i == NEV)) {
+      sim_event got;
+      cr_assert(sim_pq_pop(q, &got), "pop %u", i - NEV);
+      now = got.time;
+      pushed--;
+    }
+    sim_event e = ev_make(burst && i >= NEV ? now : 1024 + (nmsim_ps)i * 8, i % 3, i % 11, 2, i);
+    st = sim_pq_push(q, &e, NULL, &err);
+    if (st != NMSIM_OK) {
+      EXPECT_STATUS("bucket", "push under OOM", st, NMSIM_ENOMEM);
+      EXPECT_U64("bucket", "size after failed push", sim_pq_size(q), pushed);
+      push_ok("bucket", q, &e);
+    }
+    pushed++;
+  }
+  sim_event got, prev = ev_make(0, 0, 0, 0, 0);
+  size_t k = 0;
+  while (sim_pq_pop(q, &got)) {
+    cr_assert(k == 0 || sim_event_cmp(&prev, &got) < 0, "pop %zu out of order", k);
+    prev = got;
+    k++;
+  }
+  EXPECT_U64("bucket", "pops", k, pushed);
+  sim_pq_destroy(q);
+}
+
+Test(pq_contract, out_of_memory_while_regridding) {
+  /* Invariant: when the automatic width changes (the ring is rebuilt inside a
+   * push), failing any one allocation of the hold phase returns NMSIM_ENOMEM
+   * from that push or leaves the width as it was, the queue pops in order,
+   * and nothing leaks. */
+  static const nm_allocator fail_alloc = {fa_malloc, fa_realloc, fa_calloc, fa_free};
+  nmsim_set_allocator(&fail_alloc);
+  for (int burst = 0; burst < 2; burst++) {
+    long calls_fill = 0, callocs_fill = 0;
+    fa.fail_at = -1;
+    fa.calls = fa.live = fa.callocs = 0;
+    regrid_scenario(burst, &calls_fill, &callocs_fill);
+    long calls = fa.calls;
+    cr_assert(fa.live == 0, "%ld blocks leaked", fa.live);
+    /* A rebuild allocates with calloc; nothing else after the fill does. */
+    cr_assert(fa.callocs - callocs_fill >= 4, "burst %d: no regrid (%ld callocs)", burst,
+              fa.callocs - callocs_fill);
+    for (long n = calls_fill; n < calls; n++) {
+      fa.fail_at = n;
+      fa.calls = fa.live = 0;
+      long c = 0, cc = 0;
+      regrid_scenario(burst, &c, &cc);
+      cr_assert(fa.live == 0, "burst %d, fail at allocation %ld: %ld blocks leaked", burst, n,
+                fa.live);
+    }
+  }
+  nmsim_set_allocator(NULL);
+}
+
 /* ---- panics --------------------------------------------------------------- */
 
 /* Queue two events equal on every key (among others) and pop everything. */
@@ -823,4 +1030,18 @@ Test(pq_panic, duplicate_key_bucket_ring, .signal = SIGABRT) {
 Test(pq_panic, duplicate_key_bucket_overflow, .signal = SIGABRT) {
   /* Invariant: as above, with both beyond the horizon (overflow heap). */
   duplicate_scenario("bucket", 50000000);
+}
+
+Test(pq_panic, duplicate_key_bucket_prefix, .signal = SIGABRT) {
+  /* Invariant: as above, with both in a bucket of keys wider than a sort
+   * word (met when ordered by comparing the events). */
+  enum { N = 3000 };
+  static sim_event ev[N];
+  size_t n = wide_events(ev, N, 9000, 3);
+  sim_pq *q = q_new("bucket", NULL);
+  for (size_t i = 0; i < n; i++) push_ok("bucket", q, &ev[i]);
+  sim_pq_push(q, &ev[n / 2], NULL, NULL);
+  sim_event got;
+  while (sim_pq_pop(q, &got)) {}
+  sim_pq_destroy(q);
 }
