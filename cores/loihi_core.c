@@ -119,29 +119,11 @@ void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
   uint32_t lo = c->row[axon], hi = c->row[axon + 1];
   uint32_t nn = c->n_neurons;
-  size_t per_slot = (size_t)c->n_sites * nn;
-  const sys_syn *y = c->syn + lo, *end = c->syn + hi;
   uint32_t base = (uint32_t)(s->step % c->ring), ring = c->ring; /* delays are below ring */
-  if (value == 1.0) {
-    for (; y < end; y++) {
-      uint32_t slot = base + y->delay;
-      if (slot >= ring) slot -= ring;
-      uint32_t idx = (uint32_t)y->site * nn + y->tgt;
-      int64_t *a = &c->acc[slot * per_slot + idx];
-      if (!*a) core_touch(s, c, slot, idx);
-      *a += y->w;
-    }
-  } else {
-    /* a graded spike's products are rounded one by one, so sums stay exact
-     * and independent of arrival order */
-    for (; y < end; y++) {
-      uint32_t slot = base + y->delay;
-      if (slot >= ring) slot -= ring;
-      uint32_t idx = (uint32_t)y->site * nn + y->tgt;
-      int64_t *a = &c->acc[slot * per_slot + idx];
-      if (!*a) core_touch(s, c, slot, idx);
-      *a += llround((double)y->w * value);
-    }
+  for (const sys_syn *y = c->syn + lo, *end = c->syn + hi; y < end; y++) {
+    uint32_t slot = base + y->delay;
+    if (slot >= ring) slot -= ring;
+    core_acc_add(s, c, slot, (uint32_t)y->site * nn + y->tgt, syn_weight(y->w, value));
   }
   charge(s, c, NM_E_SYN_OP, hi - lo, s->chip->syn_op.energy_pj);
 }

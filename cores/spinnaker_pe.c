@@ -240,18 +240,15 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   /* The processing ends before any tick that has not started yet (the PE
    * serves its work in order), so the target tick of a synapse has started
    * exactly when it is below next_tick. */
-  size_t nn = c->n_neurons, per_slot = (size_t)c->n_sites * nn;
+  size_t nn = c->n_neurons;
   double value = ev->data.f64[2];
-  bool plain = value == 1.0, late = false;
+  bool late = false;
   for (uint32_t k = lo; k < hi; k++) {
     const sys_syn *y = &c->syn[k];
     uint64_t target = k_src + y->delay;
     if (target < pe->next_tick) target = pe->next_tick, late = true;
     uint32_t slot = (uint32_t)(target % c->ring), idx = (uint32_t)y->site * (uint32_t)nn + y->tgt;
-    int64_t *a = &c->acc[(size_t)slot * per_slot + idx];
-    if (!*a) core_touch(s, c, slot, idx);
-    /* a graded spike's products are rounded one by one, as on the Loihi core */
-    *a += plain ? (int64_t)y->w : llround((double)y->w * value);
+    core_acc_add(s, c, slot, idx, syn_weight(y->w, value));
   }
   if (late) s->late_packets++;
 }

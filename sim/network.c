@@ -160,26 +160,9 @@ void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
     uint64_t lo = q->ptr[i], hi = q->ptr[i + 1];
     if (lo == hi) continue;
     sys_core *c = &s->cores[q->post];
-    uint32_t nn = c->n_neurons, slot = (uint32_t)((s->step + q->delay) % c->ring);
-    uint32_t base = q->site * nn;
-    int64_t *acc = c->acc + ((size_t)slot * c->n_sites + q->site) * nn;
-    const uint32_t *t = q->tgt;
-    if (!q->w && value == 1.0) {
-      int64_t w = q->wq;
-      for (uint64_t k = lo; k < hi; k++) {
-        int64_t *a = &acc[t[k]];
-        if (!*a) core_touch(s, c, slot, base + t[k]);
-        *a += w;
-      }
-    } else {
-      /* a graded spike's products are rounded one by one, as on the cores */
-      for (uint64_t k = lo; k < hi; k++) {
-        int64_t w = q->w ? q->w[k] : q->wq;
-        int64_t *a = &acc[t[k]];
-        if (!*a) core_touch(s, c, slot, base + t[k]);
-        *a += value == 1.0 ? w : llround((double)w * value);
-      }
-    }
+    uint32_t slot = (uint32_t)((s->step + q->delay) % c->ring), base = q->site * c->n_neurons;
+    for (uint64_t k = lo; k < hi; k++)
+      core_acc_add(s, c, slot, base + q->tgt[k], syn_weight(q->w ? q->w[k] : q->wq, value));
     sys_charge(&c->energy, NM_E_SYN_OP, hi - lo, pj);
     sys_charge(&s->step_energy, NM_E_SYN_OP, hi - lo, pj);
   }

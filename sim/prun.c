@@ -61,6 +61,19 @@ static nmsim_status exchange(sys_part *p, nmsim_err *err) {
   return rc;
 }
 
+/* Queue the events the neighbours sent (timed and PE runs). */
+static nmsim_status schedule_inbox(sys_part *p, sim_engine *e) {
+  for (int k = 0; k < p->n_nb; k++)
+    for (size_t at = 0; at + sizeof(sim_event) <= p->in[k].n; at += sizeof(sim_event)) {
+      sim_event ev;
+      memcpy(&ev, p->in[k].p + at, sizeof ev);
+      p->events_received++;
+      nmsim_status rc = sim_engine_schedule(e, &ev);
+      if (rc != NMSIM_OK) return rc;
+    }
+  return NMSIM_OK;
+}
+
 /* ---- the end of a step ---------------------------------------------------- */
 
 static int cmp_u32(const void *a, const void *b) {
@@ -205,13 +218,7 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
     /* every rank exchanges, even after a failure, so that none waits */
     nmsim_status xrc = exchange(p, err);
     if (lrc == NMSIM_OK) lrc = xrc;
-    for (int k = 0; k < p->n_nb && lrc == NMSIM_OK; k++)
-      for (size_t at = 0; at + sizeof(sim_event) <= p->in[k].n; at += sizeof(sim_event)) {
-        sim_event ev;
-        memcpy(&ev, p->in[k].p + at, sizeof ev);
-        p->events_received++;
-        if ((lrc = sim_engine_schedule(e, &ev)) != NMSIM_OK) break;
-      }
+    if (lrc == NMSIM_OK) lrc = schedule_inbox(p, e);
     if (lrc != NMSIM_OK && err && !err->msg[0]) sim_engine_run_until(e, 0, err);
     /* the next event anywhere, and whether the step's work is done: every
      * core finished and no packet in flight (counts summed over ranks) */
@@ -270,13 +277,7 @@ static nmsim_status run_pe(sys *s, nmsim_err *err) {
     double t0 = nmc_wtime();
     nmsim_status xrc = exchange(p, err); /* even after a failure, so that none waits */
     if (lrc == NMSIM_OK) lrc = xrc;
-    for (int k = 0; k < p->n_nb && lrc == NMSIM_OK; k++)
-      for (size_t at = 0; at + sizeof(sim_event) <= p->in[k].n; at += sizeof(sim_event)) {
-        sim_event ev;
-        memcpy(&ev, p->in[k].p + at, sizeof ev);
-        p->events_received++;
-        if ((lrc = sim_engine_schedule(e, &ev)) != NMSIM_OK) break;
-      }
+    if (lrc == NMSIM_OK) lrc = schedule_inbox(p, e);
     /* what they cause lies beyond C + L: it waits in the outboxes */
     if (lrc == NMSIM_OK && end == C) lrc = sim_engine_run_before(e, C, SIM_EV_PE_TICK, err);
     if (lrc != NMSIM_OK && err && !err->msg[0]) sim_engine_run_until(e, 0, err);

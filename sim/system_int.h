@@ -4,6 +4,8 @@
 #ifndef NMSIM_SIM_SYSTEM_INT_H
 #define NMSIM_SIM_SYSTEM_INT_H
 
+#include <math.h>
+
 #include "cores/chip_int.h"
 #include "sim/engine.h"
 #include "sim/scenario_int.h"
@@ -294,6 +296,19 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit);
 /* Note that input entry idx (site * n_neurons + local) of ring slot `slot` of
  * core c left zero, so the step that reads the slot converts it. */
 void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx);
+/* Add w to input entry idx of ring slot `slot` of core c (listing the entry
+ * when it leaves zero): every synaptic delivery goes through here. */
+static inline void core_acc_add(sys *s, sys_core *c, uint32_t slot, uint32_t idx, int64_t w) {
+  int64_t *a = &c->acc[(size_t)slot * c->n_sites * c->n_neurons + idx];
+  if (!*a) core_touch(s, c, slot, idx);
+  *a += w;
+}
+/* What a synapse of weight w adds for a spike of graded value `value` (1 for
+ * a plain spike): a graded spike's products are rounded one by one, so sums
+ * stay exact and independent of arrival order. */
+static inline int64_t syn_weight(int64_t w, double value) {
+  return value == 1.0 ? w : llround((double)w * value);
+}
 /* Functional mode: run every step with spikes going straight to their
  * targets' input (no packets, no hardware time; energy of the cores' events
  * is still counted). */
