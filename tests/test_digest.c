@@ -39,6 +39,36 @@ static nmsim_status hook(void *ctx, sys *s, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* The final state of every neuron, bit for bit, independent of the mapping:
+ * a sum over neurons of a hash of (population, index, var, value bits). */
+static uint64_t state_digest(const sys *s) {
+  uint64_t sum = 0;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    const sys_core *c = &s->cores[s->used[u]];
+    for (size_t bi = 0; bi < c->n_blocks; bi++) {
+      const sys_block *b = &c->blocks[bi];
+      const nmsim_neuron_type *m = b->pop->model;
+      for (size_t k = 0; k < m->n_vars; k++) {
+        if (m->vars[k].type != NMSIM_VAR_F64 && m->vars[k].type != NMSIM_VAR_I32) continue;
+        for (uint32_t i = 0; i < b->n; i++) {
+          uint64_t bits = 0;
+          if (m->vars[k].type == NMSIM_VAR_F64) memcpy(&bits, (const double *)b->state[k] + i, 8);
+          else bits = (uint32_t)((const int32_t *)b->state[k])[i];
+          digest d = {0xcbf29ce484222325ull};
+          mix(&d, b->pop_id);
+          mix(&d, b->first + i);
+          mix(&d, k);
+          mix(&d, bits);
+          sum += d.h;
+        }
+      }
+    }
+  }
+  return sum;
+}
+
+static uint64_t last_state; /* state_digest of the last run_digest */
+
 static uint64_t run_digest(const char *path, const nmsim_override *ov, size_t n_ov) {
   nmsim_scenario *scn = NULL;
   nmsim_chip *chip = NULL;
@@ -51,6 +81,7 @@ static uint64_t run_digest(const char *path, const nmsim_override *ov, size_t n_
   s->hook = hook;
   s->hook_ctx = &d;
   cr_assert_eq(sys_run(s, &err), NMSIM_OK, "%s", err.msg);
+  last_state = state_digest(s);
   sys_destroy(s);
   nmsim_chip_destroy(chip);
   nmsim_scenario_destroy(scn);
@@ -100,6 +131,20 @@ Test(digest, cuba_network, .timeout = 120) {
   uint64_t h = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", ov, 2);
   uint64_t want = stored("cuba_functional_3000");
   cr_assert_eq(h, want, "digest %016" PRIx64 ", stored %016" PRIx64, h, want);
+}
+
+/* The final state (membrane, currents, refractory counts) is bit-identical
+ * too, in network and functional modes: how the input reaches the state and
+ * which kernel runs (vector or portable) must not change a bit. */
+Test(digest, cuba_state, .timeout = 120) {
+  nmsim_override ov[] = {{"steps", "3000"}, {"engine.mode", "network"}};
+  nmsim_override of[] = {{"steps", "3000"}};
+  run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", ov, 2);
+  uint64_t a = last_state;
+  run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", of, 1);
+  uint64_t b = last_state, want = stored("cuba_state_3000");
+  cr_assert_eq(a, want, "network state %016" PRIx64 ", stored %016" PRIx64, a, want);
+  cr_assert_eq(b, want, "functional state %016" PRIx64 ", stored %016" PRIx64, b, want);
 }
 
 Test(digest, quickstart_network, .timeout = 120) {
