@@ -37,15 +37,18 @@ static uint32_t core_take_input(sys *s, sys_core *c) {
   const uint32_t *tl = c->touched[slot];
   uint32_t nh = 0;
   for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) {
-    uint32_t idx = tl[k], local = idx;
-    while (local >= nn) local -= (uint32_t)nn; /* idx = site * nn + local, few sites */
+    uint32_t idx = tl[k], local = idx, site = 0;
+    while (local >= nn) local -= (uint32_t)nn, site++; /* idx = site * nn + local, few sites */
     if (!acc[idx]) continue; /* cancelled to zero, or listed twice */
-    c->input[idx] = (double)acc[idx] * c->blocks[c->block_of[local]].inv_scale;
+    sys_block *b = &c->blocks[c->block_of[local]];
+    double x = (double)acc[idx] * b->inv_scale;
+    if (b->in_var[site]) b->in_var[site][local - b->local0] += x;
+    else c->input[idx] = x;
     acc[idx] = 0;
     if (!c->had_input[local]) {
       c->had_input[local] = 1;
       c->had_list[nh++] = local;
-      c->blocks[c->block_of[local]].n_had++;
+      b->n_had++;
     }
   }
   return nh;
@@ -174,7 +177,7 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
       in_ptr[k] = c->input + (size_t)(k < c->n_sites ? k : 0) * c->n_neurons + b->local0;
     nmsim_block mb = {.n = b->n,
                       .state = b->state,
-                      .input = in_ptr,
+                      .input = b->in_var[0] ? NULL : in_ptr,
                       .step = s->step,
                       .dt_ms = s->scn->dt_ms,
                       .seed = s->scn->seed,

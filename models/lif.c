@@ -46,6 +46,7 @@ typedef struct lif_derived {
   double p21e, p21i; /* current -> voltage */
   double v_bias;     /* r_m * i_e * (1 - p22) */
   int32_t ref_steps;
+  bool avx512;       /* run the AVX-512 update (see lif_update) */
 } lif_derived;
 
 /* Voltage response after h of a unit current decaying with tau_s, for
@@ -72,6 +73,7 @@ static nmsim_status lif_prepare(const double *p, double dt, void *out, char *msg
   d->p21i = lif_p21(p[P_R_M], p[P_TAU_M], p[P_TAU_I], dt);
   d->v_bias = p[P_R_M] * p[P_I_E] * (1.0 - d->p22);
   d->ref_steps = (int32_t)floor(p[P_T_REF] / dt + 0.5);
+  d->avx512 = mdl_use_avx512();
   return NMSIM_OK;
 }
 
@@ -87,39 +89,50 @@ static void lif_init(const void *derived, const nmsim_block *b) {
 }
 
 /* One step of n neurons, branch-free so the compiler vectorises it; a neuron
- * that fires is marked with refractory = -1. An AVX2 and a baseline version
- * are built and picked at load time; no FMA is enabled (-ffp-contract=off), so
- * both give bit-identical results. */
+ * that fires is marked with refractory = -1. With in_e NULL the input is
+ * already in the currents (input_vars) and the kernel adds +0.0 instead, so
+ * both forms give the same bits (x + 0.0 turns -0.0 into +0.0, as adding a
+ * zero input does). AVX2 and baseline clones are built and picked at load
+ * time; no FMA is enabled (-ffp-contract=off), so every version gives
+ * bit-identical results. */
+static inline __attribute__((always_inline)) void
+lif_kernel_body(size_t n, double *restrict v, double *restrict ie, double *restrict ii,
+                int32_t *restrict ref, const double *restrict in_e, const double *restrict in_i,
+                const lif_derived *restrict d, bool has_input) {
+  const double e_l = d->e_l, v_th = d->v_th, v_reset = d->v_reset, v_bias = d->v_bias;
+  const double p22 = d->p22, p11e = d->p11e, p11i = d->p11i, p21e = d->p21e, p21i = d->p21i;
+  for (size_t i = 0; i < n; i++) {
+    double je = ie[i] + (has_input ? in_e[i] : 0.0), ji = ii[i] + (has_input ? in_i[i] : 0.0);
+    double unew = (v[i] - e_l) * p22 + je * p21e + ji * p21i + v_bias;
+    ie[i] = je * p11e;
+    ii[i] = ji * p11i;
+    int32_t r = ref[i];
+    double vn = r > 0 ? v_reset : e_l + unew;
+    r = r > 0 ? r - 1 : 0;
+    int32_t fire = (r == 0) & (vn >= v_th);
+    v[i] = fire ? v_reset : vn;
+    ref[i] = fire ? -1 : r;
+  }
+}
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+__attribute__((target_clones("avx2", "default")))
 #endif
 static void lif_kernel(size_t n, double *restrict v, double *restrict ie, double *restrict ii,
                        int32_t *restrict ref, const double *restrict in_e,
                        const double *restrict in_i, const lif_derived *restrict d) {
-  const double e_l = d->e_l, v_th = d->v_th, v_reset = d->v_reset, v_bias = d->v_bias;
-  const double p22 = d->p22, p11e = d->p11e, p11i = d->p11i, p21e = d->p21e, p21i = d->p21i;
-  for (size_t i = 0; i < n; i++) {
-    double je = ie[i] + in_e[i], ji = ii[i] + in_i[i];
-    double unew = (v[i] - e_l) * p22 + je * p21e + ji * p21i + v_bias;
-    ie[i] = je * p11e;
-    ii[i] = ji * p11i;
-    int64_t r = ref[i];
-    double vn = r > 0 ? v_reset : e_l + unew;
-    r = r > 0 ? r - 1 : 0;
-    int64_t fire = (r == 0) & (vn >= v_th);
-    v[i] = fire ? v_reset : vn;
-    ref[i] = (int32_t)(fire ? -1 : r);
-  }
+  if (in_e) lif_kernel_body(n, v, ie, ii, ref, in_e, in_i, d, true);
+  else lif_kernel_body(n, v, ie, ii, ref, NULL, NULL, d, false);
 }
 
-/* The kernel, then a scan that collects the neurons that fired (in
- * increasing order) and starts their refractory period. */
-static void lif_update(const void *derived, const nmsim_block *b, uint32_t *spikes,
-                       size_t *n_spikes) {
-  const lif_derived *d = derived;
+/* The portable update: the kernel, then a scan that collects the neurons
+ * that fired (in increasing order) and starts their refractory period. */
+static size_t lif_update_portable(const lif_derived *d, const nmsim_block *b, uint32_t *spikes,
+                                  size_t ns) {
   int32_t *ref = b->state[REF];
-  lif_kernel(b->n, b->state[V], b->state[IE], b->state[II], ref, b->input[0], b->input[1], d);
-  size_t ns = *n_spikes, n = b->n, i = 0;
+  lif_kernel(b->n, b->state[V], b->state[IE], b->state[II], ref, b->input ? b->input[0] : NULL,
+             b->input ? b->input[1] : NULL, d);
+  size_t n = b->n, i = 0;
   for (; i < n; i++) {
     /* skip eight at a time while no sign bit is set */
     while (i + 8 <= n && (ref[i] | ref[i + 1] | ref[i + 2] | ref[i + 3] | ref[i + 4] |
@@ -131,8 +144,93 @@ static void lif_update(const void *derived, const nmsim_block *b, uint32_t *spik
       spikes[ns++] = (uint32_t)i;
     }
   }
-  *n_spikes = ns;
+  return ns;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define LIF_AVX512 1
+
+/* The constants of lif_derived, broadcast once per block. */
+typedef struct lif_vec {
+  __m512d e_l, v_th, v_reset, v_bias, p22, p11e, p11i, p21e, p21i;
+} lif_vec;
+
+/* Eight neurons of the AVX-512 update: the same operations, in the same
+ * order, as lif_kernel_body (so the same bits); kref: lanes refractory at the
+ * start of the step. Returns the lanes that fire. */
+#define LIF_TARGET __attribute__((target("avx512f"), always_inline)) static inline
+LIF_TARGET __mmask8 lif8(double *v, double *ie, double *ii, const double *in_e,
+                         const double *in_i, __mmask8 live, __mmask8 kref, const lif_vec *c) {
+  __m512d je = _mm512_maskz_loadu_pd(live, ie), ji = _mm512_maskz_loadu_pd(live, ii);
+  je = _mm512_add_pd(je, in_e ? _mm512_maskz_loadu_pd(live, in_e) : _mm512_setzero_pd());
+  ji = _mm512_add_pd(ji, in_i ? _mm512_maskz_loadu_pd(live, in_i) : _mm512_setzero_pd());
+  __m512d u = _mm512_mul_pd(_mm512_sub_pd(_mm512_maskz_loadu_pd(live, v), c->e_l), c->p22);
+  u = _mm512_add_pd(u, _mm512_mul_pd(je, c->p21e));
+  u = _mm512_add_pd(u, _mm512_mul_pd(ji, c->p21i));
+  u = _mm512_add_pd(u, c->v_bias);
+  _mm512_mask_storeu_pd(ie, live, _mm512_mul_pd(je, c->p11e));
+  _mm512_mask_storeu_pd(ii, live, _mm512_mul_pd(ji, c->p11i));
+  __m512d vn = _mm512_mask_blend_pd(kref, _mm512_add_pd(c->e_l, u), c->v_reset);
+  __mmask8 fire = _mm512_mask_cmp_pd_mask(live & (__mmask8)~kref, vn, c->v_th, _CMP_GE_OQ);
+  _mm512_mask_storeu_pd(v, live, _mm512_mask_blend_pd(fire, vn, c->v_reset));
+  return fire;
+}
+
+/* The update sixteen neurons at a time, the refractory counts in one vector
+ * and the firing lanes compressed straight into the spike list (no second
+ * pass over the block). */
+__attribute__((target("avx512f"))) static size_t
+lif_update_avx512(const lif_derived *d, const nmsim_block *b, uint32_t *spikes, size_t ns) {
+  double *v = b->state[V], *ie = b->state[IE], *ii = b->state[II];
+  int32_t *ref = b->state[REF];
+  const double *in_e = b->input ? b->input[0] : NULL, *in_i = b->input ? b->input[1] : NULL;
+  const lif_vec c = {_mm512_set1_pd(d->e_l),  _mm512_set1_pd(d->v_th), _mm512_set1_pd(d->v_reset),
+                     _mm512_set1_pd(d->v_bias), _mm512_set1_pd(d->p22),  _mm512_set1_pd(d->p11e),
+                     _mm512_set1_pd(d->p11i),   _mm512_set1_pd(d->p21e), _mm512_set1_pd(d->p21i)};
+  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+  const __m512i steps = _mm512_set1_epi32(d->ref_steps), sixteen = _mm512_set1_epi32(16);
+  __m512i idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  size_t n = b->n;
+  for (size_t i = 0; i < n; i += 16) {
+    __mmask16 live = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+    __m512i r = _mm512_maskz_loadu_epi32(live, ref + i);
+    __mmask16 kref = _mm512_cmpgt_epi32_mask(r, zero);
+    __m512i rn = _mm512_maskz_sub_epi32(kref, r, one);
+    __mmask8 f0 = lif8(v + i, ie + i, ii + i, in_e ? in_e + i : NULL, in_i ? in_i + i : NULL,
+                       (__mmask8)live, (__mmask8)kref, &c);
+    __mmask8 f1 = 0;
+    if (live >> 8)
+      f1 = lif8(v + i + 8, ie + i + 8, ii + i + 8, in_e ? in_e + i + 8 : NULL,
+                in_i ? in_i + i + 8 : NULL, (__mmask8)(live >> 8), (__mmask8)(kref >> 8), &c);
+    __mmask16 fire = (__mmask16)(f0 | (unsigned)f1 << 8);
+    _mm512_mask_storeu_epi32(ref + i, live, _mm512_mask_mov_epi32(rn, fire, steps));
+    if (fire) {
+      _mm512_mask_compressstoreu_epi32(spikes + ns, fire, idx);
+      ns += (size_t)__builtin_popcount(fire);
+    }
+    idx = _mm512_add_epi32(idx, sixteen);
+  }
+  return ns;
+}
+#endif
+
+/* Which update runs is decided once, at prepare: the AVX-512 one where the
+ * processor has it, unless NMSIM_KERNELS=portable asks for the portable one
+ * (tests run both and compare). */
+static void lif_update(const void *derived, const nmsim_block *b, uint32_t *spikes,
+                       size_t *n_spikes) {
+  const lif_derived *d = derived;
+#ifdef LIF_AVX512
+  if (d->avx512) {
+    *n_spikes = lif_update_avx512(d, b, spikes, *n_spikes);
+    return;
+  }
+#endif
+  *n_spikes = lif_update_portable(d, b, spikes, *n_spikes);
+}
+
+static const int lif_input_vars[] = {IE, II};
 
 const nmsim_neuron_type mdl_lif_type = {
     .name = "lif",
@@ -145,6 +243,7 @@ const nmsim_neuron_type mdl_lif_type = {
     .n_params = NPARAMS,
     .sites = lif_sites,
     .n_sites = 2,
+    .input_vars = lif_input_vars,
     .input_unit = "nA",
     .derived_size = sizeof(lif_derived),
     .prepare = lif_prepare,

@@ -23,4 +23,9 @@ extern const nmsim_neuron_type mdl_nir_cubali_type;
 extern const nmsim_neuron_type mdl_nir_threshold_type;
 extern const nmsim_neuron_type mdl_dvs_type; /* sim/dvs_source.c */
 
+/* Whether a model's AVX-512 update may run: the processor has AVX-512F and
+ * the environment does not set NMSIM_KERNELS=portable (models/registry.c).
+ * Every vector update gives the bits of its portable one. */
+bool mdl_use_avx512(void);
+
 #endif

@@ -1,4 +1,5 @@
 /* registry.c: the table of neuron models, looked up by name. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/mdl_int.h"
@@ -23,6 +24,16 @@ const nmsim_neuron_type *const nmsim_neuron_types[] = {
     &mdl_dvs_type,
     NULL,
 };
+
+bool mdl_use_avx512(void) {
+  const char *k = getenv("NMSIM_KERNELS");
+  if (k && strcmp(k, "portable") == 0) return false;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
 
 const nmsim_neuron_type *nmsim_neuron_type_find(const char *name) {
   if (!name) return NULL;

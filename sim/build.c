@@ -684,6 +684,9 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
         b->state[v] = nm_calloc(b->n, el);
         if (!b->state[v]) return NMSIM_ENOMEM_ERR(err);
       }
+      if (m->input_vars)
+        for (size_t k = 0; k < m->n_sites && k < SYS_MAX_SITES; k++)
+          b->in_var[k] = b->state[m->input_vars[k]];
       nmsim_status rc = m->prepare(b->pop->values, s->scn->dt_ms, b->derived, msg, sizeof msg);
       if (rc != NMSIM_OK)
         return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, b->pop->line,

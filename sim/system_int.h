@@ -28,6 +28,8 @@ typedef struct sys_out {
 } sys_out;
 
 /* The neurons of one population that live on one core. */
+#define SYS_MAX_SITES 4
+
 typedef struct sys_block {
   const scn_population *pop;
   uint32_t pop_id;
@@ -38,9 +40,10 @@ typedef struct sys_block {
   void *derived;           /* model->derived_size bytes */
   double inv_scale;        /* input value = accumulator * inv_scale */
   uint32_t n_had;          /* neurons of the block with input this step */
+  double *in_var[SYS_MAX_SITES]; /* the model's input_vars: site k's input is added
+                                    to in_var[k][i] (the state), or NULL: to the
+                                    core's input arrays */
 } sys_block;
-
-#define SYS_MAX_SITES 4
 
 typedef struct sys_core {
   uint32_t id, tile;       /* tile: index in the board's grid, y * grid_w + x */

@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/system_int.h"
@@ -145,6 +146,19 @@ Test(digest, cuba_state, .timeout = 120) {
   uint64_t b = last_state, want = stored("cuba_state_3000");
   cr_assert_eq(a, want, "network state %016" PRIx64 ", stored %016" PRIx64, a, want);
   cr_assert_eq(b, want, "functional state %016" PRIx64 ", stored %016" PRIx64, b, want);
+}
+
+/* The portable kernels (NMSIM_KERNELS=portable) give the raster and the state
+ * of the vector ones (the stored digests) on any machine. */
+Test(digest, cuba_portable_kernels, .timeout = 120) {
+  nmsim_override ov[] = {{"steps", "3000"}, {"engine.mode", "network"}};
+  setenv("NMSIM_KERNELS", "portable", 1);
+  uint64_t h = run_digest(NMSIM_SOURCE_DIR "/tests/bench/cuba.yaml", ov, 2);
+  unsetenv("NMSIM_KERNELS");
+  uint64_t want = stored("cuba_functional_3000"), want_state = stored("cuba_state_3000");
+  cr_assert_eq(h, want, "digest %016" PRIx64 ", stored %016" PRIx64, h, want);
+  cr_assert_eq(last_state, want_state, "state %016" PRIx64 ", stored %016" PRIx64, last_state,
+               want_state);
 }
 
 Test(digest, quickstart_network, .timeout = 120) {

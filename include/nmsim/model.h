@@ -64,7 +64,9 @@ typedef struct nmsim_preset {
 typedef struct nmsim_block {
   size_t n;                  /* neurons in the block */
   void *const *state;        /* state[k]: array of n elements of var k */
-  const double *const *input;/* input[site][i]: summed synaptic input this step */
+  const double *const *input;/* input[site][i]: summed synaptic input this step; NULL
+                                when the core has already added it to the state vars
+                                named by the model's input_vars */
   uint64_t step;             /* model step being computed (0-based) */
   double dt_ms;              /* model time step */
   uint64_t seed;             /* run seed */
@@ -97,10 +99,18 @@ typedef struct nmsim_neuron_type {
                           size_t msglen);
   /* Set the initial state of a block. */
   void (*init)(const void *derived, const nmsim_block *b);
-  /* Advance one step: read b->input, update the state, append the local
-   * indices (0..n-1) of neurons that spike, in increasing order, to
-   * spikes[(*n_spikes)++] (there is room for n more). Whether a neuron counts as
-   * active (for energy) is decided by the core: it had input or it spiked. */
+  /* Optional: input_vars[site] is the F64 state var that a site's input adds
+   * to (x += input) at the start of the step, before anything else reads
+   * it; the model must give the same bits either way. A core then adds the
+   * input of the neurons that have some straight to the state and calls
+   * update with b->input NULL, so the update reads no dense input arrays.
+   * NULL: the input always comes in b->input. */
+  const int *input_vars;
+  /* Advance one step: read b->input (unless NULL, see input_vars), update
+   * the state, append the local indices (0..n-1) of neurons that spike, in
+   * increasing order, to spikes[(*n_spikes)++] (there is room for n more).
+   * Whether a neuron counts as active (for energy) is decided by the core:
+   * it had input or it spiked. */
   void (*update)(const void *derived, const nmsim_block *b, uint32_t *spikes,
                  size_t *n_spikes);
 } nmsim_neuron_type;
