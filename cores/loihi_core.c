@@ -58,7 +58,8 @@ static uint32_t core_take_input(sys *s, sys_core *c) {
 static void core_clear_input(sys *s, sys_core *c, uint32_t nh) {
   uint32_t slot = (uint32_t)(s->step % c->ring);
   const uint32_t *tl = c->touched[slot];
-  for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) c->input[tl[k]] = 0.0;
+  if (c->input)
+    for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) c->input[tl[k]] = 0.0;
   c->n_touched[slot] = 0;
   for (uint32_t k = 0; k < nh; k++) c->had_input[c->had_list[k]] = 0;
   for (size_t b = 0; b < c->n_blocks; b++) c->blocks[b].n_had = 0;
@@ -102,20 +103,28 @@ static void record_spike(sys *s, uint32_t pop, uint32_t index) {
 
 /* Add the synapses of input axon `axon` of core c for a spike of graded
  * value `value` (1 for a plain spike) to the input of step s->step + delay. */
-void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
-  if (NMSIM_UNLIKELY(c->n_touched[slot] == c->cap_touched[slot])) {
-    uint32_t ncap = c->cap_touched[slot] ? c->cap_touched[slot] * 2 : 64;
-    uint32_t *nt = nm_realloc(c->touched[slot], ncap * sizeof *nt);
-    if (!nt) {
-      nmsim_err err = {0};
-      NMSIM_ENOMEM_ERR(&err);
-      if (s->eng) sim_engine_fail(s->eng, &err);
-      else s->oom = true;
-      return;
-    }
-    c->touched[slot] = nt;
-    c->cap_touched[slot] = ncap;
+bool core_touch_reserve(sys *s, sys_core *c, uint32_t slot, uint32_t more) {
+  uint64_t need = (uint64_t)c->n_touched[slot] + more;
+  if (NMSIM_LIKELY(need <= c->cap_touched[slot])) return true;
+  uint64_t ncap = c->cap_touched[slot] ? c->cap_touched[slot] : 64;
+  while (ncap < need) ncap *= 2;
+  uint32_t *nt = ncap <= UINT32_MAX ? nm_realloc(c->touched[slot], ncap * sizeof *nt) : NULL;
+  if (!nt) {
+    nmsim_err err = {0};
+    NMSIM_ENOMEM_ERR(&err);
+    if (s->eng) sim_engine_fail(s->eng, &err);
+    else s->oom = true;
+    return false;
   }
+  c->touched[slot] = nt;
+  c->cap_touched[slot] = (uint32_t)ncap;
+  return true;
+}
+
+void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
+  if (NMSIM_UNLIKELY(c->n_touched[slot] == c->cap_touched[slot]) &&
+      !core_touch_reserve(s, c, slot, 1))
+    return;
   c->touched[slot][c->n_touched[slot]++] = idx;
 }
 
@@ -173,8 +182,9 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
   for (size_t bi = 0; bi < c->n_blocks; bi++) {
     sys_block *b = &c->blocks[bi];
     const nmsim_neuron_type *m = b->pop->model;
-    for (uint32_t k = 0; k < SYS_MAX_SITES; k++)
-      in_ptr[k] = c->input + (size_t)(k < c->n_sites ? k : 0) * c->n_neurons + b->local0;
+    if (!b->in_var[0])
+      for (uint32_t k = 0; k < SYS_MAX_SITES; k++)
+        in_ptr[k] = c->input + (size_t)(k < c->n_sites ? k : 0) * c->n_neurons + b->local0;
     nmsim_block mb = {.n = b->n,
                       .state = b->state,
                       .input = b->in_var[0] ? NULL : in_ptr,

@@ -653,7 +653,11 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
     if (c->n_sites > SYS_MAX_SITES) NMSIM_PANIC("model with more than %d sites", SYS_MAX_SITES);
     size_t nn = c->n_neurons;
     c->acc = nm_calloc((size_t)c->ring * c->n_sites * nn, sizeof(int64_t));
-    c->input = nm_calloc((size_t)c->n_sites * nn, sizeof(double));
+    /* dense input arrays only for models that do not take their input in
+     * their state (input_vars) */
+    bool dense = false;
+    for (size_t bi = 0; bi < c->n_blocks; bi++) dense |= !c->blocks[bi].pop->model->input_vars;
+    c->input = dense ? nm_calloc((size_t)c->n_sites * nn, sizeof(double)) : NULL;
     c->had_input = nm_calloc(nn, 1);
     c->had_list = nm_malloc(sizeof(uint32_t) * nn);
     c->block_of = nm_malloc(sizeof(uint16_t) * nn);
@@ -668,7 +672,7 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
         c->block_of[c->blocks[bi].local0 + k] = (uint16_t)bi;
     c->spikes = nm_malloc(sizeof(uint32_t) * maxblk);
     c->values = nm_calloc(maxblk, sizeof(double));
-    if (!c->acc || !c->input || !c->had_input || !c->spikes || !c->values)
+    if (!c->acc || (dense && !c->input) || !c->had_input || !c->spikes || !c->values)
       return NMSIM_ENOMEM_ERR(err);
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
       sys_block *b = &c->blocks[bi];

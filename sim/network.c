@@ -161,8 +161,8 @@ void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
     if (lo == hi) continue;
     sys_core *c = &s->cores[q->post];
     uint32_t slot = (uint32_t)((s->step + q->delay) % c->ring), base = q->site * c->n_neurons;
-    for (uint64_t k = lo; k < hi; k++)
-      core_acc_add(s, c, slot, base + q->tgt[k], syn_weight(q->w ? q->w[k] : q->wq, value));
+    core_acc_add_row(s, c, slot, base, q->tgt + lo, q->w ? q->w + lo : NULL, q->wq, value,
+                     (uint32_t)(hi - lo));
     sys_charge(&c->energy, NM_E_SYN_OP, hi - lo, pj);
     sys_charge(&s->step_energy, NM_E_SYN_OP, hi - lo, pj);
   }

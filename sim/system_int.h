@@ -312,6 +312,36 @@ static inline void core_acc_add(sys *s, sys_core *c, uint32_t slot, uint32_t idx
 static inline int64_t syn_weight(int64_t w, double value) {
   return value == 1.0 ? w : llround((double)w * value);
 }
+/* Make room for `more` entries in the touched list of ring slot `slot` of
+ * core c; false when out of memory (the run is failed as by core_touch). */
+bool core_touch_reserve(sys *s, sys_core *c, uint32_t slot, uint32_t more);
+/* core_acc_add for the n synapses of one row that share a slot and a site:
+ * entry base + tgt[k] gets syn_weight(w ? w[k] : wq, value), with the same
+ * sums and the same touched list, without a branch per synapse. */
+static inline void core_acc_add_row(sys *s, sys_core *c, uint32_t slot, uint32_t base,
+                                    const uint32_t *restrict tgt, const int32_t *restrict w,
+                                    int64_t wq, double value, uint32_t n) {
+  if (!core_touch_reserve(s, c, slot, n)) return;
+  int64_t *restrict a = c->acc + (size_t)slot * c->n_sites * c->n_neurons + base;
+  uint32_t *restrict tl = c->touched[slot];
+  uint32_t nt = c->n_touched[slot];
+  if (!w && value == 1.0) {
+    for (uint32_t k = 0; k < n; k++) {
+      uint32_t t = tgt[k];
+      tl[nt] = base + t; /* kept only when the entry leaves zero */
+      nt += a[t] == 0;
+      a[t] += wq;
+    }
+  } else {
+    for (uint32_t k = 0; k < n; k++) {
+      uint32_t t = tgt[k];
+      tl[nt] = base + t;
+      nt += a[t] == 0;
+      a[t] += syn_weight(w ? w[k] : wq, value);
+    }
+  }
+  c->n_touched[slot] = nt;
+}
 /* Functional mode: run every step with spikes going straight to their
  * targets' input (no packets, no hardware time; energy of the cores' events
  * is still counted). */
