@@ -9,6 +9,7 @@
  * ports are shared with the key/mask multicast routers (noc/noc_int.h). */
 #include "noc/mcast.h"
 #include "noc/noc_int.h"
+#include "sim/partition.h"
 
 static inline void tile_xy(const sys *s, uint32_t tile, uint32_t *x, uint32_t *y) {
   *x = tile % s->grid_w;
@@ -129,7 +130,28 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
    * (they bound the lookahead of a cut link) */
   nmsim_ps back = crosses_chip(s, up, dir) ? s->chip->chip_link.time_ps
                                            : s->chip->credit_latency_ps;
+  uint32_t up_unit = s->unit_router0 + up;
+  bool local = !s->part || s->part->unit_rank[up_unit] == (uint32_t)s->part->rank;
+  if (back && local) {
+    /* the upstream port counts it when it looks at its credits at or after
+     * now + back; if it waits for one, it tries again then */
+    sys_link *l = &s->routers[up].link[dir];
+    uint32_t depth = s->chip->buffer_depth;
+    if (!l->cr_at && !(l->cr_at = nm_malloc(depth * sizeof *l->cr_at))) {
+      nmsim_err err = {0};
+      NMSIM_ENOMEM_ERR(&err);
+      sim_engine_fail(e, &err);
+      return;
+    }
+    /* credits + credits on their way + occupied slots = depth */
+    if (l->cr_len >= depth) NMSIM_PANIC("more credits in flight than buffer slots");
+    l->cr_at[(l->cr_head + l->cr_len++) % depth] = now + back;
+    if (!l->credits) port_try_later(s, e, up, dir, now + back > l->busy ? now + back : l->busy);
+    return;
+  }
   if (back) {
+    /* the upstream router belongs to another process: the credit is a
+     * message (sim/prun.c), counted by noc_on_credit there */
     sys_router *r = &s->routers[tile];
     sim_event cr = {.time = now + back, .kind = SIM_EV_CREDIT,
                     .dst = s->unit_router0 + up, .src = s->unit_router0 + tile,
@@ -163,6 +185,11 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
   nmsim_ps ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps;
   int cat = off_chip ? NM_E_CHIP_LINK : NM_E_LINK_HOP;
   uint32_t next = noc_neighbour(s, tile, dir);
+  while (l->cr_len && l->cr_at[l->cr_head] <= now) {
+    l->credits++;
+    l->cr_head = (l->cr_head + 1) % ch->buffer_depth;
+    l->cr_len--;
+  }
   while (l->q_len && l->busy <= now && (!ch->buffer_depth || l->credits)) {
     sim_event ev = l->q[l->q_head];
     l->q_head = (l->q_head + 1) % l->q_cap;
@@ -188,6 +215,7 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
   /* blocked by the link: retry when it frees; blocked by credits: the credit
    * return schedules the retry */
   if (l->q_len && l->busy > now) port_try_later(s, e, tile, dir, l->busy);
+  else if (l->q_len && l->cr_len) port_try_later(s, e, tile, dir, l->cr_at[l->cr_head]);
 }
 
 /* The packet in ev is at router `tile` at time now: eject it to its core or
@@ -230,12 +258,19 @@ void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
 
 void noc_init_ports(sys *s) {
   for (uint32_t t = 0; t < s->n_tiles; t++)
-    for (int d = 0; d < SYS_NDIRS; d++) s->routers[t].link[d].credits = s->chip->buffer_depth;
+    for (int d = 0; d < SYS_NDIRS; d++) {
+      sys_link *l = &s->routers[t].link[d];
+      l->credits = s->chip->buffer_depth;
+      l->cr_head = l->cr_len = 0;
+    }
 }
 
 void noc_free_ports(sys *s) {
   for (uint32_t t = 0; s->routers && t < s->n_tiles; t++)
-    for (int d = 0; d < SYS_NDIRS; d++) nm_free(s->routers[t].link[d].q);
+    for (int d = 0; d < SYS_NDIRS; d++) {
+      nm_free(s->routers[t].link[d].q);
+      nm_free(s->routers[t].link[d].cr_at);
+    }
 }
 
 void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev) {

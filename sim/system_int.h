@@ -105,6 +105,12 @@ typedef struct sys_link {
   uint64_t packets;
   uint32_t credits;        /* free slots downstream (ignored when buffers are unlimited) */
   bool try_pending;        /* a PORT_TRY event is scheduled */
+  /* Credits on their way back from the downstream router (its process's own
+   * links): their arrival times, in increasing order, in a ring of
+   * buffer_depth entries; counted into `credits` when the port next looks at
+   * them, so a credit needs no event of its own. */
+  nmsim_ps *cr_at;
+  uint32_t cr_head, cr_len;
   sim_event *q;            /* waiting packets: ring of cap entries */
   size_t q_head, q_len, q_cap;
   size_t q_max;            /* high-water mark */
