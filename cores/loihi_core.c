@@ -101,8 +101,6 @@ static void record_spike(sys *s, uint32_t pop, uint32_t index) {
   s->spikes++;
 }
 
-/* Add the synapses of input axon `axon` of core c for a spike of graded
- * value `value` (1 for a plain spike) to the input of step s->step + delay. */
 bool core_touch_reserve(sys *s, sys_core *c, uint32_t slot, uint32_t more) {
   uint64_t need = (uint64_t)c->n_touched[slot] + more;
   if (NMSIM_LIKELY(need <= c->cap_touched[slot])) return true;
@@ -110,9 +108,7 @@ bool core_touch_reserve(sys *s, sys_core *c, uint32_t slot, uint32_t more) {
   while (ncap < need) ncap *= 2;
   uint32_t *nt = ncap <= UINT32_MAX ? nm_realloc(c->touched[slot], ncap * sizeof *nt) : NULL;
   if (!nt) {
-    nmsim_err err = {0};
-    NMSIM_ENOMEM_ERR(&err);
-    if (s->eng) sim_engine_fail(s->eng, &err);
+    if (s->eng) sim_engine_fail_oom(s->eng);
     else s->oom = true;
     return false;
   }
@@ -128,6 +124,8 @@ void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
   c->touched[slot][c->n_touched[slot]++] = idx;
 }
 
+/* Add the synapses of input axon `axon` of core c for a spike of graded
+ * value `value` (1 for a plain spike) to the input of step s->step + delay. */
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
   uint32_t lo = c->row[axon], hi = c->row[axon + 1];
   uint32_t nn = c->n_neurons;

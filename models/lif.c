@@ -73,8 +73,7 @@ static nmsim_status lif_prepare(const double *p, double dt, void *out, char *msg
   d->p21i = lif_p21(p[P_R_M], p[P_TAU_M], p[P_TAU_I], dt);
   d->v_bias = p[P_R_M] * p[P_I_E] * (1.0 - d->p22);
   d->ref_steps = (int32_t)floor(p[P_T_REF] / dt + 0.5);
-  d->avx512 = mdl_use_avx512();
-  return NMSIM_OK;
+  return mdl_kernels(&d->avx512, msg, len);
 }
 
 static void lif_init(const void *derived, const nmsim_block *b) {
@@ -215,9 +214,9 @@ lif_update_avx512(const lif_derived *d, const nmsim_block *b, uint32_t *spikes, 
 }
 #endif
 
-/* Which update runs is decided once, at prepare: the AVX-512 one where the
- * processor has it, unless NMSIM_KERNELS=portable asks for the portable one
- * (tests run both and compare). */
+/* Which update runs is decided once, at prepare (mdl_kernels): the AVX-512
+ * one where the processor has it, unless NMSIM_KERNELS=portable asks for the
+ * portable one (tests run both and compare). */
 static void lif_update(const void *derived, const nmsim_block *b, uint32_t *spikes,
                        size_t *n_spikes) {
   const lif_derived *d = derived;

@@ -23,9 +23,11 @@ extern const nmsim_neuron_type mdl_nir_cubali_type;
 extern const nmsim_neuron_type mdl_nir_threshold_type;
 extern const nmsim_neuron_type mdl_dvs_type; /* sim/dvs_source.c */
 
-/* Whether a model's AVX-512 update may run: the processor has AVX-512F and
- * the environment does not set NMSIM_KERNELS=portable (models/registry.c).
- * Every vector update gives the bits of its portable one. */
-bool mdl_use_avx512(void);
+/* Which updates a model runs (models/registry.c): *avx512 is true when the
+ * processor has AVX-512F, unless the environment sets NMSIM_KERNELS=portable
+ * (NMSIM_KERNELS=native or unset: the best the processor has). Every vector
+ * update gives the bits of its portable one. Another NMSIM_KERNELS value:
+ * NMSIM_EINPUT with a message in msg. */
+nmsim_status mdl_kernels(bool *avx512, char *msg, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
 /* registry.c: the table of neuron models, looked up by name. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,14 +26,18 @@ const nmsim_neuron_type *const nmsim_neuron_types[] = {
     NULL,
 };
 
-bool mdl_use_avx512(void) {
+nmsim_status mdl_kernels(bool *avx512, char *msg, size_t len) {
   const char *k = getenv("NMSIM_KERNELS");
-  if (k && strcmp(k, "portable") == 0) return false;
+  *avx512 = false;
+  if (k && strcmp(k, "portable") == 0) return NMSIM_OK;
+  if (k && *k && strcmp(k, "native") != 0) {
+    snprintf(msg, len, "environment variable NMSIM_KERNELS='%s': expected portable or native", k);
+    return NMSIM_EINPUT;
+  }
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  return __builtin_cpu_supports("avx512f");
-#else
-  return false;
+  *avx512 = __builtin_cpu_supports("avx512f");
 #endif
+  return NMSIM_OK;
 }
 
 const nmsim_neuron_type *nmsim_neuron_type_find(const char *name) {

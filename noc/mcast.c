@@ -412,9 +412,7 @@ static void mc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now, const
     sim_event cp = *ev;
     cp.dst = ref; /* while queued: the input slot this packet holds (0: none) */
     if (!noc_port_push(&r->link[d], &cp)) {
-      nmsim_err err = {0};
-      NMSIM_ENOMEM_ERR(&err);
-      sim_engine_fail(e, &err);
+      sim_engine_fail_oom(e);
       return;
     }
     noc_port_send(s, e, tile, d, now);

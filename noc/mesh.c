@@ -138,9 +138,7 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
     sys_link *l = &s->routers[up].link[dir];
     uint32_t depth = s->chip->buffer_depth;
     if (!l->cr_at && !(l->cr_at = nm_malloc(depth * sizeof *l->cr_at))) {
-      nmsim_err err = {0};
-      NMSIM_ENOMEM_ERR(&err);
-      sim_engine_fail(e, &err);
+      sim_engine_fail_oom(e);
       return;
     }
     /* credits + credits on their way + occupied slots = depth */
@@ -240,9 +238,7 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
   }
   int dir = noc_dor_xy(s, tile, dst_tile);
   if (!noc_port_push(&r->link[dir], ev)) {
-    nmsim_err err = {0};
-    NMSIM_ENOMEM_ERR(&err);
-    sim_engine_fail(e, &err);
+    sim_engine_fail_oom(e);
     return;
   }
   noc_port_send(s, e, tile, dir, now);

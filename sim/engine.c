@@ -76,6 +76,12 @@ void sim_engine_fail(sim_engine *e, const nmsim_err *err) {
   e->stop = true;
 }
 
+void sim_engine_fail_oom(sim_engine *e) {
+  nmsim_err err = {0};
+  NMSIM_ENOMEM_ERR(&err);
+  sim_engine_fail(e, &err);
+}
+
 void sim_engine_stop(sim_engine *e) { e->stop = true; }
 
 /* Drop a popped event past the end, or hand it to its kind's handler. */

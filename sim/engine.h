@@ -56,6 +56,8 @@ void sim_engine_set_end(sim_engine *e, nmsim_ps end);
 nmsim_status sim_engine_schedule(sim_engine *e, const sim_event *ev);
 /* Record a failure from a handler (err's message is copied) and stop. */
 void sim_engine_fail(sim_engine *e, const nmsim_err *err);
+/* sim_engine_fail with the out-of-memory error. */
+void sim_engine_fail_oom(sim_engine *e);
 /* Ask the loop to return after the current event. */
 void sim_engine_stop(sim_engine *e);
 /* Run until stopped, failed, or out of events. Returns the recorded status;

@@ -27,9 +27,9 @@ typedef struct sys_out {
   uint32_t axon;
 } sys_out;
 
-/* The neurons of one population that live on one core. */
 #define SYS_MAX_SITES 4
 
+/* The neurons of one population that live on one core. */
 typedef struct sys_block {
   const scn_population *pop;
   uint32_t pop_id;
@@ -331,20 +331,12 @@ static inline void core_acc_add_row(sys *s, sys_core *c, uint32_t slot, uint32_t
   int64_t *restrict a = c->acc + (size_t)slot * c->n_sites * c->n_neurons + base;
   uint32_t *restrict tl = c->touched[slot];
   uint32_t nt = c->n_touched[slot];
-  if (!w && value == 1.0) {
-    for (uint32_t k = 0; k < n; k++) {
-      uint32_t t = tgt[k];
-      tl[nt] = base + t; /* kept only when the entry leaves zero */
-      nt += a[t] == 0;
-      a[t] += wq;
-    }
-  } else {
-    for (uint32_t k = 0; k < n; k++) {
-      uint32_t t = tgt[k];
-      tl[nt] = base + t;
-      nt += a[t] == 0;
-      a[t] += syn_weight(w ? w[k] : wq, value);
-    }
+  const int64_t wv = syn_weight(wq, value); /* the row's one weight, when w is NULL */
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t t = tgt[k];
+    tl[nt] = base + t; /* kept only when the entry leaves zero */
+    nt += a[t] == 0;
+    a[t] += w ? syn_weight(w[k], value) : wv;
   }
   c->n_touched[slot] = nt;
 }

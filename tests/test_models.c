@@ -386,3 +386,23 @@ Test(models, lif_update_forms_bit_identical) {
   gsl_rng_free(r);
   for (int f = 0; f < FORMS; f++) blk_free(&k[f]);
 }
+
+/* A value of NMSIM_KERNELS other than portable or native is refused at
+ * prepare, naming the variable and what it accepts. */
+Test(models, lif_rejects_unknown_kernels_setting) {
+  const nmsim_neuron_type *m = nmsim_neuron_type_find("lif");
+  double defs[32];
+  for (size_t i = 0; i < m->n_params; i++) defs[i] = m->params[i].def;
+  void *d = calloc(1, m->derived_size);
+  char msg[256] = "";
+  setenv("NMSIM_KERNELS", "fastest", 1);
+  nmsim_status rc = m->prepare(defs, 0.1, d, msg, sizeof msg);
+  setenv("NMSIM_KERNELS", "native", 1);
+  nmsim_status rc_native = m->prepare(defs, 0.1, d, msg + 128, sizeof msg - 128);
+  unsetenv("NMSIM_KERNELS");
+  free(d);
+  cr_assert_eq(rc, NMSIM_EINPUT);
+  cr_assert(strstr(msg, "NMSIM_KERNELS='fastest'") && strstr(msg, "expected portable or native"),
+            "message: %s", msg);
+  cr_assert_eq(rc_native, NMSIM_OK, "native is accepted: %s", msg + 128);
+}
