@@ -1,6 +1,7 @@
-/* pq.c: the event queue's shared part: the event pool (slabs, free list,
- * owner states, generation-checked handles), the scheduling checks, and
- * dispatch to the implementation named at creation (pq_heap.c, pq_bucket.c). */
+/* pq.c: the event queue's shared part: the scheduling checks, the counts,
+ * the generation-checked handles of cancellable events, and dispatch to the
+ * implementation named at creation (pq_heap.c, pq_bucket.c), which stores the
+ * events themselves. */
 #define SIM_PQ_INTERNAL
 #include "sim/pq.h"
 
@@ -8,46 +9,30 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Who owns a pool slot: the free list, or the implementation (as a pending or
- * as a cancelled, not yet dropped, event). */
-enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_CANCELLED };
+/* The state of a handle: free, or held by a pending or a cancelled (not yet
+ * dropped) event. */
+enum { H_FREE = 0, H_QUEUED, H_CANCELLED };
 
-typedef struct pool_slot {
-  sim_event ev;
-  uint32_t gen;       /* bumped when the slot is freed: stale handles miss */
-  uint32_t next_free; /* free-list link while SLOT_FREE */
-  uint8_t state;      /* SLOT_* */
-} pool_slot;
+typedef struct handle {
+  uint32_t gen;       /* bumped when the handle is freed: stale ids miss */
+  uint32_t next_free; /* free-list link while H_FREE */
+  uint8_t state;      /* H_* */
+} handle;
 
-/* Slabs are aligned to CACHE_LINE so that a slot is one cache line: a pop
- * reads a slot it did not touch for a long time, so that read is a cache miss
- * (one, not two, and one prefetch covers it). */
-#define CACHE_LINE 64
-_Static_assert(sizeof(pool_slot) == CACHE_LINE, "a pool slot is one cache line");
-
-typedef struct slab {
-  pool_slot *slots; /* aligned to CACHE_LINE, inside mem */
-  void *mem;        /* as allocated */
-} slab;
-
-#define SLAB_SHIFT_MAX 12u /* 4096 slots (256 KiB) per slab */
-#define NO_SLOT UINT32_MAX
-#define MAX_EVENTS_CAP ((size_t)UINT32_MAX - 1) /* slot+1 fits the handle's low word */
+#define NO_HANDLE UINT32_MAX
+#define MAX_EVENTS_CAP ((size_t)UINT32_MAX - 1) /* index+1 fits the id's low word */
 #define N_BUCKETS_CAP ((size_t)1 << 24)
 
 struct sim_pq {
   const sim_pq_vtab *vt;
   void *impl;
-  /* The pool: slot i lives in slabs[i >> slab_shift].slots[i & slab_mask]. Slabs
-   * are allocated when the free list runs dry, up to max_events slots. */
-  slab *slabs;
-  size_t n_slabs, slabs_cap;
-  unsigned slab_shift;
-  uint32_t slab_mask;
-  uint32_t n_slots;   /* slots ever handed out (high-water mark) */
-  uint32_t free_head; /* NO_SLOT when the free list is empty */
+  /* Handles of events pushed with an id: h[i] is entry h = i + 1's. */
+  handle *h;
+  size_t h_cap;
+  uint32_t n_h;       /* handles ever made (high-water mark) */
+  uint32_t free_h;    /* NO_HANDLE when the free list is empty */
   size_t max_events;
-  size_t n_used;      /* slots held by the implementation (queued + cancelled) */
+  size_t n_used;      /* entries held by the implementation (queued + cancelled) */
   size_t n_live;      /* queued, not cancelled */
   nmsim_ps now;       /* time of the last pop */
 };
@@ -56,50 +41,43 @@ struct sim_pq {
 static const sim_pq_vtab *const vtabs[] = {&sim_pq_heap_vtab, &sim_pq_bucket_vtab};
 const char *const sim_pq_impls[] = {"heap", "bucket", NULL}; /* ORDER IMPLS */
 
-static inline pool_slot *slot_at(const sim_pq *q, uint32_t slot) {
-  return &q->slabs[slot >> q->slab_shift].slots[slot & q->slab_mask];
-}
-
-/* Take a free slot (state still SLOT_FREE). NMSIM_EPOOL or NMSIM_ENOMEM, with
- * nothing changed, when none can be had. */
-static nmsim_status pool_take(sim_pq *q, uint32_t *out, nmsim_err *err) {
-  if (q->free_head != NO_SLOT) {
-    *out = q->free_head;
-    q->free_head = slot_at(q, *out)->next_free;
+/* Take a free handle (state still H_FREE) into *out (its index). NMSIM_ENOMEM
+ * with nothing changed when none can be had. */
+static nmsim_status handle_take(sim_pq *q, uint32_t *out) {
+  if (q->free_h != NO_HANDLE) {
+    *out = q->free_h;
+    q->free_h = q->h[*out].next_free;
     return NMSIM_OK;
   }
-  if (q->n_slots >= q->max_events)
-    return NMSIM_ERR(err, NMSIM_EPOOL,
-                     "event pool exhausted: %zu events pending (%zu of them cancelled, "
-                     "dropped when they reach the front); raise engine.max_events "
-                     "(now %zu)",
-                     q->n_used, q->n_used - q->n_live, q->max_events);
-  if ((q->n_slots >> q->slab_shift) == q->n_slabs) {
-    void *arr = q->slabs;
-    if (nm_grow(&arr, &q->slabs_cap, q->n_slabs + 1, sizeof *q->slabs))
-      return NMSIM_ENOMEM_ERR(err);
-    q->slabs = arr;
-    void *mem = nm_malloc(((size_t)1 << q->slab_shift) * sizeof(pool_slot) + CACHE_LINE - 1);
-    if (!mem) return NMSIM_ENOMEM_ERR(err);
-    uintptr_t at = ((uintptr_t)mem + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
-    q->slabs[q->n_slabs++] = (slab){.slots = (pool_slot *)at, .mem = mem};
-  }
-  *out = q->n_slots++;
-  pool_slot *s = slot_at(q, *out);
-  s->gen = 1;
-  s->state = SLOT_FREE;
+  void *arr = q->h;
+  if (nm_grow(&arr, &q->h_cap, (size_t)q->n_h + 1, sizeof *q->h)) return NMSIM_ENOMEM;
+  q->h = arr;
+  *out = q->n_h++;
+  q->h[*out] = (handle){.gen = 1, .state = H_FREE};
   return NMSIM_OK;
 }
 
-/* Return a slot to the free list; its outstanding handle becomes stale (the
- * generation wraps after 2^32 reuses of one slot, far beyond any handle's
- * useful life). */
-static void pool_put(sim_pq *q, uint32_t slot) {
-  pool_slot *s = slot_at(q, slot);
-  s->state = SLOT_FREE;
-  s->gen++;
-  s->next_free = q->free_head;
-  q->free_head = slot;
+/* Free handle i; its outstanding id becomes stale (the generation wraps after
+ * 2^32 reuses of one handle, far beyond any id's useful life). */
+static void handle_put(sim_pq *q, uint32_t i) {
+  handle *x = &q->h[i];
+  x->state = H_FREE;
+  x->gen++;
+  x->next_free = q->free_h;
+  q->free_h = i;
+}
+
+/* The implementation handed back entry e, which has a handle: check that the
+ * handle is held, free it, and say whether the event was cancelled. */
+static bool handle_release(sim_pq *q, const pq_entry *e) {
+  uint32_t i = e->h - 1;
+  if (NMSIM_UNLIKELY(i >= q->n_h ||
+                     (q->h[i].state != H_QUEUED && q->h[i].state != H_CANCELLED)))
+    NMSIM_PANIC("event queue returned handle %" PRIu32 " in state %u", e->h,
+                i < q->n_h ? (unsigned)q->h[i].state : 0u);
+  bool cancelled = q->h[i].state == H_CANCELLED;
+  handle_put(q, i);
+  return cancelled;
 }
 
 static const sim_pq_vtab *find_vtab(const char *name) {
@@ -148,11 +126,7 @@ nmsim_status sim_pq_create(const char *impl, const sim_pq_opts *opts, sim_pq **o
   if (!q) goto fail;
   q->vt = vt;
   q->max_events = o.max_events;
-  q->free_head = NO_SLOT;
-  q->slab_shift = 0;
-  while (q->slab_shift < SLAB_SHIFT_MAX && ((size_t)1 << q->slab_shift) < o.max_events)
-    q->slab_shift++;
-  q->slab_mask = ((uint32_t)1 << q->slab_shift) - 1;
+  q->free_h = NO_HANDLE;
   if (vt->create(q, &o, &q->impl)) goto fail;
   *out = q;
   return NMSIM_OK;
@@ -164,86 +138,65 @@ fail:
 void sim_pq_destroy(sim_pq *q) {
   if (!q) return;
   if (q->impl) q->vt->destroy(q->impl);
-  for (size_t i = 0; i < q->n_slabs; i++) nm_free(q->slabs[i].mem);
-  nm_free(q->slabs);
+  nm_free(q->h);
   nm_free(q);
 }
 
 nmsim_status sim_pq_push(sim_pq *q, const sim_event *ev, sim_event_id *id, nmsim_err *err) {
-  if (ev->time < q->now)
+  if (NMSIM_UNLIKELY(ev->time < q->now))
     return NMSIM_ERR(err, NMSIM_EPAST,
                      "event from source unit %" PRIu32 " (kind %u, dst %" PRIu32
                      ", seq %" PRIu32 ") scheduled at %" PRIu64
                      " ps, before the current time %" PRIu64 " ps",
                      ev->src, (unsigned)ev->kind, ev->dst, ev->seq, ev->time, q->now);
-  uint32_t slot = 0;
-  nmsim_status st = pool_take(q, &slot, err);
-  if (st) return st;
-  pool_slot *s = slot_at(q, slot);
-  /* Queued (and filled) before the implementation sees it, so that a tie met
-   * while it is sifted in is recognised as two queued events. */
-  s->state = SLOT_QUEUED;
-  s->ev = *ev;
+  if (NMSIM_UNLIKELY(q->n_used >= q->max_events))
+    return NMSIM_ERR(err, NMSIM_EPOOL,
+                     "event pool exhausted: %zu events pending (%zu of them cancelled, "
+                     "dropped when they reach the front); raise engine.max_events "
+                     "(now %zu)",
+                     q->n_used, q->n_used - q->n_live, q->max_events);
   pq_entry e = {.t = ev->time,
                 .k1 = (uint64_t)ev->kind << 32 | ev->dst,
                 .k2 = (uint64_t)ev->src << 32 | ev->seq,
-                .slot = slot};
-  if (q->vt->push(q->impl, &e)) {
-    pool_put(q, slot);
+                .data = {ev->data.u64[0], ev->data.u64[1], ev->data.u64[2]}};
+  uint32_t hi = 0;
+  if (id) {
+    if (handle_take(q, &hi)) return NMSIM_ENOMEM_ERR(err);
+    /* Queued before the implementation sees it, so that a tie met while it
+     * is sifted in is recognised as two queued events. */
+    q->h[hi].state = H_QUEUED;
+    e.h = hi + 1;
+  }
+  if (NMSIM_UNLIKELY(q->vt->push(q->impl, &e))) {
+    if (id) handle_put(q, hi);
     return NMSIM_ENOMEM_ERR(err);
   }
   q->n_used++;
   q->n_live++;
-  if (id) *id = (uint64_t)s->gen << 32 | (uint64_t)(slot + 1);
+  if (id) *id = (uint64_t)q->h[hi].gen << 32 | (uint64_t)(hi + 1);
   return NMSIM_OK;
-}
-
-/* The implementation handed back slot: check who owned it. */
-static pool_slot *owned_slot(const sim_pq *q, uint32_t slot) {
-  pool_slot *s = slot_at(q, slot);
-  if (NMSIM_UNLIKELY(s->state != SLOT_QUEUED && s->state != SLOT_CANCELLED))
-    NMSIM_PANIC("event queue returned slot %" PRIu32 " in state %u", slot, (unsigned)s->state);
-  return s;
-}
-
-/* Start loading the slot of an event that pops soon while the caller handles
- * this one: otherwise that read is a cache miss per pop. The implementation
- * may name, in the popped entry's pad_, 1 + the slot of an event a few pops
- * ahead (far enough for the load to complete in time); else this prefetches
- * the next front event's slot. */
-static inline void prefetch_ahead(sim_pq *q, const pq_entry *popped) {
-#if defined(__GNUC__)
-  if (popped->pad_) {
-    uint32_t ahead = popped->pad_ - 1;
-    if (NMSIM_LIKELY(ahead < q->n_slots)) __builtin_prefetch(slot_at(q, ahead));
-    return;
-  }
-  const pq_entry *f = q->vt->front(q->impl);
-  if (f) __builtin_prefetch(slot_at(q, f->slot));
-#else
-  (void)q;
-  (void)popped;
-#endif
 }
 
 bool sim_pq_pop(sim_pq *q, sim_event *out) {
   pq_entry e;
   while (q->vt->pop(q->impl, &e)) {
-    pool_slot *s = owned_slot(q, e.slot);
     q->n_used--;
-    if (s->state == SLOT_CANCELLED) {
-      pool_put(q, e.slot);
-      continue;
-    }
+    if (NMSIM_UNLIKELY(e.h) && handle_release(q, &e)) continue; /* cancelled: drop */
     if (NMSIM_UNLIKELY(e.t < q->now))
       NMSIM_PANIC("event queue (%s) order violated: popped time %" PRIu64
                   " ps after %" PRIu64 " ps",
                   q->vt->name, e.t, q->now);
-    *out = s->ev;
+    out->time = e.t;
+    out->dst = (uint32_t)e.k1;
+    out->src = (uint32_t)(e.k2 >> 32);
+    out->seq = (uint32_t)e.k2;
+    out->kind = (uint8_t)(e.k1 >> 32);
+    out->pad_[0] = out->pad_[1] = out->pad_[2] = 0;
+    out->data.u64[0] = e.data[0];
+    out->data.u64[1] = e.data[1];
+    out->data.u64[2] = e.data[2];
     q->now = e.t;
     q->n_live--;
-    pool_put(q, e.slot);
-    prefetch_ahead(q, &e);
     return true;
   }
   return false;
@@ -252,21 +205,21 @@ bool sim_pq_pop(sim_pq *q, sim_event *out) {
 nmsim_ps sim_pq_peek_time(sim_pq *q) {
   const pq_entry *f;
   while ((f = q->vt->front(q->impl)) != NULL) {
-    if (owned_slot(q, f->slot)->state == SLOT_QUEUED) return f->t;
+    if (!f->h || q->h[f->h - 1].state == H_QUEUED) return f->t;
     pq_entry e;
     q->vt->pop(q->impl, &e); /* a cancelled event at the front: drop it */
     q->n_used--;
-    pool_put(q, e.slot);
+    handle_release(q, &e);
   }
   return UINT64_MAX;
 }
 
 bool sim_pq_cancel(sim_pq *q, sim_event_id id) {
   uint32_t lo = (uint32_t)id;
-  if (lo == 0 || lo - 1 >= q->n_slots) return false;
-  pool_slot *s = slot_at(q, lo - 1);
-  if (s->state != SLOT_QUEUED || s->gen != (uint32_t)(id >> 32)) return false;
-  s->state = SLOT_CANCELLED;
+  if (lo == 0 || lo - 1 >= q->n_h) return false;
+  handle *x = &q->h[lo - 1];
+  if (x->state != H_QUEUED || x->gen != (uint32_t)(id >> 32)) return false;
+  x->state = H_CANCELLED;
   q->n_live--;
   return true;
 }
@@ -275,13 +228,19 @@ size_t sim_pq_size(const sim_pq *q) { return q->n_live; }
 nmsim_ps sim_pq_now(const sim_pq *q) { return q->now; }
 const char *sim_pq_impl(const sim_pq *q) { return q->vt->name; }
 
-int sim_pq_tie(const sim_pq *q, uint32_t slot_a, uint32_t slot_b) {
-  const pool_slot *a = slot_at(q, slot_a), *b = slot_at(q, slot_b);
-  if (a->state == SLOT_QUEUED && b->state == SLOT_QUEUED && slot_a != slot_b) {
+/* Is entry e queued (not cancelled)? An entry without a handle always is. */
+static bool entry_queued(const sim_pq *q, const pq_entry *e) {
+  return !e->h || q->h[e->h - 1].state == H_QUEUED;
+}
+
+int sim_pq_tie(const sim_pq *q, const pq_entry *a, const pq_entry *b) {
+  if (a == b || (a->h && a->h == b->h)) return 0; /* one event, two copies */
+  if (entry_queued(q, a) && entry_queued(q, b)) {
     NMSIM_PANIC("two queued events are equal on every key (time %" PRIu64
                 " ps, kind %u, dst %" PRIu32 ", src %" PRIu32 ", seq %" PRIu32
                 "): source unit %" PRIu32 " reused a sequence number",
-                a->ev.time, (unsigned)a->ev.kind, a->ev.dst, a->ev.src, a->ev.seq, a->ev.src);
+                a->t, (unsigned)(a->k1 >> 32), (uint32_t)a->k1, (uint32_t)(a->k2 >> 32),
+                (uint32_t)a->k2, (uint32_t)(a->k2 >> 32));
   }
-  return slot_a < slot_b ? -1 : slot_a > slot_b;
+  return a->h < b->h ? -1 : a->h > b->h;
 }

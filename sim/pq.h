@@ -19,7 +19,9 @@
  * whatever is pending.
  *
  * CANCELLATION marks the event; it is skipped (and freed) when it reaches the
- * front. Cancelling is O(1) and safe from inside a handler.
+ * front. Cancelling is O(1) and safe from inside a handler. Only an event
+ * pushed with a handle (id != NULL) can be cancelled; the others cost no
+ * handle bookkeeping.
  */
 #ifndef NMSIM_SIM_PQ_H
 #define NMSIM_SIM_PQ_H
@@ -59,7 +61,8 @@ typedef struct sim_pq sim_pq;
 
 /* Options of a queue. Zero fields take their defaults. */
 typedef struct sim_pq_opts {
-  size_t max_events;      /* pool cap: pending events at most (default 1<<24) */
+  size_t max_events;      /* pending events at most, cancelled ones included
+                          * until dropped (default 1<<24) */
   nmsim_ps bucket_width;  /* "bucket": width of a bucket, ps (default 0: automatic,
                           * a power of two adapted to the pending events) */
   size_t n_buckets;       /* "bucket": buckets in the ring (default 4096) */
@@ -74,10 +77,11 @@ nmsim_status sim_pq_create(const char *impl, const sim_pq_opts *opts, sim_pq **o
                            nmsim_err *err);
 /* Free q and every pending event. Accepts NULL. */
 void sim_pq_destroy(sim_pq *q);
-/* Queue a copy of ev. On success stores its handle in *id (id may be NULL).
+/* Queue a copy of ev. On success stores its handle in *id; pass id = NULL for
+ * an event that will never be cancelled (the engine's: no handle is made).
  * NMSIM_EPAST if ev->time < now (the message names ev's source unit);
  * NMSIM_EPOOL when max_events are pending (the message names the knob; a
- * cancelled event keeps its slot until it reaches the front and is dropped);
+ * cancelled event counts until it reaches the front and is dropped);
  * NMSIM_ENOMEM. On error nothing is queued. */
 nmsim_status sim_pq_push(sim_pq *q, const sim_event *ev, sim_event_id *id, nmsim_err *err);
 /* Pop the least event into *out and set now to its time. Returns false when
@@ -99,31 +103,34 @@ const char *sim_pq_impl(const sim_pq *q);
 extern const char *const sim_pq_impls[];
 
 /* ---- implementation interface, seen only by sim/pq*.c -------------------- */
-/* pq.c owns the event pool, the checks and the handles; an implementation
- * orders (key copy, slot) entries and never sees an event. pq_heap.c also
- * provides the binary heap that pq_bucket.c reuses. Kept here, behind
- * SIM_PQ_INTERNAL, so the three files share one definition. */
+/* pq.c owns the checks, the counts and the handles; an implementation stores
+ * and orders entries, each a whole event. pq_heap.c also provides the binary
+ * heap that pq_bucket.c reuses. Kept here, behind SIM_PQ_INTERNAL, so the
+ * three files share one definition. */
 #ifdef SIM_PQ_INTERNAL
 
-/* The key of an event packed into three words compared lexicographically:
- * t = time, k1 = kind<<32 | dst, k2 = src<<32 | seq; slot is the pool slot.
- * pad_ is 0 in pushed entries; in an entry that pop returns it may hold
- * 1 + the slot of an entry a few pops ahead, for pq.c to prefetch. */
+/* An event as queued: its key packed into three words compared
+ * lexicographically (t = time, k1 = kind<<32 | dst, k2 = src<<32 | seq), its
+ * payload, and h: 0, or 1 + the index of its handle in pq.c's handle table
+ * when it was pushed with one (only those can be cancelled). The events live
+ * in the implementation's arrays, not in a pool that a pop would have to
+ * reach through an index: a pop reads memory the queue keeps in order. */
 typedef struct pq_entry {
   uint64_t t, k1, k2;
-  uint32_t slot, pad_;
+  uint64_t data[3];
+  uint32_t h, pad_;
 } pq_entry;
 
-/* Two entries are equal on every key: panics if both slots are queued (not
- * cancelled), else orders them by slot. Cold path; defined in pq.c. */
-int sim_pq_tie(const sim_pq *q, uint32_t slot_a, uint32_t slot_b);
+/* Two entries are equal on every key: panics if both are queued (not
+ * cancelled), else orders them by handle. Cold path; defined in pq.c. */
+int sim_pq_tie(const sim_pq *q, const pq_entry *a, const pq_entry *b);
 
 /* a < b in the total order (ties go to sim_pq_tie). */
 static inline bool pq_entry_less(const sim_pq *q, const pq_entry *a, const pq_entry *b) {
   if (a->t != b->t) return a->t < b->t;
   if (a->k1 != b->k1) return a->k1 < b->k1;
   if (a->k2 != b->k2) return a->k2 < b->k2;
-  return sim_pq_tie(q, a->slot, b->slot) < 0;
+  return sim_pq_tie(q, a, b) < 0;
 }
 
 /* A binary min-heap of entries; a grows geometrically and never shrinks. */

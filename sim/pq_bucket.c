@@ -41,9 +41,9 @@
  * to the bucket) packed above the entry's index in the bucket. If they need
  * more bits than the index leaves, only their top bits are kept (a prefix),
  * and runs of equal prefix are then ordered by comparing the entries;
- * otherwise the words are exact: a pop rebuilds the entry from its word, the
- * common bits and a copy of the slots, and the bucket's chunks are given back
- * as soon as the words are made. In a bucket of one timestamp (the step
+ * otherwise the words are exact. A pop reads the entry of its word's index
+ * from the front's chunks, which are given back when the front has been
+ * read. In a bucket of one timestamp (the step
  * increments of tests/bench/bench_pq.c: 62,000 tied events) the word holds
  * about 35 bits of kind, dst, src and seq. The words are sorted by an MSD
  * radix sort whose first digit is as wide as log2(bucket size), so that most
@@ -54,35 +54,42 @@
  * next one.
  *
  * ADAPTING. With bucket_width 0 the width is a power of two, first
- * 2^AUTO_SHIFT0 ps, kept so that a front holds about FRONT_TARGET entries:
- * some thousands keep the sort cheap per entry and the horizon wide (the
- * exponential increments of tests/bench/bench_pq.c settle at 8 ns with 1e6
- * pending). Each load updates a moving average of front sizes; when it leaves
- * [FRONT_TARGET / 4, 4 * FRONT_TARGET] (narrowing only if the front's times
- * differ, as no width splits one timestamp, and widening only with enough
- * entries queued for it to matter), the next push regrids: it redistributes
- * the ring over the new width, in O(ring entries); front, late and over stay
- * as they are. Pushes into the front's range go to late, a heap: when it
- * holds FRONT_TARGET entries and a quarter of the queue (a front far too wide
- * for what is pushed), push regrids in full: front, late and ring go to a new
- * ring, whose width would hold FRONT_TARGET of late's entries, and the next
- * pop sorts its first bucket. A regrid costs O(queued), so it is done at most
- * once per n/4 pops or pushes for n queued. It allocates, so push does it,
+ * 2^AUTO_SHIFT0 ps, kept so that a front holds about T entries: T =
+ * FRONT_TARGET, or an eighth of the queue if that is less, but at least
+ * FRONT_MIN. Some thousands keep the sort cheap per entry and the horizon
+ * wide (the exponential increments of tests/bench/bench_pq.c settle at a few ns
+ * with 1e6 pending); a smaller T for a smaller queue keeps its front from
+ * spanning most of it (every push would then go to late, a heap); the floor
+ * keeps a queue of a few thousand events (the engine's, chip-timed) from
+ * regridding over and over as it fills and drains with each time step. Each
+ * load updates a moving average of front sizes; when it leaves [T / 4, 4 T]
+ * (narrowing only if the front's times differ, as no width splits one
+ * timestamp, and widening only with enough entries queued for it to
+ * matter), the next push regrids: it redistributes the ring over the new
+ * width, in O(ring entries); front, late and over stay as they are. Pushes
+ * into the front's range go to late, a heap: when it holds T entries and a
+ * quarter of the queue (a front far too wide for what is pushed), push
+ * regrids in full: front, late and ring go to a new ring, whose width would
+ * hold T of late's entries, and the next pop sorts its first bucket. A
+ * regrid costs O(queued), so it is done at most once per n/4 pops or pushes
+ * for n queued. It allocates, so push does it,
  * and if an allocation fails nothing changes and the queue goes on as it was.
  *
- * MEMORY. Ring buckets keep their entries in 2 KiB chunks from a shared
- * spare stack: a bucket never moves entries to grow, and the chunks of the
- * front go back as soon as they are read, for the buckets that fill next
- * (at most one partly filled chunk per bucket: 8 MiB with 4096 buckets).
- * Allocation happens only in push, which reserves what a later load needs:
- * ord, tmp and slots hold as many entries as the largest ring bucket (20
- * bytes per entry of it; cnt is the first digit's count table), and late has
+ * MEMORY. Ring buckets keep their entries (whole events, 56 bytes) in
+ * chunks of 32 from a shared spare stack: a bucket never moves entries to
+ * grow, and the chunks of the front go back as soon as it is read, for the
+ * buckets that fill next (at most one partly filled chunk per bucket: 7 MiB
+ * with 4096 buckets). Allocation happens only in push, which reserves what a
+ * later load needs: ord and tmp hold as many words as the largest ring
+ * bucket (16 bytes per entry of it; cnt is the first digit's count table), and late has
  * room for late.n + over.n entries. Nothing is allocated per event in steady
  * state. Known limitation: nothing is given back to the allocator before
  * destroy after a burst. */
 
 #define AUTO_SHIFT0 10     /* an automatic width starts at 1024 ps */
-#define FRONT_TARGET 16384 /* ... and keeps fronts at about this size */
+#define FRONT_TARGET 4096  /* ... and keeps fronts at about this size, */
+#define FRONT_SHARE 8      /* or 1 / FRONT_SHARE of the queue if that is less, */
+#define FRONT_MIN 2048     /* but not below this */
 
 /* How far ahead of the read position pop looks for prefetches. */
 #define PREFETCH_AHEAD 16
@@ -91,8 +98,8 @@
 
 /* ---- ring buckets ---------------------------------------------------------- */
 
-#define CHUNK_SHIFT 6
-#define CHUNK ((size_t)1 << CHUNK_SHIFT) /* entries per chunk: 2 KiB */
+#define CHUNK_SHIFT 5
+#define CHUNK ((size_t)1 << CHUNK_SHIFT) /* entries per chunk: 1792 bytes */
 
 typedef struct chunk {
   pq_entry e[CHUNK];
@@ -152,25 +159,21 @@ typedef struct bucket_q {
   size_t avg_front;    /* moving average of front sizes */
   size_t since_regrid; /* pops since the last regrid */
   size_t late_limit;   /* late holds no more before relieve_late (backoff) */
-  /* The front, read through the sorted words ord[pos..n_ord). If exact, the
-   * words hold whole keys: an entry is rebuilt from its word, base and slots.
-   * Else they hold prefixes and the entries are read from the chunks of fcl,
-   * which holds them (front_n > 0) until the front is read. */
+  /* The front: its entries in key order, fa[pos..n_ord). While it is sorted,
+   * ord holds its words: the entry of word w is entry w & imask of the
+   * chunks of fcl. Exact words hold whole keys, else prefixes. */
+  pq_entry *fa;
   uint64_t *ord;
   size_t pos, n_ord;
   unsigned ib;        /* index bits at the bottom of a word */
   uint64_t imask;     /* (1 << ib) - 1 */
   bool exact;
-  word_layout lay;    /* exact: rs = 0 */
-  uint64_t base[3];   /* exact: the key bits common to the front */
-  uint32_t *slots;    /* exact: slot of entry i of the front */
   chunk_list fcl;     /* the front's chunk list (swapped with the ring's) */
   size_t front_n;     /* entries in fcl's chunks (0 once given back) */
-  pq_entry fbuf;      /* exact: front()'s entry */
-  /* Scratch of the sort; ord, tmp and slots hold tmp_cap entries. */
+  /* Scratch of the sort; ord and tmp hold tmp_cap words. */
   uint64_t *tmp;
   uint32_t *cnt;      /* the first digit's count table */
-  size_t ord_cap, tmp_cap, slots_cap, cnt_cap;
+  size_t fa_cap, ord_cap, tmp_cap, cnt_cap;
   pq_bheap late, over;
   chunk **spare;      /* free chunks: spare[0..n_spare) */
   size_t n_spare, spare_cap, n_chunk; /* spare_cap >= n_chunk, the chunks allocated */
@@ -341,23 +344,6 @@ static inline void key_fields(const pq_entry *e, uint64_t f[N_FIELDS]) {
   f[4] = (uint32_t)e->k2;
 }
 
-/* The sort word of the key fields f, index i. */
-static inline uint64_t pack(const word_layout *l, const uint64_t f[N_FIELDS], uint64_t i) {
-  uint64_t w = i;
-  for (int k = 0; k < N_FIELDS; k++) w |= ((f[k] & l->m[k]) >> l->rs[k]) << l->ls[k];
-  return w;
-}
-
-/* The front's entry of word w (exact). */
-static inline void unpack(const bucket_q *b, uint64_t w, pq_entry *e) {
-  const word_layout *l = &b->lay;
-  e->t = b->base[0] | ((w >> l->ls[0]) & l->m[0]);
-  e->k1 = b->base[1] | ((w >> l->ls[1]) & l->m[1]) << 32 | ((w >> l->ls[2]) & l->m[2]);
-  e->k2 = b->base[2] | ((w >> l->ls[3]) & l->m[3]) << 32 | ((w >> l->ls[4]) & l->m[4]);
-  e->slot = b->slots[w & b->imask];
-  e->pad_ = 0;
-}
-
 /* Give the n entries' chunks of list cl back to spare. */
 static void give_back(bucket_q *b, const chunk_list *cl, size_t n) {
   for (size_t c = 0; c < n_chunks(n); c++) b->spare[b->n_spare++] = cl->ch[c];
@@ -365,7 +351,8 @@ static void give_back(bucket_q *b, const chunk_list *cl, size_t n) {
 
 /* Make r (n > 0 entries, in the chunks of fcl) the front: fill ord[0..n)
  * with its entries' words in key order. Never allocates (push reserved the
- * scratch). */
+ * scratch). The layout is held in locals: the words written must not make
+ * the compiler reload it for every entry. */
 static void sort_front(bucket_q *b, const bucket *r) {
   size_t n = r->n;
   chunk *const *fe = b->fcl.ch;
@@ -382,7 +369,7 @@ static void sort_front(bucket_q *b, const bucket *r) {
   unsigned ib = bit_width(n - 1);
   unsigned drop = total > 64 - ib ? total - (64 - ib) : 0;
   unsigned key_bits = total - drop;
-  word_layout *l = &b->lay;
+  word_layout lay, *l = &lay;
   for (int k = N_FIELDS, off = 0; k-- > 0; off += (int)bits[k]) {
     /* The field's lowest bit goes to bit off - drop of the prefix; a field
      * wholly below it (at most 32 bits: not the time) comes out as 0. */
@@ -395,27 +382,34 @@ static void sort_front(bucket_q *b, const bucket *r) {
   b->ib = ib;
   b->imask = ((uint64_t)1 << ib) - 1;
 
-  /* Pack the words, into tmp if a first radix digit follows, else into ord;
-   * if exact, copy the slots too. */
+  /* Pack the words, into tmp if a first radix digit follows, else into ord. */
   uint64_t *ord = b->ord, *tmp = b->tmp;
   unsigned d = bit_width(n);
   if (d > TOP_DIGIT_MAX) d = TOP_DIGIT_MAX;
   if (d > key_bits) d = key_bits;
   if (n <= ISORT_MAX) d = 0; /* the insertion pass alone */
   uint64_t *dst = d ? tmp : ord;
+  const uint64_t m0 = l->m[0], m1 = l->m[1], m2 = l->m[2], m3 = l->m[3], m4 = l->m[4];
+  const unsigned r0 = l->rs[0], r1 = l->rs[1], r2 = l->rs[2], r3 = l->rs[3], r4 = l->rs[4];
+  const unsigned s0 = l->ls[0], s1 = l->ls[1], s2 = l->ls[2], s3 = l->ls[3], s4 = l->ls[4];
+  for (size_t c = 0; c < 2 && c < n_chunks(n); c++)
+    for (size_t j = 0; j < CHUNK; j++) prefetch(&fe[c]->e[j]);
   for (size_t c = 0, i = 0; i < n; c++) {
     const pq_entry *e = fe[c]->e;
     size_t m = NM_MIN(CHUNK, n - i);
-    /* The chunks were written long ago: prefetch the next one meanwhile. */
-    const pq_entry *next = i + m < n ? fe[c + 1]->e : e;
+    /* The chunks were written long ago: prefetch the one after next meanwhile
+     * (a chunk is read faster than memory answers). */
+    const pq_entry *next = i + m + CHUNK < n ? fe[c + 2]->e : e;
     for (size_t j = 0; j < m; j++) {
       prefetch(&next[j]);
-      uint64_t f[N_FIELDS];
-      key_fields(&e[j], f);
-      dst[i + j] = pack(l, f, i + j);
+      uint64_t w = i + j;
+      w |= ((e[j].t & m0) >> r0) << s0;
+      w |= (((e[j].k1 >> 32) & m1) >> r1) << s1;
+      w |= (((uint32_t)e[j].k1 & m2) >> r2) << s2;
+      w |= (((e[j].k2 >> 32) & m3) >> r3) << s3;
+      w |= (((uint32_t)e[j].k2 & m4) >> r4) << s4;
+      dst[i + j] = w;
     }
-    if (b->exact)
-      for (size_t j = 0; j < m; j++) b->slots[i + j] = e[j].slot;
     i += m;
   }
   if (d) { /* the first digit, counted and distributed */
@@ -430,22 +424,20 @@ static void sort_front(bucket_q *b, const bucket *r) {
       if (cnt[v] - start > ISORT_MAX) msd_sort(ord + start, tmp + start, cnt[v] - start, sh, ib);
   }
   isort_u64(ord, n);
-  if (b->exact) {
-    /* The bits of the key that no word holds: those of the first entry. */
-    uint64_t keep[N_FIELDS] = {~(uint64_t)0, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX};
-    for (int k = 0; k < N_FIELDS; k++) keep[k] &= ~l->m[k];
-    b->base[0] = r->ref[0] & keep[0];
-    b->base[1] = r->ref[1] & (keep[1] << 32 | keep[2]);
-    b->base[2] = r->ref[2] & (keep[3] << 32 | keep[4]);
-    give_back(b, &b->fcl, n); /* the entries live on in ord, base and slots */
-    b->front_n = 0;
-  } else { /* equal prefixes need not be equal keys: compare the entries */
+  if (!b->exact) /* equal prefixes need not be equal keys: compare the entries */
     for (size_t i = 0, j; i < n; i = j) {
       for (j = i + 1; j < n && (ord[j] >> ib) == (ord[i] >> ib); j++) {}
       if (j - i > 1) sort_run(fe, b->imask, ord + i, j - i);
     }
-    b->front_n = n;
+  /* Gather the entries in key order, so that pops read them in sequence;
+   * the chunks go back at once. */
+  pq_entry *fa = b->fa;
+  for (size_t i = 0; i < n; i++) {
+    if (i + PREFETCH_AHEAD < n) prefetch(entry_at(fe, ord[i + PREFETCH_AHEAD] & b->imask));
+    fa[i] = *entry_at(fe, ord[i] & b->imask);
   }
+  give_back(b, &b->fcl, n);
+  b->front_n = 0;
   b->pos = 0;
   b->n_ord = n;
 }
@@ -472,8 +464,8 @@ static void bucket_destroy(void *impl) {
   nm_free(b->chunks);
   nm_free(b->bits);
   nm_free(b->ord);
+  nm_free(b->fa);
   nm_free(b->tmp);
-  nm_free(b->slots);
   nm_free(b->cnt);
   pq_bheap_free(&b->late);
   pq_bheap_free(&b->over);
@@ -517,17 +509,19 @@ static inline nmsim_status reserve_late(bucket_q *b) {
 }
 
 /* Room for sorting a bucket of need entries: NMSIM_OK or NMSIM_ENOMEM.
- * tmp grows last: tmp_cap says that all have room. */
+ * tmp grows last: tmp_cap says that all have room. The capacities grow to
+ * powers of two, and a bucket of up to tmp_cap entries may be sorted: the
+ * count table is sized for the power of two at or above need. */
 static nmsim_status reserve_sort(bucket_q *b, size_t need) {
-  void *c = b->cnt, *o = b->ord, *s = b->slots, *t = b->tmp;
-  unsigned d = bit_width(need);
+  void *c = b->cnt, *o = b->ord, *t = b->tmp, *f = b->fa;
+  unsigned d = bit_width(need > 1 ? need - 1 : 1) + 1; /* 2^(d-1) >= need */
   size_t nbin = (size_t)1 << (d < TOP_DIGIT_MAX ? d : TOP_DIGIT_MAX);
   nmsim_status st = nm_grow(&c, &b->cnt_cap, nbin + 1, sizeof *b->cnt);
   b->cnt = c;
   if (!st) st = nm_grow(&o, &b->ord_cap, need, sizeof *b->ord);
   b->ord = o;
-  if (!st) st = nm_grow(&s, &b->slots_cap, need, sizeof *b->slots);
-  b->slots = s;
+  if (!st) st = nm_grow(&f, &b->fa_cap, need, sizeof *b->fa);
+  b->fa = f;
   if (!st) st = nm_grow(&t, &b->tmp_cap, need, sizeof *b->tmp);
   b->tmp = t;
   return st;
@@ -584,16 +578,23 @@ static inline const pq_entry *front_next(bucket_q *b);
 
 /* ---- adapting the width --------------------------------------------------- */
 
+/* The front size the width aims at (see ADAPTING). */
+static inline size_t front_target(const bucket_q *b) {
+  size_t t = b->n_total / FRONT_SHARE;
+  return t < FRONT_MIN ? FRONT_MIN : t > FRONT_TARGET ? FRONT_TARGET : t;
+}
+
 /* A front of n entries (ring and over) was loaded; times_vary: not all at one
  * time. Note the width to move to, if any (see ADAPTING). */
 static void adapt(bucket_q *b, size_t n, bool times_vary) {
   b->avg_front = b->avg_front - b->avg_front / 8 + n / 8;
   if (b->since_regrid < b->n_total / 4) return; /* regrids cost O(n): amortize */
   unsigned s = b->wshift, want = s;
-  if (b->avg_front < FRONT_TARGET / 4 && b->n_total >= 2 * FRONT_TARGET)
-    want = s + bit_width(FRONT_TARGET / (b->avg_front + 1)) - 1;
-  else if (b->avg_front > 4 * FRONT_TARGET && times_vary)
-    want = s - NM_MIN(s, bit_width(b->avg_front / FRONT_TARGET) - 1);
+  size_t tgt = front_target(b);
+  if (b->avg_front < tgt / 4 && b->n_total >= 2 * tgt)
+    want = s + bit_width(tgt / (b->avg_front + 1)) - 1;
+  else if (b->avg_front > 4 * tgt && times_vary)
+    want = s - NM_MIN(s, bit_width(b->avg_front / tgt) - 1);
   b->want_shift = NM_MIN(want, b->max_shift);
 }
 
@@ -604,12 +605,7 @@ static void for_each_moved(bucket_q *b, bool full,
   for (size_t i = 0; i < b->nb; i++)
     for (size_t k = 0; k < b->ring[i].n; k++) fn(b, entry_at(b->chunks[i].ch, k), ctx);
   if (!full) return;
-  for (size_t i = b->pos; i < b->n_ord; i++) {
-    pq_entry e;
-    if (b->exact) unpack(b, b->ord[i], &e);
-    else e = *entry_at(b->fcl.ch, b->ord[i] & b->imask);
-    fn(b, &e, ctx);
-  }
+  for (size_t i = b->pos; i < b->n_ord; i++) fn(b, &b->fa[i], ctx);
   for (size_t i = 0; i < b->late.n; i++) fn(b, &b->late.a[i], ctx);
 }
 
@@ -742,9 +738,9 @@ static void relieve_late(bucket_q *b) {
     lo = NM_MIN(lo, b->late.a[i].t);
     hi = NM_MAX(hi, b->late.a[i].t);
   }
-  /* A width that would hold about FRONT_TARGET of them. */
-  uint64_t d = hi - lo, n = b->late.n;
-  uint64_t w = d <= UINT64_MAX / FRONT_TARGET ? d * FRONT_TARGET / n : d / n * FRONT_TARGET;
+  /* A width that would hold about a target front of them. */
+  uint64_t d = hi - lo, n = b->late.n, tgt = front_target(b);
+  uint64_t w = d <= UINT64_MAX / tgt ? d * tgt / n : d / n * tgt;
   unsigned shift = NM_MIN(w ? bit_width(w) - 1 : 0, b->max_shift);
   if (regrid(b, shift, true)) b->late_limit = 0;
   else b->late_limit = 2 * b->late.n; /* out of memory: not before late doubles */
@@ -761,7 +757,7 @@ static nmsim_status bucket_push(void *impl, const pq_entry *e) {
     pq_bheap_push_reserved(&b->late, e);
     b->n_total++;
     if (NMSIM_UNLIKELY(b->late.n >= b->late_limit) && b->auto_width &&
-        b->late.n >= NM_MAX(FRONT_TARGET, b->n_total / 4))
+        b->late.n >= NM_MAX(front_target(b), b->n_total / 4))
       relieve_late(b);
     return NMSIM_OK;
   } else if (e->t - b->grid < b->span) {
@@ -838,21 +834,13 @@ static bool advance(bucket_q *b) {
 
 /* The front's next entry (pos < n_ord). */
 static inline const pq_entry *front_next(bucket_q *b) {
-  uint64_t w = b->ord[b->pos];
-  if (!b->exact) return entry_at(b->fcl.ch, w & b->imask);
-  unpack(b, w, &b->fbuf);
-  return &b->fbuf;
+  return &b->fa[b->pos];
 }
 
 /* Does late's root precede the front's next entry? */
 static inline bool late_first(bucket_q *b) {
   if (NMSIM_LIKELY(b->late.n == 0)) return false;
   return b->pos == b->n_ord || pq_entry_less(b->q, &b->late.a[0], front_next(b));
-}
-
-/* Slot of the front's entry of word w. */
-static inline uint32_t front_slot(const bucket_q *b, uint64_t w) {
-  return b->exact ? b->slots[w & b->imask] : entry_at(b->fcl.ch, w & b->imask)->slot;
 }
 
 static bool bucket_pop(void *impl, pq_entry *out) {
@@ -864,27 +852,11 @@ static bool bucket_pop(void *impl, pq_entry *out) {
     pq_bheap_pop(&b->late, out);
     return true;
   }
-  const uint64_t *ord = b->ord;
-  uint64_t w = ord[b->pos++];
-  if (b->exact) unpack(b, w, out);
-  else *out = *entry_at(b->fcl.ch, w & b->imask);
-  if (b->pos < b->n_ord) {
-    uint64_t nx = ord[b->pos];
-    /* Equal keys are adjacent and have equal prefixes. */
-    if (NMSIM_UNLIKELY(nx >> b->ib == w >> b->ib)) {
-      pq_entry e;
-      if (b->exact) unpack(b, nx, &e);
-      else e = *entry_at(b->fcl.ch, nx & b->imask);
-      if (e.t == out->t && e.k1 == out->k1 && e.k2 == out->k2)
-        sim_pq_tie(b->q, out->slot, e.slot);
-    }
-    /* Hand pq.c (see pq_entry) the slot of the entry AHEAD pops ahead; if
-     * not exact, prefetch the entry 2 * AHEAD pops ahead for that. */
-    if (b->pos + PREFETCH_AHEAD < b->n_ord)
-      out->pad_ = front_slot(b, ord[b->pos + PREFETCH_AHEAD]) + 1;
-    if (!b->exact && b->pos + 2 * PREFETCH_AHEAD < b->n_ord)
-      prefetch(entry_at(b->fcl.ch, ord[b->pos + 2 * PREFETCH_AHEAD] & b->imask));
-  }
+  const pq_entry *x = &b->fa[b->pos++];
+  *out = *x;
+  /* Equal keys are adjacent. */
+  if (b->pos < b->n_ord && NMSIM_UNLIKELY(x[1].t == x->t && x[1].k1 == x->k1 && x[1].k2 == x->k2))
+    sim_pq_tie(b->q, x, x + 1);
   return true;
 }
 

@@ -1,5 +1,5 @@
-/* pq_heap.c: the reference event queue, a plain binary min-heap of
- * (key copy, slot) entries; its heap primitives are reused by pq_bucket.c. */
+/* pq_heap.c: the reference event queue, a plain binary min-heap of entries;
+ * its heap primitives are reused by pq_bucket.c. */
 #define SIM_PQ_INTERNAL
 #include "sim/pq.h"
 
@@ -52,7 +52,7 @@ void pq_bheap_pop(pq_bheap *h, pq_entry *out) {
   /* The cheap duplicate check: a second event equal to the one popped is now
    * the least, so it is at the root. */
   if (a[0].t == out->t && a[0].k1 == out->k1 && a[0].k2 == out->k2)
-    sim_pq_tie(h->q, out->slot, a[0].slot);
+    sim_pq_tie(h->q, out, &a[0]);
 }
 
 void pq_bheap_heapify(pq_bheap *h) {
