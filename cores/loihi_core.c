@@ -142,7 +142,14 @@ void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
  * rings of its destination cores (no packets, no time). */
 static void core_emit_direct(sys *s, sys_core *c, uint32_t j, double value) {
   const chip_cost *so = &s->chip->spike_out;
-  for (uint32_t k = c->out_ptr[j]; k < c->out_ptr[j + 1]; k++) {
+  uint32_t k0 = c->out_ptr[j], k1 = c->out_ptr[j + 1];
+  for (uint32_t k = k0; k < k1 && k < k0 + 2 * SYS_ROW_AHEAD; k++) sys_prefetch_row_index(s, &c->out[k]);
+  for (uint32_t k = k0; k < k1; k++) {
+    /* The rows of a spike's destinations are scattered over the cores: load
+     * the row index of the destination 2 AHEAD on and the synapses of the one
+     * AHEAD on (its index loaded by now) while this one is applied. */
+    if (k + 2 * SYS_ROW_AHEAD < k1) sys_prefetch_row_index(s, &c->out[k + 2 * SYS_ROW_AHEAD]);
+    if (k + SYS_ROW_AHEAD < k1) sys_prefetch_row(s, &c->out[k + SYS_ROW_AHEAD]);
     charge(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
     s->packets++;
     uint32_t d = c->out[k].core;

@@ -227,6 +227,9 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     /* Ejection at the destination router: the packet reaches the core. The
      * hop latencies already include the router traversal. */
     noc_release_input(s, e, tile, ev, now);
+    /* The delivery runs next or nearly: start loading the row's synapses
+     * (its index was fetched when the packet was injected, hops ago). */
+    sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
     sim_event out = *ev;
     out.src = s->unit_router0 + tile;
     out.seq = r->seq++;
@@ -273,6 +276,9 @@ void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev) {
   sys *s = ctx;
   uint32_t src_tile = s->cores[ev->src].tile;
   uint32_t dst_tile = s->cores[ev->data.u32[0]].tile;
+  /* The row the packet will be applied to is on another core, cold in the
+   * cache: fetch its index now, while the packet crosses the mesh. */
+  sys_prefetch_row_index(s, &(sys_out){.core = ev->data.u32[0], .axon = ev->data.u32[1]});
   if (src_tile == dst_tile) {
     /* Within a tile: one traversal of the tile's router. */
     const chip_cost *c = &s->chip->within_tile;

@@ -349,6 +349,37 @@ nmsim_status core_run_functional(sys *s, nmsim_err *err);
  * of value `value`; close step s->step, which ended at hardware time t
  * (totals, the step hook; false with err set on failure). */
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
+
+/* Prefetching a row before it is applied: first its entry in the row index
+ * of the destination core, then (once that has arrived) its synapses.
+ * Nothing for a destination on another process or an axon the core does not
+ * have (the NoC's traffic generator sends packets to cores without rows).
+ * SYS_ROW_AHEAD: how many destinations ahead a spike's loop fetches the
+ * synapses. */
+#define SYS_ROW_AHEAD 2
+static inline const sys_core *sys_row_core(const sys *s, const sys_out *o) {
+  if (NMSIM_UNLIKELY(!sys_core_here(s, o->core))) return NULL;
+  const sys_core *d = &s->cores[o->core];
+  return o->axon < d->n_axons ? d : NULL;
+}
+static inline void sys_prefetch_row_index(const sys *s, const sys_out *o) {
+#if defined(__GNUC__)
+  const sys_core *d = sys_row_core(s, o);
+  if (d) __builtin_prefetch(&d->row[o->axon]);
+#else
+  (void)s;
+  (void)o;
+#endif
+}
+static inline void sys_prefetch_row(const sys *s, const sys_out *o) {
+#if defined(__GNUC__)
+  const sys_core *d = sys_row_core(s, o);
+  if (d && d->syn) __builtin_prefetch(&d->syn[d->row[o->axon]]);
+#else
+  (void)s;
+  (void)o;
+#endif
+}
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
 /* Functional mode over processes: the spike of local neuron j of core src
  * (value `value`) has a target on core dst of another process (sim/prun.c). */
