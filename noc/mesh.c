@@ -229,7 +229,7 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     noc_release_input(s, e, tile, ev, now);
     /* The delivery runs next or nearly: start loading the row's synapses
      * (its index was fetched when the packet was injected, hops ago). */
-    sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
+    if (s->rows) sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
     sim_event out = *ev;
     out.src = s->unit_router0 + tile;
     out.seq = r->seq++;
@@ -278,7 +278,7 @@ void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev) {
   uint32_t dst_tile = s->cores[ev->data.u32[0]].tile;
   /* The row the packet will be applied to is on another core, cold in the
    * cache: fetch its index now, while the packet crosses the mesh. */
-  sys_prefetch_row_index(s, &(sys_out){.core = ev->data.u32[0], .axon = ev->data.u32[1]});
+  if (s->rows) sys_prefetch_row_index(s, &(sys_out){.core = ev->data.u32[0], .axon = ev->data.u32[1]});
   if (src_tile == dst_tile) {
     /* Within a tile: one traversal of the tile's router. */
     const chip_cost *c = &s->chip->within_tile;

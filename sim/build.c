@@ -837,6 +837,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   s->barrier_ps = s->chips_used > 1 ? chip_barrier_time_chips(chip, s->chips_used)
                                     : chip_barrier_time(chip, s->tiles_used);
   if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
+  s->rows = true;
   /* SpiNNaker-like PEs: keys and key/mask routing tables from the out lists */
   if (chip->core_kind == CHIP_CORE_SPINNAKER2 && (rc = pe_build(s, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
