@@ -41,9 +41,9 @@
  * to the bucket) packed above the entry's index in the bucket. If they need
  * more bits than the index leaves, only their top bits are kept (a prefix),
  * and runs of equal prefix are then ordered by comparing the entries;
- * otherwise the words are exact. A pop reads the entry of its word's index
- * from the front's chunks, which are given back when the front has been
- * read. In a bucket of one timestamp (the step
+ * otherwise the words are exact. The entries are then copied in word order
+ * into one array that pops read in sequence (the front's chunks go back to
+ * the spare stack at once). In a bucket of one timestamp (the step
  * increments of tests/bench/bench_pq.c: 62,000 tied events) the word holds
  * about 35 bits of kind, dst, src and seq. The words are sorted by an MSD
  * radix sort whose first digit is as wide as log2(bucket size), so that most
@@ -77,7 +77,7 @@
  *
  * MEMORY. Ring buckets keep their entries (whole events, 56 bytes) in
  * chunks of 32 from a shared spare stack: a bucket never moves entries to
- * grow, and the chunks of the front go back as soon as it is read, for the
+ * grow, and the chunks of the front go back as soon as it is gathered, for the
  * buckets that fill next (at most one partly filled chunk per bucket: 7 MiB
  * with 4096 buckets). Allocation happens only in push, which reserves what a
  * later load needs: ord and tmp hold as many words as the largest ring
@@ -169,7 +169,6 @@ typedef struct bucket_q {
   uint64_t imask;     /* (1 << ib) - 1 */
   bool exact;
   chunk_list fcl;     /* the front's chunk list (swapped with the ring's) */
-  size_t front_n;     /* entries in fcl's chunks (0 once given back) */
   /* Scratch of the sort; ord and tmp hold tmp_cap words. */
   uint64_t *tmp;
   uint32_t *cnt;      /* the first digit's count table */
@@ -437,7 +436,6 @@ static void sort_front(bucket_q *b, const bucket *r) {
     fa[i] = *entry_at(fe, ord[i] & b->imask);
   }
   give_back(b, &b->fcl, n);
-  b->front_n = 0;
   b->pos = 0;
   b->n_ord = n;
 }
@@ -456,7 +454,6 @@ static void free_ring_chunks(bucket *r, chunk_list *chunks, size_t nb) {
 static void bucket_destroy(void *impl) {
   bucket_q *b = impl;
   if (b->chunks) free_ring_chunks(b->ring, b->chunks, b->nb);
-  for (size_t c = 0; c < n_chunks(b->front_n); c++) nm_free(b->fcl.ch[c]);
   nm_free(b->fcl.ch);
   for (size_t i = 0; i < b->n_spare; i++) nm_free(b->spare[i]);
   nm_free(b->spare);
@@ -717,8 +714,6 @@ static bool regrid(bucket_q *b, unsigned shift, bool full) {
   nm_free(old.ring_mem);
   nm_free(old.bits);
   if (full) { /* the front is empty and ends at G' */
-    give_back(b, &b->fcl, b->front_n);
-    b->front_n = 0;
     b->pos = b->n_ord = 0;
     b->late.n = 0;
     set_front_range(b, p.grid, 0);
@@ -788,8 +783,6 @@ static size_t next_nonempty(const bucket_q *b) {
  * is empty. Never allocates (see MEMORY). */
 static bool advance(bucket_q *b) {
   if (NMSIM_LIKELY(b->pos < b->n_ord || b->late.n > 0)) return true;
-  give_back(b, &b->fcl, b->front_n); /* the front has been read */
-  b->front_n = 0;
   b->pos = b->n_ord = 0;
   if (b->n_total == 0) return false;
   /* The next bucket: the first ring bucket, or over's first if earlier. */
