@@ -997,19 +997,33 @@ Test(pq_contract, out_of_memory_while_regridding) {
 
 /* ---- panics --------------------------------------------------------------- */
 
-/* Queue two events equal on every key (among others) and pop everything. */
-static void duplicate_scenario(const char *impl, nmsim_ps t) {
+/* Queue two events equal on every key (among others) and pop everything.
+ * The first has a handle unless bare; the second never has (as the engine
+ * pushes: no handle is kept for such events, so both paths must panic). */
+static void duplicate_scenario_as(const char *impl, nmsim_ps t, bool bare) {
   sim_pq *q = q_new(impl, NULL);
   for (uint32_t i = 0; i < 64; i++) {
     sim_event e = ev_make(t - 32 + i, 1, 2, 3, 100 + i);
     push_ok(impl, q, &e);
   }
   sim_event dup = ev_make(t, 1, 2, 3, 4), got;
-  push_ok(impl, q, &dup);
+  if (bare) cr_assert(sim_pq_push(q, &dup, NULL, NULL) == NMSIM_OK, "[%s] bare push", impl);
+  else push_ok(impl, q, &dup);
   dup.data.u64[0] = 1; /* payload differs; keys do not */
   sim_pq_push(q, &dup, NULL, NULL);
   while (sim_pq_pop(q, &got)) {}
   sim_pq_destroy(q);
+}
+
+static void duplicate_scenario(const char *impl, nmsim_ps t) { duplicate_scenario_as(impl, t, false); }
+
+Test(pq_panic, duplicate_key_without_handles_heap, .signal = SIGABRT) {
+  /* Invariant: the duplicate check holds for events pushed without handles. */
+  duplicate_scenario_as("heap", 5000, true);
+}
+
+Test(pq_panic, duplicate_key_without_handles_bucket, .signal = SIGABRT) {
+  duplicate_scenario_as("bucket", 50000, true);
 }
 
 Test(pq_panic, duplicate_key_heap, .signal = SIGABRT) {
