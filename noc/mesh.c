@@ -11,21 +11,16 @@
 #include "noc/noc_int.h"
 #include "sim/partition.h"
 
+/* Tile positions and chip edges are looked up, not divided out: a hop needs
+ * several, and an integer division costs tens of cycles. */
 static inline void tile_xy(const sys *s, uint32_t tile, uint32_t *x, uint32_t *y) {
-  *x = tile % s->grid_w;
-  *y = tile / s->grid_w;
+  *x = s->routers[tile].x;
+  *y = s->routers[tile].y;
 }
 
 /* Whether the hop from `tile` in direction dir leaves its chip. */
-static bool crosses_chip(const sys *s, uint32_t tile, int dir) {
-  uint32_t x, y, w = s->chip->mesh_width, h = s->chip->mesh_height;
-  tile_xy(s, tile, &x, &y);
-  switch (dir) {
-    case SYS_EAST: return (x + 1) % w == 0;
-    case SYS_WEST: return x % w == 0;
-    case SYS_NORTH: return (y + 1) % h == 0;
-    default: return y % h == 0;
-  }
+static inline bool crosses_chip(const sys *s, uint32_t tile, int dir) {
+  return s->routers[tile].off_chip >> dir & 1;
 }
 
 /* Dimension-order routing on a mesh: the output direction at tile `at` for a
@@ -227,9 +222,6 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     /* Ejection at the destination router: the packet reaches the core. The
      * hop latencies already include the router traversal. */
     noc_release_input(s, e, tile, ev, now);
-    /* The delivery runs next or nearly: start loading the row's synapses
-     * (its index was fetched when the packet was injected, hops ago). */
-    if (s->rows) sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
     sim_event out = *ev;
     out.src = s->unit_router0 + tile;
     out.seq = r->seq++;
@@ -240,6 +232,11 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     return;
   }
   int dir = noc_dor_xy(s, tile, dst_tile);
+  /* The packet takes its last link: start loading the synapses of the row it
+   * will be applied to (the row's index was fetched at injection), so they
+   * are in the cache when it arrives a hop from now. */
+  if (s->rows && noc_neighbour(s, tile, dir) == dst_tile)
+    sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
   if (!noc_port_push(&r->link[dir], ev)) {
     sim_engine_fail_oom(e);
     return;
@@ -256,12 +253,20 @@ void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
 }
 
 void noc_init_ports(sys *s) {
-  for (uint32_t t = 0; t < s->n_tiles; t++)
+  uint32_t w = s->chip->mesh_width, h = s->chip->mesh_height;
+  for (uint32_t t = 0; t < s->n_tiles; t++) {
+    sys_router *r = &s->routers[t];
+    r->x = t % s->grid_w;
+    r->y = t / s->grid_w;
+    /* a chip's mesh is w x h tiles: its edge is a chip boundary */
+    r->off_chip = (uint32_t)((r->x + 1) % w == 0) << SYS_EAST | (uint32_t)(r->x % w == 0) << SYS_WEST |
+                  (uint32_t)((r->y + 1) % h == 0) << SYS_NORTH | (uint32_t)(r->y % h == 0) << SYS_SOUTH;
     for (int d = 0; d < SYS_NDIRS; d++) {
-      sys_link *l = &s->routers[t].link[d];
+      sys_link *l = &r->link[d];
       l->credits = s->chip->buffer_depth;
       l->cr_head = l->cr_len = 0;
     }
+  }
 }
 
 void noc_free_ports(sys *s) {

@@ -91,6 +91,10 @@
 #define FRONT_SHARE 8      /* or 1 / FRONT_SHARE of the queue if that is less, */
 #define FRONT_MIN 2048     /* but not below this */
 
+/* A push into the front's range goes into the front itself while fewer than
+ * this many of its entries are unread (see ADAPTING), else to late. */
+#define FRONT_INSERT_MAX 32
+
 /* How far ahead of the read position pop looks for prefetches. */
 #define PREFETCH_AHEAD 16
 
@@ -348,13 +352,43 @@ static void give_back(bucket_q *b, const chunk_list *cl, size_t n) {
   for (size_t c = 0; c < n_chunks(n); c++) b->spare[b->n_spare++] = cl->ch[c];
 }
 
-/* Make r (n > 0 entries, in the chunks of fcl) the front: fill ord[0..n)
- * with its entries' words in key order. Never allocates (push reserved the
- * scratch). The layout is held in locals: the words written must not make
+/* Strict order of two entries' full keys (no tie check: equal keys end up
+ * adjacent and pop checks them). */
+static inline bool key_less(const pq_entry *a, const pq_entry *b) {
+  if (a->t != b->t) return a->t < b->t;
+  if (a->k1 != b->k1) return a->k1 < b->k1;
+  return a->k2 < b->k2;
+}
+
+/* The front of a bucket of n <= CHUNK entries e[0..n) (one chunk): an
+ * insertion sort of the entries straight into fa, stable, so equal keys keep
+ * push order as the words would. The engine's queue, a few thousand events
+ * that mostly schedule a few ns ahead, loads fronts of a handful of entries
+ * hundreds of times a step: building words for them would cost more than
+ * sorting them. */
+static void sort_small(bucket_q *b, const pq_entry *e, size_t n) {
+  pq_entry *fa = b->fa;
+  for (size_t i = 0; i < n; i++) {
+    size_t j = i;
+    for (; j > 0 && key_less(&e[i], &fa[j - 1]); j--) fa[j] = fa[j - 1];
+    fa[j] = e[i];
+  }
+  give_back(b, &b->fcl, n);
+  b->pos = 0;
+  b->n_ord = n;
+}
+
+/* Make r (n > 0 entries, in the chunks of fcl) the front: its entries in
+ * key order in fa[0..n), through their words in ord unless one chunk holds
+ * them (sort_small). Never allocates (push reserved the scratch). The layout is held in locals: the words written must not make
  * the compiler reload it for every entry. */
 static void sort_front(bucket_q *b, const bucket *r) {
   size_t n = r->n;
   chunk *const *fe = b->fcl.ch;
+  if (n <= CHUNK) { /* one chunk: see sort_small */
+    sort_small(b, fe[0]->e, n);
+    return;
+  }
   /* The varying bits of each field are those up to the highest varying one:
    * the higher ones are common to the bucket, so comparing the low bits
    * compares the fields. */
@@ -568,6 +602,13 @@ static inline nmsim_status ring_push(bucket_q *b, size_t i, const pq_entry *e) {
   *r->tail++ = *e;
   r->n++;
   b->n_ring++;
+  /* The bucket's next push comes thousands of pushes later with a large
+   * ring: have its entry's lines in the cache by then (writing a line not
+   * in the cache waits for memory). */
+  if ((r->n & (CHUNK - 1)) != 0) {
+    __builtin_prefetch(r->tail, 1);
+    __builtin_prefetch((const char *)(r->tail + 1) - 1, 1);
+  }
   return NMSIM_OK;
 }
 
@@ -743,11 +784,39 @@ static void relieve_late(bucket_q *b) {
 
 /* ---- push, pop ------------------------------------------------------------- */
 
+/* Put e (below L) into the front's unread entries fa[pos..n_ord), in key
+ * order, after any equal key (so that the tie check at pop meets it): true
+ * if done, false if the front has no room at either end. The entries after
+ * e's place move up one, or if the array is full, those before it move down
+ * into the read part. */
+static bool front_insert(bucket_q *b, const pq_entry *e) {
+  pq_entry *fa = b->fa;
+  size_t j = b->n_ord;
+  if (b->n_ord < b->fa_cap) {
+    for (; j > b->pos && key_less(e, &fa[j - 1]); j--) fa[j] = fa[j - 1];
+    fa[j] = *e;
+    b->n_ord++;
+    return true;
+  }
+  if (b->pos == 0) return false;
+  size_t i = b->pos - 1;
+  for (; i + 1 < b->n_ord && !key_less(e, &fa[i + 1]); i++) fa[i] = fa[i + 1];
+  fa[i] = *e;
+  b->pos--;
+  return true;
+}
+
 static nmsim_status bucket_push(void *impl, const pq_entry *e) {
   bucket_q *b = impl;
   if (NMSIM_UNLIKELY(b->want_shift != b->wshift) && !regrid(b, b->want_shift, false))
     b->want_shift = b->wshift; /* out of memory: until the next decision */
   if (below_lim(b, e->t)) {
+    /* Into the front itself when few of its entries are left (a short
+     * insertion costs less than a heap's push and pop), else into late. */
+    if (b->n_ord - b->pos < FRONT_INSERT_MAX && front_insert(b, e)) {
+      b->n_total++;
+      return NMSIM_OK;
+    }
     if (reserve_late(b)) return NMSIM_ENOMEM;
     pq_bheap_push_reserved(&b->late, e);
     b->n_total++;

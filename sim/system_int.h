@@ -120,6 +120,8 @@ enum { SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH, SYS_NDIRS };
 
 typedef struct sys_router {
   uint32_t seq;            /* forwarded packets, as event sequence numbers */
+  uint32_t x, y;           /* position on the board's mesh (noc_init_ports) */
+  uint32_t off_chip;       /* bit d: the hop in direction d leaves the chip */
   sys_link link[SYS_NDIRS];
   nm_energy energy;        /* routing energy spent in this tile */
 } sys_router;
