@@ -155,62 +155,87 @@ typedef struct lif_vec {
   __m512d e_l, v_th, v_reset, v_bias, p22, p11e, p11i, p21e, p21i;
 } lif_vec;
 
+/* Loads and stores of eight lanes: plain ones in a full block, masked ones
+ * (dead lanes read as 0, never written) in the block's last partial one. */
+#define LIF_TARGET __attribute__((target("avx512f"), always_inline)) static inline
+LIF_TARGET __m512d lif_ld(const double *p, __mmask8 live, bool full) {
+  return full ? _mm512_loadu_pd(p) : _mm512_maskz_loadu_pd(live, p);
+}
+LIF_TARGET void lif_st(double *p, __mmask8 live, __m512d x, bool full) {
+  if (full) _mm512_storeu_pd(p, x);
+  else _mm512_mask_storeu_pd(p, live, x);
+}
+
 /* Eight neurons of the AVX-512 update: the same operations, in the same
  * order, as lif_kernel_body (so the same bits); kref: lanes refractory at the
  * start of the step. Returns the lanes that fire. */
-#define LIF_TARGET __attribute__((target("avx512f"), always_inline)) static inline
 LIF_TARGET __mmask8 lif8(double *v, double *ie, double *ii, const double *in_e,
-                         const double *in_i, __mmask8 live, __mmask8 kref, const lif_vec *c) {
-  __m512d je = _mm512_maskz_loadu_pd(live, ie), ji = _mm512_maskz_loadu_pd(live, ii);
-  je = _mm512_add_pd(je, in_e ? _mm512_maskz_loadu_pd(live, in_e) : _mm512_setzero_pd());
-  ji = _mm512_add_pd(ji, in_i ? _mm512_maskz_loadu_pd(live, in_i) : _mm512_setzero_pd());
-  __m512d u = _mm512_mul_pd(_mm512_sub_pd(_mm512_maskz_loadu_pd(live, v), c->e_l), c->p22);
+                         const double *in_i, __mmask8 live, __mmask8 kref, const lif_vec *c,
+                         bool has_input, bool full) {
+  __m512d je = lif_ld(ie, live, full), ji = lif_ld(ii, live, full);
+  je = _mm512_add_pd(je, has_input ? lif_ld(in_e, live, full) : _mm512_setzero_pd());
+  ji = _mm512_add_pd(ji, has_input ? lif_ld(in_i, live, full) : _mm512_setzero_pd());
+  __m512d u = _mm512_mul_pd(_mm512_sub_pd(lif_ld(v, live, full), c->e_l), c->p22);
   u = _mm512_add_pd(u, _mm512_mul_pd(je, c->p21e));
   u = _mm512_add_pd(u, _mm512_mul_pd(ji, c->p21i));
   u = _mm512_add_pd(u, c->v_bias);
-  _mm512_mask_storeu_pd(ie, live, _mm512_mul_pd(je, c->p11e));
-  _mm512_mask_storeu_pd(ii, live, _mm512_mul_pd(ji, c->p11i));
+  lif_st(ie, live, _mm512_mul_pd(je, c->p11e), full);
+  lif_st(ii, live, _mm512_mul_pd(ji, c->p11i), full);
   __m512d vn = _mm512_mask_blend_pd(kref, _mm512_add_pd(c->e_l, u), c->v_reset);
-  __mmask8 fire = _mm512_mask_cmp_pd_mask(live & (__mmask8)~kref, vn, c->v_th, _CMP_GE_OQ);
-  _mm512_mask_storeu_pd(v, live, _mm512_mask_blend_pd(fire, vn, c->v_reset));
+  __mmask8 fire = _mm512_mask_cmp_pd_mask((__mmask8)(live & ~kref), vn, c->v_th, _CMP_GE_OQ);
+  lif_st(v, live, _mm512_mask_blend_pd(fire, vn, c->v_reset), full);
   return fire;
 }
 
-/* The update sixteen neurons at a time, the refractory counts in one vector
- * and the firing lanes compressed straight into the spike list (no second
+/* Sixteen neurons from i (the lanes of `live`): the refractory counts in one
+ * vector, the firing lanes compressed straight into the spike list (no second
  * pass over the block). */
-__attribute__((target("avx512f"))) static size_t
-lif_update_avx512(const lif_derived *d, const nmsim_block *b, uint32_t *spikes, size_t ns) {
-  double *v = b->state[V], *ie = b->state[IE], *ii = b->state[II];
-  int32_t *ref = b->state[REF];
-  const double *in_e = b->input ? b->input[0] : NULL, *in_i = b->input ? b->input[1] : NULL;
+LIF_TARGET size_t lif16(const nmsim_block *b, size_t i, __mmask16 live, const lif_vec *c,
+                        __m512i steps, uint32_t *spikes, size_t ns, bool has_input, bool full) {
+  double *v = (double *)b->state[V] + i, *ie = (double *)b->state[IE] + i;
+  double *ii = (double *)b->state[II] + i;
+  int32_t *ref = (int32_t *)b->state[REF] + i;
+  const double *in_e = has_input ? b->input[0] + i : NULL, *in_i = has_input ? b->input[1] + i : NULL;
+  __m512i r = full ? _mm512_loadu_si512(ref) : _mm512_maskz_loadu_epi32(live, ref);
+  __mmask16 kref = _mm512_cmpgt_epi32_mask(r, _mm512_setzero_si512());
+  __m512i rn = _mm512_maskz_sub_epi32(kref, r, _mm512_set1_epi32(1));
+  __mmask8 f0 = lif8(v, ie, ii, in_e, in_i, (__mmask8)live, (__mmask8)kref, c, has_input, full);
+  __mmask8 f1 = 0;
+  if (full || live >> 8)
+    f1 = lif8(v + 8, ie + 8, ii + 8, has_input ? in_e + 8 : NULL, has_input ? in_i + 8 : NULL,
+              (__mmask8)(live >> 8), (__mmask8)(kref >> 8), c, has_input, full);
+  __mmask16 fire = (__mmask16)(f0 | (unsigned)f1 << 8);
+  rn = _mm512_mask_mov_epi32(rn, fire, steps);
+  if (full) _mm512_storeu_si512(ref, rn);
+  else _mm512_mask_storeu_epi32(ref, live, rn);
+  if (NMSIM_UNLIKELY(fire)) {
+    __m512i idx = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                   _mm512_set1_epi32((int)i));
+    _mm512_mask_compressstoreu_epi32(spikes + ns, fire, idx);
+    ns += (size_t)__builtin_popcount(fire);
+  }
+  return ns;
+}
+
+/* The block sixteen neurons at a time: full groups with plain loads and
+ * stores, then the last partial one with masks. has_input is a constant in
+ * each caller, so each form gets its own loop. */
+LIF_TARGET size_t lif_avx512_blocks(const lif_derived *d, const nmsim_block *b, uint32_t *spikes,
+                                    size_t ns, bool has_input) {
   const lif_vec c = {_mm512_set1_pd(d->e_l),  _mm512_set1_pd(d->v_th), _mm512_set1_pd(d->v_reset),
                      _mm512_set1_pd(d->v_bias), _mm512_set1_pd(d->p22),  _mm512_set1_pd(d->p11e),
                      _mm512_set1_pd(d->p11i),   _mm512_set1_pd(d->p21e), _mm512_set1_pd(d->p21i)};
-  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-  const __m512i steps = _mm512_set1_epi32(d->ref_steps), sixteen = _mm512_set1_epi32(16);
-  __m512i idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  size_t n = b->n;
-  for (size_t i = 0; i < n; i += 16) {
-    __mmask16 live = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
-    __m512i r = _mm512_maskz_loadu_epi32(live, ref + i);
-    __mmask16 kref = _mm512_cmpgt_epi32_mask(r, zero);
-    __m512i rn = _mm512_maskz_sub_epi32(kref, r, one);
-    __mmask8 f0 = lif8(v + i, ie + i, ii + i, in_e ? in_e + i : NULL, in_i ? in_i + i : NULL,
-                       (__mmask8)live, (__mmask8)kref, &c);
-    __mmask8 f1 = 0;
-    if (live >> 8)
-      f1 = lif8(v + i + 8, ie + i + 8, ii + i + 8, in_e ? in_e + i + 8 : NULL,
-                in_i ? in_i + i + 8 : NULL, (__mmask8)(live >> 8), (__mmask8)(kref >> 8), &c);
-    __mmask16 fire = (__mmask16)(f0 | (unsigned)f1 << 8);
-    _mm512_mask_storeu_epi32(ref + i, live, _mm512_mask_mov_epi32(rn, fire, steps));
-    if (fire) {
-      _mm512_mask_compressstoreu_epi32(spikes + ns, fire, idx);
-      ns += (size_t)__builtin_popcount(fire);
-    }
-    idx = _mm512_add_epi32(idx, sixteen);
-  }
+  const __m512i steps = _mm512_set1_epi32(d->ref_steps);
+  size_t n = b->n, i = 0;
+  for (; i + 16 <= n; i += 16) ns = lif16(b, i, (__mmask16)0xffff, &c, steps, spikes, ns, has_input, true);
+  if (i < n) ns = lif16(b, i, (__mmask16)((1u << (n - i)) - 1), &c, steps, spikes, ns, has_input, false);
   return ns;
+}
+
+__attribute__((target("avx512f"))) static size_t
+lif_update_avx512(const lif_derived *d, const nmsim_block *b, uint32_t *spikes, size_t ns) {
+  if (b->input) return lif_avx512_blocks(d, b, spikes, ns, true);
+  return lif_avx512_blocks(d, b, spikes, ns, false);
 }
 #endif
 
