@@ -30,9 +30,9 @@ static void check_barrier(sys *s, sim_engine *e);
 /* Convert the entries of this step's ring slot that received input into the
  * models' input and clear them; fills had_input/had_list. Returns how many
  * locals had input. */
-static uint32_t core_take_input(sys *s, sys_core *c) {
+static uint32_t core_take_input(sys_core *c) {
   size_t nn = c->n_neurons;
-  uint32_t slot = (uint32_t)(s->step % c->ring);
+  uint32_t slot = c->ring_now;
   int64_t *acc = c->acc + (size_t)slot * c->n_sites * nn;
   const uint32_t *tl = c->touched[slot];
   uint32_t nh = 0;
@@ -55,8 +55,8 @@ static uint32_t core_take_input(sys *s, sys_core *c) {
 }
 
 /* Undo core_take_input once the models have read their input. */
-static void core_clear_input(sys *s, sys_core *c, uint32_t nh) {
-  uint32_t slot = (uint32_t)(s->step % c->ring);
+static void core_clear_input(sys_core *c, uint32_t nh) {
+  uint32_t slot = c->ring_now;
   const uint32_t *tl = c->touched[slot];
   if (c->input)
     for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) c->input[tl[k]] = 0.0;
@@ -129,7 +129,7 @@ void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
   uint32_t lo = c->row[axon], hi = c->row[axon + 1];
   uint32_t nn = c->n_neurons;
-  uint32_t base = (uint32_t)(s->step % c->ring), ring = c->ring; /* delays are below ring */
+  uint32_t base = c->ring_now, ring = c->ring; /* delays are below ring */
   for (const sys_syn *y = c->syn + lo, *end = c->syn + hi; y < end; y++) {
     uint32_t slot = base + y->delay;
     if (slot >= ring) slot -= ring;
@@ -179,7 +179,7 @@ static nmsim_ps core_emit_packets(sys *s, sys_core *c, size_t bi, uint32_t i, nm
 nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
   bool timed = emit != NULL;
   const nmsim_chip *ch = s->chip;
-  uint32_t nh = core_take_input(s, c);
+  uint32_t nh = core_take_input(c);
   if (timed && nh > 1) qsort(c->had_list, nh, sizeof *c->had_list, cmp_u32);
   const double *in_ptr[SYS_MAX_SITES];
   const nmsim_ps ta = ch->neuron_active.time_ps, ti = ch->neuron_idle.time_ps;
@@ -242,7 +242,7 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
     if (timed)
       while (hk < nh && c->had_list[hk] < b->local0 + b->n) hk++;
   }
-  core_clear_input(s, c, nh);
+  core_clear_input(c, nh);
   return t;
 }
 
@@ -314,8 +314,17 @@ bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_nspikes[p] = 0;
-  s->step++;
+  sys_next_step(s);
   return true;
+}
+
+void sys_next_step(sys *s) {
+  s->step++;
+  /* every core's slot of the new step (no division where rows are applied) */
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    if (++c->ring_now >= c->ring) c->ring_now = 0;
+  }
 }
 
 void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev) {

@@ -144,7 +144,7 @@ bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);
   for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_nspikes[p] = 0;
-  s->step++;
+  sys_next_step(s);
   return true;
 }
 

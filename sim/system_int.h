@@ -55,6 +55,7 @@ typedef struct sys_core {
   /* input ring: acc[(slot * n_sites + site) * n_neurons + local] */
   int64_t *acc;
   uint32_t ring;           /* slots: max delay of incoming synapses + 1 */
+  uint32_t ring_now;       /* the slot of step s->step: s->step % ring (sys_next_step) */
   uint32_t n_sites;
   double *input;           /* n_sites * n_neurons scratch for the models (zero but
                               for the entries of the step being updated) */
@@ -381,6 +382,8 @@ static inline void sys_prefetch_row(const sys *s, const sys_out *o) {
   (void)o;
 #endif
 }
+/* Move to step s->step + 1: the step count and every core's ring slot. */
+void sys_next_step(sys *s);
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
 /* Functional mode over processes: the spike of local neuron j of core src
  * (value `value`) has a target on core dst of another process (sim/prun.c). */
