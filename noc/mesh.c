@@ -5,6 +5,9 @@
  * buffer depth, a packet leaves only when the next router's input buffer has
  * room (credit-based flow control), so congestion backs up hop by hop. A
  * board of chips is one mesh whose chip-boundary hops use the chip links.
+ * A queued packet whose departure time is already certain is sent at once,
+ * dated then (SENDING AHEAD in noc_port_send): the same hops at the same
+ * times with fewer events (tests/test_noc.c compares it with hop-by-hop).
  * Energy of each hop is charged to the tile whose router sends it. The
  * ports are shared with the key/mask multicast routers (noc/noc_int.h). */
 #include "noc/mcast.h"
@@ -98,10 +101,14 @@ bool noc_port_push(sys_link *l, const sim_event *ev) {
   return true;
 }
 
+/* Have the port look at its queue at time t: a PORT_TRY event, unless one
+ * is due at t or before. A try asked for before the one pending gets its own
+ * event; the later one then only looks again (see noc_on_port_try). */
 static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps t) {
   sys_link *l = &s->routers[tile].link[dir];
-  if (l->try_pending || !l->q_len) return;
+  if (!l->q_len || (l->try_pending && l->try_at <= t)) return;
   l->try_pending = true;
+  l->try_at = t;
   sys_router *r = &s->routers[tile];
   sim_event ev = {.time = t, .kind = SIM_EV_PORT_TRY, .dst = s->unit_router0 + tile,
                   .src = s->unit_router0 + tile, .seq = r->seq++};
@@ -109,10 +116,35 @@ static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_
   sim_engine_schedule(e, &ev);
 }
 
-/* A packet leaves router `tile`: the slot it held in this router's input
- * buffer frees, and the upstream router's output port regains a credit. The
- * packet came from a router when ev->src is a router unit (from a core, the
- * local injection port has no limit). */
+/* A credit for port (tile, dir) was recorded, to arrive at time t: a port
+ * that sends ahead (noc_port_send) sends its waiting packets with it at
+ * once; a multicast port that waits for credits (`waits`: as the caller
+ * knows it) looks again when it arrives and the link is free. */
+static void port_credit(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps t, bool waits) {
+  sys_link *l = &s->routers[tile].link[dir];
+  if (!s->mc && !s->hop_by_hop) {
+    if (l->q_len) noc_port_send(s, e, tile, dir, sim_engine_now(e));
+  } else if (waits) {
+    port_try_later(s, e, tile, dir, t > l->busy ? t : l->busy);
+  }
+}
+
+/* Record a credit arriving at time t at port l, keeping the ring in time
+ * order: a port that sends ahead (noc_port_send) frees its input slots at
+ * their departure times, which may come before credits recorded earlier. */
+static void credit_at(sys_link *l, uint32_t depth, nmsim_ps t) {
+  if (l->cr_len >= depth) NMSIM_PANIC("more credits in flight than buffer slots");
+  uint32_t k = l->cr_len++;
+  for (; k > 0 && l->cr_at[(l->cr_head + k - 1) % depth] > t; k--)
+    l->cr_at[(l->cr_head + k) % depth] = l->cr_at[(l->cr_head + k - 1) % depth];
+  l->cr_at[(l->cr_head + k) % depth] = t;
+}
+
+/* A packet leaves router `tile` at time now (the event being processed, or
+ * a later departure the port has already scheduled): the slot it held in
+ * this router's input buffer frees, and the upstream router's output port
+ * regains a credit. The packet came from a router when ev->src is a router
+ * unit (from a core, the local injection port has no limit). */
 void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev,
                        nmsim_ps now) {
   int in = noc_in_dir(s, tile, ev->src);
@@ -127,7 +159,9 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
                                            : s->chip->credit_latency_ps;
   uint32_t up_unit = s->unit_router0 + up;
   bool local = !s->part || s->part->unit_rank[up_unit] == (uint32_t)s->part->rank;
-  if (back && local) {
+  /* a credit with no latency is counted at once, unless its departure is
+   * still to come: then it waits in the ring like any other */
+  if ((back || now > sim_engine_now(e)) && local) {
     /* the upstream port counts it when it looks at its credits at or after
      * now + back; if it waits for one, it tries again then */
     sys_link *l = &s->routers[up].link[dir];
@@ -137,9 +171,8 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
       return;
     }
     /* credits + credits on their way + occupied slots = depth */
-    if (l->cr_len >= depth) NMSIM_PANIC("more credits in flight than buffer slots");
-    l->cr_at[(l->cr_head + l->cr_len++) % depth] = now + back;
-    if (!l->credits) port_try_later(s, e, up, dir, now + back > l->busy ? now + back : l->busy);
+    credit_at(l, depth, now + back);
+    port_credit(s, e, up, dir, now + back, !l->credits);
     return;
   }
   if (back) {
@@ -153,18 +186,16 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
     sim_engine_schedule(e, &cr);
     return;
   }
-  sys_link *l = &s->routers[up].link[dir];
-  l->credits++;
-  port_try_later(s, e, up, dir, now > l->busy ? now : l->busy);
+  s->routers[up].link[dir].credits++;
+  port_credit(s, e, up, dir, now, true);
 }
 
 void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev) {
   sys *s = ctx;
   uint32_t up = ev->dst - s->unit_router0;
   int dir = (int)ev->data.u32[0];
-  sys_link *l = &s->routers[up].link[dir];
-  l->credits++;
-  port_try_later(s, e, up, dir, ev->time > l->busy ? ev->time : l->busy);
+  s->routers[up].link[dir].credits++;
+  port_credit(s, e, up, dir, ev->time, true);
 }
 
 void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
@@ -183,32 +214,69 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
     l->cr_head = (l->cr_head + 1) % ch->buffer_depth;
     l->cr_len--;
   }
-  while (l->q_len && l->busy <= now && (!ch->buffer_depth || l->credits)) {
+  /* SENDING AHEAD. The packet at the head of the queue leaves when the
+   * link is free and a credit is there: if the port holds a credit, in hand
+   * or on its way back (recorded with its arrival time), nothing can take it
+   * first (only this port's departures spend credits) and nothing can pass
+   * the packet (the queue is FIFO). So its departure time is known now, and
+   * the port sends it now, dated then: the hop event, the link time and
+   * energy, and the credit of its input slot (at its departure time) are
+   * those it would get then, with no event to wake the port. A port whose
+   * queue waits has no credit at all; the next one recorded sends it
+   * (port_credit). Multicast copies wait for the link and for credits in
+   * hand: their input slot frees with the last copy to leave, which needs the
+   * departures in time order. */
+  bool ahead = !s->mc && !s->hop_by_hop;
+  nmsim_ps back = off_chip ? ch->chip_link.time_ps : ch->credit_latency_ps;
+  while (l->q_len && (ahead || l->busy <= now)) {
+    nmsim_ps at = l->busy > now ? l->busy : now; /* the departure time */
+    if (ch->buffer_depth) {
+      if (l->credits) {
+        l->credits--;
+      } else if (ahead && l->cr_len && l->cr_at[l->cr_head] <= now + back) {
+        /* the first credit on its way, if no credit recorded from now on can
+         * arrive before it: one recorded at or after now leaves the
+         * downstream router at or after now, and takes `back` to come */
+        if (l->cr_at[l->cr_head] > at) at = l->cr_at[l->cr_head];
+        l->cr_head = (l->cr_head + 1) % ch->buffer_depth;
+        l->cr_len--;
+      } else {
+        break;
+      }
+    }
     sim_event ev = l->q[l->q_head];
     l->q_head = (l->q_head + 1) % l->q_cap;
     l->q_len--;
-    if (ch->buffer_depth) l->credits--;
-    l->busy = now + ser;
+    l->busy = at + ser;
     l->busy_ps += ser;
     l->packets++;
     sys_charge(&r->energy, cat, 1, cost->energy_pj);
     sys_charge(&s->step_energy, cat, 1, cost->energy_pj);
     s->hops++;
     /* a multicast copy frees its input slot only when it is the last copy */
-    if (s->mc) mc_port_left(s, e, tile, &ev, now);
-    else noc_release_input(s, e, tile, &ev, now);
+    if (s->mc) mc_port_left(s, e, tile, &ev, at);
+    else noc_release_input(s, e, tile, &ev, at);
     sim_event out = ev;
     out.kind = SIM_EV_PKT_HOP;
     out.dst = s->unit_router0 + next;
     out.src = s->unit_router0 + tile;
     out.seq = r->seq++;
-    out.time = now + cost->time_ps;
+    out.time = at + cost->time_ps;
     sim_engine_schedule(e, &out);
   }
-  /* blocked by the link: retry when it frees; blocked by credits: the credit
-   * return schedules the retry */
-  if (l->q_len && l->busy > now) port_try_later(s, e, tile, dir, l->busy);
-  else if (l->q_len && l->cr_len) port_try_later(s, e, tile, dir, l->cr_at[l->cr_head]);
+  if (!l->q_len) return;
+  if (!ahead) {
+    /* blocked by the link: retry when it frees; blocked by credits: the
+     * credit return schedules the retry */
+    if (l->busy > now) port_try_later(s, e, tile, dir, l->busy);
+    else if (l->cr_len) port_try_later(s, e, tile, dir, l->cr_at[l->cr_head]);
+    return;
+  }
+  /* out of credits that are sure to come first: look again when the next
+   * one on its way arrives (and the link is free); a credit recorded later
+   * sends or asks for an earlier look itself (port_credit) */
+  if (l->cr_len)
+    port_try_later(s, e, tile, dir, l->cr_at[l->cr_head] > l->busy ? l->cr_at[l->cr_head] : l->busy);
 }
 
 /* The packet in ev is at router `tile` at time now: eject it to its core or
@@ -248,7 +316,9 @@ void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
   sys *s = ctx;
   uint32_t tile = ev->dst - s->unit_router0;
   int dir = (int)ev->data.u32[0];
-  s->routers[tile].link[dir].try_pending = false;
+  sys_link *l = &s->routers[tile].link[dir];
+  /* a try left behind by an earlier one (port_try_later) only looks */
+  if (l->try_at == ev->time) l->try_pending = false;
   noc_port_send(s, e, tile, dir, ev->time);
 }
 

@@ -18,7 +18,14 @@ typedef struct traffic {
   uint64_t created, delivered_all;
   double lat_sum, hop_sum;
   uint64_t measured, measured_created, window_delivered;
+  uint64_t digest;          /* FNV-1a over the deliveries */
 } traffic;
+
+/* Fold x into the FNV-1a hash h, a byte at a time. */
+static uint64_t fnv_u64(uint64_t h, uint64_t x) {
+  for (int i = 0; i < 8; i++) h = (h ^ (x >> (8 * i) & 0xff)) * 0x100000001b3ull;
+  return h;
+}
 
 /* Next creation time of tile t after time now: Bernoulli draws per cycle. */
 static nmsim_ps next_gen(traffic *tr, uint32_t t, nmsim_ps now) {
@@ -43,6 +50,8 @@ static void on_gen(void *ctx, sim_engine *e, const sim_event *ev) {
   p.data.u32[0] = dst_core;
   p.data.u32[1] = ev->time >= tr->t_start && ev->time < tr->t_end; /* measured? */
   p.data.u64[1] = ev->time;
+  p.data.u32[4] = core; /* the packet's name, for the digest (on_deliver) */
+  p.data.u32[5] = p.seq;
   tr->created++;
   sim_engine_schedule(e, &p);
   nmsim_ps nt = next_gen(tr, tile, ev->time);
@@ -58,6 +67,9 @@ static void on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   traffic *tr = ctx;
   (void)e;
   tr->delivered_all++;
+  /* which packet (source core, its sequence number: the INJECT event's src
+   * and seq, carried in the payload) arrived when */
+  tr->digest = fnv_u64(fnv_u64(fnv_u64(tr->digest, ev->time), ev->data.u32[4]), ev->data.u32[5]);
   if (ev->time >= tr->t_start && ev->time < tr->t_end) tr->window_delivered++;
   if (!ev->data.u32[1]) return;
   tr->measured++;
@@ -84,7 +96,7 @@ nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
   if (!(o->rate > 0 && o->rate <= 1) || !o->measure || chip_n_tiles(chip) < 2)
     return NMSIM_ERR(err, NMSIM_EINVAL, "traffic: rate in (0, 1], a window, 2+ tiles needed");
   nmsim_status rc = NMSIM_ENOMEM;
-  traffic tr = {.o = o};
+  traffic tr = {.o = o, .digest = 0xcbf29ce484222325ull};
   sys *s = nm_calloc(1, sizeof *s);
   if (!s) return NMSIM_ENOMEM_ERR(err);
   tr.s = s;
@@ -96,6 +108,7 @@ nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
   s->n_cores = chip_n_tiles(chip) * chip->cores_per_tile;
   s->grid_w = chip->mesh_width;
   s->grid_h = chip->mesh_height;
+  s->hop_by_hop = o->hop_by_hop;
   s->unit_router0 = s->n_cores;
   s->unit_barrier = s->n_cores + s->n_tiles;
   s->cores = nm_calloc(s->n_cores, sizeof *s->cores);
@@ -136,6 +149,9 @@ nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
     r->mean_hops = tr.measured_created ? tr.hop_sum / (double)tr.measured_created : 0;
     r->accepted = (double)tr.window_delivered / (double)s->n_tiles / (double)o->measure;
     r->undelivered = tr.measured_created - tr.measured;
+    r->delivered = tr.delivered_all;
+    r->digest = tr.digest;
+    r->events = sim_engine_get_stats(s->eng)->dispatched;
   }
   goto done;
 fail:

@@ -11,6 +11,8 @@ typedef struct noc_traffic_opts {
   uint64_t warmup;        /* cycles (serialization times) before measuring */
   uint64_t measure;       /* cycles during which created packets are measured */
   uint64_t seed;
+  bool hop_by_hop;        /* ports wait for an event to send each packet (no sending
+                           * ahead, noc/mesh.c): the reference the tests compare with */
 } noc_traffic_opts;
 
 typedef struct noc_traffic_result {
@@ -19,6 +21,9 @@ typedef struct noc_traffic_result {
   double accepted;        /* delivered packets per tile per cycle, over the window */
   uint64_t measured;      /* packets created in the window and delivered */
   uint64_t undelivered;   /* created in the window, still in the network at the end */
+  uint64_t delivered;     /* every packet delivered, in or out of the window */
+  uint64_t digest;        /* of every delivery in order: time, source core, its sequence */
+  uint64_t events;        /* events the engine handled */
 } noc_traffic_result;
 
 /* Uniform random traffic: every tile's first core creates packets as a

@@ -105,7 +105,8 @@ typedef struct sys_link {
   nmsim_ps busy_ps;        /* total time occupied, for utilisation */
   uint64_t packets;
   uint32_t credits;        /* free slots downstream (ignored when buffers are unlimited) */
-  bool try_pending;        /* a PORT_TRY event is scheduled */
+  bool try_pending;        /* a PORT_TRY event is scheduled, at try_at */
+  nmsim_ps try_at;
   /* Credits on their way back from the downstream router (its process's own
    * links): their arrival times, in increasing order, in a ring of
    * buffer_depth entries; counted into `credits` when the port next looks at
@@ -201,6 +202,7 @@ struct sys {
 
   /* core_kind spinnaker2 (cores/spinnaker_pe.c, noc/mcast.c); NULL otherwise */
   struct noc_mc *mc;       /* key/mask multicast routing */
+  bool hop_by_hop;         /* no sending ahead (noc_port_send): the reference for tests */
   struct spin_pe *pes;     /* per core: timer and processor state */
   uint64_t tick_overruns;  /* ticks whose timer fired while the PE was still busy */
   uint64_t late_packets;   /* packets processed after their target tick started */
