@@ -296,7 +296,7 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     out.kind = SIM_EV_PKT_DELIVER;
     out.dst = dst_core;
     out.time = now;
-    sim_engine_schedule(e, &out);
+    sim_engine_schedule_now(e, &out); /* usually the next event: run at once */
     return;
   }
   int dir = noc_dor_xy(s, tile, dst_tile);

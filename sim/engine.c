@@ -16,6 +16,8 @@ struct sim_engine {
   sim_engine_stats st;
   sim_remote_fn remote;
   void *remote_ctx;
+  uint8_t kind_bound; /* at time `at` of sim_engine_run_before, the kinds it runs */
+  nmsim_ps at;
 };
 
 nmsim_status sim_engine_create(const char *queue, const sim_pq_opts *opts, sim_engine **out,
@@ -26,6 +28,7 @@ nmsim_status sim_engine_create(const char *queue, const sim_pq_opts *opts, sim_e
   nmsim_status rc = sim_pq_create(queue, opts, &e->q, err);
   if (rc != NMSIM_OK) goto fail;
   e->end = UINT64_MAX;
+  e->kind_bound = SIM_EV_COUNT;
   *out = e;
   return NMSIM_OK;
 fail:
@@ -66,6 +69,22 @@ nmsim_status sim_engine_schedule(sim_engine *e, const sim_event *ev) {
   size_t n = sim_pq_size(e->q);
   if (n > e->st.max_pending) e->st.max_pending = n;
   return NMSIM_OK;
+}
+
+static inline void dispatch(sim_engine *e, const sim_event *ev);
+
+nmsim_status sim_engine_schedule_now(sim_engine *e, const sim_event *ev) {
+  if (NMSIM_UNLIKELY(e->status != NMSIM_OK)) return e->status;
+  /* the loop would take it next: not stopped, at the current time (so not
+   * before it: EPAST stays the queue's to report), a kind the loop runs at
+   * this time, before everything queued, and not another process's */
+  if (!e->stop && ev->time == sim_pq_now(e->q) &&
+      (ev->kind < e->kind_bound || ev->time != e->at) && !e->remote &&
+      sim_pq_precedes_all(e->q, ev)) {
+    dispatch(e, ev);
+    return e->status;
+  }
+  return sim_engine_schedule(e, ev);
 }
 
 void sim_engine_fail(sim_engine *e, const nmsim_err *err) {
@@ -121,6 +140,8 @@ nmsim_status sim_engine_run_before(sim_engine *e, nmsim_ps at, uint8_t kind, nms
   sim_event ev;
   e->stop = false;
   nmsim_status rc = sim_engine_run_until(e, at, err);
+  e->kind_bound = kind;
+  e->at = at;
   while (rc == NMSIM_OK && !e->stop && sim_pq_peek_time(e->q) == at && sim_pq_pop(e->q, &ev)) {
     if (ev.kind >= kind) {
       /* not yet: back in the queue, which keeps its place (time == now) */
@@ -129,6 +150,7 @@ nmsim_status sim_engine_run_before(sim_engine *e, nmsim_ps at, uint8_t kind, nms
     }
     dispatch(e, &ev);
   }
+  e->kind_bound = SIM_EV_COUNT;
   if (e->status != NMSIM_OK && err) *err = e->err;
   return e->status;
 }

@@ -202,16 +202,31 @@ bool sim_pq_pop(sim_pq *q, sim_event *out) {
   return false;
 }
 
-nmsim_ps sim_pq_peek_time(sim_pq *q) {
+/* The least pending entry, dropping cancelled ones at the front; NULL if none. */
+static const pq_entry *front_live(sim_pq *q) {
   const pq_entry *f;
   while ((f = q->vt->front(q->impl)) != NULL) {
-    if (!f->h || q->h[f->h - 1].state == H_QUEUED) return f->t;
+    if (!f->h || q->h[f->h - 1].state == H_QUEUED) return f;
     pq_entry e;
     q->vt->pop(q->impl, &e); /* a cancelled event at the front: drop it */
     q->n_used--;
     handle_release(q, &e);
   }
-  return UINT64_MAX;
+  return NULL;
+}
+
+nmsim_ps sim_pq_peek_time(sim_pq *q) {
+  const pq_entry *f = front_live(q);
+  return f ? f->t : UINT64_MAX;
+}
+
+bool sim_pq_precedes_all(sim_pq *q, const sim_event *ev) {
+  const pq_entry *f = front_live(q);
+  if (!f) return true;
+  const pq_entry k = {.t = ev->time,
+                      .k1 = (uint64_t)ev->kind << 32 | ev->dst,
+                      .k2 = (uint64_t)ev->src << 32 | ev->seq};
+  return pq_entry_less(q, &k, f);
 }
 
 bool sim_pq_cancel(sim_pq *q, sim_event_id id) {

@@ -90,6 +90,10 @@ bool sim_pq_pop(sim_pq *q, sim_event *out);
 /* Time of the least pending event, or UINT64_MAX if none. May skip cancelled
  * events at the front (it is not const). */
 nmsim_ps sim_pq_peek_time(sim_pq *q);
+/* Does ev (not queued) precede every pending event in the total order?
+ * True when none is pending. Panics, as a tie does, if a pending event has
+ * ev's key. May drop cancelled events at the front, as sim_pq_peek_time. */
+bool sim_pq_precedes_all(sim_pq *q, const sim_event *ev);
 /* Mark the event as cancelled. Returns true if it was pending, false if the
  * handle is stale (already popped or cancelled). */
 bool sim_pq_cancel(sim_pq *q, sim_event_id id);

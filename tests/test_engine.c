@@ -182,3 +182,126 @@ Test(engine, windows_and_remote_hook) {
     sim_engine_destroy(e);
   }
 }
+
+/* sim_engine_schedule_now handles an event at once only when the run loop
+ * would take it next: a cascade of events, each making some at the current
+ * time (of every kind, so some precede what is queued and some do not) and
+ * some later, the last with sim_engine_schedule_now, is handled in the same
+ * order, event for event, as with sim_engine_schedule alone; some are handled
+ * inside their maker's handler. Also with sim_engine_run_before, whose kind
+ * bound the immediate handling keeps. */
+typedef struct cascade {
+  bool now;               /* make events with sim_engine_schedule_now */
+  int depth, nested;      /* handlers running; entries into a running one */
+  uint32_t next_seq, limit;
+  sim_event seen[4096];
+  int n;
+} cascade;
+
+static uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return x;
+}
+
+static void on_cascade(void *ctx, sim_engine *e, const sim_event *ev) {
+  cascade *c = ctx;
+  if (c->depth) c->nested++;
+  c->depth++;
+  cr_assert_lt(c->n, 4096);
+  c->seen[c->n++] = *ev;
+  uint64_t r = mix((uint64_t)ev->seq * 31 + ev->kind);
+  int n = (int)(r % 4);
+  for (int k = 0; k < n && c->next_seq < c->limit; k++) {
+    uint64_t q = mix(r + (uint64_t)k);
+    sim_event x = {.time = ev->time + (q % 4 == 0 ? 0 : q % 4 == 1 ? 0 : (q >> 8) % 50),
+                   .kind = (uint8_t)((q >> 16) % SIM_EV_COUNT),
+                   .dst = (uint32_t)((q >> 24) % 5),
+                   .src = 1,
+                   .seq = c->next_seq++};
+    if (c->now && k == n - 1) sim_engine_schedule_now(e, &x); /* the handler's last */
+    else sim_engine_schedule(e, &x);
+  }
+  c->depth--;
+}
+
+static void run_cascade(const char *impl, cascade *c, bool before) {
+  sim_engine *e = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(sim_engine_create(impl, NULL, &e, &err), NMSIM_OK, "%s", err.msg);
+  for (int k = 0; k < SIM_EV_COUNT; k++) sim_engine_set_handler(e, (sim_event_kind)k, on_cascade, c);
+  for (uint32_t i = 0; i < 8; i++) {
+    sim_event s = {.time = 100 * (i % 3), .kind = (uint8_t)(i % SIM_EV_COUNT), .dst = i, .src = 0, .seq = i};
+    cr_assert_eq(sim_engine_schedule(e, &s), NMSIM_OK);
+  }
+  c->next_seq = 8;
+  if (before) /* up to time 200, kinds below STEP_START at 200 */
+    cr_assert_eq(sim_engine_run_before(e, 200, SIM_EV_STEP_START, &err), NMSIM_OK, "%s", err.msg);
+  else
+    cr_assert_eq(sim_engine_run(e, &err), NMSIM_OK, "%s", err.msg);
+  sim_engine_destroy(e);
+}
+
+Test(engine, schedule_now_keeps_the_order) {
+  for (size_t q = 0; q < 2; q++)
+    for (int before = 0; before < 2; before++) {
+      static cascade a, b;
+      memset(&a, 0, sizeof a);
+      memset(&b, 0, sizeof b);
+      a.limit = b.limit = 3000;
+      b.now = true;
+      run_cascade(impls[q], &a, before);
+      run_cascade(impls[q], &b, before);
+      cr_assert_gt(a.n, 500, "%s: %d events", impls[q], a.n);
+      cr_assert_eq(a.n, b.n, "%s, before %d: %d events queued, %d with schedule_now", impls[q],
+                   before, a.n, b.n);
+      for (int i = 0; i < a.n; i++)
+        cr_assert(a.seen[i].time == b.seen[i].time && a.seen[i].kind == b.seen[i].kind &&
+                      a.seen[i].dst == b.seen[i].dst && a.seen[i].seq == b.seen[i].seq,
+                  "%s, before %d: event %d differs", impls[q], before, i);
+      cr_assert_eq(a.nested, 0);
+      cr_assert_gt(b.nested, 10, "%s: %d handled at once", impls[q], b.nested);
+    }
+}
+
+/* Nor does it run an event of a kind that sim_engine_run_before leaves for
+ * later, or one made after the run was stopped. */
+static int bound_seen[SIM_EV_COUNT];
+static void on_bound(void *ctx, sim_engine *e, const sim_event *ev) {
+  (void)ctx;
+  bound_seen[ev->kind]++;
+  if (ev->kind == SIM_EV_PKT_DELIVER) { /* makes a PE_TICK at now, its last event */
+    sim_event x = {.time = ev->time, .kind = SIM_EV_PE_TICK, .dst = 0, .src = 0, .seq = 1};
+    sim_engine_schedule_now(e, &x);
+  }
+  if (ev->kind == SIM_EV_CORE_DONE) { /* stops the run, then makes a DELIVER at now */
+    sim_engine_stop(e);
+    sim_event x = {.time = ev->time, .kind = SIM_EV_PKT_DELIVER, .dst = 0, .src = 0, .seq = 2};
+    sim_engine_schedule_now(e, &x);
+  }
+}
+
+Test(engine, schedule_now_respects_bounds_and_stop) {
+  for (size_t q = 0; q < 2; q++) {
+    sim_engine *e = NULL;
+    nmsim_err err = {0};
+    cr_assert_eq(sim_engine_create(impls[q], NULL, &e, &err), NMSIM_OK, "%s", err.msg);
+    for (int k = 0; k < SIM_EV_COUNT; k++) sim_engine_set_handler(e, (sim_event_kind)k, on_bound, NULL);
+    memset(bound_seen, 0, sizeof bound_seen);
+    sim_event d = {.time = 100, .kind = SIM_EV_PKT_DELIVER, .dst = 0, .src = 0, .seq = 0};
+    cr_assert_eq(sim_engine_schedule(e, &d), NMSIM_OK);
+    cr_assert_eq(sim_engine_run_before(e, 100, SIM_EV_STEP_START, &err), NMSIM_OK, "%s", err.msg);
+    cr_assert_eq(bound_seen[SIM_EV_PKT_DELIVER], 1);
+    cr_assert_eq(bound_seen[SIM_EV_PE_TICK], 0, "%s: a PE_TICK ran before its bound", impls[q]);
+    cr_assert_eq(sim_engine_next_time(e), 100, "the PE_TICK waits in the queue");
+    cr_assert_eq(sim_engine_run(e, &err), NMSIM_OK, "%s", err.msg);
+    cr_assert_eq(bound_seen[SIM_EV_PE_TICK], 1);
+    sim_event c = {.time = 200, .kind = SIM_EV_CORE_DONE, .dst = 0, .src = 0, .seq = 0};
+    cr_assert_eq(sim_engine_schedule(e, &c), NMSIM_OK);
+    cr_assert_eq(sim_engine_run(e, &err), NMSIM_OK, "%s", err.msg);
+    cr_assert_eq(bound_seen[SIM_EV_PKT_DELIVER], 1, "%s: an event ran after the stop", impls[q]);
+    cr_assert_eq(sim_engine_next_time(e), 200, "the DELIVER waits in the queue");
+    sim_engine_destroy(e);
+  }
+}
