@@ -184,6 +184,11 @@ typedef struct bucket_q {
   size_t n_total;     /* front (unread) + late.n + n_ring + over.n */
 } bucket_q;
 
+/* Always inlined: GCC can delete a call to a function that only prefetches
+ * (see sim/system_int.h). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline void prefetch(const void *p) {
 #if defined(__GNUC__)
   __builtin_prefetch(p);

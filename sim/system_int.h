@@ -363,9 +363,16 @@ void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
  * destination on another process. No other check: one that reads the
  * destination core's fields before the prefetch made CUBA 16k functional 30 %
  * slower. SYS_ROW_AHEAD: how many destinations ahead a spike's loop fetches
- * the synapses. */
+ * the synapses. Both are always inlined: GCC 12 finds a function that only
+ * prefetches free of side effects and, when it is not inlined early, deletes
+ * the call (the chip-timed synapse prefetch was lost that way). */
 #define SYS_ROW_AHEAD 2
-static inline void sys_prefetch_row_index(const sys *s, const sys_out *o) {
+#if defined(__GNUC__)
+#define SYS_PREFETCH_FN static inline __attribute__((always_inline)) void
+#else
+#define SYS_PREFETCH_FN static inline void
+#endif
+SYS_PREFETCH_FN sys_prefetch_row_index(const sys *s, const sys_out *o) {
 #if defined(__GNUC__)
   if (NMSIM_LIKELY(sys_core_here(s, o->core))) __builtin_prefetch(&s->cores[o->core].row[o->axon]);
 #else
@@ -373,7 +380,7 @@ static inline void sys_prefetch_row_index(const sys *s, const sys_out *o) {
   (void)o;
 #endif
 }
-static inline void sys_prefetch_row(const sys *s, const sys_out *o) {
+SYS_PREFETCH_FN sys_prefetch_row(const sys *s, const sys_out *o) {
 #if defined(__GNUC__)
   if (NMSIM_LIKELY(sys_core_here(s, o->core))) {
     const sys_core *d = &s->cores[o->core];
