@@ -222,9 +222,10 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
    * the port sends it now, dated then: the hop event, the link time and
    * energy, and the credit of its input slot (at its departure time) are
    * those it would get then, with no event to wake the port. A port whose
-   * queue waits has no credit at all; the next one recorded sends it
-   * (port_credit). Multicast copies wait for the link and for credits in
-   * hand: their input slot frees with the last copy to leave, which needs the
+   * queue waits has no credit it can count on yet: the next one recorded
+   * sends it (port_credit), or it looks again when the first one on its way
+   * arrives. Multicast copies wait for the link and for credits in hand:
+   * their input slot frees with the last copy to leave, which needs the
    * departures in time order. */
   bool ahead = !s->mc && !s->hop_by_hop;
   nmsim_ps back = off_chip ? ch->chip_link.time_ps : ch->credit_latency_ps;
