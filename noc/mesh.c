@@ -198,7 +198,11 @@ void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev) {
   port_credit(s, e, up, dir, ev->time, true);
 }
 
-void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
+/* noc_port_send, with `arrival` (if not NULL) a packet that joins the back of
+ * the queue now: when the queue is empty and the packet can leave, it leaves
+ * without being copied into the queue and out again. */
+static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now,
+                      const sim_event *arrival) {
   const nmsim_chip *ch = s->chip;
   sys_router *r = &s->routers[tile];
   sys_link *l = &r->link[dir];
@@ -229,7 +233,7 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
    * departures in time order. */
   bool ahead = !s->mc && !s->hop_by_hop;
   nmsim_ps back = off_chip ? ch->chip_link.time_ps : ch->credit_latency_ps;
-  while (l->q_len && (ahead || l->busy <= now)) {
+  while ((l->q_len || arrival) && (ahead || l->busy <= now)) {
     nmsim_ps at = l->busy > now ? l->busy : now; /* the departure time */
     if (ch->buffer_depth) {
       if (l->credits) {
@@ -245,9 +249,15 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
         break;
       }
     }
-    sim_event ev = l->q[l->q_head];
-    l->q_head = (l->q_head + 1) % l->q_cap;
-    l->q_len--;
+    sim_event ev;
+    if (l->q_len) {
+      ev = l->q[l->q_head];
+      l->q_head = (l->q_head + 1) % l->q_cap;
+      l->q_len--;
+    } else {
+      ev = *arrival;
+      arrival = NULL;
+    }
     l->busy = at + ser;
     l->busy_ps += ser;
     l->packets++;
@@ -265,6 +275,10 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
     out.time = at + cost->time_ps;
     sim_engine_schedule(e, &out);
   }
+  if (arrival && !noc_port_push(l, arrival)) { /* it waits */
+    sim_engine_fail_oom(e);
+    return;
+  }
   if (!l->q_len) return;
   if (!ahead) {
     /* blocked by the link: retry when it frees; blocked by credits: the
@@ -278,6 +292,10 @@ void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) 
    * sends or asks for an earlier look itself (port_credit) */
   if (l->cr_len)
     port_try_later(s, e, tile, dir, l->cr_at[l->cr_head] > l->busy ? l->cr_at[l->cr_head] : l->busy);
+}
+
+void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
+  port_send(s, e, tile, dir, now, NULL);
 }
 
 /* The packet in ev is at router `tile` at time now: eject it to its core or
@@ -306,11 +324,7 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
    * are in the cache when it arrives a hop from now. */
   if (s->rows && noc_neighbour(s, tile, dir) == dst_tile)
     sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
-  if (!noc_port_push(&r->link[dir], ev)) {
-    sim_engine_fail_oom(e);
-    return;
-  }
-  noc_port_send(s, e, tile, dir, now);
+  port_send(s, e, tile, dir, now, ev);
 }
 
 void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
