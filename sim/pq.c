@@ -178,24 +178,24 @@ nmsim_status sim_pq_push(sim_pq *q, const sim_event *ev, sim_event_id *id, nmsim
 }
 
 bool sim_pq_pop(sim_pq *q, sim_event *out) {
-  pq_entry e;
-  while (q->vt->pop(q->impl, &e)) {
+  const pq_entry *e;
+  while ((e = q->vt->pop(q->impl)) != NULL) {
     q->n_used--;
-    if (NMSIM_UNLIKELY(e.h) && handle_release(q, &e)) continue; /* cancelled: drop */
-    if (NMSIM_UNLIKELY(e.t < q->now))
+    if (NMSIM_UNLIKELY(e->h) && handle_release(q, e)) continue; /* cancelled: drop */
+    if (NMSIM_UNLIKELY(e->t < q->now))
       NMSIM_PANIC("event queue (%s) order violated: popped time %" PRIu64
                   " ps after %" PRIu64 " ps",
-                  q->vt->name, e.t, q->now);
-    out->time = e.t;
-    out->dst = (uint32_t)e.k1;
-    out->src = (uint32_t)(e.k2 >> 32);
-    out->seq = (uint32_t)e.k2;
-    out->kind = (uint8_t)(e.k1 >> 32);
+                  q->vt->name, e->t, q->now);
+    out->time = e->t;
+    out->dst = (uint32_t)e->k1;
+    out->src = (uint32_t)(e->k2 >> 32);
+    out->seq = (uint32_t)e->k2;
+    out->kind = (uint8_t)(e->k1 >> 32);
     out->pad_[0] = out->pad_[1] = out->pad_[2] = 0;
-    out->data.u64[0] = e.data[0];
-    out->data.u64[1] = e.data[1];
-    out->data.u64[2] = e.data[2];
-    q->now = e.t;
+    out->data.u64[0] = e->data[0];
+    out->data.u64[1] = e->data[1];
+    out->data.u64[2] = e->data[2];
+    q->now = e->t;
     q->n_live--;
     return true;
   }
@@ -207,10 +207,9 @@ static const pq_entry *front_live(sim_pq *q) {
   const pq_entry *f;
   while ((f = q->vt->front(q->impl)) != NULL) {
     if (!f->h || q->h[f->h - 1].state == H_QUEUED) return f;
-    pq_entry e;
-    q->vt->pop(q->impl, &e); /* a cancelled event at the front: drop it */
+    const pq_entry *e = q->vt->pop(q->impl); /* a cancelled event at the front: drop it */
     q->n_used--;
-    handle_release(q, &e);
+    handle_release(q, e);
   }
   return NULL;
 }

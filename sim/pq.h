@@ -142,6 +142,7 @@ typedef struct pq_bheap {
   pq_entry *a;
   size_t n, cap;
   const sim_pq *q; /* for ties */
+  pq_entry top;    /* the entry a pop of the implementation returned last */
 } pq_bheap;
 
 /* Make room for need entries: NMSIM_OK or NMSIM_ENOMEM (heap unchanged). */
@@ -159,14 +160,16 @@ void pq_bheap_free(pq_bheap *h);
 
 /* One implementation. opts has its defaults resolved. create and push may
  * fail only with NMSIM_ENOMEM and then leave nothing behind (nothing queued,
- * nothing allocated by create); pop, front and destroy never allocate. front
- * may reorganise (not const) and returns NULL when empty. */
+ * nothing allocated by create); pop, front and destroy never allocate. pop
+ * removes the least entry and returns it, readable until the next call on
+ * the queue (no copy out: pq.c unpacks it), or NULL when empty. front may
+ * reorganise (not const) and returns NULL when empty. */
 typedef struct sim_pq_vtab {
   const char *name;
   nmsim_status (*create)(const sim_pq *q, const sim_pq_opts *opts, void **impl);
   void (*destroy)(void *impl);
   nmsim_status (*push)(void *impl, const pq_entry *e);
-  bool (*pop)(void *impl, pq_entry *out);
+  const pq_entry *(*pop)(void *impl);
   const pq_entry *(*front)(void *impl);
 } sim_pq_vtab;
 

@@ -910,21 +910,20 @@ static inline bool late_first(bucket_q *b) {
   return b->pos == b->n_ord || pq_entry_less(b->q, &b->late.a[0], front_next(b));
 }
 
-static bool bucket_pop(void *impl, pq_entry *out) {
+static const pq_entry *bucket_pop(void *impl) {
   bucket_q *b = impl;
-  if (!advance(b)) return false;
+  if (!advance(b)) return NULL;
   b->n_total--;
   b->since_regrid++;
   if (late_first(b)) {
-    pq_bheap_pop(&b->late, out);
-    return true;
+    pq_bheap_pop(&b->late, &b->late.top);
+    return &b->late.top;
   }
-  const pq_entry *x = &b->fa[b->pos++];
-  *out = *x;
+  const pq_entry *x = &b->fa[b->pos++]; /* stays put until the next push */
   /* Equal keys are adjacent. */
   if (b->pos < b->n_ord && NMSIM_UNLIKELY(x[1].t == x->t && x[1].k1 == x->k1 && x[1].k2 == x->k2))
     sim_pq_tie(b->q, x, x + 1);
-  return true;
+  return x;
 }
 
 static const pq_entry *bucket_front(void *impl) {

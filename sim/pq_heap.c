@@ -86,11 +86,11 @@ static void heap_destroy(void *impl) {
 
 static nmsim_status heap_push(void *impl, const pq_entry *e) { return pq_bheap_push(impl, e); }
 
-static bool heap_pop(void *impl, pq_entry *out) {
+static const pq_entry *heap_pop(void *impl) {
   pq_bheap *h = impl;
-  if (h->n == 0) return false;
-  pq_bheap_pop(h, out);
-  return true;
+  if (h->n == 0) return NULL;
+  pq_bheap_pop(h, &h->top);
+  return &h->top;
 }
 
 static const pq_entry *heap_front(void *impl) {
