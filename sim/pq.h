@@ -125,6 +125,30 @@ typedef struct pq_entry {
   uint32_t h, pad_;
 } pq_entry;
 
+/* Copy entry s to d a word at a time. A pushed entry has just been written
+ * field by field (pq.c packs it); a vector load across two of those stores
+ * cannot take its data from them and waits until they reach the cache
+ * (store forwarding fails), so the copy of a pushed entry into the queue
+ * must not be merged into wide moves: the empty asm keeps each word in a
+ * register of its own. */
+static inline void pq_entry_put(pq_entry *restrict d, const pq_entry *restrict s) {
+#if defined(__GNUC__)
+  uint64_t w[6] = {s->t, s->k1, s->k2, s->data[0], s->data[1], s->data[2]};
+  uint32_t h = s->h;
+  __asm__("" : "+r"(w[0]), "+r"(w[1]), "+r"(w[2]), "+r"(w[3]), "+r"(w[4]), "+r"(w[5]));
+  d->t = w[0];
+  d->k1 = w[1];
+  d->k2 = w[2];
+  d->data[0] = w[3];
+  d->data[1] = w[4];
+  d->data[2] = w[5];
+  d->h = h;
+  d->pad_ = 0;
+#else
+  *d = *s;
+#endif
+}
+
 /* Two entries are equal on every key: panics if both are queued (not
  * cancelled), else orders them by handle. Cold path; defined in pq.c. */
 int sim_pq_tie(const sim_pq *q, const pq_entry *a, const pq_entry *b);

@@ -604,7 +604,7 @@ static inline nmsim_status ring_push(bucket_q *b, size_t i, const pq_entry *e) {
   r->var[0] |= e->t ^ r->ref[0];
   r->var[1] |= e->k1 ^ r->ref[1];
   r->var[2] |= e->k2 ^ r->ref[2];
-  *r->tail++ = *e;
+  pq_entry_put(r->tail++, e);
   r->n++;
   b->n_ring++;
   /* The bucket's next push comes thousands of pushes later with a large
@@ -799,14 +799,14 @@ static bool front_insert(bucket_q *b, const pq_entry *e) {
   size_t j = b->n_ord;
   if (b->n_ord < b->fa_cap) {
     for (; j > b->pos && key_less(e, &fa[j - 1]); j--) fa[j] = fa[j - 1];
-    fa[j] = *e;
+    pq_entry_put(&fa[j], e);
     b->n_ord++;
     return true;
   }
   if (b->pos == 0) return false;
   size_t i = b->pos - 1;
   for (; i + 1 < b->n_ord && !key_less(e, &fa[i + 1]); i++) fa[i] = fa[i + 1];
-  fa[i] = *e;
+  pq_entry_put(&fa[i], e);
   b->pos--;
   return true;
 }

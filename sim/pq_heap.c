@@ -20,7 +20,7 @@ void pq_bheap_push_reserved(pq_bheap *h, const pq_entry *e) {
     a[i] = a[p];
     i = p;
   }
-  a[i] = *e;
+  pq_entry_put(&a[i], e);
 }
 
 nmsim_status pq_bheap_push(pq_bheap *h, const pq_entry *e) {
