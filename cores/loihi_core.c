@@ -299,6 +299,7 @@ static void check_barrier(sys *s, sim_engine *e) {
 /* Close step s->step, which ended at hardware time t: its latency, totals,
  * the step hook. Returns false on failure (err set). */
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
+  noc_fold_step_hops(s);
   nmsim_ps lat = t - s->step_start;
   s->step_latency = lat;
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;

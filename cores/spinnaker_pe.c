@@ -132,6 +132,7 @@ void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
 /* Close step s->step, whose learning phase has run, with its timing over all
  * PEs. Returns false on failure (err set). */
 bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
+  noc_fold_step_hops(s);
   const chip_pe *pc = &s->chip->pe;
   uint64_t k = s->step;
   if (!s->n_used) lat = pc->tick_ps, end = (k + 1) * pc->tick_ps;

@@ -26,6 +26,37 @@ static inline bool crosses_chip(const sys *s, uint32_t tile, int dir) {
   return s->routers[tile].off_chip >> dir & 1;
 }
 
+/* Links by what a hop costs: E-W, N-S (on chip), chip links. */
+enum { LINK_EW, LINK_NS, LINK_CHIP };
+static inline int link_kind(int dir, bool off_chip) {
+  return off_chip ? LINK_CHIP : dir == SYS_EAST || dir == SYS_WEST ? LINK_EW : LINK_NS;
+}
+static const chip_cost *link_cost(const nmsim_chip *ch, int kind) {
+  return kind == LINK_CHIP ? &ch->chip_link : kind == LINK_EW ? &ch->hop_ew : &ch->hop_ns;
+}
+
+void noc_fold_step_hops(sys *s) {
+  for (int k = 0; k < 3; k++) {
+    if (!s->step_hops[k]) continue;
+    nm_energy_add_each(&s->step_energy, k == LINK_CHIP ? NM_E_CHIP_LINK : NM_E_LINK_HOP,
+                       s->step_hops[k], link_cost(s->chip, k)->energy_pj);
+    s->step_hops[k] = 0;
+  }
+}
+
+void noc_fold_link_energy(sys *s) {
+  for (uint32_t t = 0; s->routers && t < s->n_tiles; t++)
+    for (int d = 0; d < SYS_NDIRS; d++) {
+      sys_link *l = &s->routers[t].link[d];
+      uint64_t n = l->packets - l->packets_charged;
+      if (!n) continue;
+      int k = link_kind(d, crosses_chip(s, t, d));
+      nm_energy_add_each(&s->routers[t].energy, k == LINK_CHIP ? NM_E_CHIP_LINK : NM_E_LINK_HOP, n,
+                         link_cost(s->chip, k)->energy_pj);
+      l->packets_charged = l->packets;
+    }
+}
+
 /* Dimension-order routing on a mesh: the output direction at tile `at` for a
  * packet going to tile `to` (X first, then Y; north is +y). */
 static int noc_dor_xy(const sys *s, uint32_t at, uint32_t to) {
@@ -207,11 +238,9 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
   sys_router *r = &s->routers[tile];
   sys_link *l = &r->link[dir];
   bool off_chip = crosses_chip(s, tile, dir);
-  const chip_cost *cost = off_chip ? &ch->chip_link
-                          : (dir == SYS_EAST || dir == SYS_WEST) ? &ch->hop_ew
-                                                                 : &ch->hop_ns;
+  int kind = link_kind(dir, off_chip);
+  const chip_cost *cost = link_cost(ch, kind);
   nmsim_ps ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps;
-  int cat = off_chip ? NM_E_CHIP_LINK : NM_E_LINK_HOP;
   uint32_t next = noc_neighbour(s, tile, dir);
   while (l->cr_len && l->cr_at[l->cr_head] <= now) {
     l->credits++;
@@ -261,8 +290,7 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
     l->busy = at + ser;
     l->busy_ps += ser;
     l->packets++;
-    sys_charge(&r->energy, cat, 1, cost->energy_pj);
-    sys_charge(&s->step_energy, cat, 1, cost->energy_pj);
+    s->step_hops[kind]++; /* the energy: noc_fold_step_hops, noc_fold_link_energy */
     s->hops++;
     /* a multicast copy frees its input slot only when it is the last copy */
     if (s->mc) mc_port_left(s, e, tile, &ev, at);

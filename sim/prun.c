@@ -163,6 +163,7 @@ static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *e
                s->chip->barrier_energy_pj_per_tile);
   enum { W = 2 + NM_E_COUNT + 2 * NM_E_COUNT };
   uint64_t v[W];
+  noc_fold_step_hops(s); /* this rank's hops, before the sums go out */
   nm_energy *e = &s->step_energy;
   v[0] = how == END_TICK ? t0_local : s->work_end;
   v[1] = how == END_TICK ? t1_local : learn;

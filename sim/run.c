@@ -284,6 +284,7 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
   rc = sys_run(s, err);
   t_run = nmc_wtime() - t_run;
   prog_end(&rec.prog);
+  noc_fold_link_energy(s); /* the routers' hop energy, before anything reads it */
   if (s->part && rc == NMSIM_OK) rc = part_gather(s, err);
   if (getenv("NMSIM_PART_STATS")) {
     if (s->part) part_print_stats(s, stderr);

@@ -54,6 +54,20 @@ static inline void nm_energy_add(nm_energy *e, int cat, uint64_t n, double pj) {
   e->pj[cat] = (double)e->fx_hi[cat] + (double)e->fx_lo[cat] * 0x1p-64;
 }
 
+/* Add n occurrences costing pj each: exactly what n calls of nm_energy_add
+ * with one occurrence each would add (the same fixed-point sum), in one. */
+static inline void nm_energy_add_each(nm_energy *e, int cat, uint64_t n, double pj) {
+  e->n[cat] += n;
+  if (!n || !(pj > 0)) return;
+  uint64_t hi = pj < 0x1p64 ? (uint64_t)pj : UINT64_MAX;
+  uint64_t lo = (uint64_t)((pj - (double)hi) * 0x1p64);
+  __extension__ typedef unsigned __int128 u128;
+  u128 l = (u128)n * lo + e->fx_lo[cat]; /* the carries of the n additions */
+  e->fx_hi[cat] += n * hi + (uint64_t)(l >> 64);
+  e->fx_lo[cat] = (uint64_t)l;
+  e->pj[cat] = (double)e->fx_hi[cat] + (double)e->fx_lo[cat] * 0x1p-64;
+}
+
 /* Add every category of b to a (exactly). */
 void nm_energy_merge(nm_energy *a, const nm_energy *b);
 

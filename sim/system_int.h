@@ -104,6 +104,7 @@ typedef struct sys_link {
   nmsim_ps busy;           /* link occupied until */
   nmsim_ps busy_ps;        /* total time occupied, for utilisation */
   uint64_t packets;
+  uint64_t packets_charged; /* of packets, those in the router's energy (noc_fold_link_energy) */
   uint32_t credits;        /* free slots downstream (ignored when buffers are unlimited) */
   bool try_pending;        /* a PORT_TRY event is scheduled, at try_at */
   nmsim_ps try_at;
@@ -180,6 +181,8 @@ struct sys {
 
   /* per-step results, valid in the step hook */
   nm_energy step_energy;
+  uint64_t step_hops[3];   /* this step's hops not yet in step_energy, per link kind
+                            * (E-W, N-S, chip link): noc_fold_step_hops */
   nmsim_ps step_latency;
   uint32_t **pop_spikes;   /* per population: neuron indices spiking this step */
   size_t *pop_nspikes;
@@ -391,6 +394,13 @@ SYS_PREFETCH_FN sys_prefetch_row(const sys *s, const sys_out *o) {
   (void)o;
 #endif
 }
+/* A hop costs the same energy every time on a kind of link, so ports count
+ * hops and the energy is added in one go (exactly the sum of the single
+ * charges): the step's, before anything reads s->step_energy at the step's
+ * end; the routers', from their links' packet counts, once the run is over
+ * (again after more steps: it adds only what is new). */
+void noc_fold_step_hops(sys *s);
+void noc_fold_link_energy(sys *s);
 /* Move to step s->step + 1: the step count and every core's ring slot. */
 void sys_next_step(sys *s);
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);

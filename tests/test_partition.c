@@ -5,6 +5,7 @@
  * ranks; and the exact energy sums that make the ranks' partial sums add up
  * to the same bits in any order. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,4 +136,30 @@ Test(partition, exact_energy_sums) {
   cr_assert(memcmp(&fwd.pj[0], &merged.pj[0], 8) == 0, "merged: %.17g, forward %.17g",
             merged.pj[0], fwd.pj[0]);
   cr_assert_eq(merged.n[0], (uint64_t)n);
+}
+
+/* nm_energy_add_each(n, pj) adds exactly what n single charges of pj add
+ * (the NoC counts hops and charges them per step and at the end of a run):
+ * the same counts and fixed-point words, with carries out of the fraction,
+ * for costs with long binary fractions and counts up to 2^40. */
+Test(partition, energy_add_each_is_n_single_charges) {
+  static const double pj[] = {0.1, 1.7, 4.1e-3, 1e6 / 3.0, 3.5, 0.291};
+  static const uint64_t counts[] = {1, 2, 3, 1000, 65537};
+  for (size_t i = 0; i < NM_ARRAY_LEN(pj); i++)
+    for (size_t j = 0; j < NM_ARRAY_LEN(counts); j++) {
+      nm_energy one = {0}, each = {0};
+      nm_energy_add(&one, 2, 1, 17.25); /* a start that is not zero */
+      nm_energy_add(&each, 2, 1, 17.25);
+      for (uint64_t k = 0; k < counts[j]; k++) nm_energy_add(&one, 2, 1, pj[i]);
+      nm_energy_add_each(&each, 2, counts[j], pj[i]);
+      cr_assert_eq(each.n[2], one.n[2]);
+      cr_assert_eq(each.fx_hi[2], one.fx_hi[2], "%g pJ x %llu", pj[i], (unsigned long long)counts[j]);
+      cr_assert_eq(each.fx_lo[2], one.fx_lo[2], "%g pJ x %llu", pj[i], (unsigned long long)counts[j]);
+      cr_assert(memcmp(&each.pj[2], &one.pj[2], 8) == 0);
+    }
+  /* 2^40 charges of 0.1 pJ: the fraction carries into the integer part */
+  nm_energy big = {0};
+  nm_energy_add_each(&big, 0, (uint64_t)1 << 40, 0.1);
+  cr_assert_eq(big.n[0], (uint64_t)1 << 40);
+  cr_assert(fabs(big.pj[0] - 0.1 * 0x1p40) < 1e-3 * 0.1 * 0x1p40, "%.17g", big.pj[0]);
 }
