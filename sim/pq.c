@@ -32,9 +32,12 @@ struct sim_pq {
   uint32_t n_h;       /* handles ever made (high-water mark) */
   uint32_t free_h;    /* NO_HANDLE when the free list is empty */
   size_t max_events;
+  /* now lies between the two counts: side by side, push's two increments
+   * were merged into one 16-byte add, whose load could not be forwarded from
+   * pop's two 8-byte stores and waited for them (store forwarding) */
   size_t n_used;      /* entries held by the implementation (queued + cancelled) */
-  size_t n_live;      /* queued, not cancelled */
   nmsim_ps now;       /* time of the last pop */
+  size_t n_live;      /* queued, not cancelled */
 };
 
 /* ORDER IMPLS: vtabs[] and sim_pq_impls[] list the same names in one order. */
