@@ -12,12 +12,13 @@
  * front's bucket (S = fstart, L = S + fwidth: the width when it was loaded),
  * G = floor(L / W) * W and H = G + N*W the horizon. Every entry is in exactly
  * one of
- *   front  the bucket being read, all below L, in key order through the
- *          sorted words ord[pos..n_ord) (see THE SORT);
- *   late   a binary heap on the full key of entries below L that were pushed
- *          after the front was sorted (this includes times below the front's
- *          start, pushed at "now" after a peek loaded the front early) or that
- *          came from over with the front;
+ *   front  the bucket being read, all below L, in key order in
+ *          fa[pos..n_ord) (see THE SORT); a push below L goes in at its
+ *          place while fewer than FRONT_INSERT_MAX of them are unread;
+ *   late   a binary heap on the full key of the other entries below L
+ *          pushed after the front was sorted (this includes times below the
+ *          front's start, pushed at "now" after a peek loaded the front
+ *          early) and of those that came from over with the front;
  *   ring   bucket (t / W) % N, unsorted: L <= t < H, so a slot never mixes
  *          laps;
  *   over   a binary heap: t >= L, beyond the horizon when pushed.
@@ -34,8 +35,10 @@
  * buckets when the horizon passes them: it keeps the pop path free of
  * allocation (pop cannot report NMSIM_ENOMEM).
  *
- * THE SORT. A bucket tracks, as it fills, which bits of each key word vary
- * among its entries (the OR of key ^ first key). When it becomes the front,
+ * THE SORT. A bucket of at most one chunk (the engine's usual front: a few
+ * events) is insertion sorted on the full key straight into fa. A larger
+ * one tracks, as it fills, which bits of each key word vary among its
+ * entries (the OR of key ^ first key). When it becomes the front,
  * each entry gets a 64-bit word: the varying bits of its key fields (time,
  * kind, dst, src, seq, most significant first; the bits above them are common
  * to the bucket) packed above the entry's index in the bucket. If they need
@@ -385,8 +388,9 @@ static void sort_small(bucket_q *b, const pq_entry *e, size_t n) {
 
 /* Make r (n > 0 entries, in the chunks of fcl) the front: its entries in
  * key order in fa[0..n), through their words in ord unless one chunk holds
- * them (sort_small). Never allocates (push reserved the scratch). The layout is held in locals: the words written must not make
- * the compiler reload it for every entry. */
+ * them (sort_small). Never allocates (push reserved the scratch). The layout
+ * is held in locals: the words written must not make the compiler reload it
+ * for every entry. */
 static void sort_front(bucket_q *b, const bucket *r) {
   size_t n = r->n;
   chunk *const *fe = b->fcl.ch;
@@ -610,10 +614,12 @@ static inline nmsim_status ring_push(bucket_q *b, size_t i, const pq_entry *e) {
   /* The bucket's next push comes thousands of pushes later with a large
    * ring: have its entry's lines in the cache by then (writing a line not
    * in the cache waits for memory). */
+#if defined(__GNUC__)
   if ((r->n & (CHUNK - 1)) != 0) {
     __builtin_prefetch(r->tail, 1);
     __builtin_prefetch((const char *)(r->tail + 1) - 1, 1);
   }
+#endif
   return NMSIM_OK;
 }
 
