@@ -118,16 +118,23 @@ int noc_in_dir(const sys *s, uint32_t tile, uint32_t src_unit) {
   return uy < y ? SYS_SOUTH : SYS_NORTH;
 }
 
+/* Slot k places after head in a ring of n slots (head < n, k <= n): one
+ * compare instead of the division a `%` would cost on every hop. */
+static inline size_t ring_slot(size_t head, size_t k, size_t n) {
+  size_t i = head + k;
+  return i >= n ? i - n : i;
+}
+
 bool noc_port_push(sys_link *l, const sim_event *ev) {
   if (l->q_len == l->q_cap) {
     size_t ncap = l->q_cap ? l->q_cap * 2 : 8;
     sim_event *nq = nm_malloc(ncap * sizeof *nq);
     if (!nq) return false;
-    for (size_t k = 0; k < l->q_len; k++) nq[k] = l->q[(l->q_head + k) % l->q_cap];
+    for (size_t k = 0; k < l->q_len; k++) nq[k] = l->q[ring_slot(l->q_head, k, l->q_cap)];
     nm_free(l->q);
     l->q = nq, l->q_cap = ncap, l->q_head = 0;
   }
-  l->q[(l->q_head + l->q_len) % l->q_cap] = *ev;
+  l->q[ring_slot(l->q_head, l->q_len, l->q_cap)] = *ev;
   if (++l->q_len > l->q_max) l->q_max = l->q_len;
   return true;
 }
@@ -166,9 +173,12 @@ static void port_credit(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps 
 static void credit_at(sys_link *l, uint32_t depth, nmsim_ps t) {
   if (l->cr_len >= depth) NMSIM_PANIC("more credits in flight than buffer slots");
   uint32_t k = l->cr_len++;
-  for (; k > 0 && l->cr_at[(l->cr_head + k - 1) % depth] > t; k--)
-    l->cr_at[(l->cr_head + k) % depth] = l->cr_at[(l->cr_head + k - 1) % depth];
-  l->cr_at[(l->cr_head + k) % depth] = t;
+  for (; k > 0; k--) {
+    uint32_t prev = (uint32_t)ring_slot(l->cr_head, k - 1, depth);
+    if (l->cr_at[prev] <= t) break;
+    l->cr_at[ring_slot(l->cr_head, k, depth)] = l->cr_at[prev];
+  }
+  l->cr_at[ring_slot(l->cr_head, k, depth)] = t;
 }
 
 /* A packet leaves router `tile` at time now (the event being processed, or
@@ -244,7 +254,7 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
   uint32_t next = noc_neighbour(s, tile, dir);
   while (l->cr_len && l->cr_at[l->cr_head] <= now) {
     l->credits++;
-    l->cr_head = (l->cr_head + 1) % ch->buffer_depth;
+    l->cr_head = (uint32_t)ring_slot(l->cr_head, 1, ch->buffer_depth);
     l->cr_len--;
   }
   /* SENDING AHEAD. The packet at the head of the queue leaves when the
@@ -272,7 +282,7 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
          * arrive before it: one recorded at or after now leaves the
          * downstream router at or after now, and takes `back` to come */
         if (l->cr_at[l->cr_head] > at) at = l->cr_at[l->cr_head];
-        l->cr_head = (l->cr_head + 1) % ch->buffer_depth;
+        l->cr_head = (uint32_t)ring_slot(l->cr_head, 1, ch->buffer_depth);
         l->cr_len--;
       } else {
         break;
@@ -281,7 +291,7 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
     sim_event ev;
     if (l->q_len) {
       ev = l->q[l->q_head];
-      l->q_head = (l->q_head + 1) % l->q_cap;
+      l->q_head = ring_slot(l->q_head, 1, l->q_cap);
       l->q_len--;
     } else {
       ev = *arrival;

@@ -151,6 +151,7 @@ typedef struct bucket_q {
   nmsim_ps width;     /* W, ps */
   unsigned wshift;    /* log2(W) if W is a power of two, else 64 */
   size_t nb;          /* N */
+  size_t nb_mask;     /* N - 1 if N is a power of two, else 0 */
   uint64_t span;      /* N * W, ps (at most 2^64 - 1: pq.c checks) */
   bucket *ring;       /* N buckets, aligned to a cache line in ring_mem */
   void *ring_mem;
@@ -237,13 +238,23 @@ static inline uint64_t div_width(const bucket_q *b, uint64_t d) {
   return b->wshift < 64 ? d >> b->wshift : d / b->width;
 }
 
+/* d % W and k % N: masks when W and N are powers of two (the automatic width
+ * and the default N always are), so that loading a front, a few events in a
+ * chip-timed run, costs no 64-bit division. */
+static inline uint64_t mod_width(const bucket_q *b, uint64_t d) {
+  return b->wshift < 64 ? d & (b->width - 1) : d % b->width;
+}
+static inline size_t ring_slot_of(const bucket_q *b, uint64_t k) {
+  return b->nb_mask ? (size_t)(k & b->nb_mask) : (size_t)(k % b->nb);
+}
+
 /* Set the front's bucket to [s, s + w) and the grid that follows it. */
 static void set_front_range(bucket_q *b, nmsim_ps s, nmsim_ps w) {
   b->fstart = s;
   b->fwidth = w;
   nmsim_ps lim = s + w; /* wraps to below s if L = 2^64: then no ring */
-  b->grid = lim >= s ? lim - lim % b->width : s;
-  b->gslot = (size_t)(div_width(b, b->grid) % b->nb);
+  b->grid = lim >= s ? lim - mod_width(b, lim) : s;
+  b->gslot = ring_slot_of(b, div_width(b, b->grid));
 }
 
 /* ---- sorting the front ---------------------------------------------------- */
@@ -522,6 +533,7 @@ static nmsim_status bucket_create(const sim_pq *q, const sim_pq_opts *opts, void
   if (!b) return NMSIM_ENOMEM;
   b->q = q;
   b->nb = opts->n_buckets;
+  b->nb_mask = (b->nb & (b->nb - 1)) == 0 ? b->nb - 1 : 0;
   b->auto_width = opts->bucket_width == 0;
   b->width = b->auto_width ? (nmsim_ps)1 << AUTO_SHIFT0 : opts->bucket_width;
   b->wshift = (b->width & (b->width - 1)) == 0 ? ctz64(b->width) : 64;
@@ -670,7 +682,7 @@ typedef struct regrid_plan {
 
 static void count_moved(bucket_q *b, const pq_entry *e, void *ctx) {
   regrid_plan *p = ctx;
-  if (e->t - p->grid < p->span) p->cnt[(e->t >> p->shift) % b->nb]++;
+  if (e->t - p->grid < p->span) p->cnt[ring_slot_of(b, e->t >> p->shift)]++;
   else p->n_over++;
   p->least = NM_MIN(p->least, e->t);
 }
@@ -680,7 +692,7 @@ static void move_entry(bucket_q *old, const pq_entry *e, void *ctx) {
   bucket_q *b = ctx;
   (void)old;
   if (e->t - b->grid >= b->span) pq_bheap_push_reserved(&b->over, e);
-  else if (NEVER(ring_push(b, (size_t)((e->t >> b->wshift) % b->nb), e) != NMSIM_OK)) return;
+  else if (NEVER(ring_push(b, ring_slot_of(b, e->t >> b->wshift), e) != NMSIM_OK)) return;
 }
 
 /* Rebuild the ring with width 2^shift. Not full: ring entries (all at or
@@ -874,7 +886,7 @@ static bool advance(bucket_q *b) {
     have = true;
   }
   if (b->over.n) {
-    nmsim_ps t = b->over.a[0].t, s = t - t % b->width;
+    nmsim_ps t = b->over.a[0].t, s = t - mod_width(b, t);
     if (!have || s < start) start = s;
   }
   uint64_t k = div_width(b, start - b->grid); /* start >= G */

@@ -363,10 +363,15 @@ Test(pq_contract, differential_1e6_against_sorted_reference) {
 
 Test(pq_contract, differential_small_ring_overflow) {
   /* Invariant: the same holds when most events lie beyond the bucket
-   * horizon (a ring of 8 x 10 ps), exercising the overflow heap. */
+   * horizon (a ring of 8 x 10 ps, of 13 x 7 ps), exercising the overflow
+   * heap. */
   d_all(&small_ring, 100000, 30, 7);
   sim_pq_opts one = {.bucket_width = 1, .n_buckets = 1};
   d_all(&one, 50000, 10, 8);
+  /* a ring whose width and bucket count are not powers of two (slots and
+   * grid come from divisions, not masks) */
+  sim_pq_opts odd = {.bucket_width = 7, .n_buckets = 13};
+  d_all(&odd, 50000, 30, 9);
 }
 
 /* ---- scheduling boundary -------------------------------------------------- */
