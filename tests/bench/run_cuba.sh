@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CUBA benchmark: nmsim against Brian2 2.5 (C++ standalone) on the same
 # network, in one run. nmsim runs in network mode (the network alone, no chip)
-# at every N, and functional and chip-timed modes (the loihi preset on a board
+# at every N, with its neuron update alone (no synapses) beside it, and functional and chip-timed modes (the loihi preset on a board
 # big enough for it) up to N = $NMSIM_CUBA_CHIP_MAX (default 16000: beyond it
 # the board grows to hundreds of chips). Prints, per N and run: the run's
 # wall time (the simulation loop, as Brian2's own run time; the process's
@@ -41,12 +41,17 @@ print(d['run_s'], d['rate_hz'], d['spikes'] * 80 / d['run_s'], d['synapses'])")
   b_mem=$((b_kb / 1024))
   printf '%-22s %8d %8.3f (%6.1f) %13.3e %9d %7.1f %9.3f %9s\n' "brian2 C++ standalone" "$n" "$b_wall" "$b_total" "$b_syn" "$b_mem" \
     "$(python3 -c "print($b_kb * 1024 / $b_nsyn)")" "$b_rate" "1.00"
-  modes=(network)
+  # "update only": network mode with no synapses, the neuron update alone (the
+  # floor of any run of this network: its ratio to Brian2's whole run bounds
+  # how much faster nmsim can be, whatever the synapses cost)
+  modes=(network update)
   [ "$n" -le "$chip_max" ] && modes+=(functional timed)
   for mode in "${modes[@]}"; do
-    sets=(--set steps="$steps" --set engine.mode="$mode" --set populations.exc.size="$ne"
+    pm=$p em=$mode
+    [ "$mode" = update ] && pm=0 em=network
+    sets=(--set steps="$steps" --set engine.mode="$em" --set populations.exc.size="$ne"
           --set populations.inh.size="$ni" --set "chips=[$side, $side]")
-    for k in 0 1 2 3; do sets+=(--set "projections[$k].connector.fixed_probability=$p"); done
+    for k in 0 1 2 3; do sets+=(--set "projections[$k].connector.fixed_probability=$pm"); done
     NMSIM_PART_STATS=1 /usr/bin/time -f '%M %e' -o "$work/n.mem" ./build-bench/nmsim run tests/bench/cuba.yaml "${sets[@]}" --json --quiet > "$work/n.json" 2> "$work/n.err"
     loop=$(sed -n 's/^rank 0: run \([0-9.]*\) s.*/\1/p' "$work/n.err")
     read -r kb total < "$work/n.mem"
@@ -54,7 +59,8 @@ print(d['run_s'], d['rate_hz'], d['spikes'] * 80 / d['run_s'], d['synapses'])")
 import json; d=json.load(open('$work/n.json'))
 sp=sum(p['spikes'] for p in d['populations'].values()); n=sum(p['size'] for p in d['populations'].values())
 print(sp / n / $seconds, d['counts']['synaptic_ops'], $b_nsyn)")
-    printf '%-22s %8d %8.3f (%6.1f) %13.3e %9d %7.1f %9.3f %9.2f\n' "nmsim $mode" "$n" "$loop" "$total" \
+    label="nmsim $mode"; [ "$mode" = update ] && label="nmsim update only"
+    printf '%-22s %8d %8.3f (%6.1f) %13.3e %9d %7.1f %9.3f %9.2f\n' "$label" "$n" "$loop" "$total" \
       "$(python3 -c "print($syn / $loop)")" "$((kb / 1024))" "$(python3 -c "print($kb * 1024 / $nsyn)")" "$rate" \
       "$(python3 -c "print($loop / $b_wall)")"
     [ "$mode" = network ] && n_rate=$rate
