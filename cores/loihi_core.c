@@ -27,11 +27,9 @@ static void charge(sys *s, sys_core *c, int cat, uint64_t n, double pj) {
 
 static void check_barrier(sys *s, sim_engine *e);
 
-/* How many entries of a touched list ahead core_take_input fetches, and
- * from what core size on (below it the arrays stay in the cache and the
- * fetches only cost instructions: CUBA 4000 was 4 % slower with them). */
+/* How many entries of a touched list ahead core_take_input fetches (on
+ * cores of at least SYS_INPUT_FETCH_MIN neurons). */
 #define TAKE_AHEAD 16
-#define TAKE_PREFETCH_MIN_NEURONS 65536
 
 /* Start loading what core_take_input reads and writes for entry idx of the
  * accumulators acc: the entry, and the input it goes to. Both lie anywhere
@@ -55,7 +53,7 @@ static uint32_t core_take_input(sys_core *c) {
   int64_t *acc = c->acc + (size_t)slot * c->n_sites * nn;
   const uint32_t *tl = c->touched[slot];
   uint32_t nh = 0, n = c->n_touched[slot];
-  uint32_t fetch_end = nn >= TAKE_PREFETCH_MIN_NEURONS && n > TAKE_AHEAD ? n - TAKE_AHEAD : 0;
+  uint32_t fetch_end = nn >= SYS_INPUT_FETCH_MIN && n > TAKE_AHEAD ? n - TAKE_AHEAD : 0;
   for (uint32_t k = 0; k < n; k++) {
     if (k < fetch_end) take_prefetch(c, acc, tl[k + TAKE_AHEAD]);
     uint32_t idx = tl[k], local = idx, site = 0;
@@ -238,6 +236,7 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
         if (s->net) {
           if (k + 8 < ns) net_prefetch(s, b->pop_id, b->first + c->spikes[k + 8], 0);
           if (k + 4 < ns) net_prefetch(s, b->pop_id, b->first + c->spikes[k + 4], 1);
+          if (k + 1 < ns) net_prefetch(s, b->pop_id, b->first + c->spikes[k + 1], 2);
           net_emit(s, b->pop_id, b->first + i, v);
         }
         else {

@@ -172,8 +172,17 @@ void net_prefetch(const sys *s, uint32_t pop, uint32_t i, int level) {
   const struct sys_net *n = s->net;
   for (uint32_t f = n->from_ptr[pop]; f < n->from_ptr[pop + 1]; f++) {
     const net_proj *q = &n->projs[n->from[f]];
-    if (level == 0) __builtin_prefetch(&q->ptr[i]);
-    else __builtin_prefetch(&q->tgt[q->ptr[i]]);
+    if (level == 0) {
+      __builtin_prefetch(&q->ptr[i]);
+    } else if (level == 1) {
+      __builtin_prefetch(&q->tgt[q->ptr[i]]);
+    } else { /* the input entries the row will add to, on a large core */
+      const sys_core *c = &s->cores[q->post];
+      if (c->n_neurons < SYS_INPUT_FETCH_MIN) continue;
+      uint32_t slot = (uint32_t)((s->step + q->delay) % c->ring);
+      const int64_t *a = c->acc + (size_t)slot * c->n_sites * c->n_neurons + q->site * c->n_neurons;
+      for (uint64_t k = q->ptr[i], end = q->ptr[i + 1]; k < end; k++) __builtin_prefetch(&a[q->tgt[k]], 1);
+    }
   }
 }
 

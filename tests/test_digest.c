@@ -179,11 +179,11 @@ Test(digest, multichip_network_equals_timed, .timeout = 120) {
   cr_assert_eq(a, b, "timed %016" PRIx64 ", network %016" PRIx64, a, b);
 }
 
-/* A population of more than TAKE_PREFETCH_MIN_NEURONS (cores/loihi_core.c)
- * neurons on one core (network mode) takes its input with the entries
+/* A population of more than SYS_INPUT_FETCH_MIN (sim/system_int.h) neurons
+ * on one core (network mode) adds and takes its input with the entries
  * fetched ahead; functional mode spreads it over cores of 1024 without.
  * Raster and final state agree bit for bit. */
-Test(digest, large_core_input_equals_functional, .timeout = 240) {
+Test(digest, large_core_input_equals_functional, .timeout = 120) {
   nmsim_override ov[] = {{"steps", "200"},
                          {"populations.exc.size", "70000"},
                          {"populations.inh.size", "2000"},
