@@ -65,8 +65,9 @@ static uint32_t core_take_input(sys_core *c) {
     if (b->in_var[site]) b->in_var[site][local - b->local0] += x;
     else c->input[idx] = x;
     acc[idx] = 0;
-    if (!c->had_input[local]) {
-      c->had_input[local] = 1;
+    uint64_t *hw = &c->had_input[local >> 6], bit = (uint64_t)1 << (local & 63);
+    if (!(*hw & bit)) {
+      *hw |= bit;
       c->had_list[nh++] = local;
       b->n_had++;
     }
@@ -81,7 +82,7 @@ static void core_clear_input(sys_core *c, uint32_t nh) {
   if (c->input)
     for (uint32_t k = 0, n = c->n_touched[slot]; k < n; k++) c->input[tl[k]] = 0.0;
   c->n_touched[slot] = 0;
-  for (uint32_t k = 0; k < nh; k++) c->had_input[c->had_list[k]] = 0;
+  for (uint32_t k = 0; k < nh; k++) c->had_input[c->had_list[k] >> 6] = 0;
   for (size_t b = 0; b < c->n_blocks; b++) c->blocks[b].n_had = 0;
 }
 
@@ -224,12 +225,11 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit) {
     m->update(b->derived, &mb, c->spikes, &ns);
     const double *val = mb.out_value;
     bool source = m->flags & NMSIM_MODEL_SOURCE;
-    const uint8_t *had = c->had_input + b->local0;
     nmsim_ps t0 = t, emit_time = 0; /* block start; time spent sending packets */
     uint32_t hk0 = hk, both = 0;
     for (size_t k = 0; k < ns; k++) {
       uint32_t i = c->spikes[k];
-      both += had[i];
+      both += sys_had(c, b->local0 + i);
       record_spike(s, b->pop_id, b->first + i);
       double v = val ? val[i] : 1.0;
       if (!timed) {

@@ -658,7 +658,7 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
     bool dense = false;
     for (size_t bi = 0; bi < c->n_blocks; bi++) dense |= !c->blocks[bi].pop->model->input_vars;
     c->input = dense ? nm_calloc((size_t)c->n_sites * nn, sizeof(double)) : NULL;
-    c->had_input = nm_calloc(nn, 1);
+    c->had_input = nm_calloc((nn + 63) / 64, sizeof *c->had_input);
     c->had_list = nm_malloc(sizeof(uint32_t) * nn);
     c->block_of = nm_malloc(sizeof(uint16_t) * nn);
     c->touched = nm_calloc(c->ring, sizeof(uint32_t *));

@@ -59,7 +59,10 @@ typedef struct sys_core {
   uint32_t n_sites;
   double *input;           /* n_sites * n_neurons scratch for the models (zero but
                               for the entries of the step being updated) */
-  uint8_t *had_input;      /* n_neurons flags for the step being updated */
+  uint64_t *had_input;     /* bit i: local i had input in the step being updated
+                              (a bit, not a byte: 128 KB for 1M neurons stay in
+                              the L2 cache, where the step's random tests and
+                              sets of it go; sys_had) */
   uint16_t *block_of;      /* n_neurons: index of the block holding each local neuron */
   /* Touched accumulator entries of each ring slot (site * n_neurons + local),
    * appended when an entry leaves zero, so a step converts only the input it
@@ -95,6 +98,11 @@ typedef struct sys_core {
   uint32_t pkt_seq;        /* packets sent, as event sequence numbers */
   nm_energy energy;        /* whole run */
 } sys_core;
+
+/* Whether local neuron i of c had input in the step being updated. */
+static inline bool sys_had(const sys_core *c, uint32_t i) {
+  return c->had_input[i >> 6] >> (i & 63) & 1;
+}
 
 /* An output port of a router and the directed link behind it. Packets that
  * cannot leave yet wait in a FIFO; a packet leaves when the link is free and
