@@ -35,11 +35,21 @@ static void check_barrier(sys *s, sim_engine *e);
  * accumulators acc: the entry, and the input it goes to. Both lie anywhere
  * in arrays of the core's size (tens of MB in a network-mode population of
  * 1M), and without this each entry waited for two loads from memory. */
+/* The block, local neuron and site of accumulator entry idx (site *
+ * n_neurons + local; few sites). A core of one block (a network-mode
+ * population) needs no lookup in the block map. */
+static inline sys_block *entry_block(const sys_core *c, uint32_t idx, uint32_t *local,
+                                     uint32_t *site) {
+  uint32_t nn = c->n_neurons, l = idx, k = 0;
+  while (l >= nn) l -= nn, k++;
+  *local = l, *site = k;
+  return &c->blocks[c->n_blocks == 1 ? 0 : c->block_of[l]];
+}
+
 SYS_PREFETCH_FN take_prefetch(const sys_core *c, const int64_t *acc, uint32_t idx) {
-  uint32_t nn = (uint32_t)c->n_neurons, local = idx, site = 0;
-  while (local >= nn) local -= nn, site++;
+  uint32_t local, site;
+  const sys_block *b = entry_block(c, idx, &local, &site);
   __builtin_prefetch(&acc[idx], 1);
-  const sys_block *b = &c->blocks[c->n_blocks == 1 ? 0 : c->block_of[local]];
   if (b->in_var[site]) __builtin_prefetch(&b->in_var[site][local - b->local0], 1);
   else __builtin_prefetch(&c->input[idx], 1);
 }
@@ -56,11 +66,9 @@ static uint32_t core_take_input(sys_core *c) {
   uint32_t fetch_end = nn >= SYS_INPUT_FETCH_MIN && n > TAKE_AHEAD ? n - TAKE_AHEAD : 0;
   for (uint32_t k = 0; k < n; k++) {
     if (k < fetch_end) take_prefetch(c, acc, tl[k + TAKE_AHEAD]);
-    uint32_t idx = tl[k], local = idx, site = 0;
-    while (local >= nn) local -= (uint32_t)nn, site++; /* idx = site * nn + local, few sites */
+    uint32_t idx = tl[k], local, site;
     if (!acc[idx]) continue; /* cancelled to zero, or listed twice */
-    /* one block (a network-mode population): no lookup in the block map */
-    sys_block *b = &c->blocks[c->n_blocks == 1 ? 0 : c->block_of[local]];
+    sys_block *b = entry_block(c, idx, &local, &site);
     double x = (double)acc[idx] * b->inv_scale;
     if (b->in_var[site]) b->in_var[site][local - b->local0] += x;
     else c->input[idx] = x;
@@ -150,12 +158,9 @@ void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
   uint32_t lo = c->row[axon], hi = c->row[axon + 1];
   uint32_t nn = c->n_neurons;
-  uint32_t base = c->ring_now, ring = c->ring; /* delays are below ring */
-  for (const sys_syn *y = c->syn + lo, *end = c->syn + hi; y < end; y++) {
-    uint32_t slot = base + y->delay;
-    if (slot >= ring) slot -= ring;
-    core_acc_add(s, c, slot, (uint32_t)y->site * nn + y->tgt, syn_weight(y->w, value));
-  }
+  for (const sys_syn *y = c->syn + lo, *end = c->syn + hi; y < end; y++)
+    core_acc_add(s, c, core_slot_after(c, y->delay), (uint32_t)y->site * nn + y->tgt,
+                 syn_weight(y->w, value));
   charge(s, c, NM_E_SYN_OP, hi - lo, s->chip->syn_op.energy_pj);
 }
 

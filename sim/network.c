@@ -160,7 +160,7 @@ void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
     uint64_t lo = q->ptr[i], hi = q->ptr[i + 1];
     if (lo == hi) continue;
     sys_core *c = &s->cores[q->post];
-    uint32_t slot = (uint32_t)((s->step + q->delay) % c->ring), base = q->site * c->n_neurons;
+    uint32_t slot = core_slot_after(c, q->delay), base = q->site * c->n_neurons;
     core_acc_add_row(s, c, slot, base, q->tgt + lo, q->w ? q->w + lo : NULL, q->wq, value,
                      (uint32_t)(hi - lo));
     sys_charge(&c->energy, NM_E_SYN_OP, hi - lo, pj);
@@ -179,8 +179,8 @@ void net_prefetch(const sys *s, uint32_t pop, uint32_t i, int level) {
     } else { /* the input entries the row will add to, on a large core */
       const sys_core *c = &s->cores[q->post];
       if (c->n_neurons < SYS_INPUT_FETCH_MIN) continue;
-      uint32_t slot = (uint32_t)((s->step + q->delay) % c->ring);
-      const int64_t *a = c->acc + (size_t)slot * c->n_sites * c->n_neurons + q->site * c->n_neurons;
+      const int64_t *a = c->acc + (size_t)core_slot_after(c, q->delay) * c->n_sites * c->n_neurons +
+                         q->site * c->n_neurons;
       for (uint64_t k = q->ptr[i], end = q->ptr[i + 1]; k < end; k++) __builtin_prefetch(&a[q->tgt[k]], 1);
     }
   }

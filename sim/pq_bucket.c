@@ -767,7 +767,7 @@ static bool regrid(bucket_q *b, unsigned shift, bool full) {
   b->wshift = shift;
   b->span = p.span;
   b->grid = p.grid;
-  b->gslot = (size_t)((p.grid >> shift) % nb);
+  b->gslot = ring_slot_of(b, p.grid >> shift);
   b->n_ring = 0;
   for_each_moved(&old, full, move_entry, b);
   for (size_t i = 0; i < nb; i++) {

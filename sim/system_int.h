@@ -327,6 +327,12 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit);
 void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx);
 /* Add w to input entry idx of ring slot `slot` of core c (listing the entry
  * when it leaves zero): every synaptic delivery goes through here. */
+/* The ring slot of step s->step + delay (delay < c->ring), from the slot of
+ * the current step that every core keeps (sys_next_step): no division. */
+static inline uint32_t core_slot_after(const sys_core *c, uint32_t delay) {
+  uint32_t slot = c->ring_now + delay;
+  return slot >= c->ring ? slot - c->ring : slot;
+}
 static inline void core_acc_add(sys *s, sys_core *c, uint32_t slot, uint32_t idx, int64_t w) {
   int64_t *a = &c->acc[(size_t)slot * c->n_sites * c->n_neurons + idx];
   if (!*a) core_touch(s, c, slot, idx);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CUBA benchmark: nmsim against Brian2 2.5 (C++ standalone) on the same
 # network, in one run. nmsim runs in network mode (the network alone, no chip)
-# at every N, with its neuron update alone (no synapses) beside it, and functional and chip-timed modes (the loihi preset on a board
-# big enough for it) up to N = $NMSIM_CUBA_CHIP_MAX (default 16000: beyond it
+# at every N, with its neuron update alone (no synapses) beside it, and
+# functional and chip-timed modes (the loihi preset on a board big enough for
+# it) up to N = $NMSIM_CUBA_CHIP_MAX (default 16000: beyond it
 # the board grows to hundreds of chips). Prints, per N and run: the run's
 # wall time (the simulation loop, as Brian2's own run time; the process's
 # total, with building the network, in brackets), synaptic events per second
