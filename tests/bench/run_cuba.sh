@@ -14,6 +14,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}; shift || true
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(4000)
+if ! [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || [ "$(python3 -c "print(int(float('$seconds') > 0))")" != 1 ]; then
+  echo "run_cuba.sh: SECONDS: expected a positive number of seconds of model time, got '$seconds'" >&2
+  exit 2
+fi
+for n in "${sizes[@]}"; do
+  if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 80 ]; then
+    echo "run_cuba.sh: N: expected a whole number of neurons, at least 80 (the fan-out), got '$n'" >&2
+    exit 2
+  fi
+done
 export DEBIAN_FRONTEND=noninteractive
 need=()
 dpkg-query -W -f='${Status}' python3-brian 2>/dev/null | grep -q "ok installed" || need+=(python3-brian)
