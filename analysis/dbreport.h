@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "sim/resultsdb.h"
+#include "sim/out/resultsdb.h"
 
 /* Print rows (read from the database at path) as a table, then which run is
  * best on energy and on step time. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim_int.h"
+#include "sim/base/sim_int.h"
 
 void jw_init(jw *w, FILE *f, bool pretty) {
   memset(w, 0, sizeof *w);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "analysis/json.h"
-#include "sim/stats.h"
+#include "sim/base/stats.h"
 
 void report_print_text(FILE *f, const run_summary *s);
 void report_print_json(FILE *f, const run_summary *s);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cores/chip_int.h"
-#include "sim/yaml.h"
+#include "sim/load/yaml.h"
 
 /* Upper bound of any time in a chip file: 1000 s, far beyond any event. */
 #define CHIP_MAX_TIME_PS 1e15

@@ -4,7 +4,7 @@
 #define NMSIM_CORES_CHIP_INT_H
 
 #include "nmsim/chip.h"
-#include "sim/sim_int.h"
+#include "sim/base/sim_int.h"
 
 /* Cost of one occurrence of an event on the unit that performs it. */
 typedef struct chip_cost {

@@ -8,7 +8,7 @@
  * synaptic-update energy, and its time to the core that holds the synapse. */
 #include <math.h>
 
-#include "sim/system_int.h"
+#include "sim/system/system_int.h"
 
 /* Store w in synapse k of core c (the fixed-point copy the input uses). */
 static void set_weight(sys_core *c, uint32_t k, double w) {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/system_int.h"
+#include "sim/system/system_int.h"
 
 static void charge(sys *s, sys_core *c, int cat, uint64_t n, double pj) {
   sys_charge(&c->energy, cat, n, pj);
@@ -308,7 +308,7 @@ void core_on_done(void *ctx, sim_engine *e, const sim_event *ev) {
 }
 
 static void check_barrier(sys *s, sim_engine *e) {
-  /* split over processes, the counts are partial: sim/prun.c ends the step */
+  /* split over processes, the counts are partial: sim/mpi/prun.c ends the step */
   if (s->part || s->cores_done != s->n_used || s->in_flight != 0) return;
   s->cores_done++; /* the barrier of this step is on its way */
   nmsim_ps now = sim_engine_now(e);

@@ -43,7 +43,7 @@
 #include <string.h>
 
 #include "noc/mcast.h"
-#include "sim/system_int.h"
+#include "sim/system/system_int.h"
 
 struct spin_pe {
   nmsim_ps phase;       /* nominal start of tick 0 */

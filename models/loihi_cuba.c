@@ -18,7 +18,7 @@
  * floor() of it, which is Lava Dense's arithmetic right shift of the sum
  * (np.right_shift rounds toward minus infinity). a_in is then saturated to
  * the 16 bits of Lava's a_in port (int16, precision 16).
- * Extensions for NIR imports (sim/nir_net.c, docs/nir.md): reset_mode 1 resets
+ * Extensions for NIR imports (sim/nir/nir_net.c, docs/nir.md): reset_mode 1 resets
  * by subtraction (v -= vth << 6, as Sinabs and some NIR exports assume; Loihi 2
  * microcode can do this, Lava's bit-accurate Loihi 1 model cannot), and
  * per-neuron parameters through the block's aux (scn_spike_list.param). */
@@ -26,7 +26,7 @@
 #include <stdio.h>
 
 #include "models/mdl_int.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 /* Widths of Loihi 1 as Lava models them (AbstractPyLifModelFixed.__init__). */
 #define CUBA_UV_MAX (INT64_C(1) << 23) /* u, v: 24-bit; uv_bitwidth = 24 */

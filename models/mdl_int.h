@@ -3,7 +3,7 @@
 #define NMSIM_MODELS_MDL_INT_H
 
 #include "nmsim/model.h"
-#include "sim/sim_int.h"
+#include "sim/base/sim_int.h"
 
 extern const nmsim_neuron_type mdl_lif_type;
 extern const nmsim_neuron_type mdl_poisson_type;
@@ -21,7 +21,7 @@ extern const nmsim_neuron_type mdl_nir_li_type;
 extern const nmsim_neuron_type mdl_nir_cubalif_type;
 extern const nmsim_neuron_type mdl_nir_cubali_type;
 extern const nmsim_neuron_type mdl_nir_threshold_type;
-extern const nmsim_neuron_type mdl_dvs_type; /* sim/dvs_source.c */
+extern const nmsim_neuron_type mdl_dvs_type; /* models/dvs_source.c */
 
 /* Which updates a model runs (models/registry.c): *avx512 is true when the
  * processor has AVX-512F, unless the environment sets NMSIM_KERNELS=portable

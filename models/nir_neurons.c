@@ -23,7 +23,7 @@
 #include <stdio.h>
 
 #include "models/mdl_int.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 #define NN_MAXP 12
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "models/mdl_int.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 /* Bytes reserved per neuron for the generator state; gsl_rng_taus2 needs three
  * unsigned longs (24 bytes on LP64). prepare() checks that it fits. */

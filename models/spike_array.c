@@ -1,7 +1,7 @@
 /* spike_array.c: a source that fires at steps listed in the scenario
  * (population field `spikes`: one list of step indices per neuron). */
 #include "models/mdl_int.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 enum { CURSOR, NVARS };
 static const nmsim_var_desc sa_vars[NVARS] = {

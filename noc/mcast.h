@@ -4,7 +4,7 @@
 #ifndef NMSIM_NOC_MCAST_H
 #define NMSIM_NOC_MCAST_H
 
-#include "sim/system_int.h"
+#include "sim/system/system_int.h"
 
 /* One entry: a packet matches when (key & mask) == entry key. Its route is a
  * set of output links (bit d for direction d, SYS_EAST..SYS_SOUTH) and of the

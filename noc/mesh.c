@@ -12,7 +12,7 @@
  * ports are shared with the key/mask multicast routers (noc/noc_int.h). */
 #include "noc/mcast.h"
 #include "noc/noc_int.h"
-#include "sim/partition.h"
+#include "sim/mpi/partition.h"
 
 /* Tile positions and chip edges are looked up, not divided out: a hop needs
  * several, and an integer division costs tens of cycles. */
@@ -218,7 +218,7 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
   }
   if (back) {
     /* the upstream router belongs to another process: the credit is a
-     * message (sim/prun.c), counted by noc_on_credit there */
+     * message (sim/mpi/prun.c), counted by noc_on_credit there */
     sys_router *r = &s->routers[tile];
     sim_event cr = {.time = now + back, .kind = SIM_EV_CREDIT,
                     .dst = s->unit_router0 + up, .src = s->unit_router0 + tile,

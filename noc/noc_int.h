@@ -4,7 +4,7 @@
 #ifndef NMSIM_NOC_NOC_INT_H
 #define NMSIM_NOC_NOC_INT_H
 
-#include "sim/system_int.h"
+#include "sim/system/system_int.h"
 
 /* The opposite of direction dir (east <-> west, north <-> south); relies on
  * the order of SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH in system_int.h. */

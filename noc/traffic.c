@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "noc/traffic.h"
-#include "sim/rng.h"
-#include "sim/system_int.h"
+#include "sim/base/rng.h"
+#include "sim/system/system_int.h"
 
 enum { RNG_PURPOSE_TRAFFIC = 101 };
 

@@ -13,7 +13,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "sim/dvs.h"
+#include "sim/dvs/dvs.h"
 
 /* ---- byte buffers ----------------------------------------------------------- */
 

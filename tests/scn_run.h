@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "nmsim/scenario.h"
-#include "sim/run_int.h"
+#include "sim/system/run_int.h"
 #include "tests_util.h"
 
 /* Load `path` with n_ov overrides (fails the test on error) and run it into a

@@ -1,4 +1,4 @@
-/* test_dvs.c: the DVS readers (sim/dvs.h) on files built from the format specs:
+/* test_dvs.c: the DVS readers (sim/dvs/dvs.h) on files built from the format specs:
  * round trips, AEDAT 3.1 overflow, wraps, detection, truncated/corrupt input
  * (EFORMAT with the byte offset, no crash or hang), bounded memory, OOM. */
 #include <criterion/criterion.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "dvs_gen.h"
-#include "sim/dvs.h"
+#include "sim/dvs/dvs.h"
 #include "tests_util.h"
 
 /* ---- helpers ------------------------------------------------------------------ */

@@ -1,4 +1,4 @@
-/* test_dvs_replay.c: DVS input of a population (model dvs, sim/dvs_replay.h):
+/* test_dvs_replay.c: DVS input of a population (model dvs, sim/dvs/dvs_replay.h):
  * bitmaps against a brute-force mapping, labels and trials, independence from
  * the cores, reruns, the run file's trials, located errors, out-of-memory. */
 #include <criterion/criterion.h>
@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "dvs_gen.h"
-#include "sim/dvs_replay.h"
-#include "sim/run_int.h"
-#include "sim/scenario_int.h"
+#include "sim/dvs/dvs_replay.h"
+#include "sim/system/run_int.h"
+#include "sim/load/scenario_int.h"
 #include "tests_util.h"
 
 #define SW 16 /* the test recording's sensor */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/stats.h"
+#include "sim/base/stats.h"
 #include "tests_util.h"
 
 #define QUICKSTART NMSIM_SOURCE_DIR "/scenarios/quickstart.yaml"

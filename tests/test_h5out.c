@@ -1,4 +1,4 @@
-/* test_h5out.c: the HDF5 run file (sim/h5out.h): layout, values, chunking and
+/* test_h5out.c: the HDF5 run file (sim/out/h5out.h): layout, values, chunking and
  * compression, units, status, summary round trip, reconstruction of killed
  * runs, bounded buffers, errors and out-of-memory. Checked through the HDF5 C API. */
 #include <criterion/criterion.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/h5out.h"
+#include "sim/out/h5out.h"
 #include "tests_util.h"
 
 /* ---- the synthetic run ------------------------------------------------------ */

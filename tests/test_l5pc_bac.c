@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "scn_run.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 typedef struct pop_stats {
   size_t spikes, events, bursts, silent_neurons, neurons_without_burst;

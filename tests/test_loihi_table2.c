@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/run_int.h"
+#include "sim/system/run_int.h"
 
 /* Run: a spike array of 1024 neurons (fills core 0 of tile (0,0)) whose
  * neuron 0 fires at step 0, `pad` silent Poisson neurons, then one LIF target

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "nmsim/model.h"
-#include "sim/rng.h"
-#include "sim/scenario_int.h"
+#include "sim/base/rng.h"
+#include "sim/load/scenario_int.h"
 
 /* A block of n neurons of model m with default parameters (or values). */
 typedef struct blk {

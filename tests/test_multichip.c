@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/run_int.h"
-#include "sim/system_int.h"
+#include "sim/system/run_int.h"
+#include "sim/system/system_int.h"
 
 static nmsim_status run_text(const char *text, run_summary *s, nmsim_err *err) {
   nmsim_scenario *scn = NULL;

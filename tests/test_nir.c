@@ -1,4 +1,4 @@
-/* test_nir.c: the NIR reader (sim/nir.c) and importer (sim/nir_net.c) on files
+/* test_nir.c: the NIR reader (sim/nir/nir.c) and importer (sim/nir/nir_net.c) on files
  * the tests write with the HDF5 C API (tests/nir_gen.h): float32/float64, gzip,
  * nested graphs, missing optional fields, broken files, the folding of
  * operator chains into projections, the fixed-point target, and `nmsim nir
@@ -12,8 +12,8 @@
 
 #include "nir_gen.h"
 #include "scn_run.h"
-#include "sim/nir.h"
-#include "sim/scenario_int.h"
+#include "sim/nir/nir.h"
+#include "sim/load/scenario_int.h"
 #include "tests_util.h"
 
 /* ---- generated files -------------------------------------------------------------- */

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "noc/traffic.h"
-#include "sim/run_int.h"
+#include "sim/system/run_int.h"
 #include "tests_util.h"
 
 /* A k x k mesh of 1 ns hops; depth 0: unlimited buffers; credit: the credit

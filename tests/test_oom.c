@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sim/run_int.h"
+#include "sim/system/run_int.h"
 #include "tests_util.h"
 
 static long budget;  /* allocations left before failing; < 0: never fail */
@@ -62,5 +62,5 @@ static void every_failure_point(const char *mode) {
 
 Test(oom, build_and_run_every_failure_point, .timeout = 300) { every_failure_point("timed"); }
 
-/* Network mode builds its rows in its own way (sim/network.c). */
+/* Network mode builds its rows in its own way (sim/system/netmode.c). */
 Test(oom, network_every_failure_point, .timeout = 300) { every_failure_point("network"); }

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/stats.h"
+#include "sim/base/stats.h"
 #include "tests_util.h"
 
 /* A fresh temporary path in a local buffer (tu_tmp's own buffers are reused

@@ -1,5 +1,5 @@
 /* test_partition.c: the bookkeeping of a run split over MPI ranks, without
- * MPI (sim/partition.c): whole chips per rank (blocks balanced by work, or
+ * MPI (sim/mpi/partition.c): whole chips per rank (blocks balanced by work, or
  * round robin), tile blocks when ranks outnumber chips, the lookahead (the
  * smallest latency of a cut link, at most the barrier) and the neighbour
  * ranks; and the exact energy sums that make the ranks' partial sums add up
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/partition.h"
+#include "sim/mpi/partition.h"
 
 static sys *build(const char *text, nmsim_scenario **scn, nmsim_chip **chip) {
   nmsim_err err = {0};

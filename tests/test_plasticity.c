@@ -9,8 +9,8 @@
 
 #include <hdf5.h>
 
-#include "sim/run_int.h"
-#include "sim/system_int.h"
+#include "sim/system/run_int.h"
+#include "sim/system/system_int.h"
 #include "tests_util.h"
 
 /* pre: one spike_array neuron firing at step tp; post: a LIF neuron forced to

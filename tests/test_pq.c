@@ -1,4 +1,4 @@
-/* test_pq.c: the event queue contract (sim/pq.h), run over every name in
+/* test_pq.c: the event queue contract (sim/engine/pq.h), run over every name in
  * sim_pq_impls: total order with ties, current-time rule, cancellation,
  * scheduling errors, out-of-memory, and a 1e6-event differential test. */
 #include <criterion/criterion.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/pq.h"
+#include "sim/engine/pq.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 

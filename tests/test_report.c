@@ -1,5 +1,5 @@
 /* test_report.c: the JSON writer (analysis/json.h), the energy category names
- * (sim/stats.h) and the text and JSON reports (analysis/report.h). */
+ * (sim/base/stats.h) and the text and JSON reports (analysis/report.h). */
 #include <criterion/criterion.h>
 #include <float.h>
 #include <inttypes.h>
@@ -11,7 +11,7 @@
 
 #include "analysis/json.h"
 #include "analysis/report.h"
-#include "sim/stats.h"
+#include "sim/base/stats.h"
 #include "tests_util.h"
 
 /* ---- helpers -------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* test_resultsdb.c: the results database (sim/resultsdb.h), SHA-256, the
+/* test_resultsdb.c: the results database (sim/out/resultsdb.h), SHA-256, the
  * sweep value lists, and the CLI around them: nmsim run --db, nmsim sweep
  * (two at once into one database lose no row) and nmsim report --db. */
 #include <criterion/criterion.h>
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cli.h"
-#include "sim/resultsdb.h"
-#include "sim/sha256.h"
+#include "sim/cli/cli.h"
+#include "sim/out/resultsdb.h"
+#include "sim/base/sha256.h"
 #include "tests_util.h"
 
 /* A fresh temporary path in a local buffer (tu_tmp's own buffers are reused

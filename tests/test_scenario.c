@@ -1,4 +1,4 @@
-/* test_scenario.c: scenario files (nmsim/scenario.h, sim/scenario_int.h):
+/* test_scenario.c: scenario files (nmsim/scenario.h, sim/load/scenario_int.h):
  * every field and its default, every validation rule with its located
  * message, --set overrides, chip references, and out-of-memory. */
 #include <criterion/criterion.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "nmsim/chip.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 #include "tests_util.h"
 
 /* ---- helpers ---------------------------------------------------------------- */

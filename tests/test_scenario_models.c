@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 #define EXPECT_HAS(msg, frag) \
   cr_assert(strstr((msg), (frag)), "message \"%s\" lacks \"%s\"", (msg), (frag))

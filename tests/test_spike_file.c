@@ -1,5 +1,5 @@
 /* test_spike_file.c: spike_array spikes from a file (population field
- * spikes_file, sim/spike_file.h): CSV and HDF5 files give the same spike list
+ * spikes_file, sim/load/spike_file.h): CSV and HDF5 files give the same spike list
  * and the same run as the equivalent inline `spikes` list; every bad file is
  * an error naming the file and its line (CSV) or dataset (HDF5). */
 #include <criterion/criterion.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "scn_run.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 #include "tests_util.h"
 
 /* ---- helpers ---------------------------------------------------------------- */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "noc/mcast.h"
-#include "sim/run_int.h"
+#include "sim/system/run_int.h"
 #include "tests_util.h"
 
 /* ---- chips and runs ---------------------------------------------------------- */

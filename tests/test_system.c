@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/run_int.h"
+#include "sim/system/run_int.h"
 #include "tests_util.h"
 
 /* 2 x 2 tiles of 2 cores of 16 neurons. Core c is in tile c/2; tile t at

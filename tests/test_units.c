@@ -1,4 +1,4 @@
-/* test_units.c: quantities with units (sim/units.h): every unit of the table,
+/* test_units.c: quantities with units (sim/base/units.h): every unit of the table,
  * exact conversions, bare numbers, and the rejection of malformed text. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/units.h"
+#include "sim/base/units.h"
 
 /* Parse text in unit want; assert success and that the value is exactly v. */
 static void expect_value(const char *text, const char *want, double v) {

@@ -1,4 +1,4 @@
-/* test_yaml.c: the libfyaml layer (sim/yaml.h): located parse errors with
+/* test_yaml.c: the libfyaml layer (sim/load/yaml.h): located parse errors with
  * nothing printed, typed getters, strict keys, --set overrides, emission. */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/yaml.h"
+#include "sim/load/yaml.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/dvs.h"
+#include "sim/dvs/dvs.h"
 #include "tests/dvs_gen.h"
 
 static double now_s(void) {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sim/pq.h"
+#include "sim/engine/pq.h"
 
 enum { N_UNITS = 1024 };
 

@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sim/dvs.h"
+#include "sim/dvs/dvs.h"
 
 #ifndef FUZZ_FORMAT
 #define FUZZ_FORMAT DVS_AUTO

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "dvs_gen.h"
-#include "sim/dvs_replay.h"
-#include "sim/scenario_int.h"
+#include "sim/dvs/dvs_replay.h"
+#include "sim/load/scenario_int.h"
 #include "tests_util.h"
 
 #define DVS_DIR NMSIM_SHARED_DIR "/data/dvs/"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "scn_run.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 #define NIR_DIR NMSIM_SHARED_DIR "/data/nir/"
 

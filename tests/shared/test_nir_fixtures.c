@@ -1,5 +1,5 @@
 /* test_nir_fixtures.c: every real NIR file of ../shared/data/nir/ read by
- * sim/nir.c against the facts measured in its SOURCES.md (version, nodes with
+ * sim/nir/nir.c against the facts measured in its SOURCES.md (version, nodes with
  * types and shapes, dataset dtypes and values, edges in stored order), the
  * broken ones with the warning that names the repair, and every file
  * imported into a scenario in float and in loihi_cuba fixed point. */
@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/nir.h"
-#include "sim/scenario_int.h"
+#include "sim/nir/nir.h"
+#include "sim/load/scenario_int.h"
 
 #define NIR_DIR NMSIM_SHARED_DIR "/data/nir/"
 

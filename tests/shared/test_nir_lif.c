@@ -9,7 +9,7 @@
 
 #include "ref_util.h"
 #include "scn_run.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 #define NIR_DIR NMSIM_SHARED_DIR "/data/nir/"
 #define CSV NIR_DIR "reference/01_lif/lif_norse.csv"

@@ -7,7 +7,7 @@
 
 #include "ref_util.h"
 #include "scn_run.h"
-#include "sim/scenario_int.h"
+#include "sim/load/scenario_int.h"
 
 #define CSV NMSIM_SHARED_DIR "/data/nir/reference/01_lif/lif_norse.csv"
 

@@ -1,0 +1,50 @@
+/* stats.c: names of the energy/event categories (generated from
+ * NMSIM_ENERGY_MAP) and release of a run_summary. */
+#include <string.h>
+
+#include "sim/base/stats.h"
+
+static const char *const energy_keys[NM_E_COUNT] = {
+#define X(e, k, l) #k,
+    NMSIM_ENERGY_MAP(X)
+#undef X
+};
+
+static const char *const energy_labels[NM_E_COUNT] = {
+#define X(e, k, l) l,
+    NMSIM_ENERGY_MAP(X)
+#undef X
+};
+
+const char *nm_energy_key(int cat) {
+  return cat >= 0 && cat < NM_E_COUNT ? energy_keys[cat] : NULL;
+}
+
+const char *nm_energy_label(int cat) {
+  return cat >= 0 && cat < NM_E_COUNT ? energy_labels[cat] : NULL;
+}
+
+void run_summary_clear(run_summary *s) {
+  if (!s) return;
+  nm_free(s->scenario);
+  nm_free(s->chip);
+  nm_free(s->mode);
+  nm_free(s->nmsim_version);
+  nm_free(s->status);
+  for (size_t i = 0; i < s->n_pops; i++) {
+    nm_free(s->pops[i].name);
+    nm_free(s->pops[i].model);
+  }
+  nm_free(s->pops);
+  memset(s, 0, sizeof *s);
+}
+
+void nm_energy_merge(nm_energy *a, const nm_energy *b) {
+  for (int k = 0; k < NM_E_COUNT; k++) {
+    a->n[k] += b->n[k];
+    uint64_t l = a->fx_lo[k] + b->fx_lo[k];
+    a->fx_hi[k] += b->fx_hi[k] + (l < b->fx_lo[k]);
+    a->fx_lo[k] = l;
+    a->pj[k] = (double)a->fx_hi[k] + (double)a->fx_lo[k] * 0x1p-64;
+  }
+}

@@ -1,0 +1,129 @@
+/* stats.h: energy/event categories (written once, as an X-macro, so the enum,
+ * the report labels and the HDF5/SQLite column names never drift apart) and
+ * the summary of a finished run that the report prints. */
+#ifndef NMSIM_SIM_STATS_H
+#define NMSIM_SIM_STATS_H
+
+#include "sim/base/sim_int.h"
+
+/* X(ENUM, key, label): key is the JSON/HDF5/SQLite name, label the report's. */
+#define NMSIM_ENERGY_MAP(X)                                          \
+  X(SYN_OP, synaptic_op, "synaptic operations")                     \
+  X(SYN_UPDATE, synaptic_update, "synaptic updates (learning)")     \
+  X(NEURON_UPDATE, neuron_update, "neuron updates, active")         \
+  X(NEURON_IDLE, neuron_idle, "neuron updates, inactive")           \
+  X(SPIKE_OUT, spike_out, "spike generation")                       \
+  X(WITHIN_TILE, within_tile, "within-tile spike routing")          \
+  X(LINK_HOP, link_hop, "mesh link hops")                           \
+  X(CHIP_LINK, chip_link, "chip-to-chip link hops")                 \
+  X(BARRIER, barrier, "barrier synchronisation")
+
+typedef enum nm_energy_cat {
+#define X(e, k, l) NM_E_##e,
+  NMSIM_ENERGY_MAP(X)
+#undef X
+  NM_E_COUNT
+} nm_energy_cat;
+
+/* Key ("synaptic_op") and label of a category; NULL if out of range. */
+const char *nm_energy_key(int cat);
+const char *nm_energy_label(int cat);
+
+/* Per-category counters of one unit or one step: events and energy. The
+ * energy is summed exactly, in fixed point (fx: 64 integer and 64 fraction
+ * bits of pJ, each charge truncated to 2^-64 pJ), and pj is that sum rounded
+ * to double. So a sum does not depend on the order of its terms: a run split
+ * over MPI ranks adds the same charges in another order and gets the same
+ * bits. Add only through nm_energy_add and nm_energy_merge. */
+typedef struct nm_energy {
+  uint64_t n[NM_E_COUNT];     /* occurrences */
+  double pj[NM_E_COUNT];      /* energy, pJ (derived from fx_hi, fx_lo) */
+  uint64_t fx_hi[NM_E_COUNT]; /* exact sum: integer pJ */
+  uint64_t fx_lo[NM_E_COUNT]; /*   ... and its fraction, in units of 2^-64 pJ */
+} nm_energy;
+
+/* Add n occurrences costing pj in total (pj >= 0, below 2^64) to category cat. */
+static inline void nm_energy_add(nm_energy *e, int cat, uint64_t n, double pj) {
+  e->n[cat] += n;
+  if (!(pj > 0)) return;
+  uint64_t hi = pj < 0x1p64 ? (uint64_t)pj : UINT64_MAX;
+  uint64_t lo = (uint64_t)((pj - (double)hi) * 0x1p64); /* exact below 2^53 pJ */
+  uint64_t l = e->fx_lo[cat] + lo;
+  e->fx_hi[cat] += hi + (l < lo);
+  e->fx_lo[cat] = l;
+  e->pj[cat] = (double)e->fx_hi[cat] + (double)e->fx_lo[cat] * 0x1p-64;
+}
+
+/* Add n occurrences costing pj each: exactly what n calls of nm_energy_add
+ * with one occurrence each would add (the same fixed-point sum), in one. */
+static inline void nm_energy_add_each(nm_energy *e, int cat, uint64_t n, double pj) {
+  e->n[cat] += n;
+  if (!n || !(pj > 0)) return;
+  uint64_t hi = pj < 0x1p64 ? (uint64_t)pj : UINT64_MAX;
+  uint64_t lo = (uint64_t)((pj - (double)hi) * 0x1p64);
+  __extension__ typedef unsigned __int128 u128;
+  u128 l = (u128)n * lo + e->fx_lo[cat]; /* the carries of the n additions */
+  e->fx_hi[cat] += n * hi + (uint64_t)(l >> 64);
+  e->fx_lo[cat] = (uint64_t)l;
+  e->pj[cat] = (double)e->fx_hi[cat] + (double)e->fx_lo[cat] * 0x1p-64;
+}
+
+/* Add every category of b to a (exactly). */
+void nm_energy_merge(nm_energy *a, const nm_energy *b);
+
+typedef struct run_pop_summary {
+  char *name;
+  char *model;
+  uint32_t size;
+  uint64_t spikes;
+  uint64_t bursts;            /* runs of >= 2 spikes of one neuron with ISIs <= burst ISI */
+  double rate_hz;             /* spikes / size / (steps * dt) */
+} run_pop_summary;
+
+/* Everything the energy and latency report shows. Produced by a run, stored
+ * in the HDF5 file, and read back from it by `nmsim report`. */
+typedef struct run_summary {
+  char *scenario;             /* scenario name */
+  char *chip;                 /* chip name */
+  char *mode;                 /* engine mode: timed, functional or network (NULL: timed) */
+  char *nmsim_version;
+  char *status;               /* "complete" or "incomplete" */
+  uint64_t seed;
+  uint64_t steps;             /* steps completed */
+  double dt_ms;
+  uint32_t n_cores, cores_used, tiles_used;
+  uint32_t n_chips, chips_used;
+
+  double energy_pj[NM_E_COUNT];
+  double static_pj;
+  double total_pj;            /* sum of energy_pj + static_pj */
+
+  nmsim_ps hw_time_ps;        /* hardware time of the whole run */
+  nmsim_ps step_min_ps, step_max_ps;
+  double step_mean_ps;
+  double packet_mean_ps, packet_p99_ps;
+
+  uint64_t spikes, synaptic_ops, neuron_updates, packets, hops;
+  /* SpiNNaker-like chips (core_kind spinnaker2; 0 on others): timer ticks
+   * that fired while their PE was still busy, so the tick started late; and
+   * packets processed after their target tick had started, whose input then
+   * counts one tick or more later (this can change the spikes). */
+  uint64_t tick_overruns, late_packets;
+  /* input: events replayed from recordings (dvs populations), and the energy
+   * of one step (the time window of dt): mean and largest, dynamic energy
+   * plus static power over the step's hardware time */
+  uint64_t input_events;
+  /* utilisation of the used cores against the chip's limits (fractions):
+   * neurons, synapse memory, fan-in (input axons), fan-out (destinations) */
+  double util_neurons_mean, util_neurons_max, util_synmem_mean, util_synmem_max;
+  double util_fanin_max, util_fanout_max;
+  double window_mean_pj, window_max_pj;
+
+  run_pop_summary *pops;
+  size_t n_pops;
+} run_summary;
+
+/* Free the strings and arrays of s and zero it (s itself is not freed). */
+void run_summary_clear(run_summary *s);
+
+#endif

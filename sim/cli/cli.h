@@ -1,0 +1,42 @@
+/* cli.h: pieces of the nmsim command line beside main.c: recording a run in
+ * the results database (run --db, sweep) and the sweep command. */
+#ifndef NMSIM_SIM_CLI_H
+#define NMSIM_SIM_CLI_H
+
+#include "sim/out/resultsdb.h"
+#include "sim/load/scenario_int.h"
+
+/* Exit status of a failed status: 2 for bad usage or bad input (the file or
+ * field is named in the message), 1 for a run that failed. ORDER: the same
+ * mapping as exit_code() in main.c. */
+int cli_exit_code(nmsim_status rc);
+
+/* Monotonic seconds, and the current UTC time as ISO 8601 into when[32]. */
+double cli_now(void);
+void cli_utc(char when[32]);
+
+/* Record in db one run of scn (loaded with the overrides whose JSON is
+ * params_json) that started at start_time and took wall_s: its summary sum
+ * if run_st is NMSIM_OK, else status "failed" with run_err's message. *id
+ * (may be NULL) receives the row id. */
+nmsim_status cli_record(rdb *db, const nmsim_scenario *scn, const char *params_json,
+                        const char *sweep_id, const char *run_file, const char *start_time,
+                        double wall_s, nmsim_status run_st, const nmsim_err *run_err,
+                        const run_summary *sum, int64_t *id, nmsim_err *err);
+
+/* Split a --set value list on the commas that are outside brackets, braces
+ * and quotes ("1,2" -> "1" "2"; "[1,2],[3]" -> "[1,2]" "[3]"), trimming
+ * blanks. New nm_malloc'd array of *n nm_malloc'd strings; NMSIM_EINPUT
+ * naming the key for an empty value or unbalanced brackets; NMSIM_ENOMEM. */
+nmsim_status cli_split_values(const char *key, const char *list, char ***out, size_t *n,
+                              nmsim_err *err);
+void cli_free_values(char **v, size_t n);
+
+/* `nmsim sweep`: argv[0] is "sweep". Returns the exit status. */
+int cli_sweep(int argc, char **argv);
+
+/* `nmsim nir info FILE [--json]` (sim/cli/cli_nir.c): argv[0] is "nir". Returns
+ * the exit status. */
+int cli_nir(int argc, char **argv);
+
+#endif

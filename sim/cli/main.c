@@ -1,0 +1,392 @@
+/* main.c: the nmsim command line. Exit status: 0 success, 1 a failed run,
+ * 2 bad usage or bad input. Messages go to stderr. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/dbreport.h"
+#include "analysis/report.h"
+#include "cores/chip_int.h"
+#include "nmsim/chip.h"
+#include "nmsim/scenario.h"
+#include "sim/cli/cli.h"
+#include "sim/cli/cli_dvs.h"
+#include "sim/out/h5out.h"
+#include "sim/mpi/mpi_comm.h"
+#include "sim/system/run_int.h"
+#include "sim/load/scenario_int.h"
+#include "sim/system/system_int.h"
+
+static const char *usage_main =
+    "usage: nmsim COMMAND [ARGS]\n"
+    "\n"
+    "A discrete-event simulator of many-core neuromorphic chips.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--db RESULTS.sqlite]\n"
+    "                    [--json] [--quiet]\n"
+    "                      run a scenario and print its energy and latency report\n"
+    "  report RUN.h5 [--json]\n"
+    "                      print the report of a run from its file\n"
+    "  report --db RESULTS.sqlite [--sweep ID] [--json]\n"
+    "                      list the recorded runs and compare their metrics\n"
+    "  sweep SCENARIO.yaml --set KEY=V1,V2,... [--set ...] --db RESULTS.sqlite [-o DIR]\n"
+    "                      run every combination of the values and record each run\n"
+    "  validate SCENARIO.yaml [--set KEY=VALUE]...\n"
+    "                      check a scenario (fields, chip, mapping) without running it\n"
+    "  chips [--json]      list the bundled chip presets and their key figures\n"
+    "  dvs info|convert FILE  describe an event-camera recording or convert it to HDF5\n"
+    "  nir info FILE [--json]  describe a NIR graph (version, nodes, shapes, edges)\n"
+    "\n"
+    "  nmsim COMMAND --help   help on one command;  nmsim --version\n";
+
+static int exit_code(nmsim_status rc) {
+  switch (rc) {
+    case NMSIM_OK: return 0;
+    case NMSIM_EINPUT:
+    case NMSIM_EFORMAT:
+    case NMSIM_ECAPACITY:
+    case NMSIM_EIO: return 2;
+    default: return 1;
+  }
+}
+
+static int fail(nmsim_status rc, const nmsim_err *err) {
+  fprintf(stderr, "nmsim: %s\n", err->msg[0] ? err->msg : nmsim_strerror(rc));
+  return exit_code(rc);
+}
+
+static int bad_usage(const char *cmd, const char *fmt, const char *arg) {
+  fprintf(stderr, "nmsim %s: ", cmd);
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'nmsim %s --help'.\n", cmd);
+  return 2;
+}
+
+/* Options shared by run and validate. */
+typedef struct cli_opts {
+  const char *scenario;
+  const char *out;
+  const char *db;
+  const char *partition;
+  bool json, quiet;
+  nmsim_override *ov;
+  size_t n_ov;
+} cli_opts;
+
+static int parse_set(const char *cmd, char *arg, cli_opts *o) {
+  char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) return bad_usage(cmd, "--set expects KEY=VALUE, got '%s'", arg);
+  *eq = 0;
+  nmsim_override *nv = realloc(o->ov, (o->n_ov + 1) * sizeof *nv);
+  if (!nv) return bad_usage(cmd, "%s", "out of memory");
+  o->ov = nv;
+  o->ov[o->n_ov++] = (nmsim_override){.key = arg, .value = eq + 1};
+  return 0;
+}
+
+static int parse_opts(const char *cmd, const char *usage, int argc, char **argv, cli_opts *o,
+                      bool allow_out) {
+  static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
+                                            {"set", required_argument, 0, 's'},
+                                            {"json", no_argument, 0, 'j'},
+                                            {"quiet", no_argument, 0, 'q'},
+                                            {"db", required_argument, 0, 'd'},
+                                            {"partition", required_argument, 0, 'p'},
+                                            {"help", no_argument, 0, 'h'},
+                                            {0, 0, 0, 0}};
+  int c;
+  opterr = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'o':
+        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '-o'");
+        o->out = optarg;
+        break;
+      case 'd':
+        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '--db'");
+        o->db = optarg;
+        break;
+      case 'p':
+        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '--partition'");
+        if (strcmp(optarg, "blocks") && strcmp(optarg, "cyclic"))
+          return bad_usage(cmd, "--partition expects blocks or cyclic, got '%s'", optarg);
+        o->partition = optarg;
+        break;
+      case 's': {
+        int rc = parse_set(cmd, optarg, o);
+        if (rc) return rc;
+        break;
+      }
+      case 'j': o->json = true; break;
+      case 'q': o->quiet = true; break;
+      case 'h': fputs(usage, stdout); return -1;
+      default:
+        return bad_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind != argc - 1)
+    return bad_usage(cmd, "%s", optind >= argc ? "expected one SCENARIO file"
+                                                : "expected exactly one SCENARIO file");
+  o->scenario = argv[optind];
+  return 0;
+}
+
+static const char *usage_run =
+    "usage: nmsim run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--json] [--quiet]\n"
+    "\n"
+    "Run a scenario on its chip and print the energy and latency report.\n"
+    "  -o, --output RUN.h5   write spikes, traces, energy and latency per step (HDF5)\n"
+    "  --set KEY=VALUE       override a scenario field, e.g. --set seed=2,\n"
+    "                        --set populations.exc.params.tau_m='10 ms' (repeatable)\n"
+    "  --db RESULTS.sqlite   append the run (parameters, status, metrics) to this\n"
+    "                        results database; see nmsim report --db\n"
+    "  --json                print the report as JSON\n"
+    "  -q, --quiet           no progress line (it is shown on a terminal only, for\n"
+    "                        runs longer than a second)\n"
+    "  --partition blocks|cyclic\n"
+    "                        under mpirun -np N (a build with -DNMSIM_MPI=ON): how\n"
+    "                        chips go to ranks, contiguous blocks balanced by work\n"
+    "                        (default) or round robin; results are the same\n";
+
+static int cmd_run(int argc, char **argv) {
+  cli_opts o = {0};
+  int rc = parse_opts("run", usage_run, argc, argv, &o, true);
+  if (rc) {
+    free(o.ov);
+    return rc < 0 ? 0 : rc;
+  }
+  nmsim_err err = {0};
+  nmsim_scenario *scn = NULL;
+  rdb *db = NULL;
+  char *params = rdb_params_json(o.ov, o.n_ov);
+  nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
+  free(o.ov);
+  if (st == NMSIM_OK && !params) st = NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
+  /* open the database first: a bad --db fails before the run, not after.
+   * Under mpirun, rank 0 alone records the run and prints the report. */
+  bool lead = nmc_rank() == 0;
+  if (st == NMSIM_OK && o.db && lead) st = rdb_open(o.db, &db, &err);
+  if (nmc_size() > 1) st = nmc_agree(st, &err);
+  if (st != NMSIM_OK) {
+    nmsim_scenario_destroy(scn);
+    nm_free(params);
+    return fail(st, &err);
+  }
+  run_summary sum;
+  run_opts ro = {.h5_path = o.out, .progress = !o.quiet && isatty(2), .overrides_json = params,
+                 .partition = o.partition};
+  char start[32];
+  cli_utc(start);
+  double t0 = cli_now();
+  st = run_scenario(scn, &ro, &sum, &err);
+  if (db) {
+    nmsim_err derr = {0};
+    nmsim_status dst = cli_record(db, scn, params, NULL, o.out, start, cli_now() - t0, st, &err,
+                                  &sum, NULL, &derr);
+    rdb_close(db);
+    if (dst != NMSIM_OK) {
+      if (st == NMSIM_OK) run_summary_clear(&sum);
+      nmsim_scenario_destroy(scn);
+      nm_free(params);
+      return fail(dst, &derr);
+    }
+  }
+  nmsim_scenario_destroy(scn);
+  nm_free(params);
+  if (st != NMSIM_OK && !lead) {
+    /* rank 0 reports; a failure of the run itself may be this rank's own */
+    if (exit_code(st) == 1 && !strstr(err.msg, "another MPI rank failed"))
+      fprintf(stderr, "nmsim (rank %d): %s\n", nmc_rank(), err.msg);
+    return exit_code(st);
+  }
+  if (st != NMSIM_OK) return fail(st, &err);
+  if (!lead) {
+    run_summary_clear(&sum);
+    return 0;
+  }
+  if (o.json) report_print_json(stdout, &sum);
+  else report_print_text(stdout, &sum);
+  run_summary_clear(&sum);
+  return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static const char *usage_validate =
+    "usage: nmsim validate SCENARIO.yaml [--set KEY=VALUE]...\n"
+    "\n"
+    "Check a scenario without running it: every field, the chip file, and that\n"
+    "the network maps onto the chip within its limits. Exit 0 if valid, 2 if not.\n";
+
+static int cmd_validate(int argc, char **argv) {
+  cli_opts o = {0};
+  int rc = parse_opts("validate", usage_validate, argc, argv, &o, false);
+  if (rc) {
+    free(o.ov);
+    return rc < 0 ? 0 : rc;
+  }
+  nmsim_err err = {0};
+  nmsim_scenario *scn = NULL;
+  nmsim_chip *chip = NULL;
+  sys *s = NULL;
+  nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
+  free(o.ov);
+  if (st == NMSIM_OK) {
+    char *dir = strdup(o.scenario);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash) *slash = 0;
+    st = nmsim_chip_load(scn->chip, slash ? dir : ".", &chip, &err);
+    free(dir);
+  }
+  if (st == NMSIM_OK) st = sys_build(scn, chip, &s, &err);
+  if (st == NMSIM_OK) {
+    size_t syn = 0;
+    for (uint32_t i = 0; i < s->n_cores; i++) syn += s->cores[i].n_syn;
+    printf("%s: valid: %zu populations, %u neurons, %zu synapses on chip '%s' "
+           "(%u of %u cores, %u tiles)\n",
+           o.scenario, scn->n_pops, s->n_neurons, syn, chip->name, s->n_used, s->n_cores,
+           s->tiles_used);
+  }
+  sys_destroy(s);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
+  return st == NMSIM_OK ? 0 : fail(st, &err);
+}
+
+static const char *usage_report =
+    "usage: nmsim report RUN.h5 [--json]\n"
+    "       nmsim report --db RESULTS.sqlite [--sweep ID] [--json]\n"
+    "\n"
+    "Print the energy and latency report of a run from its HDF5 file (a run that\n"
+    "was killed or failed is reported as far as its file goes, with its status).\n"
+    "With --db, list the runs of a results database side by side: one row per run\n"
+    "with its --set parameters and key metrics (--sweep ID: the runs of one sweep).\n"
+    "  --json   print the report object (with --db: every run's) as JSON\n";
+
+static int cmd_report(int argc, char **argv) {
+  bool json = false;
+  const char *file = NULL, *db = NULL, *sweep = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) json = true;
+    else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_report, stdout);
+      return 0;
+    } else if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--sweep")) {
+      if (i + 1 >= argc) return bad_usage("report", "%s needs an argument", argv[i]);
+      *(argv[i][2] == 'd' ? &db : &sweep) = argv[i + 1];
+      i++;
+    } else if (argv[i][0] == '-') return bad_usage("report", "unknown option '%s'", argv[i]);
+    else if (file) return bad_usage("report", "unexpected argument '%s'", argv[i]);
+    else file = argv[i];
+  }
+  nmsim_err err = {0};
+  if (db && file) return bad_usage("report", "%s", "give either RUN.h5 or --db, not both");
+  if (sweep && !db) return bad_usage("report", "%s", "--sweep needs --db");
+  if (db) {
+    nmsim_status st = dbreport(stdout, db, sweep, json, &err);
+    if (st != NMSIM_OK) return fail(st, &err);
+    return fflush(stdout) == 0 ? 0 : 1;
+  }
+  if (!file) return bad_usage("report", "%s", "expected a RUN.h5 file (or --db RESULTS.sqlite)");
+  run_summary sum;
+  nmsim_status st = h5o_read_summary(file, &sum, &err);
+  if (st != NMSIM_OK) return fail(st, &err);
+  if (json) report_print_json(stdout, &sum);
+  else report_print_text(stdout, &sum);
+  run_summary_clear(&sum);
+  return 0;
+}
+
+static const char *usage_chips =
+    "usage: nmsim chips [--json]\n"
+    "\n"
+    "List the bundled chip presets (scenarios/chips/*.yaml) and their key figures.\n";
+
+static int cmd_chips(int argc, char **argv) {
+  bool json = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) json = true;
+    else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage_chips, stdout);
+      return 0;
+    } else return bad_usage("chips", "unexpected argument '%s'", argv[i]);
+  }
+  if (json) printf("[");
+  else printf("%-12s %-10s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "kind", "tiles",
+              "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
+  for (size_t i = 0; nmsim_chip_presets[i]; i++) {
+    nmsim_chip *c = NULL;
+    nmsim_err err = {0};
+    nmsim_status st = nmsim_chip_load(nmsim_chip_presets[i], NULL, &c, &err);
+    if (st != NMSIM_OK) return fail(st, &err);
+    bool spin = c->core_kind == CHIP_CORE_SPINNAKER2;
+    const char *kind = spin ? "spinnaker2" : "loihi";
+    if (json) {
+      printf("%s\n  {\"name\": \"%s\", \"core_kind\": \"%s\", \"tiles\": %u, \"cores\": %u, "
+             "\"neurons_per_core\": %u, \"synaptic_op_pj\": %.17g, \"synaptic_op_ns\": %.17g, "
+             "\"hop_ew_pj\": %.17g, \"hop_ns_pj\": %.17g, \"static_power_mw\": %.17g",
+             i ? "," : "", c->name, kind, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
+             c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
+             c->hop_ns.energy_pj, c->static_power_mw);
+      /* SpiNNaker-like PEs: the clock, tick, cycle counts and router capacity */
+      if (spin)
+        printf(", \"clock_mhz\": %.17g, \"tick_ms\": %.17g, \"energy_per_cycle_pj\": %.17g, "
+               "\"cycles_per_synapse\": %u, \"cycles_per_packet\": %u, "
+               "\"cycles_per_neuron_update\": %u, \"router_entries\": %u",
+               c->pe.clock_hz / 1e6, (double)c->pe.tick_ps / 1e9, c->pe.pj_per_cycle,
+               c->pe.cyc_synapse, c->pe.cyc_packet, c->pe.cyc_neuron, c->router_entries);
+      printf("}");
+    } else {
+      printf("%-12s %-10s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, kind,
+             chip_n_tiles(c), chip_n_cores(c), c->max_neurons, c->syn_op.energy_pj,
+             c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj, c->static_power_mw);
+    }
+    nmsim_chip_destroy(c);
+  }
+  if (json) printf("\n]\n");
+  return 0;
+}
+
+static int dispatch(int argc, char **argv);
+
+int main(int argc, char **argv) {
+  nmc_init(&argc, &argv); /* MPI, when launched by mpirun in an MPI build */
+  int rc = dispatch(argc, argv);
+  nmc_finalize();
+  return rc;
+}
+
+static int dispatch(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_main, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    fputs(usage_main, stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version")) {
+    printf("nmsim %s\n", nmsim_version());
+    return 0;
+  }
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+  if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "chips")) return cmd_chips(argc - 1, argv + 1);
+  if (!strcmp(cmd, "sweep")) {
+    if (nmc_size() > 1) { /* every rank would record every run */
+      if (nmc_rank() == 0)
+        fprintf(stderr, "nmsim sweep: run a sweep in one process; mpirun -np N splits single "
+                        "runs (nmsim run)\n");
+      return 2;
+    }
+    return cli_sweep(argc - 1, argv + 1);
+  }
+  if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
+  if (!strcmp(cmd, "nir")) return cli_nir(argc - 1, argv + 1);
+  fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
+  return 2;
+}

@@ -1,0 +1,408 @@
+/* dvs.c: the common part of the DVS readers: opening a file through zlib or a
+ * memory buffer, the fixed read window, format detection from the header,
+ * delivery of events in batches with deferred errors, and whole-file summaries. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/dvs/dvs_int.h"
+
+/* ---- formats ---------------------------------------------------------------- */
+
+static const char *const fmt_names[] = {
+    "auto",
+#define X(id, name, desc) name,
+    DVS_FORMAT_MAP(X)
+#undef X
+};
+static const char *const fmt_descs[] = {
+    "detected from the header",
+#define X(id, name, desc) desc,
+    DVS_FORMAT_MAP(X)
+#undef X
+};
+/* ORDER DVS_FORMAT_MAP */
+static const dvs_ops *const fmt_ops[] = {
+    NULL,           &dvs_aedat2_ops, &dvs_aedat3_ops, &dvs_aedat4_ops,
+    &dvs_nmnist_ops, &dvs_evt2_ops,  &dvs_evt3_ops,   &dvs_dat_ops,
+};
+_Static_assert(NM_ARRAY_LEN(fmt_ops) == DVS_FORMAT_END, "fmt_ops follows DVS_FORMAT_MAP");
+
+const char *dvs_format_name(dvs_format f) {
+  return (unsigned)f < DVS_FORMAT_END ? fmt_names[f] : "?";
+}
+const char *dvs_format_desc(dvs_format f) {
+  return (unsigned)f < DVS_FORMAT_END ? fmt_descs[f] : "?";
+}
+bool dvs_format_parse(const char *name, dvs_format *out) {
+  for (unsigned i = 0; name && i < DVS_FORMAT_END; i++)
+    if (strcmp(name, fmt_names[i]) == 0) return *out = (dvs_format)i, true;
+  return false;
+}
+const char *dvs_format_names(void) {
+  return "auto, aedat2, aedat3, aedat4, nmnist, evt2, evt3, dat";
+}
+
+/* ---- errors ----------------------------------------------------------------- */
+
+nmsim_status dvs_bad_at(dvs_reader *r, nmsim_err *err, uint64_t off, const char *file, int line,
+                        const char *fmt, ...) {
+  char what[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return nm_seterr(err, NMSIM_EFORMAT, file, line, "%s: at byte %llu%s: %s", r->name,
+                   (unsigned long long)off, r->info.gzip ? " of the decompressed data" : "",
+                   what);
+}
+
+/* ---- the read window ----------------------------------------------------------- */
+
+static nmsim_status dvs_gz_error(dvs_reader *r, nmsim_err *err) {
+  int zerr = Z_OK;
+  const char *msg = gzerror(r->gz, &zerr);
+  if (zerr == Z_ERRNO)
+    return NMSIM_ERR(err, NMSIM_EIO, "%s: %s", r->name, errno ? strerror(errno) : "read error");
+  if (zerr == Z_MEM_ERROR) return NMSIM_ENOMEM_ERR(err);
+  if (zerr != Z_OK && zerr != Z_STREAM_END)
+    return DVS_BAD(r, err, r->off_end, "corrupt or truncated gzip data (zlib: %s)",
+                   msg ? msg : "?");
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_fill(dvs_reader *r, size_t want, nmsim_err *err) {
+  size_t avail = dvs_avail(r);
+  if (avail >= want || r->eof) return NMSIM_OK;
+  if (!r->gz) {
+    r->eof = true;  /* a memory source is all in the window from the start */
+    return NMSIM_OK;
+  }
+  if (want > DVS_BUF_SIZE) want = DVS_BUF_SIZE;
+  size_t room = (size_t)(r->buf + DVS_BUF_SIZE - r->end);
+  if (r->p != r->buf && (room < want - avail || room < DVS_BUF_SIZE / 4)) {
+    r->base = dvs_pos(r, r->p);
+    memmove(r->buf, r->p, avail);
+    r->p = r->buf;
+    r->end = r->buf + avail;
+  }
+  while (dvs_avail(r) < want) {
+    size_t at = (size_t)(r->end - r->buf);
+    errno = 0;
+    int got = gzread(r->gz, r->buf + at, (unsigned)(DVS_BUF_SIZE - at));
+    if (got < 0) {
+      nmsim_status rc = dvs_gz_error(r, err);
+      return rc ? rc : NMSIM_ERR(err, NMSIM_EIO, "%s: read error", r->name);
+    }
+    if (got == 0) {
+      nmsim_status rc = dvs_gz_error(r, err);
+      if (rc) return rc;
+      r->eof = true;
+      break;
+    }
+    r->end += got;
+    r->off_end += (uint64_t)got;
+  }
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_skip(dvs_reader *r, uint64_t n, uint64_t *done, nmsim_err *err) {
+  *done = 0;
+  while (n > 0) {
+    if (dvs_avail(r) == 0) {
+      nmsim_status rc = dvs_fill(r, DVS_BUF_SIZE, err);
+      if (rc) return rc;
+      if (dvs_avail(r) == 0) break;
+    }
+    size_t k = dvs_avail(r);
+    if ((uint64_t)k > n) k = (size_t)n;
+    r->p += k;
+    n -= k;
+    *done += k;
+  }
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_src_rewind(dvs_reader *r, nmsim_err *err) {
+  if (!r->gz) {
+    r->p = r->mem;
+    return NMSIM_OK;
+  }
+  if (r->base == 0) { /* byte 0 is still in the window */
+    r->p = r->buf;
+    return NMSIM_OK;
+  }
+  if (gzrewind(r->gz) != 0) return NMSIM_ERR(err, NMSIM_EIO, "%s: cannot rewind", r->name);
+  r->p = r->end = r->buf;
+  r->base = r->off_end = 0;
+  r->eof = false;
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_line(dvs_reader *r, char lead, char *line, size_t cap, bool *got,
+                      nmsim_err *err) {
+  nmsim_status rc;
+  *got = false;
+  if ((rc = dvs_fill(r, 1, err))) return rc;
+  if (dvs_avail(r) == 0 || *r->p != (unsigned char)lead) return NMSIM_OK;
+  const unsigned char *nl;
+  for (;;) {
+    nl = memchr(r->p, '\n', dvs_avail(r));
+    if (nl || r->eof) break;
+    if (dvs_avail(r) >= DVS_BUF_SIZE)
+      return DVS_BAD(r, err, dvs_pos(r, r->p), "header line longer than %u bytes",
+                     DVS_BUF_SIZE);
+    if ((rc = dvs_fill(r, dvs_avail(r) + 1, err))) return rc;
+  }
+  const unsigned char *e = nl ? nl : r->end;
+  for (const unsigned char *q = r->p + 1; q < e; q++)
+    if ((*q < 0x20 && *q != '\t' && *q != '\r') || *q == 0x7f) return NMSIM_OK;
+  size_t len = (size_t)(e - r->p - 1);
+  while (len && r->p[len] == '\r') len--;
+  if (len > cap - 1) len = cap - 1;
+  memcpy(line, r->p + 1, len);
+  line[len] = 0;
+  r->p = nl ? nl + 1 : r->end;
+  *got = true;
+  return NMSIM_OK;
+}
+
+/* ---- sensors ------------------------------------------------------------------ */
+
+static bool has(const char *hay, const char *needle) {
+  size_t n = strlen(needle);
+  for (; *hay; hay++) {
+    size_t i = 0;
+    while (i < n && hay[i] && tolower((unsigned char)hay[i]) == needle[i]) i++;
+    if (i == n) return true;
+  }
+  return false;
+}
+
+bool dvs_sensor_size(const char *name, uint32_t *w, uint32_t *h) {
+  /* most specific first; sizes from docs/dvs.md (research/dvs-formats.md §8) */
+  static const struct {
+    const char *key;
+    uint32_t w, h;
+  } known[] = {
+      {"dvs128", 128, 128},    {"davis346", 346, 260}, {"davis240", 240, 180},
+      {"davis128", 128, 128},  {"dvxplorer_lite", 320, 240}, {"dvxplorer lite", 320, 240},
+      {"dvxplorer", 640, 480}, {"genx320", 320, 320},  {"gen41", 1280, 720},
+      {"gen4", 1280, 720},     {"imx636", 1280, 720},  {"gen31", 640, 480},
+      {"gen3", 640, 480},      {"atis", 304, 240},
+  };
+  for (size_t i = 0; name && i < NM_ARRAY_LEN(known); i++)
+    if (has(name, known[i].key)) {
+      *w = known[i].w;
+      *h = known[i].h;
+      return true;
+    }
+  return false;
+}
+
+/* ---- opening ------------------------------------------------------------------- */
+
+static nmsim_status dvs_detect(dvs_reader *r, dvs_format *fmt, nmsim_err *err) {
+  nmsim_status rc;
+  if ((rc = dvs_fill(r, 64, err))) return rc;
+  const unsigned char *p = r->p;
+  size_t n = dvs_avail(r);
+  if (n == 0)
+    return DVS_BAD(r, err, 0, "empty file: no header to tell the format from (name the format "
+                              "to read it as an empty recording)");
+  if (n >= 12 && memcmp(p, "#!AER-DAT", 9) == 0) {
+    if (memcmp(p + 9, "2.0", 3) == 0) return *fmt = DVS_AEDAT2, NMSIM_OK;
+    if (memcmp(p + 9, "3.", 2) == 0) return *fmt = DVS_AEDAT3, NMSIM_OK;
+    if (memcmp(p + 9, "4.0", 3) == 0) return *fmt = DVS_AEDAT4, NMSIM_OK;
+    return DVS_BAD(r, err, 9, "unsupported AEDAT version '%.3s' (supported: 2.0, 3.1, 4.0)",
+                   (const char *)p + 9);
+  }
+  if (p[0] == '#')
+    return DVS_BAD(r, err, 0, "a '#' header without an AEDAT version line ('#!AER-DAT2.0', "
+                              "'3.1' or '4.0')");
+  if (p[0] == '%') {
+    rc = dvs_prophesee_detect(r, fmt, err);
+    if (rc == NMSIM_OK) rc = dvs_src_rewind(r, err);
+    return rc;
+  }
+  if (n >= 5 && dvs_nmnist_plausible(p, n))
+    return *fmt = DVS_NMNIST, NMSIM_OK;
+  return DVS_BAD(r, err, 0, "unrecognised format: no AEDAT ('#!AER-DAT') or Prophesee ('%%') "
+                            "header, and the data are not N-MNIST records (name the format "
+                            "explicitly: %s)", dvs_format_names() + 6);
+}
+
+/* Detect (if asked) and start the decoder; the window is at byte 0. */
+static nmsim_status dvs_begin(dvs_reader *r, dvs_format fmt, nmsim_err *err) {
+  nmsim_status rc;
+  if ((rc = dvs_fill(r, 1, err))) return rc;
+  bool gz = r->gz && gzdirect(r->gz) == 0;
+  r->info.gzip = gz;
+  if (fmt == DVS_AUTO && (rc = dvs_detect(r, &fmt, err))) return rc;
+  r->ops = fmt_ops[fmt];
+  r->info = (dvs_info){.format = fmt, .gzip = gz};
+  if (!r->st && !(r->st = nm_calloc(1, r->ops->state_size))) return NMSIM_ENOMEM_ERR(err);
+  return r->ops->start(r, err);
+}
+
+static nmsim_status dvs_new(const char *name, dvs_format fmt, dvs_reader **out,
+                            nmsim_err *err) {
+  if (!name || !out || (unsigned)fmt >= DVS_FORMAT_END)
+    return NMSIM_ERR(err, NMSIM_EINVAL, "dvs_open: bad argument");
+  *out = nm_calloc(1, sizeof **out);
+  if (!*out || !((*out)->name = nm_strdup(name))) {
+    nm_free(*out);
+    *out = NULL;
+    return NMSIM_ENOMEM_ERR(err);
+  }
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_open(const char *path, dvs_format fmt, dvs_reader **out, nmsim_err *err) {
+  dvs_reader *r = NULL;
+  if (out) *out = NULL;
+  nmsim_status rc = dvs_new(path, fmt, &r, err);
+  if (rc) return rc;
+  if (!(r->buf = nm_malloc(DVS_BUF_SIZE))) goto nomem;
+  r->p = r->end = r->buf;
+  errno = 0;
+  if (!(r->gz = gzopen(path, "rb"))) {
+    if (!errno) goto nomem;
+    rc = NMSIM_ERR(err, NMSIM_EIO, "%s: %s", path, strerror(errno));
+    goto fail;
+  }
+  gzbuffer(r->gz, 128u * 1024u);
+  if ((rc = dvs_begin(r, fmt, err))) goto fail;
+  *out = r;
+  return NMSIM_OK;
+
+nomem:
+  rc = NMSIM_ENOMEM_ERR(err);
+fail:
+  dvs_close(r);
+  *out = NULL;
+  return rc;
+}
+
+nmsim_status dvs_open_mem(const char *name, const void *data, size_t len, dvs_format fmt,
+                          dvs_reader **out, nmsim_err *err) {
+  dvs_reader *r = NULL;
+  if (out) *out = NULL;
+  if (!data && len) return NMSIM_ERR(err, NMSIM_EINVAL, "dvs_open_mem: NULL data");
+  nmsim_status rc = dvs_new(name, fmt, &r, err);
+  if (rc) return rc;
+  static const unsigned char none[1];
+  r->mem = len ? data : none;
+  r->mem_len = len;
+  r->p = r->mem;
+  r->end = r->mem + len;
+  r->off_end = len;
+  r->eof = true;
+  if ((rc = dvs_begin(r, fmt, err))) {
+    dvs_close(r);
+    *out = NULL;
+    return rc;
+  }
+  *out = r;
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_rewind(dvs_reader *r, nmsim_err *err) {
+  nmsim_status rc;
+  if (r->ops && r->ops->fini) r->ops->fini(r);
+  if (r->st) memset(r->st, 0, r->ops->state_size);
+  r->done = false;
+  r->failed = r->pending = NMSIM_OK;
+  if ((rc = dvs_src_rewind(r, err)) || (rc = dvs_begin(r, r->info.format, err))) {
+    r->failed = rc;
+    if (err) r->failed_err = *err;
+    else r->failed_err = (nmsim_err){.code = rc};
+  }
+  return rc;
+}
+
+const dvs_info *dvs_reader_info(const dvs_reader *r) { return &r->info; }
+const char *dvs_reader_name(const dvs_reader *r) { return r->name; }
+
+void dvs_close(dvs_reader *r) {
+  if (!r) return;
+  if (r->ops && r->ops->fini && r->st) r->ops->fini(r);
+  if (r->gz) gzclose(r->gz);
+  nm_free(r->st);
+  nm_free(r->buf);
+  nm_free(r->name);
+  nm_free(r);
+}
+
+/* ---- events -------------------------------------------------------------------- */
+
+nmsim_status dvs_read(dvs_reader *r, dvs_event *ev, size_t cap, size_t *n, nmsim_err *err) {
+  *n = 0;
+  if (r->failed) {
+    if (err) *err = r->failed_err;
+    return r->failed;
+  }
+  if (r->pending) {
+    r->failed = r->pending;
+    r->failed_err = r->pending_err;
+    r->pending = NMSIM_OK;
+    if (err) *err = r->failed_err;
+    return r->failed;
+  }
+  if (!ev || cap == 0) return NMSIM_ERR(err, NMSIM_EINVAL, "dvs_read: no room for events");
+  while (!r->done && *n == 0) {
+    size_t got = 0;
+    nmsim_err e = {0};
+    nmsim_status rc = r->ops->read(r, ev, cap, &got, &e);
+    if (rc != NMSIM_OK) {
+      if (got > 0) {
+        r->pending = rc;
+        r->pending_err = e;
+        *n = got;
+        return NMSIM_OK;
+      }
+      r->failed = rc;
+      r->failed_err = e;
+      if (err) *err = e;
+      return rc;
+    }
+    *n = got;
+  }
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_scan(dvs_reader *r, dvs_stats *st, nmsim_err *err) {
+  enum { BATCH = 4096 };
+  *st = (dvs_stats){0};
+  dvs_event *ev = nm_malloc(BATCH * sizeof *ev);
+  if (!ev) return NMSIM_ENOMEM_ERR(err);
+  nmsim_status rc;
+  size_t n;
+  int64_t prev = INT64_MIN;
+  while ((rc = dvs_read(r, ev, BATCH, &n, err)) == NMSIM_OK && n > 0) {
+    if (st->events == 0) {
+      st->t_first = st->t_min = st->t_max = ev[0].t_us;
+      st->x_min = st->x_max = ev[0].x;
+      st->y_min = st->y_max = ev[0].y;
+    }
+    for (size_t i = 0; i < n; i++) {
+      const dvs_event *e = &ev[i];
+      st->backsteps += e->t_us < prev;
+      prev = e->t_us;
+      if (e->t_us < st->t_min) st->t_min = e->t_us;
+      if (e->t_us > st->t_max) st->t_max = e->t_us;
+      if (e->x < st->x_min) st->x_min = e->x;
+      if (e->x > st->x_max) st->x_max = e->x;
+      if (e->y < st->y_min) st->y_min = e->y;
+      if (e->y > st->y_max) st->y_max = e->y;
+      st->on += e->p;
+    }
+    st->events += n;
+    st->t_last = ev[n - 1].t_us;
+  }
+  st->off = st->events - st->on;
+  nm_free(ev);
+  return rc;
+}

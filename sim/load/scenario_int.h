@@ -1,0 +1,147 @@
+/* scenario_int.h: the network a scenario file describes, after loading and
+ * validation (every value resolved to its model's canonical unit). */
+#ifndef NMSIM_SIM_SCENARIO_INT_H
+#define NMSIM_SIM_SCENARIO_INT_H
+
+#include "models/stdp.h"
+#include "nmsim/model.h"
+#include "nmsim/scenario.h"
+#include "sim/base/sim_int.h"
+
+/* Spike times of a spike-array source: neuron i fires at the (sorted, unique)
+ * steps steps[off[i]] .. steps[off[i+1]-1]. This is the block's aux pointer;
+ * for model dvs, dvs is the population's replay (sim/dvs/dvs_replay.h); for a
+ * population of a NIR import, param holds its per-neuron parameters. */
+typedef struct scn_spike_list {
+  uint32_t n;        /* neurons */
+  uint32_t *off;     /* n+1 offsets */
+  uint32_t *steps;   /* off[n] steps */
+  struct dvs_replay *dvs; /* model dvs only: the recording, shared by its blocks */
+  double **param;    /* NIR imports (sim/nir/nir_net.c): param[k], when not NULL, holds the
+                      * n per-neuron values of model parameter k (in its unit), which
+                      * replace the population's value; NULL: none */
+} scn_spike_list;
+
+typedef enum scn_mapping {
+  SCN_MAP_DENSE,           /* fill cores in order under every limit (default) */
+  SCN_MAP_ROUND_ROBIN      /* spread every population in chunks over all cores */
+} scn_mapping;
+
+/* A state variable's initial value: a constant or a draw per neuron. */
+typedef enum scn_init_kind { SCN_INIT_CONST, SCN_INIT_UNIFORM, SCN_INIT_NORMAL } scn_init_kind;
+typedef struct scn_init {
+  uint32_t var;            /* index in the model's vars */
+  scn_init_kind kind;
+  double a, b;             /* const: a; uniform: [a, b]; normal: mean a, sd b (var's unit) */
+} scn_init;
+
+typedef struct scn_population {
+  char *name;
+  uint32_t size;
+  const nmsim_neuron_type *model;
+  const nmsim_preset *preset; /* `preset:` of the model, applied before params; or NULL */
+  double *values;          /* model->n_params values, in each param's unit */
+  scn_spike_list spikes;   /* spike_array only (else all zero) */
+  scn_init *init;          /* init: initial state overrides, applied in order */
+  size_t n_init;
+  uint32_t place_core;     /* mapping.place: first core, or UINT32_MAX */
+  uint32_t place_chip;     /* mapping.place: first core of this chip, or UINT32_MAX */
+  int line;                /* 1-based line in the scenario file */
+} scn_population;
+
+typedef enum scn_conn {
+  SCN_ALL_TO_ALL,
+  SCN_ONE_TO_ONE,
+  SCN_FIXED_PROBABILITY,
+  SCN_CONV2D,              /* shared-kernel 2D convolution */
+  SCN_POOL2D,              /* channel-wise sum pooling */
+  SCN_MATRIX               /* explicit weights (NIR Affine, Linear, Scale) */
+} scn_conn;
+
+/* The weights of an SCN_MATRIX projection, times the projection's weight:
+ * post j gets from pre i w[j * n_in + i] (row-major (out, in), as a NIR
+ * Affine stores it), or for a diagonal map w[i] onto post i. A zero weight
+ * makes no synapse. */
+typedef struct scn_matrix {
+  uint32_t n_out, n_in;
+  bool diagonal;
+  double *w;                      /* n_out * n_in values, or n_in if diagonal */
+} scn_matrix;
+
+/* Geometry and kernel of a conv2d or pool2d projection. Populations are laid
+ * out channel-major: neuron (c, y, x) is c*H*W + y*W + x. */
+typedef struct scn_conv {
+  uint32_t in_c, in_h, in_w;      /* pre shape */
+  uint32_t out_c, out_h, out_w;   /* post shape (derived) */
+  uint32_t kh, kw, sh, sw, ph, pw;
+  double *kernel;                 /* conv2d: out_c*in_c*kh*kw weights (row-major
+                                     [out][in][ky][kx]) scaled by the projection's
+                                     weight; NULL: every tap is `weight` */
+} scn_conv;
+
+/* Plasticity of a projection (models/stdp.h). */
+typedef enum scn_rule {
+  SCN_RULE_STDP,           /* pair-based STDP, event-driven traces in ms */
+  SCN_RULE_LOIHI_TRACE     /* Lava/Loihi sum-of-products trace rule, per step */
+} scn_rule;
+typedef struct scn_plasticity {
+  scn_rule rule;
+  stdp_params p;           /* taus in ms; weights in the target's input unit */
+} scn_plasticity;
+
+typedef struct scn_projection {
+  uint32_t pre, post;      /* population indices */
+  scn_conn conn;
+  double p;                /* SCN_FIXED_PROBABILITY */
+  bool allow_self;         /* when pre == post: connect i to i (default false) */
+  double weight;           /* in the post model's input unit; for a fixed-point post
+                            * model the integer weight mantissa, in [-255, 255] */
+  int weight_exp;          /* fixed-point post models only, in [-7, 7] (default 0): the
+                            * projection's input this step is floor(S * 2^weight_exp),
+                            * S = the sum of its weights arriving this step (Lava
+                            * Dense: a_accum << weight_exp, or >> -weight_exp) */
+  uint32_t delay;          /* model steps, >= 1 */
+  uint32_t site;           /* input site index of the post model */
+  double weight_max;       /* largest |weight| any synapse of it gets */
+  scn_conv *conv;          /* SCN_CONV2D and SCN_POOL2D */
+  scn_matrix *matrix;      /* SCN_MATRIX */
+  scn_plasticity *plast;   /* NULL: static synapses */
+  int line;
+} scn_projection;
+
+typedef struct scn_state_rec {
+  uint32_t pop;
+  uint32_t *vars;          /* var indices of the model */
+  size_t n_vars;
+  uint32_t *neurons;       /* neuron indices in the population */
+  size_t n_neurons;
+} scn_state_rec;
+
+struct nmsim_scenario {
+  char *path;              /* file it was read from ("<string>" if none) */
+  char *text;              /* the scenario text, after --set overrides */
+  char *name;
+  uint64_t seed;
+  uint64_t steps;
+  double dt_ms;
+  char *chip;              /* preset name or path (resolved against the file's dir, or the
+                            * working dir for strings, and made absolute) */
+  uint32_t chips_x, chips_y; /* a board of chips_x x chips_y chips (default 1 x 1) */
+  scn_mapping mapping;     /* mapping.strategy */
+  char *queue;             /* engine.queue: "bucket" (default) or "heap" */
+  uint64_t max_events;     /* engine.max_events (default 1<<24) */
+  bool functional;         /* engine.mode: functional (no hardware timing) or timed */
+  bool network;            /* engine.mode: network (functional, and no chip: sim/system/netmode.c) */
+  scn_population *pops;
+  size_t n_pops;
+  scn_projection *projs;
+  size_t n_projs;
+  bool *rec_spikes;        /* n_pops flags */
+  bool *rec_weights;       /* n_projs flags (plastic projections), or NULL */
+  scn_state_rec *rec_state;
+  size_t n_rec_state;
+  char **warnings;         /* non-fatal notes of the load (NIR repairs), each naming the file */
+  size_t n_warnings, cap_warnings;
+};
+
+#endif

@@ -1,0 +1,68 @@
+/* partition.h: a run split over MPI ranks. The system is cut by chip (whole
+ * chips per rank, weighted contiguous blocks or round robin), or, with fewer
+ * chips than ranks, by blocks of tiles within each chip. Every rank builds the
+ * whole mapping (it is deterministic) and runs only the cores and routers it
+ * owns, in conservative windows no longer than the lookahead: the smallest
+ * latency of a link the cut crosses (and of the step barrier) in timed mode,
+ * one step in functional mode. Events for another rank's units go to it at the
+ * end of the window, point to point; an all-reduce of the next event time skips
+ * empty windows; a step ends with an all-reduce of its end time. Results are
+ * bit-identical for any number of ranks and any partition. */
+#ifndef NMSIM_SIM_PARTITION_H
+#define NMSIM_SIM_PARTITION_H
+
+#include <stdio.h>
+
+#include "sim/mpi/mpi_comm.h"
+#include "sim/system/system_int.h"
+
+/* One recorded state value: where it lives and who owns it. */
+typedef struct part_rec {
+  void *base;              /* the block's state array of the variable */
+  uint32_t i, bytes;       /* element index, element size (4 or 8) */
+  uint32_t rank;           /* owner */
+} part_rec;
+
+typedef struct sys_part {
+  int rank, size;
+  const char *strategy;    /* "blocks" or "cyclic" */
+  bool by_chip;            /* whole chips per rank (else blocks of tiles) */
+  uint32_t n_units;        /* cores then routers */
+  uint32_t *unit_rank;     /* owner of each core and router */
+  uint8_t *core_here;      /* per core: owned by this rank */
+  nmsim_ps lookahead;      /* timed mode: window length, ps */
+  int n_nb;                /* neighbour ranks: nb[0..n_nb), increasing */
+  int *nb;
+  int *nb_of;              /* per rank: index in nb, or -1 */
+  nmc_buf *out, *in;       /* per neighbour */
+  nmsim_ps win_end;        /* end of the current window (timed) */
+  uint64_t *last_sent;     /* functional: per neighbour, last (core, neuron) sent */
+  uint32_t *spk, *all;     /* step spikes as (pop, index) pairs: mine, everyone's */
+  size_t spk_cap, all_cap;
+  part_rec *rec;           /* recorded state values, in the hook's order */
+  size_t n_rec;
+  uint64_t *rec_buf;
+  /* statistics of the run (this rank) */
+  uint64_t windows, steps, events_sent, events_received;
+  double t_run, t_sync;    /* seconds: whole run loop; in exchanges and reductions */
+} sys_part;
+
+/* Split s over size ranks (this one is rank) with strategy "blocks"
+ * (default, NULL) or "cyclic". NMSIM_EINPUT for an unknown strategy, a
+ * SpiNNaker-like chip, or a cut that timed mode cannot run exactly (an on-chip
+ * link with finite buffers, whose credits return at once); NMSIM_ENOMEM. */
+nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_part **out,
+                         nmsim_err *err);
+void part_destroy(sys_part *p);
+/* Run every step of s over the ranks (sim/mpi/prun.c). Every rank returns the
+ * same status. */
+nmsim_status part_run(sys *s, nmsim_err *err);
+/* After part_run: bring the whole system's results to rank 0 (per-core and
+ * per-tile energy, link counters, packet latencies, counts, plastic weights),
+ * so that the summary and the run file are written there as in one process. */
+nmsim_status part_gather(sys *s, nmsim_err *err);
+/* Print this run's synchronisation statistics (one line per rank, gathered to
+ * rank 0) to f on rank 0. */
+void part_print_stats(const sys *s, FILE *f);
+
+#endif

@@ -1,0 +1,150 @@
+/* h5out.h: the run file (HDF5). A writer streams each step as it completes,
+ * so memory stays bounded; it flushes every few steps or about once a second,
+ * so a run killed part-way leaves its completed steps readable with status
+ * "incomplete". Finishing writes the end-of-run tables and status "complete".
+ *
+ * Layout (docs/hdf5-layout.md is the full reference; every dataset is chunked
+ * and deflate-compressed, with units as attributes):
+ *   /                         attrs: nmsim_version, scenario_name, seed, chip, steps, dt_ms,
+ *                                    n_cores, n_tiles, static_power_mw, overrides (JSON),
+ *                                    start_time (ISO 8601 UTC), status, and at the end
+ *                                    end_time, wall_time_s; error if status is "failed"
+ *   /meta/scenario            string: the scenario text (after overrides)
+ *   /meta/chip                string: the chip file text
+ *   /populations/<name>/      attrs: size, model, record_spikes
+ *       spikes/step           uint64[n]   step of each spike
+ *       spikes/neuron         uint32[n]   neuron index in the population
+ *   /state/<pop>/<var>        float64[steps][k]  attrs: unit, neurons (uint32[k]), population
+ *   /steps/latency_ns         float64[steps]     hardware length of each step
+ *   /steps/energy_pj          float64[steps][NM_E_COUNT]  attr: columns (category keys)
+ *   /cores/energy_pj          float64[n_cores][NM_E_COUNT] attr: columns        (at finish)
+ *   /tiles/energy_pj          float64[n_tiles][NM_E_COUNT] attr: columns        (at finish)
+ *   /packets/latency_hist     uint64[bins] attrs: bin_ns, overflow               (at finish)
+ *   /links/{name,src_xy,dst_xy,packets,busy_ns,utilisation}  one row per directed
+ *                             NoC link                                          (at finish)
+ *   /summary                  attrs: every scalar of run_summary (energy_pj.<key>, ...)
+ *   /summary/populations      compound {name, model, size, spikes, rate_hz, bursts}
+ * Other modules add, through h5o_file_id before h5o_finish: /projections/<k>
+ * (plastic weights, sim/system/plastic_weights.c) and /populations/<name>/input (DVS
+ * replay, sim/dvs/dvs_replay.c).
+ */
+#ifndef NMSIM_SIM_H5OUT_H
+#define NMSIM_SIM_H5OUT_H
+
+#include "sim/base/stats.h"
+
+typedef struct h5o_writer h5o_writer;
+
+typedef struct h5o_pop {
+  const char *name;
+  const char *model;
+  uint32_t size;
+  bool record_spikes;
+} h5o_pop;
+
+typedef struct h5o_state {
+  uint32_t pop;                 /* index into pops */
+  size_t n_vars;
+  const char *const *var_names;
+  const char *const *var_units;
+  size_t n_neurons;
+  const uint32_t *neurons;
+} h5o_state;
+
+typedef struct h5o_layout {
+  const char *scenario_name;
+  const char *scenario_text;
+  const char *chip_name;
+  const char *chip_text;
+  uint64_t seed;
+  uint64_t steps;               /* planned */
+  double dt_ms;
+  uint32_t n_cores;
+  const h5o_pop *pops;
+  size_t n_pops;
+  const h5o_state *states;
+  size_t n_states;
+  uint32_t n_tiles;
+  double static_power_mw;       /* lets a reader estimate static energy of a partial run */
+  const char *overrides_json;   /* the --set overrides as a JSON object, or NULL ("{}") */
+  /* Durability: buffered steps are written and the file flushed (H5Fflush)
+   * after flush_steps steps (0: no step rule) or flush_s seconds of wall time
+   * (0: H5O_FLUSH_S_DEFAULT) since the last flush, whichever comes first. In
+   * long runs the time interval grows to 1 % of the time elapsed, at most a
+   * minute. */
+  uint64_t flush_steps;
+  double flush_s;
+} h5o_layout;
+
+#define H5O_FLUSH_S_DEFAULT 1.0
+
+/* Data of one completed step. */
+typedef struct h5o_step {
+  uint64_t step;
+  nmsim_ps latency_ps;
+  const double *energy_pj;      /* NM_E_COUNT */
+  /* spikes of recorded populations: spikes[p] holds n_spikes[p] neuron
+   * indices (entries of unrecorded populations are ignored) */
+  const uint32_t *const *spikes;
+  const size_t *n_spikes;
+  /* state values: values[k] holds n_vars * n_neurons doubles for layout
+   * state k, var-major (var 0 for every neuron, then var 1, ...) */
+  const double *const *values;
+} h5o_step;
+
+/* Directed links of the network-on-chip, one entry each (arrays of n).
+ * Written to /links at finish; utilisation = busy_ns / hardware time of the
+ * run. The engine fills this from its link counters (sim/system/run_tables.c). */
+typedef struct h5o_links {
+  size_t n;
+  const char *const *names;     /* hierarchical names, e.g. "tile3/east"; may be NULL */
+  const int32_t *src_xy;        /* n x 2: (x, y) of the sending tile */
+  const int32_t *dst_xy;        /* n x 2: (x, y) of the receiving tile */
+  const uint64_t *packets;      /* packets carried */
+  const double *busy_ns;        /* time the link was occupied */
+} h5o_links;
+
+/* What h5o_finish writes besides the summary. Every pointer may be NULL: its
+ * dataset is then left out (a reader says it is absent). */
+typedef struct h5o_final {
+  const run_summary *sum;       /* required */
+  const double *core_energy_pj; /* n_cores x NM_E_COUNT, row-major */
+  const double *tile_energy_pj; /* n_tiles x NM_E_COUNT: routing energy per tile */
+  const uint64_t *lat_hist;     /* n_bins packet counts, bins of bin_ns */
+  size_t n_bins;
+  double bin_ns;
+  uint64_t lat_overflow;        /* packets slower than the last bin */
+  const h5o_links *links;
+} h5o_final;
+
+/* Create path (truncating it) and write the metadata with status
+ * "incomplete". NMSIM_EIO with the path and reason if it cannot be created. */
+nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
+                      nmsim_err *err);
+/* Append one step. Data reach the file when the buffer fills, at the flush
+ * cadence of the layout (flush_steps / flush_s), or at h5o_flush. */
+nmsim_status h5o_step_write(h5o_writer *w, const h5o_step *st, nmsim_err *err);
+/* Flush buffered steps to disk (H5Fflush), so they survive a crash. */
+nmsim_status h5o_flush(h5o_writer *w, nmsim_err *err);
+/* Write the buffered steps, the tables of f and the summary; set end_time,
+ * wall_time_s and status "complete". On failure the status stays
+ * "incomplete" and err says why. */
+nmsim_status h5o_finish(h5o_writer *w, const h5o_final *f, nmsim_err *err);
+/* Mark a run that stopped on an error: write the buffered steps, set status
+ * "failed" and attribute "error" to msg. The writer may then only be closed. */
+nmsim_status h5o_fail_run(h5o_writer *w, const char *msg, nmsim_err *err);
+/* The writer's open HDF5 file (an hid_t), for modules that add their own
+ * groups before h5o_finish; it stays owned by the writer. */
+int64_t h5o_file_id(h5o_writer *w);
+/* Close (accepts NULL). A writer closed without h5o_finish or h5o_fail_run
+ * leaves status "incomplete". */
+void h5o_close(h5o_writer *w);
+
+/* Read the summary of a run file into *sum (clear it with run_summary_clear).
+ * A file whose status is not "complete" is read from its per-step datasets as
+ * far as they go (counts it does not store are 0; static energy is estimated
+ * from static_power_mw), with the file's status ("incomplete" or "failed").
+ * NMSIM_EIO / NMSIM_EFORMAT with the path and what is missing. */
+nmsim_status h5o_read_summary(const char *path, run_summary *sum, nmsim_err *err);
+
+#endif

@@ -1,0 +1,925 @@
+/* build.c: maps a scenario onto a chip. Projections are first expanded into
+ * synapses between global neuron ids (from random streams keyed by seed,
+ * projection and source neuron, so connectivity never depends on placement);
+ * neurons are then placed by dense fill (populations in file order, cores in
+ * id order so a tile's cores fill first), opening a new core when the next
+ * neuron would exceed the core's neuron count or synapse memory; finally the
+ * synapses become rows grouped by destination core and source neuron (one
+ * input axon per source neuron and destination core) and fan-in and fan-out
+ * are checked. */
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/mpi/partition.h"
+#include "sim/base/rng.h"
+#include "sim/system/system_int.h"
+
+/* A synapse on its way into a core's rows. */
+typedef struct edge {
+  uint32_t dst;      /* target neuron gid */
+  uint32_t core;     /* destination core (set by mapping) */
+  uint32_t src;      /* source neuron gid */
+  uint16_t tgt;
+  uint8_t delay;
+  uint8_t site;
+  int32_t w;
+  uint16_t plast;    /* plastic projection index + 1, 0 if static */
+} edge;
+
+typedef struct edges {
+  edge *e;
+  size_t n, cap;
+} edges;
+
+/* Sort the synapses by (destination core, source neuron) in linear time: a
+ * stable counting sort by source, then a stable one by core, so each row's
+ * synapses keep the order they were made in (deterministic; their order
+ * changes no result: input sums are integer and weight updates independent).
+ * Returns false on out-of-memory. */
+static bool sort_edges(const sys *s, edges *E) {
+  if (E->n < 2) return true;
+  size_t nk = NM_MAX((size_t)s->n_neurons, (size_t)s->n_cores) + 1;
+  size_t *cnt = nm_malloc(sizeof(size_t) * nk);
+  edge *tmp = nm_malloc(sizeof(edge) * E->n);
+  if (!cnt || !tmp) {
+    nm_free(cnt);
+    nm_free(tmp);
+    return false;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    size_t keys = pass == 0 ? s->n_neurons : s->n_cores;
+    memset(cnt, 0, sizeof(size_t) * (keys + 1));
+    for (size_t a = 0; a < E->n; a++) cnt[(pass ? E->e[a].core : E->e[a].src) + 1]++;
+    for (size_t k = 0; k < keys; k++) cnt[k + 1] += cnt[k];
+    for (size_t a = 0; a < E->n; a++) tmp[cnt[pass ? E->e[a].core : E->e[a].src]++] = E->e[a];
+    edge *sw = E->e;
+    E->e = tmp;
+    tmp = sw;
+  }
+  nm_free(tmp);
+  nm_free(cnt);
+  E->cap = E->n; /* the sorted array was allocated with exactly n entries */
+  return true;
+}
+
+static const char *pop_name(const sys *s, uint32_t core) {
+  const sys_core *c = &s->cores[core];
+  return c->n_blocks ? c->blocks[0].pop->name : "?";
+}
+
+/* State of dense fill: the core being filled and what it holds so far.
+ * stamp[src] == core + 1 marks a source neuron already feeding that core
+ * (one input axon); seen[src] == token dedupes a neuron's own source list
+ * within one count. */
+typedef struct packer {
+  uint32_t core, fill, axons;
+  uint64_t syn;                /* synapses on the core */
+  uint64_t max_syn;            /* synapse memory / bytes per synapse */
+  uint32_t *stamp, *seen;
+  const uint32_t *off, *srcs;  /* sources of neuron g: srcs[off[g] .. off[g+1]] */
+  const uint32_t *est;         /* per neuron: destination cores, estimated */
+  uint64_t fanout;             /* sum of est over the core's neurons */
+  uint32_t token;
+  uint64_t *core_syn, *core_fanout; /* round_robin: per core */
+} packer;
+
+/* Distinct sources of neuron g that do not feed the current core yet. */
+static uint32_t fresh_sources(packer *k, uint32_t g) {
+  uint32_t n = 0, tok = ++k->token;
+  for (uint32_t a = k->off[g]; a < k->off[g + 1]; a++) {
+    uint32_t x = k->srcs[a];
+    if (k->stamp[x] != k->core + 1 && k->seen[x] != tok) k->seen[x] = tok, n++;
+  }
+  return n;
+}
+
+static void mark_sources(packer *k, uint32_t g) {
+  for (uint32_t a = k->off[g]; a < k->off[g + 1]; a++) k->stamp[k->srcs[a]] = k->core + 1;
+}
+
+static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint32_t g,
+                               nmsim_err *err);
+
+/* Place neuron i of population p (global id g) on the current core, or open
+ * the next core if it would exceed a limit of the current one. */
+static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t g,
+                              nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  const scn_population *pop = &s->scn->pops[p];
+  uint32_t f = k->off[g + 1] - k->off[g];
+  uint32_t fresh = fresh_sources(k, g);
+  if (k->fill == ch->max_neurons || k->syn + f > k->max_syn ||
+      k->axons + fresh > ch->max_fan_in || k->fanout + k->est[g] > ch->max_fan_out) {
+    if (k->fill == 0) { /* the neuron alone exceeds a core */
+      if (f > k->max_syn)
+        return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                         "population '%s': neuron %u receives %u synapses x %u bytes = %llu "
+                         "bytes; a core of chip '%s' has %llu bytes of synapse memory (over "
+                         "by %llu bytes)",
+                         pop->name, i, f, ch->synapse_bytes,
+                         (unsigned long long)f * ch->synapse_bytes, ch->name,
+                         (unsigned long long)ch->synapse_memory_bytes,
+                         (unsigned long long)f * ch->synapse_bytes - ch->synapse_memory_bytes);
+      return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                       "population '%s': neuron %u receives from %u source neurons; chip '%s' "
+                       "allows a fan-in of %u input axons per core (over by %u)",
+                       pop->name, i, fresh, ch->name, ch->max_fan_in, fresh - ch->max_fan_in);
+    }
+    k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0;
+    if (k->core == s->n_cores) {
+      uint64_t left = pop->size - i;
+      for (size_t q = p + 1; q < s->scn->n_pops; q++) left += s->scn->pops[q].size;
+      return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                       "population '%s' does not fit on chip '%s': all %u cores are full "
+                       "(limits per core: %u neurons, %llu bytes of synapse memory, fan-in %u) "
+                       "with %llu neurons left to place, from neuron %u of '%s' on",
+                       pop->name, ch->name, s->n_cores, ch->max_neurons,
+                       (unsigned long long)ch->synapse_memory_bytes, ch->max_fan_in,
+                       (unsigned long long)left, i, pop->name);
+    }
+    fresh = fresh_sources(k, g);
+  }
+  mark_sources(k, g);
+  k->axons += fresh;
+  nmsim_status rc = put_neuron(s, k->core, p, i, g, err);
+  k->fill++;
+  k->syn += f;
+  k->fanout += k->est[g];
+  return rc;
+}
+
+/* Place neuron i of population p (gid g) at the next local index of core. */
+static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint32_t g,
+                               nmsim_err *err) {
+  sys_core *c = &s->cores[core];
+  sys_block *b = c->n_blocks ? &c->blocks[c->n_blocks - 1] : NULL;
+  if (!b || b->pop_id != p || b->first + b->n != i) {
+    sys_block *nb = nm_realloc(c->blocks, (c->n_blocks + 1) * sizeof *nb);
+    if (!nb) return NMSIM_ENOMEM_ERR(err);
+    c->blocks = nb;
+    b = &c->blocks[c->n_blocks++];
+    *b = (sys_block){.pop = &s->scn->pops[p], .pop_id = (uint32_t)p, .first = i,
+                     .local0 = c->n_neurons};
+  }
+  b->n++;
+  s->loc_core[g] = core;
+  s->loc_local[g] = c->n_neurons++;
+  return NMSIM_OK;
+}
+
+/* round_robin: population p is cut into contiguous chunks of ceil(size /
+ * cores) neurons, chunk j on core j, so every population spreads over the
+ * whole board (fan-in is checked after placement). */
+static nmsim_status place_rr(sys *s, packer *k, size_t p, uint32_t i, uint32_t g,
+                             nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  const scn_population *pop = &s->scn->pops[p];
+  uint32_t chunk = (pop->size + s->n_cores - 1) / s->n_cores;
+  uint32_t core = i / chunk, f = k->off[g + 1] - k->off[g];
+  const char *what = NULL;
+  if (s->cores[core].n_neurons == ch->max_neurons) what = "neurons";
+  else if (k->core_syn[core] + f > k->max_syn) what = "synapse memory";
+  else if (k->core_fanout[core] + k->est[g] > ch->max_fan_out) what = "fan-out";
+  if (what)
+    return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "population '%s' does not fit with mapping strategy round_robin: core %u "
+                     "runs out of %s at neuron %u (chip '%s'); use strategy dense",
+                     pop->name, core, what, i, ch->name);
+  k->core_syn[core] += f;
+  k->core_fanout[core] += k->est[g];
+  return put_neuron(s, core, p, i, g, err);
+}
+
+/* Dense fill under the per-core limits of neurons, synapse memory and fan-in
+ * (distinct source neurons). */
+static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *srcs,
+                                const uint32_t *est, nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  packer k = {.off = off, .srcs = srcs, .est = est,
+              .max_syn = ch->synapse_bytes ? ch->synapse_memory_bytes / ch->synapse_bytes
+                                           : UINT64_MAX};
+  k.stamp = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
+  k.seen = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
+  nmsim_status rc = (k.stamp && k.seen) ? NMSIM_OK : NMSIM_ENOMEM_ERR(err);
+  const nmsim_scenario *scn = s->scn;
+  bool rr = scn->mapping == SCN_MAP_ROUND_ROBIN;
+  if (rr && rc == NMSIM_OK) {
+    k.core_syn = nm_calloc(s->n_cores, sizeof(uint64_t));
+    k.core_fanout = nm_calloc(s->n_cores, sizeof(uint64_t));
+    if (!k.core_syn || !k.core_fanout) rc = NMSIM_ENOMEM_ERR(err);
+  }
+  uint32_t g = 0;
+  for (size_t p = 0; p < scn->n_pops && rc == NMSIM_OK; p++) {
+    uint32_t start = scn->pops[p].place_core;
+    if (scn->pops[p].place_chip != UINT32_MAX) {
+      if (scn->pops[p].place_chip >= s->n_chips) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: mapping.place.%s: chip %u does not exist (the board has %u "
+                       "chip%s, numbered from 0)", scn->path, scn->pops[p].line,
+                       scn->pops[p].name, scn->pops[p].place_chip, s->n_chips,
+                       s->n_chips == 1 ? "" : "s");
+        break;
+      }
+      start = scn->pops[p].place_chip * chip_n_cores(s->chip);
+    }
+    if (!rr && start != UINT32_MAX && start != k.core) {
+      if (start >= s->n_cores) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: mapping.place.%s: core %u does not exist (the board has %u "
+                       "cores)", scn->path, scn->pops[p].line, scn->pops[p].name, start,
+                       s->n_cores);
+      } else if (start < k.core || (start == k.core && k.fill)) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: mapping.place.%s: core %u is already used by the populations "
+                       "listed before it (they fill up to core %u); place them elsewhere or "
+                       "list '%s' earlier",
+                       scn->path, scn->pops[p].line, scn->pops[p].name, start, k.core,
+                       scn->pops[p].name);
+      } else {
+        k.core = start, k.fill = 0, k.syn = 0, k.axons = 0, k.fanout = 0;
+      }
+    }
+    for (uint32_t i = 0; i < scn->pops[p].size && rc == NMSIM_OK; i++, g++)
+      rc = rr ? place_rr(s, &k, p, i, g, err) : place_one(s, &k, p, i, g, err);
+  }
+  nm_free(k.stamp);
+  nm_free(k.seen);
+  nm_free(k.core_syn);
+  nm_free(k.core_fanout);
+  if (rc != NMSIM_OK) return rc;
+  /* used cores and tiles */
+  s->used = nm_malloc(sizeof(uint32_t) * s->n_cores);
+  if (!s->used) return NMSIM_ENOMEM_ERR(err);
+  uint32_t last_tile = UINT32_MAX, last_chip = UINT32_MAX;
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    if (!s->cores[i].n_neurons) continue;
+    s->used[s->n_used++] = i;
+    if (s->cores[i].tile != last_tile) s->tiles_used++, last_tile = s->cores[i].tile;
+    if (s->cores[i].chip != last_chip) s->chips_used++, last_chip = s->cores[i].chip;
+  }
+  return NMSIM_OK;
+}
+
+/* Undo a mapping, so that it can be tried again. */
+static void unmap(sys *s) {
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    nm_free(c->blocks);
+    c->blocks = NULL;
+    c->n_blocks = 0;
+    c->n_neurons = 0;
+    c->n_syn = 0;
+    c->n_axons = 0;
+  }
+  nm_free(s->used);
+  s->used = NULL;
+  s->n_used = 0;
+  s->tiles_used = 0;
+  s->chips_used = 0;
+}
+
+/* Fixed-point scale of the input of each population: the largest power of two
+ * that keeps every incoming weight within int32 (relative resolution 2^-31 of
+ * the largest weight), so sums are exact and independent of arrival order. */
+static nmsim_status input_scales(const sys *s, int *shift, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    double maxw = 0;
+    for (size_t k = 0; k < scn->n_projs; k++)
+      if (scn->projs[k].post == p) maxw = fmax(maxw, scn->projs[k].weight_max);
+    int sh = 0;
+    if (maxw > 0) {
+      sh = (int)floor(log2(2147483647.0 / maxw));
+      if (sh > 62) sh = 62;
+      if (sh < 0)
+        return NMSIM_ERR(err, NMSIM_EINPUT,
+                         "%s: weights onto population '%s' reach %g, beyond the "
+                         "representable range (|w| < 2^31)",
+                         scn->path, scn->pops[p].name, maxw);
+    }
+    if (scn->pops[p].model->flags & NMSIM_MODEL_FIXED_POINT) {
+      /* integer weights; a negative weight exponent shifts the summed input
+       * right, so the sum is kept with that many fraction bits and the model
+       * floors it (Lava's Dense: a_in = sum >> -weight_exp) */
+      sh = 0;
+      for (size_t k = 0; k < scn->n_projs; k++)
+        if (scn->projs[k].post == p && -scn->projs[k].weight_exp > sh)
+          sh = -scn->projs[k].weight_exp;
+    }
+    shift[p] = sh;
+  }
+  return NMSIM_OK;
+}
+
+/* Global neuron ids: populations in file order. */
+static nmsim_status alloc_gids(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  uint64_t total = 0;
+  s->pop_gid0 = nm_malloc(sizeof(uint32_t) * (scn->n_pops ? scn->n_pops : 1));
+  if (!s->pop_gid0) return NMSIM_ENOMEM_ERR(err);
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    s->pop_gid0[p] = (uint32_t)total;
+    total += scn->pops[p].size;
+  }
+  if (total > UINT32_MAX - 1)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: the network has %llu neurons; at most %u are "
+                     "supported", scn->path, (unsigned long long)total, UINT32_MAX - 1);
+  s->n_neurons = (uint32_t)total;
+  s->loc_core = nm_malloc(sizeof(uint32_t) * (total ? total : 1));
+  s->loc_local = nm_malloc(sizeof(uint32_t) * (total ? total : 1));
+  if (!s->loc_core || !s->loc_local) return NMSIM_ENOMEM_ERR(err);
+  return NMSIM_OK;
+}
+
+static nmsim_status add_edge(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
+                             const scn_projection *pr, int32_t wq) {
+  edges *E = ctx;
+  if (E->n == E->cap && nm_grow((void **)&E->e, &E->cap, E->n + 1, sizeof(edge)) != NMSIM_OK)
+    return NMSIM_ENOMEM;
+  uint16_t plast = pr->plast ? (uint16_t)(pr - s->scn->projs + 1) : 0;
+  E->e[E->n++] = (edge){.dst = dst_gid,
+                        .core = 0,
+                        .src = src_gid,
+                        .tgt = 0,
+                        .delay = (uint8_t)pr->delay,
+                        .site = (uint8_t)pr->site,
+                        .w = wq,
+                        .plast = plast};
+  return NMSIM_OK;
+}
+
+/* The synapses of pre neuron i = (c, y, x) of a conv2d or pool2d projection:
+ * every output (k, oy, ox) whose kernel window covers (y, x), with the
+ * kernel tap's weight (pool2d: same channel only, weight as given). */
+static nmsim_status expand_conv(sys_syn_sink add, void *E, const sys *s,
+                                const scn_projection *pr, int shift, uint32_t i) {
+  const scn_conv *cv = pr->conv;
+  uint32_t c = i / (cv->in_h * cv->in_w), y = (i / cv->in_w) % cv->in_h, x = i % cv->in_w;
+  uint32_t src = s->pop_gid0[pr->pre] + i, post0 = s->pop_gid0[pr->post];
+  bool pool = pr->conn == SCN_POOL2D;
+  for (uint32_t ky = 0; ky < cv->kh; ky++) {
+    int64_t ny = (int64_t)y + cv->ph - ky; /* = oy * sh */
+    if (ny < 0 || ny % cv->sh || ny / cv->sh >= cv->out_h) continue;
+    uint32_t oy = (uint32_t)(ny / cv->sh);
+    for (uint32_t kx = 0; kx < cv->kw; kx++) {
+      int64_t nx = (int64_t)x + cv->pw - kx;
+      if (nx < 0 || nx % cv->sw || nx / cv->sw >= cv->out_w) continue;
+      uint32_t ox = (uint32_t)(nx / cv->sw);
+      for (uint32_t k = pool ? c : 0; k < (pool ? c + 1 : cv->out_c); k++) {
+        double w = pr->weight;
+        if (cv->kernel) w *= cv->kernel[((size_t)(k * cv->in_c + c) * cv->kh + ky) * cv->kw + kx];
+        if (w == 0.0) continue;
+        uint32_t dst = post0 + (k * cv->out_h + oy) * cv->out_w + ox;
+        nmsim_status rc =
+            add(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift + pr->weight_exp)));
+        if (rc != NMSIM_OK) return rc;
+      }
+    }
+  }
+  return NMSIM_OK;
+}
+
+nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *E,
+                                    nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  if (!r) return NMSIM_ENOMEM_ERR(err);
+  nmsim_status rc = NMSIM_OK;
+  for (size_t k = 0; k < scn->n_projs && rc == NMSIM_OK; k++) {
+    const scn_projection *pr = &scn->projs[k];
+    const scn_population *pre = &scn->pops[pr->pre], *post = &scn->pops[pr->post];
+    int32_t wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post] + pr->weight_exp));
+    bool self = pr->pre == pr->post;
+    for (uint32_t i = 0; i < pre->size && rc == NMSIM_OK; i++) {
+      uint32_t src = s->pop_gid0[pr->pre] + i;
+      switch (pr->conn) {
+        case SCN_ONE_TO_ONE:
+          if (!self || pr->allow_self) rc = add(E, s, src, s->pop_gid0[pr->post] + i, pr, wq);
+          break;
+        case SCN_ALL_TO_ALL:
+          for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++)
+            if (!self || pr->allow_self || i != j)
+              rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr, wq);
+          break;
+        case SCN_CONV2D:
+        case SCN_POOL2D:
+          rc = expand_conv(add, E, s, pr, shift[pr->post], i);
+          break;
+        case SCN_MATRIX: { /* explicit weights (NIR imports): one synapse per nonzero */
+          const scn_matrix *m = pr->matrix;
+          for (uint32_t j = m->diagonal ? i : 0; j < (m->diagonal ? i + 1 : post->size) &&
+                                                 rc == NMSIM_OK; j++) {
+            double w = pr->weight * m->w[m->diagonal ? i : (size_t)j * m->n_in + i];
+            if (w != 0.0)
+              rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr,
+                            (int32_t)llround(ldexp(w, shift[pr->post] + pr->weight_exp)));
+          }
+          break;
+        }
+        case SCN_FIXED_PROBABILITY: {
+          /* Bernoulli(p) over the candidate targets by geometric skipping:
+           * from the stream keyed by (seed, projection, pre neuron), each draw
+           * gives the gap to the next target (gsl_ran_geometric, one uniform
+           * per draw), so the draws are the synapses made plus one. i itself
+           * is no candidate unless allow_self. */
+          if (pr->p <= 0) break;
+          gsl_rng_set(r, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_CONNECT));
+          uint64_t cand = (uint64_t)post->size - (self && !pr->allow_self);
+          for (uint64_t c = 0; rc == NMSIM_OK;) {
+            c += pr->p >= 1 ? 1 : gsl_ran_geometric(r, pr->p);
+            if (c > cand) break;
+            uint64_t j = c - 1;
+            if (self && !pr->allow_self && j >= i) j++;
+            rc = add(E, s, src, s->pop_gid0[pr->post] + (uint32_t)j, pr, wq);
+          }
+          break;
+        }
+      }
+    }
+  }
+  gsl_rng_free(r);
+  if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(err);
+  return rc; /* another failure of the sink has its message in err */
+}
+
+/* Give every synapse its target's core and local index, sort them into rows
+ * and count, per core, synapses, input axons and output destinations
+ * (n_out[core]; out_deg[gid] per source neuron). Returns the first core
+ * whose fan-out exceeds the chip's limit, UINT32_MAX if none does, or
+ * UINT32_MAX - 1 when out of memory. */
+static uint32_t count_rows(sys *s, edges *E, size_t *n_out, uint32_t *out_deg) {
+  for (size_t a = 0; a < E->n; a++) {
+    uint32_t gid = E->e[a].dst;
+    E->e[a].core = s->loc_core[gid];
+    E->e[a].tgt = (uint16_t)s->loc_local[gid];
+  }
+  if (!sort_edges(s, E)) return UINT32_MAX - 1;
+  for (uint32_t i = 0; i < s->n_cores; i++) n_out[i] = 0;
+  memset(out_deg, 0, sizeof(uint32_t) * s->n_neurons);
+  for (size_t a = 0; a < E->n; a++) {
+    sys_core *c = &s->cores[E->e[a].core];
+    c->n_syn++;
+    if (a == 0 || E->e[a].core != E->e[a - 1].core || E->e[a].src != E->e[a - 1].src) {
+      c->n_axons++;
+      n_out[s->loc_core[E->e[a].src]]++;
+      out_deg[E->e[a].src]++;
+    }
+  }
+  for (uint32_t i = 0; i < s->n_cores; i++)
+    if (n_out[i] > s->chip->max_fan_out) return i;
+  return UINT32_MAX;
+}
+
+/* Index the plastic synapses of core c by target neuron (with their axons),
+ * for the potentiation at a postsynaptic spike. */
+static nmsim_status build_plastic_index(sys_core *c) {
+  size_t n = 0;
+  for (size_t k = 0; k < c->n_syn; k++) n += c->syn_proj[k] != 0;
+  c->pin_ptr = nm_calloc((size_t)c->n_neurons + 1, sizeof(uint32_t));
+  c->pin_syn = nm_malloc(sizeof(uint32_t) * (n ? n : 1));
+  c->pin_axon = nm_malloc(sizeof(uint32_t) * (n ? n : 1));
+  if (!c->pin_ptr || !c->pin_syn || !c->pin_axon) return NMSIM_ENOMEM;
+  for (size_t k = 0; k < c->n_syn; k++)
+    if (c->syn_proj[k]) c->pin_ptr[c->syn[k].tgt + 1]++;
+  for (uint32_t j = 0; j < c->n_neurons; j++) c->pin_ptr[j + 1] += c->pin_ptr[j];
+  for (uint32_t a = 0; a < c->n_axons; a++)
+    for (uint32_t k = c->row[a]; k < c->row[a + 1]; k++)
+      if (c->syn_proj[k]) {
+        uint32_t at = c->pin_ptr[c->syn[k].tgt]++;
+        c->pin_syn[at] = k;
+        c->pin_axon[at] = a;
+      }
+  for (uint32_t j = c->n_neurons; j > 0; j--) c->pin_ptr[j] = c->pin_ptr[j - 1];
+  c->pin_ptr[0] = 0;
+  return NMSIM_OK;
+}
+
+/* Traces of every plastic projection, all zero at time 0. */
+static nmsim_status alloc_plasticity(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  bool any = false;
+  for (size_t k = 0; k < scn->n_projs; k++) any |= scn->projs[k].plast != NULL;
+  if (!any) return NMSIM_OK;
+  if (scn->n_projs >= UINT16_MAX)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: plasticity supports at most %d projections",
+                     scn->path, UINT16_MAX - 1);
+  s->plast = nm_calloc(scn->n_projs, sizeof *s->plast);
+  s->spiked = nm_calloc((size_t)s->n_neurons + 1, 1);
+  if (!s->plast || !s->spiked) return NMSIM_ENOMEM_ERR(err);
+  for (size_t k = 0; k < scn->n_projs; k++) {
+    const scn_projection *pr = &scn->projs[k];
+    if (!pr->plast) continue;
+    s->plast[k].x = nm_calloc(scn->pops[pr->pre].size, sizeof(stdp_trace));
+    s->plast[k].y = nm_calloc(scn->pops[pr->post].size, sizeof(stdp_trace));
+    if (!s->plast[k].x || !s->plast[k].y) return NMSIM_ENOMEM_ERR(err);
+  }
+  return NMSIM_OK;
+}
+
+/* Allocate the rows, synapses and out lists of core c (counted by
+ * count_rows), and its plasticity arrays if it holds plastic synapses; reset
+ * the counts, which the fill pass recounts. */
+static nmsim_status alloc_rows(sys_core *c, bool plastic, size_t n_out, nmsim_err *err) {
+  c->row = nm_calloc((size_t)c->n_axons + 1, sizeof(uint32_t));
+  c->syn = nm_malloc(sizeof(sys_syn) * (c->n_syn ? c->n_syn : 1));
+  c->out_ptr = nm_calloc((size_t)c->n_neurons + 1, sizeof(uint32_t));
+  c->out = nm_malloc(sizeof(sys_out) * (n_out ? n_out : 1));
+  if (!c->row || !c->syn || !c->out_ptr || !c->out) return NMSIM_ENOMEM_ERR(err);
+  if (plastic) {
+    c->syn_proj = nm_calloc(c->n_syn ? c->n_syn : 1, sizeof(uint16_t));
+    c->wf = nm_calloc(c->n_syn ? c->n_syn : 1, sizeof(double));
+    c->axon_src = nm_calloc(c->n_axons ? c->n_axons : 1, sizeof(uint32_t));
+    if (!c->syn_proj || !c->wf || !c->axon_src) return NMSIM_ENOMEM_ERR(err);
+  }
+  c->n_syn = 0;
+  c->n_axons = 0;
+  c->ring = 2;
+  return NMSIM_OK;
+}
+
+/* Turn the counted and sorted synapses into per-core synapse rows and
+ * per-neuron out lists, after a last check of fan-in and fan-out. */
+static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  nmsim_status rc = NMSIM_OK;
+  for (uint32_t i = 0; i < s->n_cores && rc == NMSIM_OK; i++) {
+    sys_core *c = &s->cores[i];
+    if (c->n_axons > ch->max_fan_in)
+      rc = NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "core %u (population '%s') receives from %u source neurons; chip '%s' "
+                     "allows a fan-in of %u input axons per core (over by %u)",
+                     i, pop_name(s, i), c->n_axons, ch->name, ch->max_fan_in,
+                     c->n_axons - ch->max_fan_in);
+    else if (n_out[i] > ch->max_fan_out)
+      rc = NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "core %u (population '%s') sends to %zu (neuron, core) destinations; chip "
+                     "'%s' allows a fan-out of %u per core (over by %zu)",
+                     i, pop_name(s, i), n_out[i], ch->name, ch->max_fan_out,
+                     n_out[i] - ch->max_fan_out);
+  }
+  if (rc != NMSIM_OK) return rc;
+  uint8_t *plastic_core = nm_calloc(s->n_cores, 1);
+  if (!plastic_core) return NMSIM_ENOMEM_ERR(err);
+  for (size_t a = 0; a < E->n; a++)
+    if (E->e[a].plast) plastic_core[E->e[a].core] = 1;
+  for (uint32_t i = 0; i < s->n_cores && rc == NMSIM_OK; i++)
+    rc = alloc_rows(&s->cores[i], plastic_core[i], n_out[i], err);
+  nm_free(plastic_core);
+  if (rc != NMSIM_OK) return rc;
+  /* out lists: count per source neuron first */
+  for (size_t a = 0; a < E->n; a++) {
+    const edge *x = &E->e[a];
+    if (a == 0 || x->core != E->e[a - 1].core || x->src != E->e[a - 1].src) {
+      sys_core *sc = &s->cores[s->loc_core[x->src]];
+      sc->out_ptr[s->loc_local[x->src] + 1]++;
+    }
+  }
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    for (uint32_t j = 0; j < c->n_neurons; j++) c->out_ptr[j + 1] += c->out_ptr[j];
+    c->n_out = c->out_ptr[c->n_neurons];
+  }
+  uint32_t *fill = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
+  if (!fill) return NMSIM_ENOMEM_ERR(err);
+  for (size_t a = 0; a < E->n; a++) {
+    const edge *x = &E->e[a];
+    sys_core *c = &s->cores[x->core];
+    if (a == 0 || x->core != E->e[a - 1].core || x->src != E->e[a - 1].src) {
+      uint32_t axon = c->n_axons++;
+      c->row[axon] = (uint32_t)c->n_syn;
+      sys_core *sc = &s->cores[s->loc_core[x->src]];
+      uint32_t j = s->loc_local[x->src];
+      sc->out[sc->out_ptr[j] + fill[x->src]++] = (sys_out){.core = x->core, .axon = axon};
+    }
+    if (c->syn_proj) {
+      c->syn_proj[c->n_syn] = x->plast;
+      c->wf[c->n_syn] = x->plast ? s->scn->projs[x->plast - 1].weight : 0.0;
+      c->axon_src[c->n_axons - 1] = x->src;
+    }
+    c->syn[c->n_syn++] = (sys_syn){.tgt = x->tgt, .delay = x->delay, .site = x->site, .w = x->w};
+    if ((uint32_t)x->delay + 1 > c->ring) c->ring = (uint32_t)x->delay + 1;
+  }
+  nm_free(fill);
+  for (uint32_t i = 0; i < s->n_cores; i++) s->cores[i].row[s->cores[i].n_axons] =
+      (uint32_t)s->cores[i].n_syn;
+  for (uint32_t i = 0; i < s->n_cores; i++)
+    if (s->cores[i].syn_proj && build_plastic_index(&s->cores[i]) != NMSIM_OK)
+      return NMSIM_ENOMEM_ERR(err);
+  return NMSIM_OK;
+}
+
+/* Apply a population's init: overrides to a block, one stream per neuron
+ * keyed by (seed, population, neuron): one uniform draw per uniform variable,
+ * one Gaussian (GSL ziggurat) per normal variable, in the order listed. */
+static nmsim_status apply_init(sys *s, const sys_block *b, nmsim_err *err) {
+  const scn_population *pop = b->pop;
+  if (!pop->n_init) return NMSIM_OK;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+  if (!r) return NMSIM_ENOMEM_ERR(err);
+  for (uint32_t i = 0; i < b->n; i++) {
+    gsl_rng_set(r, rng_stream_seed(s->scn->seed, b->pop_id, b->first + i, RNG_PURPOSE_INIT));
+    for (size_t k = 0; k < pop->n_init; k++) {
+      const scn_init *in = &pop->init[k];
+      double v = in->kind == SCN_INIT_UNIFORM  ? in->a + (in->b - in->a) * gsl_rng_uniform(r)
+                 : in->kind == SCN_INIT_NORMAL ? in->a + gsl_ran_gaussian_ziggurat(r, in->b)
+                                               : in->a;
+      if (pop->model->vars[in->var].type == NMSIM_VAR_F64)
+        ((double *)b->state[in->var])[i] = v;
+      else
+        ((int32_t *)b->state[in->var])[i] = (int32_t)llround(v);
+    }
+  }
+  gsl_rng_free(r);
+  return NMSIM_OK;
+}
+
+/* Allocate the neuron state and the input ring of every core. */
+static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
+  char msg[512];
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    if (!c->n_neurons) continue;
+    c->n_sites = 1;
+    uint32_t maxblk = 1;
+    for (size_t bi = 0; bi < c->n_blocks; bi++) {
+      const nmsim_neuron_type *m = c->blocks[bi].pop->model;
+      if (m->n_sites > c->n_sites) c->n_sites = (uint32_t)m->n_sites;
+      if (c->blocks[bi].n > maxblk) maxblk = c->blocks[bi].n;
+    }
+    if (c->n_sites > SYS_MAX_SITES) NMSIM_PANIC("model with more than %d sites", SYS_MAX_SITES);
+    size_t nn = c->n_neurons;
+    c->acc = nm_calloc((size_t)c->ring * c->n_sites * nn, sizeof(int64_t));
+    /* dense input arrays only for models that do not take their input in
+     * their state (input_vars) */
+    bool dense = false;
+    for (size_t bi = 0; bi < c->n_blocks; bi++) dense |= !c->blocks[bi].pop->model->input_vars;
+    c->input = dense ? nm_calloc((size_t)c->n_sites * nn, sizeof(double)) : NULL;
+    c->had_input = nm_calloc((nn + 63) / 64, sizeof *c->had_input);
+    c->had_list = nm_malloc(sizeof(uint32_t) * nn);
+    c->block_of = nm_malloc(sizeof(uint16_t) * nn);
+    c->touched = nm_calloc(c->ring, sizeof(uint32_t *));
+    c->n_touched = nm_calloc(c->ring, sizeof(uint32_t));
+    c->cap_touched = nm_calloc(c->ring, sizeof(uint32_t));
+    if (!c->had_list || !c->block_of || !c->touched || !c->n_touched || !c->cap_touched)
+      return NMSIM_ENOMEM_ERR(err);
+    if (c->n_blocks > UINT16_MAX) NMSIM_PANIC("more than 65535 blocks on a core");
+    for (size_t bi = 0; bi < c->n_blocks; bi++)
+      for (uint32_t k = 0; k < c->blocks[bi].n; k++)
+        c->block_of[c->blocks[bi].local0 + k] = (uint16_t)bi;
+    c->spikes = nm_malloc(sizeof(uint32_t) * maxblk);
+    c->values = nm_calloc(maxblk, sizeof(double));
+    if (!c->acc || (dense && !c->input) || !c->had_input || !c->spikes || !c->values)
+      return NMSIM_ENOMEM_ERR(err);
+    for (size_t bi = 0; bi < c->n_blocks; bi++) {
+      sys_block *b = &c->blocks[bi];
+      const nmsim_neuron_type *m = b->pop->model;
+      b->inv_scale = ldexp(1.0, -shift[b->pop_id]);
+      b->derived = nm_calloc(1, m->derived_size ? m->derived_size : 1);
+      b->state = nm_calloc(m->n_vars ? m->n_vars : 1, sizeof(void *));
+      if (!b->derived || !b->state) return NMSIM_ENOMEM_ERR(err);
+      for (size_t v = 0; v < m->n_vars; v++) {
+        size_t el = m->vars[v].type == NMSIM_VAR_F64   ? sizeof(double)
+                    : m->vars[v].type == NMSIM_VAR_I32 ? sizeof(int32_t)
+                                                       : m->vars[v].bytes;
+        b->state[v] = nm_calloc(b->n, el);
+        if (!b->state[v]) return NMSIM_ENOMEM_ERR(err);
+      }
+      if (m->input_vars)
+        for (size_t k = 0; k < m->n_sites && k < SYS_MAX_SITES; k++)
+          b->in_var[k] = b->state[m->input_vars[k]];
+      nmsim_status rc = m->prepare(b->pop->values, s->scn->dt_ms, b->derived, msg, sizeof msg);
+      if (rc != NMSIM_OK)
+        return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, b->pop->line,
+                         b->pop->name, msg);
+      const double *no_input[SYS_MAX_SITES] = {0};
+      nmsim_block mb = {.n = b->n, .state = b->state, .input = no_input, .step = 0,
+                        .dt_ms = s->scn->dt_ms, .seed = s->scn->seed, .pop_id = b->pop_id,
+                        .first = b->first, .aux = &b->pop->spikes};
+      m->init(b->derived, &mb);
+      if ((rc = apply_init(s, b, err)) != NMSIM_OK) return rc;
+    }
+  }
+  return NMSIM_OK;
+}
+
+nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
+                       nmsim_err *err) {
+  *out = NULL;
+  nmsim_status rc = NMSIM_ENOMEM;
+  edges E = {0};
+  int *shift = NULL;
+  uint32_t *fanin = NULL, *srcs = NULL, *est = NULL;
+  size_t *n_out = NULL;
+  uint32_t *out_deg = NULL;
+  sys *s = nm_calloc(1, sizeof *s);
+  if (!s) return NMSIM_ENOMEM_ERR(err);
+  s->scn = scn;
+  s->chip = chip;
+  /* network mode: no chip, one core per population on one tile */
+  bool net = scn->network;
+  s->n_chips = net ? 1 : scn->chips_x * scn->chips_y;
+  s->n_tiles = net ? 1 : chip_n_tiles(chip) * s->n_chips;
+  s->n_cores = net ? (uint32_t)(scn->n_pops ? scn->n_pops : 1) : chip_n_cores(chip) * s->n_chips;
+  s->grid_w = net ? 1 : chip->mesh_width * scn->chips_x;
+  s->grid_h = net ? 1 : chip->mesh_height * scn->chips_y;
+  if (s->n_chips > 1 && !chip->has_chip_link) {
+    rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                   "%s: chips: a board of %u x %u chips needs chip '%s' to describe its "
+                   "chip_link (energy, time, serialization)",
+                   scn->path, scn->chips_x, scn->chips_y, chip->name);
+    goto fail;
+  }
+  s->unit_router0 = s->n_cores;
+  s->unit_barrier = s->n_cores + s->n_tiles;
+  if (chip->max_neurons > 65535) {
+    rc = NMSIM_ERR(err, NMSIM_EINPUT, "chip '%s': neurons_per_core %u exceeds 65535",
+                   chip->name, chip->max_neurons);
+    goto fail;
+  }
+  s->cores = nm_calloc(s->n_cores, sizeof(sys_core));
+  s->routers = nm_calloc(s->n_tiles, sizeof(sys_router));
+  shift = nm_calloc(scn->n_pops, sizeof(int));
+  s->pop_spikes = nm_calloc(scn->n_pops, sizeof(uint32_t *));
+  s->pop_nspikes = nm_calloc(scn->n_pops, sizeof(size_t));
+  s->pop_total_spikes = nm_calloc(scn->n_pops, sizeof(uint64_t));
+  s->pop_bursts = nm_calloc(scn->n_pops, sizeof(uint64_t));
+  s->lat_hist = nm_calloc(SYS_LAT_BINS, sizeof(uint64_t));
+  if (!s->cores || !s->routers || !shift || !s->pop_spikes || !s->pop_nspikes ||
+      !s->pop_total_spikes || !s->pop_bursts || !s->lat_hist) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    s->pop_spikes[p] = nm_malloc(sizeof(uint32_t) * scn->pops[p].size);
+    if (!s->pop_spikes[p]) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+  }
+  /* cores are numbered chip by chip, so dense fill completes a chip before
+   * opening the next; their tiles are numbered over the board's grid */
+  uint32_t per_chip = chip_n_cores(chip);
+  for (uint32_t i = 0; i < s->n_cores && !net; i++) {
+    uint32_t ch = i / per_chip, lt = (i % per_chip) / chip->cores_per_tile;
+    uint32_t gx = (ch % scn->chips_x) * chip->mesh_width + lt % chip->mesh_width;
+    uint32_t gy = (ch / scn->chips_x) * chip->mesh_height + lt / chip->mesh_width;
+    s->cores[i].id = i;
+    s->cores[i].chip = ch;
+    s->cores[i].tile = gy * s->grid_w + gx;
+  }
+  if ((rc = input_scales(s, shift, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_gids(s, err)) != NMSIM_OK) goto fail;
+  s->last_spike = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint64_t));
+  s->in_burst = nm_calloc((size_t)s->n_neurons + 1, 1);
+  if (!s->last_spike || !s->in_burst) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  /* bursts: inter-spike intervals of at most 16 ms (the criterion of the
+   * two-compartment L5 reference, Naud & Sprekeler 2018), at least one step */
+  s->burst_isi = (uint64_t)floor(16.0 / scn->dt_ms + 1e-9);
+  if (s->burst_isi < 1) s->burst_isi = 1;
+  if (net) {
+    for (uint32_t i = 0; i < s->n_cores; i++) s->cores[i].id = i;
+    if ((rc = net_build(s, shift, err)) != NMSIM_OK) goto fail;
+    if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
+    nm_free(shift);
+    *out = s;
+    return NMSIM_OK;
+  }
+  if ((rc = sys_expand_projections(s, shift, add_edge, &E, err)) != NMSIM_OK) goto fail;
+  /* sources of every neuron, as offsets and a list (freed after mapping) */
+  fanin = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
+  srcs = nm_malloc(sizeof(uint32_t) * (E.n ? E.n : 1));
+  if (!fanin || !srcs || E.n > UINT32_MAX) {
+    rc = E.n > UINT32_MAX ? NMSIM_ERR(err, NMSIM_EINPUT, "%s: more than 2^32 synapses",
+                                      scn->path)
+                          : NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  for (size_t a = 0; a < E.n; a++) fanin[E.e[a].dst + 1]++;
+  for (uint32_t g = 0; g < s->n_neurons; g++) fanin[g + 1] += fanin[g];
+  for (size_t a = 0; a < E.n; a++) srcs[fanin[E.e[a].dst]++] = E.e[a].src;
+  for (uint32_t g = s->n_neurons; g > 0; g--) fanin[g] = fanin[g - 1];
+  fanin[0] = 0;
+  /* Fan-out (destination cores of a core's neurons) depends on where the
+   * targets land, so it is packed with an estimate per neuron: none at first,
+   * then the destinations each neuron had in the previous placement. The
+   * estimates only grow and are bounded by the number of cores, so the loop
+   * ends; build_rows reports what still overflows. */
+  est = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
+  n_out = nm_calloc(s->n_cores, sizeof(size_t));
+  out_deg = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
+  if (!est || !n_out || !out_deg) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  for (int attempt = 0;; attempt++) {
+    if ((rc = map_neurons(s, fanin, srcs, est, err)) != NMSIM_OK) goto fail;
+    uint32_t over = count_rows(s, &E, n_out, out_deg);
+    if (over == UINT32_MAX - 1) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+    if (over == UINT32_MAX || attempt == 64) break;
+    bool grew = false;
+    for (uint32_t g = 0; g < s->n_neurons; g++)
+      if (out_deg[g] > est[g]) est[g] = out_deg[g], grew = true;
+    if (!grew) break;
+    unmap(s);
+  }
+  nm_free(srcs);
+  srcs = NULL;
+  s->barrier_ps = s->chips_used > 1 ? chip_barrier_time_chips(chip, s->chips_used)
+                                    : chip_barrier_time(chip, s->tiles_used);
+  if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
+  s->rows = true;
+  /* SpiNNaker-like PEs: keys and key/mask routing tables from the out lists */
+  if (chip->core_kind == CHIP_CORE_SPINNAKER2 && (rc = pe_build(s, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_plasticity(s, err)) != NMSIM_OK) goto fail;
+  nm_free(E.e);
+  nm_free(shift);
+  nm_free(fanin);
+  nm_free(est);
+  nm_free(n_out);
+  nm_free(out_deg);
+  *out = s;
+  return NMSIM_OK;
+fail:
+  nm_free(E.e);
+  nm_free(shift);
+  nm_free(fanin);
+  nm_free(srcs);
+  nm_free(est);
+  nm_free(n_out);
+  nm_free(out_deg);
+  sys_destroy(s);
+  return rc;
+}
+
+void sys_destroy(sys *s) {
+  if (!s) return;
+  part_destroy(s->part);
+  sim_engine_destroy(s->eng);
+  noc_free_ports(s);
+  pe_destroy(s);
+  net_destroy(s);
+  for (uint32_t i = 0; s->cores && i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    for (size_t bi = 0; bi < c->n_blocks; bi++) {
+      sys_block *b = &c->blocks[bi];
+      if (b->state)
+        for (size_t v = 0; v < b->pop->model->n_vars; v++) nm_free(b->state[v]);
+      nm_free(b->state);
+      nm_free(b->derived);
+    }
+    nm_free(c->blocks);
+    nm_free(c->acc);
+    nm_free(c->input);
+    nm_free(c->had_input);
+    nm_free(c->had_list);
+    nm_free(c->block_of);
+    for (uint32_t r = 0; c->touched && r < c->ring; r++) nm_free(c->touched[r]);
+    nm_free(c->touched);
+    nm_free(c->n_touched);
+    nm_free(c->cap_touched);
+    nm_free(c->spikes);
+    nm_free(c->values);
+    nm_free(c->syn_proj);
+    nm_free(c->wf);
+    nm_free(c->axon_src);
+    nm_free(c->pin_ptr);
+    nm_free(c->pin_syn);
+    nm_free(c->pin_axon);
+    nm_free(c->row);
+    nm_free(c->syn);
+    nm_free(c->out_ptr);
+    nm_free(c->out);
+  }
+  for (size_t p = 0; s->pop_spikes && p < s->scn->n_pops; p++) nm_free(s->pop_spikes[p]);
+  nm_free(s->pop_spikes);
+  nm_free(s->pop_nspikes);
+  nm_free(s->pop_total_spikes);
+  nm_free(s->pop_bursts);
+  nm_free(s->last_spike);
+  nm_free(s->in_burst);
+  nm_free(s->lat_hist);
+  nm_free(s->cores);
+  nm_free(s->routers);
+  for (size_t k = 0; s->plast && k < s->scn->n_projs; k++) {
+    nm_free(s->plast[k].x);
+    nm_free(s->plast[k].y);
+  }
+  nm_free(s->plast);
+  nm_free(s->spiked);
+  nm_free(s->pop_gid0);
+  nm_free(s->loc_core);
+  nm_free(s->loc_local);
+  nm_free(s->used);
+  nm_free(s);
+}

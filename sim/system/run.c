@@ -1,0 +1,334 @@
+/* run.c: the run driver. Loads the chip, maps the scenario, runs the engine
+ * step by step (a hook streams every completed step to the HDF5 file), then
+ * reduces the counters into the run summary. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/dvs/dvs_replay.h"
+#include "sim/out/h5out.h"
+#include "sim/system/run_tables.h"
+#include "sim/mpi/partition.h"
+#include "sim/base/progress.h"
+#include "sim/system/run_int.h"
+#include "sim/system/system_int.h"
+
+nmsim_status sys_run(sys *s, nmsim_err *err) {
+  nmsim_status rc;
+  if (s->part) return part_run(s, err); /* split over MPI ranks */
+  if (s->scn->functional) return core_run_functional(s, err);
+  if (s->chip->core_kind == CHIP_CORE_SPINNAKER2) return pe_run(s, err);
+  sim_pq_opts qo = {.max_events = s->scn->max_events};
+  if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
+  sim_engine_set_handler(s->eng, SIM_EV_STEP_START, core_on_step_start, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PKT_DELIVER, core_on_deliver, s);
+  sim_engine_set_handler(s->eng, SIM_EV_CORE_DONE, core_on_done, s);
+  sim_engine_set_handler(s->eng, SIM_EV_BARRIER_DONE, core_on_barrier_done, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, noc_on_inject, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, noc_on_hop, s);
+  sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
+  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
+  noc_init_ports(s);
+  if ((rc = core_start_step(s, 0)) != NMSIM_OK) {
+    sim_engine_run(s->eng, err);
+    return rc;
+  }
+  rc = sim_engine_run(s->eng, err);
+  if (rc == NMSIM_OK && !s->finished)
+    rc = NMSIM_ERR(err, NMSIM_EINTERNAL, "the event queue ran dry at step %llu of %llu",
+                   (unsigned long long)s->step, (unsigned long long)s->scn->steps);
+  return rc;
+}
+
+/* ---- the HDF5 hook ------------------------------------------------------- */
+
+typedef struct run_rec {
+  h5o_writer *w;
+  const nmsim_scenario *scn;
+  double **values;        /* per state recording: n_vars * n_neurons */
+  const uint32_t **spk;   /* per population: this step's spikes */
+  run_progress prog;      /* the progress line on a terminal */
+} run_rec;
+
+/* Block and local index of neuron `idx` of population p. */
+static void locate(const sys *s, uint32_t p, uint32_t idx, const sys_block **blk, uint32_t *i) {
+  uint32_t gid = s->pop_gid0[p] + idx;
+  const sys_core *c = &s->cores[s->loc_core[gid]];
+  uint32_t local = s->loc_local[gid];
+  for (size_t b = 0; b < c->n_blocks; b++)
+    if (local >= c->blocks[b].local0 && local < c->blocks[b].local0 + c->blocks[b].n) {
+      *blk = &c->blocks[b];
+      *i = local - c->blocks[b].local0;
+      return;
+    }
+  NMSIM_PANIC("neuron %u of population %u is not mapped", idx, p);
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
+  run_rec *r = ctx;
+  const nmsim_scenario *scn = r->scn;
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    /* canonical order: by neuron index (already so unless cores updated out
+     * of core order, as free-running SpiNNaker-like ticks can) */
+    const uint32_t *sp = s->pop_spikes[p];
+    size_t ns = s->pop_nspikes[p], k = 1;
+    while (k < ns && sp[k - 1] < sp[k]) k++;
+    if (k < ns) qsort(s->pop_spikes[p], ns, sizeof(uint32_t), cmp_u32);
+    r->spk[p] = s->pop_spikes[p];
+  }
+  for (size_t k = 0; k < scn->n_rec_state; k++) {
+    const scn_state_rec *sr = &scn->rec_state[k];
+    const nmsim_neuron_type *m = scn->pops[sr->pop].model;
+    for (size_t v = 0; v < sr->n_vars; v++)
+      for (size_t n = 0; n < sr->n_neurons; n++) {
+        const sys_block *b;
+        uint32_t i;
+        locate(s, sr->pop, sr->neurons[n], &b, &i);
+        uint32_t var = sr->vars[v];
+        double x = m->vars[var].type == NMSIM_VAR_F64   ? ((const double *)b->state[var])[i]
+                   : m->vars[var].type == NMSIM_VAR_I32 ? ((const int32_t *)b->state[var])[i]
+                                                        : 0.0;
+        r->values[k][v * sr->n_neurons + n] = x;
+      }
+  }
+  /* events: dispatched by the engine, or synaptic events in functional mode */
+  prog_step(&r->prog, s->step + 1,
+            s->eng ? sim_engine_get_stats(s->eng)->dispatched
+                   : s->energy.n[NM_E_SYN_OP] + s->step_energy.n[NM_E_SYN_OP]);
+  if (!r->w) return NMSIM_OK;
+  h5o_step st = {.step = s->step,
+                 .latency_ps = s->step_latency,
+                 .energy_pj = s->step_energy.pj,
+                 .spikes = r->spk,
+                 .n_spikes = s->pop_nspikes,
+                 .values = (const double *const *)r->values};
+  return h5o_step_write(r->w, &st, err);
+}
+
+/* ---- summary ------------------------------------------------------------- */
+
+static nmsim_status fill_summary(const sys *s, run_summary *sum) {
+  const nmsim_scenario *scn = s->scn;
+  memset(sum, 0, sizeof *sum);
+  sum->scenario = nm_strdup(scn->name);
+  sum->chip = nm_strdup(s->chip->name);
+  sum->mode = nm_strdup(s->scn->network ? "network" : s->scn->functional ? "functional" : "timed");
+  sum->nmsim_version = nm_strdup(nmsim_version());
+  sum->status = nm_strdup(s->finished ? "complete" : "incomplete");
+  sum->pops = nm_calloc(scn->n_pops, sizeof(run_pop_summary));
+  if (!sum->scenario || !sum->chip || !sum->nmsim_version || !sum->status || !sum->pops)
+    return NMSIM_ENOMEM;
+  sum->n_pops = scn->n_pops;
+  sum->seed = scn->seed;
+  sum->steps = s->step;
+  sum->dt_ms = scn->dt_ms;
+  sum->n_cores = s->n_cores;
+  sum->cores_used = s->n_used;
+  sum->tiles_used = s->tiles_used;
+  sum->n_chips = s->n_chips;
+  sum->chips_used = s->chips_used;
+  for (int k = 0; k < NM_E_COUNT; k++) {
+    sum->energy_pj[k] = s->energy.pj[k];
+    sum->total_pj += s->energy.pj[k];
+  }
+  /* static power (mW) of every chip of the board over the run's hardware time
+   * (ps): mW * ps = 1e-15 J = 1e-3 pJ */
+  sum->static_pj = s->chip->static_power_mw * s->n_chips * (double)s->hw_time * 1e-3;
+  sum->total_pj += sum->static_pj;
+  sum->hw_time_ps = s->hw_time;
+  sum->step_min_ps = s->step_min;
+  sum->step_max_ps = s->step_max;
+  sum->step_mean_ps = s->step ? (double)s->hw_time / (double)s->step : 0.0;
+  sum->packets = s->packets;
+  sum->hops = s->hops;
+  sum->tick_overruns = s->tick_overruns;
+  sum->window_max_pj = s->window_max_pj;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    double ut[4];
+    sys_core_utilisation(s, &s->cores[s->used[u]], ut);
+    sum->util_neurons_mean += ut[0] / s->n_used;
+    sum->util_synmem_mean += ut[1] / s->n_used;
+    sum->util_neurons_max = fmax(sum->util_neurons_max, ut[0]);
+    sum->util_synmem_max = fmax(sum->util_synmem_max, ut[1]);
+    sum->util_fanin_max = fmax(sum->util_fanin_max, ut[2]);
+    sum->util_fanout_max = fmax(sum->util_fanout_max, ut[3]);
+  }
+  sum->window_mean_pj = s->step ? sum->total_pj / (double)s->step : 0.0;
+  for (size_t p = 0; p < scn->n_pops; p++)
+    if (scn->pops[p].spikes.dvs)
+      sum->input_events += dvs_replay_get_counts(scn->pops[p].spikes.dvs).used;
+  sum->late_packets = s->late_packets;
+  sum->spikes = s->spikes;
+  sum->synaptic_ops = s->energy.n[NM_E_SYN_OP];
+  sum->neuron_updates = s->energy.n[NM_E_NEURON_UPDATE] + s->energy.n[NM_E_NEURON_IDLE];
+  uint64_t delivered = 0;
+  for (uint32_t b = 0; b < SYS_LAT_BINS; b++) delivered += s->lat_hist[b];
+  delivered += s->lat_overflow;
+  sum->packet_mean_ps = delivered ? s->lat_sum_ps / (double)delivered : 0.0;
+  /* p99: upper edge of the bin where the cumulative count reaches 99 % */
+  uint64_t need = (delivered * 99 + 99) / 100, cum = 0;
+  sum->packet_p99_ps = (double)s->lat_max;
+  for (uint32_t b = 0; b < SYS_LAT_BINS && delivered; b++) {
+    cum += s->lat_hist[b];
+    if (cum >= need) {
+      double edge = (double)(b + 1) * SYS_LAT_BIN_PS;
+      sum->packet_p99_ps = edge < (double)s->lat_max ? edge : (double)s->lat_max;
+      break;
+    }
+  }
+  double secs = (double)s->step * scn->dt_ms * 1e-3;
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    run_pop_summary *ps = &sum->pops[p];
+    ps->name = nm_strdup(scn->pops[p].name);
+    ps->model = nm_strdup(scn->pops[p].model->name);
+    if (!ps->name || !ps->model) return NMSIM_ENOMEM;
+    ps->size = scn->pops[p].size;
+    ps->spikes = s->pop_total_spikes[p];
+    ps->bursts = s->pop_bursts[p];
+    ps->rate_hz = secs > 0 ? (double)ps->spikes / ps->size / secs : 0.0;
+  }
+  return NMSIM_OK;
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+static char *dir_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return nm_strdup(".");
+  size_t n = (size_t)(slash - path);
+  char *d = nm_malloc(n + 2);
+  if (!d) return NULL;
+  if (n == 0) n = 1; /* "/x" -> "/" */
+  memcpy(d, path, n);
+  d[n] = 0;
+  return d;
+}
+
+nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summary *sum,
+                          nmsim_err *err) {
+  nmsim_status rc;
+  nmsim_chip *chip = NULL;
+  sys *s = NULL;
+  run_rec rec = {.scn = scn};
+  h5o_pop *pops = NULL;
+  h5o_state *states = NULL;
+  const char ***var_names = NULL, ***var_units = NULL;
+  memset(sum, 0, sizeof *sum);
+
+  char *base = dir_of(scn->path);
+  if (!base) return NMSIM_ENOMEM_ERR(err);
+  rc = nmsim_chip_load(scn->chip, base, &chip, err);
+  nm_free(base);
+  if (rc != NMSIM_OK) goto done;
+  if ((rc = sys_build(scn, chip, &s, err)) != NMSIM_OK) goto done;
+  /* under mpirun: this rank runs its part of the system; rank 0 writes */
+  bool writer = nmc_rank() == 0;
+  if (nmc_size() > 1 &&
+      (rc = part_create(s, nmc_rank(), nmc_size(), o ? o->partition : NULL, &s->part, err)) !=
+          NMSIM_OK)
+    goto done;
+
+  rec.values = nm_calloc(scn->n_rec_state + 1, sizeof(double *));
+  rec.spk = nm_calloc(scn->n_pops, sizeof(uint32_t *));
+  pops = nm_calloc(scn->n_pops, sizeof(h5o_pop));
+  states = nm_calloc(scn->n_rec_state + 1, sizeof(h5o_state));
+  var_names = nm_calloc(scn->n_rec_state + 1, sizeof(char **));
+  var_units = nm_calloc(scn->n_rec_state + 1, sizeof(char **));
+  if (!rec.values || !rec.spk || !pops || !states || !var_names || !var_units) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto done;
+  }
+  for (size_t p = 0; p < scn->n_pops; p++)
+    pops[p] = (h5o_pop){.name = scn->pops[p].name, .model = scn->pops[p].model->name,
+                        .size = scn->pops[p].size, .record_spikes = scn->rec_spikes[p]};
+  for (size_t k = 0; k < scn->n_rec_state; k++) {
+    const scn_state_rec *sr = &scn->rec_state[k];
+    const nmsim_neuron_type *m = scn->pops[sr->pop].model;
+    rec.values[k] = nm_calloc(sr->n_vars * sr->n_neurons + 1, sizeof(double));
+    var_names[k] = nm_calloc(sr->n_vars + 1, sizeof(char *));
+    var_units[k] = nm_calloc(sr->n_vars + 1, sizeof(char *));
+    if (!rec.values[k] || !var_names[k] || !var_units[k]) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto done;
+    }
+    for (size_t v = 0; v < sr->n_vars; v++) {
+      var_names[k][v] = m->vars[sr->vars[v]].name;
+      var_units[k][v] = m->vars[sr->vars[v]].unit;
+    }
+    states[k] = (h5o_state){.pop = sr->pop, .n_vars = sr->n_vars,
+                            .var_names = var_names[k], .var_units = var_units[k],
+                            .n_neurons = sr->n_neurons, .neurons = sr->neurons};
+  }
+  if (o && o->h5_path && writer) {
+    h5o_layout lay = {.scenario_name = scn->name, .scenario_text = scn->text,
+                      .chip_name = chip->name, .chip_text = chip->text, .seed = scn->seed,
+                      .steps = scn->steps, .dt_ms = scn->dt_ms, .n_cores = s->n_cores,
+                      .pops = pops, .n_pops = scn->n_pops, .states = states,
+                      .n_states = scn->n_rec_state, .n_tiles = s->n_tiles,
+                      .static_power_mw = chip->static_power_mw * s->n_chips,
+                      .overrides_json = o->overrides_json};
+    rc = h5o_open(o->h5_path, &lay, &rec.w, err);
+  }
+  if (s->part) rc = nmc_agree(rc, err);
+  if (rc != NMSIM_OK) goto done;
+  s->hook = run_step_hook;
+  s->hook_ctx = &rec;
+  prog_start(&rec.prog, o && o->progress && writer, stderr, scn->steps, scn->dt_ms);
+  double t_run = nmc_wtime();
+  rc = sys_run(s, err);
+  t_run = nmc_wtime() - t_run;
+  prog_end(&rec.prog);
+  noc_fold_link_energy(s); /* the routers' hop energy, before anything reads it */
+  if (s->part && rc == NMSIM_OK) rc = part_gather(s, err);
+  if (getenv("NMSIM_PART_STATS")) {
+    if (s->part) part_print_stats(s, stderr);
+    else fprintf(stderr, "partition: 1 rank\nrank 0: run %.3f s, sync 0.000 s\n", t_run);
+  }
+  if (rc != NMSIM_OK) {
+    if (rec.w) h5o_fail_run(rec.w, err ? err->msg : "", NULL); /* keeps rc and err */
+    goto done;
+  }
+  if (fill_summary(s, sum) != NMSIM_OK) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto done;
+  }
+  if (rec.w) {
+    /* what other modules add to the run file goes in before it is marked
+     * complete */
+    int64_t f = h5o_file_id(rec.w);
+    if ((rc = run_write_weights(f, o->h5_path, s, err)) != NMSIM_OK ||
+        (rc = run_write_utilisation(f, o->h5_path, s, err)) != NMSIM_OK ||
+        (rc = dvs_replay_write_into(f, o->h5_path, scn, err)) != NMSIM_OK) {
+      h5o_fail_run(rec.w, err ? err->msg : "", NULL);
+      goto done;
+    }
+    h5t_tables t;
+    if ((rc = h5t_gather(s, sum, &t, err)) == NMSIM_OK) rc = h5o_finish(rec.w, &t.fin, err);
+    h5t_free(&t);
+  } else if ((rc = dvs_replay_check(scn, err)) != NMSIM_OK) {
+    goto done;
+  }
+done:
+  h5o_close(rec.w);
+  for (size_t k = 0; rec.values && k < scn->n_rec_state; k++) {
+    nm_free(rec.values[k]);
+    if (var_names) nm_free((void *)var_names[k]);
+    if (var_units) nm_free((void *)var_units[k]);
+  }
+  nm_free(rec.values);
+  nm_free((void *)rec.spk);
+  nm_free(pops);
+  nm_free(states);
+  nm_free((void *)var_names);
+  nm_free((void *)var_units);
+  sys_destroy(s);
+  nmsim_chip_destroy(chip);
+  if (rc != NMSIM_OK) run_summary_clear(sum);
+  return rc;
+}

@@ -1,0 +1,23 @@
+/* run_int.h: running a loaded scenario end to end: chip, mapping, engine,
+ * the HDF5 run file and the summary for the report. */
+#ifndef NMSIM_SIM_RUN_INT_H
+#define NMSIM_SIM_RUN_INT_H
+
+#include "nmsim/chip.h"
+#include "nmsim/scenario.h"
+#include "sim/base/stats.h"
+
+typedef struct run_opts {
+  const char *h5_path;   /* run file to write, or NULL */
+  bool progress;         /* progress line on stderr (the caller checks isatty) */
+  const char *overrides_json; /* the --set overrides as JSON, stored in the run file */
+  const char *partition; /* under mpirun: "blocks" (default, NULL) or "cyclic" */
+} run_opts;
+
+/* Run scenario scn on its chip. On success *sum holds the summary (clear it
+ * with run_summary_clear). On failure the run file, if any, is left with
+ * status "incomplete", and err says why. */
+nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summary *sum,
+                          nmsim_err *err);
+
+#endif

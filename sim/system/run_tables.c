@@ -1,0 +1,83 @@
+/* run_tables.c: gathers the end-of-run tables of the run file from a finished
+ * system (see run_tables.h). */
+#include "sim/system/run_tables.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const dir_name[SYS_NDIRS] = {"east", "west", "north", "south"};
+static const int dir_dx[SYS_NDIRS] = {1, -1, 0, 0};
+static const int dir_dy[SYS_NDIRS] = {0, 0, 1, -1}; /* north is +y, as in noc/mesh.c */
+
+nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nmsim_err *err) {
+  memset(t, 0, sizeof *t);
+  uint32_t w = s->grid_w, h = s->grid_h; /* the board's mesh of tiles */
+  size_t n_links = 0;
+  if (w && h) n_links = 2 * (size_t)(w - 1) * h + 2 * (size_t)w * (h - 1);
+  t->core_e = nm_calloc((size_t)s->n_cores * NM_E_COUNT + 1, sizeof(double));
+  t->tile_e = nm_calloc((size_t)s->n_tiles * NM_E_COUNT + 1, sizeof(double));
+  t->names = nm_calloc(n_links + 1, sizeof(char *));
+  t->src_xy = nm_calloc(2 * n_links + 2, sizeof(int32_t));
+  t->dst_xy = nm_calloc(2 * n_links + 2, sizeof(int32_t));
+  t->packets = nm_calloc(n_links + 1, sizeof(uint64_t));
+  t->busy_ns = nm_calloc(n_links + 1, sizeof(double));
+  if (!t->core_e || !t->tile_e || !t->names || !t->src_xy || !t->dst_xy || !t->packets ||
+      !t->busy_ns)
+    return NMSIM_ENOMEM_ERR(err);
+  for (uint32_t c = 0; c < s->n_cores; c++)
+    for (int k = 0; k < NM_E_COUNT; k++)
+      t->core_e[(size_t)c * NM_E_COUNT + k] = s->cores[c].energy.pj[k];
+  for (uint32_t r = 0; r < s->n_tiles; r++)
+    for (int k = 0; k < NM_E_COUNT; k++)
+      t->tile_e[(size_t)r * NM_E_COUNT + k] = s->routers[r].energy.pj[k];
+
+  size_t i = 0;
+  for (uint32_t tile = 0; tile < s->n_tiles && w; tile++) {
+    int32_t x = (int32_t)(tile % w), y = (int32_t)(tile / w);
+    for (int d = 0; d < SYS_NDIRS; d++) {
+      int32_t nx = x + dir_dx[d], ny = y + dir_dy[d];
+      if (nx < 0 || ny < 0 || nx >= (int32_t)w || ny >= (int32_t)h) continue;
+      if (!ALWAYS(i < n_links)) break;
+      char name[64];
+      snprintf(name, sizeof name, "tile%u/%s", tile, dir_name[d]);
+      t->names[i] = nm_strdup(name);
+      if (!t->names[i]) return NMSIM_ENOMEM_ERR(err);
+      t->n_names++;
+      t->src_xy[2 * i] = x;
+      t->src_xy[2 * i + 1] = y;
+      t->dst_xy[2 * i] = nx;
+      t->dst_xy[2 * i + 1] = ny;
+      t->packets[i] = s->routers[tile].link[d].packets;
+      t->busy_ns[i] = (double)s->routers[tile].link[d].busy_ps / NMSIM_PS_PER_NS;
+      i++;
+    }
+  }
+  t->links = (h5o_links){.n = i,
+                         .names = (const char *const *)t->names,
+                         .src_xy = t->src_xy,
+                         .dst_xy = t->dst_xy,
+                         .packets = t->packets,
+                         .busy_ns = t->busy_ns};
+  t->fin = (h5o_final){.sum = sum,
+                       .core_energy_pj = t->core_e,
+                       .tile_energy_pj = t->tile_e,
+                       .lat_hist = s->lat_hist,
+                       .n_bins = SYS_LAT_BINS,
+                       .bin_ns = SYS_LAT_BIN_PS / 1000.0,
+                       .lat_overflow = s->lat_overflow,
+                       .links = &t->links};
+  return NMSIM_OK;
+}
+
+void h5t_free(h5t_tables *t) {
+  if (!t) return;
+  for (size_t i = 0; i < t->n_names; i++) nm_free(t->names[i]);
+  nm_free(t->names);
+  nm_free(t->core_e);
+  nm_free(t->tile_e);
+  nm_free(t->src_xy);
+  nm_free(t->dst_xy);
+  nm_free(t->packets);
+  nm_free(t->busy_ns);
+  memset(t, 0, sizeof *t);
+}
