@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cores/chip_int.h"
+#include "cores/core_type.h"
 #include "sim/load/yaml.h"
 
 /* Upper bound of any time in a chip file: 1000 s, far beyond any event. */
@@ -17,14 +18,6 @@ typedef struct chip_ctx {
   nmsim_chip *c;
   nmsim_err *err;
 } chip_ctx;
-
-static const struct {
-  const char *name;
-  chip_core_kind kind;
-} chip_core_kinds[] = {
-    {"loihi", CHIP_CORE_LOIHI},
-    {"spinnaker2", CHIP_CORE_SPINNAKER2},
-};
 
 /* ---- reading helpers ----------------------------------------------------- */
 
@@ -366,20 +359,48 @@ static nmsim_status chip_read_router(chip_ctx *x, struct fy_node *root) {
   return chip_u32(x, m, "router", "entries", &x->c->router_entries);
 }
 
-/* A section that the chip's core kind does not use is an error at its key. */
+/* A section that the chip's core type does not use is an error at its key. */
 static nmsim_status chip_reject(chip_ctx *x, struct fy_node *root, const char *key,
                                 const char *why) {
   struct fy_node *n = yml_get(root, key);
   if (!n) return NMSIM_OK;
   return yml_error(x->d, n, key, x->err, "not used by core_kind %s (%s)",
-                   x->c->core_kind == CHIP_CORE_LOIHI ? "loihi" : "spinnaker2", why);
+                   x->c->core_type->name, why);
+}
+
+/* "core_kind a or b": the core types whose flags include flag. */
+static void kinds_with(unsigned flag, char *buf, size_t len) {
+  size_t at = 0, n = 0;
+  buf[0] = 0;
+  for (size_t i = 0; core_types[i]; i++)
+    if (core_types[i]->flags & flag) n++;
+  for (size_t i = 0, k = 0; core_types[i] && at < len; i++) {
+    if (!(core_types[i]->flags & flag)) continue;
+    int w = snprintf(buf + at, len - at, "%s%s", k == 0 ? "core_kind " : k + 1 == n ? " or " : ", ",
+                     core_types[i]->name);
+    if (w < 0) break;
+    at += (size_t)w;
+    k++;
+  }
+}
+
+/* A section only some core types use: read it when the chip's type uses it,
+ * else reject it, naming the types it is for. */
+static nmsim_status chip_section(chip_ctx *x, struct fy_node *root, const char *key,
+                                 unsigned flag, nmsim_status (*read)(chip_ctx *, struct fy_node *)) {
+  if (x->c->core_type->flags & flag) return read(x, root);
+  char why[160], kinds[128];
+  kinds_with(flag, kinds, sizeof kinds);
+  snprintf(why, sizeof why, "it is for %s", kinds);
+  return chip_reject(x, root, key, why);
 }
 
 static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   static const char *const keys[] = {"name",   "core_kind", "description", "mesh",
                                      "limits", "costs",     "noc",         "chip_link",
                                      "barrier", "static_power", "pe",      "router", NULL};
-  const char *kinds[NM_ARRAY_LEN(chip_core_kinds)];
+  const char *kinds[16];
+  size_t n_kinds = 0;
   struct fy_node *root = yml_root(x->d), *n;
   nmsim_chip *c = x->c;
   const char *s = default_name;
@@ -392,27 +413,28 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   if ((n = yml_get(root, "description")) && (rc = yml_str(x->d, n, "description", &s, x->err)))
     return rc;
   if (!(c->description = nm_strdup(s))) return NMSIM_ENOMEM_ERR(x->err);
-  for (size_t i = 0; i < NM_ARRAY_LEN(chip_core_kinds); i++) kinds[i] = chip_core_kinds[i].name;
-  if ((rc = chip_choice(x, root, "", "core_kind", kinds, NM_ARRAY_LEN(kinds), &kind))) return rc;
-  c->core_kind = chip_core_kinds[kind].kind;
+  while (core_types[n_kinds] && n_kinds < NM_ARRAY_LEN(kinds))
+    kinds[n_kinds] = core_types[n_kinds]->name, n_kinds++;
+  if ((rc = chip_choice(x, root, "", "core_kind", kinds, n_kinds, &kind))) return rc;
+  c->core_type = core_types[kind];
   if ((rc = chip_read_mesh(x, root))) return rc;
   if ((rc = chip_read_limits(x, root))) return rc;
-  if (c->core_kind == CHIP_CORE_SPINNAKER2) {
-    /* no barrier: every PE runs on its own timer; costs come from pe */
+  bool pe = c->core_type->flags & CORE_CHIP_PE;
+  if (pe) {
+    /* software on a clocked processor: its costs come from pe */
     if ((rc = chip_reject(x, root, "costs", "its costs are pe.cycles x pe.energy_per_cycle")))
       return rc;
-    if ((rc = chip_reject(x, root, "barrier", "its PEs run on their own timer ticks")))
-      return rc;
-    if ((rc = chip_read_pe(x, root))) return rc;
-    if ((rc = chip_read_router(x, root))) return rc;
-  } else {
-    if ((rc = chip_reject(x, root, "pe", "it is for core_kind spinnaker2"))) return rc;
-    if ((rc = chip_reject(x, root, "router", "it is for core_kind spinnaker2"))) return rc;
-    if ((rc = chip_read_costs(x, root))) return rc;
   }
+  if (!(c->core_type->flags & CORE_CHIP_BARRIER) &&
+      (rc = chip_reject(x, root, "barrier",
+                        pe ? "its PEs run on their own timer ticks" : "it has no barrier")))
+    return rc;
+  if ((rc = chip_section(x, root, "pe", CORE_CHIP_PE, chip_read_pe))) return rc;
+  if ((rc = chip_section(x, root, "router", CORE_CHIP_ROUTER, chip_read_router))) return rc;
+  if (!pe && (rc = chip_read_costs(x, root))) return rc;
   if ((rc = chip_read_noc(x, root))) return rc;
   if ((rc = chip_read_chip_link(x, root))) return rc;
-  if (c->core_kind == CHIP_CORE_LOIHI && (rc = chip_read_barrier(x, root))) return rc;
+  if ((c->core_type->flags & CORE_CHIP_BARRIER) && (rc = chip_read_barrier(x, root))) return rc;
   return chip_qty(x, root, "", "static_power", "mW", INFINITY, &c->static_power_mw);
 }
 

@@ -12,13 +12,8 @@ typedef struct chip_cost {
   nmsim_ps time_ps;
 } chip_cost;
 
-typedef enum chip_core_kind {
-  CHIP_CORE_LOIHI,     /* time-stepped neurocore with barrier synchronisation */
-  CHIP_CORE_SPINNAKER2 /* processing element with its own timer tick, key/mask
-                          multicast routing (cores/spinnaker_pe.c, noc/mcast.c) */
-} chip_core_kind;
-
-/* A SpiNNaker-like processing element (core_kind spinnaker2): software on a
+/* A processing element on a clocked processor (core types with CORE_CHIP_PE,
+ * such as spinnaker2): software on a
  * clocked processor, so every cost is a number of cycles at the PE clock and
  * energy is cycles x energy per cycle. */
 typedef struct chip_pe {
@@ -49,7 +44,7 @@ struct nmsim_chip {
   char *path;            /* "preset:NAME" or the file path */
   char *text;            /* the chip file's text */
   char *description;
-  chip_core_kind core_kind;
+  const struct core_type *core_type; /* core_kind: its descriptor (cores/core_type.h) */
 
   /* Geometry: a mesh of width x height tiles, cores_per_tile cores each.
    * Core c sits in tile c / cores_per_tile; tile t at (t % width, t / width).

@@ -211,6 +211,7 @@ static void mc_rx_keys(sys *s) {
           m->rx_key[sc->out[k].core][sc->out[k].axon] = m->key0[c][bi] + (j - b->local0);
     }
   }
+  for (uint32_t d = 0; d < s->n_cores; d++) s->cores[d].rx_key = m->rx_key[d];
   /* axons are numbered by source neuron id and keys grow with it (blocks are
    * numbered in neuron-id order), so each core's keys increase */
   for (uint32_t d = 0; d < s->n_cores; d++)
@@ -338,6 +339,18 @@ nmsim_status mc_send(sys *s, uint32_t src_core, uint32_t key, uint64_t tick, nms
   return sim_engine_schedule(s->eng, &ev);
 }
 
+/* The spike of neuron i of block bi of core c leaves at time t as one
+ * multicast packet keyed by its block (none when the block sends nowhere). */
+static nmsim_ps mc_emit(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t, double value) {
+  uint32_t key0 = s->mc->key0[c->id][bi];
+  if (key0 == MC_NO_ROUTE) return t;
+  const chip_cost *so = &s->chip->spike_out;
+  t += so->time_ps;
+  sys_charge_core(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
+  mc_send(s, c->id, key0 + i, s->step, t, value);
+  return t;
+}
+
 /* The packet ev is at router `tile` at time now, having come in on link
  * in_dir (-1: from a local core): route it, deliver its copies to local cores
  * and queue one copy on every output link of the route. A packet that came
@@ -439,3 +452,13 @@ void mc_on_hop(void *ctx, sim_engine *e, const sim_event *ev) {
   uint32_t tile = ev->dst - s->unit_router0;
   mc_forward(s, e, tile, ev->time, ev, noc_in_dir(s, tile, ev->src));
 }
+
+const sys_path noc_multicast_path = {
+    .name = "noc multicast",
+    .emit = mc_emit,
+    .fold_hops = noc_fold_step_hops,
+    .handlers = {{SIM_EV_PKT_INJECT, mc_on_inject},
+                 {SIM_EV_PKT_HOP, mc_on_hop},
+                 {SIM_EV_PORT_TRY, noc_on_port_try},
+                 {SIM_EV_CREDIT, noc_on_credit}},
+};

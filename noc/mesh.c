@@ -96,6 +96,21 @@ nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axo
   return sim_engine_schedule(s->eng, &ev);
 }
 
+/* The spike of neuron i of block bi of core c leaves at time t as one packet
+ * per destination core of the neuron, one after another; returns the time
+ * the last one leaves. */
+static nmsim_ps noc_emit_unicast(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t,
+                                 double value) {
+  const chip_cost *so = &s->chip->spike_out;
+  uint32_t j = c->blocks[bi].local0 + i;
+  for (uint32_t k = c->out_ptr[j]; k < c->out_ptr[j + 1]; k++) {
+    t += so->time_ps;
+    sys_charge_core(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
+    if (noc_send(s, c->id, c->out[k].core, c->out[k].axon, t, value) != NMSIM_OK) break;
+  }
+  return t;
+}
+
 /* ---- output ports: FIFO, link and credits --------------------------------- */
 
 bool noc_has_neighbour(const sys *s, uint32_t tile, int dir) {
@@ -429,3 +444,13 @@ void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev) {
   sys *s = ctx;
   noc_forward(s, e, ev->dst - s->unit_router0, ev->time, ev);
 }
+
+const sys_path noc_unicast_path = {
+    .name = "noc unicast",
+    .emit = noc_emit_unicast,
+    .fold_hops = noc_fold_step_hops,
+    .handlers = {{SIM_EV_PKT_INJECT, noc_on_inject},
+                 {SIM_EV_PKT_HOP, noc_on_hop},
+                 {SIM_EV_PORT_TRY, noc_on_port_try},
+                 {SIM_EV_CREDIT, noc_on_credit}},
+};

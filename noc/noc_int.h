@@ -10,6 +10,15 @@
  * the order of SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH in system_int.h. */
 static inline int noc_opposite(int dir) { return dir ^ 1; }
 
+/* Handlers (ctx: the system): a packet a core injects into its router
+ * (unicast), a packet arriving over a link (unicast), a port to try again
+ * (both routings), a credit that crossed a chip link back to its output
+ * port (both routings). */
+void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
+void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
+void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
+void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev);
+
 /* Tile next to `tile` in direction dir (the caller checks that it exists). */
 uint32_t noc_neighbour(const sys *s, uint32_t tile, int dir);
 /* Whether the board's grid has a tile next to `tile` in direction dir. */

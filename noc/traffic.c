@@ -6,7 +6,7 @@
 
 #include "noc/traffic.h"
 #include "sim/base/rng.h"
-#include "sim/system/system_int.h"
+#include "noc/noc_int.h"
 
 enum { RNG_PURPOSE_TRAFFIC = 101 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cores/chip_int.h"
+#include "cores/core_type.h"
 #include "tests_util.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -107,7 +108,7 @@ Test(chip, loihi_preset_is_table_2) {
   cr_assert(strcmp(c->name, "loihi") == 0, "name: got '%s'", c->name);
   cr_assert(strcmp(c->path, "preset:loihi") == 0, "path: got '%s'", c->path);
   cr_assert(strcmp(c->text, nmsim_chip_preset_text("loihi")) == 0, "text differs from preset");
-  cr_assert(c->core_kind == CHIP_CORE_LOIHI, "core_kind: got %d", (int)c->core_kind);
+  cr_assert_str_eq(c->core_type->name, "loihi", "core_kind: got %s", c->core_type->name);
   EXPECT_U("mesh_width", c->mesh_width, 8);
   EXPECT_U("mesh_height", c->mesh_height, 4);
   EXPECT_U("cores_per_tile", c->cores_per_tile, 4);

@@ -9,6 +9,7 @@
 
 #include "noc/mcast.h"
 #include "sim/system/run_int.h"
+#include "cores/core_type.h"
 #include "tests_util.h"
 
 /* ---- chips and runs ---------------------------------------------------------- */
@@ -595,7 +596,7 @@ Test(spinnaker, preset_figures) {
   nmsim_chip *c = NULL;
   nmsim_err err = {0};
   cr_assert_eq(nmsim_chip_load("spinnaker2", NULL, &c, &err), NMSIM_OK, "%s", err.msg);
-  cr_assert(c->core_kind == CHIP_CORE_SPINNAKER2);
+  cr_assert_str_eq(c->core_type->name, "spinnaker2");
   EXPECT_U64("cores", chip_n_cores(c), 152);
   EXPECT_U64("tiles", chip_n_tiles(c), 42);
   EXPECT_U64("cores per tile", c->cores_per_tile, 4);

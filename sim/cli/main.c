@@ -9,6 +9,7 @@
 #include "analysis/dbreport.h"
 #include "analysis/report.h"
 #include "cores/chip_int.h"
+#include "cores/core_type.h"
 #include "nmsim/chip.h"
 #include "nmsim/scenario.h"
 #include "sim/cli/cli.h"
@@ -321,8 +322,8 @@ static int cmd_chips(int argc, char **argv) {
     nmsim_err err = {0};
     nmsim_status st = nmsim_chip_load(nmsim_chip_presets[i], NULL, &c, &err);
     if (st != NMSIM_OK) return fail(st, &err);
-    bool spin = c->core_kind == CHIP_CORE_SPINNAKER2;
-    const char *kind = spin ? "spinnaker2" : "loihi";
+    bool spin = c->core_type->flags & CORE_CHIP_PE;
+    const char *kind = c->core_type->name;
     if (json) {
       printf("%s\n  {\"name\": \"%s\", \"core_kind\": \"%s\", \"tiles\": %u, \"cores\": %u, "
              "\"neurons_per_core\": %u, \"synaptic_op_pj\": %.17g, \"synaptic_op_ns\": %.17g, "
@@ -330,7 +331,7 @@ static int cmd_chips(int argc, char **argv) {
              i ? "," : "", c->name, kind, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
              c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
              c->hop_ns.energy_pj, c->static_power_mw);
-      /* SpiNNaker-like PEs: the clock, tick, cycle counts and router capacity */
+      /* PEs on a clocked processor: the clock, tick, cycle counts and router capacity */
       if (spin)
         printf(", \"clock_mhz\": %.17g, \"tick_ms\": %.17g, \"energy_per_cycle_pj\": %.17g, "
                "\"cycles_per_synapse\": %u, \"cycles_per_packet\": %u, "

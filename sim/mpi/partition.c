@@ -119,7 +119,7 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
     const nmsim_chip *ch = s->chip;
     /* a Loihi-like step's end is known a barrier ahead; SpiNNaker-like PEs
      * have no barrier (their steps close at ticks known in advance) */
-    nmsim_ps la = s->chip->core_kind == CHIP_CORE_SPINNAKER2 ? UINT64_MAX : s->barrier_ps;
+    nmsim_ps la = (s->type->flags & CORE_SYNC_BARRIER) ? s->barrier_ps : UINT64_MAX;
     for (uint32_t t = 0; t < s->n_tiles; t++) {
       uint32_t x = t % s->grid_w, y = t / s->grid_w;
       for (int d = 0; d < 2; d++) { /* east, north: each link once */
@@ -191,6 +191,7 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   nm_free(tile_rank);
   nm_free(adj);
   s->core_here = p->core_here;
+  s->defer = part_defer_spike;
   *out = p;
   return NMSIM_OK;
 nomem:

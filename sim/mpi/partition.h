@@ -57,6 +57,10 @@ void part_destroy(sys_part *p);
 /* Run every step of s over the ranks (sim/mpi/prun.c). Every rank returns the
  * same status. */
 nmsim_status part_run(sys *s, nmsim_err *err);
+/* Functional mode: the spike of local neuron j of core src (value `value`)
+ * has a target on core dst of another process; one message per spike and
+ * rank (sim/mpi/prun.c, the system's s->defer). */
+void part_defer_spike(sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
 /* After part_run: bring the whole system's results to rank 0 (per-core and
  * per-tile energy, link counters, packet latencies, counts, plastic weights),
  * so that the summary and the run file are written there as in one process. */

@@ -156,7 +156,7 @@ static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *e
   nmsim_status rc = gather_spikes(s, err); /* the same status on every rank */
   if (rc != NMSIM_OK) return rc;
   nmsim_ps t0_local = 0, t1_local = 0;
-  if (how == END_TICK) pe_step_timing(s, &t0_local, &t1_local);
+  if (how == END_TICK) s->type->tick->step_timing(s, &t0_local, &t1_local);
   nmsim_ps learn = sys_learn(s);
   if (how == END_BARRIER && p->rank == 0)
     sys_charge(&s->step_energy, NM_E_BARRIER, s->tiles_used,
@@ -186,7 +186,8 @@ static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *e
   *t_end = how == END_BARRIER ? v[0] + v[1] + s->barrier_ps : 0;
   gather_state(s);
   p->steps++;
-  bool ok = how == END_TICK ? pe_end_step(s, v[0], v[1], err) : core_close_step(s, *t_end, err);
+  bool ok = how == END_TICK ? s->type->tick->end_step(s, v[0], v[1], err)
+                            : core_close_step(s, *t_end, err);
   if (!ok) rc = err->code ? err->code : NMSIM_EINTERNAL;
   return nmc_agree(rc, err);
 }
@@ -199,16 +200,9 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
   nmsim_status rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err);
   if ((rc = nmc_agree(rc, err)) != NMSIM_OK) return rc;
   sim_engine *e = s->eng;
-  sim_engine_set_handler(e, SIM_EV_STEP_START, core_on_step_start, s);
-  sim_engine_set_handler(e, SIM_EV_PKT_DELIVER, core_on_deliver, s);
-  sim_engine_set_handler(e, SIM_EV_CORE_DONE, core_on_done, s);
-  sim_engine_set_handler(e, SIM_EV_PKT_INJECT, noc_on_inject, s);
-  sim_engine_set_handler(e, SIM_EV_PKT_HOP, noc_on_hop, s);
-  sim_engine_set_handler(e, SIM_EV_PORT_TRY, noc_on_port_try, s);
-  sim_engine_set_handler(e, SIM_EV_CREDIT, noc_on_credit, s);
   sim_engine_set_remote(e, part_remote, s);
-  noc_init_ports(s);
-  rc = nmc_agree(core_start_step(s, 0), err);
+  sys_wire(s); /* the barrier's own events are never scheduled here: end_step ends a step */
+  rc = nmc_agree(sys_start(s, err), err);
   nmsim_ps T = 0, L = p->lookahead;
   while (rc == NMSIM_OK) {
     /* the window [T, T + L): every event of another rank that can affect it
@@ -239,7 +233,7 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
         s->finished = true;
         break;
       }
-      if ((rc = nmc_agree(core_start_step(s, tb), err)) != NMSIM_OK) break;
+      if ((rc = nmc_agree(s->type->start_step(s, tb), err)) != NMSIM_OK) break;
       if (tb < next) next = tb;
     }
     if (next == UINT64_MAX) {
@@ -252,7 +246,7 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
   return rc;
 }
 
-/* ---- SpiNNaker-like PEs ----------------------------------------------------- */
+/* ---- free-running cores (CORE_SYNC_TICK) ----------------------------------------------------- */
 
 /* Windows of the lookahead as in timed mode, but step k closes when the
  * first PE's tick k + 1 fires (pe_close_time), a time known in advance: a
@@ -267,9 +261,11 @@ static nmsim_status run_pe(sys *s, nmsim_err *err) {
   if ((rc = nmc_agree(rc, err)) != NMSIM_OK) return rc;
   sim_engine *e = s->eng;
   sim_engine_set_remote(e, part_remote, s);
-  rc = nmc_agree(pe_start(s, err), err);
+  sys_wire(s);
+  rc = nmc_agree(sys_start(s, err), err);
   nmsim_ps T = 0, L = p->lookahead, t_unused;
-  nmsim_ps C = steps > 1 ? pe_close_time(s, 0) : UINT64_MAX;
+  const core_tick_ops *tk = s->type->tick;
+  nmsim_ps C = steps > 1 ? tk->close_time(s, 0) : UINT64_MAX;
   while (rc == NMSIM_OK) {
     nmsim_ps end = T > UINT64_MAX - L ? UINT64_MAX : T + L;
     if (C < end) end = C;
@@ -292,7 +288,7 @@ static nmsim_status run_pe(sys *s, nmsim_err *err) {
     }
     if (end == C) {
       if ((rc = end_step(s, END_TICK, &t_unused, err)) != NMSIM_OK) break;
-      C = s->step + 1 < steps ? pe_close_time(s, s->step) : UINT64_MAX;
+      C = s->step + 1 < steps ? tk->close_time(s, s->step) : UINT64_MAX;
     }
     if (v[0] == UINT64_MAX && C == UINT64_MAX) break;
     T = v[0] < C ? v[0] : C;
@@ -304,7 +300,7 @@ static nmsim_status run_pe(sys *s, nmsim_err *err) {
   if (NEVER(fl[0] != 0))
     return NMSIM_ERR(err, NMSIM_EINTERNAL, "%llu packet copies are stuck in the network",
                      (unsigned long long)fl[0]);
-  pe_last_overruns(s);
+  tk->last_overruns(s);
   while (rc == NMSIM_OK && s->step < steps) rc = end_step(s, END_TICK, &t_unused, err);
   if (rc == NMSIM_OK) s->finished = true;
   return rc;
@@ -319,7 +315,7 @@ static nmsim_status run_functional(sys *s, nmsim_err *err) {
   while (s->step < s->scn->steps) {
     for (int k = 0; k < p->n_nb; k++) p->last_sent[k] = UINT64_MAX;
     for (uint32_t i = 0; i < s->n_used; i++)
-      if (sys_core_here(s, s->used[i])) core_update(s, &s->cores[s->used[i]], 0, NULL);
+      if (sys_core_here(s, s->used[i])) core_update(s, &s->cores[s->used[i]], 0);
     double t0 = nmc_wtime();
     nmsim_status lrc = exchange(p, err); /* even after a failure, so that none waits */
     p->t_sync += nmc_wtime() - t0;
@@ -347,8 +343,8 @@ static nmsim_status run_functional(sys *s, nmsim_err *err) {
 nmsim_status part_run(sys *s, nmsim_err *err) {
   double t0 = nmc_wtime();
   nmsim_status rc = s->scn->functional                        ? run_functional(s, err)
-                    : s->chip->core_kind == CHIP_CORE_SPINNAKER2 ? run_pe(s, err)
-                                                                 : run_timed(s, err);
+                    : (s->type->flags & CORE_SYNC_TICK) ? run_pe(s, err)
+                                                        : run_timed(s, err);
   s->part->t_run = nmc_wtime() - t0;
   return rc;
 }

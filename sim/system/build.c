@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/mpi/partition.h"
+#include "noc/mcast.h"
 #include "sim/base/rng.h"
+#include "sim/mpi/partition.h"
 #include "sim/system/system_int.h"
 
 /* A synapse on its way into a core's rows. */
@@ -719,6 +720,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   if (!s) return NMSIM_ENOMEM_ERR(err);
   s->scn = scn;
   s->chip = chip;
+  s->type = chip->core_type;
   /* network mode: no chip, one core per population on one tile */
   bool net = scn->network;
   s->n_chips = net ? 1 : scn->chips_x * scn->chips_y;
@@ -786,6 +788,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   if (net) {
     for (uint32_t i = 0; i < s->n_cores; i++) s->cores[i].id = i;
     if ((rc = net_build(s, shift, err)) != NMSIM_OK) goto fail;
+    s->path = &sys_network_path;
     if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
     nm_free(shift);
     *out = s;
@@ -838,8 +841,12 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
                                     : chip_barrier_time(chip, s->tiles_used);
   if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
   s->rows = true;
-  /* SpiNNaker-like PEs: keys and key/mask routing tables from the out lists */
-  if (chip->core_kind == CHIP_CORE_SPINNAKER2 && (rc = pe_build(s, err)) != NMSIM_OK) goto fail;
+  /* keyed routing: keys and key/mask routing tables from the out lists */
+  if ((s->type->flags & CORE_ROUTE_KEYED) && (rc = mc_build(s, err)) != NMSIM_OK) goto fail;
+  if (s->type->build && (rc = s->type->build(s, err)) != NMSIM_OK) goto fail;
+  s->path = scn->functional                          ? &sys_direct_path
+            : (s->type->flags & CORE_ROUTE_KEYED) ? &noc_multicast_path
+                                                   : &noc_unicast_path;
   if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_plasticity(s, err)) != NMSIM_OK) goto fail;
   nm_free(E.e);
@@ -867,7 +874,8 @@ void sys_destroy(sys *s) {
   part_destroy(s->part);
   sim_engine_destroy(s->eng);
   noc_free_ports(s);
-  pe_destroy(s);
+  if (s->type && s->type->destroy) s->type->destroy(s);
+  mc_destroy(s->mc, s->n_cores, s->n_tiles);
   net_destroy(s);
   for (uint32_t i = 0; s->cores && i < s->n_cores; i++) {
     sys_core *c = &s->cores[i];

@@ -152,7 +152,9 @@ nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
   return NMSIM_OK;
 }
 
-void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
+/* Apply the rows of source neuron i of population pop for a spike of value
+ * `value`. */
+static void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
   const struct sys_net *n = s->net;
   const double pj = s->chip->syn_op.energy_pj;
   for (uint32_t f = n->from_ptr[pop]; f < n->from_ptr[pop + 1]; f++) {
@@ -168,7 +170,11 @@ void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
   }
 }
 
-void net_prefetch(const sys *s, uint32_t pop, uint32_t i, int level) {
+/* Prefetch the row pointers (level 0), the first targets (level 1) or, on a
+ * core of at least SYS_INPUT_FETCH_MIN neurons, the input entries (level 2)
+ * of neuron i's rows: the rows of the spikes of a step lie far apart, and
+ * their targets all over a large population's input. */
+static void net_prefetch(const sys *s, uint32_t pop, uint32_t i, int level) {
   const struct sys_net *n = s->net;
   for (uint32_t f = n->from_ptr[pop]; f < n->from_ptr[pop + 1]; f++) {
     const net_proj *q = &n->projs[n->from[f]];
@@ -185,6 +191,20 @@ void net_prefetch(const sys *s, uint32_t pop, uint32_t i, int level) {
     }
   }
 }
+
+/* The spikes of a block, each applied while the rows of later ones load. */
+static void net_emit_block(sys *s, sys_core *c, size_t bi, const uint32_t *spk, size_t ns,
+                           const double *val) {
+  const sys_block *b = &c->blocks[bi];
+  for (size_t k = 0; k < ns; k++) {
+    if (k + 8 < ns) net_prefetch(s, b->pop_id, b->first + spk[k + 8], 0);
+    if (k + 4 < ns) net_prefetch(s, b->pop_id, b->first + spk[k + 4], 1);
+    if (k + 1 < ns) net_prefetch(s, b->pop_id, b->first + spk[k + 1], 2);
+    net_emit(s, b->pop_id, b->first + spk[k], val ? val[spk[k]] : 1.0);
+  }
+}
+
+const sys_path sys_network_path = {.name = "network rows", .emit_block = net_emit_block};
 
 void net_destroy(sys *s) {
   struct sys_net *n = s->net;

@@ -14,31 +14,31 @@
 #include "sim/system/run_int.h"
 #include "sim/system/system_int.h"
 
+void sys_wire(sys *s) {
+  const core_handler *h;
+  for (h = s->type->handlers; h < s->type->handlers + CORE_MAX_HANDLERS && h->fn; h++)
+    sim_engine_set_handler(s->eng, h->kind, h->fn, s);
+  for (h = s->path->handlers; h < s->path->handlers + CORE_MAX_HANDLERS && h->fn; h++)
+    sim_engine_set_handler(s->eng, h->kind, h->fn, s);
+  noc_init_ports(s);
+}
+
+nmsim_status sys_start(sys *s, nmsim_err *err) {
+  nmsim_status rc = s->type->start(s, err);
+  if (rc != NMSIM_OK) sim_engine_run(s->eng, err); /* for the engine's recorded message */
+  return rc;
+}
+
 nmsim_status sys_run(sys *s, nmsim_err *err) {
   nmsim_status rc;
   if (s->part) return part_run(s, err); /* split over MPI ranks */
-  if (s->scn->functional) return core_run_functional(s, err);
-  if (s->chip->core_kind == CHIP_CORE_SPINNAKER2) return pe_run(s, err);
+  if (!s->path->emit) return sys_run_untimed(s, err);
   sim_pq_opts qo = {.max_events = s->scn->max_events};
   if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
-  sim_engine_set_handler(s->eng, SIM_EV_STEP_START, core_on_step_start, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PKT_DELIVER, core_on_deliver, s);
-  sim_engine_set_handler(s->eng, SIM_EV_CORE_DONE, core_on_done, s);
-  sim_engine_set_handler(s->eng, SIM_EV_BARRIER_DONE, core_on_barrier_done, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PKT_INJECT, noc_on_inject, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PKT_HOP, noc_on_hop, s);
-  sim_engine_set_handler(s->eng, SIM_EV_PORT_TRY, noc_on_port_try, s);
-  sim_engine_set_handler(s->eng, SIM_EV_CREDIT, noc_on_credit, s);
-  noc_init_ports(s);
-  if ((rc = core_start_step(s, 0)) != NMSIM_OK) {
-    sim_engine_run(s->eng, err);
-    return rc;
-  }
-  rc = sim_engine_run(s->eng, err);
-  if (rc == NMSIM_OK && !s->finished)
-    rc = NMSIM_ERR(err, NMSIM_EINTERNAL, "the event queue ran dry at step %llu of %llu",
-                   (unsigned long long)s->step, (unsigned long long)s->scn->steps);
-  return rc;
+  sys_wire(s);
+  if ((rc = sys_start(s, err)) != NMSIM_OK) return rc;
+  if ((rc = sim_engine_run(s->eng, err)) != NMSIM_OK) return rc;
+  return s->type->finish(s, err);
 }
 
 /* ---- the HDF5 hook ------------------------------------------------------- */

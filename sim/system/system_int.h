@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cores/chip_int.h"
+#include "cores/core_type.h"
 #include "sim/engine/engine.h"
 #include "sim/load/scenario_int.h"
 #include "sim/base/stats.h"
@@ -76,6 +77,8 @@ typedef struct sys_core {
   /* incoming axons: rows of synapses */
   uint32_t n_axons;
   uint32_t *row;           /* n_axons + 1 offsets into syn */
+  const uint32_t *rx_key;  /* CORE_ROUTE_KEYED: routing key of each input axon, increasing
+                              (owned by the multicast routes, noc/mcast.c); else NULL */
   sys_syn *syn;
   size_t n_syn;
 
@@ -211,10 +214,14 @@ struct sys {
   double lat_sum_ps;
   nmsim_ps lat_max;
 
-  /* core_kind spinnaker2 (cores/spinnaker_pe.c, noc/mcast.c); NULL otherwise */
-  struct noc_mc *mc;       /* key/mask multicast routing */
+  const core_type *type;   /* the chip's core type (cores/core_type.h) */
+  const struct sys_path *path; /* where a core's spikes go (chosen by sys_build) */
+  void *core_state;        /* the core type's own state (its build), or NULL */
+  /* functional mode over processes: the spike of local neuron j of core src
+   * has a target on core dst of another process (set by the partition) */
+  void (*defer)(struct sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
+  struct noc_mc *mc;       /* CORE_ROUTE_KEYED: key/mask multicast routing; else NULL */
   bool hop_by_hop;         /* no sending ahead (noc_port_send): the reference for tests */
-  struct spin_pe *pes;     /* per core: timer and processor state */
   uint64_t tick_overruns;  /* ticks whose timer fired while the PE was still busy */
   uint64_t late_packets;   /* packets processed after their target tick started */
 
@@ -241,24 +248,15 @@ static inline bool sys_core_here(const sys *s, uint32_t core) {
 nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
                        nmsim_err *err);
 void sys_destroy(sys *s);
-/* Run every step of the scenario on the engine (chip-timed). */
+/* Run every step of the scenario (sim/system/run.c): on the engine through
+ * the chip's NoC, straight to the targets with an untimed path, or split
+ * over processes. */
 nmsim_status sys_run(sys *s, nmsim_err *err);
-
-/* Internal to the run: handlers of the Loihi-like core and the mesh NoC. */
-void core_on_step_start(void *ctx, sim_engine *e, const sim_event *ev);
-void core_on_deliver(void *ctx, sim_engine *e, const sim_event *ev);
-void core_on_done(void *ctx, sim_engine *e, const sim_event *ev);
-void core_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev);
-void noc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
-void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
-void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
-/* A credit that crossed a chip link back to its output port (noc/mesh.c). */
-void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev);
-/* SpiNNaker-like PEs (cores/spinnaker_pe.c): build the multicast routes and
- * the PEs' state after the synapse rows (NMSIM_ECAPACITY for a routing table
- * over the router's capacity); run every tick on the engine; free. */
-nmsim_status pe_build(sys *s, nmsim_err *err);
-nmsim_status pe_run(sys *s, nmsim_err *err);
+/* The one place handlers are wired: the core type's and the path's, on
+ * s->eng; then the NoC's ports get their credits. */
+void sys_wire(sys *s);
+/* The core type's first events; on failure the engine's message is in err. */
+nmsim_status sys_start(sys *s, nmsim_err *err);
 
 /* A synapse made by a projection's connector (sim/system/build.c), in the order of
  * projections, then source neurons, then the connector's own order. Returns
@@ -270,26 +268,9 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
 /* engine.mode network (sim/system/netmode.c): one core per population, with no
  * chip limit, and the synapses straight from the connectors into rows per
  * projection and source neuron (4 bytes a synapse, or 8 with its own
- * weight); net_emit applies the rows of a spike. */
+ * weight); its delivery path (sys_network_path) applies the rows of a spike. */
 nmsim_status net_build(sys *s, const int *shift, nmsim_err *err);
-void net_emit(sys *s, uint32_t pop, uint32_t i, double value);
-/* Prefetch the row pointers (level 0), the first targets (level 1) or, on a
- * core of at least SYS_INPUT_FETCH_MIN neurons, the input entries (level 2)
- * of neuron i's rows: the rows of the spikes of a step lie far apart, and
- * their targets all over a large population's input. */
-void net_prefetch(const sys *s, uint32_t pop, uint32_t i, int level);
 void net_destroy(sys *s);
-/* The pieces of pe_run for a run split over MPI ranks (sim/mpi/prun.c): set the
- * handlers and schedule the first tick of the PEs held here; the time step
- * k closes (the first PE's tick k + 1); step s->step's timing from the PEs
- * held here; close the step with its timing over all PEs, after its learning
- * phase; count the last tick's overruns of the PEs held here. */
-nmsim_status pe_start(sys *s, nmsim_err *err);
-nmsim_ps pe_close_time(const sys *s, uint64_t k);
-void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end);
-bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err);
-void pe_last_overruns(sys *s);
-void pe_destroy(sys *s);
 /* Count spike `index` of population pop in this step's raster and bursts
  * (shared by every core kind; cores/loihi_core.c). */
 void core_record_spike(sys *s, uint32_t pop, uint32_t index);
@@ -317,11 +298,36 @@ nmsim_status run_write_weights(int64_t file, const char *path, const sys *s, nms
  * returns the time the core is done sending. */
 typedef nmsim_ps (*core_emit_fn)(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t,
                                  double value);
+/* Where the n spikes of block bi of core c go when no time passes: spk are
+ * their indices in the block, val their graded values (NULL: all 1). */
+typedef void (*core_emit_block_fn)(sys *s, sys_core *c, size_t bi, const uint32_t *spk,
+                                   size_t n, const double *val);
+
+/* A delivery path: where the spikes of a core go, chosen once when the
+ * system is built, so a core's update calls none of the run modes. A timed
+ * path (emit) sends packets through the NoC, whose events it handles; an
+ * untimed one (emit_block) puts a step's spikes straight into their targets'
+ * input rings, in this process or another. */
+typedef struct sys_path {
+  const char *name;
+  core_emit_fn emit;             /* timed paths */
+  core_emit_block_fn emit_block; /* untimed paths */
+  void (*fold_hops)(sys *s);     /* before a step's energy is read: its hops; NULL: none */
+  core_handler handlers[CORE_MAX_HANDLERS]; /* the path's events, ended by fn NULL */
+} sys_path;
+
+/* The paths: packets to (core, axon) through the topology (noc/mesh.c);
+ * multicast packets by key (noc/mcast.c); functional mode, straight to the
+ * targets' rows (sim/system/direct.c); network mode, rows per projection
+ * (sim/system/netmode.c). */
+extern const sys_path noc_unicast_path, noc_multicast_path, sys_direct_path, sys_network_path;
+
 /* Update the neurons of core c for step s->step from hardware time t, in
  * order, each taking the active or idle time; every spike is recorded and
- * handed to emit (NULL: functional mode, spikes go straight to their targets'
- * input and no time passes). Returns the time the updates end. */
-nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t, core_emit_fn emit);
+ * handed to the system's path (a timed path: when its neuron's update ends;
+ * an untimed one: the block's spikes at once, and no time passes). Returns
+ * the time the updates end. */
+nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t);
 /* Note that input entry idx (site * n_neurons + local) of ring slot `slot` of
  * core c left zero, so the step that reads the slot converts it. */
 void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx);
@@ -366,10 +372,10 @@ static inline void core_acc_add_row(sys *s, sys_core *c, uint32_t slot, uint32_t
   }
   c->n_touched[slot] = nt;
 }
-/* Functional mode: run every step with spikes going straight to their
- * targets' input (no packets, no hardware time; energy of the cores' events
- * is still counted). */
-nmsim_status core_run_functional(sys *s, nmsim_err *err);
+/* Run every step with an untimed path (functional and network modes): no
+ * packets and no hardware time; the cores' events are still counted and
+ * costed (sim/system/direct.c). */
+nmsim_status sys_run_untimed(sys *s, nmsim_err *err);
 /* For a run split over processes (sim/mpi/prun.c), from cores/loihi_core.c (and
  * core_update above): add the synapses of input axon `axon` of c for a spike
  * of value `value`; close step s->step, which ended at hardware time t
@@ -426,11 +432,6 @@ void noc_fold_link_energy(sys *s);
 /* Move to step s->step + 1: the step count and every core's ring slot. */
 void sys_next_step(sys *s);
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
-/* Functional mode over processes: the spike of local neuron j of core src
- * (value `value`) has a target on core dst of another process (sim/mpi/prun.c). */
-void part_defer_spike(sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
-/* Release step s->step on every used core at time t. */
-nmsim_status core_start_step(sys *s, nmsim_ps t);
 /* Send a packet from core src to (dst core, axon) at time t (schedules its
  * injection event). value is the spike's graded value (1 for a plain spike).
  * Packet payload: u32[0] destination core, u32[1] axon, u64[1] injection
@@ -441,6 +442,11 @@ nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axo
 /* Charge n events of category cat to e (energy = n * per-event cost). */
 static inline void sys_charge(nm_energy *e, int cat, uint64_t n, double pj_each) {
   nm_energy_add(e, cat, n, (double)n * pj_each);
+}
+/* ... to core c and to the step. */
+static inline void sys_charge_core(sys *s, sys_core *c, int cat, uint64_t n, double pj_each) {
+  sys_charge(&c->energy, cat, n, pj_each);
+  sys_charge(&s->step_energy, cat, n, pj_each);
 }
 
 #endif

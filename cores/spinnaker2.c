@@ -1,4 +1,4 @@
-/* spinnaker_pe.c: a SpiNNaker 2-like processing element: software on a
+/* spinnaker2.c: a SpiNNaker 2-like processing element: software on a
  * clocked processor, driven by its own periodic timer tick, with no barrier.
  *
  * TIMING. PE p's tick k fires at nominal time phase_p + k * tick (phase_p =
@@ -42,15 +42,18 @@
 #include <math.h>
 #include <string.h>
 
-#include "noc/mcast.h"
+#include "cores/core_type.h"
 #include "sim/system/system_int.h"
 
-struct spin_pe {
+typedef struct spin_pe {
   nmsim_ps phase;       /* nominal start of tick 0 */
   nmsim_ps start;       /* actual start of the current tick's update */
   nmsim_ps busy;        /* the processor is busy until */
   uint64_t next_tick;   /* ticks started: the first tick whose input is still open */
-};
+} spin_pe;
+
+/* The PEs' state (s->core_state): one per core of the board. */
+static inline spin_pe *pes_of(const sys *s) { return s->core_state; }
 
 static void pe_charge(sys *s, sys_core *c, int cat, uint64_t n, double pj) {
   nm_energy_add(&c->energy, cat, n, pj);
@@ -62,66 +65,43 @@ static nmsim_ps pe_cycles_ps(const chip_pe *pc, uint64_t n) {
   return (nmsim_ps)floor((double)n * 1e12 / pc->clock_hz + 0.5);
 }
 
-nmsim_status pe_build(sys *s, nmsim_err *err) {
-  nmsim_status rc = mc_build(s, err);
-  if (rc != NMSIM_OK) return rc;
-  s->pes = nm_calloc(s->n_cores ? s->n_cores : 1, sizeof *s->pes);
-  if (!s->pes) return NMSIM_ENOMEM_ERR(err);
+static nmsim_status pe_build(sys *s, nmsim_err *err) {
+  spin_pe *pes = nm_calloc(s->n_cores ? s->n_cores : 1, sizeof *pes);
+  if (!pes) return NMSIM_ENOMEM_ERR(err);
+  s->core_state = pes;
   const chip_pe *pc = &s->chip->pe;
   uint32_t per_chip = chip_n_cores(s->chip);
   nmsim_ps step = pc->tick_offset_ps % pc->tick_ps, phase = 0;
   for (uint32_t i = 0; i < s->n_cores; i++) {
     if (i % per_chip == 0) phase = 0;
-    s->pes[i].phase = phase;
+    pes[i].phase = phase;
     phase = (phase + step) % pc->tick_ps;
   }
   return NMSIM_OK;
 }
 
-void pe_destroy(sys *s) {
-  mc_destroy(s->mc, s->n_cores, s->n_tiles);
-  s->mc = NULL;
-  nm_free(s->pes);
-  s->pes = NULL;
+static void pe_destroy(sys *s) {
+  nm_free(s->core_state);
+  s->core_state = NULL;
 }
 
 /* ---- a tick ---------------------------------------------------------------- */
 
-/* Convert tick `tick`'s ring slot into the models' input and clear it. */
-/* The spike of neuron i of a block whose base key is key0 leaves at time t
- * as one multicast packet (none when the block sends nowhere). */
-static nmsim_ps pe_emit(sys *s, sys_core *c, uint32_t key0, uint32_t i, nmsim_ps t,
-                        double value) {
-  if (key0 == MC_NO_ROUTE) return t;
-  const chip_cost *so = &s->chip->spike_out;
-  t += so->time_ps;
-  pe_charge(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
-  mc_send(s, c->id, key0 + i, s->step, t, value);
-  return t;
-}
-
-/* The core's emission on this chip: one multicast packet keyed by its block. */
-static nmsim_ps pe_emit_block(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t,
-                              double value) {
-  return pe_emit(s, c, s->mc->key0[c->id][bi], i, t, value);
-}
-
 /* Update every neuron of core c for tick s->step from time t, with the shared
  * core update (neurons in order, each its active or idle time; a spike leaves
- * when its neuron's update ends). Returns the end of the updates. */
-static nmsim_ps pe_update(sys *s, sys_core *c, nmsim_ps t) {
-  return core_update(s, c, t, pe_emit_block);
-}
+ * when its neuron's update ends, as one multicast packet keyed by its block).
+ * Returns the end of the updates. */
+static nmsim_ps pe_update(sys *s, sys_core *c, nmsim_ps t) { return core_update(s, c, t); }
 
 /* The timing of step s->step from the PEs this process holds (see STEPS
  * above): *lat the longest tick, *end the latest start of a next tick. */
-void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
+static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
   const chip_pe *pc = &s->chip->pe;
   uint64_t k = s->step;
   *lat = *end = 0;
   for (uint32_t u = 0; u < s->n_used; u++) {
     if (!sys_core_here(s, s->used[u])) continue;
-    const struct spin_pe *pe = &s->pes[s->used[u]];
+    const spin_pe *pe = &pes_of(s)[s->used[u]];
     nmsim_ps next = pe->phase + (k + 1) * pc->tick_ps;
     if (pe->busy > next) next = pe->busy;
     if (next - pe->start > *lat) *lat = next - pe->start;
@@ -131,8 +111,8 @@ void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
 
 /* Close step s->step, whose learning phase has run, with its timing over all
  * PEs. Returns false on failure (err set). */
-bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
-  noc_fold_step_hops(s);
+static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
+  if (s->path->fold_hops) s->path->fold_hops(s);
   const chip_pe *pc = &s->chip->pe;
   uint64_t k = s->step;
   if (!s->n_used) lat = pc->tick_ps, end = (k + 1) * pc->tick_ps;
@@ -159,10 +139,10 @@ static bool pe_close_step(sys *s, nmsim_err *err) {
   return pe_end_step(s, lat, end, err);
 }
 
-nmsim_ps pe_close_time(const sys *s, uint64_t k) {
+static nmsim_ps pe_close_time(const sys *s, uint64_t k) {
   nmsim_ps t = UINT64_MAX;
   for (uint32_t u = 0; u < s->n_used; u++) {
-    nmsim_ps at = s->pes[s->used[u]].phase + (k + 1) * s->chip->pe.tick_ps;
+    nmsim_ps at = pes_of(s)[s->used[u]].phase + (k + 1) * s->chip->pe.tick_ps;
     if (at < t) t = at;
   }
   return t;
@@ -181,7 +161,7 @@ static void pe_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
   if (NEVER(k != s->step)) NMSIM_PANIC("PE %u: tick %llu during step %llu", ev->dst,
                                       (unsigned long long)k, (unsigned long long)s->step);
   sys_core *c = &s->cores[ev->dst];
-  struct spin_pe *pe = &s->pes[ev->dst];
+  spin_pe *pe = &pes_of(s)[ev->dst];
   nmsim_ps start = ev->time;
   if (pe->busy > start) {
     s->tick_overruns++;
@@ -201,8 +181,8 @@ static void pe_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
 /* ---- a received packet ----------------------------------------------------- */
 
 /* Input axon of core c for routing key, or UINT32_MAX (no synapses here). */
-static uint32_t pe_find_axon(const sys *s, const sys_core *c, uint32_t key) {
-  const uint32_t *keys = s->mc->rx_key[c->id];
+static uint32_t pe_find_axon(const sys_core *c, uint32_t key) {
+  const uint32_t *keys = c->rx_key;
   uint32_t lo = 0, hi = c->n_axons;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
@@ -216,7 +196,7 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   sys *s = ctx;
   (void)e;
   sys_core *c = &s->cores[ev->dst];
-  struct spin_pe *pe = &s->pes[ev->dst];
+  spin_pe *pe = &pes_of(s)[ev->dst];
   const chip_pe *pc = &s->chip->pe;
   nmsim_ps lat = ev->time - ev->data.u64[1];
   if (lat / SYS_LAT_BIN_PS < SYS_LAT_BINS) s->lat_hist[lat / SYS_LAT_BIN_PS]++;
@@ -230,7 +210,7 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   uint32_t back = (uint32_t)pe->next_tick - ev->data.u32[1];
   if (NEVER(back > pe->next_tick)) return;
   uint64_t k_src = pe->next_tick - back;
-  uint32_t axon = pe_find_axon(s, c, ev->data.u32[0]);
+  uint32_t axon = pe_find_axon(c, ev->data.u32[0]);
   uint32_t lo = 0, hi = 0;
   if (axon != UINT32_MAX) lo = c->row[axon], hi = c->row[axon + 1];
   uint64_t cycles = pc->cyc_packet + (uint64_t)(hi - lo) * pc->cyc_synapse;
@@ -256,12 +236,12 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
 
 /* ---- the run ---------------------------------------------------------------- */
 
-void pe_last_overruns(sys *s) {
+static void pe_last_overruns(sys *s) {
   uint64_t steps = s->scn->steps;
   if (!s->n_used || s->step >= steps) return;
   for (uint32_t u = 0; u < s->n_used; u++) {
     if (!sys_core_here(s, s->used[u])) continue;
-    const struct spin_pe *pe = &s->pes[s->used[u]];
+    const spin_pe *pe = &pes_of(s)[s->used[u]];
     if (pe->busy > pe->phase + steps * s->chip->pe.tick_ps) s->tick_overruns++;
   }
 }
@@ -282,34 +262,35 @@ static nmsim_status pe_finish(sys *s, nmsim_err *err) {
   return NMSIM_OK;
 }
 
-nmsim_status pe_start(sys *s, nmsim_err *err) {
-  sim_engine *e = s->eng;
-  sim_engine_set_handler(e, SIM_EV_PE_TICK, pe_on_tick, s);
-  sim_engine_set_handler(e, SIM_EV_PKT_DELIVER, pe_on_deliver, s);
-  sim_engine_set_handler(e, SIM_EV_PKT_INJECT, mc_on_inject, s);
-  sim_engine_set_handler(e, SIM_EV_PKT_HOP, mc_on_hop, s);
-  sim_engine_set_handler(e, SIM_EV_PORT_TRY, noc_on_port_try, s);
-  sim_engine_set_handler(e, SIM_EV_CREDIT, noc_on_credit, s);
-  noc_init_ports(s);
+static nmsim_status pe_start(sys *s, nmsim_err *err) {
+  (void)err;
   for (uint32_t u = 0; u < s->n_used && s->scn->steps; u++) {
     uint32_t id = s->used[u];
     if (!sys_core_here(s, id)) continue;
-    sim_event ev = {.time = s->pes[id].phase, .kind = SIM_EV_PE_TICK, .dst = id, .src = id,
+    sim_event ev = {.time = pes_of(s)[id].phase, .kind = SIM_EV_PE_TICK, .dst = id, .src = id,
                     .seq = 0};
-    nmsim_status rc = sim_engine_schedule(e, &ev);
-    if (rc != NMSIM_OK) {
-      sim_engine_run(e, err); /* for the recorded message, as sys_run does */
-      return rc;
-    }
+    nmsim_status rc = sim_engine_schedule(s->eng, &ev);
+    if (rc != NMSIM_OK) return rc;
   }
   return NMSIM_OK;
 }
 
-nmsim_status pe_run(sys *s, nmsim_err *err) {
-  nmsim_status rc;
-  sim_pq_opts qo = {.max_events = s->scn->max_events};
-  if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
-  if ((rc = pe_start(s, err)) != NMSIM_OK) return rc;
-  if ((rc = sim_engine_run(s->eng, err)) != NMSIM_OK) return rc;
-  return pe_finish(s, err);
-}
+static const core_tick_ops pe_tick_ops = {
+    .close_time = pe_close_time,
+    .step_timing = pe_step_timing,
+    .end_step = pe_end_step,
+    .last_overruns = pe_last_overruns,
+};
+
+const core_type core_type_spinnaker2 = {
+    .name = "spinnaker2",
+    .summary = "processing element on its own timer tick, key/mask multicast, cycles at the "
+               "PE clock",
+    .flags = CORE_SYNC_TICK | CORE_ROUTE_KEYED | CORE_CHIP_PE | CORE_CHIP_ROUTER,
+    .build = pe_build,
+    .destroy = pe_destroy,
+    .start = pe_start,
+    .finish = pe_finish,
+    .tick = &pe_tick_ops,
+    .handlers = {{SIM_EV_PE_TICK, pe_on_tick}, {SIM_EV_PKT_DELIVER, pe_on_deliver}},
+};
