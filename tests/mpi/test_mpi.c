@@ -57,7 +57,7 @@ static void same_text(const char *what, const char *got, const char *want) {
 /* Every dataset and every attribute but the root's (wall-clock times) equal,
  * as h5diff sees them (exact comparison). */
 static void same_h5(const char *what, const char *got, const char *want) {
-  char cmd[1024], *out = NULL;
+  char cmd[1100], *out = NULL;
   snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s", got, want);
   int rc = tu_run(cmd, &out, NULL);
   cr_assert_eq(rc, 0, "%s: run files differ (h5diff exit %d, expected 0):\n%s", what, rc,
