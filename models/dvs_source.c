@@ -1,9 +1,8 @@
 /* dvs_source.c: the `dvs` spike source: neuron i is channel i of the population's
  * DVS replay (input.dvs) and spikes in a step when one of its events falls in it;
- * the replay bins a step once for all blocks of the population, on any core. */
+ * the replay (sim/dvs/dvs_replay.c, behind nmsim_pop_data.replay_step) bins a
+ * step once for all blocks of the population, on any core. */
 #include "models/mdl_int.h"
-#include "sim/dvs/dvs_replay.h"
-#include "sim/load/scenario_int.h"
 
 static nmsim_status dvs_src_prepare(const double *v, double dt, void *out, char *msg,
                                     size_t len) {
@@ -16,8 +15,8 @@ static void dvs_src_init(const void *derived, const nmsim_block *b) { (void)deri
 static void dvs_src_update(const void *derived, const nmsim_block *b, uint32_t *spikes,
                            size_t *n_spikes) {
   (void)derived;
-  const scn_spike_list *sl = b->aux;
-  const uint64_t *bits = sl && sl->dvs ? dvs_replay_step(sl->dvs, b->step) : NULL;
+  const nmsim_pop_data *d = b->aux;
+  const uint64_t *bits = d->replay_step ? d->replay_step(d->replay, b->step) : NULL;
   if (!bits) return; /* no replay, or it failed: dvs_replay_check reports it */
   size_t ns = *n_spikes;
   uint64_t lo = b->first, hi = lo + b->n;

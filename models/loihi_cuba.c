@@ -21,12 +21,11 @@
  * Extensions for NIR imports (sim/nir/nir_net.c, docs/nir.md): reset_mode 1 resets
  * by subtraction (v -= vth << 6, as Sinabs and some NIR exports assume; Loihi 2
  * microcode can do this, Lava's bit-accurate Loihi 1 model cannot), and
- * per-neuron parameters through the block's aux (scn_spike_list.param). */
+ * per-neuron parameters through the block's aux (nmsim_pop_data.param). */
 #include <math.h>
 #include <stdio.h>
 
 #include "models/mdl_int.h"
-#include "sim/load/scenario_int.h"
 
 /* Widths of Loihi 1 as Lava models them (AbstractPyLifModelFixed.__init__). */
 #define CUBA_UV_MAX (INT64_C(1) << 23) /* u, v: 24-bit; uv_bitwidth = 24 */
@@ -124,7 +123,7 @@ static void cuba_init(const void *derived, const nmsim_block *b) {
 static void cuba_update(const void *derived, const nmsim_block *b, uint32_t *spikes,
                         size_t *n_spikes) {
   const cuba_derived *d0 = derived, *d = d0;
-  const scn_spike_list *sl = b->aux;
+  const nmsim_pop_data *sl = b->aux;
   double *const *pn = sl ? sl->param : NULL;
   cuba_derived one;
   int32_t *u = b->state[U], *v = b->state[V], *ref = b->state[REF];

@@ -14,12 +14,11 @@
  * section 3) plus `bias` (the bias of a NIR Affine that feeds the neuron, a
  * constant input every step). NIR times are seconds; give tau with its unit
  * (0.0025 s). A NIR import (sim/nir/nir_net.c) gives parameters per neuron through
- * the block's aux (scn_spike_list.param), which then replace the population's. */
+ * the block's aux (nmsim_pop_data.param), which then replace the population's. */
 #include <math.h>
 #include <stdio.h>
 
 #include "models/mdl_int.h"
-#include "sim/load/scenario_int.h"
 
 enum { V, NVARS };
 
@@ -66,7 +65,7 @@ static nmsim_status nl_prepare(const double *p, double dt, void *out, char *msg,
 
 /* Per-neuron values of a NIR import, or NULL. */
 static double *const *nl_per_neuron(const nmsim_block *b) {
-  const scn_spike_list *sl = b->aux;
+  const nmsim_pop_data *sl = b->aux;
   return sl ? sl->param : NULL;
 }
 

@@ -18,12 +18,11 @@
  * then v = v_reset (reset_mode 1: v -= v_threshold). I, LI and CubaLI output
  * their potential: they emit a graded spike carrying v in every step where
  * v != 0. A NIR import gives parameters per neuron through the block's aux
- * (scn_spike_list.param), which then replace the population's values. */
+ * (nmsim_pop_data.param), which then replace the population's values. */
 #include <math.h>
 #include <stdio.h>
 
 #include "models/mdl_int.h"
-#include "sim/load/scenario_int.h"
 
 #define NN_MAXP 12
 
@@ -33,7 +32,7 @@ typedef struct nn_derived {
 } nn_derived;
 
 static double *const *nn_pn(const nmsim_block *b) {
-  const scn_spike_list *sl = b->aux;
+  const nmsim_pop_data *sl = b->aux;
   return sl ? sl->param : NULL;
 }
 

@@ -1,7 +1,6 @@
 /* spike_array.c: a source that fires at steps listed in the scenario
  * (population field `spikes`: one list of step indices per neuron). */
 #include "models/mdl_int.h"
-#include "sim/load/scenario_int.h"
 
 enum { CURSOR, NVARS };
 static const nmsim_var_desc sa_vars[NVARS] = {
@@ -22,7 +21,7 @@ static void sa_init(const void *derived, const nmsim_block *b) {
 static void sa_update(const void *derived, const nmsim_block *b, uint32_t *spikes,
                         size_t *n_spikes) {
   (void)derived;
-  const scn_spike_list *sl = b->aux;
+  const nmsim_pop_data *sl = b->aux;
   int32_t *cur = b->state[CURSOR];
   size_t ns = *n_spikes;
   if (!sl || !sl->off) return;

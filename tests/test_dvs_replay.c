@@ -104,7 +104,7 @@ Test(dvs_replay, whole_sensor_split) {
            "chip: loihi\nsteps: 90\ndt: 1 ms\npopulations:\n"
            "  cam: {size: %d, model: dvs, input: {dvs: {file: %s}}}\n", SW * SH * 2, path);
   nmsim_scenario *s = load_ok(text);
-  dvs_replay *r = s->pops[0].spikes.dvs;
+  dvs_replay *r = s->pops[0].dvs;
   cr_assert(r);
   map_cfg m = {0, 0, SW, SH, 1, true, 1.0, 0, 1000, false, false, 0, 0};
   expect_bitmaps(r, e, n, &m, 90, "whole sensor");
@@ -132,9 +132,9 @@ Test(dvs_replay, crop_downsample_time_window) {
            "to: 0.04 s}}}\n", path, T0 + 3000);
   nmsim_scenario *s = load_ok(text);
   map_cfg m = {2, 1, 11, 9, 3, false, 2.5, 1500, 500, true, true, T0 + 3000, 40000};
-  expect_bitmaps(s->pops[0].spikes.dvs, e, n, &m, 400, "crop/downsample/time");
+  expect_bitmaps(s->pops[0].dvs, e, n, &m, 400, "crop/downsample/time");
   uint32_t c, h, w;
-  dvs_replay_shape(s->pops[0].spikes.dvs, &c, &h, &w);
+  dvs_replay_shape(s->pops[0].dvs, &c, &h, &w);
   cr_assert(c == 1 && h == 3 && w == 4, "shape %u x %u x %u, expected 1 x 3 x 4", c, h, w);
   nmsim_scenario_destroy(s);
 
@@ -144,7 +144,7 @@ Test(dvs_replay, crop_downsample_time_window) {
            path);
   s = load_ok(text);
   map_cfg m2 = {0, 0, 20, 20, 4, true, 1.0, 0, 1000, false, false, 0, 0};
-  expect_bitmaps(s->pops[0].spikes.dvs, e, n, &m2, 100, "given sensor");
+  expect_bitmaps(s->pops[0].dvs, e, n, &m2, 100, "given sensor");
   nmsim_scenario_destroy(s);
   free(e);
   remove(path);
@@ -160,7 +160,7 @@ Test(dvs_replay, restart_and_repeat) {
   snprintf(text, sizeof text, "chip: loihi\nsteps: 50\npopulations:\n"
            "  cam: {size: %d, model: dvs, input: {dvs: {file: %s}}}\n", SW * SH * 2, path);
   nmsim_scenario *s = load_ok(text);
-  dvs_replay *r = s->pops[0].spikes.dvs;
+  dvs_replay *r = s->pops[0].dvs;
   map_cfg m = {0, 0, SW, SH, 1, true, 1.0, 0, 1000, false, false, 0, 0};
   expect_bitmaps(r, e, n, &m, 50, "first run");
   expect_bitmaps(r, e, n, &m, 50, "second run");
@@ -325,7 +325,7 @@ Test(dvs_replay, labels_trials_and_run_file, .timeout = 60) {
            "  cam: {size: %d, model: dvs, input: {dvs: {file: %s, labels: %s, offset: 200 us}}}\n"
            "record: {spikes: all}\n", SW * SH * 2, path, csv);
   nmsim_scenario *s = load_ok(text);
-  dvs_replay *r = s->pops[0].spikes.dvs;
+  dvs_replay *r = s->pops[0].dvs;
   size_t nt;
   const dvs_trial *t = dvs_replay_trials(r, &nt);
   const int32_t lab[] = {4, 7, 1};

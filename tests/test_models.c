@@ -145,7 +145,7 @@ Test(models, contract_rest_and_descriptor) {
     int rate = nmsim_model_param_index(m, "rate");
     if (rate >= 0) vals[rate] = 0.0;
     uint32_t off[9] = {0};
-    scn_spike_list none = {.n = 8, .off = off, .steps = NULL};
+    nmsim_pop_data none = {.n = 8, .off = off, .steps = NULL};
     blk k;
     blk_init(&k, m, 8, vals, 0.1, 1, &none);
     bool settles = m->flags & NMSIM_MODEL_SETTLES;
@@ -304,7 +304,7 @@ Test(models, spike_array_fires_at_listed_steps) {
   const nmsim_neuron_type *m = nmsim_neuron_type_find("spike_array");
   uint32_t off[3] = {0, 3, 4};
   uint32_t steps[4] = {0, 5, 9, 2};
-  scn_spike_list sl = {.n = 2, .off = off, .steps = steps};
+  nmsim_pop_data sl = {.n = 2, .off = off, .steps = steps};
   blk k;
   blk_init(&k, m, 2, NULL, 1.0, 1, &sl);
   int fired[2][12] = {{0}};

@@ -467,7 +467,7 @@ Test(scenario, spike_arrays) {
   bad("spikes: [[5, 1, 5], [3]]", "spikes: [[5, -1], [3]]",
       "t.yaml:9:53: populations.stim.spikes[0][1]: ", "got '-1'");
   nmsim_scenario *s = load_with("spikes: [[5, 1, 5], [3]]", "spikes: [[], [99, 0, 99, 0]]");
-  const scn_spike_list *sl = &s->pops[1].spikes;
+  const nmsim_pop_data *sl = &s->pops[1].spikes;
   EXPECT_U("off[1]", sl->off[1], 0);
   EXPECT_U("off[2]", sl->off[2], 2);
   EXPECT_U("steps[0]", sl->steps[0], 0);

@@ -114,7 +114,7 @@ static nmsim_scenario *load_file(const char *path) {
 /* The spike list of population 0 of got equals want's. */
 static void expect_same_list(const nmsim_scenario *got, const nmsim_scenario *want,
                              const char *what) {
-  const scn_spike_list *g = &got->pops[0].spikes, *w = &want->pops[0].spikes;
+  const nmsim_pop_data *g = &got->pops[0].spikes, *w = &want->pops[0].spikes;
   cr_assert(g->off && g->steps, "%s: no spike list", what);
   EXPECT_U("n", g->n, w->n);
   for (uint32_t i = 0; i <= w->n; i++)
@@ -261,7 +261,7 @@ Test(spike_file, empty_files_mean_no_spikes) {
     nmsim_err err = {0};
     nmsim_status rc = nmsim_scenario_load_string("t.yaml", text, NULL, 0, &s, &err);
     EXPECT_STATUS(paths[k], rc, NMSIM_OK, err);
-    const scn_spike_list *sl = &s->pops[0].spikes;
+    const nmsim_pop_data *sl = &s->pops[0].spikes;
     EXPECT_U("n", sl->n, 4);
     for (uint32_t i = 0; i <= 4; i++)
       cr_assert_eq(sl->off[i], 0, "%s: off[%u]: got %u, expected 0", paths[k], i, sl->off[i]);

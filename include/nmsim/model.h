@@ -10,7 +10,8 @@
 
 #include "nmsim/nmsim.h"
 
-#define NMSIM_MODEL_ABI 1
+/* 2: nmsim_block.aux is a nmsim_pop_data (was the loader's spike list). */
+#define NMSIM_MODEL_ABI 2
 
 /* Element type of one state variable's array. */
 typedef enum nmsim_var_type {
@@ -60,6 +61,24 @@ typedef struct nmsim_preset {
   size_t n_values;
 } nmsim_preset;
 
+/* What a population brings besides its parameters, prepared before the run
+ * and shared by all its blocks (nmsim_block.aux; all zero when it has none):
+ * - spike times of a source: neuron i fires at the sorted, unique steps
+ *   steps[off[i]] .. steps[off[i+1]-1] (off has n + 1 entries);
+ * - per-neuron parameter values: param[k], when not NULL, holds the n values
+ *   of model parameter k (in its unit), replacing the population's value;
+ * - a replayed recording: replay_step(replay, step) returns a bitmap (bit i
+ *   of word i / 64: neuron i spikes in that step), or NULL when there is
+ *   nothing to replay. */
+typedef struct nmsim_pop_data {
+  uint32_t n;
+  uint32_t *off;
+  uint32_t *steps;
+  double **param;
+  const uint64_t *(*replay_step)(void *replay, uint64_t step);
+  void *replay;
+} nmsim_pop_data;
+
 /* A block of neurons of one population on one core, as handed to the hooks. */
 typedef struct nmsim_block {
   size_t n;                  /* neurons in the block */
@@ -72,7 +91,7 @@ typedef struct nmsim_block {
   uint64_t seed;             /* run seed */
   uint32_t pop_id;           /* population index in the scenario */
   uint32_t first;            /* index in the population of the block's neuron 0 */
-  const void *aux;           /* population data prepared by the loader (spike arrays) */
+  const nmsim_pop_data *aux; /* the population's prepared data (never NULL) */
   double *out_value;         /* NMSIM_MODEL_GRADED: out_value[i] is the value of local
                                 neuron i's spike this step (a synapse delivers w * value);
                                 NULL for other models */

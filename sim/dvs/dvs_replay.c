@@ -381,7 +381,7 @@ const uint64_t *dvs_replay_step(dvs_replay *r, uint64_t step) {
 
 nmsim_status dvs_replay_check(const nmsim_scenario *scn, nmsim_err *err) {
   for (size_t i = 0; i < scn->n_pops; i++) {
-    const dvs_replay *r = scn->pops[i].spikes.dvs;
+    const dvs_replay *r = scn->pops[i].dvs;
     nmsim_status rc;
     if (r && (rc = dvs_replay_status(r, err))) return rc;
   }
@@ -494,7 +494,7 @@ nmsim_status dvs_replay_write_run_file(const char *h5_path, const nmsim_scenario
   nmsim_status rc = dvs_replay_check(scn, err);
   if (rc) return rc;
   bool any = false;
-  for (size_t i = 0; i < scn->n_pops; i++) any |= scn->pops[i].spikes.dvs != NULL;
+  for (size_t i = 0; i < scn->n_pops; i++) any |= scn->pops[i].dvs != NULL;
   if (!any || !h5_path) return NMSIM_OK;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   hid_t f = H5Fopen(h5_path, H5F_ACC_RDWR, H5P_DEFAULT);
@@ -510,7 +510,7 @@ nmsim_status dvs_replay_write_into(int64_t file, const char *h5_path, const nmsi
                                    nmsim_err *err) {
   nmsim_status rc = dvs_replay_check(scn, err);
   for (size_t i = 0; i < scn->n_pops && !rc; i++) {
-    const dvs_replay *r = scn->pops[i].spikes.dvs;
+    const dvs_replay *r = scn->pops[i].dvs;
     if (r && rp_write_pop((hid_t)file, &scn->pops[i], r, scn->steps) < 0)
       rc = NMSIM_ERR(err, NMSIM_EHDF5, "%s: cannot write /populations/%s/input", h5_path,
                      scn->pops[i].name);

@@ -319,7 +319,7 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
   if (total > UINT32_MAX)
     return yml_error(x->d, seq, field, x->err, "expected at most %u spikes in all, got %llu",
                      (unsigned)UINT32_MAX, (unsigned long long)total);
-  scn_spike_list *sl = &p->spikes;
+  nmsim_pop_data *sl = &p->spikes;
   sl->off = nm_calloc((size_t)p->size + 1, sizeof *sl->off);
   sl->steps = nm_calloc(total ? (size_t)total : 1, sizeof *sl->steps);
   if (!sl->off || !sl->steps) return NMSIM_ENOMEM_ERR(x->err);
@@ -424,6 +424,11 @@ static nmsim_status scn_dvs_time(scn_ctx *x, struct fy_node *n, const char *fiel
   return rc;
 }
 
+/* The bitmap of a step of a population's recording, for model dvs. */
+static const uint64_t *replay_step(void *replay, uint64_t step) {
+  return dvs_replay_step(replay, step);
+}
+
 /* input: {dvs: {...}} of a population of model dvs: the recording is opened
  * and validated (sim/dvs/dvs_replay.h), and the population must have one neuron
  * per channel. */
@@ -518,7 +523,7 @@ static nmsim_status scn_read_dvs(scn_ctx *x, scn_population *p, struct fy_node *
   c.labels = labels;
   const char *bad = "file";
   nmsim_err e = {0};
-  rc = dvs_replay_create(&c, &p->spikes.dvs, &bad, &e);
+  rc = dvs_replay_create(&c, &p->dvs, &bad, &e);
   nm_free(file);
   nm_free(labels);
   if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
@@ -528,8 +533,10 @@ static nmsim_status scn_read_dvs(scn_ctx *x, scn_population *p, struct fy_node *
     if (x->err) x->err->code = rc;
     return rc;
   }
-  uint32_t ch = dvs_replay_channels(p->spikes.dvs), cc, hh, ww;
-  dvs_replay_shape(p->spikes.dvs, &cc, &hh, &ww);
+  p->spikes.replay = p->dvs; /* what model dvs reads */
+  p->spikes.replay_step = replay_step;
+  uint32_t ch = dvs_replay_channels(p->dvs), cc, hh, ww;
+  dvs_replay_shape(p->dvs, &cc, &hh, &ww);
   if (ch != p->size) {
     scn_fmt(f, sizeof f, "%s.size", field);
     return yml_error(x->d, size_node, f, x->err, "expected %u, one neuron per channel of "
@@ -1637,7 +1644,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->pops[i].values);
     nm_free(s->pops[i].spikes.off);
     nm_free(s->pops[i].spikes.steps);
-    dvs_replay_destroy(s->pops[i].spikes.dvs);
+    dvs_replay_destroy(s->pops[i].dvs);
     for (size_t k = 0; s->pops[i].spikes.param && k < s->pops[i].model->n_params; k++)
       nm_free(s->pops[i].spikes.param[k]);
     nm_free(s->pops[i].spikes.param);

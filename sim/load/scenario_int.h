@@ -8,19 +8,7 @@
 #include "nmsim/scenario.h"
 #include "sim/base/sim_int.h"
 
-/* Spike times of a spike-array source: neuron i fires at the (sorted, unique)
- * steps steps[off[i]] .. steps[off[i+1]-1]. This is the block's aux pointer;
- * for model dvs, dvs is the population's replay (sim/dvs/dvs_replay.h); for a
- * population of a NIR import, param holds its per-neuron parameters. */
-typedef struct scn_spike_list {
-  uint32_t n;        /* neurons */
-  uint32_t *off;     /* n+1 offsets */
-  uint32_t *steps;   /* off[n] steps */
-  struct dvs_replay *dvs; /* model dvs only: the recording, shared by its blocks */
-  double **param;    /* NIR imports (sim/nir/nir_net.c): param[k], when not NULL, holds the
-                      * n per-neuron values of model parameter k (in its unit), which
-                      * replace the population's value; NULL: none */
-} scn_spike_list;
+
 
 typedef enum scn_mapping {
   SCN_MAP_DENSE,           /* fill cores in order under every limit (default) */
@@ -41,7 +29,8 @@ typedef struct scn_population {
   const nmsim_neuron_type *model;
   const nmsim_preset *preset; /* `preset:` of the model, applied before params; or NULL */
   double *values;          /* model->n_params values, in each param's unit */
-  scn_spike_list spikes;   /* spike_array only (else all zero) */
+  nmsim_pop_data spikes;   /* what the models read besides params (nmsim_pop_data) */
+  struct dvs_replay *dvs;  /* model dvs: the recording (sim/dvs/dvs_replay.h), or NULL */
   scn_init *init;          /* init: initial state overrides, applied in order */
   size_t n_init;
   uint32_t place_core;     /* mapping.place: first core, or UINT32_MAX */

@@ -58,7 +58,7 @@ static int sf_cmp_u32(const void *a, const void *b) {
 
 /* The pairs as a spike list: neuron i's steps sorted and unique in
  * steps[off[i] .. off[i+1]). */
-static nmsim_status sf_build(sf_ctx *c, scn_spike_list *sl) {
+static nmsim_status sf_build(sf_ctx *c, nmsim_pop_data *sl) {
   uint32_t *off = nm_calloc((size_t)c->n + 1, sizeof *off);
   uint32_t *st = nm_malloc((c->len ? c->len : 1) * sizeof *st);
   if (!off || !st) {
@@ -364,7 +364,7 @@ static bool sf_ends_with(const char *s, const char *suffix) {
   return n > k && strcmp(s + n - k, suffix) == 0;
 }
 
-nmsim_status spike_file_read(const char *path, uint32_t n, uint64_t steps, scn_spike_list *sl,
+nmsim_status spike_file_read(const char *path, uint32_t n, uint64_t steps, nmsim_pop_data *sl,
                              nmsim_err *err) {
   static const unsigned char hdf5_sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   if (!path || !sl || !n) return NMSIM_ERR(err, NMSIM_EINVAL, "spike_file_read: bad argument");

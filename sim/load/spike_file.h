@@ -15,7 +15,7 @@
  *   NMSIM_EINPUT  "PATH:LINE: ..." (CSV) or "PATH: dataset 'NAME': ..." (HDF5),
  *                 saying what was expected and what was found;
  *   NMSIM_ENOMEM  out of memory. */
-nmsim_status spike_file_read(const char *path, uint32_t n, uint64_t steps, scn_spike_list *sl,
+nmsim_status spike_file_read(const char *path, uint32_t n, uint64_t steps, nmsim_pop_data *sl,
                              nmsim_err *err);
 
 #endif

@@ -161,8 +161,8 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   }
   sum->window_mean_pj = s->step ? sum->total_pj / (double)s->step : 0.0;
   for (size_t p = 0; p < scn->n_pops; p++)
-    if (scn->pops[p].spikes.dvs)
-      sum->input_events += dvs_replay_get_counts(scn->pops[p].spikes.dvs).used;
+    if (scn->pops[p].dvs)
+      sum->input_events += dvs_replay_get_counts(scn->pops[p].dvs).used;
   sum->late_packets = s->late_packets;
   sum->spikes = s->spikes;
   sum->synaptic_ops = s->energy.n[NM_E_SYN_OP];

@@ -242,7 +242,7 @@ Test(dvs_shared, dvsgesture_labels_as_trials, .timeout = 120) {
   nmsim_err err = {0};
   nmsim_status rc = nmsim_scenario_load_string("g.yaml", text, NULL, 0, &s, &err);
   cr_assert_eq(rc, NMSIM_OK, "%s", err.msg);
-  dvs_replay *r = s->pops[0].spikes.dvs;
+  dvs_replay *r = s->pops[0].dvs;
   size_t nt;
   const dvs_trial *t = dvs_replay_trials(r, &nt);
   cr_assert_eq(nt, 12, "%zu trials", nt);
