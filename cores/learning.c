@@ -1,9 +1,9 @@
 /* learning.c: the learning phase at the end of a step. Every plastic synapse
  * of a neuron that spiked in the step is updated by its projection's rule
- * (models/stdp.h) in model time: first the presynaptic spikes (depression,
- * then the presynaptic traces), then the postsynaptic spikes (potentiation,
- * then the postsynaptic traces), so a pre and a post spike in one step pair
- * as "pre before post". The order never depends on hardware timing, so timed
+ * (a descriptor of models/stdp.h) in model time: first the presynaptic
+ * spikes, then the postsynaptic spikes, so a pre and a post spike in one step
+ * pair as "pre before post"; traces are bumped before the updates or after
+ * each side's updates, as the rule asks. The order never depends on hardware timing, so timed
  * and functional runs learn the same. Each update is charged the chip's
  * synaptic-update energy, and its time to the core that holds the synapse. */
 #include <math.h>
@@ -44,19 +44,10 @@ static void learn_pre(sys *s, uint32_t gid, double t) {
       if (!pk) continue;
       const scn_plasticity *pl = projs[pk - 1].plast;
       uint32_t post = pop_index(c, c->syn[k].tgt);
-      double y = stdp_trace_at(&s->plast[pk - 1].y[post], pl->p.tau_minus, t);
-      double w;
-      if (pl->rule == SCN_RULE_STDP) {
-        w = stdp_depress(&pl->p, c->wf[k], y);
-      } else {
-        /* Loihi trace rule: the traces read here already hold this step's
-         * impulses (bumped before the updates, see sys_learn) */
-        uint32_t pre = gid - s->pop_gid0[projs[pk - 1].pre];
-        double x = stdp_trace_at(&s->plast[pk - 1].x[pre], pl->p.tau_plus, t);
-        uint32_t tg = s->pop_gid0[projs[pk - 1].post] + post;
-        w = stdp_clip(&pl->p, c->wf[k] + stdp_lava_pair_dw(pl->p.a_plus, pl->p.a_minus, true,
-                                                           s->spiked[tg], x, y));
-      }
+      uint32_t pre = gid - s->pop_gid0[projs[pk - 1].pre];
+      uint32_t tg = s->pop_gid0[projs[pk - 1].post] + post;
+      double w = pl->rule->on_pre(&pl->p, c->wf[k], &s->plast[pk - 1].x[pre],
+                                  &s->plast[pk - 1].y[post], t, s->spiked[tg]);
       set_weight(c, k, w);
       count_update(s, c);
     }
@@ -64,8 +55,7 @@ static void learn_pre(sys *s, uint32_t gid, double t) {
 }
 
 /* Postsynaptic spike of local neuron j of core c at time t: every plastic
- * synapse onto it (for the trace rule, only those whose pre did not spike:
- * learn_pre did those). */
+ * synapse onto it that its rule updates there. */
 static void learn_post(sys *s, sys_core *c, uint32_t j, double t) {
   const scn_projection *projs = s->scn->projs;
   uint32_t post = pop_index(c, j);
@@ -74,29 +64,24 @@ static void learn_post(sys *s, sys_core *c, uint32_t j, double t) {
     uint16_t pk = c->syn_proj[k];
     const scn_plasticity *pl = projs[pk - 1].plast;
     uint32_t pre = src - s->pop_gid0[projs[pk - 1].pre];
-    double x = stdp_trace_at(&s->plast[pk - 1].x[pre], pl->p.tau_plus, t);
-    double w;
-    if (pl->rule == SCN_RULE_STDP) {
-      w = stdp_potentiate(&pl->p, c->wf[k], x);
-    } else {
-      if (s->spiked[src]) continue;
-      double y = stdp_trace_at(&s->plast[pk - 1].y[post], pl->p.tau_minus, t);
-      w = stdp_clip(&pl->p, c->wf[k] + stdp_lava_pair_dw(pl->p.a_plus, pl->p.a_minus, false,
-                                                         true, x, y));
-    }
+    double w = c->wf[k];
+    if (!pl->rule->on_post(&pl->p, &w, &s->plast[pk - 1].x[pre], &s->plast[pk - 1].y[post], t,
+                           s->spiked[src]))
+      continue;
     set_weight(c, k, w);
     count_update(s, c);
   }
 }
 
 /* Bump the traces of population p's spikes of this step: pre traces of the
- * projections with rule `rule` leaving p (pre == true) or post traces of
- * those entering it. */
-static void bump_traces(sys *s, uint32_t p, bool pre, scn_rule rule, double t) {
+ * projections leaving p (pre == true) or post traces of those entering it,
+ * whose rule bumps its traces first (first == true) or after the updates. */
+static void bump_traces(sys *s, uint32_t p, bool pre, bool first, double t) {
   const nmsim_scenario *scn = s->scn;
   for (size_t k = 0; k < scn->n_projs; k++) {
     const scn_projection *pr = &scn->projs[k];
-    if (!pr->plast || pr->plast->rule != rule || (pre ? pr->pre : pr->post) != p) continue;
+    if (!pr->plast || pr->plast->rule->traces_first != first || (pre ? pr->pre : pr->post) != p)
+      continue;
     stdp_trace *tr = pre ? s->plast[k].x : s->plast[k].y;
     double tau = pre ? pr->plast->p.tau_plus : pr->plast->p.tau_minus;
     for (size_t n = 0; n < s->pop_nspikes[p]; n++)
@@ -112,14 +97,14 @@ nmsim_ps sys_learn(sys *s) {
     for (size_t n = 0; n < s->pop_nspikes[p]; n++) s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 1;
   /* the trace rule reads traces that include this step's impulses */
   for (uint32_t p = 0; p < scn->n_pops; p++) {
-    bump_traces(s, p, true, SCN_RULE_LOIHI_TRACE, t);
-    bump_traces(s, p, false, SCN_RULE_LOIHI_TRACE, t);
+    bump_traces(s, p, true, true, t);
+    bump_traces(s, p, false, true, t);
   }
   /* presynaptic spikes: depression (STDP) with y(t), then the x traces */
   for (uint32_t p = 0; p < scn->n_pops; p++) {
     for (size_t n = 0; n < s->pop_nspikes[p]; n++)
       learn_pre(s, s->pop_gid0[p] + s->pop_spikes[p][n], t);
-    bump_traces(s, p, true, SCN_RULE_STDP, t);
+    bump_traces(s, p, true, false, t);
   }
   /* postsynaptic spikes: potentiation with x(t), then the y traces */
   for (uint32_t p = 0; p < scn->n_pops; p++) {
@@ -128,7 +113,7 @@ nmsim_ps sys_learn(sys *s) {
       sys_core *c = &s->cores[s->loc_core[gid]];
       if (c->pin_ptr && sys_core_here(s, c->id)) learn_post(s, c, s->loc_local[gid], t);
     }
-    bump_traces(s, p, false, SCN_RULE_STDP, t);
+    bump_traces(s, p, false, false, t);
   }
   for (size_t p = 0; p < scn->n_pops; p++)
     for (size_t n = 0; n < s->pop_nspikes[p]; n++) s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 0;

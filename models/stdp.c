@@ -2,6 +2,7 @@
  * (see stdp.h; equations in models-spec section 6). */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "models/stdp.h"
 
@@ -66,4 +67,57 @@ double stdp_on_post(const stdp_params *p, double w, const stdp_trace *x_pre, std
 double stdp_lava_pair_dw(double a_plus, double a_minus, bool pre_spiked, bool post_spiked,
                          double x1, double y1) {
   return (pre_spiked ? a_minus * y1 : 0.0) + (post_spiked ? a_plus * x1 : 0.0);
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+/* Pair-based STDP: depression at a presynaptic spike with y(t), potentiation
+ * at a postsynaptic spike with x(t); event-driven traces in ms. */
+static double pair_on_pre(const stdp_params *p, double w, const stdp_trace *x,
+                          const stdp_trace *y, double t, bool post_spiked) {
+  (void)x, (void)post_spiked;
+  return stdp_depress(p, w, stdp_trace_at(y, p->tau_minus, t));
+}
+static bool pair_on_post(const stdp_params *p, double *w, const stdp_trace *x,
+                         const stdp_trace *y, double t, bool pre_spiked) {
+  (void)y, (void)pre_spiked;
+  *w = stdp_potentiate(p, *w, stdp_trace_at(x, p->tau_plus, t));
+  return true;
+}
+
+/* Lava/Loihi sum-of-products trace rule: traces hold this step's impulses
+ * when read; a pair in one step is updated once, at the presynaptic side. */
+static double trace_on_pre(const stdp_params *p, double w, const stdp_trace *x,
+                           const stdp_trace *y, double t, bool post_spiked) {
+  double yt = stdp_trace_at(y, p->tau_minus, t), xt = stdp_trace_at(x, p->tau_plus, t);
+  return stdp_clip(p, w + stdp_lava_pair_dw(p->a_plus, p->a_minus, true, post_spiked, xt, yt));
+}
+static bool trace_on_post(const stdp_params *p, double *w, const stdp_trace *x,
+                          const stdp_trace *y, double t, bool pre_spiked) {
+  if (pre_spiked) return false;
+  double yt = stdp_trace_at(y, p->tau_minus, t), xt = stdp_trace_at(x, p->tau_plus, t);
+  *w = stdp_clip(p, *w + stdp_lava_pair_dw(p->a_plus, p->a_minus, false, true, xt, yt));
+  return true;
+}
+
+static const stdp_rule rule_stdp = {
+    .name = "stdp",
+    .summary = "pair-based STDP, event-driven exponential traces in ms",
+    .on_pre = pair_on_pre,
+    .on_post = pair_on_post,
+};
+static const stdp_rule rule_loihi_trace = {
+    .name = "loihi_trace",
+    .summary = "Lava/Loihi sum-of-products trace rule, per step",
+    .traces_first = true,
+    .on_pre = trace_on_pre,
+    .on_post = trace_on_post,
+};
+
+const stdp_rule *const stdp_rules[] = {&rule_stdp, &rule_loihi_trace, NULL};
+
+const stdp_rule *stdp_rule_find(const char *name) {
+  for (size_t i = 0; name && stdp_rules[i]; i++)
+    if (strcmp(stdp_rules[i]->name, name) == 0) return stdp_rules[i];
+  return NULL;
 }

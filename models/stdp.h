@@ -83,4 +83,31 @@ double stdp_on_post(const stdp_params *p, double w, const stdp_trace *x_pre, std
 double stdp_lava_pair_dw(double a_plus, double a_minus, bool pre_spiked, bool post_spiked,
                          double x1, double y1);
 
+/* A learning rule: a const descriptor found by name (a projection's
+ * `plasticity.rule`), as neuron models are. The learning phase at the end of
+ * a step (cores/learning.c) calls on_pre for every plastic synapse of a
+ * neuron that spiked, then on_post for every plastic synapse onto one, with
+ * the synapse's traces (x: its presynaptic neuron's, y: its postsynaptic
+ * neuron's; read them at t with stdp_trace_at) and whether the other side
+ * spiked in the same step. Traces are bumped by the phase: before any update
+ * when traces_first is set, else the pre traces after the presynaptic
+ * updates and the post traces after the postsynaptic ones. */
+typedef struct stdp_rule {
+  const char *name;
+  const char *summary;
+  bool traces_first;
+  /* The synapse's new weight at a presynaptic spike. */
+  double (*on_pre)(const stdp_params *p, double w, const stdp_trace *x, const stdp_trace *y,
+                   double t, bool post_spiked);
+  /* At a postsynaptic spike: true with *w updated, or false to leave the
+   * synapse alone (the pair was handled at the presynaptic spike). */
+  bool (*on_post)(const stdp_params *p, double *w, const stdp_trace *x, const stdp_trace *y,
+                  double t, bool pre_spiked);
+} stdp_rule;
+
+/* The registered rules, NULL-terminated; the first is the default. */
+extern const stdp_rule *const stdp_rules[];
+/* The rule named name, or NULL. */
+const stdp_rule *stdp_rule_find(const char *name);
+
 #endif

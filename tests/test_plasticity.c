@@ -210,3 +210,40 @@ Test(plasticity, weights_recorded_to_hdf5) {
   cr_assert_eq(post, 0);
   remove(h5);
 }
+
+/* Every registered learning rule is found by its name, keeps a weight within
+ * [w_min, w_max], and moves it the way its amplitudes say: with A- = 0 a
+ * presynaptic update never lowers it, with A+ = 0 a postsynaptic one never
+ * raises it (a rule that swapped its sides, or forgot to clip, fails). */
+Test(learning_rules, contract_over_every_rule) {
+  size_t n_rules = 0;
+  for (size_t i = 0; stdp_rules[i]; i++, n_rules++) {
+    const stdp_rule *r = stdp_rules[i];
+    cr_assert_eq(stdp_rule_find(r->name), r, "%s found by name", r->name);
+    uint64_t z = 0x9e3779b97f4a7c15ull * (i + 1);
+    for (int k = 0; k < 2000; k++) {
+      z = z * 6364136223846793005ull + 1442695040888963407ull;
+      double u = (double)(z >> 11) * 0x1p-53;
+      stdp_params p = {.a_plus = (k & 1) ? 0.0 : 0.01 + u, .a_minus = (k & 1) ? 0.01 + u : 0.0,
+                       .tau_plus = 5 + 20 * u, .tau_minus = 30 - 20 * u, .w_min = -0.5,
+                       .w_max = 1.5, .dep = (k & 2) ? STDP_MULTIPLICATIVE : STDP_ADDITIVE,
+                       .pairing = STDP_ALL_TO_ALL};
+      stdp_trace x = {.x = 3 * u, .t = 1.0}, y = {.x = 2 - u, .t = 0.5};
+      double w0 = -0.5 + 2 * u, t = 2.0 + u;
+      double wpre = r->on_pre(&p, w0, &x, &y, t, k & 4);
+      cr_assert(wpre >= p.w_min && wpre <= p.w_max, "%s: pre update %g outside bounds", r->name,
+                wpre);
+      cr_assert(wpre == r->on_pre(&p, w0, &x, &y, t, k & 4), "%s: pre update not repeatable",
+                r->name);
+      double wpost = w0;
+      bool did = r->on_post(&p, &wpost, &x, &y, t, k & 8);
+      if (!did) cr_assert(wpost == w0, "%s: a skipped post update changed w", r->name);
+      cr_assert(wpost >= p.w_min && wpost <= p.w_max, "%s: post update %g outside bounds",
+                r->name, wpost);
+      if (p.a_minus == 0) cr_assert(wpre >= fmin(w0, p.w_max), "%s: pre lowered w with A- = 0", r->name);
+      if (p.a_plus == 0) cr_assert(wpost <= fmax(w0, p.w_min), "%s: post raised w with A+ = 0", r->name);
+    }
+  }
+  cr_assert_geq(n_rules, 2, "stdp and loihi_trace registered, got %zu rules", n_rules);
+  cr_assert_null(stdp_rule_find("bcm"));
+}

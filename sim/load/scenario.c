@@ -960,14 +960,19 @@ static nmsim_status scn_read_plasticity(scn_ctx *x, scn_projection *pj, struct f
   stdp_params *p = &pl->p;
   *p = (stdp_params){.a_plus = 0.005, .a_minus = 0.00525, .tau_plus = 20, .tau_minus = 20,
                      .w_min = 0, .w_max = 1, .dep = STDP_ADDITIVE, .pairing = STDP_ALL_TO_ALL};
-  pl->rule = SCN_RULE_STDP;
+  pl->rule = stdp_rules[0];
   scn_fmt(f, sizeof f, "%s.rule", field);
   if ((n = yml_get(m, "rule"))) {
     const char *r;
     if ((rc = yml_str(x->d, n, f, &r, x->err))) return rc;
-    if (strcmp(r, "stdp") == 0) pl->rule = SCN_RULE_STDP;
-    else if (strcmp(r, "loihi_trace") == 0) pl->rule = SCN_RULE_LOIHI_TRACE;
-    else return yml_error(x->d, n, f, x->err, "expected stdp or loihi_trace, got '%s'", r);
+    if (!(pl->rule = stdp_rule_find(r))) {
+      char names[128];
+      size_t at = 0;
+      for (size_t i = 0; stdp_rules[i] && at < sizeof names; i++)
+        at += (size_t)snprintf(names + at, sizeof names - at, "%s%s",
+                               i == 0 ? "" : stdp_rules[i + 1] ? ", " : " or ", stdp_rules[i]->name);
+      return yml_error(x->d, n, f, x->err, "expected %s, got '%s'", names, r);
+    }
   }
   struct { const char *key, *unit; double *out; double lo; } q[] = {
       {"a_plus", "", &p->a_plus, 0},       {"a_minus", "", &p->a_minus, 0},

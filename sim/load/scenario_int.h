@@ -69,12 +69,8 @@ typedef struct scn_conv {
 } scn_conv;
 
 /* Plasticity of a projection (models/stdp.h). */
-typedef enum scn_rule {
-  SCN_RULE_STDP,           /* pair-based STDP, event-driven traces in ms */
-  SCN_RULE_LOIHI_TRACE     /* Lava/Loihi sum-of-products trace rule, per step */
-} scn_rule;
 typedef struct scn_plasticity {
-  scn_rule rule;
+  const stdp_rule *rule;
   stdp_params p;           /* taus in ms; weights in the target's input unit */
 } scn_plasticity;
 
