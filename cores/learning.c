@@ -8,7 +8,7 @@
  * synaptic-update energy, and its time to the core that holds the synapse. */
 #include <math.h>
 
-#include "sim/system/system_int.h"
+#include "cores/learning.h"
 
 /* Store w in synapse k of core c (the fixed-point copy the input uses). */
 static void set_weight(sys_core *c, uint32_t k, double w) {
@@ -32,7 +32,6 @@ static void count_update(sys *s, sys_core *c) {
 /* Presynaptic spike of neuron gid (index i of population pre) at time t:
  * every plastic synapse it feeds. */
 static void learn_pre(sys *s, uint32_t gid, double t) {
-  const scn_projection *projs = s->scn->projs;
   sys_core *sc = &s->cores[s->loc_core[gid]];
   uint32_t j = s->loc_local[gid];
   for (uint32_t o = sc->out_ptr[j]; o < sc->out_ptr[j + 1]; o++) {
@@ -42,12 +41,11 @@ static void learn_pre(sys *s, uint32_t gid, double t) {
     for (uint32_t k = c->row[a]; k < c->row[a + 1]; k++) {
       uint16_t pk = c->syn_proj[k];
       if (!pk) continue;
-      const scn_plasticity *pl = projs[pk - 1].plast;
+      const sys_plast *pl = &s->plast[pk - 1];
       uint32_t post = pop_index(c, c->syn[k].tgt);
-      uint32_t pre = gid - s->pop_gid0[projs[pk - 1].pre];
-      uint32_t tg = s->pop_gid0[projs[pk - 1].post] + post;
-      double w = pl->rule->on_pre(&pl->p, c->wf[k], &s->plast[pk - 1].x[pre],
-                                  &s->plast[pk - 1].y[post], t, s->spiked[tg]);
+      uint32_t pre = gid - s->pop_gid0[pl->pre];
+      uint32_t tg = s->pop_gid0[pl->post] + post;
+      double w = pl->rule->on_pre(pl->p, c->wf[k], &pl->x[pre], &pl->y[post], t, s->spiked[tg]);
       set_weight(c, k, w);
       count_update(s, c);
     }
@@ -57,16 +55,14 @@ static void learn_pre(sys *s, uint32_t gid, double t) {
 /* Postsynaptic spike of local neuron j of core c at time t: every plastic
  * synapse onto it that its rule updates there. */
 static void learn_post(sys *s, sys_core *c, uint32_t j, double t) {
-  const scn_projection *projs = s->scn->projs;
   uint32_t post = pop_index(c, j);
   for (uint32_t q = c->pin_ptr[j]; q < c->pin_ptr[j + 1]; q++) {
     uint32_t k = c->pin_syn[q], src = c->axon_src[c->pin_axon[q]];
     uint16_t pk = c->syn_proj[k];
-    const scn_plasticity *pl = projs[pk - 1].plast;
-    uint32_t pre = src - s->pop_gid0[projs[pk - 1].pre];
+    const sys_plast *pl = &s->plast[pk - 1];
+    uint32_t pre = src - s->pop_gid0[pl->pre];
     double w = c->wf[k];
-    if (!pl->rule->on_post(&pl->p, &w, &s->plast[pk - 1].x[pre], &s->plast[pk - 1].y[post], t,
-                           s->spiked[src]))
+    if (!pl->rule->on_post(pl->p, &w, &pl->x[pre], &pl->y[post], t, s->spiked[src]))
       continue;
     set_weight(c, k, w);
     count_update(s, c);
@@ -77,37 +73,34 @@ static void learn_post(sys *s, sys_core *c, uint32_t j, double t) {
  * projections leaving p (pre == true) or post traces of those entering it,
  * whose rule bumps its traces first (first == true) or after the updates. */
 static void bump_traces(sys *s, uint32_t p, bool pre, bool first, double t) {
-  const nmsim_scenario *scn = s->scn;
-  for (size_t k = 0; k < scn->n_projs; k++) {
-    const scn_projection *pr = &scn->projs[k];
-    if (!pr->plast || pr->plast->rule->traces_first != first || (pre ? pr->pre : pr->post) != p)
-      continue;
-    stdp_trace *tr = pre ? s->plast[k].x : s->plast[k].y;
-    double tau = pre ? pr->plast->p.tau_plus : pr->plast->p.tau_minus;
+  for (size_t k = 0; k < s->n_projs; k++) {
+    const sys_plast *pl = &s->plast[k];
+    if (!pl->rule || pl->rule->traces_first != first || (pre ? pl->pre : pl->post) != p) continue;
+    stdp_trace *tr = pre ? pl->x : pl->y;
+    double tau = pre ? pl->p->tau_plus : pl->p->tau_minus;
     for (size_t n = 0; n < s->pop_nspikes[p]; n++)
-      stdp_trace_spike(&tr[s->pop_spikes[p][n]], tau, t, 1.0, pr->plast->p.pairing);
+      stdp_trace_spike(&tr[s->pop_spikes[p][n]], tau, t, 1.0, pl->p->pairing);
   }
 }
 
 nmsim_ps sys_learn(sys *s) {
   if (!s->plast) return 0;
-  const nmsim_scenario *scn = s->scn;
-  double t = (double)s->step * scn->dt_ms;
-  for (size_t p = 0; p < scn->n_pops; p++)
+  double t = (double)s->step * s->dt_ms;
+  for (size_t p = 0; p < s->n_pops; p++)
     for (size_t n = 0; n < s->pop_nspikes[p]; n++) s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 1;
   /* the trace rule reads traces that include this step's impulses */
-  for (uint32_t p = 0; p < scn->n_pops; p++) {
+  for (uint32_t p = 0; p < s->n_pops; p++) {
     bump_traces(s, p, true, true, t);
     bump_traces(s, p, false, true, t);
   }
   /* presynaptic spikes: depression (STDP) with y(t), then the x traces */
-  for (uint32_t p = 0; p < scn->n_pops; p++) {
+  for (uint32_t p = 0; p < s->n_pops; p++) {
     for (size_t n = 0; n < s->pop_nspikes[p]; n++)
       learn_pre(s, s->pop_gid0[p] + s->pop_spikes[p][n], t);
     bump_traces(s, p, true, false, t);
   }
   /* postsynaptic spikes: potentiation with x(t), then the y traces */
-  for (uint32_t p = 0; p < scn->n_pops; p++) {
+  for (uint32_t p = 0; p < s->n_pops; p++) {
     for (size_t n = 0; n < s->pop_nspikes[p]; n++) {
       uint32_t gid = s->pop_gid0[p] + s->pop_spikes[p][n];
       sys_core *c = &s->cores[s->loc_core[gid]];
@@ -115,7 +108,7 @@ nmsim_ps sys_learn(sys *s) {
     }
     bump_traces(s, p, false, false, t);
   }
-  for (size_t p = 0; p < scn->n_pops; p++)
+  for (size_t p = 0; p < s->n_pops; p++)
     for (size_t n = 0; n < s->pop_nspikes[p]; n++) s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 0;
   nmsim_ps longest = 0;
   for (uint32_t i = 0; i < s->n_cores; i++) {

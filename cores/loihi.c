@@ -17,7 +17,8 @@
 #include <string.h>
 
 #include "cores/core_type.h"
-#include "sim/system/system_int.h"
+#include "cores/learning.h"
+#include "cores/neurocore.h"
 
 static void check_barrier(sys *s, sim_engine *e);
 static nmsim_status loihi_start_step(sys *s, nmsim_ps t);
@@ -79,7 +80,7 @@ static void loihi_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev)
     sim_engine_fail(e, &err);
     return;
   }
-  if (s->step >= s->scn->steps) {
+  if (s->step >= s->steps) {
     s->finished = true;
     sim_engine_stop(e);
     return;
@@ -109,7 +110,7 @@ static nmsim_status loihi_start(sys *s, nmsim_err *err) {
 static nmsim_status loihi_finish(sys *s, nmsim_err *err) {
   if (!s->finished)
     return NMSIM_ERR(err, NMSIM_EINTERNAL, "the event queue ran dry at step %llu of %llu",
-                     (unsigned long long)s->step, (unsigned long long)s->scn->steps);
+                     (unsigned long long)s->step, (unsigned long long)s->steps);
   return NMSIM_OK;
 }
 

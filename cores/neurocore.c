@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/system/system_int.h"
+#include "cores/neurocore.h"
 
 
 /* How many entries of a touched list ahead core_take_input fetches (on
@@ -148,7 +148,7 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
   uint32_t hk = 0; /* next entry of the sorted had_list (timed mode) */
   for (size_t bi = 0; bi < c->n_blocks; bi++) {
     sys_block *b = &c->blocks[bi];
-    const nmsim_neuron_type *m = b->pop->model;
+    const nmsim_neuron_type *m = b->model;
     if (!b->in_var[0])
       for (uint32_t k = 0; k < SYS_MAX_SITES; k++)
         in_ptr[k] = c->input + (size_t)(k < c->n_sites ? k : 0) * c->n_neurons + b->local0;
@@ -156,11 +156,11 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
                       .state = b->state,
                       .input = b->in_var[0] ? NULL : in_ptr,
                       .step = s->step,
-                      .dt_ms = s->scn->dt_ms,
-                      .seed = s->scn->seed,
+                      .dt_ms = s->dt_ms,
+                      .seed = s->seed,
                       .pop_id = b->pop_id,
                       .first = b->first,
-                      .aux = &b->pop->spikes,
+                      .aux = b->aux,
                       .out_value = (m->flags & NMSIM_MODEL_GRADED) ? c->values : NULL};
     size_t ns = 0;
     m->update(b->derived, &mb, c->spikes, &ns);
@@ -221,10 +221,10 @@ bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
   for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
   if (window > s->window_max_pj) s->window_max_pj = window;
   nm_energy_merge(&s->energy, &s->step_energy);
-  for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
+  for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);
-  for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_nspikes[p] = 0;
+  for (size_t p = 0; p < s->n_pops; p++) s->pop_nspikes[p] = 0;
   sys_next_step(s);
   return true;
 }

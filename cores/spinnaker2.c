@@ -43,7 +43,8 @@
 #include <string.h>
 
 #include "cores/core_type.h"
-#include "sim/system/system_int.h"
+#include "cores/learning.h"
+#include "cores/neurocore.h"
 
 typedef struct spin_pe {
   nmsim_ps phase;       /* nominal start of tick 0 */
@@ -121,10 +122,10 @@ static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
   if (lat > s->step_max) s->step_max = lat;
   if (end > s->hw_time) s->hw_time = end;
   nm_energy_merge(&s->energy, &s->step_energy);
-  for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
+  for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
   memset(&s->step_energy, 0, sizeof s->step_energy);
-  for (size_t p = 0; p < s->scn->n_pops; p++) s->pop_nspikes[p] = 0;
+  for (size_t p = 0; p < s->n_pops; p++) s->pop_nspikes[p] = 0;
   sys_next_step(s);
   return true;
 }
@@ -170,7 +171,7 @@ static void pe_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
   pe->start = start;
   pe->next_tick = k + 1;
   pe->busy = pe_update(s, c, start);
-  if (k + 1 < s->scn->steps) {
+  if (k + 1 < s->steps) {
     sim_event nx = {.time = pe->phase + (k + 1) * s->chip->pe.tick_ps, .kind = SIM_EV_PE_TICK,
                     .dst = ev->dst, .src = ev->dst, .seq = (uint32_t)(k + 1)};
     nx.data.u64[0] = k + 1;
@@ -237,7 +238,7 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
 /* ---- the run ---------------------------------------------------------------- */
 
 static void pe_last_overruns(sys *s) {
-  uint64_t steps = s->scn->steps;
+  uint64_t steps = s->steps;
   if (!s->n_used || s->step >= steps) return;
   for (uint32_t u = 0; u < s->n_used; u++) {
     if (!sys_core_here(s, s->used[u])) continue;
@@ -248,7 +249,7 @@ static void pe_last_overruns(sys *s) {
 
 /* After the last event: overruns of the last tick, then the last step. */
 static nmsim_status pe_finish(sys *s, nmsim_err *err) {
-  uint64_t steps = s->scn->steps;
+  uint64_t steps = s->steps;
   if (NEVER(s->in_flight != 0))
     return NMSIM_ERR(err, NMSIM_EINTERNAL, "%llu packet copies are stuck in the network",
                      (unsigned long long)s->in_flight);
@@ -264,7 +265,7 @@ static nmsim_status pe_finish(sys *s, nmsim_err *err) {
 
 static nmsim_status pe_start(sys *s, nmsim_err *err) {
   (void)err;
-  for (uint32_t u = 0; u < s->n_used && s->scn->steps; u++) {
+  for (uint32_t u = 0; u < s->n_used && s->steps; u++) {
     uint32_t id = s->used[u];
     if (!sys_core_here(s, id)) continue;
     sim_event ev = {.time = pes_of(s)[id].phase, .kind = SIM_EV_PE_TICK, .dst = id, .src = id,

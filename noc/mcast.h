@@ -4,7 +4,7 @@
 #ifndef NMSIM_NOC_MCAST_H
 #define NMSIM_NOC_MCAST_H
 
-#include "sim/system/system_int.h"
+#include "noc/noc_int.h"
 
 /* One entry: a packet matches when (key & mask) == entry key. Its route is a
  * set of output links (bit d for direction d, SYS_EAST..SYS_SOUTH) and of the
@@ -79,5 +79,8 @@ void mc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
 /* A copy queued at router `tile` has left (called by noc_port_send): when it
  * was the last copy of its packet, the packet's input slot frees. */
 void mc_port_left(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev, nmsim_ps now);
+
+/* The multicast delivery path: one packet per spike, keyed by its block. */
+extern const sys_path noc_multicast_path;
 
 #endif

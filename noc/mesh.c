@@ -12,7 +12,6 @@
  * ports are shared with the key/mask multicast routers (noc/noc_int.h). */
 #include "noc/mcast.h"
 #include "noc/noc_int.h"
-#include "sim/mpi/partition.h"
 
 /* Tile positions and chip edges are looked up, not divided out: a hop needs
  * several, and an integer division costs tens of cycles. */
@@ -214,7 +213,7 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
   nmsim_ps back = crosses_chip(s, up, dir) ? s->chip->chip_link.time_ps
                                            : s->chip->credit_latency_ps;
   uint32_t up_unit = s->unit_router0 + up;
-  bool local = !s->part || s->part->unit_rank[up_unit] == (uint32_t)s->part->rank;
+  bool local = sys_unit_here(s, up_unit);
   /* a credit with no latency is counted at once, unless its departure is
    * still to come: then it waits in the ring like any other */
   if ((back || now > sim_engine_now(e)) && local) {

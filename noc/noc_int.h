@@ -1,14 +1,69 @@
 /* noc_int.h: the mesh's routers and output ports (noc/mesh.c), shared by the
  * dimension-order unicast NoC and the key/mask multicast routers (noc/mcast.c),
- * so both use the same FIFOs, links, credits and energy accounting. */
+ * so both use the same FIFOs, links, credits and energy accounting; and the
+ * functions of noc/mesh.c. */
 #ifndef NMSIM_NOC_NOC_INT_H
 #define NMSIM_NOC_NOC_INT_H
 
-#include "sim/system/system_int.h"
+#include "cores/machine.h"
+
+/* An output port of a router and the directed link behind it. Packets that
+ * cannot leave yet wait in a FIFO; a packet leaves when the link is free and
+ * the downstream input buffer has a free slot (credit), as in virtual
+ * cut-through with credit-based flow control. */
+typedef struct sys_link {
+  nmsim_ps busy;           /* link occupied until */
+  nmsim_ps busy_ps;        /* total time occupied, for utilisation */
+  uint64_t packets;
+  uint64_t packets_charged; /* of packets, those in the router's energy (noc_fold_link_energy) */
+  uint32_t credits;        /* free slots downstream (ignored when buffers are unlimited) */
+  bool try_pending;        /* a PORT_TRY event is scheduled, at try_at */
+  nmsim_ps try_at;
+  /* Credits on their way back from the downstream router (its process's own
+   * links): their arrival times, in increasing order, in a ring of
+   * buffer_depth entries; counted into `credits` when the port next looks at
+   * them, so a credit needs no event of its own. */
+  nmsim_ps *cr_at;
+  uint32_t cr_head, cr_len;
+  sim_event *q;            /* waiting packets: ring of cap entries */
+  size_t q_head, q_len, q_cap;
+  size_t q_max;            /* high-water mark */
+} sys_link;
+
+enum { SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH, SYS_NDIRS };
+
+typedef struct sys_router {
+  uint32_t seq;            /* forwarded packets, as event sequence numbers */
+  uint32_t x, y;           /* position on the board's mesh (noc_init_ports) */
+  uint32_t off_chip;       /* bit d: the hop in direction d leaves the chip */
+  sys_link link[SYS_NDIRS];
+  nm_energy energy;        /* routing energy spent in this tile */
+} sys_router;
 
 /* The opposite of direction dir (east <-> west, north <-> south); relies on
  * the order of SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH in system_int.h. */
 static inline int noc_opposite(int dir) { return dir ^ 1; }
+
+/* Give every output port its credits (the chip's buffer depth). */
+void noc_init_ports(sys *s);
+/* Free the routers' wait queues. */
+void noc_free_ports(sys *s);
+/* A hop costs the same energy every time on a kind of link, so ports count
+ * hops and the energy is added in one go (exactly the sum of the single
+ * charges): the step's, before anything reads s->step_energy at the step's
+ * end; the routers', from their links' packet counts, once the run is over
+ * (again after more steps: it adds only what is new). */
+void noc_fold_step_hops(sys *s);
+void noc_fold_link_energy(sys *s);
+/* Send a packet from core src to (dst core, axon) at time t (schedules its
+ * injection event). value is the spike's graded value (1 for a plain spike).
+ * Packet payload: u32[0] destination core, u32[1] axon, u64[1] injection
+ * time, f64[2] value. */
+nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axon, nmsim_ps t,
+                      double value);
+/* The unicast delivery path: one packet per destination core, routed by
+ * the topology (its emit and handlers are here). */
+extern const sys_path noc_unicast_path;
 
 /* Handlers (ctx: the system): a packet a core injects into its router
  * (unicast), a packet arriving over a link (unicast), a port to try again

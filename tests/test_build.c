@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
+#include "sim/system/run_int.h"
 
 static sys *build(const char *text, nmsim_scenario **scn_out) {
   nmsim_scenario *scn = NULL;

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
+#include "sim/system/run_int.h"
 #include "tests_util.h"
 
 /* FNV-1a, 64 bit, over (step, population, neuron) of every spike. */
@@ -48,7 +49,7 @@ static uint64_t state_digest(const sys *s) {
     const sys_core *c = &s->cores[s->used[u]];
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
       const sys_block *b = &c->blocks[bi];
-      const nmsim_neuron_type *m = b->pop->model;
+      const nmsim_neuron_type *m = b->model;
       for (size_t k = 0; k < m->n_vars; k++) {
         if (m->vars[k].type != NMSIM_VAR_F64 && m->vars[k].type != NMSIM_VAR_I32) continue;
         for (uint32_t i = 0; i < b->n; i++) {

@@ -250,6 +250,22 @@ Test(e2e, malformed_scenario_exit_2) {
   remove(path);
 }
 
+/* A scenario or chip "file" without end (/dev/zero) is refused once it
+ * passes the size limit of sim/base/file.h: exit 2 and a message naming it,
+ * not a machine filling its memory. */
+Test(e2e, endless_input_file_refused, .timeout = 60) {
+  char *err = NULL;
+  int rc = nmsim("validate /dev/zero", NULL, &err);
+  cr_assert_eq(rc, 2, "scenario /dev/zero: exit %d, expected 2", rc);
+  cr_assert(strstr(err, "/dev/zero: larger than 64 MiB"), "stderr: '%s'", err);
+  free(err);
+  err = NULL;
+  rc = nmsim("validate " QUICKSTART " --set chip=/dev/zero", NULL, &err);
+  cr_assert_eq(rc, 2, "chip /dev/zero: exit %d, expected 2", rc);
+  cr_assert(strstr(err, "chip: /dev/zero: larger than 64 MiB"), "stderr: '%s'", err);
+  free(err);
+}
+
 /* engine.mode: a wrong value names the field and the choices; network mode
  * refuses a plastic projection, naming its line and what to use instead. */
 Test(e2e, network_mode_errors) {

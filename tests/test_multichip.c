@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "sim/system/run_int.h"
-#include "sim/system/system_int.h"
+#include "noc/noc_int.h"
+#include "sim/system/build.h"
 
 static nmsim_status run_text(const char *text, run_summary *s, nmsim_err *err) {
   nmsim_scenario *scn = NULL;

@@ -52,14 +52,14 @@ Test(partition, whole_chips) {
       uint32_t want = (cyc ? want_cyclic : want_blocks)[c / per_chip];
       cr_assert_eq(p->unit_rank[c], want, "%s: core %u on rank %u, expected %u",
                    cyc ? "cyclic" : "blocks", c, p->unit_rank[c], want);
-      cr_assert_eq(p->core_here[c], want == 0);
+      cr_assert_eq(p->unit_here[c], want == 0);
     }
     cr_assert_eq(p->lookahead, chip->chip_link.time_ps, "lookahead %llu ps, expected %llu",
                  (unsigned long long)p->lookahead,
                  (unsigned long long)chip->chip_link.time_ps);
     cr_assert_eq(p->n_nb, 1, "neighbours %d, expected 1", p->n_nb);
     cr_assert_eq(p->nb[0], 1);
-    s->core_here = NULL;
+    s->unit_here = NULL;
     part_destroy(p);
   }
   teardown(s, scn, chip);
@@ -82,7 +82,7 @@ Test(partition, tile_blocks) {
   uint32_t on[2] = {0, 0};
   for (uint32_t t = 0; t < s->n_tiles; t++) on[p->unit_rank[s->n_cores + t]]++;
   cr_assert(on[0] && on[1], "tiles per rank %u and %u: both own some", on[0], on[1]);
-  s->core_here = NULL;
+  s->unit_here = NULL;
   part_destroy(p);
   teardown(s, scn, chip);
 }
@@ -103,7 +103,7 @@ Test(partition, finite_buffers) {
   cr_assert(!p->by_chip);
   cr_assert_eq(p->lookahead, chip->credit_latency_ps, "lookahead %llu ps, expected %llu",
                (unsigned long long)p->lookahead, (unsigned long long)chip->credit_latency_ps);
-  s->core_here = NULL;
+  s->unit_here = NULL;
   part_destroy(p);
   chip->credit_latency_ps = 0;
   cr_assert_eq(part_create(s, 0, 2, NULL, &p, &err), NMSIM_EINPUT, "credits at once: EINPUT");

@@ -10,7 +10,7 @@
 #include <hdf5.h>
 
 #include "sim/system/run_int.h"
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
 #include "tests_util.h"
 
 /* pre: one spike_array neuron firing at step tp; post: a LIF neuron forced to

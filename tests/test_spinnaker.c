@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "noc/mcast.h"
-#include "sim/system/run_int.h"
 #include "cores/core_type.h"
+#include "noc/mcast.h"
+#include "sim/system/build.h"
+#include "sim/system/run_int.h"
 #include "tests_util.h"
 
 /* ---- chips and runs ---------------------------------------------------------- */

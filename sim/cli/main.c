@@ -18,7 +18,7 @@
 #include "sim/mpi/mpi_comm.h"
 #include "sim/system/run_int.h"
 #include "sim/load/scenario_int.h"
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
 
 static const char *usage_main =
     "usage: nmsim COMMAND [ARGS]\n"

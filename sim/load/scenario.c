@@ -16,6 +16,7 @@
 #include "sim/load/scenario_int.h"
 #include "sim/load/spike_file.h"
 #include "sim/base/units.h"
+#include "sim/base/file.h"
 #include "sim/load/yaml.h"
 
 #define SCN_MAX_STEPS UINT64_C(1000000000)
@@ -1582,35 +1583,6 @@ fail:
   return rc;
 }
 
-/* Read a whole file into an nm_malloc'd string. */
-static nmsim_status scn_read_file(const char *path, char **out, nmsim_err *err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NMSIM_ERR(err, NMSIM_EIO, "%s: %s", path, strerror(errno));
-  size_t cap = 0, n = 0;
-  char *buf = NULL;
-  nmsim_status rc = NMSIM_OK;
-  for (;;) {
-    if (nm_grow((void **)&buf, &cap, n + 4096, 1) != NMSIM_OK) {
-      rc = NMSIM_ENOMEM_ERR(err);
-      break;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0) {
-      if (ferror(f)) rc = NMSIM_ERR(err, NMSIM_EIO, "%s: %s", path, strerror(errno));
-      break;
-    }
-  }
-  fclose(f);
-  if (rc != NMSIM_OK) {
-    nm_free(buf);
-    return rc;
-  }
-  buf[n] = 0;
-  *out = buf;
-  return NMSIM_OK;
-}
-
 nmsim_status nmsim_scenario_load(const char *path, const nmsim_override *ov, size_t n_ov,
                                  nmsim_scenario **out, nmsim_err *err) {
   char *text = NULL, *dir = NULL;
@@ -1625,7 +1597,7 @@ nmsim_status nmsim_scenario_load(const char *path, const nmsim_override *ov, siz
     memcpy(dir, path, n ? n : 1);  /* "/x.yaml" lives in "/" */
     dir[n ? n : 1] = 0;
   }
-  if ((rc = scn_read_file(path, &text, err)) == NMSIM_OK)
+  if ((rc = nm_read_text(path, NM_TEXT_MAX, &text, err)) == NMSIM_OK)
     rc = scn_load(path, path, dir, text, ov, n_ov, out, err);
   nm_free(text);
   nm_free(dir);

@@ -71,13 +71,13 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   p->by_chip = (uint32_t)size <= s->n_chips;
   p->n_units = s->n_cores + s->n_tiles;
   p->unit_rank = nm_calloc(p->n_units, sizeof *p->unit_rank);
-  p->core_here = nm_calloc(s->n_cores, 1);
+  p->unit_here = nm_calloc(p->n_units + 1, 1);
   chip_rank = nm_calloc(s->n_chips, sizeof *chip_rank);
   tile_rank = nm_calloc(s->n_tiles, sizeof *tile_rank);
   adj = nm_calloc((size_t)size, 1);
   p->nb = nm_calloc((size_t)size, sizeof *p->nb);
   p->nb_of = nm_calloc((size_t)size, sizeof *p->nb_of);
-  if (!p->unit_rank || !p->core_here || !chip_rank || !tile_rank || !adj || !p->nb || !p->nb_of)
+  if (!p->unit_rank || !p->unit_here || !chip_rank || !tile_rank || !adj || !p->nb || !p->nb_of)
     goto nomem;
 
   /* owners of the tiles: by chip, or tile blocks within each chip (chip c
@@ -99,9 +99,10 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   for (uint32_t i = 0; i < s->n_cores; i++) {
     uint32_t r = tile_rank[s->cores[i].tile];
     p->unit_rank[i] = r;
-    p->core_here[i] = r == (uint32_t)rank;
   }
   for (uint32_t t = 0; t < s->n_tiles; t++) p->unit_rank[s->n_cores + t] = tile_rank[t];
+  for (uint32_t u = 0; u < p->n_units; u++) p->unit_here[u] = p->unit_rank[u] == (uint32_t)rank;
+  p->unit_here[p->n_units] = 1; /* the barrier unit: everywhere */
 
   /* neighbours and lookahead */
   if (s->scn->functional) {
@@ -190,7 +191,7 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   nm_free(chip_rank);
   nm_free(tile_rank);
   nm_free(adj);
-  s->core_here = p->core_here;
+  s->unit_here = p->unit_here;
   s->defer = part_defer_spike;
   *out = p;
   return NMSIM_OK;
@@ -212,7 +213,7 @@ void part_destroy(sys_part *p) {
   nm_free(p->in);
   nm_free(p->last_sent);
   nm_free(p->unit_rank);
-  nm_free(p->core_here);
+  nm_free(p->unit_here);
   nm_free(p->nb);
   nm_free(p->nb_of);
   nm_free(p->spk);

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "sim/mpi/mpi_comm.h"
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
 
 /* One recorded state value: where it lives and who owns it. */
 typedef struct part_rec {
@@ -29,7 +29,8 @@ typedef struct sys_part {
   bool by_chip;            /* whole chips per rank (else blocks of tiles) */
   uint32_t n_units;        /* cores then routers */
   uint32_t *unit_rank;     /* owner of each core and router */
-  uint8_t *core_here;      /* per core: owned by this rank */
+  uint8_t *unit_here;      /* per unit, and the barrier unit after them: owned by this
+                              rank (the barrier: every rank) */
   nmsim_ps lookahead;      /* timed mode: window length, ps */
   int n_nb;                /* neighbour ranks: nb[0..n_nb), increasing */
   int *nb;

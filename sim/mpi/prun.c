@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cores/learning.h"
+#include "cores/neurocore.h"
+#include "noc/noc_int.h"
 #include "sim/mpi/partition.h"
+#include "sim/system/run_int.h"
 
 /* ---- events and spikes for other ranks ---------------------------------- */
 

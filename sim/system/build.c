@@ -17,7 +17,10 @@
 #include "noc/mcast.h"
 #include "sim/base/rng.h"
 #include "sim/mpi/partition.h"
-#include "sim/system/system_int.h"
+#include "noc/noc_int.h"
+#include "sim/system/build.h"
+#include "sim/system/direct.h"
+#include "sim/system/netmode.h"
 
 /* A synapse on its way into a core's rows. */
 typedef struct edge {
@@ -69,7 +72,7 @@ static bool sort_edges(const sys *s, edges *E) {
 
 static const char *pop_name(const sys *s, uint32_t core) {
   const sys_core *c = &s->cores[core];
-  return c->n_blocks ? c->blocks[0].pop->name : "?";
+  return c->n_blocks ? s->scn->pops[c->blocks[0].pop_id].name : "?";
 }
 
 /* State of dense fill: the core being filled and what it holds so far.
@@ -163,7 +166,7 @@ static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint
     if (!nb) return NMSIM_ENOMEM_ERR(err);
     c->blocks = nb;
     b = &c->blocks[c->n_blocks++];
-    *b = (sys_block){.pop = &s->scn->pops[p], .pop_id = (uint32_t)p, .first = i,
+    *b = (sys_block){.model = s->scn->pops[p].model, .aux = &s->scn->pops[p].spikes, .pop_id = (uint32_t)p, .first = i,
                      .local0 = c->n_neurons};
   }
   b->n++;
@@ -514,6 +517,10 @@ static nmsim_status alloc_plasticity(sys *s, nmsim_err *err) {
   for (size_t k = 0; k < scn->n_projs; k++) {
     const scn_projection *pr = &scn->projs[k];
     if (!pr->plast) continue;
+    s->plast[k].rule = pr->plast->rule;
+    s->plast[k].p = &pr->plast->p;
+    s->plast[k].pre = pr->pre;
+    s->plast[k].post = pr->post;
     s->plast[k].x = nm_calloc(scn->pops[pr->pre].size, sizeof(stdp_trace));
     s->plast[k].y = nm_calloc(scn->pops[pr->post].size, sizeof(stdp_trace));
     if (!s->plast[k].x || !s->plast[k].y) return NMSIM_ENOMEM_ERR(err);
@@ -617,7 +624,7 @@ static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) 
  * keyed by (seed, population, neuron): one uniform draw per uniform variable,
  * one Gaussian (GSL ziggurat) per normal variable, in the order listed. */
 static nmsim_status apply_init(sys *s, const sys_block *b, nmsim_err *err) {
-  const scn_population *pop = b->pop;
+  const scn_population *pop = &s->scn->pops[b->pop_id];
   if (!pop->n_init) return NMSIM_OK;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
   if (!r) return NMSIM_ENOMEM_ERR(err);
@@ -647,7 +654,7 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
     c->n_sites = 1;
     uint32_t maxblk = 1;
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
-      const nmsim_neuron_type *m = c->blocks[bi].pop->model;
+      const nmsim_neuron_type *m = c->blocks[bi].model;
       if (m->n_sites > c->n_sites) c->n_sites = (uint32_t)m->n_sites;
       if (c->blocks[bi].n > maxblk) maxblk = c->blocks[bi].n;
     }
@@ -657,7 +664,7 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
     /* dense input arrays only for models that do not take their input in
      * their state (input_vars) */
     bool dense = false;
-    for (size_t bi = 0; bi < c->n_blocks; bi++) dense |= !c->blocks[bi].pop->model->input_vars;
+    for (size_t bi = 0; bi < c->n_blocks; bi++) dense |= !c->blocks[bi].model->input_vars;
     c->input = dense ? nm_calloc((size_t)c->n_sites * nn, sizeof(double)) : NULL;
     c->had_input = nm_calloc((nn + 63) / 64, sizeof *c->had_input);
     c->had_list = nm_malloc(sizeof(uint32_t) * nn);
@@ -677,7 +684,7 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
       return NMSIM_ENOMEM_ERR(err);
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
       sys_block *b = &c->blocks[bi];
-      const nmsim_neuron_type *m = b->pop->model;
+      const nmsim_neuron_type *m = b->model;
       b->inv_scale = ldexp(1.0, -shift[b->pop_id]);
       b->derived = nm_calloc(1, m->derived_size ? m->derived_size : 1);
       b->state = nm_calloc(m->n_vars ? m->n_vars : 1, sizeof(void *));
@@ -692,14 +699,14 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
       if (m->input_vars)
         for (size_t k = 0; k < m->n_sites && k < SYS_MAX_SITES; k++)
           b->in_var[k] = b->state[m->input_vars[k]];
-      nmsim_status rc = m->prepare(b->pop->values, s->scn->dt_ms, b->derived, msg, sizeof msg);
+      nmsim_status rc = m->prepare(s->scn->pops[b->pop_id].values, s->scn->dt_ms, b->derived, msg, sizeof msg);
       if (rc != NMSIM_OK)
-        return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, b->pop->line,
-                         b->pop->name, msg);
+        return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, s->scn->pops[b->pop_id].line,
+                         s->scn->pops[b->pop_id].name, msg);
       const double *no_input[SYS_MAX_SITES] = {0};
       nmsim_block mb = {.n = b->n, .state = b->state, .input = no_input, .step = 0,
                         .dt_ms = s->scn->dt_ms, .seed = s->scn->seed, .pop_id = b->pop_id,
-                        .first = b->first, .aux = &b->pop->spikes};
+                        .first = b->first, .aux = b->aux};
       m->init(b->derived, &mb);
       if ((rc = apply_init(s, b, err)) != NMSIM_OK) return rc;
     }
@@ -721,6 +728,11 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   s->scn = scn;
   s->chip = chip;
   s->type = chip->core_type;
+  s->steps = scn->steps;
+  s->seed = scn->seed;
+  s->dt_ms = scn->dt_ms;
+  s->n_pops = (uint32_t)scn->n_pops;
+  s->n_projs = (uint32_t)scn->n_projs;
   /* network mode: no chip, one core per population on one tile */
   bool net = scn->network;
   s->n_chips = net ? 1 : scn->chips_x * scn->chips_y;
@@ -882,7 +894,7 @@ void sys_destroy(sys *s) {
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
       sys_block *b = &c->blocks[bi];
       if (b->state)
-        for (size_t v = 0; v < b->pop->model->n_vars; v++) nm_free(b->state[v]);
+        for (size_t v = 0; v < b->model->n_vars; v++) nm_free(b->state[v]);
       nm_free(b->state);
       nm_free(b->derived);
     }

@@ -3,7 +3,9 @@
  * the NoC would have delivered), with no packets and no hardware time; the
  * cores' events are still counted and costed. On a run split over processes
  * a destination held elsewhere is handed to s->defer. */
-#include "sim/system/system_int.h"
+#include "cores/learning.h"
+#include "cores/neurocore.h"
+#include "sim/system/direct.h"
 
 /* The spike of local neuron j of core c goes to every destination core. */
 static void direct_emit(sys *s, sys_core *c, uint32_t j, double value) {
@@ -37,7 +39,7 @@ const sys_path sys_direct_path = {.name = "direct", .emit_block = direct_emit_bl
 
 nmsim_status sys_run_untimed(sys *s, nmsim_err *err) {
   s->step_start = 0;
-  while (s->step < s->scn->steps) {
+  while (s->step < s->steps) {
     for (uint32_t i = 0; i < s->n_used; i++) core_update(s, &s->cores[s->used[i]], 0);
     if (s->oom) return NMSIM_ENOMEM_ERR(err);
     sys_learn(s);

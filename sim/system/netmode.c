@@ -17,7 +17,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/system/system_int.h"
+#include "cores/neurocore.h"
+#include "sim/system/build.h"
+#include "sim/system/netmode.h"
 
 /* The rows of one projection. */
 typedef struct net_proj {
@@ -97,7 +99,8 @@ nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
     if (!size) continue;
     c->blocks = nm_calloc(1, sizeof *c->blocks);
     if (!c->blocks) return NMSIM_ENOMEM_ERR(err);
-    c->blocks[0] = (sys_block){.pop = &scn->pops[p], .pop_id = (uint32_t)p, .first = 0,
+    c->blocks[0] = (sys_block){.model = scn->pops[p].model, .aux = &scn->pops[p].spikes,
+                               .pop_id = (uint32_t)p, .first = 0,
                                .local0 = 0, .n = size};
     c->n_blocks = 1;
     c->n_neurons = size;

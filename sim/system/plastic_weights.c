@@ -4,7 +4,8 @@
 #include <hdf5.h>
 #include <stdio.h>
 
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
+#include "sim/system/plastic_weights.h"
 
 /* Write a 1-D dataset of n elements (deflate-compressed, chunked). */
 static herr_t put(hid_t g, const char *name, hid_t type, const void *data, size_t n,

@@ -12,7 +12,11 @@
 #include "sim/mpi/partition.h"
 #include "sim/base/progress.h"
 #include "sim/system/run_int.h"
-#include "sim/system/system_int.h"
+#include "noc/noc_int.h"
+#include "sim/system/build.h"
+#include "sim/system/direct.h"
+#include "sim/system/plastic_weights.h"
+#include "sim/system/utilisation.h"
 
 void sys_wire(sys *s) {
   const core_handler *h;

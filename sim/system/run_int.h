@@ -5,6 +5,7 @@
 
 #include "nmsim/chip.h"
 #include "nmsim/scenario.h"
+#include "cores/machine.h"
 #include "sim/base/stats.h"
 
 typedef struct run_opts {
@@ -19,5 +20,15 @@ typedef struct run_opts {
  * status "incomplete", and err says why. */
 nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summary *sum,
                           nmsim_err *err);
+
+/* Run every step of the scenario (sim/system/run.c): on the engine through
+ * the chip's NoC, straight to the targets with an untimed path, or split
+ * over processes. */
+nmsim_status sys_run(sys *s, nmsim_err *err);
+/* The one place handlers are wired: the core type's and the path's, on
+ * s->eng; then the NoC's ports get their credits. */
+void sys_wire(sys *s);
+/* The core type's first events; on failure the engine's message is in err. */
+nmsim_status sys_start(sys *s, nmsim_err *err);
 
 #endif

@@ -5,7 +5,8 @@
 #define NMSIM_SIM_H5TABLES_H
 
 #include "sim/out/h5out.h"
-#include "sim/system/system_int.h"
+#include "noc/noc_int.h"
+#include "sim/system/build.h"
 
 typedef struct h5t_tables {
   h5o_final fin;          /* what h5o_finish takes; points into the arrays below */

@@ -3,7 +3,8 @@
  * /cores/utilisation. */
 #include <hdf5.h>
 
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
+#include "sim/system/utilisation.h"
 
 void sys_core_utilisation(const sys *s, const sys_core *c, double u[4]) {
   const nmsim_chip *ch = s->chip;

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sim/system/system_int.h"
+#include "sim/system/build.h"
+#include "sim/system/run_int.h"
 
 int main(int argc, char **argv) {
   unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 1000;

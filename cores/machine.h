@@ -1,16 +1,19 @@
-/* system_int.h: a scenario mapped onto a chip and ready to run: cores with
- * their neuron blocks and synapse rows, the NoC, the step/barrier state and
- * the energy and latency counters. Built by sim/system/build.c, run by sim/system/run.c. */
-#ifndef NMSIM_SIM_SYSTEM_INT_H
-#define NMSIM_SIM_SYSTEM_INT_H
+/* machine.h: a scenario mapped onto a chip, as the core types, the NoC and
+ * the run driver see it: cores with their neuron blocks and synapse rows, the
+ * routers (their layout is the NoC's, noc/noc_int.h), the step state, the
+ * energy and latency counters, and the delivery path a core's spikes take.
+ * The system builds it (sim/system/build.c) and runs it (sim/system/run.c). */
+#ifndef NMSIM_CORES_MACHINE_H
+#define NMSIM_CORES_MACHINE_H
 
 #include <math.h>
-
 #include "cores/chip_int.h"
 #include "cores/core_type.h"
-#include "sim/engine/engine.h"
-#include "sim/load/scenario_int.h"
+#include "models/stdp.h"
+#include "nmsim/model.h"
+#include "nmsim/scenario.h"
 #include "sim/base/stats.h"
+#include "sim/engine/engine.h"
 
 /* One synapse: 8 bytes. w is the weight in the target population's fixed-point
  * scale (see sys_block.inv_scale). */
@@ -32,7 +35,8 @@ typedef struct sys_out {
 
 /* The neurons of one population that live on one core. */
 typedef struct sys_block {
-  const scn_population *pop;
+  const nmsim_neuron_type *model; /* the population's model */
+  const nmsim_pop_data *aux;      /* the population's data for the model */
   uint32_t pop_id;
   uint32_t first;          /* index in the population of local neuron `local0` */
   uint32_t local0;         /* first local index on the core */
@@ -107,39 +111,6 @@ static inline bool sys_had(const sys_core *c, uint32_t i) {
   return c->had_input[i >> 6] >> (i & 63) & 1;
 }
 
-/* An output port of a router and the directed link behind it. Packets that
- * cannot leave yet wait in a FIFO; a packet leaves when the link is free and
- * the downstream input buffer has a free slot (credit), as in virtual
- * cut-through with credit-based flow control. */
-typedef struct sys_link {
-  nmsim_ps busy;           /* link occupied until */
-  nmsim_ps busy_ps;        /* total time occupied, for utilisation */
-  uint64_t packets;
-  uint64_t packets_charged; /* of packets, those in the router's energy (noc_fold_link_energy) */
-  uint32_t credits;        /* free slots downstream (ignored when buffers are unlimited) */
-  bool try_pending;        /* a PORT_TRY event is scheduled, at try_at */
-  nmsim_ps try_at;
-  /* Credits on their way back from the downstream router (its process's own
-   * links): their arrival times, in increasing order, in a ring of
-   * buffer_depth entries; counted into `credits` when the port next looks at
-   * them, so a credit needs no event of its own. */
-  nmsim_ps *cr_at;
-  uint32_t cr_head, cr_len;
-  sim_event *q;            /* waiting packets: ring of cap entries */
-  size_t q_head, q_len, q_cap;
-  size_t q_max;            /* high-water mark */
-} sys_link;
-
-enum { SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH, SYS_NDIRS };
-
-typedef struct sys_router {
-  uint32_t seq;            /* forwarded packets, as event sequence numbers */
-  uint32_t x, y;           /* position on the board's mesh (noc_init_ports) */
-  uint32_t off_chip;       /* bit d: the hop in direction d leaves the chip */
-  sys_link link[SYS_NDIRS];
-  nm_energy energy;        /* routing energy spent in this tile */
-} sys_router;
-
 /* Packet latency histogram. */
 #define SYS_LAT_BIN_PS 100u
 #define SYS_LAT_BINS 100000u
@@ -147,6 +118,9 @@ typedef struct sys_router {
 /* Traces of a plastic projection: presynaptic per pre neuron, postsynaptic
  * per post neuron (models/stdp.h), times in ms. */
 typedef struct sys_plast {
+  const stdp_rule *rule;   /* NULL: the projection is static */
+  const stdp_params *p;
+  uint32_t pre, post;      /* populations */
   stdp_trace *x;           /* pre population size */
   stdp_trace *y;           /* post population size */
 } sys_plast;
@@ -156,9 +130,13 @@ typedef struct sys sys;
 typedef nmsim_status (*sys_step_hook)(void *ctx, sys *s, nmsim_err *err);
 
 struct sys {
-  const nmsim_scenario *scn;
+  const nmsim_scenario *scn; /* read by the system (sim/system), never by cores or the NoC */
   const nmsim_chip *chip;
   sim_engine *eng;
+  /* what the cores need of the scenario */
+  uint64_t steps, seed;
+  double dt_ms;
+  uint32_t n_pops, n_projs;
 
   uint32_t n_cores, n_tiles;  /* whole board */
   uint32_t n_chips, chips_used;
@@ -166,7 +144,7 @@ struct sys {
   uint32_t unit_router0;   /* unit id of router 0; cores are units 0..n_cores-1 */
   uint32_t unit_barrier;
   sys_core *cores;
-  sys_router *routers;
+  struct sys_router *routers; /* per tile (noc/noc_int.h) */
 
   /* mapping of neurons: gid = pop_gid0[pop] + index */
   uint32_t *pop_gid0;
@@ -187,7 +165,7 @@ struct sys {
   bool oom;                /* functional mode ran out of memory */
   bool rows;               /* every local core has its row index and synapses (not
                             * the NoC traffic generator's bare cores) */
-  sys_plast *plast;        /* per projection (NULL entries for static ones); NULL if none */
+  sys_plast *plast;        /* per projection (rule NULL for static ones); NULL if none */
   uint8_t *spiked;         /* per neuron (gid): spiked this step (learning phase) */
 
   /* per-step results, valid in the step hook */
@@ -234,66 +212,17 @@ struct sys {
 
   /* a run split over MPI ranks (sim/mpi/partition.h); NULL in one process */
   struct sys_part *part;
-  const uint8_t *core_here;  /* per core: owned by this process; NULL: all are */
+  const uint8_t *unit_here; /* per unit (cores, then routers): owned by this process;
+                              NULL: all are */
 };
 
-/* Whether core `core` runs in this process. */
-static inline bool sys_core_here(const sys *s, uint32_t core) {
-  return !s->core_here || s->core_here[core];
+/* Whether unit u (a core, or unit_router0 + a tile) runs in this process. */
+static inline bool sys_unit_here(const sys *s, uint32_t u) {
+  return !s->unit_here || s->unit_here[u];
 }
+/* Whether core `core` runs in this process. */
+static inline bool sys_core_here(const sys *s, uint32_t core) { return sys_unit_here(s, core); }
 
-/* Map the scenario onto the chip and build every structure (mapper, synapse
- * rows, routes). NMSIM_ECAPACITY names the population or core and the limit
- * that is exceeded and by how much; NMSIM_ENOMEM. */
-nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
-                       nmsim_err *err);
-void sys_destroy(sys *s);
-/* Run every step of the scenario (sim/system/run.c): on the engine through
- * the chip's NoC, straight to the targets with an untimed path, or split
- * over processes. */
-nmsim_status sys_run(sys *s, nmsim_err *err);
-/* The one place handlers are wired: the core type's and the path's, on
- * s->eng; then the NoC's ports get their credits. */
-void sys_wire(sys *s);
-/* The core type's first events; on failure the engine's message is in err. */
-nmsim_status sys_start(sys *s, nmsim_err *err);
-
-/* A synapse made by a projection's connector (sim/system/build.c), in the order of
- * projections, then source neurons, then the connector's own order. Returns
- * NMSIM_OK or NMSIM_ENOMEM. */
-typedef nmsim_status (*sys_syn_sink)(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
-                                     const scn_projection *pr, int32_t wq);
-nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *ctx,
-                                    nmsim_err *err);
-/* engine.mode network (sim/system/netmode.c): one core per population, with no
- * chip limit, and the synapses straight from the connectors into rows per
- * projection and source neuron (4 bytes a synapse, or 8 with its own
- * weight); its delivery path (sys_network_path) applies the rows of a spike. */
-nmsim_status net_build(sys *s, const int *shift, nmsim_err *err);
-void net_destroy(sys *s);
-/* Count spike `index` of population pop in this step's raster and bursts
- * (shared by every core kind; cores/loihi_core.c). */
-void core_record_spike(sys *s, uint32_t pop, uint32_t index);
-/* Give every output port its credits (the chip's buffer depth). */
-void noc_init_ports(sys *s);
-/* Free the routers' wait queues. */
-void noc_free_ports(sys *s);
-/* The learning phase of the step that just ended: every plastic synapse of a
- * neuron that spiked is updated (pre spikes first, then post spikes) and
- * charged the chip's synaptic-update energy. Returns the longest time a core
- * spends on it (its updates x the update time). */
-nmsim_ps sys_learn(sys *s);
-/* Utilisation of core c against the chip's limits, as fractions:
- * u[0] neurons, u[1] synapse memory, u[2] fan-in, u[3] fan-out. */
-void sys_core_utilisation(const sys *s, const sys_core *c, double u[4]);
-/* Write /cores/utilisation (n_cores x 4 fractions, columns neurons,
- * synapse_memory, fan_in, fan_out) into the open run file. */
-nmsim_status run_write_utilisation(int64_t file, const char *path, const sys *s,
-                                   nmsim_err *err);
-/* Write the weights of the plastic projections that the scenario records
- * (record.weights) into the open run file `file` (an hid_t; path names it in
- * messages), as /projections/<k>/{pre, post, weight}. */
-nmsim_status run_write_weights(int64_t file, const char *path, const sys *s, nmsim_err *err);
 /* How a core sends the spike of neuron i of its block bi, leaving at time t:
  * returns the time the core is done sending. */
 typedef nmsim_ps (*core_emit_fn)(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t,
@@ -316,72 +245,15 @@ typedef struct sys_path {
   core_handler handlers[CORE_MAX_HANDLERS]; /* the path's events, ended by fn NULL */
 } sys_path;
 
-/* The paths: packets to (core, axon) through the topology (noc/mesh.c);
- * multicast packets by key (noc/mcast.c); functional mode, straight to the
- * targets' rows (sim/system/direct.c); network mode, rows per projection
- * (sim/system/netmode.c). */
-extern const sys_path noc_unicast_path, noc_multicast_path, sys_direct_path, sys_network_path;
-
-/* Update the neurons of core c for step s->step from hardware time t, in
- * order, each taking the active or idle time; every spike is recorded and
- * handed to the system's path (a timed path: when its neuron's update ends;
- * an untimed one: the block's spikes at once, and no time passes). Returns
- * the time the updates end. */
-nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t);
-/* Note that input entry idx (site * n_neurons + local) of ring slot `slot` of
- * core c left zero, so the step that reads the slot converts it. */
-void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx);
-/* Add w to input entry idx of ring slot `slot` of core c (listing the entry
- * when it leaves zero): every synaptic delivery goes through here. */
-/* The ring slot of step s->step + delay (delay < c->ring), from the slot of
- * the current step that every core keeps (sys_next_step): no division. */
-static inline uint32_t core_slot_after(const sys_core *c, uint32_t delay) {
-  uint32_t slot = c->ring_now + delay;
-  return slot >= c->ring ? slot - c->ring : slot;
+/* Charge n events of category cat to e (energy = n * per-event cost). */
+static inline void sys_charge(nm_energy *e, int cat, uint64_t n, double pj_each) {
+  nm_energy_add(e, cat, n, (double)n * pj_each);
 }
-static inline void core_acc_add(sys *s, sys_core *c, uint32_t slot, uint32_t idx, int64_t w) {
-  int64_t *a = &c->acc[(size_t)slot * c->n_sites * c->n_neurons + idx];
-  if (!*a) core_touch(s, c, slot, idx);
-  *a += w;
+/* ... to core c and to the step. */
+static inline void sys_charge_core(sys *s, sys_core *c, int cat, uint64_t n, double pj_each) {
+  sys_charge(&c->energy, cat, n, pj_each);
+  sys_charge(&s->step_energy, cat, n, pj_each);
 }
-/* What a synapse of weight w adds for a spike of graded value `value` (1 for
- * a plain spike): a graded spike's products are rounded one by one, so sums
- * stay exact and independent of arrival order. */
-static inline int64_t syn_weight(int64_t w, double value) {
-  return value == 1.0 ? w : llround((double)w * value);
-}
-/* Make room for `more` entries in the touched list of ring slot `slot` of
- * core c; false when out of memory (the run is failed as by core_touch). */
-bool core_touch_reserve(sys *s, sys_core *c, uint32_t slot, uint32_t more);
-/* core_acc_add for the n synapses of one row that share a slot and a site:
- * entry base + tgt[k] gets syn_weight(w ? w[k] : wq, value), with the same
- * sums and the same touched list, without a branch per synapse. */
-static inline void core_acc_add_row(sys *s, sys_core *c, uint32_t slot, uint32_t base,
-                                    const uint32_t *restrict tgt, const int32_t *restrict w,
-                                    int64_t wq, double value, uint32_t n) {
-  if (!core_touch_reserve(s, c, slot, n)) return;
-  int64_t *restrict a = c->acc + (size_t)slot * c->n_sites * c->n_neurons + base;
-  uint32_t *restrict tl = c->touched[slot];
-  uint32_t nt = c->n_touched[slot];
-  const int64_t wv = syn_weight(wq, value); /* the row's one weight, when w is NULL */
-  for (uint32_t k = 0; k < n; k++) {
-    uint32_t t = tgt[k];
-    tl[nt] = base + t; /* kept only when the entry leaves zero */
-    nt += a[t] == 0;
-    a[t] += w ? syn_weight(w[k], value) : wv;
-  }
-  c->n_touched[slot] = nt;
-}
-/* Run every step with an untimed path (functional and network modes): no
- * packets and no hardware time; the cores' events are still counted and
- * costed (sim/system/direct.c). */
-nmsim_status sys_run_untimed(sys *s, nmsim_err *err);
-/* For a run split over processes (sim/mpi/prun.c), from cores/loihi_core.c (and
- * core_update above): add the synapses of input axon `axon` of c for a spike
- * of value `value`; close step s->step, which ended at hardware time t
- * (totals, the step hook; false with err set on failure). */
-void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
-
 /* Prefetching a row before it is applied: first its entry in the row index
  * of the destination core, then (once that has arrived) its synapses; o must
  * name an axon of a core of a system with rows (s->rows). Nothing for a
@@ -421,32 +293,6 @@ SYS_PREFETCH_FN sys_prefetch_row(const sys *s, const sys_out *o) {
   (void)s;
   (void)o;
 #endif
-}
-/* A hop costs the same energy every time on a kind of link, so ports count
- * hops and the energy is added in one go (exactly the sum of the single
- * charges): the step's, before anything reads s->step_energy at the step's
- * end; the routers', from their links' packet counts, once the run is over
- * (again after more steps: it adds only what is new). */
-void noc_fold_step_hops(sys *s);
-void noc_fold_link_energy(sys *s);
-/* Move to step s->step + 1: the step count and every core's ring slot. */
-void sys_next_step(sys *s);
-bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
-/* Send a packet from core src to (dst core, axon) at time t (schedules its
- * injection event). value is the spike's graded value (1 for a plain spike).
- * Packet payload: u32[0] destination core, u32[1] axon, u64[1] injection
- * time, f64[2] value. */
-nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axon, nmsim_ps t,
-                      double value);
-
-/* Charge n events of category cat to e (energy = n * per-event cost). */
-static inline void sys_charge(nm_energy *e, int cat, uint64_t n, double pj_each) {
-  nm_energy_add(e, cat, n, (double)n * pj_each);
-}
-/* ... to core c and to the step. */
-static inline void sys_charge_core(sys *s, sys_core *c, int cat, uint64_t n, double pj_each) {
-  sys_charge(&c->energy, cat, n, pj_each);
-  sys_charge(&s->step_energy, cat, n, pj_each);
 }
 
 #endif

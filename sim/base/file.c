@@ -1,0 +1,39 @@
+/* file.c: whole text files read into memory (see file.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/base/file.h"
+
+nmsim_status nm_read_text(const char *path, size_t max, char **out, nmsim_err *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NMSIM_ERR(err, NMSIM_EIO, "%s: %s", path, strerror(errno));
+  size_t cap = 0, n = 0;
+  char *buf = NULL;
+  nmsim_status rc = NMSIM_OK;
+  for (;;) {
+    if (n > max) {
+      rc = NMSIM_ERR(err, NMSIM_EINPUT, "%s: larger than %zu MiB: not a scenario or chip file",
+                     path, max >> 20);
+      break;
+    }
+    if (nm_grow((void **)&buf, &cap, n + 4096, 1) != NMSIM_OK) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      break;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) {
+      if (ferror(f)) rc = NMSIM_ERR(err, NMSIM_EIO, "%s: %s", path, strerror(errno));
+      break;
+    }
+  }
+  fclose(f);
+  if (rc != NMSIM_OK) {
+    nm_free(buf);
+    return rc;
+  }
+  buf[n] = 0;
+  *out = buf;
+  return NMSIM_OK;
+}

@@ -1,0 +1,20 @@
+/* file.h: whole text files read into memory (scenario and chip files). */
+#ifndef NMSIM_SIM_BASE_FILE_H
+#define NMSIM_SIM_BASE_FILE_H
+
+#include <stddef.h>
+
+#include "sim/base/sim_int.h"
+
+/* The largest scenario or chip file nmsim reads: far above any real one
+ * (the bundled ones are a few KB; a network with per-neuron values written
+ * out is a few MB), small enough that /dev/zero or a wrong path to a large
+ * binary fails at once instead of filling memory. */
+#define NM_TEXT_MAX ((size_t)64 << 20)
+
+/* Read the file at path into a NUL-terminated nm_malloc'd string (*out).
+ * NMSIM_EIO names the path and the system's reason; NMSIM_EINPUT when the
+ * file holds more than max bytes; NMSIM_ENOMEM. On error *out is unchanged. */
+nmsim_status nm_read_text(const char *path, size_t max, char **out, nmsim_err *err);
+
+#endif
