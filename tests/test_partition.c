@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim/mpi/partition.h"
+#include "sim/system/build.h"
 
 static sys *build(const char *text, nmsim_scenario **scn, nmsim_chip **chip) {
   nmsim_err err = {0};

@@ -4,13 +4,11 @@
 #include "sim/dvs/dvs_replay.h"
 
 #include <errno.h>
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/load/scenario_int.h"
 
 #define RP_BATCH 4096            /* events decoded at a time */
 #define RP_MAX_TRIAL_STEPS 1e12  /* a trial longer than this is an input error */
@@ -379,141 +377,80 @@ const uint64_t *dvs_replay_step(dvs_replay *r, uint64_t step) {
 
 /* ---- the run file ----------------------------------------------------------------------- */
 
-nmsim_status dvs_replay_check(const nmsim_scenario *scn, nmsim_err *err) {
-  for (size_t i = 0; i < scn->n_pops; i++) {
-    const dvs_replay *r = scn->pops[i].dvs;
-    nmsim_status rc;
-    if (r && (rc = dvs_replay_status(r, err))) return rc;
+nmsim_status dvs_replay_items(const dvs_replay *r, const char *pop, uint64_t steps, h5o_items *b,
+                              nmsim_err *err) {
+  const dvs_replay_cfg *c = &r->cfg;
+  /* the values the attributes point to live as long as b */
+  typedef struct rp_vals {
+    const char *kind, *file, *format, *polarity, *layout, *labels;
+    uint32_t sensor[2], crop[4], downsample, shape[3];
+    double time_scale, offset_us;
+    int64_t from_us, to_us;
+    uint64_t events, used, late;
+    h5o_attr a[18];
+  } rp_vals;
+  rp_vals *v = h5o_items_keep(b, nm_calloc(1, sizeof *v));
+  const char *path = v ? h5o_items_printf(b, "/populations/%s/input", pop) : NULL;
+  h5o_item *g = path ? h5o_items_add(b) : NULL;
+  if (!g) return NMSIM_ENOMEM_ERR(err);
+  *v = (rp_vals){.kind = "dvs", .file = r->file,
+                 .format = dvs_format_name(dvs_reader_info(r->rd)->format),
+                 .polarity = c->split ? "split" : "merged",
+                 .layout = "channel-major (C, H, W), C = [OFF, ON] when split",
+                 .labels = r->labels,
+                 .sensor = {r->w, r->h},
+                 .crop = {c->crop ? c->crop_x0 : 0, c->crop ? c->crop_y0 : 0,
+                          c->crop ? c->crop_w : r->w, c->crop ? c->crop_h : r->h},
+                 .downsample = c->downsample,
+                 .shape = {r->planes, r->oh, r->ow},
+                 .time_scale = c->time_scale, .offset_us = c->offset_us,
+                 .from_us = r->trials[0].t_start_us, .to_us = c->to_us,
+                 .events = r->counts.events, .used = r->counts.used, .late = r->counts.late};
+  size_t na = 0;
+  v->a[na++] = (h5o_attr){"kind", H5O_STR, 1, &v->kind};
+  v->a[na++] = (h5o_attr){"file", H5O_STR, 1, &v->file};
+  v->a[na++] = (h5o_attr){"format", H5O_STR, 1, &v->format};
+  v->a[na++] = (h5o_attr){"sensor", H5O_U32, 2, v->sensor};
+  v->a[na++] = (h5o_attr){"crop", H5O_U32, 4, v->crop};
+  v->a[na++] = (h5o_attr){"downsample", H5O_U32, 1, &v->downsample};
+  v->a[na++] = (h5o_attr){"polarity", H5O_STR, 1, &v->polarity};
+  v->a[na++] = (h5o_attr){"shape", H5O_U32, 3, v->shape};
+  v->a[na++] = (h5o_attr){"layout", H5O_STR, 1, &v->layout};
+  v->a[na++] = (h5o_attr){"time_scale", H5O_F64, 1, &v->time_scale};
+  v->a[na++] = (h5o_attr){"offset_us", H5O_F64, 1, &v->offset_us};
+  v->a[na++] = (h5o_attr){"from_us", H5O_I64, 1, &v->from_us};
+  if (!r->labels && c->has_to) v->a[na++] = (h5o_attr){"to_us", H5O_I64, 1, &v->to_us};
+  v->a[na++] = (h5o_attr){"events_read", H5O_U64, 1, &v->events};
+  v->a[na++] = (h5o_attr){"events_used", H5O_U64, 1, &v->used};
+  v->a[na++] = (h5o_attr){"events_late", H5O_U64, 1, &v->late};
+  if (r->labels) v->a[na++] = (h5o_attr){"labels", H5O_STR, 1, &v->labels};
+  *g = (h5o_item){.path = path, .attrs = v->a, .n_attrs = na};
+  if (!r->labels) return NMSIM_OK;
+  /* the trials that start before the run's end */
+  size_t n = 0;
+  while (n < r->n_trials && r->trials[n].start_step < steps) n++;
+  int32_t *lab = h5o_items_keep(b, nm_malloc((n ? n : 1) * sizeof *lab));
+  uint64_t *st = h5o_items_keep(b, nm_malloc((n ? n : 1) * sizeof *st));
+  uint64_t *ns = h5o_items_keep(b, nm_malloc((n ? n : 1) * sizeof *ns));
+  int64_t *t0 = h5o_items_keep(b, nm_malloc((n ? n : 1) * sizeof *t0));
+  int64_t *t1 = h5o_items_keep(b, nm_malloc((n ? n : 1) * sizeof *t1));
+  if (!lab || !st || !ns || !t0 || !t1) return NMSIM_ENOMEM_ERR(err);
+  for (size_t i = 0; i < n; i++) {
+    lab[i] = r->trials[i].label;
+    st[i] = r->trials[i].start_step;
+    ns[i] = r->trials[i].n_steps;
+    t0[i] = r->trials[i].t_start_us;
+    t1[i] = r->trials[i].t_end_us;
+  }
+  const struct { const char *name; h5o_kind kind; const void *data; } col[5] = {
+      {"label", H5O_I32, lab}, {"start_step", H5O_U64, st}, {"n_steps", H5O_U64, ns},
+      {"t_start_us", H5O_I64, t0}, {"t_end_us", H5O_I64, t1}};
+  for (int j = 0; j < 5; j++) {
+    h5o_item *it = h5o_items_add(b);
+    const char *p = h5o_items_printf(b, "%s/trials/%s", path, col[j].name);
+    if (!it || !p) return NMSIM_ENOMEM_ERR(err);
+    *it = (h5o_item){.path = p, .kind = col[j].kind, .rank = 1, .dims = {n, 0},
+                     .data = col[j].data, .chunk = n ? (n < 4096 ? n : 4096) : 1};
   }
   return NMSIM_OK;
-}
-
-static herr_t rp_attr(hid_t loc, const char *name, hid_t type, size_t n, const void *v) {
-  hsize_t dims[1] = {n};
-  hid_t sp = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL);
-  hid_t a = sp < 0 ? -1 : H5Acreate2(loc, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
-  herr_t rc = a < 0 ? -1 : H5Awrite(a, type, v);
-  if (a >= 0) H5Aclose(a);
-  if (sp >= 0) H5Sclose(sp);
-  return rc;
-}
-
-static herr_t rp_attr_str(hid_t loc, const char *name, const char *v) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) return -1;
-  H5Tset_size(t, H5T_VARIABLE); /* variable length: h5py reads str */
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  herr_t rc = rp_attr(loc, name, t, 1, &v);
-  H5Tclose(t);
-  return rc;
-}
-
-/* 1-D chunked, deflated dataset of n values. */
-static herr_t rp_dataset(hid_t loc, const char *name, hid_t type, size_t n, const void *v) {
-  hsize_t dims[1] = {n}, chunk[1] = {n ? (n < 4096 ? n : 4096) : 1};
-  hid_t sp = H5Screate_simple(1, dims, NULL), pl = H5Pcreate(H5P_DATASET_CREATE);
-  herr_t rc = -1;
-  if (sp >= 0 && pl >= 0 && H5Pset_chunk(pl, 1, chunk) >= 0 && H5Pset_deflate(pl, 4) >= 0) {
-    hid_t d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-    if (d >= 0) {
-      rc = n ? H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0;
-      H5Dclose(d);
-    }
-  }
-  if (pl >= 0) H5Pclose(pl);
-  if (sp >= 0) H5Sclose(sp);
-  return rc;
-}
-
-/* /populations/<name>/input of one population. */
-static herr_t rp_write_pop(hid_t file, const scn_population *p, const dvs_replay *r,
-                           uint64_t steps) {
-  char path[512];
-  snprintf(path, sizeof path, "/populations/%s/input", p->name);
-  if (H5Lexists(file, path, H5P_DEFAULT) > 0 && H5Ldelete(file, path, H5P_DEFAULT) < 0) return -1;
-  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  if (lcpl < 0) return -1;
-  H5Pset_create_intermediate_group(lcpl, 1);
-  hid_t g = H5Gcreate2(file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-  H5Pclose(lcpl);
-  if (g < 0) return -1;
-  const dvs_replay_cfg *c = &r->cfg;
-  uint32_t sensor[2] = {r->w, r->h}, shape[3] = {r->planes, r->oh, r->ow};
-  uint32_t crop[4] = {c->crop ? c->crop_x0 : 0, c->crop ? c->crop_y0 : 0,
-                      c->crop ? c->crop_w : r->w, c->crop ? c->crop_h : r->h};
-  dvs_replay_counts k = r->counts;
-  herr_t rc = 0;
-  rc |= rp_attr_str(g, "kind", "dvs");
-  rc |= rp_attr_str(g, "file", r->file);
-  rc |= rp_attr_str(g, "format", dvs_format_name(dvs_reader_info(r->rd)->format));
-  rc |= rp_attr(g, "sensor", H5T_NATIVE_UINT32, 2, sensor);
-  rc |= rp_attr(g, "crop", H5T_NATIVE_UINT32, 4, crop);
-  rc |= rp_attr(g, "downsample", H5T_NATIVE_UINT32, 1, &c->downsample);
-  rc |= rp_attr_str(g, "polarity", c->split ? "split" : "merged");
-  rc |= rp_attr(g, "shape", H5T_NATIVE_UINT32, 3, shape);
-  rc |= rp_attr_str(g, "layout", "channel-major (C, H, W), C = [OFF, ON] when split");
-  rc |= rp_attr(g, "time_scale", H5T_NATIVE_DOUBLE, 1, &c->time_scale);
-  rc |= rp_attr(g, "offset_us", H5T_NATIVE_DOUBLE, 1, &c->offset_us);
-  rc |= rp_attr(g, "from_us", H5T_NATIVE_INT64, 1, &r->trials[0].t_start_us);
-  if (!r->labels && c->has_to) rc |= rp_attr(g, "to_us", H5T_NATIVE_INT64, 1, &c->to_us);
-  rc |= rp_attr(g, "events_read", H5T_NATIVE_UINT64, 1, &k.events);
-  rc |= rp_attr(g, "events_used", H5T_NATIVE_UINT64, 1, &k.used);
-  rc |= rp_attr(g, "events_late", H5T_NATIVE_UINT64, 1, &k.late);
-  if (r->labels && rc >= 0) {
-    rc |= rp_attr_str(g, "labels", r->labels);
-    size_t n = 0;
-    while (n < r->n_trials && r->trials[n].start_step < steps) n++;
-    int32_t *lab = nm_malloc((n ? n : 1) * sizeof *lab);
-    uint64_t *st = nm_malloc((n ? n : 1) * sizeof *st), *ns = nm_malloc((n ? n : 1) * sizeof *ns);
-    int64_t *t0 = nm_malloc((n ? n : 1) * sizeof *t0), *t1 = nm_malloc((n ? n : 1) * sizeof *t1);
-    hid_t tg = H5Gcreate2(g, "trials", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (!lab || !st || !ns || !t0 || !t1 || tg < 0) rc = -1;
-    for (size_t i = 0; rc >= 0 && i < n; i++) {
-      lab[i] = r->trials[i].label;
-      st[i] = r->trials[i].start_step;
-      ns[i] = r->trials[i].n_steps;
-      t0[i] = r->trials[i].t_start_us;
-      t1[i] = r->trials[i].t_end_us;
-    }
-    if (rc >= 0) {
-      rc |= rp_dataset(tg, "label", H5T_NATIVE_INT32, n, lab);
-      rc |= rp_dataset(tg, "start_step", H5T_NATIVE_UINT64, n, st);
-      rc |= rp_dataset(tg, "n_steps", H5T_NATIVE_UINT64, n, ns);
-      rc |= rp_dataset(tg, "t_start_us", H5T_NATIVE_INT64, n, t0);
-      rc |= rp_dataset(tg, "t_end_us", H5T_NATIVE_INT64, n, t1);
-    }
-    if (tg >= 0) H5Gclose(tg);
-    nm_free(lab), nm_free(st), nm_free(ns), nm_free(t0), nm_free(t1);
-  }
-  H5Gclose(g);
-  return rc < 0 ? -1 : 0;
-}
-
-nmsim_status dvs_replay_write_run_file(const char *h5_path, const nmsim_scenario *scn,
-                                       nmsim_err *err) {
-  nmsim_status rc = dvs_replay_check(scn, err);
-  if (rc) return rc;
-  bool any = false;
-  for (size_t i = 0; i < scn->n_pops; i++) any |= scn->pops[i].dvs != NULL;
-  if (!any || !h5_path) return NMSIM_OK;
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  hid_t f = H5Fopen(h5_path, H5F_ACC_RDWR, H5P_DEFAULT);
-  if (f < 0) return NMSIM_ERR(err, NMSIM_EIO, "%s: cannot open the run file to add the DVS "
-                              "trials", h5_path);
-  rc = dvs_replay_write_into(f, h5_path, scn, err);
-  if (H5Fclose(f) < 0 && !rc) rc = NMSIM_ERR(err, NMSIM_EHDF5, "%s: close failed", h5_path);
-  H5Eclear2(H5E_DEFAULT);
-  return rc;
-}
-
-nmsim_status dvs_replay_write_into(int64_t file, const char *h5_path, const nmsim_scenario *scn,
-                                   nmsim_err *err) {
-  nmsim_status rc = dvs_replay_check(scn, err);
-  for (size_t i = 0; i < scn->n_pops && !rc; i++) {
-    const dvs_replay *r = scn->pops[i].dvs;
-    if (r && rp_write_pop((hid_t)file, &scn->pops[i], r, scn->steps) < 0)
-      rc = NMSIM_ERR(err, NMSIM_EHDF5, "%s: cannot write /populations/%s/input", h5_path,
-                     scn->pops[i].name);
-  }
-  return rc;
 }

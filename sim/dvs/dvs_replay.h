@@ -5,8 +5,8 @@
 #define NMSIM_SIM_DVS_REPLAY_H
 
 #include "sim/dvs/dvs.h"
+#include "sim/out/h5out.h"
 
-struct nmsim_scenario;
 
 /* One labelled segment of the recording, replayed as a trial: events with
  * t_start_us <= t < t_end_us (recording time) drive steps start_step ..
@@ -80,19 +80,13 @@ dvs_replay_counts dvs_replay_get_counts(const dvs_replay *r);
 /* The trials (one if there is no label file). */
 const dvs_trial *dvs_replay_trials(const dvs_replay *r, size_t *n);
 
-/* After a run: add to the run file at h5_path, for every population of model
- * dvs, the group /populations/<name>/input with the replay's settings as
+/* After a run: add to the run file's items, for the population named pop,
+ * the group /populations/<pop>/input with the replay's settings as
  * attributes and, if it has a label file, the datasets trials/label (int32),
- * trials/start_step, trials/n_steps (uint64), trials/t_start_us, trials/t_end_us
- * (int64) of the trials that start before the run's last step. Also checks
- * the replay status of each population (a recording that failed mid-run is
- * reported here). NMSIM_EIO/NMSIM_EHDF5 with the path on failure. */
-nmsim_status dvs_replay_write_run_file(const char *h5_path, const struct nmsim_scenario *scn,
-                                       nmsim_err *err);
-/* The same into an open run file (an hid_t; h5_path names it in messages). */
-nmsim_status dvs_replay_write_into(int64_t file, const char *h5_path,
-                                   const struct nmsim_scenario *scn, nmsim_err *err);
-/* NMSIM_OK if every dvs population of scn replayed without error. */
-nmsim_status dvs_replay_check(const struct nmsim_scenario *scn, nmsim_err *err);
+ * trials/start_step, trials/n_steps (uint64), trials/t_start_us,
+ * trials/t_end_us (int64) of the trials that start before step `steps`.
+ * NMSIM_ENOMEM. */
+nmsim_status dvs_replay_items(const dvs_replay *r, const char *pop, uint64_t steps, h5o_items *b,
+                              nmsim_err *err);
 
 #endif

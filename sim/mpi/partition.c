@@ -3,6 +3,7 @@
  * partition.h). Pure bookkeeping: no MPI here. */
 #include <string.h>
 
+#include "sim/load/scenario_int.h"
 #include "sim/mpi/partition.h"
 
 /* Chip of a tile of the board's grid. */
@@ -192,7 +193,6 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   nm_free(tile_rank);
   nm_free(adj);
   s->unit_here = p->unit_here;
-  s->defer = part_defer_spike;
   *out = p;
   return NMSIM_OK;
 nomem:

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "sim/mpi/mpi_comm.h"
-#include "sim/system/build.h"
+#include "cores/machine.h"
 
 /* One recorded state value: where it lives and who owns it. */
 typedef struct part_rec {
@@ -55,19 +55,4 @@ typedef struct sys_part {
 nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_part **out,
                          nmsim_err *err);
 void part_destroy(sys_part *p);
-/* Run every step of s over the ranks (sim/mpi/prun.c). Every rank returns the
- * same status. */
-nmsim_status part_run(sys *s, nmsim_err *err);
-/* Functional mode: the spike of local neuron j of core src (value `value`)
- * has a target on core dst of another process; one message per spike and
- * rank (sim/mpi/prun.c, the system's s->defer). */
-void part_defer_spike(sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
-/* After part_run: bring the whole system's results to rank 0 (per-core and
- * per-tile energy, link counters, packet latencies, counts, plastic weights),
- * so that the summary and the run file are written there as in one process. */
-nmsim_status part_gather(sys *s, nmsim_err *err);
-/* Print this run's synchronisation statistics (one line per rank, gathered to
- * rank 0) to f on rank 0. */
-void part_print_stats(const sys *s, FILE *f);
-
 #endif

@@ -72,7 +72,6 @@ struct h5o_writer {
 
 /* The scalar fields of run_summary, stored as /summary attributes. Fields
  * added after the first release are optional when reading (0 if absent). */
-typedef enum { H5O_U64, H5O_U32, H5O_F64, H5O_STR } h5o_kind;
 static const struct {
   const char *name;
   h5o_kind kind;
@@ -173,7 +172,7 @@ static hid_t h5o_str_type(void) {
 
 /* Attribute name on loc, replacing any existing one: a scalar (n == 0) or
  * n values, of file type ft, from memory of type mt. */
-static herr_t h5o_attr(hid_t loc, const char *name, hid_t ft, hid_t mt, size_t n,
+static herr_t h5o_put_attr(hid_t loc, const char *name, hid_t ft, hid_t mt, size_t n,
                        const void *v) {
   herr_t rc = -1;
   hid_t sp = H5I_INVALID_HID, a = H5I_INVALID_HID;
@@ -196,7 +195,7 @@ static herr_t h5o_attr_str(hid_t loc, const char *name, const char *s) {
   hid_t t = h5o_str_type();
   if (t < 0) return -1;
   const char *v = s ? s : "";
-  herr_t rc = h5o_attr(loc, name, t, t, 0, &v);
+  herr_t rc = h5o_put_attr(loc, name, t, t, 0, &v);
   H5Tclose(t);
   return rc;
 }
@@ -204,19 +203,19 @@ static herr_t h5o_attr_str(hid_t loc, const char *name, const char *s) {
 static herr_t h5o_attr_strs(hid_t loc, const char *name, const char *const *v, size_t n) {
   hid_t t = h5o_str_type();
   if (t < 0) return -1;
-  herr_t rc = h5o_attr(loc, name, t, t, n, v);
+  herr_t rc = h5o_put_attr(loc, name, t, t, n, v);
   H5Tclose(t);
   return rc;
 }
 
 static herr_t h5o_attr_u64(hid_t loc, const char *name, uint64_t v) {
-  return h5o_attr(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &v);
+  return h5o_put_attr(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &v);
 }
 static herr_t h5o_attr_u32(hid_t loc, const char *name, uint32_t v) {
-  return h5o_attr(loc, name, H5T_STD_U32LE, H5T_NATIVE_UINT32, 0, &v);
+  return h5o_put_attr(loc, name, H5T_STD_U32LE, H5T_NATIVE_UINT32, 0, &v);
 }
 static herr_t h5o_attr_f64(hid_t loc, const char *name, double v) {
-  return h5o_attr(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &v);
+  return h5o_put_attr(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &v);
 }
 
 /* The category keys, in NMSIM_ENERGY_MAP order: the "columns" attribute. */
@@ -446,7 +445,7 @@ static nmsim_status h5o_create_states(h5o_writer *w, const h5o_layout *lay, nmsi
       snprintf(name, sizeof name, "%s/%s", gname, s->var_names[v]);
       se->ds = h5o_dset(g, s->var_names[v], H5T_IEEE_F64LE, 2, n, chunk_rows, unit);
       if (se->ds < 0 ||
-          h5o_attr(se->ds, "neurons", H5T_STD_U32LE, H5T_NATIVE_UINT32, n, s->neurons) < 0 ||
+          h5o_put_attr(se->ds, "neurons", H5T_STD_U32LE, H5T_NATIVE_UINT32, n, s->neurons) < 0 ||
           h5o_attr_u32(se->ds, "population", s->pop) < 0) {
         H5Gclose(g);
         return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot create dataset %s", name);
@@ -1324,4 +1323,125 @@ done:
   return st;
 }
 
-int64_t h5o_file_id(h5o_writer *w) { return w ? (int64_t)w->file : -1; }
+/* ---- tables other modules hand over ------------------------------------- */
+
+h5o_item *h5o_items_add(h5o_items *b) {
+  if (nm_grow((void **)&b->v, &b->cap, b->n + 1, sizeof *b->v) != NMSIM_OK) return NULL;
+  h5o_item *it = &b->v[b->n++];
+  memset(it, 0, sizeof *it);
+  return it;
+}
+
+void *h5o_items_keep(h5o_items *b, void *p) {
+  if (!p) return NULL;
+  if (nm_grow((void **)&b->owned, &b->cap_owned, b->n_owned + 1, sizeof *b->owned) != NMSIM_OK) {
+    nm_free(p);
+    return NULL;
+  }
+  b->owned[b->n_owned++] = p;
+  return p;
+}
+
+char *h5o_items_printf(h5o_items *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = n < 0 ? NULL : nm_malloc((size_t)n + 1);
+  if (!p) return NULL;
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return h5o_items_keep(b, p);
+}
+
+void h5o_items_free(h5o_items *b) {
+  for (size_t i = 0; i < b->n_owned; i++) nm_free(b->owned[i]);
+  nm_free(b->owned);
+  nm_free(b->v);
+  memset(b, 0, sizeof *b);
+}
+
+/* File and memory types of kind k (a string type is made: close it). */
+static void h5o_kind_types(h5o_kind k, hid_t *ft, hid_t *mt) {
+  switch (k) {
+    case H5O_U32: *ft = H5T_STD_U32LE, *mt = H5T_NATIVE_UINT32; return;
+    case H5O_I32: *ft = H5T_STD_I32LE, *mt = H5T_NATIVE_INT32; return;
+    case H5O_U64: *ft = H5T_STD_U64LE, *mt = H5T_NATIVE_UINT64; return;
+    case H5O_I64: *ft = H5T_STD_I64LE, *mt = H5T_NATIVE_INT64; return;
+    case H5O_F64: *ft = H5T_IEEE_F64LE, *mt = H5T_NATIVE_DOUBLE; return;
+    case H5O_STR: *ft = *mt = h5o_str_type(); return;
+  }
+  *ft = *mt = H5I_INVALID_HID;
+}
+
+static herr_t h5o_item_attrs(hid_t loc, const h5o_item *it) {
+  for (size_t a = 0; a < it->n_attrs; a++) {
+    const h5o_attr *at = &it->attrs[a];
+    hid_t ft, mt;
+    h5o_kind_types(at->kind, &ft, &mt);
+    herr_t rc = ft < 0 ? -1 : h5o_put_attr(loc, at->name, ft, mt, at->n == 1 ? 0 : at->n, at->v);
+    if (at->kind == H5O_STR && ft >= 0) H5Tclose(ft);
+    if (rc < 0) return -1;
+  }
+  return 0;
+}
+
+/* Whether an object exists at the absolute path (H5Lexists fails, rather
+ * than says no, when a parent group is missing). */
+static htri_t h5o_path_exists(hid_t file, const char *path) {
+  char buf[1024];
+  size_t n = strlen(path);
+  if (n >= sizeof buf) return -1;
+  memcpy(buf, path, n + 1);
+  for (char *q = strchr(buf + 1, '/');; q = strchr(q + 1, '/')) {
+    if (q) *q = 0;
+    htri_t ex = H5Lexists(file, buf, H5P_DEFAULT);
+    if (ex <= 0 || !q) return ex;
+    *q = '/';
+  }
+}
+
+/* Write one item (see h5o_item). */
+static herr_t h5o_item_write(hid_t file, const h5o_item *it) {
+  htri_t ex = h5o_path_exists(file, it->path);
+  if (ex < 0 || (ex > 0 && H5Ldelete(file, it->path, H5P_DEFAULT) < 0)) return -1;
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  if (lcpl < 0 || H5Pset_create_intermediate_group(lcpl, 1) < 0) {
+    h5o_close_id(&lcpl, H5Pclose);
+    return -1;
+  }
+  herr_t rc = -1;
+  if (!it->rank) {
+    hid_t g = H5Gcreate2(file, it->path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    if (g >= 0) rc = h5o_item_attrs(g, it);
+    h5o_close_id(&g, H5Gclose);
+    h5o_close_id(&lcpl, H5Pclose);
+    return rc;
+  }
+  hsize_t dims[2] = {it->dims[0], it->dims[1]}, chunk[2] = {it->chunk, it->dims[1]};
+  hid_t ft, mt, d = H5I_INVALID_HID;
+  h5o_kind_types(it->kind, &ft, &mt);
+  hid_t sp = H5Screate_simple((int)it->rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  if (ft >= 0 && sp >= 0 && dcpl >= 0 &&
+      (!it->chunk ||
+       (H5Pset_chunk(dcpl, (int)it->rank, chunk) >= 0 && H5Pset_deflate(dcpl, 4) >= 0)))
+    d = H5Dcreate2(file, it->path, ft, sp, lcpl, dcpl, H5P_DEFAULT);
+  size_t n = it->dims[0] * (it->rank == 2 ? it->dims[1] : 1);
+  if (d >= 0 && (!n || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, it->data) >= 0))
+    rc = h5o_item_attrs(d, it);
+  h5o_close_id(&d, H5Dclose);
+  h5o_close_id(&dcpl, H5Pclose);
+  h5o_close_id(&sp, H5Sclose);
+  h5o_close_id(&lcpl, H5Pclose);
+  if (it->kind == H5O_STR && ft >= 0) H5Tclose(ft);
+  return rc;
+}
+
+nmsim_status h5o_add(h5o_writer *w, const h5o_items *b, nmsim_err *err) {
+  if (!w) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_add: NULL writer");
+  for (size_t i = 0; i < b->n; i++)
+    if (h5o_item_write(w->file, &b->v[i]) < 0)
+      return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write %s", b->v[i].path);
+  return NMSIM_OK;
+}

@@ -24,9 +24,11 @@
  *                             NoC link                                          (at finish)
  *   /summary                  attrs: every scalar of run_summary (energy_pj.<key>, ...)
  *   /summary/populations      compound {name, model, size, spikes, rate_hz, bursts}
- * Other modules add, through h5o_file_id before h5o_finish: /projections/<k>
- * (plastic weights, sim/system/plastic_weights.c) and /populations/<name>/input (DVS
- * replay, sim/dvs/dvs_replay.c).
+ * Other modules hand their tables to h5o_add as plain data (h5o_items), so
+ * this file is the only writer of run files: /cores/utilisation
+ * (sim/system/utilisation.c), /projections/<k> (plastic weights,
+ * sim/system/plastic_weights.c) and /populations/<name>/input (DVS replay,
+ * sim/dvs/dvs_replay.c).
  */
 #ifndef NMSIM_SIM_H5OUT_H
 #define NMSIM_SIM_H5OUT_H
@@ -133,9 +135,54 @@ nmsim_status h5o_finish(h5o_writer *w, const h5o_final *f, nmsim_err *err);
 /* Mark a run that stopped on an error: write the buffered steps, set status
  * "failed" and attribute "error" to msg. The writer may then only be closed. */
 nmsim_status h5o_fail_run(h5o_writer *w, const char *msg, nmsim_err *err);
-/* The writer's open HDF5 file (an hid_t), for modules that add their own
- * groups before h5o_finish; it stays owned by the writer. */
-int64_t h5o_file_id(h5o_writer *w);
+/* ---- tables other modules hand over ------------------------------------- */
+
+/* Element types of what h5o_add writes (little-endian in the file). */
+typedef enum h5o_kind { H5O_U32, H5O_I32, H5O_U64, H5O_I64, H5O_F64, H5O_STR } h5o_kind;
+
+/* An attribute: n values of kind (one value: a scalar attribute); H5O_STR
+ * values are const char * (variable-length UTF-8, what h5py reads as str). */
+typedef struct h5o_attr {
+  const char *name;
+  h5o_kind kind;
+  size_t n;
+  const void *v;
+} h5o_attr;
+
+/* A group (data NULL and rank 0) or a dataset of rank 1 or 2 at an absolute
+ * path; missing parent groups are made, and an object already at path is
+ * replaced. chunk: rows per chunk, deflate-compressed; 0: contiguous. */
+typedef struct h5o_item {
+  const char *path;
+  h5o_kind kind;
+  unsigned rank;
+  size_t dims[2];
+  const void *data;
+  size_t chunk;
+  const h5o_attr *attrs;
+  size_t n_attrs;
+} h5o_item;
+
+/* A list of items and the memory they point to, which it owns. */
+typedef struct h5o_items {
+  h5o_item *v;
+  size_t n, cap;
+  void **owned;
+  size_t n_owned, cap_owned;
+} h5o_items;
+
+/* A new zeroed item at the end of b, or NULL when out of memory. */
+h5o_item *h5o_items_add(h5o_items *b);
+/* Hand p (nm_malloc'd) to b, freed by h5o_items_free; returns p, or NULL
+ * after freeing p when out of memory (p NULL: returns NULL). */
+void *h5o_items_keep(h5o_items *b, void *p);
+/* A copy of the printf-formatted string kept by b, or NULL. */
+char *h5o_items_printf(h5o_items *b, const char *fmt, ...) NMSIM_PRINTF(2, 3);
+/* Free what b holds (accepts a zeroed b). */
+void h5o_items_free(h5o_items *b);
+/* Write every item of b, in order, before h5o_finish. NMSIM_EHDF5 naming the
+ * file and the item's path. */
+nmsim_status h5o_add(h5o_writer *w, const h5o_items *b, nmsim_err *err);
 /* Close (accepts NULL). A writer closed without h5o_finish or h5o_fail_run
  * leaves status "incomplete". */
 void h5o_close(h5o_writer *w);

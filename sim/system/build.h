@@ -12,12 +12,4 @@
 nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
                        nmsim_err *err);
 void sys_destroy(sys *s);
-/* A synapse made by a projection's connector (sim/system/build.c), in the order of
- * projections, then source neurons, then the connector's own order. Returns
- * NMSIM_OK or NMSIM_ENOMEM. */
-typedef nmsim_status (*sys_syn_sink)(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
-                                     const scn_projection *pr, int32_t wq);
-nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *ctx,
-                                    nmsim_err *err);
-
 #endif

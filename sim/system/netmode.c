@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "cores/neurocore.h"
-#include "sim/system/build.h"
+#include "sim/system/connect.h"
 #include "sim/system/netmode.h"
 
 /* The rows of one projection. */

@@ -4,10 +4,11 @@
 #define NMSIM_SIM_SYSTEM_PLASTIC_WEIGHTS_H
 
 #include "cores/machine.h"
+#include "sim/out/h5out.h"
 
-/* Write the weights of the plastic projections that the scenario records
- * (record.weights) into the open run file `file` (an hid_t; path names it in
- * messages), as /projections/<k>/{pre, post, weight}. */
-nmsim_status run_write_weights(int64_t file, const char *path, const sys *s, nmsim_err *err);
+/* Add the weights of the plastic projections that the scenario records
+ * (record.weights) to the run file's items, as /projections/<k>/{pre, post,
+ * weight}. NMSIM_ENOMEM. */
+nmsim_status sys_weight_items(const sys *s, h5o_items *b, nmsim_err *err);
 
 #endif

@@ -9,7 +9,7 @@
 #include "sim/dvs/dvs_replay.h"
 #include "sim/out/h5out.h"
 #include "sim/system/run_tables.h"
-#include "sim/mpi/partition.h"
+#include "sim/system/prun.h"
 #include "sim/base/progress.h"
 #include "sim/system/run_int.h"
 #include "noc/noc_int.h"
@@ -302,21 +302,30 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
     rc = NMSIM_ENOMEM_ERR(err);
     goto done;
   }
+  /* a recording that failed mid-run is reported here */
+  for (size_t p = 0; p < scn->n_pops; p++)
+    if (scn->pops[p].dvs && (rc = dvs_replay_status(scn->pops[p].dvs, err)) != NMSIM_OK) {
+      if (rec.w) h5o_fail_run(rec.w, err ? err->msg : "", NULL);
+      goto done;
+    }
   if (rec.w) {
-    /* what other modules add to the run file goes in before it is marked
-     * complete */
-    int64_t f = h5o_file_id(rec.w);
-    if ((rc = run_write_weights(f, o->h5_path, s, err)) != NMSIM_OK ||
-        (rc = run_write_utilisation(f, o->h5_path, s, err)) != NMSIM_OK ||
-        (rc = dvs_replay_write_into(f, o->h5_path, scn, err)) != NMSIM_OK) {
+    /* what other modules add to the run file, handed over as tables before
+     * it is marked complete */
+    h5o_items items = {0};
+    rc = sys_weight_items(s, &items, err);
+    if (rc == NMSIM_OK) rc = sys_utilisation_items(s, &items, err);
+    for (size_t p = 0; p < scn->n_pops && rc == NMSIM_OK; p++)
+      if (scn->pops[p].dvs)
+        rc = dvs_replay_items(scn->pops[p].dvs, scn->pops[p].name, scn->steps, &items, err);
+    if (rc == NMSIM_OK) rc = h5o_add(rec.w, &items, err);
+    h5o_items_free(&items);
+    if (rc != NMSIM_OK) {
       h5o_fail_run(rec.w, err ? err->msg : "", NULL);
       goto done;
     }
     h5t_tables t;
     if ((rc = h5t_gather(s, sum, &t, err)) == NMSIM_OK) rc = h5o_finish(rec.w, &t.fin, err);
     h5t_free(&t);
-  } else if ((rc = dvs_replay_check(scn, err)) != NMSIM_OK) {
-    goto done;
   }
 done:
   h5o_close(rec.w);

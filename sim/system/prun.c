@@ -1,4 +1,4 @@
-/* prun.c: the run loops of a system split over MPI ranks (see partition.h):
+/* prun.c: the run loops of a system split over MPI ranks (partition: sim/mpi/partition.h):
  * timed mode in conservative windows of the lookahead, functional mode one
  * step per window, and the step's end (spikes gathered, learning, step energy
  * and end time reduced, recorded state brought to rank 0) shared by both. */
@@ -8,7 +8,8 @@
 #include "cores/learning.h"
 #include "cores/neurocore.h"
 #include "noc/noc_int.h"
-#include "sim/mpi/partition.h"
+#include "sim/load/scenario_int.h"
+#include "sim/system/prun.h"
 #include "sim/system/run_int.h"
 
 /* ---- events and spikes for other ranks ---------------------------------- */
@@ -42,7 +43,9 @@ typedef struct part_spike {
   double value;
 } part_spike;
 
-void part_defer_spike(sys *s, uint32_t src, uint32_t j, uint32_t dst, double value) {
+/* Functional mode: the spike of local neuron j of core src (value `value`)
+ * has a target on core dst of another process (the system's s->defer). */
+static void part_defer_spike(sys *s, uint32_t src, uint32_t j, uint32_t dst, double value) {
   sys_part *p = s->part;
   int k = p->nb_of[p->unit_rank[dst]];
   uint64_t key = (uint64_t)src << 32 | j;
@@ -346,6 +349,7 @@ static nmsim_status run_functional(sys *s, nmsim_err *err) {
 
 nmsim_status part_run(sys *s, nmsim_err *err) {
   double t0 = nmc_wtime();
+  s->defer = part_defer_spike;
   nmsim_status rc = s->scn->functional                        ? run_functional(s, err)
                     : (s->type->flags & CORE_SYNC_TICK) ? run_pe(s, err)
                                                         : run_timed(s, err);

@@ -1,0 +1,16 @@
+/* connect.h: projections expanded into synapses (sim/system/connect.c). */
+#ifndef NMSIM_SIM_SYSTEM_CONNECT_H
+#define NMSIM_SIM_SYSTEM_CONNECT_H
+
+#include "cores/machine.h"
+#include "sim/load/scenario_int.h"
+
+/* A synapse made by a projection's connector , in the order of
+ * projections, then source neurons, then the connector's own order. Returns
+ * NMSIM_OK or NMSIM_ENOMEM. */
+typedef nmsim_status (*sys_syn_sink)(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
+                                     const scn_projection *pr, int32_t wq);
+nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *ctx,
+                                    nmsim_err *err);
+
+#endif
