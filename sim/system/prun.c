@@ -10,7 +10,7 @@
 #include "noc/noc_int.h"
 #include "sim/load/scenario_int.h"
 #include "sim/system/prun.h"
-#include "sim/system/run_int.h"
+#include "sim/system/timed.h"
 
 /* ---- events and spikes for other ranks ---------------------------------- */
 

@@ -15,34 +15,14 @@
 #include "noc/noc_int.h"
 #include "sim/system/build.h"
 #include "sim/system/direct.h"
+#include "sim/system/timed.h"
 #include "sim/system/plastic_weights.h"
 #include "sim/system/utilisation.h"
 
-void sys_wire(sys *s) {
-  const core_handler *h;
-  for (h = s->type->handlers; h < s->type->handlers + CORE_MAX_HANDLERS && h->fn; h++)
-    sim_engine_set_handler(s->eng, h->kind, h->fn, s);
-  for (h = s->path->handlers; h < s->path->handlers + CORE_MAX_HANDLERS && h->fn; h++)
-    sim_engine_set_handler(s->eng, h->kind, h->fn, s);
-  noc_init_ports(s);
-}
-
-nmsim_status sys_start(sys *s, nmsim_err *err) {
-  nmsim_status rc = s->type->start(s, err);
-  if (rc != NMSIM_OK) sim_engine_run(s->eng, err); /* for the engine's recorded message */
-  return rc;
-}
-
 nmsim_status sys_run(sys *s, nmsim_err *err) {
-  nmsim_status rc;
   if (s->part) return part_run(s, err); /* split over MPI ranks */
   if (!s->path->emit) return sys_run_untimed(s, err);
-  sim_pq_opts qo = {.max_events = s->scn->max_events};
-  if ((rc = sim_engine_create(s->scn->queue, &qo, &s->eng, err)) != NMSIM_OK) return rc;
-  sys_wire(s);
-  if ((rc = sys_start(s, err)) != NMSIM_OK) return rc;
-  if ((rc = sim_engine_run(s->eng, err)) != NMSIM_OK) return rc;
-  return s->type->finish(s, err);
+  return sys_run_timed(s, err);
 }
 
 /* ---- the HDF5 hook ------------------------------------------------------- */

@@ -25,10 +25,5 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
  * the chip's NoC, straight to the targets with an untimed path, or split
  * over processes. */
 nmsim_status sys_run(sys *s, nmsim_err *err);
-/* The one place handlers are wired: the core type's and the path's, on
- * s->eng; then the NoC's ports get their credits. */
-void sys_wire(sys *s);
-/* The core type's first events; on failure the engine's message is in err. */
-nmsim_status sys_start(sys *s, nmsim_err *err);
 
 #endif
