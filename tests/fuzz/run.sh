@@ -24,7 +24,7 @@ fi
 out=build-fuzz
 mkdir -p "$out/seeds" "$out/artifacts"
 shared=../shared/data/dvs
-srcs=(sim/dvs/dvs.c sim/dvs/dvs_aedat.c sim/dvs/dvs_prophesee.c sim/dvs/dvs_nmnist.c sim/base/alloc.c sim/base/status.c)
+srcs=(sim/dvs/dvs.c sim/dvs/dvs_window.c sim/dvs/dvs_aedat.c sim/dvs/dvs_prophesee.c sim/dvs/dvs_nmnist.c sim/base/alloc.c sim/base/status.c)
 cflags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -DNMSIM_VERSION_STRING=\"fuzz\" -I. -Iinclude)
 libs=(-lz -llz4 -lzstd)
 
