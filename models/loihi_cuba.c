@@ -18,7 +18,7 @@
  * floor() of it, which is Lava Dense's arithmetic right shift of the sum
  * (np.right_shift rounds toward minus infinity). a_in is then saturated to
  * the 16 bits of Lava's a_in port (int16, precision 16).
- * Extensions for NIR imports (sim/nir/nir_net.c, docs/nir.md): reset_mode 1 resets
+ * Extensions for NIR imports (sim/load/nir_import.c, docs/nir.md): reset_mode 1 resets
  * by subtraction (v -= vth << 6, as Sinabs and some NIR exports assume; Loihi 2
  * microcode can do this, Lava's bit-accurate Loihi 1 model cannot), and
  * per-neuron parameters through the block's aux (nmsim_pop_data.param). */

@@ -13,7 +13,7 @@
  * per step, the common practice of discrete backends; research/nir-format.md
  * section 3) plus `bias` (the bias of a NIR Affine that feeds the neuron, a
  * constant input every step). NIR times are seconds; give tau with its unit
- * (0.0025 s). A NIR import (sim/nir/nir_net.c) gives parameters per neuron through
+ * (0.0025 s). A NIR import (sim/load/nir_import.c) gives parameters per neuron through
  * the block's aux (nmsim_pop_data.param), which then replace the population's. */
 #include <math.h>
 #include <stdio.h>

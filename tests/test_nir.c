@@ -1,4 +1,4 @@
-/* test_nir.c: the NIR reader (sim/nir/nir.c) and importer (sim/nir/nir_net.c) on files
+/* test_nir.c: the NIR reader (sim/nir/nir.c) and importer (sim/load/nir_import.c) on files
  * the tests write with the HDF5 C API (tests/nir_gen.h): float32/float64, gzip,
  * nested graphs, missing optional fields, broken files, the folding of
  * operator chains into projections, the fixed-point target, and `nmsim nir

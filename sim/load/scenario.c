@@ -11,6 +11,7 @@
 
 #include "nmsim/chip.h"
 #include "sim/dvs/dvs_replay.h"
+#include "sim/load/nir_import.h"
 #include "sim/nir/nir.h"
 #include "models/stdp.h"
 #include "sim/load/scenario_int.h"
@@ -29,7 +30,7 @@ typedef struct scn_ctx {
   nmsim_scenario *s;
   nmsim_err *err;
   const char *dir;  /* directory of the scenario file, or NULL */
-  nir_net *nir;     /* network: {nir: ...} while loading (sim/nir/nir_net.c), or NULL */
+  nir_net *nir;     /* network: {nir: ...} while loading (sim/load/nir_import.c), or NULL */
 } scn_ctx;
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -1345,7 +1346,7 @@ static nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
   return NMSIM_OK;
 }
 
-/* ---- network: a NIR graph (sim/nir/nir_net.c, docs/nir.md) --------------------------- */
+/* ---- network: a NIR graph (sim/load/nir_import.c, docs/nir.md) --------------------------- */
 
 /* network.dt sets the scenario's dt (the step that discretises the graph). */
 static nmsim_status scn_read_network_dt(scn_ctx *x, struct fy_node *root) {

@@ -1,4 +1,4 @@
-/* nir_net.c: a NIR graph as part of a scenario (network: {nir: FILE, ...}).
+/* nir_import.c: a NIR graph as part of a scenario (network: {nir: FILE, ...}).
  * Neuron nodes become populations "nir.<node>"; the chains of operators
  * between them (Affine, Linear, Scale, Conv, Pool, Flatten, Delay) are folded
  * into one projection per path (matrices, shared kernels), their biases into
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "models/mdl_int.h"
-#include "sim/nir/nir.h"
+#include "sim/load/nir_import.h"
 #include "sim/load/scenario_int.h"
 
 /* ---- linear maps between populations --------------------------------------------- */
