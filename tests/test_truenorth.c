@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cores/chip_int.h"
+#include "cores/core_type.h"
 #include "nmsim/model.h"
+#include "scn_run.h"
 #include "tests_util.h"
 
 /* ---- the neuron model ------------------------------------------------------ */
@@ -282,4 +285,336 @@ Test(truenorth_model, stochastic_refused) {
   cr_assert_eq(tn_prepare(&k, p, 1, msg, sizeof msg), NMSIM_EINPUT);
   cr_assert(strstr(msg, "alpha must be an integer"), "message: %s", msg);
   free(k.derived);
+}
+
+/* ---- the core type and its preset ------------------------------------------- */
+
+#define DEMO NMSIM_SOURCE_DIR "/scenarios/truenorth_demo.yaml"
+
+#define EXPECT_HAS(msg, frag) \
+  cr_assert(strstr((msg), (frag)), "message \"%s\" lacks \"%s\"", (msg), (frag))
+#define EXPECT_U64(what, got, want)                                                \
+  cr_assert_eq((unsigned long long)(got), (unsigned long long)(want),              \
+               "%s: got %llu, expected %llu", (what), (unsigned long long)(got),    \
+               (unsigned long long)(want))
+
+static int nmsim(const char *args, char **out, char **err) {
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "%s %s", NMSIM_BINARY, args);
+  return tu_run(cmd, out, err);
+}
+
+/* The preset's text with the first `from` replaced by `to`, written to a
+ * fresh chip file; returns its path (a tu_tmp slot). */
+static const char *tn_chip_with(const char *from, const char *to) {
+  const char *text = nmsim_chip_preset_text("truenorth");
+  cr_assert(text, "preset truenorth exists");
+  const char *at = strstr(text, from);
+  cr_assert(at, "preset has \"%s\"", from);
+  size_t n = strlen(text) + strlen(to) + 1;
+  char *out = malloc(n);
+  snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+  const char *path = tu_tmp("tn-chip", ".yaml");
+  cr_assert_eq(tu_write(path, out), 0);
+  free(out);
+  return path;
+}
+
+/* Write scenario text to a fresh file; returns its path. */
+static const char *tn_scenario(const char *text) {
+  const char *path = tu_tmp("tn-scn", ".yaml");
+  cr_assert_eq(tu_write(path, text), 0);
+  return path;
+}
+
+/* `nmsim validate` of scenario text: the exit status, stderr in *err. */
+static int tn_validate(const char *text, char **err) {
+  char args[1024];
+  snprintf(args, sizeof args, "validate %s", tn_scenario(text));
+  return nmsim(args, NULL, err);
+}
+
+/* The preset: core_kind truenorth, 64 x 64 tiles of one core of 256 neurons,
+ * fan-in 256 axons, a 1 ms tick, and `nmsim chips` lists it. */
+Test(truenorth_chip, preset) {
+  nmsim_chip *c = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_chip_load("truenorth", NULL, &c, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_str_eq(c->core_type->name, "truenorth");
+  EXPECT_U64("mesh width", c->mesh_width, 64);
+  EXPECT_U64("mesh height", c->mesh_height, 64);
+  EXPECT_U64("cores per tile", c->cores_per_tile, 1);
+  EXPECT_U64("neurons per core", c->max_neurons, 256);
+  EXPECT_U64("fan-in", c->max_fan_in, 256);
+  EXPECT_U64("tick, ps", c->tick_ps, 1000000000ull);
+  cr_assert(c->syn_op.energy_pj > 0 && c->neuron_idle.energy_pj > 0 && c->static_power_mw > 0);
+  nmsim_chip_destroy(c);
+  char *out = NULL;
+  cr_assert_eq(nmsim("chips", &out, NULL), 0);
+  cr_assert(strstr(out, "truenorth    truenorth"), "nmsim chips: %s", out);
+  free(out);
+  cr_assert_eq(nmsim("chips --json", &out, NULL), 0);
+  EXPECT_HAS(out, "\"core_kind\": \"truenorth\"");
+  EXPECT_HAS(out, "\"tick_ms\": 1");
+  free(out);
+}
+
+/* The chip file's `tick` is required by core_kind truenorth, must be > 0,
+ * and is an error on a chip whose core type does not use it; a barrier is an
+ * error on a truenorth chip. */
+Test(truenorth_chip, tick_section) {
+  nmsim_chip *c = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_chip_load(tn_chip_with("\ntick: 1 ms", "\n#"), NULL, &c, &err),
+               NMSIM_EINPUT);
+  EXPECT_HAS(err.msg, "tick: required field is missing");
+  cr_assert_eq(nmsim_chip_load(tn_chip_with("tick: 1 ms", "tick: 0 ms"), NULL, &c, &err),
+               NMSIM_EINPUT);
+  EXPECT_HAS(err.msg, "tick: expected a tick > 0");
+  cr_assert_eq(nmsim_chip_load(tn_chip_with("tick: 1 ms",
+                                            "tick: 1 ms\nbarrier: {times: [{tiles: 1, time: 1 ns}], "
+                                            "energy_per_tile: 0 pJ}"),
+                               NULL, &c, &err),
+               NMSIM_EINPUT);
+  EXPECT_HAS(err.msg, "barrier: not used by core_kind truenorth");
+  const char *loihi = nmsim_chip_preset_text("loihi");
+  size_t n = strlen(loihi) + 32;
+  char *text = malloc(n);
+  snprintf(text, n, "%stick: 1 ms\n", loihi);
+  const char *path = tu_tmp("tn-loihi", ".yaml");
+  cr_assert_eq(tu_write(path, text), 0);
+  free(text);
+  cr_assert_eq(nmsim_chip_load(path, NULL, &c, &err), NMSIM_EINPUT);
+  EXPECT_HAS(err.msg, "tick: not used by core_kind loihi (it is for core_kind truenorth)");
+}
+
+/* The bundled demo runs: the report names the chip, has positive static
+ * and dynamic energy, steps of exactly the 1 ms tick, spikes in every
+ * population, and no overruns. */
+Test(truenorth_core, demo_runs) {
+  const char *h5 = tu_tmp("tn-demo", ".h5");
+  char args[1024], *out = NULL;
+  snprintf(args, sizeof args, "run %s -o %s --quiet", DEMO, h5);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0, "nmsim %s", args);
+  snprintf(args, sizeof args, "report %s --json", h5);
+  cr_assert_eq(nmsim(args, &out, NULL), 0);
+  EXPECT_HAS(out, "\"chip\": \"truenorth\"");
+  EXPECT_HAS(out, "\"status\": \"complete\"");
+  EXPECT_HAS(out, "\"min\": 1000000,");
+  EXPECT_HAS(out, "\"max\": 1000000\n");
+  cr_assert(!strstr(out, "\"overruns\""), "no overruns expected: %s", out);
+  double total = 0, stat = 0, syn = 0;
+  const char *p = strstr(out, "\"total\": ");
+  cr_assert(p && sscanf(p, "\"total\": %lf", &total) == 1);
+  p = strstr(out, "\"static\": ");
+  cr_assert(p && sscanf(p, "\"static\": %lf", &stat) == 1);
+  p = strstr(out, "\"synaptic_op\": ");
+  cr_assert(p && sscanf(p, "\"synaptic_op\": %lf", &syn) == 1);
+  cr_assert(total > stat && stat > 0 && syn > 0, "total %g, static %g, synaptic_op %g", total,
+            stat, syn);
+  /* static: 43 mW over 500 ms = 21.5 mJ */
+  cr_assert(fabs(stat - 21.5e9) < 1, "static %.17g pJ, expected 21.5e9", stat);
+  free(out);
+}
+
+/* Run scenario file `path` with overrides into a run file and its summary. */
+static const char *tn_run(const char *path, const nmsim_override *ov, size_t n_ov,
+                          run_summary *sum) {
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load(path, ov, n_ov, &scn, &err), NMSIM_OK, "load: %s", err.msg);
+  const char *h5 = tu_tmp("tn-run", ".h5");
+  run_opts o = {.h5_path = h5};
+  cr_assert_eq(run_scenario(scn, &o, sum, &err), NMSIM_OK, "run: %s", err.msg);
+  nmsim_scenario_destroy(scn);
+  return h5;
+}
+
+static bool same_u64(const char *a, const char *b, const char *name) {
+  size_t na, nb;
+  uint64_t *x = sr_read(a, name, H5T_NATIVE_UINT64, &na);
+  uint64_t *y = sr_read(b, name, H5T_NATIVE_UINT64, &nb);
+  bool same = na == nb && (na == 0 || memcmp(x, y, na * 8) == 0);
+  free(x);
+  free(y);
+  return same;
+}
+
+/* With no overruns and no late packets, chip-timed mode gives the spikes
+ * and membrane traces of functional mode (the function is the equations,
+ * whatever the NoC's timing). */
+Test(truenorth_core, timed_equals_functional) {
+  run_summary t = {0}, f = {0};
+  nmsim_override ov = {"engine.mode", "functional"};
+  char ta[512], fa[512];
+  snprintf(ta, sizeof ta, "%s", tn_run(DEMO, NULL, 0, &t));
+  snprintf(fa, sizeof fa, "%s", tn_run(DEMO, &ov, 1, &f));
+  EXPECT_U64("tick overruns", t.tick_overruns, 0);
+  EXPECT_U64("late packets", t.late_packets, 0);
+  for (size_t p = 0; p < t.n_pops; p++) {
+    cr_assert_gt(t.pops[p].spikes, 0, "%s spikes", t.pops[p].name);
+    EXPECT_U64(t.pops[p].name, t.pops[p].spikes, f.pops[p].spikes);
+  }
+  const char *names[] = {"/populations/layer1/spikes/step", "/populations/layer1/spikes/neuron",
+                         "/populations/layer2/spikes/step", "/populations/layer2/spikes/neuron"};
+  for (size_t i = 0; i < N(names); i++)
+    cr_assert(same_u64(ta, fa, names[i]), "%s differs between timed and functional", names[i]);
+  size_t na, nb;
+  double *x = sr_read(ta, "/state/layer1/v", H5T_NATIVE_DOUBLE, &na);
+  double *y = sr_read(fa, "/state/layer1/v", H5T_NATIVE_DOUBLE, &nb);
+  cr_assert(na == nb && na > 0 && memcmp(x, y, na * 8) == 0, "layer1 v differs");
+  free(x);
+  free(y);
+  run_summary_clear(&t);
+  run_summary_clear(&f);
+}
+
+/* Overruns, worked out by hand: 256 silent neurons on one core need
+ * 256 x 14.32 ns = 3665.92 ns per tick, against a tick of 2 us. Tick 0 runs
+ * from 0 to 3665.92 ns; tick k fires at 2k us while the core is busy, so it
+ * overruns and starts when the core is free: tick k runs from 3665.92 k to
+ * 3665.92 (k + 1) ns. 10 ticks: ticks 1..9 overrun, and tick 9's work ends
+ * at 36659.2 ns, after the run's end at 20 us: 10 overruns. Step k lasts
+ * from its tick, 2k us, to the end of its work: 3665.92 ns (step 0) to
+ * 36659.2 - 18000 = 18659.2 ns (step 9); the run ends at 36659.2 ns. With
+ * the preset's 1 ms tick: no overrun, every step 1 ms. */
+Test(truenorth_core, overruns_counted) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "chip: %s\nsteps: 10\ndt: 1 ms\npopulations:\n"
+           "  a: {size: 256, model: truenorth, params: {alpha: 100}}\n",
+           tn_chip_with("tick: 1 ms", "tick: 2 us"));
+  const char *path = tn_scenario(text);
+  run_summary s = {0};
+  tn_run(path, NULL, 0, &s);
+  EXPECT_U64("tick overruns", s.tick_overruns, 10);
+  EXPECT_U64("step min, ps", s.step_min_ps, 3665920);
+  EXPECT_U64("step max, ps", s.step_max_ps, 18659200);
+  EXPECT_U64("hardware time, ps", s.hw_time_ps, 36659200);
+  run_summary_clear(&s);
+  snprintf(text, sizeof text,
+           "chip: truenorth\nsteps: 10\ndt: 1 ms\npopulations:\n"
+           "  a: {size: 256, model: truenorth, params: {alpha: 100}}\n");
+  tn_run(tn_scenario(text), NULL, 0, &s);
+  EXPECT_U64("tick overruns at 1 ms", s.tick_overruns, 0);
+  EXPECT_U64("step max at 1 ms, ps", s.step_max_ps, 1000000000ull);
+  run_summary_clear(&s);
+}
+
+/* A late packet: one spike at tick 0 from core 0 to a neuron 63 hops east
+ * (core 63), with delay 1, under a 100 ns tick. It leaves at 1 ns (spike_out)
+ * and arrives at 1 ns + its latency, after tick 1 fired: it is late, and
+ * counts at the first tick at or after its arrival, ceil(arrival / 100 ns),
+ * where the neuron (alpha 1) fires; in functional mode it fires at tick 1. */
+Test(truenorth_core, late_packet) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "chip: %s\nsteps: 8\ndt: 1 ms\npopulations:\n"
+           "  src: {size: 1, model: spike_array, spikes: [[0]]}\n"
+           "  post: {size: 1, model: truenorth, params: {alpha: 1}}\n"
+           "mapping: {place: {post: {core: 63}}}\n"
+           "projections:\n"
+           "  - {from: src, to: post, connector: all_to_all, weight: 1, delay: 1}\n"
+           "record: {spikes: all}\n",
+           tn_chip_with("tick: 1 ms", "tick: 100 ns"));
+  const char *path = tn_scenario(text);
+  run_summary s = {0};
+  const char *h5 = tn_run(path, NULL, 0, &s);
+  EXPECT_U64("late packets", s.late_packets, 1);
+  EXPECT_U64("packets", s.packets, 1);
+  double arrival = 1000.0 + s.packet_mean_ps;
+  uint64_t want = (uint64_t)ceil(arrival / 100000.0);
+  cr_assert_gt(want, 1, "arrives at %g ps, after tick 1", arrival);
+  size_t n;
+  uint64_t *step = sr_read(h5, "/populations/post/spikes/step", H5T_NATIVE_UINT64, &n);
+  cr_assert_eq(n, 1, "post spikes once, got %zu", n);
+  EXPECT_U64("post's spike step", step[0], want);
+  free(step);
+  run_summary_clear(&s);
+  nmsim_override ov = {"engine.mode", "functional"};
+  h5 = tn_run(path, &ov, 1, &s);
+  step = sr_read(h5, "/populations/post/spikes/step", H5T_NATIVE_UINT64, &n);
+  cr_assert(n == 1 && step[0] == 1, "functional: post spikes at step 1");
+  free(step);
+  run_summary_clear(&s);
+}
+
+/* Axon types: four sources with weights 1, 2, 3, 4 onto every neuron of one
+ * core take the four types; a fifth weight needs a fifth type and is refused
+ * (exit 2) naming the core, the population and the axon's source. A source
+ * whose weight matches a type already used shares it. */
+Test(truenorth_core, axon_types) {
+  static const char *base =
+      "chip: truenorth\nsteps: 10\npopulations:\n"
+      "  s1: {size: 4, model: poisson, params: {rate: 10 Hz}}\n"
+      "  s2: {size: 4, model: poisson, params: {rate: 10 Hz}}\n"
+      "  s3: {size: 4, model: poisson, params: {rate: 10 Hz}}\n"
+      "  s4: {size: 4, model: poisson, params: {rate: 10 Hz}}\n"
+      "  s5: {size: 4, model: poisson, params: {rate: 10 Hz}}\n"
+      "  tgt: {size: 8, model: truenorth, params: {alpha: 10}}\n"
+      "mapping: {place: {tgt: {core: 1}}}\n"
+      "projections:\n"
+      "  - {from: s1, to: tgt, connector: all_to_all, weight: 1}\n"
+      "  - {from: s2, to: tgt, connector: all_to_all, weight: 2}\n"
+      "  - {from: s3, to: tgt, connector: all_to_all, weight: -3}\n"
+      "  - {from: s4, to: tgt, connector: all_to_all, weight: 4}\n";
+  char text[2048], *err = NULL;
+  snprintf(text, sizeof text, "%s  - {from: s5, to: tgt, connector: all_to_all, weight: 2}\n",
+           base);
+  cr_assert_eq(tn_validate(text, &err), 0, "4 distinct weights fit: %s", err);
+  free(err);
+  snprintf(text, sizeof text, "%s  - {from: s5, to: tgt, connector: all_to_all, weight: 5}\n",
+           base);
+  cr_assert_eq(tn_validate(text, &err), 2, "a fifth weight is refused");
+  EXPECT_HAS(err, "core 1 (population 'tgt'): input axon 16 (from neuron 0 of 's5') needs a "
+                  "fifth axon type");
+  EXPECT_HAS(err, "type 3: neuron 0 of 'tgt' has 4, this axon 5");
+  free(err);
+}
+
+/* The crossbar's other rules, each refused at build (exit 2) with the core
+ * and population: a truenorth neuron with two destination cores, a delay
+ * beyond 15 ticks, two delays on one axon, a model other than truenorth,
+ * a weight exponent, a plastic projection. */
+Test(truenorth_core, crossbar_rules) {
+  static const struct { const char *pops, *projs, *frag; } cases[] = {
+      {"  a: {size: 2, model: truenorth}\n  b: {size: 2, model: truenorth}\n"
+       "  c: {size: 2, model: truenorth}\nmapping: {place: {b: {core: 1}, c: {core: 2}}}\n",
+       "  - {from: a, to: b, connector: all_to_all, weight: 1}\n"
+       "  - {from: a, to: c, connector: all_to_all, weight: 1}\n",
+       "neuron 0 of 'a' sends to 2 cores; a TrueNorth neuron has one destination"},
+      {"  a: {size: 2, model: poisson}\n  b: {size: 2, model: truenorth}\n",
+       "  - {from: a, to: b, connector: all_to_all, weight: 1, delay: 16}\n",
+       "its delay exceeds 15 ticks"},
+      {"  a: {size: 2, model: poisson}\n  b: {size: 2, model: truenorth}\n",
+       "  - {from: a, to: b, connector: one_to_one, weight: 1, delay: 1}\n"
+       "  - {from: a, to: b, connector: one_to_one, weight: 2, delay: 2}\n",
+       "its synapses have different delays"},
+      {"  a: {size: 2, model: poisson}\n  b: {size: 2, model: truenorth}\n",
+       "  - {from: a, to: b, connector: all_to_all, weight: 1}\n"
+       "  - {from: a, to: b, connector: all_to_all, weight: 2}\n",
+       "it has two synapses onto one neuron"},
+      {"  a: {size: 2, model: poisson}\n  b: {size: 2, model: lif}\n",
+       "  - {from: a, to: b, connector: all_to_all, weight: 1 nA}\n",
+       "model lif cannot run on chip 'truenorth'"},
+      {"  a: {size: 2, model: poisson}\n  b: {size: 2, model: truenorth}\n",
+       "  - {from: a, to: b, connector: all_to_all, weight: 1, weight_exp: 1}\n",
+       "weight_exp 1: chip 'truenorth' (core_kind truenorth) adds 9-bit integer weights"},
+      /* the loader takes plasticity onto floating-point targets only; the
+       * chip refuses it before it would refuse the model */
+      {"  a: {size: 2, model: poisson}\n  b: {size: 2, model: lif}\n",
+       "  - {from: a, to: b, connector: all_to_all, weight: 0.5,\n"
+       "     plasticity: {a_plus: 0.005, a_minus: 0.00525, tau_plus: 20 ms, tau_minus: 20 ms, "
+       "w_min: 0, w_max: 1}}\n",
+       "projections[0]: chip 'truenorth' (core_kind truenorth) has no on-chip learning"},
+  };
+  char text[2048], *err = NULL;
+  for (size_t i = 0; i < N(cases); i++) {
+    snprintf(text, sizeof text, "chip: truenorth\nsteps: 10\npopulations:\n%sprojections:\n%s",
+             cases[i].pops, cases[i].projs);
+    int st = tn_validate(text, &err);
+    cr_assert_eq(st, 2, "case %zu: exit %d, expected 2 (%s)", i, st, err);
+    EXPECT_HAS(err, cases[i].frag);
+    free(err);
+  }
 }

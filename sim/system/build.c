@@ -794,6 +794,16 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
     *out = s;
     return NMSIM_OK;
   }
+  if (s->type->flags & CORE_NO_LEARNING)
+    for (size_t k = 0; k < scn->n_projs; k++)
+      if (scn->projs[k].plast) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: projections[%zu]: chip '%s' (core_kind %s) has no on-chip "
+                       "learning: remove the projection's plasticity, or use a chip that "
+                       "learns",
+                       scn->path, scn->projs[k].line, k, chip->name, s->type->name);
+        goto fail;
+      }
   if ((rc = sys_expand_projections(s, shift, add_edge, &E, err)) != NMSIM_OK) goto fail;
   /* sources of every neuron, as offsets and a list (freed after mapping) */
   fanin = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));

@@ -222,7 +222,7 @@ struct sys {
   void (*defer)(struct sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
   struct noc_mc *mc;       /* CORE_ROUTE_KEYED: key/mask multicast routing; else NULL */
   bool hop_by_hop;         /* no sending ahead (noc_port_send): the reference for tests */
-  uint64_t tick_overruns;  /* ticks whose timer fired while the PE was still busy */
+  uint64_t tick_overruns;  /* ticks that fired while their core was still busy */
   uint64_t late_packets;   /* packets processed after their target tick started */
 
   sys_step_hook hook;
