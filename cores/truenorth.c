@@ -19,11 +19,13 @@
  *    magnitude, so -256 is refused) with no weight_exp; one synapse per
  *    (axon, neuron), the crossbar's one bit;
  *  - AXON TYPES: taking a core's input axons in order (by source neuron),
- *    each gets the first of types 0-3 under which every one of its synapses
- *    agrees with the weight its target neuron already has for that type (or
- *    sets it); an axon that fits none is refused. The greedy assignment is a
- *    sufficient test: it may refuse a core that another assignment of types
- *    would fit, never the reverse.
+ *    each gets a type under which every one of its synapses agrees with the
+ *    weight its target neuron already has for that type (or sets it),
+ *    preferring a type whose axons all carried this axon's one weight, then
+ *    an unused type; an axon that fits none of the 4 is refused. So a core
+ *    whose axons each carry one weight, at most 4 distinct ones, always fits
+ *    (a type per weight); otherwise the greedy assignment may refuse a core
+ *    that another assignment would fit, never accept one that does not.
  * The mapper's limits (chip file: 256 neurons, fan-in 256 axons) do the rest.
  *
  * TIMING. A global tick of period T (chip file `tick`, 1 ms: Merolla p.4)
@@ -64,6 +66,8 @@
 #define TN_TYPES 4      /* axon types per core (Merolla S1) */
 #define TN_W_MAX 255    /* |weight|: 9-bit signed, sign and magnitude (Merolla S8) */
 #define TN_DELAY_MAX 15 /* delivery tick within the next 15 ticks (Akopyan V-C) */
+#define TN_UNUSED INT32_MIN     /* a type no axon has yet */
+#define TN_MIXED (INT32_MIN + 1) /* a type whose axons carried several weights */
 
 typedef struct tn_core {
   nmsim_ps start;     /* actual start of the current tick's updates */
@@ -148,6 +152,8 @@ static nmsim_status tn_check_axons(const sys *s, const sys_core *c, int32_t *typ
                                    uint32_t *last, nmsim_err *err) {
   const char *pop, *spop, *tpop;
   uint32_t idx, sidx;
+  int32_t label[TN_TYPES]; /* per type: the one weight its axons carried so far */
+  for (int g = 0; g < TN_TYPES; g++) label[g] = TN_UNUSED;
   for (size_t k = 0; k < (size_t)c->n_neurons * TN_TYPES; k++) typew[k] = INT32_MIN;
   for (uint32_t j = 0; j < c->n_neurons; j++) last[j] = UINT32_MAX;
   for (uint32_t a = 0; a < c->n_axons; a++) {
@@ -176,20 +182,33 @@ static nmsim_status tn_check_axons(const sys *s, const sys_core *c, int32_t *typ
       }
       last[y->tgt] = a;
     }
-    /* the first type whose weights agree with every synapse of the axon */
-    uint32_t bad[TN_TYPES]; /* per type: a synapse that disagrees */
-    int g;
+    /* the axon's type: one that has carried only this axon's one weight,
+     * else an unused one, else the first whose weights agree with every
+     * synapse of the axon (bad[g]: a synapse that disagrees with type g) */
+    int32_t w0 = c->syn[lo].w;
+    bool uniform = true;
+    for (uint32_t k = lo; k < hi; k++) uniform &= c->syn[k].w == w0;
+    uint32_t bad[TN_TYPES];
+    int g, pick = -1;
     for (g = 0; g < TN_TYPES; g++) {
       bad[g] = UINT32_MAX;
       for (uint32_t k = lo; k < hi && bad[g] == UINT32_MAX; k++) {
         int32_t have = typew[(size_t)c->syn[k].tgt * TN_TYPES + (size_t)g];
         if (have != INT32_MIN && have != c->syn[k].w) bad[g] = k;
       }
-      if (bad[g] == UINT32_MAX) break;
     }
-    if (g < TN_TYPES) {
+    for (g = 0; g < TN_TYPES && pick < 0; g++)
+      if (uniform && label[g] == w0) pick = g;
+    for (g = 0; g < TN_TYPES && pick < 0; g++)
+      if (label[g] == TN_UNUSED) pick = g;
+    for (g = 0; g < TN_TYPES && pick < 0; g++)
+      if (bad[g] == UINT32_MAX) pick = g;
+    if (pick >= 0) {
       for (uint32_t k = lo; k < hi; k++)
-        typew[(size_t)c->syn[k].tgt * TN_TYPES + (size_t)g] = c->syn[k].w;
+        typew[(size_t)c->syn[k].tgt * TN_TYPES + (size_t)pick] = c->syn[k].w;
+      label[pick] = label[pick] == TN_UNUSED && uniform ? w0
+                    : label[pick] == w0 && uniform    ? w0
+                                                      : TN_MIXED;
       continue;
     }
     char conf[512];
@@ -210,8 +229,8 @@ static nmsim_status tn_check_axons(const sys *s, const sys_core *c, int32_t *typ
                      "a fifth axon type: a TrueNorth core gives each axon one of 4 types and "
                      "each neuron one weight per type, and every type already holds another "
                      "weight for one of this axon's targets (%s). Types are given greedily, in "
-                     "the order of the source neurons; use at most 4 distinct weights onto "
-                     "each neuron, shared by the same sources",
+                     "the order of the source neurons; a core whose axons each carry one "
+                     "weight, at most 4 distinct ones, always fits",
                      c->id, pop, a, sidx, spop, conf);
   }
   return NMSIM_OK;

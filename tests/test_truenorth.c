@@ -572,6 +572,39 @@ Test(truenorth_core, axon_types) {
   free(err);
 }
 
+/* Axon types, in an order that would defeat a first-fit assignment: single
+ * sources x1..x7 onto neurons t0, t1 of one core with weights
+ *   x1: 1 -> t0;  x2: 2 -> t1;  x3: 2 -> t0;  x4: 1 -> t1;
+ *   x5: 3 -> t0, t1;  x6: 4 -> t0, t1;  x7: 1 -> t0, t1.
+ * First fit puts x1 and x2 in type 0 (no common target), x3 and x4 in type
+ * 1, x5 in 2, x6 in 3, and x7 (1 onto both) fits none. Every axon carries
+ * one weight and there are 4 distinct ones, so a type per weight fits, and
+ * nmsim finds it. */
+Test(truenorth_core, axon_types_one_weight_each) {
+  char *err = NULL;
+  const char *text =
+      "chip: truenorth\nsteps: 10\npopulations:\n"
+      "  x1: {size: 1, model: poisson}\n  x2: {size: 1, model: poisson}\n"
+      "  x3: {size: 1, model: poisson}\n  x4: {size: 1, model: poisson}\n"
+      "  x5: {size: 1, model: poisson}\n  x6: {size: 1, model: poisson}\n"
+      "  x7: {size: 1, model: poisson}\n"
+      "  t0: {size: 1, model: truenorth}\n  t1: {size: 1, model: truenorth}\n"
+      "mapping: {place: {t0: {core: 1}}}\n"
+      "projections:\n"
+      "  - {from: x1, to: t0, connector: all_to_all, weight: 1}\n"
+      "  - {from: x2, to: t1, connector: all_to_all, weight: 2}\n"
+      "  - {from: x3, to: t0, connector: all_to_all, weight: 2}\n"
+      "  - {from: x4, to: t1, connector: all_to_all, weight: 1}\n"
+      "  - {from: x5, to: t0, connector: all_to_all, weight: 3}\n"
+      "  - {from: x5, to: t1, connector: all_to_all, weight: 3}\n"
+      "  - {from: x6, to: t0, connector: all_to_all, weight: 4}\n"
+      "  - {from: x6, to: t1, connector: all_to_all, weight: 4}\n"
+      "  - {from: x7, to: t0, connector: all_to_all, weight: 1}\n"
+      "  - {from: x7, to: t1, connector: all_to_all, weight: 1}\n";
+  cr_assert_eq(tn_validate(text, &err), 0, "a type per weight fits: %s", err);
+  free(err);
+}
+
 /* The crossbar's other rules, each refused at build (exit 2) with the core
  * and population: a truenorth neuron with two destination cores, a delay
  * beyond 15 ticks, two delays on one axon, a model other than truenorth,
