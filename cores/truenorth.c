@@ -47,7 +47,7 @@
  * tick is the tick in which it leaves its core plus its delay, that period
  * being (m T, (m + 1) T] (a packet leaves after its tick's signal, as
  * spike_out takes time, which build requires), so a spike sent late, after
- * the next signal, is delivered one tick later than the network asked: an
+ * the next signal, is delivered later than the network asked: an
  * overrun can change the spikes, as a missed tick on the chip can. (The
  * silicon's behaviour here is not published; this is the model's choice.)
  * LATE PACKETS. A packet that arrives after its delivery tick has fired at
@@ -70,7 +70,6 @@
 #define TN_MIXED (INT32_MIN + 1) /* a type whose axons carried several weights */
 
 typedef struct tn_core {
-  nmsim_ps start;     /* actual start of the current tick's updates */
   nmsim_ps busy;      /* the neuron circuit is busy until */
   uint64_t next_tick; /* ticks fired: the first tick whose slot is still open */
   uint32_t *sops;     /* per ring slot (the core's ring): synaptic events of that tick */
@@ -364,7 +363,6 @@ static void tn_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
     s->tick_overruns++;
     start = tc->busy;
   }
-  tc->start = start;
   tc->next_tick = k + 1;
   /* the tick's synaptic events, then every neuron (c->ring_now is tick k's slot) */
   uint32_t *sops = &tc->sops[c->ring_now];
@@ -396,7 +394,10 @@ static void tn_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
 
   uint32_t axon = ev->data.u32[1], lo = c->row[axon], hi = c->row[axon + 1];
   if (lo == hi) return;
-  /* sent in the period (m T, (m + 1) T] of tick m (build: spike_out takes time) */
+  /* sent in the period (m T, (m + 1) T] of tick m (build: spike_out takes
+   * time). m + delay stays within the ring: ticks fire on time on every
+   * core, so m is at most the last tick this core fired, next_tick - 1 (a
+   * tick at this very instant fires after the packet), and delay < ring. */
   uint64_t target = (sent - 1) / s->chip->tick_ps + c->syn[lo].delay;
   if (target < tc->next_tick) {
     target = tc->next_tick;
