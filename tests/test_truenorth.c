@@ -371,11 +371,9 @@ Test(truenorth_chip, tick_section) {
   cr_assert_eq(nmsim_chip_load(tn_chip_with("tick: 1 ms", "tick: 0 ms"), NULL, &c, &err),
                NMSIM_EINPUT);
   EXPECT_HAS(err.msg, "tick: expected a tick > 0");
-  cr_assert_eq(nmsim_chip_load(tn_chip_with("tick: 1 ms",
-                                            "tick: 1 ms\nbarrier: {times: [{tiles: 1, time: 1 ns}], "
-                                            "energy_per_tile: 0 pJ}"),
-                               NULL, &c, &err),
-               NMSIM_EINPUT);
+  const char *barrier = tn_chip_with("tick: 1 ms", "tick: 1 ms\nbarrier: {times: [{tiles: 1, "
+                                                   "time: 1 ns}], energy_per_tile: 0 pJ}");
+  cr_assert_eq(nmsim_chip_load(barrier, NULL, &c, &err), NMSIM_EINPUT);
   EXPECT_HAS(err.msg, "barrier: not used by core_kind truenorth");
   const char *loihi = nmsim_chip_preset_text("loihi");
   size_t n = strlen(loihi) + 32;
