@@ -91,6 +91,10 @@ struct nmsim_chip {
 
   double static_power_mw;       /* whole chip */
 
+  /* Core types with CORE_CHIP_TICK (truenorth; zero otherwise): the period of
+   * the global tick that starts a step on every core at once. */
+  nmsim_ps tick_ps;
+
   /* core_kind spinnaker2 only (zero otherwise). */
   chip_pe pe;
   uint32_t router_entries;      /* key/mask entries a router's table holds */

@@ -34,6 +34,13 @@ enum {
   CORE_CHIP_BARRIER = 1u << 4, /* barrier: the barrier-time table (required) */
   CORE_CHIP_PE = 1u << 5,      /* pe: a clocked processor's cycles (required) */
   CORE_CHIP_ROUTER = 1u << 6,  /* router: the routing table's capacity */
+  CORE_CHIP_TICK = 1u << 7,    /* tick: the period of a global tick (required) */
+  /* The type has no synaptic learning: a plastic projection is refused when
+   * the system is built (sim/system/build.c). */
+  CORE_NO_LEARNING = 1u << 8,
+  /* Synapses add plain integer weights: a projection's weight_exp is
+   * refused when the system is built. */
+  CORE_NO_WEIGHT_EXP = 1u << 9,
 };
 
 /* One event kind the type handles, and its handler (ctx: the system). */
@@ -84,6 +91,7 @@ typedef struct core_type {
 /* The types (one file each in cores/). */
 extern const core_type core_type_loihi;      /* cores/loihi.c */
 extern const core_type core_type_spinnaker2; /* cores/spinnaker2.c */
+extern const core_type core_type_truenorth;  /* cores/truenorth.c */
 
 /* The registered core types, NULL-terminated, in registry order. */
 extern const core_type *const core_types[];

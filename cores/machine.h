@@ -37,6 +37,7 @@ typedef struct sys_out {
 typedef struct sys_block {
   const nmsim_neuron_type *model; /* the population's model */
   const nmsim_pop_data *aux;      /* the population's data for the model */
+  const char *name;               /* the population's name, for messages */
   uint32_t pop_id;
   uint32_t first;          /* index in the population of local neuron `local0` */
   uint32_t local0;         /* first local index on the core */
@@ -200,7 +201,7 @@ struct sys {
   void (*defer)(struct sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
   struct noc_mc *mc;       /* CORE_ROUTE_KEYED: key/mask multicast routing; else NULL */
   bool hop_by_hop;         /* no sending ahead (noc_port_send): the reference for tests */
-  uint64_t tick_overruns;  /* ticks whose timer fired while the PE was still busy */
+  uint64_t tick_overruns;  /* ticks that fired while their core was still busy */
   uint64_t late_packets;   /* packets processed after their target tick started */
 
   sys_step_hook hook;

@@ -7,6 +7,7 @@
 const core_type *const core_types[] = {
     &core_type_loihi,
     &core_type_spinnaker2,
+    &core_type_truenorth,
     NULL,
 };
 

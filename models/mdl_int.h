@@ -22,6 +22,7 @@ extern const nmsim_neuron_type mdl_nir_cubalif_type;
 extern const nmsim_neuron_type mdl_nir_cubali_type;
 extern const nmsim_neuron_type mdl_nir_threshold_type;
 extern const nmsim_neuron_type mdl_dvs_type; /* models/dvs_source.c */
+extern const nmsim_neuron_type mdl_truenorth_type; /* models/truenorth.c */
 
 /* Which updates a model runs (models/registry.c): *avx512 is true when the
  * processor has AVX-512F, unless the environment sets NMSIM_KERNELS=portable

@@ -23,6 +23,7 @@ const nmsim_neuron_type *const nmsim_neuron_types[] = {
     &mdl_nir_cubali_type,
     &mdl_nir_threshold_type,
     &mdl_dvs_type,
+    &mdl_truenorth_type,
     NULL,
 };
 

@@ -193,10 +193,10 @@ Test(chip, presets_list) {
 Test(chip, unknown_preset_lists_presets) {
   nmsim_chip *c = (nmsim_chip *)1;
   nmsim_err err = {0};
-  nmsim_status rc = nmsim_chip_load("truenorth", NULL, &c, &err);
-  EXPECT_STATUS("truenorth", rc, NMSIM_EINPUT, err);
+  nmsim_status rc = nmsim_chip_load("tianjic", NULL, &c, &err);
+  EXPECT_STATUS("tianjic", rc, NMSIM_EINPUT, err);
   cr_assert(c == NULL, "failed load left *out set");
-  EXPECT_HAS(err.msg, "unknown chip preset 'truenorth'");
+  EXPECT_HAS(err.msg, "unknown chip preset 'tianjic'");
   EXPECT_HAS(err.msg, "loihi");
   EXPECT_HAS(err.msg, "test");
 }
@@ -325,7 +325,7 @@ Test(chip, ranges_and_choices) {
   expect_bad("    time: 10 ns", "    time: -1 ns", "time: -1 ns", 6,
              "noc.hop_ew.time: expected a value in [0, 1e+15] ps");
   expect_bad("core_kind: loihi", "core_kind: spinnaker", "spinnaker", 0,
-             "core_kind: expected one of: loihi, spinnaker2, got 'spinnaker'");
+             "core_kind: expected one of: loihi, spinnaker2, truenorth, got 'spinnaker'");
   expect_bad("topology: mesh", "topology: torus", "torus", 0,
              "noc.topology: expected one of: mesh, got 'torus'");
   expect_bad("routing: xy", "routing: yx", "yx", 0, "noc.routing: expected one of: xy, got 'yx'");

@@ -104,8 +104,8 @@ typedef struct run_summary {
   double packet_mean_ps, packet_p99_ps;
 
   uint64_t spikes, synaptic_ops, neuron_updates, packets, hops;
-  /* SpiNNaker-like chips (core_kind spinnaker2; 0 on others): timer ticks
-   * that fired while their PE was still busy, so the tick started late; and
+  /* Chips on ticks (core_kind spinnaker2, truenorth; 0 on others): ticks
+   * that fired while their core was still busy, so the tick started late; and
    * packets processed after their target tick had started, whose input then
    * counts one tick or more later (this can change the spikes). */
   uint64_t tick_overruns, late_packets;

@@ -338,6 +338,9 @@ static int cmd_chips(int argc, char **argv) {
                "\"cycles_per_neuron_update\": %u, \"router_entries\": %u",
                c->pe.clock_hz / 1e6, (double)c->pe.tick_ps / 1e9, c->pe.pj_per_cycle,
                c->pe.cyc_synapse, c->pe.cyc_packet, c->pe.cyc_neuron, c->router_entries);
+      /* a global tick (core_kind truenorth) */
+      if (c->core_type->flags & CORE_CHIP_TICK)
+        printf(", \"tick_ms\": %.17g", (double)c->tick_ps / 1e9);
       printf("}");
     } else {
       printf("%-12s %-10s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, kind,

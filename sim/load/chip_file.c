@@ -361,6 +361,14 @@ static nmsim_status chip_read_router(chip_ctx *x, struct fy_node *root) {
   return chip_u32(x, m, "router", "entries", &x->c->router_entries);
 }
 
+/* tick (core types with CORE_CHIP_TICK): the global tick's period, > 0. */
+static nmsim_status chip_read_tick(chip_ctx *x, struct fy_node *root) {
+  nmsim_status rc = chip_time(x, root, "", "tick", &x->c->tick_ps);
+  if (rc == NMSIM_OK && x->c->tick_ps == 0)
+    return yml_error(x->d, yml_get(root, "tick"), "tick", x->err, "expected a tick > 0");
+  return rc;
+}
+
 /* A section that the chip's core type does not use is an error at its key. */
 static nmsim_status chip_reject(chip_ctx *x, struct fy_node *root, const char *key,
                                 const char *why) {
@@ -400,7 +408,8 @@ static nmsim_status chip_section(chip_ctx *x, struct fy_node *root, const char *
 static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   static const char *const keys[] = {"name",   "core_kind", "description", "mesh",
                                      "limits", "costs",     "noc",         "chip_link",
-                                     "barrier", "static_power", "pe",      "router", NULL};
+                                     "barrier", "static_power", "pe",      "router",
+                                     "tick",   NULL};
   const char *kinds[16];
   size_t n_kinds = 0;
   struct fy_node *root = yml_root(x->d), *n;
@@ -433,6 +442,7 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
     return rc;
   if ((rc = chip_section(x, root, "pe", CORE_CHIP_PE, chip_read_pe))) return rc;
   if ((rc = chip_section(x, root, "router", CORE_CHIP_ROUTER, chip_read_router))) return rc;
+  if ((rc = chip_section(x, root, "tick", CORE_CHIP_TICK, chip_read_tick))) return rc;
   if (!pe && (rc = chip_read_costs(x, root))) return rc;
   if ((rc = chip_read_noc(x, root))) return rc;
   if ((rc = chip_read_chip_link(x, root))) return rc;

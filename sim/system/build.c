@@ -167,7 +167,8 @@ static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint
     if (!nb) return NMSIM_ENOMEM_ERR(err);
     c->blocks = nb;
     b = &c->blocks[c->n_blocks++];
-    *b = (sys_block){.model = s->scn->pops[p].model, .aux = &s->scn->pops[p].spikes, .pop_id = (uint32_t)p, .first = i,
+    *b = (sys_block){.model = s->scn->pops[p].model, .aux = &s->scn->pops[p].spikes,
+                    .name = s->scn->pops[p].name, .pop_id = (uint32_t)p, .first = i,
                      .local0 = c->n_neurons};
   }
   b->n++;
@@ -713,6 +714,26 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
     *out = s;
     return NMSIM_OK;
   }
+  if (s->type->flags & CORE_NO_WEIGHT_EXP)
+    for (size_t k = 0; k < scn->n_projs; k++)
+      if (scn->projs[k].weight_exp != 0) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: projections[%zu]: weight_exp %d: chip '%s' (core_kind %s) adds "
+                       "integer weights, with no exponent",
+                       scn->path, scn->projs[k].line, k, scn->projs[k].weight_exp, chip->name,
+                       s->type->name);
+        goto fail;
+      }
+  if (s->type->flags & CORE_NO_LEARNING)
+    for (size_t k = 0; k < scn->n_projs; k++)
+      if (scn->projs[k].plast) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: projections[%zu]: chip '%s' (core_kind %s) has no on-chip "
+                       "learning: remove the projection's plasticity, or use a chip that "
+                       "learns",
+                       scn->path, scn->projs[k].line, k, chip->name, s->type->name);
+        goto fail;
+      }
   if ((rc = sys_expand_projections(s, shift, add_edge, &E, err)) != NMSIM_OK) goto fail;
   /* sources of every neuron, as offsets and a list (freed after mapping) */
   fanin = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));

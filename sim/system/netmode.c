@@ -100,6 +100,7 @@ nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
     c->blocks = nm_calloc(1, sizeof *c->blocks);
     if (!c->blocks) return NMSIM_ENOMEM_ERR(err);
     c->blocks[0] = (sys_block){.model = scn->pops[p].model, .aux = &scn->pops[p].spikes,
+                               .name = scn->pops[p].name,
                                .pop_id = (uint32_t)p, .first = 0,
                                .local0 = 0, .n = size};
     c->n_blocks = 1;

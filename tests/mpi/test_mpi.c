@@ -125,6 +125,18 @@ Test(mpi, spinnaker_tile_blocks, .timeout = 600) {
   check_ranks("mpi-spin-tiles", "scenarios/spinnaker2_demo.yaml", "--set steps=40");
 }
 
+/* TrueNorth-like chips: a global tick, no barrier; split as the SpiNNaker
+ * 2-like chips are (tile blocks of the one chip). At the preset's 1 ms tick,
+ * and at a 3 us tick where every core overruns and packets arrive late. */
+Test(mpi, truenorth_tile_blocks, .timeout = 600) {
+  check_ranks("mpi-tn", "scenarios/truenorth_demo.yaml", "--set steps=40");
+}
+
+Test(mpi, truenorth_overruns, .timeout = 600) {
+  check_ranks("mpi-tn-fast", "scenarios/truenorth_demo.yaml",
+              "--set steps=40 --set chip=../tests/mpi/truenorth_fast.yaml");
+}
+
 /* One report and one row in the results database for the whole run. */
 Test(mpi, one_row_in_db, .timeout = 300) {
   const char *db = tu_tmp("mpi-db", ".sqlite");
