@@ -15,20 +15,25 @@
 
 static const char *const fmt_names[] = {
     "auto",
-#define X(id, name, desc) name,
+#define X(id, name, desc, ops) name,
     DVS_FORMAT_MAP(X)
 #undef X
 };
 static const char *const fmt_descs[] = {
     "detected from the header",
-#define X(id, name, desc) desc,
+#define X(id, name, desc, ops) desc,
     DVS_FORMAT_MAP(X)
 #undef X
 };
-/* ORDER DVS_FORMAT_MAP */
+/* the decoders (dvs_aedat.c, dvs_nmnist.c, dvs_prophesee.c) */
+#define X(id, name, desc, ops) extern const dvs_ops ops;
+DVS_FORMAT_MAP(X)
+#undef X
 static const dvs_ops *const fmt_ops[] = {
-    NULL,           &dvs_aedat2_ops, &dvs_aedat3_ops, &dvs_aedat4_ops,
-    &dvs_nmnist_ops, &dvs_evt2_ops,  &dvs_evt3_ops,   &dvs_dat_ops,
+    NULL,
+#define X(id, name, desc, ops) &ops,
+    DVS_FORMAT_MAP(X)
+#undef X
 };
 _Static_assert(NM_ARRAY_LEN(fmt_ops) == DVS_FORMAT_END, "fmt_ops follows DVS_FORMAT_MAP");
 

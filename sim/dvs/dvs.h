@@ -12,18 +12,18 @@
 
 /* X-macro: every format, its name (CLI, scenario files) and its description.
  * ORDER is the enum order after DVS_AUTO. */
-#define DVS_FORMAT_MAP(X)                                         \
-  X(AEDAT2, "aedat2", "AEDAT 2.0 (jAER)")                         \
-  X(AEDAT3, "aedat3", "AEDAT 3.1 (cAER/libcaer)")                 \
-  X(AEDAT4, "aedat4", "AEDAT 4.0 (iniVation DV)")                 \
-  X(NMNIST, "nmnist", "N-MNIST/N-Caltech101 binary")              \
-  X(EVT2, "evt2", "Prophesee RAW EVT 2.0")                        \
-  X(EVT3, "evt3", "Prophesee RAW EVT 3.0")                        \
-  X(DAT, "dat", "Prophesee DAT")
+#define DVS_FORMAT_MAP(X)                                                        \
+  X(AEDAT2, "aedat2", "AEDAT 2.0 (jAER)", dvs_aedat2_ops)                        \
+  X(AEDAT3, "aedat3", "AEDAT 3.1 (cAER/libcaer)", dvs_aedat3_ops)                \
+  X(AEDAT4, "aedat4", "AEDAT 4.0 (iniVation DV)", dvs_aedat4_ops)                \
+  X(NMNIST, "nmnist", "N-MNIST/N-Caltech101 binary", dvs_nmnist_ops)             \
+  X(EVT2, "evt2", "Prophesee RAW EVT 2.0", dvs_evt2_ops)                         \
+  X(EVT3, "evt3", "Prophesee RAW EVT 3.0", dvs_evt3_ops)                         \
+  X(DAT, "dat", "Prophesee DAT", dvs_dat_ops)
 
 typedef enum dvs_format {
   DVS_AUTO = 0, /* detect from the file's header */
-#define DVS_X_ENUM(id, name, desc) DVS_##id,
+#define DVS_X_ENUM(id, name, desc, ops) DVS_##id,
   DVS_FORMAT_MAP(DVS_X_ENUM)
 #undef DVS_X_ENUM
   DVS_FORMAT_END

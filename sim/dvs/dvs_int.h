@@ -48,9 +48,6 @@ struct dvs_reader {
   nmsim_err pending_err;
 };
 
-extern const dvs_ops dvs_aedat2_ops, dvs_aedat3_ops, dvs_aedat4_ops, dvs_nmnist_ops,
-    dvs_evt2_ops, dvs_evt3_ops, dvs_dat_ops;
-
 /* Stream offset of window pointer q. */
 static inline uint64_t dvs_pos(const dvs_reader *r, const unsigned char *q) {
   return r->off_end - (uint64_t)(r->end - q);
