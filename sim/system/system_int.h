@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cores/chip_int.h"
+#include "noc/topology.h"
 #include "sim/engine/engine.h"
 #include "sim/load/scenario_int.h"
 #include "sim/base/stats.h"
@@ -46,7 +47,7 @@ typedef struct sys_block {
 } sys_block;
 
 typedef struct sys_core {
-  uint32_t id, tile;       /* tile: index in the board's grid, y * grid_w + x */
+  uint32_t id, tile;       /* tile: index in the board's grid, y * grid.w + x */
   uint32_t chip;
   uint32_t n_neurons;      /* local neurons, all blocks */
   sys_block *blocks;
@@ -104,10 +105,19 @@ static inline bool sys_had(const sys_core *c, uint32_t i) {
   return c->had_input[i >> 6] >> (i & 63) & 1;
 }
 
+/* Packets waiting at an output port: a ring of cap entries. */
+typedef struct sys_fifo {
+  sim_event *ev;
+  size_t head, len, cap;
+} sys_fifo;
+
 /* An output port of a router and the directed link behind it. Packets that
  * cannot leave yet wait in a FIFO; a packet leaves when the link is free and
  * the downstream input buffer has a free slot (credit), as in virtual
- * cut-through with credit-based flow control. */
+ * cut-through with credit-based flow control. On a topology with rings, the
+ * packets that enter the link's ring (from a core, or turning from another
+ * ring) wait apart, in qe, and need two free slots (noc_needs_credits); those
+ * going straight on along the ring wait in q and go first. */
 typedef struct sys_link {
   nmsim_ps busy;           /* link occupied until */
   nmsim_ps busy_ps;        /* total time occupied, for utilisation */
@@ -122,18 +132,19 @@ typedef struct sys_link {
    * them, so a credit needs no event of its own. */
   nmsim_ps *cr_at;
   uint32_t cr_head, cr_len;
-  sim_event *q;            /* waiting packets: ring of cap entries */
-  size_t q_head, q_len, q_cap;
-  size_t q_max;            /* high-water mark */
+  sys_fifo q;              /* waiting packets (all of them on a topology without rings) */
+  sys_fifo qe;             /* waiting packets entering the ring (topologies with rings) */
+  size_t q_max;            /* high-water mark of the packets waiting */
 } sys_link;
 
-enum { SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH, SYS_NDIRS };
-
+/* A router: one output port per port of the topology (s->topo->n_dirs of
+ * them); ports without a link are never used. */
 typedef struct sys_router {
   uint32_t seq;            /* forwarded packets, as event sequence numbers */
-  uint32_t x, y;           /* position on the board's mesh (noc_init_ports) */
-  uint32_t off_chip;       /* bit d: the hop in direction d leaves the chip */
-  sys_link link[SYS_NDIRS];
+  uint32_t next[NOC_MAX_DIRS]; /* the router behind each port, NOC_NONE: no link
+                                * (the topology's neighbour, noc_init_ports) */
+  uint8_t kind[NOC_MAX_DIRS];  /* what a hop from each port costs (noc_link_kind) */
+  sys_link link[NOC_MAX_DIRS];
   nm_energy energy;        /* routing energy spent in this tile */
 } sys_router;
 
@@ -159,7 +170,9 @@ struct sys {
 
   uint32_t n_cores, n_tiles;  /* whole board */
   uint32_t n_chips, chips_used;
-  uint32_t grid_w, grid_h;    /* tiles of the board's mesh: chips_x * mesh width, ... */
+  noc_grid grid;           /* the board's tiles: chips_x * mesh width, ... */
+  const noc_topology *topo; /* the chip's topology and routing algorithm */
+  const noc_routing *routing;
   uint32_t unit_router0;   /* unit id of router 0; cores are units 0..n_cores-1 */
   uint32_t unit_barrier;
   sys_core *cores;
@@ -189,8 +202,8 @@ struct sys {
 
   /* per-step results, valid in the step hook */
   nm_energy step_energy;
-  uint64_t step_hops[3];   /* this step's hops not yet in step_energy, per link kind
-                            * (E-W, N-S, chip link): noc_fold_step_hops */
+  uint64_t step_hops[NOC_LINK_KINDS]; /* this step's hops not yet in step_energy,
+                                       * per link kind: noc_fold_step_hops */
   nmsim_ps step_latency;
   uint32_t **pop_spikes;   /* per population: neuron indices spiking this step */
   size_t *pop_nspikes;
@@ -293,7 +306,8 @@ void pe_destroy(sys *s);
 /* Count spike `index` of population pop in this step's raster and bursts
  * (shared by every core kind; cores/loihi_core.c). */
 void core_record_spike(sys *s, uint32_t pop, uint32_t index);
-/* Give every output port its credits (the chip's buffer depth). */
+/* Give every output port its neighbour, link kind and credits (the chip's
+ * buffer depth), from s->topo over s->grid. */
 void noc_init_ports(sys *s);
 /* Free the routers' wait queues. */
 void noc_free_ports(sys *s);
