@@ -136,17 +136,33 @@ static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_
   sim_engine_schedule(e, &ev);
 }
 
+/* Whether ports send ahead (SENDING AHEAD in port_send). Not the multicast
+ * ports (their input slots free with the last copy, which needs departures in
+ * time order), not the reference run (hop_by_hop), and not on a topology with
+ * rings whose credits return at once (noc.credit_latency 0): there a credit
+ * freed during time t counts from t on, for the events of t that follow it
+ * only, and whether a packet entering a ring finds its two credits before a
+ * packet going straight on arrives at t depends on that order, which a
+ * departure sent ahead cannot know. With any credit latency a credit is
+ * recorded before the time it counts from, and sending ahead is exact. */
+static inline bool sends_ahead(const sys *s) {
+  return !s->mc && !s->hop_by_hop &&
+         !(s->topo->rings && s->chip->buffer_depth && !s->chip->credit_latency_ps);
+}
+
 /* A credit for port (tile, dir) was recorded, to arrive at time t: a port
- * that sends ahead (noc_port_send) sends its waiting packets with it at
- * once; a multicast port that waits for credits looks again when it arrives
- * and the link is free. `counted`: the credit is in l->credits already (the
- * port waited for it if it waits at all); else the port waits for it when
- * those in hand are too few for its next packet. */
+ * that sends ahead (noc_port_send) sends the packets waiting to go straight
+ * on with it at once; a port that does not (multicast), and packets
+ * entering a ring (which are never sent ahead), look again when it arrives
+ * and the link is free, if they wait for it. `counted`: the credit is in
+ * l->credits already (the port waited for it if it waits at all); else the
+ * port waits for it when those in hand are too few for its next packet. */
 static void port_credit(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps t, bool counted) {
   sys_link *l = &s->routers[tile].link[dir];
-  if (!s->mc && !s->hop_by_hop) {
-    if (port_waiting(l)) noc_port_send(s, e, tile, dir, sim_engine_now(e));
-  } else if (counted || l->credits < port_need(l)) {
+  bool ahead = sends_ahead(s);
+  if (ahead && l->q.len) {
+    noc_port_send(s, e, tile, dir, sim_engine_now(e));
+  } else if ((!ahead || l->qe.len) && (counted || l->credits < port_need(l))) {
     port_try_later(s, e, tile, dir, t > l->busy ? t : l->busy);
   }
 }
@@ -288,7 +304,7 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
    * arrives. Multicast copies wait for the link and for credits in hand:
    * their input slot frees with the last copy to leave, which needs the
    * departures in time order. */
-  bool ahead = !s->mc && !s->hop_by_hop;
+  bool ahead = sends_ahead(s);
   nmsim_ps back = off_chip ? ch->chip_link.time_ps : ch->credit_latency_ps;
   while ((l->q.len || straight) && (ahead || l->busy <= now)) {
     nmsim_ps at = l->busy > now ? l->busy : now; /* the departure time */

@@ -8,6 +8,7 @@
 
 const noc_topology *const noc_topologies[] = {
     &noc_topology_mesh,
+    &noc_topology_torus,
     NULL,
 };
 
@@ -19,6 +20,7 @@ static const struct {
 } noc_routings[] = {
     {"dor", &noc_routing_dor_mesh},
     {"xy", &noc_routing_dor_mesh},
+    {"dor", &noc_routing_dor_torus},
 };
 
 const noc_topology *noc_topology_find(const char *name) {

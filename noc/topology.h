@@ -90,8 +90,8 @@ typedef struct noc_routing {
 } noc_routing;
 
 /* The registered topologies (NULL-terminated) and routing algorithms. */
-extern const noc_topology noc_topology_mesh;
-extern const noc_routing noc_routing_dor_mesh;
+extern const noc_topology noc_topology_mesh, noc_topology_torus;
+extern const noc_routing noc_routing_dor_mesh, noc_routing_dor_torus;
 extern const noc_topology *const noc_topologies[];
 
 /* The topology called name, or NULL for an unknown (or NULL) name. */
@@ -109,15 +109,22 @@ void noc_routing_names(const noc_topology *t, char *buf, size_t len);
 uint32_t noc_route_hops(const noc_routing *r, const noc_grid *g, uint32_t a, uint32_t b);
 
 /* Credits (free slots in the next router's input buffer) that a packet needs
- * to leave on port out after coming in on port in (-1: from a core). Bubble
- * flow control on a topology with rings (Carrion et al. 1997; Puente et al.,
- * "Adaptive bubble router", ICPP 1999): a packet entering a ring (injected,
- * or turning from one ring into another) needs 2, so that it never takes the
- * last free slot of the ring it enters; a packet going straight on along its
- * ring needs 1. Every ring thus keeps a free slot (a bubble) for the packets
- * already in it, which can always advance: no deadlock within a ring, and
- * dimension-order routes turn from x rings into y rings only, so none
- * between rings. Without rings, 1. */
+ * to leave on port out after coming in on port in (-1: from a core).
+ *
+ * Bubble flow control on a topology with rings (Carrion, Beivide, Gregorio,
+ * Vallejo, "A flow control mechanism to avoid message deadlock in k-ary
+ * n-cube networks", HiPC 1997, pp. 322-329; Puente et al., "Adaptive bubble
+ * router: a design to improve performance in torus networks", ICPP 1999): a
+ * packet entering a ring (injected, or turning from one ring into another)
+ * needs 2, so that it never takes the last free slot of the ring it enters;
+ * a packet going straight on along its ring needs 1. Every ring thus keeps a
+ * free slot (a bubble) for the packets already in it, which can always
+ * advance (the packets entering wait apart at each port, noc/mesh.c, and
+ * cores take every packet that reaches them): no deadlock within a ring, and
+ * dimension-order routes turn from x rings into y rings only, so none between
+ * rings. Chosen over dateline virtual channels, which would need a second set
+ * of buffers and credits on every link and a channel choice at every hop.
+ * Without rings, 1. */
 static inline uint32_t noc_needs_credits(const noc_topology *t, int in, int out) {
   return t->rings && (in < 0 || out != t->opposite[in]) ? 2 : 1;
 }

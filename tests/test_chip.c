@@ -326,7 +326,7 @@ Test(chip, ranges_and_choices) {
   expect_bad("core_kind: loihi", "core_kind: spinnaker", "spinnaker", 0,
              "core_kind: expected one of: loihi, spinnaker2, got 'spinnaker'");
   expect_bad("topology: mesh", "topology: ring", "ring", 0,
-             "noc.topology: expected one of: mesh, got 'ring'");
+             "noc.topology: expected one of: mesh, torus, got 'ring'");
   expect_bad("routing: xy", "routing: yx", "yx", 0,
              "noc.routing: expected one of: dor, xy (the routing algorithms of topology mesh), "
              "got 'yx'");
