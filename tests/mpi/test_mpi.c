@@ -5,7 +5,8 @@
  * energy, link counters, latency histogram, state traces, plastic weights),
  * for scenarios/multichip.yaml, the 16-chip scenarios/board16.yaml (timed and
  * functional), a chip split into blocks of tiles (unlimited and finite
- * buffers), and SpiNNaker 2-like chips (a board, and one chip in tile blocks),
+ * buffers), SpiNNaker 2-like chips (a board, and one chip in tile blocks) and
+ * a torus (a board, and one chip in tile blocks),
  * on 1, 2 and 4 ranks
  * (4 oversubscribed) with the blocks and cyclic partitions. Registered when
  * the build has -DNMSIM_MPI=ON. */
@@ -57,7 +58,7 @@ static void same_text(const char *what, const char *got, const char *want) {
 /* Every dataset and every attribute but the root's (wall-clock times) equal,
  * as h5diff sees them (exact comparison). */
 static void same_h5(const char *what, const char *got, const char *want) {
-  char cmd[1024], *out = NULL;
+  char cmd[1100], *out = NULL;
   snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s", got, want);
   int rc = tu_run(cmd, &out, NULL);
   cr_assert_eq(rc, 0, "%s: run files differ (h5diff exit %d, expected 0):\n%s", what, rc,
@@ -123,6 +124,18 @@ Test(mpi, spinnaker_board, .timeout = 600) {
 
 Test(mpi, spinnaker_tile_blocks, .timeout = 600) {
   check_ranks("mpi-spin-tiles", "scenarios/spinnaker2_demo.yaml", "--set steps=40");
+}
+
+/* A torus (tests/mpi/torus_chip.yaml, two-packet buffers, bubble flow
+ * control) wrapping around a 2 x 2 board: the wrap-around chip links are cut
+ * links too (whole chips per rank); and one torus chip cut into tile blocks,
+ * its on-chip wrap-around links crossing the cut. */
+Test(mpi, torus_board, .timeout = 600) {
+  check_ranks("mpi-torus-board", "tests/mpi/torus_board.yaml", "");
+}
+
+Test(mpi, torus_tile_blocks, .timeout = 600) {
+  check_ranks("mpi-torus-tiles", "tests/mpi/torus_board.yaml", "--set chips=[1,1]");
 }
 
 /* One report and one row in the results database for the whole run. */
