@@ -279,9 +279,10 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
   sys_router *r = &s->routers[tile];
   sys_link *l = &r->link[dir];
   bool off_chip = crosses_chip(s, tile, dir);
-  const port_link pl = {.tile = tile, .next = r->next[dir], .kind = r->kind[dir],
-                        .ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps,
-                        .hop = link_cost(ch, r->kind[dir])->time_ps};
+  const port_link pl = {
+      .tile = tile, .next = r->next[dir], .kind = r->kind[dir],
+      .ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps,
+      .hop = link_cost(ch, r->kind[dir])->time_ps};
   uint32_t depth = ch->buffer_depth;
   while (l->cr_len && l->cr_at[l->cr_head] <= now) {
     l->credits++;
@@ -412,7 +413,8 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
    * are in the cache when it arrives a hop from now. */
   if (s->rows && r->next[dir] == dst_tile)
     sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
-  uint32_t need = s->topo->rings ? noc_needs_credits(s->topo, noc_in_dir(s, tile, ev->src), dir) : 1;
+  uint32_t need =
+      s->topo->rings ? noc_needs_credits(s->topo, noc_in_dir(s, tile, ev->src), dir) : 1;
   port_send(s, e, tile, dir, now, ev, need);
 }
 

@@ -18,7 +18,12 @@ enum { NOC_EAST, NOC_WEST, NOC_NORTH, NOC_SOUTH };
 
 /* What a hop costs: an on-chip hop along x (the chip's noc.hop_ew) or y
  * (noc.hop_ns), or a hop between two chips (chip_link). */
-typedef enum noc_link_kind { NOC_LINK_EW, NOC_LINK_NS, NOC_LINK_CHIP, NOC_LINK_KINDS } noc_link_kind;
+typedef enum noc_link_kind {
+  NOC_LINK_EW,
+  NOC_LINK_NS,
+  NOC_LINK_CHIP,
+  NOC_LINK_KINDS
+} noc_link_kind;
 
 typedef struct noc_pos {
   uint32_t x, y;

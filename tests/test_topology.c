@@ -235,7 +235,7 @@ static noc_traffic_result traffic(const nmsim_chip *c, const noc_traffic_opts *o
  * with several seeds: every packet created is delivered once the sources
  * stop. With the bubble rule off (noc_needs_credits returning 1) every one of
  * these runs deadlocks, leaving packets in the network. */
-Test(torus, saturating_traffic_drains, .timeout = 300) {
+Test(torus, saturating_traffic_drains) {
   const struct {
     unsigned w, h, cx, cy;
   } cases[] = {{4, 4, 1, 1}, {5, 3, 1, 1}, {4, 4, 2, 2}};
@@ -273,7 +273,7 @@ Test(torus, saturating_traffic_drains, .timeout = 300) {
  * T0 = H t_hop, H = 2 E[min(d, k - d)] over d uniform in [0, k), k / 4 for
  * even k and (k^2 - 1) / (4k) for odd k, per dimension, scaled by N / (N - 1)
  * for distinct source and destination. */
-Test(torus, zero_load_latency_matches_theory, .timeout = 120) {
+Test(torus, zero_load_latency_matches_theory) {
   const unsigned ks[] = {8, 5};
   for (size_t i = 0; i < NM_ARRAY_LEN(ks); i++) {
     unsigned k = ks[i];
@@ -296,7 +296,7 @@ Test(torus, zero_load_latency_matches_theory, .timeout = 120) {
  * packet entering a ring waits for two credits in hand and goes after those
  * going straight on), every packet arrives at the same time, in the same
  * order, as when each departure waits for an event of its own. */
-Test(torus, sending_ahead_changes_no_delivery, .timeout = 120) {
+Test(torus, sending_ahead_changes_no_delivery) {
   const unsigned depths[] = {0, 2, 4};
   const char *credits[] = {"0 ns", "0.5 ns", "3 ns"};
   const double rates[] = {0.3, 1.0};
@@ -401,7 +401,7 @@ static run_summary run_on(const char *scn_fmt, const char *chip) {
 /* A chip-timed network on a 2 x 2 board: on the torus the same spikes and
  * packets as on the mesh (a Loihi-like step waits for every packet), in fewer
  * hops, with wrap-around hops between chips paid as chip links. */
-Test(torus, network_on_a_board_same_spikes_fewer_hops, .timeout = 120) {
+Test(torus, network_on_a_board_same_spikes_fewer_hops) {
   const char *scn =
       "name: topo\nchip: %s\nchips: [2, 2]\nseed: 3\nsteps: 30\n"
       "mapping: {strategy: round_robin}\n"
@@ -492,7 +492,7 @@ Test(torus, multicast_trees_take_wrap_links) {
 
 /* Spinnaker-like PEs on a torus under load: every copy of every packet is
  * delivered (no deadlock with two-packet buffers and multicast branching). */
-Test(torus, multicast_under_load_delivers_everything, .timeout = 120) {
+Test(torus, multicast_under_load_delivers_everything) {
   const char *chip = spin_chip("torus", 5, 4);
   char text[2048];
   snprintf(text, sizeof text,
