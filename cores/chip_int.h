@@ -67,7 +67,10 @@ struct nmsim_chip {
   chip_cost neuron_idle;        /* update of an inactive neuron */
   chip_cost spike_out;          /* generation of one spike packet by a core */
 
-  /* Network-on-chip (2D mesh, dimension-order routing, X first). */
+  /* Network-on-chip: its topology and routing algorithm (noc/topology.h;
+   * default mesh and dimension order) and the costs of its links. */
+  const struct noc_topology *topology;
+  const struct noc_routing *routing;
   chip_cost within_tile;        /* packet to a core in the same tile */
   chip_cost hop_ew;             /* one tile hop east or west */
   chip_cost hop_ns;             /* one tile hop north or south */
@@ -75,8 +78,8 @@ struct nmsim_chip {
   uint32_t buffer_depth;        /* packets an input port of a router holds; 0: unlimited */
   nmsim_ps credit_latency_ps;   /* time a credit takes back to the upstream router on chip */
 
-  /* Links between the chips of a board (the mesh continues across chips; a
-   * hop that crosses a chip boundary uses these costs). */
+  /* Links between the chips of a board (the topology spans the board's grid
+   * of tiles; a hop from one chip to another uses these costs). */
   bool has_chip_link;
   chip_cost chip_link;
   nmsim_ps chip_link_serialization_ps;

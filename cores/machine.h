@@ -52,7 +52,7 @@ typedef struct sys_block {
 } sys_block;
 
 typedef struct sys_core {
-  uint32_t id, tile;       /* tile: index in the board's grid, y * grid_w + x */
+  uint32_t id, tile;       /* tile: index in the board's grid, y * grid->w + x */
   uint32_t chip;
   uint32_t n_neurons;      /* local neurons, all blocks */
   sys_block *blocks;
@@ -141,7 +141,9 @@ struct sys {
 
   uint32_t n_cores, n_tiles;  /* whole board */
   uint32_t n_chips, chips_used;
-  uint32_t grid_w, grid_h;    /* tiles of the board's mesh: chips_x * mesh width, ... */
+  struct noc_grid *grid;   /* the board's tiles: chips_x * mesh width, ... (noc/topology.h) */
+  const struct noc_topology *topo; /* the chip's topology and routing algorithm */
+  const struct noc_routing *routing;
   uint32_t unit_router0;   /* unit id of router 0; cores are units 0..n_cores-1 */
   uint32_t unit_barrier;
   sys_core *cores;
@@ -172,7 +174,7 @@ struct sys {
   /* per-step results, valid in the step hook */
   nm_energy step_energy;
   uint64_t step_hops[3];   /* this step's hops not yet in step_energy, per link kind
-                            * (E-W, N-S, chip link): noc_fold_step_hops */
+                            * (noc_link_kind: E-W, N-S, chip link): noc_fold_step_hops */
   nmsim_ps step_latency;
   uint32_t **pop_spikes;   /* per population: neuron indices spiking this step */
   size_t *pop_nspikes;

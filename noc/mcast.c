@@ -1,11 +1,12 @@
-/* mcast.c: SpiNNaker-style key/mask multicast routing on the mesh: routing
- * keys, per-router tables built from each source block's multicast tree, and
- * run-time lookup with default routing and replication at branch points.
+/* mcast.c: SpiNNaker-style key/mask multicast routing on the chip's topology:
+ * routing keys, per-router tables built from each source block's multicast
+ * tree, and run-time lookup with default routing and replication at branch
+ * points.
  *
  * Keys name source neurons (block number << key_bits | index in the block).
- * At mapping time each source block's tree (the merged dimension-order paths
- * to the tiles of its destination cores) becomes table entries wherever
- * default routing does not suffice. At run time a router looks a packet's key
+ * At mapping time each source block's tree (the merged paths of the chip's
+ * routing algorithm to the tiles of its destination cores) becomes table
+ * entries wherever default routing does not suffice. At run time a router looks a packet's key
  * up and replicates it to every output link and local core of the route,
  * through the output ports of noc/mesh.c (same FIFOs, links, credits and
  * energy). */
@@ -52,7 +53,8 @@ void mc_table_free(mc_table *t) {
   memset(t, 0, sizeof *t);
 }
 
-bool mc_route(const mc_table *t, uint32_t key, int in_dir, uint32_t *links, uint32_t *cores) {
+bool mc_route(const mc_table *t, const noc_topology *topo, uint32_t key, int in_dir,
+              uint32_t *links, uint32_t *cores) {
   const mc_entry *en = mc_lookup(t, key);
   if (en) {
     *links = en->links;
@@ -60,7 +62,7 @@ bool mc_route(const mc_table *t, uint32_t key, int in_dir, uint32_t *links, uint
     return true;
   }
   if (in_dir < 0) return false;
-  *links = 1u << noc_opposite(in_dir); /* default routing: straight through */
+  *links = 1u << topo->opposite[in_dir]; /* default routing: straight through */
   *cores = 0;
   return true;
 }
@@ -68,12 +70,10 @@ bool mc_route(const mc_table *t, uint32_t key, int in_dir, uint32_t *links, uint
 /* ---- names ----------------------------------------------------------------- */
 
 void mc_router_name(const sys *s, uint32_t tile, char *buf, size_t len) {
-  const nmsim_chip *ch = s->chip;
-  uint32_t gx = tile % s->grid_w, gy = tile / s->grid_w;
-  uint32_t chips_x = s->grid_w / ch->mesh_width;
-  uint32_t chip = (gy / ch->mesh_height) * chips_x + gx / ch->mesh_width;
-  snprintf(buf, len, "chip%u/tile(%u,%u)/router", chip, gx % ch->mesh_width,
-           gy % ch->mesh_height);
+  const noc_grid *g = s->grid;
+  noc_pos p = g->pos[tile];
+  snprintf(buf, len, "chip%u/tile(%u,%u)/router", noc_grid_chip(g, tile), p.x % g->chip_w,
+           p.y % g->chip_h);
 }
 
 /* ---- building the routes --------------------------------------------------- */
@@ -97,7 +97,9 @@ typedef struct tree {
 
 static void tree_visit(tree *w, uint32_t tile, int in) {
   if (w->stamp[tile] == w->mark) {
-    (void)NEVER(w->in[tile] != in); /* a dimension-order tree enters a tile from one side */
+    /* dimension-order paths from one source (on the mesh and the torus) enter
+     * a tile from one side */
+    (void)NEVER(w->in[tile] != in);
     return;
   }
   w->stamp[tile] = w->mark;
@@ -107,21 +109,18 @@ static void tree_visit(tree *w, uint32_t tile, int in) {
   w->visited[w->n_visited++] = tile;
 }
 
-/* Add the dimension-order path (X first, then Y; north is +y, as in mesh.c)
- * from tile `from` to the core `core` to the tree. */
+/* Add the path that the chip's routing algorithm gives from tile `from` to
+ * the core `core` to the tree. */
 static void tree_path(const sys *s, tree *w, uint32_t from, uint32_t core) {
   const noc_mc *m = s->mc;
+  const noc_topology *t = s->topo;
   uint32_t to = s->cores[core].tile, cur = from;
-  uint32_t tx = to % s->grid_w, ty = to / s->grid_w;
-  for (;;) {
-    uint32_t cx = cur % s->grid_w, cy = cur / s->grid_w;
-    int dir;
-    if (cx != tx) dir = tx > cx ? SYS_EAST : SYS_WEST;
-    else if (cy != ty) dir = ty > cy ? SYS_NORTH : SYS_SOUTH;
-    else break;
+  while (cur != to) {
+    int dir = s->routing->route(s->grid, cur, to);
     w->links[cur] |= 1u << dir;
-    cur = noc_neighbour(s, cur, dir);
-    tree_visit(w, cur, noc_opposite(dir));
+    cur = t->neighbour(s->grid, cur, dir);
+    if (NEVER(cur == NOC_NONE)) return;
+    tree_visit(w, cur, t->opposite[dir]);
   }
   w->cores[to] |= 1u << (core - m->tile_core0[to]);
 }
@@ -161,7 +160,7 @@ static nmsim_status mc_alloc(sys *s, noc_mc *m, nmsim_err *err) {
   }
   uint32_t depth = s->chip->buffer_depth;
   if (depth) {
-    m->in_left = nm_calloc((size_t)s->n_tiles * SYS_NDIRS * depth, sizeof(uint16_t));
+    m->in_left = nm_calloc((size_t)s->n_tiles * NOC_MAX_DIRS * depth, sizeof(uint16_t));
     if (!m->in_left) return NMSIM_ENOMEM_ERR(err);
   }
   return NMSIM_OK;
@@ -188,7 +187,8 @@ static nmsim_status mc_block_routes(sys *s, tree *w, uint32_t *dests, uint32_t *
     uint32_t t = w->visited[v];
     /* an entry at the source (a packet from a core is never default-routed),
      * where the tree delivers to cores, turns or branches */
-    bool straight = t != src && !w->cores[t] && w->links[t] == 1u << noc_opposite(w->in[t]);
+    bool straight =
+        t != src && !w->cores[t] && w->links[t] == 1u << s->topo->opposite[w->in[t]];
     if (straight) continue;
     if (mc_table_add(&m->table[t], key, mask, w->links[t], w->cores[t]) != NMSIM_OK)
       return NMSIM_ENOMEM_ERR(err);
@@ -360,7 +360,7 @@ static void mc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now, const
   noc_mc *m = s->mc;
   uint32_t key = ev->data.u32[0], links, cores;
   char name[96];
-  if (!mc_route(&m->table[tile], key, in_dir, &links, &cores)) {
+  if (!mc_route(&m->table[tile], s->topo, key, in_dir, &links, &cores)) {
     mc_router_name(s, tile, name, sizeof name);
     mc_fail(e, NMSIM_EINTERNAL,
             "router %s: a packet with key 0x%08x from core %u matches no entry (a packet "
@@ -371,11 +371,11 @@ static void mc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now, const
   /* copies in flight: this packet becomes one per output link and core */
   for (int d = 0; d < 32; d++) s->in_flight += (links >> d & 1) + (cores >> d & 1);
   s->in_flight--;
-  for (int d = 0; d < SYS_NDIRS; d++)
-    if ((links >> d & 1) && !noc_has_neighbour(s, tile, d)) {
+  for (int d = 0; d < 32; d++)
+    if ((links >> d & 1) && (d >= s->topo->n_dirs || r->next[d] == NOC_NONE)) {
       mc_router_name(s, tile, name, sizeof name);
-      mc_fail(e, NMSIM_EINTERNAL, "router %s: key 0x%08x is routed off the edge of the mesh",
-              name, key);
+      mc_fail(e, NMSIM_EINTERNAL, "router %s: key 0x%08x is routed to port %d, which has no "
+              "link (%s)", name, key, d, s->topo->name);
       return;
     }
   const chip_cost *wt = &s->chip->within_tile;
@@ -408,23 +408,23 @@ static void mc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now, const
     if (!links) {
       noc_release_input(s, e, tile, ev, now);
     } else {
-      uint16_t *left = &m->in_left[((size_t)tile * SYS_NDIRS + (size_t)in_dir) * depth];
+      uint16_t *left = &m->in_left[((size_t)tile * NOC_MAX_DIRS + (size_t)in_dir) * depth];
       uint32_t slot = 0;
       while (slot < depth && left[slot]) slot++;
       /* credits bound what an input buffer holds, so a slot is free */
       if (slot == depth) NMSIM_PANIC("router %u: input buffer %d over its depth %u", tile, in_dir,
                                      depth);
       uint16_t copies = 0;
-      for (int d = 0; d < SYS_NDIRS; d++) copies += links >> d & 1;
+      for (int d = 0; d < s->topo->n_dirs; d++) copies += links >> d & 1;
       left[slot] = copies;
       ref = 1 + (uint32_t)in_dir * depth + slot;
     }
   }
-  for (int d = 0; d < SYS_NDIRS; d++) {
+  for (int d = 0; d < s->topo->n_dirs; d++) {
     if (!(links >> d & 1)) continue;
     sim_event cp = *ev;
     cp.dst = ref; /* while queued: the input slot this packet holds (0: none) */
-    if (!noc_port_push(&r->link[d], &cp)) {
+    if (!noc_port_push(&r->link[d], &cp, noc_needs_credits(s->topo, in_dir, d))) {
       sim_engine_fail_oom(e);
       return;
     }
@@ -437,7 +437,7 @@ void mc_port_left(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev, nms
   if (!ref || !depth) return;
   ref--;
   uint16_t *left =
-      &s->mc->in_left[((size_t)tile * SYS_NDIRS + ref / depth) * depth + ref % depth];
+      &s->mc->in_left[((size_t)tile * NOC_MAX_DIRS + ref / depth) * depth + ref % depth];
   if (NEVER(*left == 0)) return;
   if (--*left == 0) noc_release_input(s, e, tile, ev, now);
 }

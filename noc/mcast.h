@@ -1,4 +1,4 @@
-/* mcast.h: SpiNNaker-style key/mask multicast routing on the mesh: keys for
+/* mcast.h: SpiNNaker-style key/mask multicast routing on the chip's topology: keys for
  * source neurons, a table of (key, mask, route) entries per router built from
  * each source block's multicast tree, lookup with default routing. */
 #ifndef NMSIM_NOC_MCAST_H
@@ -7,7 +7,7 @@
 #include "noc/noc_int.h"
 
 /* One entry: a packet matches when (key & mask) == entry key. Its route is a
- * set of output links (bit d for direction d, SYS_EAST..SYS_SOUTH) and of the
+ * set of output links (bit d for port d of the topology, NOC_EAST..) and of the
  * router's local cores (bit i for core i of the tile). */
 typedef struct mc_entry {
   uint32_t key, mask;
@@ -31,12 +31,13 @@ const mc_entry *mc_lookup(const mc_table *t, uint32_t key);
 nmsim_status mc_table_add(mc_table *t, uint32_t key, uint32_t mask, uint32_t links,
                           uint32_t cores);
 void mc_table_free(mc_table *t);
-/* The route of a packet with key entering a router on link in_dir (-1: from
- * one of its cores): the first matching entry; with none, default routing
- * sends a packet that came in on a link out on the opposite link (straight
- * through) and nowhere else. Returns false when there is no route (no entry
- * and the packet came from a core). */
-bool mc_route(const mc_table *t, uint32_t key, int in_dir, uint32_t *links, uint32_t *cores);
+/* The route of a packet with key entering a router of topology topo on link
+ * in_dir (-1: from one of its cores): the first matching entry; with none,
+ * default routing sends a packet that came in on a link out on the opposite
+ * link (straight through) and nowhere else. Returns false when there is no
+ * route (no entry and the packet came from a core). */
+bool mc_route(const mc_table *t, const noc_topology *topo, uint32_t key, int in_dir,
+              uint32_t *links, uint32_t *cores);
 
 /* The multicast state of a system (s->mc). */
 typedef struct noc_mc {
@@ -56,8 +57,8 @@ typedef struct noc_mc {
 #define MC_NO_ROUTE UINT32_MAX
 
 /* Give every source block its keys, build the tables from the multicast
- * trees (dimension-order paths from the source tile to every tile holding a
- * destination core, merged; an entry where the tree turns or branches, where
+ * trees (the routing algorithm's paths from the source tile to every tile
+ * holding a destination core, merged; an entry where the tree turns or branches, where
  * it delivers to cores, and at the source; none where default routing
  * suffices) and the receive keys of every core. Needs the out lists of
  * sys_build. NMSIM_ECAPACITY when a table exceeds the chip's router entries

@@ -1,10 +1,13 @@
-/* mesh.c: the 2D-mesh network-on-chip. Packets (one flit each) travel hop by
- * hop as events with dimension-order routing (X first, then Y). A directed
- * link carries one packet at a time, so two packets wanting one link at once
- * serialize and the second is late by the serialization time. With a finite
- * buffer depth, a packet leaves only when the next router's input buffer has
- * room (credit-based flow control), so congestion backs up hop by hop. A
- * board of chips is one mesh whose chip-boundary hops use the chip links.
+/* mesh.c: the routers and links of the network-on-chip, on the chip's
+ * topology (noc/topology.h: mesh, torus) with its routing algorithm. Packets
+ * (one flit each) travel hop by hop as events. A directed link carries one
+ * packet at a time, so two packets wanting one link at once serialize and
+ * the second is late by the serialization time. With a finite buffer depth,
+ * a packet leaves only when the next router's input buffer has room
+ * (credit-based flow control), so congestion backs up hop by hop; on a
+ * topology with rings, bubble flow control keeps that free of deadlock
+ * (noc_needs_credits, port_send). A board of chips is one topology over the
+ * board's grid whose hops between chips use the chip links.
  * A queued packet whose departure time is already certain is sent at once,
  * dated then (SENDING AHEAD in noc_port_send): the same hops at the same
  * times with fewer events (tests/test_noc.c compares it with hop-by-hop).
@@ -13,31 +16,19 @@
 #include "noc/mcast.h"
 #include "noc/noc_int.h"
 
-/* Tile positions and chip edges are looked up, not divided out: a hop needs
- * several, and an integer division costs tens of cycles. */
-static inline void tile_xy(const sys *s, uint32_t tile, uint32_t *x, uint32_t *y) {
-  *x = s->routers[tile].x;
-  *y = s->routers[tile].y;
-}
-
-/* Whether the hop from `tile` in direction dir leaves its chip. */
+/* Whether the hop from `tile` across port dir leaves its chip. */
 static inline bool crosses_chip(const sys *s, uint32_t tile, int dir) {
-  return s->routers[tile].off_chip >> dir & 1;
+  return s->routers[tile].kind[dir] == NOC_LINK_CHIP;
 }
 
-/* Links by what a hop costs: E-W, N-S (on chip), chip links. */
-enum { LINK_EW, LINK_NS, LINK_CHIP };
-static inline int link_kind(int dir, bool off_chip) {
-  return off_chip ? LINK_CHIP : dir == SYS_EAST || dir == SYS_WEST ? LINK_EW : LINK_NS;
-}
 static const chip_cost *link_cost(const nmsim_chip *ch, int kind) {
-  return kind == LINK_CHIP ? &ch->chip_link : kind == LINK_EW ? &ch->hop_ew : &ch->hop_ns;
+  return kind == NOC_LINK_CHIP ? &ch->chip_link : kind == NOC_LINK_EW ? &ch->hop_ew : &ch->hop_ns;
 }
 
 void noc_fold_step_hops(sys *s) {
-  for (int k = 0; k < 3; k++) {
+  for (int k = 0; k < NOC_LINK_KINDS; k++) {
     if (!s->step_hops[k]) continue;
-    nm_energy_add_each(&s->step_energy, k == LINK_CHIP ? NM_E_CHIP_LINK : NM_E_LINK_HOP,
+    nm_energy_add_each(&s->step_energy, k == NOC_LINK_CHIP ? NM_E_CHIP_LINK : NM_E_LINK_HOP,
                        s->step_hops[k], link_cost(s->chip, k)->energy_pj);
     s->step_hops[k] = 0;
   }
@@ -45,37 +36,15 @@ void noc_fold_step_hops(sys *s) {
 
 void noc_fold_link_energy(sys *s) {
   for (uint32_t t = 0; s->routers && t < s->n_tiles; t++)
-    for (int d = 0; d < SYS_NDIRS; d++) {
+    for (int d = 0; d < s->topo->n_dirs; d++) {
       sys_link *l = &s->routers[t].link[d];
       uint64_t n = l->packets - l->packets_charged;
       if (!n) continue;
-      int k = link_kind(d, crosses_chip(s, t, d));
-      nm_energy_add_each(&s->routers[t].energy, k == LINK_CHIP ? NM_E_CHIP_LINK : NM_E_LINK_HOP, n,
-                         link_cost(s->chip, k)->energy_pj);
+      int k = s->routers[t].kind[d];
+      nm_energy_add_each(&s->routers[t].energy, k == NOC_LINK_CHIP ? NM_E_CHIP_LINK : NM_E_LINK_HOP,
+                         n, link_cost(s->chip, k)->energy_pj);
       l->packets_charged = l->packets;
     }
-}
-
-/* Dimension-order routing on a mesh: the output direction at tile `at` for a
- * packet going to tile `to` (X first, then Y; north is +y). */
-static int noc_dor_xy(const sys *s, uint32_t at, uint32_t to) {
-  uint32_t ax, ay, tx, ty;
-  tile_xy(s, at, &ax, &ay);
-  tile_xy(s, to, &tx, &ty);
-  if (tx > ax) return SYS_EAST;
-  if (tx < ax) return SYS_WEST;
-  if (ty > ay) return SYS_NORTH;
-  return SYS_SOUTH;
-}
-
-uint32_t noc_neighbour(const sys *s, uint32_t tile, int dir) {
-  uint32_t w = s->grid_w;
-  switch (dir) {
-    case SYS_EAST: return tile + 1;
-    case SYS_WEST: return tile - 1;
-    case SYS_NORTH: return tile + w;
-    default: return tile - w;
-  }
 }
 
 nmsim_status noc_send(sys *s, uint32_t src_core, uint32_t dst_core, uint32_t axon,
@@ -112,24 +81,15 @@ static nmsim_ps noc_emit_unicast(sys *s, sys_core *c, size_t bi, uint32_t i, nms
 
 /* ---- output ports: FIFO, link and credits --------------------------------- */
 
-bool noc_has_neighbour(const sys *s, uint32_t tile, int dir) {
-  uint32_t x, y;
-  tile_xy(s, tile, &x, &y);
-  switch (dir) {
-    case SYS_EAST: return x + 1 < s->grid_w;
-    case SYS_WEST: return x > 0;
-    case SYS_NORTH: return y + 1 < s->grid_h;
-    default: return y > 0;
-  }
-}
-
 int noc_in_dir(const sys *s, uint32_t tile, uint32_t src_unit) {
   if (src_unit < s->unit_router0 || src_unit >= s->unit_barrier) return -1;
-  uint32_t ux, uy, x, y;
-  tile_xy(s, src_unit - s->unit_router0, &ux, &uy);
-  tile_xy(s, tile, &x, &y);
-  if (uy == y) return ux < x ? SYS_WEST : SYS_EAST;
-  return uy < y ? SYS_SOUTH : SYS_NORTH;
+  uint32_t up = src_unit - s->unit_router0;
+  const sys_router *r = &s->routers[tile];
+  /* at most one port leads to any tile (noc_topology.neighbour); the ports
+   * beyond the topology's lead nowhere (NOC_NONE) */
+  for (int d = 0; d < NOC_MAX_DIRS; d++)
+    if (r->next[d] == up) return d;
+  NMSIM_PANIC("router %u: a packet from router %u, which is not a neighbour", tile, up);
 }
 
 /* Slot k places after head in a ring of n slots (head < n, k <= n): one
@@ -139,17 +99,39 @@ static inline size_t ring_slot(size_t head, size_t k, size_t n) {
   return i >= n ? i - n : i;
 }
 
-bool noc_port_push(sys_link *l, const sim_event *ev) {
-  if (l->q_len == l->q_cap) {
-    size_t ncap = l->q_cap ? l->q_cap * 2 : 8;
+/* Append a copy of ev to f (amortised growth). false: no memory. */
+static bool fifo_push(sys_fifo *f, const sim_event *ev) {
+  if (f->len == f->cap) {
+    size_t ncap = f->cap ? f->cap * 2 : 8;
     sim_event *nq = nm_malloc(ncap * sizeof *nq);
     if (!nq) return false;
-    for (size_t k = 0; k < l->q_len; k++) nq[k] = l->q[ring_slot(l->q_head, k, l->q_cap)];
-    nm_free(l->q);
-    l->q = nq, l->q_cap = ncap, l->q_head = 0;
+    for (size_t k = 0; k < f->len; k++) nq[k] = f->ev[ring_slot(f->head, k, f->cap)];
+    nm_free(f->ev);
+    f->ev = nq, f->cap = ncap, f->head = 0;
   }
-  l->q[ring_slot(l->q_head, l->q_len, l->q_cap)] = *ev;
-  if (++l->q_len > l->q_max) l->q_max = l->q_len;
+  f->ev[ring_slot(f->head, f->len, f->cap)] = *ev;
+  f->len++;
+  return true;
+}
+
+/* The packet at the head of f, removed. */
+static sim_event fifo_pop(sys_fifo *f) {
+  sim_event ev = f->ev[f->head];
+  f->head = ring_slot(f->head, 1, f->cap);
+  f->len--;
+  return ev;
+}
+
+/* Packets waiting at port l. */
+static inline size_t port_waiting(const sys_link *l) { return l->q.len + l->qe.len; }
+
+/* Credits the packet that port l sends next needs (noc_needs_credits): those
+ * going straight on go first. */
+static inline uint32_t port_need(const sys_link *l) { return !l->q.len && l->qe.len ? 2 : 1; }
+
+bool noc_port_push(sys_link *l, const sim_event *ev, uint32_t need) {
+  if (!fifo_push(need > 1 ? &l->qe : &l->q, ev)) return false;
+  if (port_waiting(l) > l->q_max) l->q_max = port_waiting(l);
   return true;
 }
 
@@ -158,7 +140,7 @@ bool noc_port_push(sys_link *l, const sim_event *ev) {
  * event; the later one then only looks again (see noc_on_port_try). */
 static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps t) {
   sys_link *l = &s->routers[tile].link[dir];
-  if (!l->q_len || (l->try_pending && l->try_at <= t)) return;
+  if (!port_waiting(l) || (l->try_pending && l->try_at <= t)) return;
   l->try_pending = true;
   l->try_at = t;
   sys_router *r = &s->routers[tile];
@@ -168,15 +150,33 @@ static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_
   sim_engine_schedule(e, &ev);
 }
 
+/* Whether ports send ahead (SENDING AHEAD in port_send). Not the multicast
+ * ports (their input slots free with the last copy, which needs departures in
+ * time order), not the reference run (hop_by_hop), and not on a topology with
+ * rings whose credits return at once (noc.credit_latency 0): there a credit
+ * freed during time t counts from t on, for the events of t that follow it
+ * only, and whether a packet entering a ring finds its two credits before a
+ * packet going straight on arrives at t depends on that order, which a
+ * departure sent ahead cannot know. With any credit latency a credit is
+ * recorded before the time it counts from, and sending ahead is exact. */
+static inline bool sends_ahead(const sys *s) {
+  return !s->mc && !s->hop_by_hop &&
+         !(s->topo->rings && s->chip->buffer_depth && !s->chip->credit_latency_ps);
+}
+
 /* A credit for port (tile, dir) was recorded, to arrive at time t: a port
- * that sends ahead (noc_port_send) sends its waiting packets with it at
- * once; a multicast port that waits for credits (`waits`: as the caller
- * knows it) looks again when it arrives and the link is free. */
-static void port_credit(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps t, bool waits) {
+ * that sends ahead (noc_port_send) sends the packets waiting to go straight
+ * on with it at once; a port that does not (multicast), and packets
+ * entering a ring (which are never sent ahead), look again when it arrives
+ * and the link is free, if they wait for it. `counted`: the credit is in
+ * l->credits already (the port waited for it if it waits at all); else the
+ * port waits for it when those in hand are too few for its next packet. */
+static void port_credit(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps t, bool counted) {
   sys_link *l = &s->routers[tile].link[dir];
-  if (!s->mc && !s->hop_by_hop) {
-    if (l->q_len) noc_port_send(s, e, tile, dir, sim_engine_now(e));
-  } else if (waits) {
+  bool ahead = sends_ahead(s);
+  if (ahead && l->q.len) {
+    noc_port_send(s, e, tile, dir, sim_engine_now(e));
+  } else if ((!ahead || l->qe.len) && (counted || l->credits < port_need(l))) {
     port_try_later(s, e, tile, dir, t > l->busy ? t : l->busy);
   }
 }
@@ -205,7 +205,7 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
   int in = noc_in_dir(s, tile, ev->src);
   if (!s->chip->buffer_depth || in < 0) return;
   uint32_t up = ev->src - s->unit_router0;
-  int dir = noc_opposite(in); /* the upstream router's output port */
+  int dir = s->topo->opposite[in]; /* the upstream router's output port */
   /* the credit travels back to the upstream router: over a chip link it takes
    * the link's latency, on chip the chip's credit latency. These latencies
    * are also what lets a run split over MPI ranks treat a credit as a message
@@ -227,7 +227,7 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
     }
     /* credits + credits on their way + occupied slots = depth */
     credit_at(l, depth, now + back);
-    port_credit(s, e, up, dir, now + back, !l->credits);
+    port_credit(s, e, up, dir, now + back, false);
     return;
   }
   if (back) {
@@ -253,29 +253,64 @@ void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev) {
   port_credit(s, e, up, dir, ev->time, true);
 }
 
+/* An output port's link as a departure sees it. */
+typedef struct port_link {
+  uint32_t tile, next;     /* the router of the port, the one behind the link */
+  int kind;                /* noc_link_kind */
+  nmsim_ps ser, hop;       /* serialization time, hop time */
+} port_link;
+
+/* The packet ev leaves port dir of router pl->tile at time `at`: it occupies
+ * the link for the serialization time, pays its hop, frees the input slot it
+ * held (multicast: mc_port_left decides) and arrives at the next router a
+ * hop later. */
+static inline void port_depart(sys *s, sim_engine *e, sys_link *l, const port_link *pl,
+                               const sim_event *ev, nmsim_ps at) {
+  l->busy = at + pl->ser;
+  l->busy_ps += pl->ser;
+  l->packets++;
+  s->step_hops[pl->kind]++; /* the energy: noc_fold_step_hops, noc_fold_link_energy */
+  s->hops++;
+  /* a multicast copy frees its input slot only when it is the last copy */
+  if (s->mc) mc_port_left(s, e, pl->tile, ev, at);
+  else noc_release_input(s, e, pl->tile, ev, at);
+  sim_event out = *ev;
+  out.kind = SIM_EV_PKT_HOP;
+  out.dst = s->unit_router0 + pl->next;
+  out.src = s->unit_router0 + pl->tile;
+  out.seq = s->routers[pl->tile].seq++;
+  out.time = at + pl->hop;
+  sim_engine_schedule(e, &out);
+}
+
 /* noc_port_send, with `arrival` (if not NULL) a packet that joins the back of
- * the queue now: when the queue is empty and the packet can leave, it leaves
- * without being copied into the queue and out again. */
+ * the queue now, needing `need` credits (noc_needs_credits): when the queue
+ * is empty and the packet can leave, it leaves without being copied into the
+ * queue and out again. */
 static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now,
-                      const sim_event *arrival) {
+                      const sim_event *arrival, uint32_t need) {
   const nmsim_chip *ch = s->chip;
   sys_router *r = &s->routers[tile];
   sys_link *l = &r->link[dir];
   bool off_chip = crosses_chip(s, tile, dir);
-  int kind = link_kind(dir, off_chip);
-  const chip_cost *cost = link_cost(ch, kind);
-  nmsim_ps ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps;
-  uint32_t next = noc_neighbour(s, tile, dir);
+  const port_link pl = {
+      .tile = tile, .next = r->next[dir], .kind = r->kind[dir],
+      .ser = off_chip ? ch->chip_link_serialization_ps : ch->link_serialization_ps,
+      .hop = link_cost(ch, r->kind[dir])->time_ps};
+  uint32_t depth = ch->buffer_depth;
   while (l->cr_len && l->cr_at[l->cr_head] <= now) {
     l->credits++;
-    l->cr_head = (uint32_t)ring_slot(l->cr_head, 1, ch->buffer_depth);
+    l->cr_head = (uint32_t)ring_slot(l->cr_head, 1, depth);
     l->cr_len--;
   }
+  /* the arrival goes straight on (it would wait in q) or enters the ring (qe) */
+  const sim_event *straight = need > 1 ? NULL : arrival, *entering = need > 1 ? arrival : NULL;
   /* SENDING AHEAD. The packet at the head of the queue leaves when the
    * link is free and a credit is there: if the port holds a credit, in hand
    * or on its way back (recorded with its arrival time), nothing can take it
    * first (only this port's departures spend credits) and nothing can pass
-   * the packet (the queue is FIFO). So its departure time is known now, and
+   * the packet (the queue is FIFO, and packets entering a ring, in qe, go
+   * only when nothing waits in q). So its departure time is known now, and
    * the port sends it now, dated then: the hop event, the link time and
    * energy, and the credit of its input slot (at its departure time) are
    * those it would get then, with no event to wake the port. A port whose
@@ -284,11 +319,11 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
    * arrives. Multicast copies wait for the link and for credits in hand:
    * their input slot frees with the last copy to leave, which needs the
    * departures in time order. */
-  bool ahead = !s->mc && !s->hop_by_hop;
+  bool ahead = sends_ahead(s);
   nmsim_ps back = off_chip ? ch->chip_link.time_ps : ch->credit_latency_ps;
-  while ((l->q_len || arrival) && (ahead || l->busy <= now)) {
+  while ((l->q.len || straight) && (ahead || l->busy <= now)) {
     nmsim_ps at = l->busy > now ? l->busy : now; /* the departure time */
-    if (ch->buffer_depth) {
+    if (depth) {
       if (l->credits) {
         l->credits--;
       } else if (ahead && l->cr_len && l->cr_at[l->cr_head] <= now + back) {
@@ -296,42 +331,58 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
          * arrive before it: one recorded at or after now leaves the
          * downstream router at or after now, and takes `back` to come */
         if (l->cr_at[l->cr_head] > at) at = l->cr_at[l->cr_head];
-        l->cr_head = (uint32_t)ring_slot(l->cr_head, 1, ch->buffer_depth);
+        l->cr_head = (uint32_t)ring_slot(l->cr_head, 1, depth);
         l->cr_len--;
       } else {
         break;
       }
     }
     sim_event ev;
-    if (l->q_len) {
-      ev = l->q[l->q_head];
-      l->q_head = ring_slot(l->q_head, 1, l->q_cap);
-      l->q_len--;
+    if (l->q.len) {
+      ev = fifo_pop(&l->q);
     } else {
-      ev = *arrival;
-      arrival = NULL;
+      ev = *straight;
+      straight = NULL;
     }
-    l->busy = at + ser;
-    l->busy_ps += ser;
-    l->packets++;
-    s->step_hops[kind]++; /* the energy: noc_fold_step_hops, noc_fold_link_energy */
-    s->hops++;
-    /* a multicast copy frees its input slot only when it is the last copy */
-    if (s->mc) mc_port_left(s, e, tile, &ev, at);
-    else noc_release_input(s, e, tile, &ev, at);
-    sim_event out = ev;
-    out.kind = SIM_EV_PKT_HOP;
-    out.dst = s->unit_router0 + next;
-    out.src = s->unit_router0 + tile;
-    out.seq = r->seq++;
-    out.time = at + cost->time_ps;
-    sim_engine_schedule(e, &out);
+    port_depart(s, e, l, &pl, &ev, at);
   }
-  if (arrival && !noc_port_push(l, arrival)) { /* it waits */
+  /* BUBBLE FLOW CONTROL (topologies with rings). A packet entering the ring
+   * leaves only when nothing waits to go straight on, the link is free and
+   * two credits are in hand (noc_needs_credits): never sent ahead, since a
+   * packet going straight on that arrives before its departure would go
+   * first. */
+  while ((l->qe.len || entering) && !l->q.len && !straight && l->busy <= now &&
+         (!depth || l->credits >= 2)) {
+    if (depth) l->credits--;
+    sim_event ev;
+    if (l->qe.len) {
+      ev = fifo_pop(&l->qe);
+    } else {
+      ev = *entering;
+      entering = NULL;
+    }
+    port_depart(s, e, l, &pl, &ev, now);
+  }
+  if ((arrival = straight ? straight : entering) && !noc_port_push(l, arrival, need)) {
+    /* it waits, and there is no memory for it */
     sim_engine_fail_oom(e);
     return;
   }
-  if (!l->q_len) return;
+  if (!port_waiting(l)) return;
+  if (!l->q.len) {
+    /* packets entering the ring wait for the link and for two credits in
+     * hand: look again when both are there, if the credits are on their way;
+     * a credit recorded later asks for a look itself (port_credit) */
+    nmsim_ps t = l->busy > now ? l->busy : now;
+    if (depth && l->credits < 2) {
+      uint32_t k = 2 - l->credits; /* credits still to come */
+      if (l->cr_len < k) return;
+      nmsim_ps c = l->cr_at[ring_slot(l->cr_head, k - 1, depth)];
+      if (c > t) t = c;
+    }
+    port_try_later(s, e, tile, dir, t);
+    return;
+  }
   if (!ahead) {
     /* blocked by the link: retry when it frees; blocked by credits: the
      * credit return schedules the retry */
@@ -347,11 +398,11 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
 }
 
 void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
-  port_send(s, e, tile, dir, now, NULL);
+  port_send(s, e, tile, dir, now, NULL, 1);
 }
 
 /* The packet in ev is at router `tile` at time now: eject it to its core or
- * queue it on the output port that dimension-order routing picks. */
+ * queue it on the output port that the routing algorithm picks. */
 static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
                         const sim_event *ev) {
   uint32_t dst_core = ev->data.u32[0];
@@ -370,13 +421,15 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
     sim_engine_schedule_now(e, &out); /* usually the next event: run at once */
     return;
   }
-  int dir = noc_dor_xy(s, tile, dst_tile);
+  int dir = s->routing->route(s->grid, tile, dst_tile);
   /* The packet takes its last link: start loading the synapses of the row it
    * will be applied to (the row's index was fetched at injection), so they
    * are in the cache when it arrives a hop from now. */
-  if (s->rows && noc_neighbour(s, tile, dir) == dst_tile)
+  if (s->rows && r->next[dir] == dst_tile)
     sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
-  port_send(s, e, tile, dir, now, ev);
+  uint32_t need =
+      s->topo->rings ? noc_needs_credits(s->topo, noc_in_dir(s, tile, ev->src), dir) : 1;
+  port_send(s, e, tile, dir, now, ev, need);
 }
 
 void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
@@ -390,15 +443,12 @@ void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
 }
 
 void noc_init_ports(sys *s) {
-  uint32_t w = s->chip->mesh_width, h = s->chip->mesh_height;
-  for (uint32_t t = 0; t < s->n_tiles; t++) {
-    sys_router *r = &s->routers[t];
-    r->x = t % s->grid_w;
-    r->y = t / s->grid_w;
-    /* a chip's mesh is w x h tiles: its edge is a chip boundary */
-    r->off_chip = (uint32_t)((r->x + 1) % w == 0) << SYS_EAST | (uint32_t)(r->x % w == 0) << SYS_WEST |
-                  (uint32_t)((r->y + 1) % h == 0) << SYS_NORTH | (uint32_t)(r->y % h == 0) << SYS_SOUTH;
-    for (int d = 0; d < SYS_NDIRS; d++) {
+  const noc_topology *t = s->topo;
+  for (uint32_t tile = 0; tile < s->n_tiles; tile++) {
+    sys_router *r = &s->routers[tile];
+    for (int d = 0; d < NOC_MAX_DIRS; d++) {
+      r->next[d] = d < t->n_dirs ? t->neighbour(s->grid, tile, d) : NOC_NONE;
+      r->kind[d] = (uint8_t)(r->next[d] != NOC_NONE ? t->link_kind(s->grid, tile, d) : 0);
       sys_link *l = &r->link[d];
       l->credits = s->chip->buffer_depth;
       l->cr_head = l->cr_len = 0;
@@ -408,8 +458,9 @@ void noc_init_ports(sys *s) {
 
 void noc_free_ports(sys *s) {
   for (uint32_t t = 0; s->routers && t < s->n_tiles; t++)
-    for (int d = 0; d < SYS_NDIRS; d++) {
-      nm_free(s->routers[t].link[d].q);
+    for (int d = 0; d < NOC_MAX_DIRS; d++) {
+      nm_free(s->routers[t].link[d].q.ev);
+      nm_free(s->routers[t].link[d].qe.ev);
       nm_free(s->routers[t].link[d].cr_at);
     }
 }

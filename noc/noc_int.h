@@ -1,16 +1,26 @@
-/* noc_int.h: the mesh's routers and output ports (noc/mesh.c), shared by the
- * dimension-order unicast NoC and the key/mask multicast routers (noc/mcast.c),
- * so both use the same FIFOs, links, credits and energy accounting; and the
- * functions of noc/mesh.c. */
+/* noc_int.h: the routers and output ports of the NoC (noc/mesh.c), shared by
+ * the unicast NoC and the key/mask multicast routers (noc/mcast.c), so both
+ * use the same FIFOs, links, credits, flow control and energy accounting; and
+ * the functions of noc/mesh.c. */
 #ifndef NMSIM_NOC_NOC_INT_H
 #define NMSIM_NOC_NOC_INT_H
 
 #include "cores/machine.h"
+#include "noc/topology.h"
+
+/* Packets waiting at an output port: a ring of cap entries. */
+typedef struct sys_fifo {
+  sim_event *ev;
+  size_t head, len, cap;
+} sys_fifo;
 
 /* An output port of a router and the directed link behind it. Packets that
  * cannot leave yet wait in a FIFO; a packet leaves when the link is free and
  * the downstream input buffer has a free slot (credit), as in virtual
- * cut-through with credit-based flow control. */
+ * cut-through with credit-based flow control. On a topology with rings, the
+ * packets that enter the link's ring (from a core, or turning from another
+ * ring) wait apart, in qe, and need two free slots (noc_needs_credits); those
+ * going straight on along the ring wait in q and go first. */
 typedef struct sys_link {
   nmsim_ps busy;           /* link occupied until */
   nmsim_ps busy_ps;        /* total time occupied, for utilisation */
@@ -25,26 +35,24 @@ typedef struct sys_link {
    * them, so a credit needs no event of its own. */
   nmsim_ps *cr_at;
   uint32_t cr_head, cr_len;
-  sim_event *q;            /* waiting packets: ring of cap entries */
-  size_t q_head, q_len, q_cap;
-  size_t q_max;            /* high-water mark */
+  sys_fifo q;              /* waiting packets (all of them on a topology without rings) */
+  sys_fifo qe;             /* waiting packets entering the ring (topologies with rings) */
+  size_t q_max;            /* high-water mark of the packets waiting */
 } sys_link;
 
-enum { SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH, SYS_NDIRS };
-
+/* A router: one output port per port of the topology (s->topo->n_dirs of
+ * them); ports without a link are never used. */
 typedef struct sys_router {
   uint32_t seq;            /* forwarded packets, as event sequence numbers */
-  uint32_t x, y;           /* position on the board's mesh (noc_init_ports) */
-  uint32_t off_chip;       /* bit d: the hop in direction d leaves the chip */
-  sys_link link[SYS_NDIRS];
+  uint32_t next[NOC_MAX_DIRS]; /* the router behind each port, NOC_NONE: no link
+                                * (the topology's neighbour, noc_init_ports) */
+  uint8_t kind[NOC_MAX_DIRS];  /* what a hop from each port costs (noc_link_kind) */
+  sys_link link[NOC_MAX_DIRS];
   nm_energy energy;        /* routing energy spent in this tile */
 } sys_router;
 
-/* The opposite of direction dir (east <-> west, north <-> south); relies on
- * the order of SYS_EAST, SYS_WEST, SYS_NORTH, SYS_SOUTH in system_int.h. */
-static inline int noc_opposite(int dir) { return dir ^ 1; }
-
-/* Give every output port its credits (the chip's buffer depth). */
+/* Give every output port its neighbour, link kind and credits (the chip's
+ * buffer depth), from s->topo over s->grid-> */
 void noc_init_ports(sys *s);
 /* Free the routers' wait queues. */
 void noc_free_ports(sys *s);
@@ -74,21 +82,20 @@ void noc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev);
 void noc_on_credit(void *ctx, sim_engine *e, const sim_event *ev);
 
-/* Tile next to `tile` in direction dir (the caller checks that it exists). */
-uint32_t noc_neighbour(const sys *s, uint32_t tile, int dir);
-/* Whether the board's grid has a tile next to `tile` in direction dir. */
-bool noc_has_neighbour(const sys *s, uint32_t tile, int dir);
-/* The link a packet from unit src_unit entered router `tile` on: the
- * direction of that upstream router seen from `tile`, or -1 when src_unit is
- * a core (local injection). */
+/* The port a packet from unit src_unit came in on at router `tile`: the port
+ * of `tile` that leads to that upstream router, or -1 when src_unit is a core
+ * (local injection). */
 int noc_in_dir(const sys *s, uint32_t tile, uint32_t src_unit);
-/* Queue a copy of ev on output port l (amortised growth). false: no memory. */
-bool noc_port_push(sys_link *l, const sim_event *ev);
+/* Queue a copy of ev on output port l (amortised growth), as a packet that
+ * needs `need` credits to leave (noc_needs_credits: 2 puts it with the
+ * packets entering the port's ring). false: no memory. */
+bool noc_port_push(sys_link *l, const sim_event *ev, uint32_t need);
 /* Send what port dir of router `tile` can send at time now: each packet pays
  * its hop (or chip link), occupies the link for the serialization time and
- * takes a credit; one that cannot leave yet retries when the link frees or a
- * credit returns. A packet leaving frees its input slot here (multicast:
- * mc_port_left decides). */
+ * takes a credit (after finding two, when it enters a ring: noc_needs_credits);
+ * one that cannot leave yet retries when the link frees or a credit returns.
+ * A packet leaving frees its input slot here (multicast: mc_port_left
+ * decides). */
 void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now);
 /* The packet ev leaves router `tile`: the input buffer slot it held frees and
  * the upstream port regains its credit (nothing when it came from a core or

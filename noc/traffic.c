@@ -1,5 +1,6 @@
-/* traffic.c: uniform random traffic on the NoC of a chip, through the same
- * routers, links, buffers and credits as a network run (noc/mesh.c). */
+/* traffic.c: uniform random traffic on the NoC of a chip or a board of chips,
+ * through the same routers, links, buffers and credits as a network run
+ * (noc/mesh.c). */
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <string.h>
@@ -79,12 +80,9 @@ static void on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
 static void on_inject(void *ctx, sim_engine *e, const sim_event *ev) {
   traffic *tr = ctx;
   sys *s = tr->s;
-  /* hops of a packet under dimension-order routing: the Manhattan distance */
   uint32_t a = s->cores[ev->src].tile, b = s->cores[ev->data.u32[0]].tile;
   if (ev->data.u32[1]) {
-    int64_t dx = (int64_t)(a % s->grid_w) - (int64_t)(b % s->grid_w);
-    int64_t dy = (int64_t)(a / s->grid_w) - (int64_t)(b / s->grid_w);
-    tr->hop_sum += (double)(llabs(dx) + llabs(dy));
+    tr->hop_sum += (double)noc_route_hops(s->routing, s->grid, a, b);
     tr->measured_created++;
   }
   noc_on_inject(s, e, ev);
@@ -93,31 +91,42 @@ static void on_inject(void *ctx, sim_engine *e, const sim_event *ev) {
 nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
                              noc_traffic_result *r, nmsim_err *err) {
   memset(r, 0, sizeof *r);
-  if (!(o->rate > 0 && o->rate <= 1) || !o->measure || chip_n_tiles(chip) < 2)
+  uint32_t cx = o->chips_x ? o->chips_x : 1, cy = o->chips_y ? o->chips_y : 1;
+  uint64_t n_tiles = (uint64_t)chip_n_tiles(chip) * cx * cy;
+  if (!(o->rate > 0 && o->rate <= 1) || !o->measure || n_tiles < 2 ||
+      n_tiles * chip->cores_per_tile > UINT32_MAX / 2)
     return NMSIM_ERR(err, NMSIM_EINVAL, "traffic: rate in (0, 1], a window, 2+ tiles needed");
+  if (cx * cy > 1 && !chip->has_chip_link)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "traffic: a board of %u x %u chips needs chip '%s' to "
+                     "describe its chip_link", cx, cy, chip->name);
   nmsim_status rc = NMSIM_ENOMEM;
   traffic tr = {.o = o, .digest = 0xcbf29ce484222325ull};
   sys *s = nm_calloc(1, sizeof *s);
   if (!s) return NMSIM_ENOMEM_ERR(err);
   tr.s = s;
   s->chip = chip;
-  s->n_chips = 1;
-  s->n_tiles = chip_n_tiles(chip);
+  s->topo = chip->topology;
+  s->routing = chip->routing;
+  s->n_chips = cx * cy;
+  s->n_tiles = (uint32_t)n_tiles;
   /* every tile gets its cores here, even one that a chip file leaves with a
    * router only (mesh.cores): synthetic traffic has no neurons */
-  s->n_cores = chip_n_tiles(chip) * chip->cores_per_tile;
-  s->grid_w = chip->mesh_width;
-  s->grid_h = chip->mesh_height;
+  s->n_cores = s->n_tiles * chip->cores_per_tile;
   s->hop_by_hop = o->hop_by_hop;
   s->unit_router0 = s->n_cores;
   s->unit_barrier = s->n_cores + s->n_tiles;
   s->cores = nm_calloc(s->n_cores, sizeof *s->cores);
   s->routers = nm_calloc(s->n_tiles, sizeof *s->routers);
   tr.rng = nm_calloc(s->n_tiles, sizeof *tr.rng);
-  if (!s->cores || !s->routers || !tr.rng) goto fail;
+  s->grid = nm_calloc(1, sizeof *s->grid);
+  if (!s->cores || !s->routers || !tr.rng || !s->grid ||
+      noc_grid_init(s->grid, chip->mesh_width, chip->mesh_height, cx, cy) != NMSIM_OK)
+    goto fail;
+  /* tiles are numbered over the board's grid, the cores of each in turn */
   for (uint32_t i = 0; i < s->n_cores; i++) {
     s->cores[i].id = i;
     s->cores[i].tile = i / chip->cores_per_tile;
+    s->cores[i].chip = noc_grid_chip(s->grid, s->cores[i].tile);
   }
   for (uint32_t t = 0; t < s->n_tiles; t++) {
     if (!(tr.rng[t] = gsl_rng_alloc(gsl_rng_taus2))) goto fail;
@@ -149,6 +158,7 @@ nmsim_status noc_traffic_run(const nmsim_chip *chip, const noc_traffic_opts *o,
     r->mean_hops = tr.measured_created ? tr.hop_sum / (double)tr.measured_created : 0;
     r->accepted = (double)tr.window_delivered / (double)s->n_tiles / (double)o->measure;
     r->undelivered = tr.measured_created - tr.measured;
+    r->created = tr.created;
     r->delivered = tr.delivered_all;
     r->digest = tr.digest;
     r->events = sim_engine_get_stats(s->eng)->dispatched;
@@ -164,6 +174,8 @@ done:
   noc_free_ports(s);
   nm_free(s->cores);
   nm_free(s->routers);
+  noc_grid_free(s->grid);
+  nm_free(s->grid);
   nm_free(s);
   return rc;
 }

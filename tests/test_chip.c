@@ -326,9 +326,11 @@ Test(chip, ranges_and_choices) {
              "noc.hop_ew.time: expected a value in [0, 1e+15] ps");
   expect_bad("core_kind: loihi", "core_kind: spinnaker", "spinnaker", 0,
              "core_kind: expected one of: loihi, spinnaker2, truenorth, got 'spinnaker'");
-  expect_bad("topology: mesh", "topology: torus", "torus", 0,
-             "noc.topology: expected one of: mesh, got 'torus'");
-  expect_bad("routing: xy", "routing: yx", "yx", 0, "noc.routing: expected one of: xy, got 'yx'");
+  expect_bad("topology: mesh", "topology: ring", "ring", 0,
+             "noc.topology: expected one of: mesh, torus, got 'ring'");
+  expect_bad("routing: xy", "routing: yx", "yx", 0,
+             "noc.routing: expected one of: dor, xy (the routing algorithms of topology mesh), "
+             "got 'yx'");
   expect_bad("{tiles: 4, time: 400 ns}", "{tiles: 1, time: 400 ns}", "1, time: 400", 0,
              "barrier.times[1]: expected points sorted by tiles, each above 1, got 1");
   expect_bad("    - {tiles: 1, time: 100 ns}   # invented\n    - {tiles: 4, time: 400 ns}   # invented\n",

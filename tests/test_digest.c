@@ -180,7 +180,7 @@ Test(digest, multichip_network_equals_timed, .timeout = 120) {
   cr_assert_eq(a, b, "timed %016" PRIx64 ", network %016" PRIx64, a, b);
 }
 
-/* A population of more than SYS_INPUT_FETCH_MIN (sim/system/system_int.h) neurons
+/* A population of more than SYS_INPUT_FETCH_MIN (cores/machine.h) neurons
  * on one core (network mode) adds and takes its input with the entries
  * fetched ahead; functional mode spreads it over cores of 1024 without.
  * Raster and final state agree bit for bit. */

@@ -345,10 +345,12 @@ Test(e2e, bad_usage) {
   }
 }
 
-/* `nmsim chips --json` lists the presets with Table 2's synaptic-op energy. */
+/* `nmsim chips --json` lists the presets with Table 2's synaptic-op energy
+ * and each chip's NoC topology and routing algorithm. */
 Test(e2e, chips_json) {
   char *out = NULL;
   cr_assert_eq(nmsim("chips --json", &out, NULL), 0);
   cr_assert(strstr(out, "\"loihi\"") && strstr(out, "23.6"), "chips: %s", out);
+  cr_assert(strstr(out, "\"topology\": \"mesh\", \"routing\": \"dor\""), "chips: %s", out);
   free(out);
 }

@@ -270,8 +270,8 @@ Test(spinnaker, late_packet_is_counted_and_shifts_its_input) {
  * and agrees with the first-match rule on every key. */
 Test(spinnaker, key_mask_lookup_semantics) {
   mc_table t = {0};
-  cr_assert_eq(mc_table_add(&t, 0x100, 0xF00, 1u << SYS_EAST, 0), NMSIM_OK);
-  cr_assert_eq(mc_table_add(&t, 0x120, 0xFF0, 1u << SYS_NORTH, 1), NMSIM_OK);
+  cr_assert_eq(mc_table_add(&t, 0x100, 0xF00, 1u << NOC_EAST, 0), NMSIM_OK);
+  cr_assert_eq(mc_table_add(&t, 0x120, 0xFF0, 1u << NOC_NORTH, 1), NMSIM_OK);
   cr_assert_eq(mc_table_add(&t, 0x200, 0xFFF, 0, 3), NMSIM_OK);
   cr_assert(!t.exact, "masks differ: not exact");
   const mc_entry *e = mc_lookup(&t, 0x123);
@@ -283,17 +283,19 @@ Test(spinnaker, key_mask_lookup_semantics) {
   cr_assert(e == &t.e[2], "0x200: got entry %td, expected 2", e ? e - t.e : -1);
   cr_assert(mc_lookup(&t, 0x201) == NULL, "0x201: mask 0xFFF must not match");
   uint32_t links, cores;
-  cr_assert(mc_route(&t, 0x200, SYS_WEST, &links, &cores));
+  cr_assert(mc_route(&t, &noc_topology_mesh, 0x200, NOC_WEST, &links, &cores));
   cr_assert(links == 0 && cores == 3, "0x200: links %#x cores %#x, expected 0 and 0x3", links,
             cores);
-  cr_assert(mc_route(&t, 0x300, SYS_WEST, &links, &cores), "default route from the west");
-  cr_assert(links == 1u << SYS_EAST && cores == 0,
+  cr_assert(mc_route(&t, &noc_topology_mesh, 0x300, NOC_WEST, &links, &cores),
+            "default route from the west");
+  cr_assert(links == 1u << NOC_EAST && cores == 0,
             "came in from the west: links %#x (expected east %#x), cores %#x", links,
-            1u << SYS_EAST, cores);
-  cr_assert(mc_route(&t, 0x300, SYS_NORTH, &links, &cores));
-  cr_assert(links == 1u << SYS_SOUTH, "came in from the north: links %#x, expected south %#x",
-            links, 1u << SYS_SOUTH);
-  cr_assert(!mc_route(&t, 0x300, -1, &links, &cores), "from a core: no default route");
+            1u << NOC_EAST, cores);
+  cr_assert(mc_route(&t, &noc_topology_mesh, 0x300, NOC_NORTH, &links, &cores));
+  cr_assert(links == 1u << NOC_SOUTH, "came in from the north: links %#x, expected south %#x",
+            links, 1u << NOC_SOUTH);
+  cr_assert(!mc_route(&t, &noc_topology_mesh, 0x300, -1, &links, &cores),
+            "from a core: no default route");
   mc_table_free(&t);
 
   for (uint32_t b = 0; b < 64; b += 3)
@@ -348,11 +350,11 @@ Test(spinnaker, replication_at_a_branch) {
   EXPECT_U64("entries at (1,0)", sy->mc->table[1].n, 1);
   EXPECT_U64("entries at (0,1)", sy->mc->table[2].n, 0);
   EXPECT_U64("entries at (1,1)", sy->mc->table[3].n, 1);
-  EXPECT_U64("(0,0) routes east only", sy->mc->table[0].e[0].links, 1u << SYS_EAST);
-  EXPECT_U64("(1,0) routes north", sy->mc->table[1].e[0].links, 1u << SYS_NORTH);
+  EXPECT_U64("(0,0) routes east only", sy->mc->table[0].e[0].links, 1u << NOC_EAST);
+  EXPECT_U64("(1,0) routes north", sy->mc->table[1].e[0].links, 1u << NOC_NORTH);
   EXPECT_U64("(1,0) delivers to its core 0", sy->mc->table[1].e[0].cores, 1);
-  EXPECT_U64("packets on (0,0) east", sy->routers[0].link[SYS_EAST].packets, 1);
-  EXPECT_U64("packets on (1,0) north", sy->routers[1].link[SYS_NORTH].packets, 1);
+  EXPECT_U64("packets on (0,0) east", sy->routers[0].link[NOC_EAST].packets, 1);
+  EXPECT_U64("packets on (1,0) north", sy->routers[1].link[NOC_NORTH].packets, 1);
   free_sys(sy, ch, scn, &r);
 }
 
@@ -575,7 +577,7 @@ Test(spinnaker, finite_buffers_hold_multicast_packets) {
   run_sys(text, &ru, &su, &cu, &nu);
   size_t waited = 0;
   for (uint32_t t = 0; t < s1->n_tiles; t++)
-    for (int d = 0; d < SYS_NDIRS; d++) waited += s1->routers[t].link[d].q_max > 1;
+    for (int d = 0; d < NOC_MAX_DIRS; d++) waited += s1->routers[t].link[d].q_max > 1;
   cr_assert_gt(waited, 0, "no output port ever held more than one packet");
   EXPECT_U64("copies in flight at the end", s1->in_flight, 0);
   EXPECT_U64("late packets", s1->late_packets, 0);

@@ -10,6 +10,7 @@
 #include "analysis/report.h"
 #include "cores/chip_int.h"
 #include "cores/core_type.h"
+#include "noc/topology.h"
 #include "nmsim/chip.h"
 #include "nmsim/scenario.h"
 #include "sim/cli/cli.h"
@@ -315,8 +316,8 @@ static int cmd_chips(int argc, char **argv) {
     } else return bad_usage("chips", "unexpected argument '%s'", argv[i]);
   }
   if (json) printf("[");
-  else printf("%-12s %-10s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "kind", "tiles",
-              "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
+  else printf("%-12s %-10s %-8s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "kind", "topology",
+              "tiles", "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
   for (size_t i = 0; nmsim_chip_presets[i]; i++) {
     nmsim_chip *c = NULL;
     nmsim_err err = {0};
@@ -325,10 +326,12 @@ static int cmd_chips(int argc, char **argv) {
     bool spin = c->core_type->flags & CORE_CHIP_PE;
     const char *kind = c->core_type->name;
     if (json) {
-      printf("%s\n  {\"name\": \"%s\", \"core_kind\": \"%s\", \"tiles\": %u, \"cores\": %u, "
+      printf("%s\n  {\"name\": \"%s\", \"core_kind\": \"%s\", \"topology\": \"%s\", "
+             "\"routing\": \"%s\", \"tiles\": %u, \"cores\": %u, "
              "\"neurons_per_core\": %u, \"synaptic_op_pj\": %.17g, \"synaptic_op_ns\": %.17g, "
              "\"hop_ew_pj\": %.17g, \"hop_ns_pj\": %.17g, \"static_power_mw\": %.17g",
-             i ? "," : "", c->name, kind, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
+             i ? "," : "", c->name, kind, c->topology->name, c->routing->name, chip_n_tiles(c),
+             chip_n_cores(c), c->max_neurons,
              c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
              c->hop_ns.energy_pj, c->static_power_mw);
       /* PEs on a clocked processor: the clock, tick, cycle counts and router capacity */
@@ -343,8 +346,9 @@ static int cmd_chips(int argc, char **argv) {
         printf(", \"tick_ms\": %.17g", (double)c->tick_ps / 1e9);
       printf("}");
     } else {
-      printf("%-12s %-10s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, kind,
-             chip_n_tiles(c), chip_n_cores(c), c->max_neurons, c->syn_op.energy_pj,
+      printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, kind,
+             c->topology->name, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
+             c->syn_op.energy_pj,
              c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj, c->static_power_mw);
     }
     nmsim_chip_destroy(c);

@@ -9,15 +9,19 @@
 
 /* Event kinds. ORDER is the priority at equal hardware time (smaller first):
  * packets are delivered and forwarded before a core's completion is seen,
- * and a step ends before the next one starts. A credit that comes back over
- * a chip link is counted before the port it frees is tried. A SpiNNaker-like PE's timer
+ * and a step ends before the next one starts. A credit that comes back from
+ * another process (a message, noc/mesh.c) is counted first, before anything
+ * else at its time looks at the port it frees: a credit within one process
+ * is recorded ahead and counts from the start of its arrival time, and on a
+ * torus which packet leaves first can depend on it (bubble flow control).
+ * A SpiNNaker-like PE's timer
  * tick comes last, so a packet that arrives at the very instant of a tick is
  * taken before the tick's neuron updates. */
 #define SIM_EVENT_KIND_MAP(X) \
+  X(CREDIT)                   \
   X(PKT_DELIVER)              \
   X(PKT_HOP)                  \
   X(PKT_INJECT)               \
-  X(CREDIT)                   \
   X(PORT_TRY)                 \
   X(TRAFFIC_GEN)              \
   X(CORE_DONE)                \

@@ -189,7 +189,7 @@ typedef struct bucket_q {
 } bucket_q;
 
 /* Always inlined: GCC can delete a call to a function that only prefetches
- * (see sim/system/system_int.h). */
+ * (see cores/machine.h). */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif

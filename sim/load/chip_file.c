@@ -9,6 +9,7 @@
 
 #include "cores/chip_int.h"
 #include "cores/core_type.h"
+#include "noc/topology.h"
 #include "sim/base/file.h"
 #include "sim/load/yaml.h"
 
@@ -190,28 +191,58 @@ static nmsim_status chip_read_costs(chip_ctx *x, struct fy_node *root) {
   return chip_cost_read(x, m, "costs", "spike_out", &c->spike_out);
 }
 
+/* noc.topology (default mesh) and noc.routing (default dor), by name from the
+ * registry of noc/topology.h: an unknown name is an error at its value that
+ * lists the topologies, or the routing algorithms of the chosen topology. */
+static nmsim_status chip_read_topology(chip_ctx *x, struct fy_node *m) {
+  nmsim_chip *c = x->c;
+  const char *name = "mesh";
+  char list[128];
+  struct fy_node *v;
+  nmsim_status rc;
+  if ((v = yml_get(m, "topology"))) {
+    if ((rc = yml_str(x->d, v, "noc.topology", &name, x->err))) return rc;
+  }
+  if (!(c->topology = noc_topology_find(name))) {
+    noc_topology_names(list, sizeof list);
+    return yml_error(x->d, v, "noc.topology", x->err, "expected one of: %s, got '%s'", list, name);
+  }
+  name = "dor";
+  if ((v = yml_get(m, "routing"))) {
+    if ((rc = yml_str(x->d, v, "noc.routing", &name, x->err))) return rc;
+  }
+  if (!(c->routing = noc_routing_find(name, c->topology))) {
+    noc_routing_names(c->topology, list, sizeof list);
+    return yml_error(x->d, v, "noc.routing", x->err,
+                     "expected one of: %s (the routing algorithms of topology %s), got '%s'",
+                     list, c->topology->name, name);
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status chip_read_noc(chip_ctx *x, struct fy_node *root) {
   static const char *const keys[] = {"topology", "routing", "within_tile", "hop_ew", "hop_ns",
                                      "link_serialization", "buffer_depth", "credit_latency",
                                      NULL};
-  static const char *const topologies[] = {"mesh"};
-  static const char *const routings[] = {"xy"};
   nmsim_chip *c = x->c;
-  size_t which;
   struct fy_node *m = chip_need(x, root, "", "noc", "a mapping describing the network-on-chip");
   nmsim_status rc;
   if (!m) return NMSIM_EINPUT;
   if ((rc = yml_check_keys(x->d, m, "noc", keys, x->err))) return rc;
-  if ((rc = chip_choice(x, m, "noc", "topology", topologies, NM_ARRAY_LEN(topologies), &which)))
-    return rc;
-  if ((rc = chip_choice(x, m, "noc", "routing", routings, NM_ARRAY_LEN(routings), &which)))
-    return rc;
+  if ((rc = chip_read_topology(x, m))) return rc;
   if ((rc = chip_cost_read(x, m, "noc", "within_tile", &c->within_tile))) return rc;
   if ((rc = chip_cost_read(x, m, "noc", "hop_ew", &c->hop_ew))) return rc;
   if ((rc = chip_cost_read(x, m, "noc", "hop_ns", &c->hop_ns))) return rc;
   c->buffer_depth = 0;
   if (yml_get(m, "buffer_depth") && (rc = chip_u32(x, m, "noc", "buffer_depth", &c->buffer_depth)))
     return rc;
+  /* bubble flow control lets a packet enter a ring only with two free slots
+   * in the next buffer (noc_needs_credits): a one-packet buffer never has them */
+  if (c->topology->rings && c->buffer_depth == 1)
+    return yml_error(x->d, yml_get(m, "buffer_depth"), "noc.buffer_depth", x->err,
+                     "topology %s needs buffers of at least 2 packets (bubble flow control: "
+                     "a packet entering a ring needs 2 free slots), or 0 (unlimited); got 1",
+                     c->topology->name);
   if ((rc = chip_time(x, m, "noc", "link_serialization", &c->link_serialization_ps))) return rc;
   /* a credit crosses back within one link cycle unless the file says otherwise */
   c->credit_latency_ps = c->link_serialization_ps;

@@ -3,14 +3,12 @@
  * partition.h). Pure bookkeeping: no MPI here. */
 #include <string.h>
 
+#include "noc/topology.h"
 #include "sim/load/scenario_int.h"
 #include "sim/mpi/partition.h"
 
 /* Chip of a tile of the board's grid. */
-static uint32_t tile_chip(const sys *s, uint32_t tile) {
-  uint32_t gx = tile % s->grid_w, gy = tile / s->grid_w;
-  return gy / s->chip->mesh_height * s->scn->chips_x + gx / s->chip->mesh_width;
-}
+static uint32_t tile_chip(const sys *s, uint32_t tile) { return noc_grid_chip(s->grid, tile); }
 
 /* Whole chips per rank. blocks: contiguous runs of chips (in id order)
  * balanced by work (neurons + synapses of their cores); cyclic: chip i on
@@ -90,7 +88,7 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   } else {
     uint32_t mw = s->chip->mesh_width, mh = s->chip->mesh_height, nt = mw * mh;
     for (uint32_t t = 0; t < s->n_tiles; t++) {
-      uint32_t c = tile_chip(s, t), gx = t % s->grid_w, gy = t / s->grid_w;
+      uint32_t c = tile_chip(s, t), gx = s->grid->pos[t].x, gy = s->grid->pos[t].y;
       uint32_t r0 = (uint32_t)((uint64_t)c * size / s->n_chips);
       uint32_t r1 = (uint32_t)((uint64_t)(c + 1) * size / s->n_chips), k = r1 - r0;
       uint32_t lx = gx % mw, ly = gy % mh;
@@ -122,13 +120,15 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
     /* a Loihi-like step's end is known a barrier ahead; SpiNNaker-like PEs
      * have no barrier (their steps close at ticks known in advance) */
     nmsim_ps la = (s->type->flags & CORE_SYNC_BARRIER) ? s->barrier_ps : UINT64_MAX;
+    /* every link of the topology (the wrap-around links of a torus included):
+     * a cut one bounds the lookahead and makes its two ranks neighbours */
+    const noc_topology *topo = s->topo;
     for (uint32_t t = 0; t < s->n_tiles; t++) {
-      uint32_t x = t % s->grid_w, y = t / s->grid_w;
-      for (int d = 0; d < 2; d++) { /* east, north: each link once */
-        if (d == 0 ? x + 1 >= s->grid_w : y + 1 >= s->grid_h) continue;
-        uint32_t u = d == 0 ? t + 1 : t + s->grid_w;
-        if (tile_rank[t] == tile_rank[u]) continue;
-        bool off = tile_chip(s, t) != tile_chip(s, u);
+      for (int d = 0; d < topo->n_dirs; d++) {
+        uint32_t u = topo->neighbour(s->grid, t, d);
+        if (u == NOC_NONE || tile_rank[t] == tile_rank[u]) continue;
+        noc_link_kind kind = topo->link_kind(s->grid, t, d);
+        bool off = kind == NOC_LINK_CHIP;
         if (!off && ch->buffer_depth && !ch->credit_latency_ps) {
           rc = NMSIM_ERR(err, NMSIM_EINPUT,
                          "%d MPI ranks on %u chips cut on-chip links of chip '%s', whose "
@@ -140,7 +140,7 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
         }
         /* a packet crosses the cut after a hop; a credit after its latency */
         nmsim_ps lat = off ? ch->chip_link.time_ps
-                       : d == 0 ? ch->hop_ew.time_ps : ch->hop_ns.time_ps;
+                       : kind == NOC_LINK_EW ? ch->hop_ew.time_ps : ch->hop_ns.time_ps;
         if (!off && ch->buffer_depth && ch->credit_latency_ps < lat) lat = ch->credit_latency_ps;
         if (lat < la) la = lat;
         if (tile_rank[t] == (uint32_t)rank) adj[tile_rank[u]] = 1;

@@ -646,8 +646,8 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   s->n_chips = net ? 1 : scn->chips_x * scn->chips_y;
   s->n_tiles = net ? 1 : chip_n_tiles(chip) * s->n_chips;
   s->n_cores = net ? (uint32_t)(scn->n_pops ? scn->n_pops : 1) : chip_n_cores(chip) * s->n_chips;
-  s->grid_w = net ? 1 : chip->mesh_width * scn->chips_x;
-  s->grid_h = net ? 1 : chip->mesh_height * scn->chips_y;
+  s->topo = chip->topology;
+  s->routing = chip->routing;
   if (s->n_chips > 1 && !chip->has_chip_link) {
     rc = NMSIM_ERR(err, NMSIM_EINPUT,
                    "%s: chips: a board of %u x %u chips needs chip '%s' to describe its "
@@ -660,6 +660,14 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   if (chip->max_neurons > 65535) {
     rc = NMSIM_ERR(err, NMSIM_EINPUT, "chip '%s': neurons_per_core %u exceeds 65535",
                    chip->name, chip->max_neurons);
+    goto fail;
+  }
+  /* the board's grid of tiles (network mode: one tile) */
+  if (!(s->grid = nm_calloc(1, sizeof *s->grid)) ||
+      (net ? noc_grid_init(s->grid, 1, 1, 1, 1)
+           : noc_grid_init(s->grid, chip->mesh_width, chip->mesh_height, scn->chips_x,
+                           scn->chips_y))) {
+    rc = NMSIM_ENOMEM_ERR(err);
     goto fail;
   }
   s->cores = nm_calloc(s->n_cores, sizeof(sys_core));
@@ -687,11 +695,9 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   uint32_t per_chip = chip_n_cores(chip);
   for (uint32_t i = 0; i < s->n_cores && !net; i++) {
     uint32_t ch = i / per_chip, lt = (i % per_chip) / chip->cores_per_tile;
-    uint32_t gx = (ch % scn->chips_x) * chip->mesh_width + lt % chip->mesh_width;
-    uint32_t gy = (ch / scn->chips_x) * chip->mesh_height + lt / chip->mesh_width;
     s->cores[i].id = i;
     s->cores[i].chip = ch;
-    s->cores[i].tile = gy * s->grid_w + gx;
+    s->cores[i].tile = noc_grid_tile(s->grid, ch, lt);
   }
   if ((rc = input_scales(s, shift, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_gids(s, err)) != NMSIM_OK) goto fail;
@@ -859,6 +865,8 @@ void sys_destroy(sys *s) {
   nm_free(s->lat_hist);
   nm_free(s->cores);
   nm_free(s->routers);
+  noc_grid_free(s->grid);
+  nm_free(s->grid);
   for (size_t k = 0; s->plast && k < s->scn->n_projs; k++) {
     nm_free(s->plast[k].x);
     nm_free(s->plast[k].y);

@@ -385,7 +385,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
   const uint32_t me = (uint32_t)p->rank;
   /* per core and per tile: energy; per link: packets and busy time. Each
    * value is set by its owner alone, so a bitwise OR carries its exact bits */
-  size_t per_tile = EW + 2 * SYS_NDIRS;
+  size_t per_tile = EW + 2 * NOC_MAX_DIRS;
   size_t n = (size_t)s->n_cores * EW + (size_t)s->n_tiles * per_tile;
   size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 7 + np, max_syn = 0;
   for (uint32_t i = 0; i < s->n_cores; i++)
@@ -407,7 +407,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     bool mine = p->unit_rank[s->n_cores + t] == me;
     uint64_t *xt = tw + (size_t)t * per_tile;
     pack_energy(&s->routers[t].energy, xt, mine);
-    for (int d = 0; d < SYS_NDIRS && mine; d++) {
+    for (int d = 0; d < NOC_MAX_DIRS && mine; d++) {
       xt[EW + 2 * d] = s->routers[t].link[d].packets;
       xt[EW + 2 * d + 1] = s->routers[t].link[d].busy_ps;
     }
@@ -418,7 +418,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     for (uint32_t t = 0; t < s->n_tiles; t++) {
       const uint64_t *xt = tw + (size_t)t * per_tile;
       unpack_energy(&s->routers[t].energy, xt);
-      for (int d = 0; d < SYS_NDIRS; d++) {
+      for (int d = 0; d < NOC_MAX_DIRS; d++) {
         s->routers[t].link[d].packets = xt[EW + 2 * d];
         s->routers[t].link[d].busy_ps = xt[EW + 2 * d + 1];
       }

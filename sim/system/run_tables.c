@@ -5,15 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const dir_name[SYS_NDIRS] = {"east", "west", "north", "south"};
-static const int dir_dx[SYS_NDIRS] = {1, -1, 0, 0};
-static const int dir_dy[SYS_NDIRS] = {0, 0, 1, -1}; /* north is +y, as in noc/mesh.c */
-
 nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nmsim_err *err) {
   memset(t, 0, sizeof *t);
-  uint32_t w = s->grid_w, h = s->grid_h; /* the board's mesh of tiles */
+  /* every link of the topology over the board's grid: (tile, port) pairs in
+   * order, the ports that lead to a neighbour */
+  const noc_topology *topo = s->topo;
+  const noc_grid *g = s->grid;
   size_t n_links = 0;
-  if (w && h) n_links = 2 * (size_t)(w - 1) * h + 2 * (size_t)w * (h - 1);
+  for (uint32_t tile = 0; tile < s->n_tiles && g->pos; tile++)
+    for (int d = 0; d < topo->n_dirs; d++) n_links += topo->neighbour(g, tile, d) != NOC_NONE;
   t->core_e = nm_calloc((size_t)s->n_cores * NM_E_COUNT + 1, sizeof(double));
   t->tile_e = nm_calloc((size_t)s->n_tiles * NM_E_COUNT + 1, sizeof(double));
   t->names = nm_calloc(n_links + 1, sizeof(char *));
@@ -32,21 +32,20 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
       t->tile_e[(size_t)r * NM_E_COUNT + k] = s->routers[r].energy.pj[k];
 
   size_t i = 0;
-  for (uint32_t tile = 0; tile < s->n_tiles && w; tile++) {
-    int32_t x = (int32_t)(tile % w), y = (int32_t)(tile / w);
-    for (int d = 0; d < SYS_NDIRS; d++) {
-      int32_t nx = x + dir_dx[d], ny = y + dir_dy[d];
-      if (nx < 0 || ny < 0 || nx >= (int32_t)w || ny >= (int32_t)h) continue;
+  for (uint32_t tile = 0; tile < s->n_tiles && g->pos; tile++) {
+    for (int d = 0; d < topo->n_dirs; d++) {
+      uint32_t next = topo->neighbour(g, tile, d);
+      if (next == NOC_NONE) continue;
       if (!ALWAYS(i < n_links)) break;
       char name[64];
-      snprintf(name, sizeof name, "tile%u/%s", tile, dir_name[d]);
+      snprintf(name, sizeof name, "tile%u/%s", tile, topo->dir_names[d]);
       t->names[i] = nm_strdup(name);
       if (!t->names[i]) return NMSIM_ENOMEM_ERR(err);
       t->n_names++;
-      t->src_xy[2 * i] = x;
-      t->src_xy[2 * i + 1] = y;
-      t->dst_xy[2 * i] = nx;
-      t->dst_xy[2 * i + 1] = ny;
+      t->src_xy[2 * i] = (int32_t)g->pos[tile].x;
+      t->src_xy[2 * i + 1] = (int32_t)g->pos[tile].y;
+      t->dst_xy[2 * i] = (int32_t)g->pos[next].x;
+      t->dst_xy[2 * i + 1] = (int32_t)g->pos[next].y;
       t->packets[i] = s->routers[tile].link[d].packets;
       t->busy_ns[i] = (double)s->routers[tile].link[d].busy_ps / NMSIM_PS_PER_NS;
       i++;

@@ -5,7 +5,8 @@
  * energy, link counters, latency histogram, state traces, plastic weights),
  * for scenarios/multichip.yaml, the 16-chip scenarios/board16.yaml (timed and
  * functional), a chip split into blocks of tiles (unlimited and finite
- * buffers), and SpiNNaker 2-like chips (a board, and one chip in tile blocks),
+ * buffers), SpiNNaker 2-like chips (a board, and one chip in tile blocks) and
+ * a torus (a board, and one chip in tile blocks),
  * on 1, 2 and 4 ranks
  * (4 oversubscribed) with the blocks and cyclic partitions. Registered when
  * the build has -DNMSIM_MPI=ON. */
@@ -135,6 +136,18 @@ Test(mpi, truenorth_tile_blocks, .timeout = 600) {
 Test(mpi, truenorth_overruns, .timeout = 600) {
   check_ranks("mpi-tn-fast", "scenarios/truenorth_demo.yaml",
               "--set steps=40 --set chip=../tests/mpi/truenorth_fast.yaml");
+}
+
+/* A torus (tests/mpi/torus_chip.yaml, two-packet buffers, bubble flow
+ * control) wrapping around a 2 x 2 board: the wrap-around chip links are cut
+ * links too (whole chips per rank); and one torus chip cut into tile blocks,
+ * its on-chip wrap-around links crossing the cut. */
+Test(mpi, torus_board, .timeout = 600) {
+  check_ranks("mpi-torus-board", "tests/mpi/torus_board.yaml", "");
+}
+
+Test(mpi, torus_tile_blocks, .timeout = 600) {
+  check_ranks("mpi-torus-tiles", "tests/mpi/torus_board.yaml", "--set chips=[1,1]");
 }
 
 /* One report and one row in the results database for the whole run. */
