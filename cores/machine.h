@@ -245,6 +245,9 @@ typedef struct sys_path {
   core_emit_fn emit;             /* timed paths */
   core_emit_block_fn emit_block; /* untimed paths */
   void (*fold_hops)(sys *s);     /* before a step's energy is read: its hops; NULL: none */
+  /* A multicast path: a copy of ev queued at router `tile` left at time now
+   * (the packet's input slot frees with its last copy); NULL: none. */
+  void (*port_left)(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev, nmsim_ps now);
   core_handler handlers[CORE_MAX_HANDLERS]; /* the path's events, ended by fn NULL */
 } sys_path;
 

@@ -432,7 +432,11 @@ static void mc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now, const
   }
 }
 
-void mc_port_left(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev, nmsim_ps now) {
+/* A copy queued at router `tile` has left (called by noc_port_send through
+ * the path): when it was the last copy of its packet, the packet's input
+ * slot frees. */
+static void mc_port_left(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev,
+                         nmsim_ps now) {
   uint32_t ref = ev->dst, depth = s->chip->buffer_depth;
   if (!ref || !depth) return;
   ref--;
@@ -457,6 +461,7 @@ const sys_path noc_multicast_path = {
     .name = "noc multicast",
     .emit = mc_emit,
     .fold_hops = noc_fold_step_hops,
+    .port_left = mc_port_left,
     .handlers = {{SIM_EV_PKT_INJECT, mc_on_inject},
                  {SIM_EV_PKT_HOP, mc_on_hop},
                  {SIM_EV_PORT_TRY, noc_on_port_try},

@@ -77,9 +77,6 @@ nmsim_status mc_send(sys *s, uint32_t src_core, uint32_t key, uint64_t tick, nms
 /* Engine handlers: a packet injected by a core, and one arriving on a link. */
 void mc_on_inject(void *ctx, sim_engine *e, const sim_event *ev);
 void mc_on_hop(void *ctx, sim_engine *e, const sim_event *ev);
-/* A copy queued at router `tile` has left (called by noc_port_send): when it
- * was the last copy of its packet, the packet's input slot frees. */
-void mc_port_left(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev, nmsim_ps now);
 
 /* The multicast delivery path: one packet per spike, keyed by its block. */
 extern const sys_path noc_multicast_path;

@@ -262,7 +262,7 @@ typedef struct port_link {
 
 /* The packet ev leaves port dir of router pl->tile at time `at`: it occupies
  * the link for the serialization time, pays its hop, frees the input slot it
- * held (multicast: mc_port_left decides) and arrives at the next router a
+ * held (multicast: the path's port_left decides) and arrives at the next router a
  * hop later. */
 static inline void port_depart(sys *s, sim_engine *e, sys_link *l, const port_link *pl,
                                const sim_event *ev, nmsim_ps at) {
@@ -272,7 +272,7 @@ static inline void port_depart(sys *s, sim_engine *e, sys_link *l, const port_li
   s->step_hops[pl->kind]++; /* the energy: noc_fold_step_hops, noc_fold_link_energy */
   s->hops++;
   /* a multicast copy frees its input slot only when it is the last copy */
-  if (s->mc) mc_port_left(s, e, pl->tile, ev, at);
+  if (s->mc) s->path->port_left(s, e, pl->tile, ev, at);
   else noc_release_input(s, e, pl->tile, ev, at);
   sim_event out = *ev;
   out.kind = SIM_EV_PKT_HOP;

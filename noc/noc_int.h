@@ -94,7 +94,7 @@ bool noc_port_push(sys_link *l, const sim_event *ev, uint32_t need);
  * its hop (or chip link), occupies the link for the serialization time and
  * takes a credit (after finding two, when it enters a ring: noc_needs_credits);
  * one that cannot leave yet retries when the link frees or a credit returns.
- * A packet leaving frees its input slot here (multicast: mc_port_left
+ * A packet leaving frees its input slot here (multicast: the path's port_left
  * decides). */
 void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now);
 /* The packet ev leaves router `tile`: the input buffer slot it held frees and
