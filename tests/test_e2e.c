@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cores/core_type.h"
+#include "noc/topology.h"
 #include "sim/base/stats.h"
 #include "tests_util.h"
 
@@ -352,5 +354,32 @@ Test(e2e, chips_json) {
   cr_assert_eq(nmsim("chips --json", &out, NULL), 0);
   cr_assert(strstr(out, "\"loihi\"") && strstr(out, "23.6"), "chips: %s", out);
   cr_assert(strstr(out, "\"topology\": \"mesh\", \"routing\": \"dor\""), "chips: %s", out);
+  cr_assert(strstr(out, "\"core_type\": {\"name\": \"spinnaker2\", ") &&
+                strstr(out, "\"sync\": \"tick\", \"routing\": \"multicast by key\""),
+            "each chip names its core type and what it does: %s", out);
+  free(out);
+}
+
+/* `nmsim chips --types` lists every registered core type and topology, from
+ * the registries (a type or topology left out of the listing fails). */
+Test(e2e, chips_types) {
+  char *out = NULL, want[160];
+  cr_assert_eq(nmsim("chips --types --json", &out, NULL), 0);
+  size_t n = 0;
+  for (size_t i = 0; core_types[i]; i++, n++) {
+    snprintf(want, sizeof want, "{\"name\": \"%s\", \"summary\": \"%s\"", core_types[i]->name,
+             core_types[i]->summary);
+    cr_assert(strstr(out, want), "core type %s missing: %s", core_types[i]->name, out);
+  }
+  cr_assert_geq(n, 3, "loihi, spinnaker2 and truenorth registered");
+  for (size_t i = 0; noc_topologies[i]; i++) {
+    snprintf(want, sizeof want, "{\"name\": \"%s\"", noc_topologies[i]->name);
+    cr_assert(strstr(out, want), "topology %s missing: %s", noc_topologies[i]->name, out);
+  }
+  free(out);
+  cr_assert_eq(nmsim("chips --types", &out, NULL), 0);
+  cr_assert(strstr(out, "core types (core_kind):") && strstr(out, "  truenorth ") &&
+                strstr(out, "  torus "),
+            "text listing: %s", out);
   free(out);
 }

@@ -302,19 +302,77 @@ static int cmd_report(int argc, char **argv) {
 }
 
 static const char *usage_chips =
-    "usage: nmsim chips [--json]\n"
+    "usage: nmsim chips [--types] [--json]\n"
     "\n"
-    "List the bundled chip presets (scenarios/chips/*.yaml) and their key figures.\n";
+    "List the bundled chip presets (scenarios/chips/*.yaml) and their key figures,\n"
+    "each with its core type.\n"
+    "  --types   list the core types a chip file's core_kind may name, and the NoC\n"
+    "            topologies (noc.topology) with their routing algorithms (noc.routing)\n"
+    "  --json    print JSON\n";
+
+/* What a core type's flags say, in words. */
+static const char *type_sync(const core_type *t) {
+  return t->flags & CORE_SYNC_BARRIER ? "barrier" : "tick";
+}
+static const char *type_routing(const core_type *t) {
+  return t->flags & CORE_ROUTE_KEYED ? "multicast by key" : "unicast to (core, axon)";
+}
+
+/* A core type as a JSON object. */
+static void print_type_json(const core_type *t) {
+  printf("{\"name\": \"%s\", \"summary\": \"%s\", \"sync\": \"%s\", \"routing\": \"%s\", "
+         "\"learning\": %s, \"weight_exp\": %s}",
+         t->name, t->summary, type_sync(t), type_routing(t),
+         t->flags & CORE_NO_LEARNING ? "false" : "true",
+         t->flags & CORE_NO_WEIGHT_EXP ? "false" : "true");
+}
+
+/* nmsim chips --types: the registries of core types and topologies. */
+static int print_types(bool json) {
+  char routings[128];
+  if (json) {
+    printf("{\"core_types\": [");
+    for (size_t i = 0; core_types[i]; i++) {
+      printf("%s\n  ", i ? "," : "");
+      print_type_json(core_types[i]);
+    }
+    printf("\n], \"topologies\": [");
+    for (size_t i = 0; noc_topologies[i]; i++) {
+      const noc_topology *t = noc_topologies[i];
+      noc_routing_names(t, routings, sizeof routings);
+      printf("%s\n  {\"name\": \"%s\", \"summary\": \"%s\", \"routing\": \"%s\"}",
+             i ? "," : "", t->name, t->help, routings);
+    }
+    printf("\n]}\n");
+    return 0;
+  }
+  printf("core types (core_kind):\n");
+  for (size_t i = 0; core_types[i]; i++) {
+    const core_type *t = core_types[i];
+    printf("  %-11s %s\n  %-11s steps end at a %s; spikes %s; %s\n", t->name, t->summary, "",
+           type_sync(t), type_routing(t),
+           t->flags & CORE_NO_LEARNING ? "no learning" : "learning");
+  }
+  printf("topologies (noc.topology):\n");
+  for (size_t i = 0; noc_topologies[i]; i++) {
+    noc_routing_names(noc_topologies[i], routings, sizeof routings);
+    printf("  %-11s %s (routing: %s)\n", noc_topologies[i]->name, noc_topologies[i]->help,
+           routings);
+  }
+  return 0;
+}
 
 static int cmd_chips(int argc, char **argv) {
-  bool json = false;
+  bool json = false, types = false;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--json")) json = true;
+    else if (!strcmp(argv[i], "--types")) types = true;
     else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage_chips, stdout);
       return 0;
     } else return bad_usage("chips", "unexpected argument '%s'", argv[i]);
   }
+  if (types) return print_types(json);
   if (json) printf("[");
   else printf("%-12s %-10s %-8s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "kind", "topology",
               "tiles", "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
@@ -344,6 +402,8 @@ static int cmd_chips(int argc, char **argv) {
       /* a global tick (core_kind truenorth) */
       if (c->core_type->flags & CORE_CHIP_TICK)
         printf(", \"tick_ms\": %.17g", (double)c->tick_ps / 1e9);
+      printf(", \"core_type\": ");
+      print_type_json(c->core_type);
       printf("}");
     } else {
       printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, kind,
