@@ -1,0 +1,414 @@
+/* scn_projs.c: the projections section of a scenario file: endpoints,
+ * connectors (conv2d, pool2d), weights (fixed-point checks), delays, sites
+ * and plasticity. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/stdp.h"
+#include "sim/base/units.h"
+#include "sim/load/scn_read.h"
+
+#define SCN_MAX_DELAY 255
+
+/* {conv2d: {...}} or {pool2d: {...}}: shapes, kernel, stride, padding and
+ * (conv2d) the kernel weights; checks that the populations have the sizes
+ * the shapes imply. */
+static nmsim_status scn_read_conv(scn_ctx *x, struct fy_node *m, const char *field,
+                                  scn_projection *pj, bool pool) {
+  static const char *const conv_keys[] = {"in", "kernel", "out_channels", "stride", "padding",
+                                          "weights", NULL};
+  static const char *const pool_keys[] = {"in", "kernel", "stride", "padding", NULL};
+  char f[320];
+  nmsim_status rc;
+  const nmsim_scenario *s = x->s;
+  if ((rc = yml_check_keys(x->d, m, field, pool ? pool_keys : conv_keys, x->err))) return rc;
+  scn_conv *cv = nm_calloc(1, sizeof *cv);
+  if (!cv) return NMSIM_ENOMEM_ERR(x->err);
+  pj->conv = cv;
+  uint32_t in[3], k[2], st[2] = {1, 1}, pad[2] = {0, 0};
+  struct fy_node *n;
+  scn_fmt(f, sizeof f, "%s.in", field);
+  if (!(n = scn_need(x, m, field, "in", "the pre shape [channels, height, width]")))
+    return NMSIM_EINPUT;
+  if ((rc = scn_read_uints(x, n, f, 3, 1, 1u << 20, in))) return rc;
+  if ((uint64_t)in[0] * in[1] * in[2] != s->pops[pj->pre].size)
+    return yml_error(x->d, n, f, x->err,
+                     "shape %u x %u x %u has %llu neurons, population '%s' has %u", in[0], in[1],
+                     in[2], (unsigned long long)in[0] * in[1] * in[2], s->pops[pj->pre].name,
+                     s->pops[pj->pre].size);
+  scn_fmt(f, sizeof f, "%s.kernel", field);
+  if (!(n = scn_need(x, m, field, "kernel", "the kernel size [height, width]"))) return NMSIM_EINPUT;
+  if ((rc = scn_read_uints(x, n, f, 2, 1, 4096, k))) return rc;
+  scn_fmt(f, sizeof f, "%s.stride", field);
+  if ((n = yml_get(m, "stride")) && (rc = scn_read_uints(x, n, f, 2, 1, 4096, st))) return rc;
+  scn_fmt(f, sizeof f, "%s.padding", field);
+  if ((n = yml_get(m, "padding")) && (rc = scn_read_uints(x, n, f, 2, 0, 4096, pad))) return rc;
+  if (!pool) {
+    st[0] = st[0] ? st[0] : 1;
+  } else if (!yml_get(m, "stride")) {
+    st[0] = k[0], st[1] = k[1]; /* pooling windows tile the input by default */
+  }
+  cv->in_c = in[0], cv->in_h = in[1], cv->in_w = in[2];
+  cv->kh = k[0], cv->kw = k[1], cv->sh = st[0], cv->sw = st[1], cv->ph = pad[0], cv->pw = pad[1];
+  if (in[1] + 2 * pad[0] < k[0] || in[2] + 2 * pad[1] < k[1])
+    return yml_error(x->d, m, field, x->err,
+                     "kernel %u x %u is larger than the padded input %u x %u", k[0], k[1],
+                     in[1] + 2 * pad[0], in[2] + 2 * pad[1]);
+  cv->out_h = (in[1] + 2 * pad[0] - k[0]) / st[0] + 1;
+  cv->out_w = (in[2] + 2 * pad[1] - k[1]) / st[1] + 1;
+  cv->out_c = in[0];
+  if (!pool) {
+    uint64_t oc;
+    scn_fmt(f, sizeof f, "%s.out_channels", field);
+    if (!(n = scn_need(x, m, field, "out_channels", "the number of output channels")))
+      return NMSIM_EINPUT;
+    if ((rc = yml_u64(x->d, n, f, 1, 1u << 20, &oc, x->err))) return rc;
+    cv->out_c = (uint32_t)oc;
+  }
+  uint64_t out_n = (uint64_t)cv->out_c * cv->out_h * cv->out_w;
+  if (out_n != s->pops[pj->post].size)
+    return yml_error(x->d, m, field, x->err,
+                     "the output shape %u x %u x %u has %llu neurons, population '%s' has %u",
+                     cv->out_c, cv->out_h, cv->out_w, (unsigned long long)out_n,
+                     s->pops[pj->post].name, s->pops[pj->post].size);
+  pj->conn = pool ? SCN_POOL2D : SCN_CONV2D;
+  if (!pool && (n = yml_get(m, "weights"))) {
+    size_t want = (size_t)cv->out_c * cv->in_c * cv->kh * cv->kw;
+    scn_fmt(f, sizeof f, "%s.weights", field);
+    if (!fy_node_is_sequence(n) || (size_t)fy_node_sequence_item_count(n) != want) {
+      char got[80];
+      return yml_error(x->d, n, f, x->err,
+                       "expected a flat list of %zu numbers (out_channels x in channels x kernel "
+                       "height x kernel width, row-major), got %s",
+                       want, scn_got(n, got, sizeof got));
+    }
+    if (!(cv->kernel = nm_malloc(sizeof(double) * want))) return NMSIM_ENOMEM_ERR(x->err);
+    void *it = NULL;
+    struct fy_node *e;
+    size_t i = 0;
+    while ((e = fy_node_sequence_iterate(n, &it))) {
+      char fi[340];
+      scn_fmt(fi, sizeof fi, "%s[%zu]", f, i);
+      if ((rc = yml_quantity(x->d, e, fi, "", -INFINITY, INFINITY, &cv->kernel[i], x->err)))
+        return rc;
+      i++;
+    }
+  }
+  return NMSIM_OK;
+}
+
+static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char *field,
+                                       scn_projection *pj) {
+  static const char *const keys[] = {"fixed_probability", "conv2d", "pool2d", NULL};
+  static const char *const what =
+      "all_to_all, one_to_one, {fixed_probability: P}, {conv2d: {...}} or {pool2d: {...}}";
+  char got[80], f[320];
+  const nmsim_scenario *s = x->s;
+  nmsim_status rc;
+  const char *str = scn_scalar(n);
+  if (str && strcmp(str, "all_to_all") == 0) {
+    pj->conn = SCN_ALL_TO_ALL;
+  } else if (str && strcmp(str, "one_to_one") == 0) {
+    pj->conn = SCN_ONE_TO_ONE;
+    if (s->pops[pj->pre].size != s->pops[pj->post].size)
+      return yml_error(x->d, n, field, x->err,
+                       "one_to_one needs populations of equal size, got %s (%u) and %s (%u)",
+                       s->pops[pj->pre].name, s->pops[pj->pre].size, s->pops[pj->post].name,
+                       s->pops[pj->post].size);
+  } else if (n && fy_node_is_mapping(n) && fy_node_mapping_item_count(n) == 1 &&
+             (yml_get(n, "conv2d") || yml_get(n, "pool2d"))) {
+    bool pool = yml_get(n, "pool2d") != NULL;
+    scn_fmt(f, sizeof f, "%s.%s", field, pool ? "pool2d" : "conv2d");
+    struct fy_node *c = yml_get(n, pool ? "pool2d" : "conv2d");
+    if (!fy_node_is_mapping(c))
+      return yml_error(x->d, c, f, x->err, "expected a mapping, got %s",
+                       scn_got(c, got, sizeof got));
+    return scn_read_conv(x, c, f, pj, pool);
+  } else if (n && fy_node_is_mapping(n)) {
+    if ((rc = yml_check_keys(x->d, n, field, keys, x->err))) return rc;
+    struct fy_node *p = scn_need(x, n, field, "fixed_probability", "a probability in [0, 1]");
+    if (!p) return NMSIM_EINPUT;
+    scn_fmt(f, sizeof f, "%s.fixed_probability", field);
+    if ((rc = yml_quantity(x->d, p, f, "", 0.0, 1.0, &pj->p, x->err))) return rc;
+    pj->conn = SCN_FIXED_PROBABILITY;
+  } else {
+    return yml_error(x->d, n, field, x->err, "expected %s, got %s", what,
+                     scn_got(n, got, sizeof got));
+  }
+  return NMSIM_OK;
+}
+
+/* delay: whole steps in [1, 255], or a time that is a whole multiple of dt. */
+nmsim_status scn_read_delay(scn_ctx *x, struct fy_node *n, const char *field, uint32_t *out) {
+  char got[80], msg[300];
+  double v, dt = x->s->dt_ms;
+  const char *str = scn_scalar(n);
+  if (str && units_parse(str, "", &v, msg, sizeof msg) == NMSIM_OK) {
+    if (v == floor(v) && v >= 1 && v <= SCN_MAX_DELAY) return *out = (uint32_t)v, NMSIM_OK;
+  } else if (str && units_parse(str, "ms", &v, msg, sizeof msg) == NMSIM_OK) {
+    double r = v / dt, k = floor(r + 0.5);
+    if (fabs(r - k) > 1e-9 * fmax(1.0, k))
+      return yml_error(x->d, n, field, x->err,
+                       "expected a whole multiple of dt (%g ms), got %s (%g steps)", dt,
+                       scn_got(n, got, sizeof got), r);
+    if (k >= 1 && k <= SCN_MAX_DELAY) return *out = (uint32_t)k, NMSIM_OK;
+  }
+  return yml_error(x->d, n, field, x->err,
+                   "expected a delay of 1 to %d steps, as a whole number or a time that is a "
+                   "multiple of dt (%g ms), got %s",
+                   SCN_MAX_DELAY, dt, scn_got(n, got, sizeof got));
+}
+
+/* Synaptic weights onto a fixed-point (Loihi) model: 8-bit integers as Lava's
+ * Dense stores them for num_weight_bits = 8 (lava/utils/weightutils.py:
+ * clip_weights, truncate_weights). The sign mode comes from the projection's
+ * weights: all >= 0 (excitatory) allows 0..255, all <= 0 (inhibitory)
+ * -255..0, both signs (mixed, e.g. a conv2d kernel) -256..254 in steps of 2,
+ * because the sign takes one of the 8 bits and the weight is scaled by 2.
+ * weight_exp: nengo-loihi's limit for the synapse weight exponent
+ * (nengo_loihi/builder/validate.py: -7 <= weight_exp <= 7). */
+#define SCN_WEIGHT_EXP_MIN (-7)
+#define SCN_WEIGHT_EXP_MAX 7
+
+static nmsim_status scn_check_fixed_weights(scn_ctx *x, struct fy_node *wn, const char *field,
+                                            const scn_projection *pj) {
+  const double *kernel = pj->conv ? pj->conv->kernel : NULL;
+  const scn_conv *cv = pj->conv;
+  size_t nk = kernel ? (size_t)cv->out_c * cv->in_c * cv->kh * cv->kw : 1;
+  double lo = 0, hi = 0;
+  for (size_t i = 0; i < nk; i++) {
+    double w = kernel ? pj->weight * kernel[i] : pj->weight;
+    lo = fmin(lo, w), hi = fmax(hi, w);
+  }
+  bool mixed = lo < 0 && hi > 0;
+  double min = mixed ? -256 : lo < 0 ? -255 : 0, max = mixed ? 254 : lo < 0 ? 0 : 255;
+  for (size_t i = 0; i < nk; i++) {
+    double w = kernel ? pj->weight * kernel[i] : pj->weight;
+    if (w != floor(w) || w < min || w > max || (mixed && fmod(w, 2.0) != 0))
+      return yml_error(x->d, wn, field, x->err,
+                       "model %s is fixed-point: %s must be an 8-bit integer (Lava Dense, "
+                       "num_weight_bits 8): %s, got %.17g",
+                       x->s->pops[pj->post].model->name,
+                       kernel ? "every weight x kernel entry" : "the weight",
+                       mixed ? "even and in [-256, 254] when the signs are mixed"
+                             : "in [-255, 255], one sign per projection",
+                       w);
+  }
+  return NMSIM_OK;
+}
+
+/* plasticity: {rule: stdp | loihi_trace, a_plus, a_minus, tau_plus, tau_minus,
+ * w_min, w_max, dependence: additive | multiplicative, pairing: all_to_all |
+ * nearest}; weights and bounds in the target's input unit. */
+static nmsim_status scn_read_plasticity(scn_ctx *x, scn_projection *pj, struct fy_node *m,
+                                        const char *field, const char *unit) {
+  static const char *const keys[] = {"rule",   "a_plus", "a_minus",    "tau_plus", "tau_minus",
+                                     "w_min",  "w_max",  "dependence", "pairing",  NULL};
+  char f[360], got[80], msg[256];
+  nmsim_status rc;
+  struct fy_node *n;
+  if ((rc = yml_check_keys(x->d, m, field, keys, x->err))) return rc;
+  if (x->s->pops[pj->post].model->flags & NMSIM_MODEL_FIXED_POINT)
+    return yml_error(x->d, m, field, x->err,
+                     "plasticity needs a floating-point target model, got %s (fixed point)",
+                     x->s->pops[pj->post].model->name);
+  scn_plasticity *pl = nm_calloc(1, sizeof *pl);
+  if (!pl) return NMSIM_ENOMEM_ERR(x->err);
+  pj->plast = pl;
+  stdp_params *p = &pl->p;
+  *p = (stdp_params){.a_plus = 0.005, .a_minus = 0.00525, .tau_plus = 20, .tau_minus = 20,
+                     .w_min = 0, .w_max = 1, .dep = STDP_ADDITIVE, .pairing = STDP_ALL_TO_ALL};
+  pl->rule = stdp_rules[0];
+  scn_fmt(f, sizeof f, "%s.rule", field);
+  if ((n = yml_get(m, "rule"))) {
+    const char *r;
+    if ((rc = yml_str(x->d, n, f, &r, x->err))) return rc;
+    if (!(pl->rule = stdp_rule_find(r))) {
+      char names[128];
+      size_t at = 0;
+      for (size_t i = 0; stdp_rules[i] && at < sizeof names; i++)
+        at += (size_t)snprintf(names + at, sizeof names - at, "%s%s",
+                               i == 0 ? "" : stdp_rules[i + 1] ? ", " : " or ", stdp_rules[i]->name);
+      return yml_error(x->d, n, f, x->err, "expected %s, got '%s'", names, r);
+    }
+  }
+  struct { const char *key, *unit; double *out; double lo; } q[] = {
+      {"a_plus", "", &p->a_plus, 0},       {"a_minus", "", &p->a_minus, 0},
+      {"tau_plus", "ms", &p->tau_plus, 0}, {"tau_minus", "ms", &p->tau_minus, 0},
+      {"w_min", unit, &p->w_min, -INFINITY}, {"w_max", unit, &p->w_max, -INFINITY}};
+  for (size_t i = 0; i < NM_ARRAY_LEN(q); i++) {
+    scn_fmt(f, sizeof f, "%s.%s", field, q[i].key);
+    if ((n = yml_get(m, q[i].key)) &&
+        (rc = yml_quantity(x->d, n, f, q[i].unit, q[i].lo, INFINITY, q[i].out, x->err)))
+      return rc;
+  }
+  scn_fmt(f, sizeof f, "%s.dependence", field);
+  if ((n = yml_get(m, "dependence"))) {
+    const char *d;
+    if ((rc = yml_str(x->d, n, f, &d, x->err))) return rc;
+    if (strcmp(d, "additive") == 0) p->dep = STDP_ADDITIVE;
+    else if (strcmp(d, "multiplicative") == 0) p->dep = STDP_MULTIPLICATIVE;
+    else return yml_error(x->d, n, f, x->err, "expected additive or multiplicative, got '%s'", d);
+  }
+  scn_fmt(f, sizeof f, "%s.pairing", field);
+  if ((n = yml_get(m, "pairing"))) {
+    const char *d;
+    if ((rc = yml_str(x->d, n, f, &d, x->err))) return rc;
+    if (strcmp(d, "all_to_all") == 0) p->pairing = STDP_ALL_TO_ALL;
+    else if (strcmp(d, "nearest") == 0) p->pairing = STDP_NEAREST;
+    else return yml_error(x->d, n, f, x->err, "expected all_to_all or nearest, got '%s'", d);
+  }
+  if (stdp_check(p, msg, sizeof msg) != NMSIM_OK)
+    return yml_error(x->d, m, field, x->err, "%s", msg);
+  if (pj->weight < p->w_min || pj->weight > p->w_max)
+    return yml_error(x->d, m, field, x->err,
+                     "the initial weight %g lies outside [w_min, w_max] = [%g, %g]", pj->weight,
+                     p->w_min, p->w_max);
+  if (pj->conv)
+    return yml_error(x->d, m, field, x->err,
+                     "plasticity on shared-kernel projections (conv2d, pool2d) is not supported; "
+                     "got %s", scn_got(m, got, sizeof got));
+  pj->weight_max = fmax(pj->weight_max, fmax(fabs(p->w_min), fabs(p->w_max)));
+  return NMSIM_OK;
+}
+
+static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *field,
+                                  scn_projection *pj) {
+  static const char *const keys[] = {"from", "to", "connector", "weight", "weight_exp",
+                                     "delay", "site", "allow_self", "plasticity", NULL};
+  char f[320], list[256];
+  nmsim_status rc;
+  struct fy_node *n, *wn, *en = NULL;
+  long idx;
+  int col;
+  yml_pos(m, &pj->line, &col);
+  if ((rc = yml_check_keys(x->d, m, field, keys, x->err))) return rc;
+
+  scn_fmt(f, sizeof f, "%s.from", field);
+  if (!(n = scn_need(x, m, field, "from", "the name of a population"))) return NMSIM_EINPUT;
+  if ((idx = scn_pop_ref(x, n, f)) < 0) return NMSIM_EINPUT;
+  pj->pre = (uint32_t)idx;
+
+  scn_fmt(f, sizeof f, "%s.to", field);
+  if (!(n = scn_need(x, m, field, "to", "the name of a population"))) return NMSIM_EINPUT;
+  if ((idx = scn_pop_ref(x, n, f)) < 0) return NMSIM_EINPUT;
+  pj->post = (uint32_t)idx;
+  const scn_population *post = &x->s->pops[pj->post];
+  const nmsim_neuron_type *t = post->model;
+  if (t->n_sites == 0)
+    return yml_error(x->d, n, f, x->err,
+                     "expected a population that takes synaptic input, got '%s' (model %s is a "
+                     "spike source)",
+                     post->name, t->name);
+
+  scn_fmt(f, sizeof f, "%s.connector", field);
+  if (!(n = scn_need(x, m, field, "connector",
+                     "all_to_all, one_to_one, {fixed_probability: P}, {conv2d: ...} or "
+                     "{pool2d: ...}")))
+    return NMSIM_EINPUT;
+  if ((rc = scn_read_connector(x, n, f, pj))) return rc;
+
+  scn_fmt(f, sizeof f, "%s.weight", field);
+  const char *unit = t->input_unit ? t->input_unit : "";
+  if (!(n = scn_need(x, m, field, "weight", unit[0] ? "a number or a quantity" : "a number")))
+    return NMSIM_EINPUT;
+  if ((rc = yml_quantity(x->d, n, f, unit, -INFINITY, INFINITY, &pj->weight, x->err))) return rc;
+  pj->weight_max = fabs(pj->weight);
+  if (pj->conv && pj->conv->kernel) {
+    size_t nk = (size_t)pj->conv->out_c * pj->conv->in_c * pj->conv->kh * pj->conv->kw;
+    double km = 0;
+    for (size_t i = 0; i < nk; i++) km = fmax(km, fabs(pj->conv->kernel[i]));
+    pj->weight_max = fabs(pj->weight) * km;
+  }
+  wn = n;
+
+  pj->weight_exp = 0;
+  scn_fmt(f, sizeof f, "%s.weight_exp", field);
+  if ((en = yml_get(m, "weight_exp"))) {
+    double e;
+    char got[80];
+    if (!(t->flags & NMSIM_MODEL_FIXED_POINT))
+      return yml_error(x->d, en, f, x->err,
+                       "weight_exp is only for fixed-point targets; population '%s' (model %s) "
+                       "takes weights in %s",
+                       post->name, t->name, unit[0] ? unit : "plain numbers");
+    if ((rc = yml_quantity(x->d, en, f, "", SCN_WEIGHT_EXP_MIN, SCN_WEIGHT_EXP_MAX, &e, x->err)))
+      return rc;
+    if (e != floor(e))
+      return yml_error(x->d, en, f, x->err, "expected an integer in [%d, %d], got %s",
+                       SCN_WEIGHT_EXP_MIN, SCN_WEIGHT_EXP_MAX, scn_got(en, got, sizeof got));
+    pj->weight_exp = (int)e;
+  }
+  scn_fmt(f, sizeof f, "%s.weight", field);
+  if ((t->flags & NMSIM_MODEL_FIXED_POINT) && (rc = scn_check_fixed_weights(x, wn, f, pj)))
+    return rc;
+
+  pj->delay = 1;
+  scn_fmt(f, sizeof f, "%s.delay", field);
+  if ((n = yml_get(m, "delay")) && (rc = scn_read_delay(x, n, f, &pj->delay))) return rc;
+
+  pj->site = 0;
+  scn_fmt(f, sizeof f, "%s.site", field);
+  if ((n = yml_get(m, "site"))) {
+    const char *site;
+    if ((rc = yml_str(x->d, n, f, &site, x->err))) return rc;
+    int si = nmsim_model_site_index(t, site);
+    if (si < 0) {
+      scn_join(list, sizeof list, (const char *const *)t->sites, sizeof t->sites[0], t->n_sites);
+      return yml_error(x->d, n, f, x->err,
+                       "expected an input site of model %s (%s), got '%s'", t->name, list, site);
+    }
+    pj->site = (uint32_t)si;
+  }
+
+  /* A negative weight_exp floors the projection's own sum; the engine hands
+   * the model one sum per site, so at most one such projection per site keeps
+   * it exact (docs/scenario-format.md, "Fixed-point targets"). */
+  for (size_t k = 0; pj->weight_exp < 0 && &x->s->projs[k] != pj; k++) {
+    const scn_projection *q = &x->s->projs[k];
+    scn_fmt(f, sizeof f, "%s.weight_exp", field);
+    if (q->post == pj->post && q->site == pj->site && q->weight_exp < 0)
+      return yml_error(x->d, en, f, x->err,
+                       "at most one projection with a negative weight_exp may target a site "
+                       "of a population; the projection at line %d already targets site %s "
+                       "of '%s' with weight_exp %d",
+                       q->line, t->sites[pj->site], post->name, q->weight_exp);
+  }
+
+  pj->allow_self = false;
+  scn_fmt(f, sizeof f, "%s.allow_self", field);
+  if ((n = yml_get(m, "allow_self")) && (rc = yml_bool(x->d, n, f, &pj->allow_self, x->err)))
+    return rc;
+  scn_fmt(f, sizeof f, "%s.plasticity", field);
+  if ((n = yml_get(m, "plasticity")) && (rc = scn_read_plasticity(x, pj, n, f, unit))) return rc;
+  return NMSIM_OK;
+}
+
+nmsim_status scn_read_projs(scn_ctx *x, struct fy_node *root) {
+  char got[80], field[64];
+  nmsim_status rc;
+  struct fy_node *seq = yml_get(root, "projections");
+  if (!seq) return NMSIM_OK;
+  if (!fy_node_is_sequence(seq))
+    return yml_error(x->d, seq, "projections", x->err, "expected a list of projections, got %s",
+                     scn_got(seq, got, sizeof got));
+  int n = fy_node_sequence_item_count(seq);
+  if (n == 0) return NMSIM_OK;
+  if (!(x->s->projs = nm_calloc((size_t)n, sizeof *x->s->projs))) return NMSIM_ENOMEM_ERR(x->err);
+  void *it = NULL;
+  struct fy_node *m;
+  for (int i = 0; (m = fy_node_sequence_iterate(seq, &it)); i++) {
+    scn_fmt(field, sizeof field, "projections[%d]", i);
+    long port = x->nir && fy_node_is_mapping(m) && scn_scalar(yml_get(m, "to"))
+                    ? nir_net_port(x->nir, scn_scalar(yml_get(m, "to")))
+                    : -1;
+    if (port >= 0) { /* into a NIR graph's Input (docs/nir.md) */
+      if ((rc = scn_read_nir_binding(x, m, field, port))) return rc;
+      continue;
+    }
+    scn_projection *pj = &x->s->projs[x->s->n_projs++];
+    if ((rc = scn_read_proj(x, m, field, pj))) return rc;
+  }
+  return NMSIM_OK;
+}
