@@ -203,6 +203,8 @@ struct sys {
   void (*defer)(struct sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
   struct noc_mc *mc;       /* CORE_ROUTE_KEYED: key/mask multicast routing; else NULL */
   bool hop_by_hop;         /* no sending ahead (noc_port_send): the reference for tests */
+  bool noc_ahead;          /* ports send ahead (noc/mesh.c; set by noc_init_ports) */
+  bool noc_rings;          /* the topology has rings: bubble flow control (noc_init_ports) */
   uint64_t tick_overruns;  /* ticks that fired while their core was still busy */
   uint64_t late_packets;   /* packets processed after their target tick started */
 

@@ -159,10 +159,7 @@ static void port_try_later(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_
  * packet going straight on arrives at t depends on that order, which a
  * departure sent ahead cannot know. With any credit latency a credit is
  * recorded before the time it counts from, and sending ahead is exact. */
-static inline bool sends_ahead(const sys *s) {
-  return !s->mc && !s->hop_by_hop &&
-         !(s->topo->rings && s->chip->buffer_depth && !s->chip->credit_latency_ps);
-}
+static inline bool sends_ahead(const sys *s) { return s->noc_ahead; }
 
 /* A credit for port (tile, dir) was recorded, to arrive at time t: a port
  * that sends ahead (noc_port_send) sends the packets waiting to go straight
@@ -283,12 +280,21 @@ static inline void port_depart(sys *s, sim_engine *e, sys_link *l, const port_li
   sim_engine_schedule(e, &out);
 }
 
+#if defined(__GNUC__)
+#define MESH_INLINE static inline __attribute__((always_inline))
+#else
+#define MESH_INLINE static inline
+#endif
+
 /* noc_port_send, with `arrival` (if not NULL) a packet that joins the back of
  * the queue now, needing `need` credits (noc_needs_credits): when the queue
  * is empty and the packet can leave, it leaves without being copied into the
- * queue and out again. */
-static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now,
-                      const sim_event *arrival, uint32_t need) {
+ * queue and out again. `rings`: the topology has rings (s->noc_rings), a
+ * constant in each of the two copies port_send makes, so a topology without
+ * rings runs none of the bubble code (it cost a chip-timed run 4 % more
+ * instructions when it was only skipped). */
+MESH_INLINE void port_send_in(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now,
+                              const sim_event *arrival, uint32_t need, bool rings) {
   const nmsim_chip *ch = s->chip;
   sys_router *r = &s->routers[tile];
   sys_link *l = &r->link[dir];
@@ -351,7 +357,7 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
    * two credits are in hand (noc_needs_credits): never sent ahead, since a
    * packet going straight on that arrives before its departure would go
    * first. */
-  while ((l->qe.len || entering) && !l->q.len && !straight && l->busy <= now &&
+  while (rings && (l->qe.len || entering) && !l->q.len && !straight && l->busy <= now &&
          (!depth || l->credits >= 2)) {
     if (depth) l->credits--;
     sim_event ev;
@@ -397,6 +403,20 @@ static void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps no
     port_try_later(s, e, tile, dir, l->cr_at[l->cr_head] > l->busy ? l->cr_at[l->cr_head] : l->busy);
 }
 
+static void port_send_flat(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now,
+                           const sim_event *arrival) {
+  port_send_in(s, e, tile, dir, now, arrival, 1, false);
+}
+static void port_send_rings(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now,
+                            const sim_event *arrival, uint32_t need) {
+  port_send_in(s, e, tile, dir, now, arrival, need, true);
+}
+static inline void port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now,
+                             const sim_event *arrival, uint32_t need) {
+  if (s->noc_rings) port_send_rings(s, e, tile, dir, now, arrival, need);
+  else port_send_flat(s, e, tile, dir, now, arrival);
+}
+
 void noc_port_send(sys *s, sim_engine *e, uint32_t tile, int dir, nmsim_ps now) {
   port_send(s, e, tile, dir, now, NULL, 1);
 }
@@ -428,7 +448,7 @@ static void noc_forward(sys *s, sim_engine *e, uint32_t tile, nmsim_ps now,
   if (s->rows && r->next[dir] == dst_tile)
     sys_prefetch_row(s, &(sys_out){.core = dst_core, .axon = ev->data.u32[1]});
   uint32_t need =
-      s->topo->rings ? noc_needs_credits(s->topo, noc_in_dir(s, tile, ev->src), dir) : 1;
+      s->noc_rings ? noc_needs_credits(s->topo, noc_in_dir(s, tile, ev->src), dir) : 1;
   port_send(s, e, tile, dir, now, ev, need);
 }
 
@@ -444,6 +464,9 @@ void noc_on_port_try(void *ctx, sim_engine *e, const sim_event *ev) {
 
 void noc_init_ports(sys *s) {
   const noc_topology *t = s->topo;
+  s->noc_rings = t->rings;
+  s->noc_ahead = !s->mc && !s->hop_by_hop &&
+                 !(t->rings && s->chip->buffer_depth && !s->chip->credit_latency_ps);
   for (uint32_t tile = 0; tile < s->n_tiles; tile++) {
     sys_router *r = &s->routers[tile];
     for (int d = 0; d < NOC_MAX_DIRS; d++) {
