@@ -327,6 +327,15 @@ Test(e2e, bad_usage) {
       {"run /nonexistent/x.yaml", 2, "/nonexistent/x.yaml"},
       {"report /nonexistent/x.h5", 2, "/nonexistent/x.h5"},
       {"report " QUICKSTART, 2, "quickstart.yaml"},
+      /* one option parser for run, validate and sweep: each refuses what it
+       * does not take, by the option's name */
+      {"validate -o x.h5 " QUICKSTART, 2, "nmsim validate: unknown option '-o'"},
+      {"validate --db x.sqlite " QUICKSTART, 2, "nmsim validate: unknown option '--db'"},
+      {"sweep --partition blocks " QUICKSTART, 2, "nmsim sweep: unknown option '--partition'"},
+      {"run --partition rows " QUICKSTART, 2, "--partition expects blocks or cyclic, got 'rows'"},
+      {"sweep " QUICKSTART " " QUICKSTART " --db x", 2, "expected exactly one SCENARIO file"},
+      {"sweep " QUICKSTART " --set seed --db x", 2, "--set expects KEY=V1,V2,..., got 'seed'"},
+      {"sweep " QUICKSTART " --set seed=1,2", 2, "--db RESULTS.sqlite is required"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char *err = NULL;
@@ -338,7 +347,7 @@ Test(e2e, bad_usage) {
     free(err);
   }
   const char *helps[] = {"--help", "run --help", "report --help", "validate --help",
-                         "chips --help"};
+                         "chips --help", "sweep --help"};
   for (size_t i = 0; i < sizeof helps / sizeof *helps; i++) {
     char *out = NULL;
     cr_assert_eq(nmsim(helps[i], &out, NULL), 0, "%s exits 0", helps[i]);

@@ -2,7 +2,6 @@
  * each run recorded in the results database) and the recording of one run
  * that `nmsim run --db` shares with it. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "analysis/dbreport.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_opts.h"
 #include "sim/system/run_int.h"
 
 #define SWEEP_MAX_RUNS 100000u /* a product larger than this is surely a mistake */
@@ -176,10 +176,7 @@ typedef struct sweep {
 } sweep;
 
 static int sweep_usage(const char *fmt, const char *arg) {
-  fprintf(stderr, "nmsim sweep: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nTry 'nmsim sweep --help'.\n");
-  return 2;
+  return cli_bad_usage("sweep", fmt, arg);
 }
 
 /* Overrides of combination i (mixed radix, the last axis fastest). */
@@ -209,46 +206,34 @@ static void stem_of(const char *path, char *buf, size_t n) {
   if (dot && dot != buf) *dot = 0;
 }
 
+/* One --set KEY=V1,V2,...: an axis of the sweep. */
+static int sweep_axis_add(void *ctx, char *arg) {
+  sweep *w = ctx;
+  char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) return sweep_usage("--set expects KEY=V1,V2,..., got '%s'", arg);
+  *eq = 0;
+  sweep_axis *na = nm_realloc(w->axes, (w->n_axes + 1) * sizeof *na);
+  if (!na) return sweep_usage("%s", "out of memory");
+  w->axes = na;
+  sweep_axis *x = &w->axes[w->n_axes];
+  *x = (sweep_axis){.key = arg};
+  nmsim_err err = {0};
+  nmsim_status st = cli_split_values(arg, eq + 1, &x->values, &x->n, &err);
+  if (st) return sweep_usage("%s", err.msg);
+  w->n_axes++;
+  return 0;
+}
+
 static int parse_sweep(int argc, char **argv, sweep *w) {
-  static const struct option longopts[] = {{"set", required_argument, 0, 's'},
-                                           {"db", required_argument, 0, 'd'},
-                                           {"output", required_argument, 0, 'o'},
-                                           {"json", no_argument, 0, 'j'},
-                                           {"quiet", no_argument, 0, 'q'},
-                                           {"help", no_argument, 0, 'h'},
-                                           {0, 0, 0, 0}};
-  int c;
-  opterr = 0;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
-    switch (c) {
-      case 's': {
-        char *eq = strchr(optarg, '=');
-        if (!eq || eq == optarg) return sweep_usage("--set expects KEY=V1,V2,..., got '%s'", optarg);
-        *eq = 0;
-        sweep_axis *na = nm_realloc(w->axes, (w->n_axes + 1) * sizeof *na);
-        if (!na) return sweep_usage("%s", "out of memory");
-        w->axes = na;
-        sweep_axis *x = &w->axes[w->n_axes];
-        *x = (sweep_axis){.key = optarg};
-        nmsim_err err = {0};
-        nmsim_status st = cli_split_values(optarg, eq + 1, &x->values, &x->n, &err);
-        if (st) return sweep_usage("%s", err.msg);
-        w->n_axes++;
-        break;
-      }
-      case 'd': w->db_path = optarg; break;
-      case 'o': w->dir = optarg; break;
-      case 'j': w->json = true; break;
-      case 'q': w->quiet = true; break;
-      case 'h': fputs(usage_sweep, stdout); return -1;
-      default: return sweep_usage("unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind != argc - 1)
-    return sweep_usage("%s", optind >= argc ? "expected one SCENARIO file"
-                                             : "expected exactly one SCENARIO file");
-  w->scenario = argv[optind];
+  cli_opts o = {.on_set = sweep_axis_add, .set_ctx = w};
+  int rc = cli_parse("sweep", usage_sweep, CLI_OUT | CLI_DB | CLI_JSON | CLI_QUIET, argc, argv,
+                     &o);
+  if (rc) return rc;
+  w->db_path = o.db;
+  w->dir = o.out;
+  w->json = o.json;
+  w->quiet = o.quiet;
+  w->scenario = o.scenario;
   if (!w->db_path) return sweep_usage("%s", "--db RESULTS.sqlite is required");
   if (w->n_axes == 0) return sweep_usage("%s", "nothing to sweep: give --set KEY=V1,V2,...");
   w->total = 1;

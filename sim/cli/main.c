@@ -1,6 +1,5 @@
 /* main.c: the nmsim command line. Exit status: 0 success, 1 a failed run,
  * 2 bad usage or bad input. Messages go to stderr. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "nmsim/chip.h"
 #include "nmsim/scenario.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_opts.h"
 #include "sim/cli/cli_dvs.h"
 #include "sim/out/h5out.h"
 #include "sim/mpi/mpi_comm.h"
@@ -60,80 +60,22 @@ static int fail(nmsim_status rc, const nmsim_err *err) {
   return exit_code(rc);
 }
 
-static int bad_usage(const char *cmd, const char *fmt, const char *arg) {
-  fprintf(stderr, "nmsim %s: ", cmd);
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nTry 'nmsim %s --help'.\n", cmd);
-  return 2;
-}
-
-/* Options shared by run and validate. */
-typedef struct cli_opts {
-  const char *scenario;
-  const char *out;
-  const char *db;
-  const char *partition;
-  bool json, quiet;
+/* The --set overrides of run and validate, in order. */
+typedef struct cli_sets {
+  const char *cmd;
   nmsim_override *ov;
   size_t n_ov;
-} cli_opts;
+} cli_sets;
 
-static int parse_set(const char *cmd, char *arg, cli_opts *o) {
+static int parse_set(void *ctx, char *arg) {
+  cli_sets *w = ctx;
   char *eq = strchr(arg, '=');
-  if (!eq || eq == arg) return bad_usage(cmd, "--set expects KEY=VALUE, got '%s'", arg);
+  if (!eq || eq == arg) return cli_bad_usage(w->cmd, "--set expects KEY=VALUE, got '%s'", arg);
   *eq = 0;
-  nmsim_override *nv = realloc(o->ov, (o->n_ov + 1) * sizeof *nv);
-  if (!nv) return bad_usage(cmd, "%s", "out of memory");
-  o->ov = nv;
-  o->ov[o->n_ov++] = (nmsim_override){.key = arg, .value = eq + 1};
-  return 0;
-}
-
-static int parse_opts(const char *cmd, const char *usage, int argc, char **argv, cli_opts *o,
-                      bool allow_out) {
-  static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
-                                            {"set", required_argument, 0, 's'},
-                                            {"json", no_argument, 0, 'j'},
-                                            {"quiet", no_argument, 0, 'q'},
-                                            {"db", required_argument, 0, 'd'},
-                                            {"partition", required_argument, 0, 'p'},
-                                            {"help", no_argument, 0, 'h'},
-                                            {0, 0, 0, 0}};
-  int c;
-  opterr = 0;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
-    switch (c) {
-      case 'o':
-        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '-o'");
-        o->out = optarg;
-        break;
-      case 'd':
-        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '--db'");
-        o->db = optarg;
-        break;
-      case 'p':
-        if (!allow_out) return bad_usage(cmd, "%s", "unknown option '--partition'");
-        if (strcmp(optarg, "blocks") && strcmp(optarg, "cyclic"))
-          return bad_usage(cmd, "--partition expects blocks or cyclic, got '%s'", optarg);
-        o->partition = optarg;
-        break;
-      case 's': {
-        int rc = parse_set(cmd, optarg, o);
-        if (rc) return rc;
-        break;
-      }
-      case 'j': o->json = true; break;
-      case 'q': o->quiet = true; break;
-      case 'h': fputs(usage, stdout); return -1;
-      default:
-        return bad_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind != argc - 1)
-    return bad_usage(cmd, "%s", optind >= argc ? "expected one SCENARIO file"
-                                                : "expected exactly one SCENARIO file");
-  o->scenario = argv[optind];
+  nmsim_override *nv = realloc(w->ov, (w->n_ov + 1) * sizeof *nv);
+  if (!nv) return cli_bad_usage(w->cmd, "%s", "out of memory");
+  w->ov = nv;
+  w->ov[w->n_ov++] = (nmsim_override){.key = arg, .value = eq + 1};
   return 0;
 }
 
@@ -155,18 +97,20 @@ static const char *usage_run =
     "                        (default) or round robin; results are the same\n";
 
 static int cmd_run(int argc, char **argv) {
-  cli_opts o = {0};
-  int rc = parse_opts("run", usage_run, argc, argv, &o, true);
+  cli_sets sets = {.cmd = "run"};
+  cli_opts o = {.on_set = parse_set, .set_ctx = &sets};
+  int rc = cli_parse("run", usage_run, CLI_OUT | CLI_DB | CLI_PARTITION | CLI_JSON | CLI_QUIET,
+                     argc, argv, &o);
   if (rc) {
-    free(o.ov);
+    free(sets.ov);
     return rc < 0 ? 0 : rc;
   }
   nmsim_err err = {0};
   nmsim_scenario *scn = NULL;
   rdb *db = NULL;
-  char *params = rdb_params_json(o.ov, o.n_ov);
-  nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
-  free(o.ov);
+  char *params = rdb_params_json(sets.ov, sets.n_ov);
+  nmsim_status st = nmsim_scenario_load(o.scenario, sets.ov, sets.n_ov, &scn, &err);
+  free(sets.ov);
   if (st == NMSIM_OK && !params) st = NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
   /* open the database first: a bad --db fails before the run, not after.
    * Under mpirun, rank 0 alone records the run and prints the report. */
@@ -223,18 +167,19 @@ static const char *usage_validate =
     "the network maps onto the chip within its limits. Exit 0 if valid, 2 if not.\n";
 
 static int cmd_validate(int argc, char **argv) {
-  cli_opts o = {0};
-  int rc = parse_opts("validate", usage_validate, argc, argv, &o, false);
+  cli_sets sets = {.cmd = "validate"};
+  cli_opts o = {.on_set = parse_set, .set_ctx = &sets};
+  int rc = cli_parse("validate", usage_validate, CLI_JSON | CLI_QUIET, argc, argv, &o);
   if (rc) {
-    free(o.ov);
+    free(sets.ov);
     return rc < 0 ? 0 : rc;
   }
   nmsim_err err = {0};
   nmsim_scenario *scn = NULL;
   nmsim_chip *chip = NULL;
   sys *s = NULL;
-  nmsim_status st = nmsim_scenario_load(o.scenario, o.ov, o.n_ov, &scn, &err);
-  free(o.ov);
+  nmsim_status st = nmsim_scenario_load(o.scenario, sets.ov, sets.n_ov, &scn, &err);
+  free(sets.ov);
   if (st == NMSIM_OK) {
     char *dir = strdup(o.scenario);
     char *slash = dir ? strrchr(dir, '/') : NULL;
@@ -276,22 +221,22 @@ static int cmd_report(int argc, char **argv) {
       fputs(usage_report, stdout);
       return 0;
     } else if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--sweep")) {
-      if (i + 1 >= argc) return bad_usage("report", "%s needs an argument", argv[i]);
+      if (i + 1 >= argc) return cli_bad_usage("report", "%s needs an argument", argv[i]);
       *(argv[i][2] == 'd' ? &db : &sweep) = argv[i + 1];
       i++;
-    } else if (argv[i][0] == '-') return bad_usage("report", "unknown option '%s'", argv[i]);
-    else if (file) return bad_usage("report", "unexpected argument '%s'", argv[i]);
+    } else if (argv[i][0] == '-') return cli_bad_usage("report", "unknown option '%s'", argv[i]);
+    else if (file) return cli_bad_usage("report", "unexpected argument '%s'", argv[i]);
     else file = argv[i];
   }
   nmsim_err err = {0};
-  if (db && file) return bad_usage("report", "%s", "give either RUN.h5 or --db, not both");
-  if (sweep && !db) return bad_usage("report", "%s", "--sweep needs --db");
+  if (db && file) return cli_bad_usage("report", "%s", "give either RUN.h5 or --db, not both");
+  if (sweep && !db) return cli_bad_usage("report", "%s", "--sweep needs --db");
   if (db) {
     nmsim_status st = dbreport(stdout, db, sweep, json, &err);
     if (st != NMSIM_OK) return fail(st, &err);
     return fflush(stdout) == 0 ? 0 : 1;
   }
-  if (!file) return bad_usage("report", "%s", "expected a RUN.h5 file (or --db RESULTS.sqlite)");
+  if (!file) return cli_bad_usage("report", "%s", "expected a RUN.h5 file (or --db RESULTS.sqlite)");
   run_summary sum;
   nmsim_status st = h5o_read_summary(file, &sum, &err);
   if (st != NMSIM_OK) return fail(st, &err);
@@ -370,7 +315,7 @@ static int cmd_chips(int argc, char **argv) {
     else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage_chips, stdout);
       return 0;
-    } else return bad_usage("chips", "unexpected argument '%s'", argv[i]);
+    } else return cli_bad_usage("chips", "unexpected argument '%s'", argv[i]);
   }
   if (types) return print_types(json);
   if (json) printf("[");
