@@ -1,6 +1,6 @@
 /* core_type.h: a core type is a const descriptor found by name, as a neuron
  * model is: the chip file's `core_kind:` picks one, and the run driver
- * (sim/system/run.c, sim/mpi/prun.c) wires its handlers and calls its hooks
+ * (sim/system/run.c, sim/system/prun.c) wires its handlers and calls its hooks
  * from the table, never by checking which type it is. Adding a core type is
  * one file in cores/ and one line in cores/registry.c. */
 #ifndef NMSIM_CORES_CORE_TYPE_H

@@ -1,4 +1,4 @@
-/* loihi_core.c: the Loihi-like time-stepped neurocore and its barrier.
+/* neurocore.c: the Loihi-like time-stepped neurocore and its barrier.
  *
  * A step of the whole system, in hardware time:
  *  1. STEP_START (every core, at the barrier release): the core reads the input
@@ -59,7 +59,7 @@ static void loihi_on_done(void *ctx, sim_engine *e, const sim_event *ev) {
 }
 
 static void check_barrier(sys *s, sim_engine *e) {
-  /* split over processes, the counts are partial: sim/mpi/prun.c ends the step */
+  /* split over processes, the counts are partial: sim/system/prun.c ends the step */
   if (s->part || s->cores_done != s->n_used || s->in_flight != 0) return;
   s->cores_done++; /* the barrier of this step is on its way */
   nmsim_ps now = sim_engine_now(e);

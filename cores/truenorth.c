@@ -454,7 +454,7 @@ static const core_tick_ops tn_tick_ops = {
 
 /* The tick is a periodic event of kind PE_TICK, as for every CORE_SYNC_TICK
  * type: a run split over processes closes a step just before it
- * (sim/mpi/prun.c). */
+ * (sim/system/prun.c). */
 const core_type core_type_truenorth = {
     .name = "truenorth",
     .summary = "256 x 256 binary crossbar with 4 axon types, global fixed tick, one packet per "

@@ -229,7 +229,7 @@ void noc_release_input(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev
   }
   if (back) {
     /* the upstream router belongs to another process: the credit is a
-     * message (sim/mpi/prun.c), counted by noc_on_credit there */
+     * message (sim/system/prun.c), counted by noc_on_credit there */
     sys_router *r = &s->routers[tile];
     sim_event cr = {.time = now + back, .kind = SIM_EV_CREDIT,
                     .dst = s->unit_router0 + up, .src = s->unit_router0 + tile,

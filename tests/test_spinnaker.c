@@ -1,4 +1,4 @@
-/* test_spinnaker.c: the SpiNNaker 2-like PE (cores/spinnaker_pe.c) and its
+/* test_spinnaker.c: the SpiNNaker 2-like PE (cores/spinnaker2.c) and its
  * key/mask multicast routers (noc/mcast.c), measured on micro-scenarios over
  * chip files written by the test (round figures: a 1 GHz clock, so a cycle is
  * 1 ns and, at 1 pJ per cycle, 1 pJ), plus the spinnaker2 preset end to end. */

@@ -8,7 +8,7 @@
  * neurons), so the build streams in one pass.
  *
  * The neuron update, the input ring and its fixed-point sums are those of
- * the other modes (cores/loihi_core.c), so a network run's spikes are those
+ * the other modes (cores/neurocore.c), so a network run's spikes are those
  * of the functional and timed runs, bit for bit. What needs a chip is not
  * counted: no packets, hops, spike-out energy, static energy or hardware
  * time; synaptic operations and neuron updates are counted and costed with
