@@ -64,8 +64,12 @@ static inline void core_acc_add_row(sys *s, sys_core *c, uint32_t slot, uint32_t
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
 /* Move to step s->step + 1: the step count and every core's ring slot. */
 void sys_next_step(sys *s);
-/* Close step s->step, which ended at hardware time t: its hops' energy, its
- * latency and totals, the step hook; false with err set on failure. */
+/* Close step s->step, which lasted lat and ended at hardware time end (its
+ * learning phase has run): its hops' energy, its latency, the largest
+ * energy of one step (window_energy), the totals, the step hook; then the
+ * next step. false with err set on failure. */
+bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, bool window_energy, nmsim_err *err);
+/* core_end_step for a step that started at s->step_start and ended at t. */
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
 
 #endif

@@ -113,21 +113,9 @@ static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
 /* Close step s->step, whose learning phase has run, with its timing over all
  * PEs. Returns false on failure (err set). */
 static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
-  if (s->path->fold_hops) s->path->fold_hops(s);
   const chip_pe *pc = &s->chip->pe;
-  uint64_t k = s->step;
-  if (!s->n_used) lat = pc->tick_ps, end = (k + 1) * pc->tick_ps;
-  s->step_latency = lat;
-  if (k == 0 || lat < s->step_min) s->step_min = lat;
-  if (lat > s->step_max) s->step_max = lat;
-  if (end > s->hw_time) s->hw_time = end;
-  nm_energy_merge(&s->energy, &s->step_energy);
-  for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
-  if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
-  memset(&s->step_energy, 0, sizeof s->step_energy);
-  for (size_t p = 0; p < s->n_pops; p++) s->pop_nspikes[p] = 0;
-  sys_next_step(s);
-  return true;
+  if (!s->n_used) lat = pc->tick_ps, end = (s->step + 1) * pc->tick_ps;
+  return core_end_step(s, lat, end, false, err);
 }
 
 /* Close step s->step in one process: its timing, the learning phase on the

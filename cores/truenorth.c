@@ -304,24 +304,7 @@ static void tn_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
 /* Close step s->step, whose learning phase has run (none: no learning), with
  * its timing over every core. Returns false on failure (err set). */
 static bool tn_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
-  if (s->path->fold_hops) s->path->fold_hops(s);
-  uint64_t k = s->step;
-  s->step_latency = lat;
-  if (k == 0 || lat < s->step_min) s->step_min = lat;
-  if (lat > s->step_max) s->step_max = lat;
-  if (end > s->hw_time) s->hw_time = end;
-  /* the window's energy: the step's dynamic energy (summed over every rank
-   * when partitioned) and static power over its latency */
-  double window = s->chip->static_power_mw * s->n_chips * (double)lat * 1e-3;
-  for (int c = 0; c < NM_E_COUNT; c++) window += s->step_energy.pj[c];
-  if (window > s->window_max_pj) s->window_max_pj = window;
-  nm_energy_merge(&s->energy, &s->step_energy);
-  for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
-  if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
-  memset(&s->step_energy, 0, sizeof s->step_energy);
-  for (size_t p = 0; p < s->n_pops; p++) s->pop_nspikes[p] = 0;
-  sys_next_step(s);
-  return true;
+  return core_end_step(s, lat, end, true, err);
 }
 
 static bool tn_close_step(sys *s, nmsim_err *err) {
