@@ -37,3 +37,13 @@ nmsim_status nm_read_text(const char *path, size_t max, char **out, nmsim_err *e
   *out = buf;
   return NMSIM_OK;
 }
+
+char *nm_path_stem(const char *path) {
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  const char *dot = strrchr(b, '.');
+  size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+  char *s = nm_malloc(n + 1);
+  if (s) memcpy(s, b, n), s[n] = 0;
+  return s;
+}

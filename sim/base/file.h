@@ -17,4 +17,8 @@
  * file holds more than max bytes; NMSIM_ENOMEM. On error *out is unchanged. */
 nmsim_status nm_read_text(const char *path, size_t max, char **out, nmsim_err *err);
 
+/* The file name of path without its directory and extension ("a/b.yaml" ->
+ * "b"), nm_malloc'd; NULL when out of memory. */
+char *nm_path_stem(const char *path);
+
 #endif

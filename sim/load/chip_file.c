@@ -496,17 +496,6 @@ static bool chip_ref_is_path(const char *ref) {
   return strchr(ref, '/') || (n >= 5 && strcmp(ref + n - 5, ".yaml") == 0);
 }
 
-/* The file name of path without directory and extension, nm_malloc'd. */
-static char *chip_stem(const char *path) {
-  const char *b = strrchr(path, '/');
-  b = b ? b + 1 : path;
-  const char *dot = strrchr(b, '.');
-  size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
-  char *s = nm_malloc(n + 1);
-  if (s) memcpy(s, b, n), s[n] = 0;
-  return s;
-}
-
 nmsim_status nmsim_chip_load(const char *ref, const char *base_dir, nmsim_chip **out,
                              nmsim_err *err) {
   nmsim_status rc;
@@ -524,7 +513,7 @@ nmsim_status nmsim_chip_load(const char *ref, const char *base_dir, nmsim_chip *
     if (!(c->path = nm_malloc(len))) goto nomem;
     snprintf(c->path, len, "%s%s%s", join ? base_dir : "", join ? "/" : "", ref);
     if ((rc = nm_read_text(c->path, NM_TEXT_MAX, &c->text, err))) goto fail;
-    stem = chip_stem(c->path);
+    stem = nm_path_stem(c->path);
   } else {
     const char *text = nmsim_chip_preset_text(ref);
     if (!text) {

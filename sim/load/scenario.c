@@ -194,17 +194,6 @@ static nmsim_status scn_read(scn_ctx *x, const char *default_name) {
   return scn_read_record(x, root);
 }
 
-/* The file name of path without directory and extension, nm_malloc'd. */
-static char *scn_stem(const char *path) {
-  const char *b = strrchr(path, '/');
-  b = b ? b + 1 : path;
-  const char *dot = strrchr(b, '.');
-  size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
-  char *s = nm_malloc(n + 1);
-  if (s) memcpy(s, b, n), s[n] = 0;
-  return s;
-}
-
 /* Load text (named name in messages) into a new scenario; path goes into
  * s->path, dir (may be NULL) resolves a relative chip path. */
 static nmsim_status scn_load(const char *name, const char *path, const char *dir,
@@ -216,7 +205,7 @@ static nmsim_status scn_load(const char *name, const char *path, const char *dir
   scn_ctx x = {.err = err, .dir = dir};
   nmsim_scenario *s = nm_calloc(1, sizeof *s);
   if (!s) return NMSIM_ENOMEM_ERR(err);
-  if (!(s->path = nm_strdup(path)) || !(stem = scn_stem(name))) goto nomem;
+  if (!(s->path = nm_strdup(path)) || !(stem = nm_path_stem(name))) goto nomem;
   if ((rc = yml_parse(name, text, &d, err))) goto fail;
   if (n_ov && (rc = yml_apply_overrides(d, ov, n_ov, err))) goto fail;
   x.d = d;
