@@ -291,6 +291,86 @@ Test(nir_read, unsupported_kind) {
   expect_fail(path, NMSIM_EINPUT, frag);
 }
 
+/* A vlen string dataset of n strings `name` in g. */
+static void str_array(hid_t g, const char *name, size_t n, const char *const *v) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  hsize_t dims = n;
+  hid_t sp = H5Screate_simple(1, &dims, NULL);
+  hid_t d = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+  H5Dclose(d);
+  H5Sclose(sp);
+  H5Tclose(t);
+}
+
+/* A node `type` or the file's `version` holding several strings is refused
+ * with the count (the reader used to write them all into room for one: a
+ * heap overflow). */
+Test(nir_read, string_arrays_refused) {
+  const char *path = tu_tmp("types", ".nir");
+  hid_t g, f = ng_create(path, "1.0.0", &g);
+  int64_t s2[] = {2};
+  ng_io(g, "in", "Input", 1, s2);
+  hid_t nodes = H5Gopen2(g, "nodes", H5P_DEFAULT);
+  hid_t n = H5Gcreate2(nodes, "lif", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  const char *types[] = {"LIF", "IF", "LI", "CubaLIF"};
+  str_array(n, "type", 4, types);
+  H5Gclose(n);
+  H5Gclose(nodes);
+  H5Gclose(g);
+  H5Fclose(f);
+  const char *frag[] = {"node 'lif': dataset 'type': expected 1 string, got 4", NULL};
+  expect_fail(path, NMSIM_EFORMAT, frag);
+
+  path = tu_tmp("versions", ".nir");
+  f = ng_create(path, NULL, &g);
+  const char *versions[] = {"1.0.0", "0.5", "2"};
+  str_array(f, "version", 3, versions);
+  ng_io(g, "in", "Input", 1, s2);
+  H5Gclose(g);
+  H5Fclose(f);
+  const char *frag2[] = {"dataset 'version': expected 1 string, got 3", NULL};
+  expect_fail(path, NMSIM_EFORMAT, frag2);
+}
+
+/* A graph that links back to an enclosing graph, by a hard or a soft link,
+ * is refused (the reader used to recurse forever); so is nesting beyond the
+ * reader's depth limit. */
+Test(nir_read, graph_cycles_and_depth, .timeout = 60) {
+  for (int soft = 0; soft < 2; soft++) {
+    const char *path = tu_tmp(soft ? "softcycle" : "hardcycle", ".nir");
+    hid_t g, f = ng_create(path, "1.0.0", &g);
+    int64_t s2[] = {2};
+    ng_io(g, "in", "Input", 1, s2);
+    hid_t sub = ng_subgraph(g, "inner");
+    hid_t nodes = H5Gopen2(sub, "nodes", H5P_DEFAULT);
+    if (soft) H5Lcreate_soft("/node", nodes, "back", H5P_DEFAULT, H5P_DEFAULT);
+    else H5Lcreate_hard(f, "/node", nodes, "back", H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(nodes);
+    H5Gclose(sub);
+    H5Gclose(g);
+    H5Fclose(f);
+    const char *frag[] = {"graph 'inner.back' is nested in itself", NULL};
+    expect_fail(path, NMSIM_EFORMAT, frag);
+  }
+  const char *path = tu_tmp("deep", ".nir");
+  hid_t g, f = ng_create(path, "1.0.0", &g);
+  hid_t cur = g;
+  for (int k = 0; k < 40; k++) {
+    char name[16];
+    snprintf(name, sizeof name, "g%d", k);
+    hid_t next = ng_subgraph(cur, name);
+    H5Gclose(cur);
+    cur = next;
+  }
+  H5Gclose(cur);
+  H5Fclose(f);
+  const char *frag[] = {"graphs nested more than 32 deep", NULL};
+  expect_fail(path, NMSIM_EINPUT, frag);
+}
+
 /* A shape mismatch along an edge fails, naming both nodes and both shapes. */
 Test(nir_read, shape_mismatch) {
   const char *path = tu_tmp("mismatch", ".nir");

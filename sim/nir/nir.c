@@ -54,12 +54,52 @@ static bool shape_eq(const nir_shape *a, const nir_shape *b) {
 
 /* ---- reading context ------------------------------------------------------------ */
 
+/* How deep graphs may nest: far beyond any exported network (they nest a
+ * level or two), and a bound on the reader's recursion. */
+#define NIR_MAX_DEPTH 32
+
+/* Where an HDF5 object lives in its file: two groups are the same object
+ * (a hard or soft link back to an enclosing graph) when these are equal. */
+typedef struct rd_obj {
+  unsigned long fileno;
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_token_t token;
+#else
+  haddr_t addr;
+#endif
+} rd_obj;
+
 typedef struct rd {
   const char *path;
   nmsim_err *err;
   nir_graph *g;
   size_t cap_nodes, cap_edges, cap_eg, cap_warn;
+  rd_obj open[NIR_MAX_DEPTH]; /* the graphs being read, outermost first */
+  int depth;
 } rd;
+
+static bool rd_obj_of(hid_t id, rd_obj *o) {
+  memset(o, 0, sizeof *o);
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_info2_t oi;
+  if (H5Oget_info3(id, &oi, H5O_INFO_BASIC) < 0) return false;
+  o->token = oi.token;
+#else
+  H5O_info_t oi;
+  if (H5Oget_info2(id, &oi, H5O_INFO_BASIC) < 0) return false;
+  o->addr = oi.addr;
+#endif
+  o->fileno = oi.fileno;
+  return true;
+}
+
+static bool rd_obj_same(const rd_obj *a, const rd_obj *b) {
+#if H5_VERSION_GE(1, 12, 0)
+  return a->fileno == b->fileno && memcmp(&a->token, &b->token, sizeof a->token) == 0;
+#else
+  return a->fileno == b->fileno && a->addr == b->addr;
+#endif
+}
 
 static nmsim_status rd_warn(rd *r, const char *fmt, ...) NMSIM_PRINTF(2, 3);
 static nmsim_status rd_warn(rd *r, const char *fmt, ...) {
@@ -125,6 +165,14 @@ static nmsim_status rd_strings(rd *r, hid_t d, size_t n, const char *what, char 
     goto done;
   }
   if (ft < 0 || sp < 0) goto bad;
+  /* H5Dread writes every element of the dataset: it must hold exactly n */
+  hssize_t have = H5Sget_simple_extent_npoints(sp);
+  if (have < 0) goto bad;
+  if ((uint64_t)have != n) {
+    rc = NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: %s: expected %zu string%s, got %lld", r->path, what,
+                   n, n == 1 ? "" : "s", (long long)have);
+    goto done;
+  }
   if (H5Tis_variable_str(ft) > 0) {
     char **raw = nm_calloc(n ? n : 1, sizeof(char *));
     if (!raw) {
@@ -134,6 +182,7 @@ static nmsim_status rd_strings(rd *r, hid_t d, size_t n, const char *what, char 
     mt = H5Tcopy(H5T_C_S1);
     if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 || H5Tset_cset(mt, H5Tget_cset(ft)) < 0 ||
         H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
+      if (mt >= 0) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw); /* what was read before it failed */
       nm_free(raw);
       goto bad;
     }
@@ -406,6 +455,7 @@ static long rd_resolve(const nir_graph *g, int32_t gi, const char *prefix, const
 }
 
 static nmsim_status rd_graph(rd *r, hid_t gid, const char *prefix, int32_t gi);
+static nmsim_status rd_graph_in(rd *r, hid_t gid, const char *prefix, int32_t gi);
 
 /* Edges of graph gi (dataset `edges`: (E, 2) strings; empty or absent: none),
  * with the repair of dangling names. */
@@ -512,6 +562,26 @@ static nir_kind kind_of(const char *type) {
 
 /* The children of graph group gid (its `nodes` group) and its edges. */
 static nmsim_status rd_graph(rd *r, hid_t gid, const char *prefix, int32_t gi) {
+  const char *gname = prefix[0] ? prefix : "(top level)";
+  rd_obj me;
+  if (!rd_obj_of(gid, &me))
+    return NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: graph '%s': HDF5 cannot tell what it is",
+                     r->path, gname);
+  for (int k = 0; k < r->depth; k++)
+    if (rd_obj_same(&r->open[k], &me))
+      return NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: graph '%s' is nested in itself (a link back "
+                       "to an enclosing graph)", r->path, gname);
+  if (r->depth == NIR_MAX_DEPTH)
+    return NMSIM_ERR(r->err, NMSIM_EINPUT, "%s: graph '%s': graphs nested more than %d deep",
+                     r->path, gname, NIR_MAX_DEPTH);
+  r->open[r->depth++] = me;
+  nmsim_status grc = rd_graph_in(r, gid, prefix, gi);
+  r->depth--;
+  return grc;
+}
+
+/* rd_graph once the graph is known not to enclose itself. */
+static nmsim_status rd_graph_in(rd *r, hid_t gid, const char *prefix, int32_t gi) {
   const char *gname = prefix[0] ? prefix : "(top level)";
   if (H5Lexists(gid, "nodes", H5P_DEFAULT) <= 0 || rd_kind(gid, "nodes") != H5I_GROUP)
     return NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: graph '%s': no group 'nodes' (a NIRGraph keeps "
