@@ -452,6 +452,11 @@ Test(dvs_replay, located_errors) {
       {"from: 5 ms, to: 2 ms", 384, "dvs", NMSIM_EINPUT, "input.dvs.to", "after from"},
       {"fps: 30", 384, "dvs", NMSIM_EINPUT, "input.dvs.fps", "unknown field"},
       {"sensor: [8, 8]", 128, "dvs", NMSIM_EINPUT, "input.dvs.sensor", "outside the 8 x 8 sensor"},
+      /* 65536 x 65536 pixels: a channel count that wrapped to 0 in 32 bits */
+      {"sensor: [65536, 65536]", 128, "dvs", NMSIM_EINPUT, "input.dvs.downsample",
+       "8589934592 channels: more than a population may hold"},
+      {"sensor: [65536, 65536], polarity: merged", 128, "dvs", NMSIM_EINPUT,
+       "input.dvs.downsample", "4294967296 channels: more than a population may hold"},
       {"format: dat", 384, "lif", NMSIM_EINPUT, "cam.input", "only for model dvs"},
   };
   for (size_t i = 0; i < NM_ARRAY_LEN(cases); i++) {

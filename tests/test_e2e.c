@@ -255,7 +255,7 @@ Test(e2e, malformed_scenario_exit_2) {
 /* A scenario or chip "file" without end (/dev/zero) is refused once it
  * passes the size limit of sim/base/file.h: exit 2 and a message naming it,
  * not a machine filling its memory. */
-Test(e2e, endless_input_file_refused, .timeout = 60) {
+Test(e2e, endless_input_file_refused, .timeout = 300) {
   char *err = NULL;
   int rc = nmsim("validate /dev/zero", NULL, &err);
   cr_assert_eq(rc, 2, "scenario /dev/zero: exit %d, expected 2", rc);

@@ -781,6 +781,39 @@ Test(h5out, foreign_hdf5_is_eformat) {
   remove(path);
 }
 
+/* A string attribute of the run file holding several strings (a damaged or
+ * foreign file) is NMSIM_EFORMAT naming it, vlen or fixed-length (reading
+ * it used to write every element into room for one). */
+Test(h5out, string_attribute_arrays_refused) {
+  for (int vlen = 0; vlen < 2; vlen++) {
+    const char *path = tu_tmp(vlen ? "status-vlen3" : "status-fixed3", ".h5");
+    write_run(path, 4, true);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    H5Adelete(f, "status");
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, vlen ? H5T_VARIABLE : 9);
+    hsize_t n = 3;
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hid_t a = H5Acreate2(f, "status", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    const char *v[3] = {"complete", "complete", "complete"};
+    char fixed[27] = "complete\0complete\0complete";
+    cr_assert_geq(H5Awrite(a, t, vlen ? (const void *)v : (const void *)fixed), 0);
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Fclose(f);
+    run_summary got;
+    nmsim_err err = {0};
+    nmsim_status st = h5o_read_summary(path, &got, &err);
+    cr_assert(st == NMSIM_EFORMAT, "got %s, expected EFORMAT (%s)", nmsim_status_name(st),
+              err.msg);
+    cr_assert(strstr(err.msg, "attribute status on / is not one string"), "message: %s",
+              err.msg);
+    remove(path);
+  }
+}
+
 Test(h5out, missing_file_is_eio) {
   /* Invariant: reading a file that does not exist is NMSIM_EIO naming it. */
   const char *path = tu_tmp("absent", ".h5");

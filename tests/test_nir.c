@@ -338,7 +338,7 @@ Test(nir_read, string_arrays_refused) {
 /* A graph that links back to an enclosing graph, by a hard or a soft link,
  * is refused (the reader used to recurse forever); so is nesting beyond the
  * reader's depth limit. */
-Test(nir_read, graph_cycles_and_depth, .timeout = 60) {
+Test(nir_read, graph_cycles_and_depth, .timeout = 600) {
   for (int soft = 0; soft < 2; soft++) {
     const char *path = tu_tmp(soft ? "softcycle" : "hardcycle", ".nir");
     hid_t g, f = ng_create(path, "1.0.0", &g);

@@ -444,6 +444,28 @@ Test(resultsdb, out_of_memory) {
 
 /* ---- the command line ------------------------------------------------------------- */
 
+/* A row whose parameters are not a JSON object (a damaged or hand-edited
+ * database: a scalar has no keys) is reported with no parameters, in text
+ * and JSON; it used to hand a NULL key to strcmp. */
+Test(resultsdb_cli, parameters_not_an_object) {
+  TMP(db, "scalar", ".sqlite");
+  char args[2048], *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "run %s --db %s --set steps=5 --quiet", TINY, db);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0);
+  snprintf(args, sizeof args, "run %s --db %s --set steps=6 --set seed=2 --quiet", TINY, db);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0);
+  exec_sql(db, "UPDATE runs SET parameters = '5' WHERE id = 1");
+  for (int json = 0; json < 2; json++) {
+    snprintf(args, sizeof args, "report --db %s%s", db, json ? " --json" : "");
+    int rc = nmsim(args, &out, &err);
+    cr_assert_eq(rc, 0, "report%s: exit %d: %s", json ? " --json" : "", rc, err);
+    cr_assert(strstr(out, "seed"), "the other row's parameters are still shown: %s", out);
+    free(out);
+    free(err);
+  }
+  remove_db(db);
+}
+
 Test(resultsdb_cli, run_db_records_the_run) {
   /* Invariant: `nmsim run --db` appends one row: the --set overrides as JSON,
    * the SHA-256 of the scenario text stored in the run file, status, seed,

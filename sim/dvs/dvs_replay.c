@@ -166,13 +166,14 @@ static nmsim_status rp_geometry(dvs_replay *r, const char **field, nmsim_err *er
   r->ow = (cw + n - 1) / n;
   r->oh = (ch + n - 1) / n;
   r->planes = c->split ? 2 : 1;
-  r->plane = r->ow * r->oh;
-  uint64_t channels = (uint64_t)r->plane * r->planes;
+  uint64_t plane = (uint64_t)r->ow * r->oh; /* 65536 x 65536 wraps in 32 bits */
+  uint64_t channels = plane * r->planes;
   if (channels > (UINT64_C(1) << 31)) {
     *field = "downsample";
     return NMSIM_ERR(err, NMSIM_EINPUT, "%llu channels: more than a population may hold",
                      (unsigned long long)channels);
   }
+  r->plane = (uint32_t)plane;
   r->channels = (uint32_t)channels;
   r->n_words = (r->channels + 63) / 64;
   r->xmap = nm_malloc(r->w * sizeof *r->xmap);

@@ -948,6 +948,13 @@ static nmsim_status h5o_read_str(h5o_rd *r, hid_t loc, const char *obj, const ch
   if (st) return st;
   t = H5Aget_type(a);
   if (t < 0 || H5Tget_class(t) != H5T_STRING) goto bad;
+  {
+    /* one string: H5Aread writes every element of the attribute */
+    hid_t sp = H5Aget_space(a);
+    hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    h5o_close_id(&sp, H5Sclose);
+    if (np != 1) goto bad;
+  }
   if (H5Tis_variable_str(t) > 0) {
     mt = h5o_str_type();
     char *v = NULL;
@@ -970,7 +977,8 @@ static nmsim_status h5o_read_str(h5o_rd *r, hid_t loc, const char *obj, const ch
   if (!*out) st = NMSIM_ENOMEM_ERR(r->err);
   goto done;
 bad:
-  st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "attribute %s on %s is not a string", name, obj);
+  st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "attribute %s on %s is not one string", name,
+                obj);
 done:
   nm_free(buf);
   h5o_close_id(&mt, H5Tclose);

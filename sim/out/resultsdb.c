@@ -544,6 +544,9 @@ static int read_children(rdb *d, rdb_row *r, bool *oom) {
   bind_text(st, 1, r->parameters);
   size_t kcap = 0, vcap = 0, ncap = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    /* parameters nmsim wrote are an object; a scalar (or anything but
+     * key/value pairs) in a damaged database has no key: no parameter */
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL) continue;
     size_t n = r->n_params + 1;
     if (nm_grow((void **)&r->param_keys, &kcap, n, sizeof(char *)) ||
         nm_grow((void **)&r->param_values, &vcap, n, sizeof(char *)) ||
