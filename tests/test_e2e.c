@@ -268,6 +268,25 @@ Test(e2e, endless_input_file_refused, .timeout = 300) {
   free(err);
 }
 
+/* A NUL byte in a scenario is refused at its line and column (it used to end
+ * the text there, silently dropping the rest). */
+Test(e2e, nul_byte_refused) {
+  const char *path = tu_tmp("nul", ".yaml");
+  static const char text[] = "name: nul\nchip: test\0seed: 2\nsteps: 5\n";
+  FILE *f = fopen(path, "wb");
+  cr_assert(f != NULL);
+  cr_assert_eq(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
+  fclose(f);
+  char args[600], *err = NULL, want[600];
+  snprintf(args, sizeof args, "validate %s", path);
+  int rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d, expected 2: %s", rc, err);
+  snprintf(want, sizeof want, "%s:2:11: a NUL byte: not a text file", path);
+  cr_assert(strstr(err, want), "stderr '%s' lacks '%s'", err, want);
+  free(err);
+  remove(path);
+}
+
 /* engine.mode: a wrong value names the field and the choices; network mode
  * refuses a plastic projection, naming its line and what to use instead. */
 Test(e2e, network_mode_errors) {

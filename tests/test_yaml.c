@@ -382,3 +382,50 @@ Test(yaml, error_in_override_value) {
   cr_assert(line == 1 && col == 1, "root: got %d:%d, expected 1:1", line, col);
   yml_free(d);
 }
+
+/* Input limits (docs/scenario-format.md): text that is not UTF-8 is refused
+ * with its line and column before libfyaml sees it (a '%' directive holding
+ * a byte 0xb2 made libfyaml loop forever), in a file and in a --set value;
+ * a document whose aliases expand past YML_MAX_NODES nodes, or that nests
+ * deeper than YML_MAX_DEPTH, is refused before it is resolved (a 1.6 KB
+ * alias bomb grew past 7 GB). */
+Test(yaml, input_limits, .timeout = 60) {
+  parse_fails("%\xb2", "t.yaml:1:2: not UTF-8 text (byte 0xb2)");
+  parse_fails("a: 1\nb: caf\xc3\n", "t.yaml:2:7: not UTF-8 text (byte 0xc3)");
+  parse_fails("a: \xc0\xaf\n", "t.yaml:1:4: not UTF-8 text"); /* overlong */
+  parse_fails("a: \xed\xa0\x80\n", "t.yaml:1:4: not UTF-8 text"); /* a surrogate */
+  yml_doc *d = parse_ok("a: caf\xc3\xa9 \xf0\x9f\x98\x80\n");
+  nmsim_override bad = {.key = "a", .value = "%\xb2"};
+  nmsim_err err = {0};
+  nmsim_status rc = yml_apply_overrides(d, &bad, 1, &err);
+  EXPECT_STATUS("override", rc, NMSIM_EINPUT, err);
+  EXPECT_HAS(err.msg, "--set a: not UTF-8 text");
+  yml_free(d);
+
+  /* nine aliases a level, 12 levels: 9^12 nodes once expanded */
+  char bomb[4096];
+  size_t n = (size_t)snprintf(bomb, sizeof bomb, "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+  for (int i = 1; i < 12; i++) {
+    n += (size_t)snprintf(bomb + n, sizeof bomb - n, "a%d: &a%d [", i, i);
+    for (int k = 0; k < 9; k++)
+      n += (size_t)snprintf(bomb + n, sizeof bomb - n, "%s*a%d", k ? ", " : "", i - 1);
+    n += (size_t)snprintf(bomb + n, sizeof bomb - n, "]\n");
+  }
+  parse_fails(bomb, "t.yaml: the document holds more than 4000000 nodes once its aliases");
+  /* the same shape, small: resolved as before */
+  d = parse_ok("a: &x [1, 2]\nb: [*x, *x]\n");
+  yml_free(d);
+
+  /* nesting: libfyaml stops flow collections at 64 levels itself, located;
+   * aliases that nest one another are measured here */
+  char deep[2 * YML_MAX_DEPTH + 16];
+  size_t k = 0;
+  for (int i = 0; i < YML_MAX_DEPTH + 1; i++) deep[k++] = '[';
+  for (int i = 0; i < YML_MAX_DEPTH + 1; i++) deep[k++] = ']';
+  deep[k] = 0;
+  parse_fails(deep, "t.yaml:1:");
+  n = (size_t)snprintf(bomb, sizeof bomb, "a0: &a0 [1]\n");
+  for (int i = 1; i < 40; i++)
+    n += (size_t)snprintf(bomb + n, sizeof bomb - n, "a%d: &a%d [*a%d]\n", i, i, i - 1);
+  parse_fails(bomb, "t.yaml: the document nests more than 64 levels deep");
+}

@@ -34,6 +34,16 @@ nmsim_status nm_read_text(const char *path, size_t max, char **out, nmsim_err *e
     return rc;
   }
   buf[n] = 0;
+  const char *z = memchr(buf, 0, n);
+  if (z) {
+    /* a NUL would end the text early, silently */
+    int line = 1, col = 1;
+    for (const char *p = buf; p < z; p++)
+      if (*p == '\n') line++, col = 1;
+      else col++;
+    nm_free(buf);
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s:%d:%d: a NUL byte: not a text file", path, line, col);
+  }
   *out = buf;
   return NMSIM_OK;
 }

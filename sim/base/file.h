@@ -14,7 +14,8 @@
 
 /* Read the file at path into a NUL-terminated nm_malloc'd string (*out).
  * NMSIM_EIO names the path and the system's reason; NMSIM_EINPUT when the
- * file holds more than max bytes; NMSIM_ENOMEM. On error *out is unchanged. */
+ * file holds more than max bytes, or a NUL byte (named by line and column);
+ * NMSIM_ENOMEM. On error *out is unchanged. */
 nmsim_status nm_read_text(const char *path, size_t max, char **out, nmsim_err *err);
 
 /* The file name of path without its directory and extension ("a/b.yaml" ->

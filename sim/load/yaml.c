@@ -219,6 +219,62 @@ static nmsim_status yml_parse_failed(yml_doc *d, nmsim_err *err) {
                    d->diag_out[0] ? d->diag_out : "could not load the YAML document");
 }
 
+nmsim_status yml_check_utf8(const char *name, const char *text, nmsim_err *err) {
+  const unsigned char *p = (const unsigned char *)text;
+  int line = 1, col = 1;
+  while (*p) {
+    unsigned c = *p;
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4 : 0;
+    uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < n; k++) {
+      if ((p[k] & 0xC0) != 0x80) {
+        n = 0;
+        break;
+      }
+      cp = cp << 6 | (p[k] & 0x3F);
+    }
+    /* no overlong forms, surrogates or code points beyond U+10FFFF */
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (n == 0 || cp < least[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      return NMSIM_ERR(err, NMSIM_EINPUT, "%s:%d:%d: not UTF-8 text (byte 0x%02x)", name, line,
+                       col, c);
+    if (c == '\n') line++, col = 1;
+    else col++;
+    p += n;
+  }
+  return NMSIM_OK;
+}
+
+/* Nodes the document holds once its aliases are expanded, and how deep it
+ * nests, each counted until it passes its limit (so a document built to
+ * explode is refused in bounded time, before libfyaml resolves it). */
+typedef struct yml_size {
+  uint64_t nodes;
+  int depth;
+} yml_size;
+
+static void yml_measure(struct fy_node *n, int depth, yml_size *z) {
+  if (!n || z->nodes > YML_MAX_NODES || z->depth > YML_MAX_DEPTH) return;
+  z->nodes++;
+  if (depth > z->depth) z->depth = depth;
+  if (fy_node_is_alias(n)) {
+    yml_measure(fy_node_resolve_alias(n), depth + 1, z);
+  } else if (fy_node_is_sequence(n)) {
+    void *it = NULL;
+    struct fy_node *c;
+    while ((c = fy_node_sequence_iterate(n, &it)) && z->nodes <= YML_MAX_NODES)
+      yml_measure(c, depth + 1, z);
+  } else if (fy_node_is_mapping(n)) {
+    void *it = NULL;
+    struct fy_node_pair *pr;
+    while ((pr = fy_node_mapping_iterate(n, &it)) && z->nodes <= YML_MAX_NODES) {
+      yml_measure(fy_node_pair_key(pr), depth + 1, z);
+      yml_measure(fy_node_pair_value(pr), depth + 1, z);
+    }
+  }
+}
+
 nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_err *err) {
   nmsim_status rc = NMSIM_OK;
   struct fy_parser *fyp = NULL;
@@ -229,9 +285,12 @@ nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_
   d->text = nm_strdup(text ? text : "");
   d->diag = yml_diag_new(yml_diag_capture, d);
   if (!d->name || !d->text || !d->diag) goto nomem;
+  /* libfyaml loops forever on some bytes that are not UTF-8 */
+  if ((rc = yml_check_utf8(d->name, d->text, err)) != NMSIM_OK) goto fail;
 
+  /* anchors and aliases are resolved after the document is measured */
   struct fy_parse_cfg cfg = {
-      .flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT,
+      .flags = FYPCF_QUIET,
       .userdata = d,  /* lets yml_pos find the document of a node */
       .diag = d->diag,
   };
@@ -254,6 +313,20 @@ nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_
     goto fail;
   }
   if (fy_diag_got_error(d->diag)) {
+    rc = yml_parse_failed(d, err);
+    goto fail;
+  }
+  yml_size z = {0, 0};
+  yml_measure(fy_document_root(d->fyd), 1, &z);
+  if (z.nodes > YML_MAX_NODES || z.depth > YML_MAX_DEPTH) {
+    rc = NMSIM_ERR(err, NMSIM_EINPUT, z.depth > YML_MAX_DEPTH
+                                          ? "%s: the document nests more than %d levels deep"
+                                          : "%s: the document holds more than %d nodes once its "
+                                            "aliases (*name) are expanded",
+                   d->name, z.depth > YML_MAX_DEPTH ? YML_MAX_DEPTH : (int)YML_MAX_NODES);
+    goto fail;
+  }
+  if (fy_document_resolve(d->fyd) != 0 || fy_diag_got_error(d->diag)) {
     rc = yml_parse_failed(d, err);
     goto fail;
   }
@@ -769,6 +842,11 @@ nmsim_status yml_apply_overrides(yml_doc *d, const nmsim_override *ov, size_t n,
       return NMSIM_ENOMEM_ERR(err);
     }
     d->n_ovr++;
+    /* libfyaml loops forever on some bytes that are not UTF-8 */
+    if (yml_check_utf8("", o->key, NULL) != NMSIM_OK ||
+        yml_check_utf8("", o->value, NULL) != NMSIM_OK)
+      return NMSIM_ERR(err, NMSIM_EINPUT, "%s: --set %s: not UTF-8 text", d->name,
+                       yml_check_utf8("", o->key, NULL) ? "KEY" : o->key);
     rc = yml_apply_one(d, o, err);
   }
   yml_refresh_overrides(d);

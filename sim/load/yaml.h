@@ -64,4 +64,16 @@ nmsim_status yml_bool(yml_doc *d, struct fy_node *n, const char *field, bool *ou
 nmsim_status yml_quantity(yml_doc *d, struct fy_node *n, const char *field, const char *unit,
                           double min, double max, double *out, nmsim_err *err);
 
+/* Limits of what a scenario or chip file may hold (docs/scenario-format.md,
+ * "Input limits"): nodes once aliases are expanded, and nesting depth. A
+ * real scenario holds thousands of nodes (a NIR import or per-neuron values
+ * may hold a few million values as flow sequences: the node limit counts
+ * those too). */
+#define YML_MAX_NODES 4000000
+#define YML_MAX_DEPTH 64
+
+/* NMSIM_OK if text is UTF-8 (no overlong forms, surrogates or code points
+ * beyond U+10FFFF); else NMSIM_EINPUT "name:line:col: not UTF-8 text". */
+nmsim_status yml_check_utf8(const char *name, const char *text, nmsim_err *err);
+
 #endif
