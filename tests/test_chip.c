@@ -317,7 +317,13 @@ Test(chip, ranges_and_choices) {
   expect_bad("  neurons_per_core: 16", "  neurons_per_core: -3", "neurons_per_core: -3", 18,
              "limits.neurons_per_core: expected an integer");
   expect_bad("    energy: 10 pJ", "    energy: -10 pJ", "energy: -10 pJ", 8,
-             "noc.hop_ew.energy: expected a value >= 0 pJ, got '-10 pJ'");
+             "noc.hop_ew.energy: expected a value in [0, 1e+09] pJ, got '-10 pJ'");
+  /* no figure so large that a run's sums overflow to inf (1e300 W printed
+   * inf and -nan % in the report) */
+  expect_bad("    energy: 10 pJ", "    energy: 2 mJ", "energy: 2 mJ", 8,
+             "noc.hop_ew.energy: expected a value in [0, 1e+09] pJ, got '2 mJ'");
+  expect_bad("static_power: 1 mW", "static_power: 1e300 W", "1e300 W", 0,
+             "static_power: expected a value in [0, 1e+07] mW, got '1e300 W'");
   expect_bad("    energy: 10 pJ", "    energy: 10 ns", "energy: 10 ns", 8,
              "noc.hop_ew.energy: expected an energy in pJ");
   expect_bad("    time: 10 ns", "    time: 10 pJ", "time: 10 pJ", 6,

@@ -13,6 +13,12 @@
 #include "sim/base/file.h"
 #include "sim/load/yaml.h"
 
+/* Upper bounds of what a chip file may give: far beyond any real chip (an
+ * event's energy is pJ to nJ; a board of chips draws mW to W), low enough
+ * that every sum and report of a run stays finite. */
+#define CHIP_MAX_ENERGY_PJ 1e9  /* 1 mJ per event */
+#define CHIP_MAX_POWER_MW 1e7   /* 10 kW per chip */
+
 /* Upper bound of any time in a chip file: 1000 s, far beyond any event. */
 #define CHIP_MAX_TIME_PS 1e15
 
@@ -99,7 +105,7 @@ static nmsim_status chip_cost_read(chip_ctx *x, struct fy_node *m, const char *f
   nmsim_status rc;
   if (!n) return NMSIM_EINPUT;
   if ((rc = yml_check_keys(x->d, n, f, keys, x->err))) return rc;
-  if ((rc = chip_qty(x, n, f, "energy", "pJ", INFINITY, &out->energy_pj))) return rc;
+  if ((rc = chip_qty(x, n, f, "energy", "pJ", CHIP_MAX_ENERGY_PJ, &out->energy_pj))) return rc;
   return chip_time(x, n, f, "time", &out->time_ps);
 }
 
@@ -298,7 +304,7 @@ static nmsim_status chip_read_barrier(chip_ctx *x, struct fy_node *root) {
       (rc = chip_read_points(x, seq, "barrier.multi_chip", "chips", &c->barrier_chips,
                              &c->n_barrier_chips)))
     return rc;
-  return chip_qty(x, m, "barrier", "energy_per_tile", "pJ", INFINITY,
+  return chip_qty(x, m, "barrier", "energy_per_tile", "pJ", CHIP_MAX_ENERGY_PJ,
                   &c->barrier_energy_pj_per_tile);
 }
 
@@ -310,7 +316,7 @@ static nmsim_status chip_read_chip_link(chip_ctx *x, struct fy_node *root) {
   nmsim_status rc;
   if (!m) return NMSIM_OK;
   if ((rc = yml_check_keys(x->d, m, "chip_link", keys, x->err))) return rc;
-  if ((rc = chip_qty(x, m, "chip_link", "energy", "pJ", INFINITY, &c->chip_link.energy_pj)))
+  if ((rc = chip_qty(x, m, "chip_link", "energy", "pJ", CHIP_MAX_ENERGY_PJ, &c->chip_link.energy_pj)))
     return rc;
   if ((rc = chip_time(x, m, "chip_link", "time", &c->chip_link.time_ps))) return rc;
   if ((rc = chip_time(x, m, "chip_link", "serialization", &c->chip_link_serialization_ps)))
@@ -362,7 +368,7 @@ static nmsim_status chip_read_pe(chip_ctx *x, struct fy_node *root) {
   pe->tick_offset_ps = 0;
   if (yml_get(m, "tick_offset") && (rc = chip_time(x, m, "pe", "tick_offset", &pe->tick_offset_ps)))
     return rc;
-  if ((rc = chip_qty(x, m, "pe", "energy_per_cycle", "pJ", INFINITY, &pe->pj_per_cycle)))
+  if ((rc = chip_qty(x, m, "pe", "energy_per_cycle", "pJ", CHIP_MAX_ENERGY_PJ, &pe->pj_per_cycle)))
     return rc;
   struct fy_node *cy = chip_need(x, m, "pe", "cycles", "a mapping of cycles per event");
   if (!cy) return NMSIM_EINPUT;
@@ -478,7 +484,7 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   if ((rc = chip_read_noc(x, root))) return rc;
   if ((rc = chip_read_chip_link(x, root))) return rc;
   if ((c->core_type->flags & CORE_CHIP_BARRIER) && (rc = chip_read_barrier(x, root))) return rc;
-  return chip_qty(x, root, "", "static_power", "mW", INFINITY, &c->static_power_mw);
+  return chip_qty(x, root, "", "static_power", "mW", CHIP_MAX_POWER_MW, &c->static_power_mw);
 }
 
 /* ---- public -------------------------------------------------------------- */
