@@ -404,8 +404,15 @@ Test(scenario, population_size_and_name) {
   bad("{size: 10,", "{size: 2147483649,", "t.yaml:8:17: populations.input.size: ",
       "expected an integer in [1, 2147483648], got '2147483649'");
   bad("  input: {", "  9input: {", "t.yaml:8:3: populations: ",
-      "expected a population name matching [A-Za-z_][A-Za-z0-9_]*, got '9input'");
+      "expected a population name matching [A-Za-z_][A-Za-z0-9_]* of at most 128 characters, "
+      "got '9input'");
   bad("  input: {", "  in-put: {", "t.yaml:8:3: populations: ", "got 'in-put'");
+  /* a name too long to name the run file's group is bad input (it used to
+   * pass validation and fail the run, exit 1, when writing the file) */
+  char long_name[160];
+  snprintf(long_name, sizeof long_name, "  %0129d: {", 0);
+  long_name[2] = 'p';
+  bad("  input: {", long_name, "t.yaml:8:3: populations: ", "of at most 128 characters");
   bad("  exc:   {size: 4, model: lif, params: {tau_m: 20 ms, v_th: -50 mV}}",
       "  exc:   [4, lif]", "t.yaml:10:10: populations.exc: ", "expected a mapping, got a sequence");
 }

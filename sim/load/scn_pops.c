@@ -12,8 +12,14 @@
 
 #define SCN_MAX_SIZE (UINT64_C(1) << 31)
 
+/* The longest population name: it names groups of the run file and columns
+ * of reports (HDF5 refuses names over 512 bytes; NIR populations add a
+ * prefix to their node's name). */
+#define SCN_MAX_NAME 128
+
 static bool scn_valid_name(const char *s) {
-  if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return false;
+  if (!s || strlen(s) > SCN_MAX_NAME) return false;
+  if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return false;
   for (s++; *s; s++)
     if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
           *s == '_'))
@@ -380,7 +386,8 @@ static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node
   int col;
   if (!scn_valid_name(str))
     return yml_error(x->d, key, "populations", x->err,
-                     "expected a population name matching [A-Za-z_][A-Za-z0-9_]*, got %s",
+                     "expected a population name matching [A-Za-z_][A-Za-z0-9_]* of at most %d "
+                     "characters, got %s", SCN_MAX_NAME,
                      scn_got(key, got, sizeof got));
   if (!(p->name = nm_strdup(str))) return NMSIM_ENOMEM_ERR(x->err);
   yml_pos(key, &p->line, &col);
