@@ -268,6 +268,22 @@ Test(e2e, endless_input_file_refused, .timeout = 300) {
   free(err);
 }
 
+/* Output that cannot be written (a full disk: /dev/full) is a failure, exit 1
+ * with the reason, for every command that prints; it used to exit 0. */
+Test(e2e, failed_stdout_write_exits_1, .timeout = 300) {
+  const char *cmds[] = {"chips", "chips --json", "--help", "validate " QUICKSTART,
+                        "run " QUICKSTART " --set steps=3 --quiet"};
+  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+    char cmd[1200], *err = NULL;
+    snprintf(cmd, sizeof cmd, "sh -c '%s %s > /dev/full'", NMSIM_BINARY, cmds[i]);
+    int rc = tu_run(cmd, NULL, &err);
+    cr_assert_eq(rc, 1, "'%s > /dev/full': exit %d, expected 1 (%s)", cmds[i], rc, err);
+    cr_assert(err && strstr(err, "nmsim: cannot write the output: No space left on device"),
+              "'%s': stderr '%s'", cmds[i], err);
+    free(err);
+  }
+}
+
 /* A NUL byte in a scenario is refused at its line and column (it used to end
  * the text there, silently dropping the rest). */
 Test(e2e, nul_byte_refused) {

@@ -156,5 +156,5 @@ int cli_nir(int argc, char **argv) {
   if (json) print_json(stdout, g);
   else print_text(stdout, g);
   nir_graph_destroy(g);
-  return fflush(stdout) == 0 ? 0 : 1;
+  return 0; /* a failed write to stdout: main says so and exits 1 */
 }
