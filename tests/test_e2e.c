@@ -284,6 +284,39 @@ Test(e2e, failed_stdout_write_exits_1, .timeout = 300) {
   }
 }
 
+/* -o replaces an earlier run file, and nothing else: a file that is not an
+ * nmsim run file (here a note, and the results database itself given as
+ * -o) is kept and the run refused, exit 2 (-o X --db X used to turn the
+ * database into a run file). */
+Test(e2e, output_replaces_only_run_files, .timeout = 300) {
+  const char *note = tu_tmp("note", ".txt"), *db = tu_tmp("keep", ".sqlite");
+  cr_assert_eq(tu_write(note, "my notes\n"), 0);
+  char args[2048], *err = NULL;
+  snprintf(args, sizeof args, "run " QUICKSTART " --set steps=3 --quiet -o %s", note);
+  int rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d, expected 2: %s", rc, err);
+  cr_assert(strstr(err, "exists and is not an nmsim run file: it is kept"), "stderr: %s", err);
+  free(err);
+  char *kept = tu_read(note, NULL);
+  cr_assert(kept && strcmp(kept, "my notes\n") == 0, "the note was changed");
+  free(kept);
+  snprintf(args, sizeof args, "run " QUICKSTART " --set steps=3 --quiet --db %s", db);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0);
+  snprintf(args, sizeof args, "run " QUICKSTART " --set steps=3 --quiet --db %s -o %s", db, db);
+  cr_assert_neq(nmsim(args, NULL, NULL), 0, "-o naming the database is refused");
+  char *out = NULL;
+  snprintf(args, sizeof args, "report --db %s", db);
+  cr_assert_eq(nmsim(args, &out, NULL), 0, "the database is still a database");
+  cr_assert(strstr(out, "quickstart"), "report: %s", out);
+  free(out);
+  /* an earlier run file is replaced */
+  const char *h5 = tu_tmp("again", ".h5");
+  snprintf(args, sizeof args, "run " QUICKSTART " --set steps=3 --quiet -o %s", h5);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0, "a run file is replaced by the next run");
+  remove(note), remove(db), remove(h5);
+}
+
 /* A NUL byte in a scenario is refused at its line and column (it used to end
  * the text there, silently dropping the rest). */
 Test(e2e, nul_byte_refused) {

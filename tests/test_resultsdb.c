@@ -608,16 +608,32 @@ Test(resultsdb_cli, sweep_files_and_errors) {
             out);
   free(out);
   free(err);
-  for (int i = 1; i <= 6; i++) {
-    char p[700];
-    snprintf(p, sizeof p, "%s/outputs_tiny-%d.h5", dir, i);
+  /* the files the rows name exist, named by the sweep's id; a second sweep
+   * into the same folder writes its own files, and the first's stay */
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE run_file LIKE "
+                             "'%outputs_tiny-____-__-__T______Z-%-_.h5'"),
+               6, "run files recorded with the sweep id");
+  rc = nmsim(args, NULL, NULL);
+  cr_assert_eq(rc, 0, "second sweep into the same folder: exit %d", rc);
+  cr_assert_eq(query_int(db, "SELECT count(DISTINCT run_file) FROM runs"), 12,
+               "two sweeps, twelve run files");
+  for (int i = 1; i <= 12; i++) {
+    char sql[128], *p = NULL;
+    snprintf(sql, sizeof sql, "SELECT run_file FROM runs WHERE id = %d", i);
+    sqlite3 *d = NULL;
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_open(db, &d), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(d, sql, -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    p = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(d);
     FILE *f = fopen(p, "rb");
     cr_assert(f != NULL, "%s missing", p);
     fclose(f);
     remove(p);
+    free(p);
   }
-  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE run_file LIKE '%outputs_tiny-_.h5'"),
-               6, "run files recorded");
   /* order: run 4 is tau_m=20 ms, steps=5 */
   cr_assert_eq(query_int(db, "SELECT steps FROM runs WHERE id = 4"), 5, "run 4 steps");
   cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE id = 4 AND parameters LIKE "

@@ -155,7 +155,7 @@ static const char *usage_sweep =
     "                        e.g. --set seed=1,2,3 --set 'record.spikes=[exc],[inh]'\n"
     "  --db RESULTS.sqlite   the results database (created if missing; several\n"
     "                        sweeps may write one database at once)\n"
-    "  -o, --output DIR      also write each run's HDF5 file, DIR/<scenario>-<n>.h5\n"
+    "  -o, --output DIR      also write each run's HDF5 file, DIR/<scenario>-<sweep>-<n>.h5\n"
     "  --json                print the sweep's runs as JSON\n"
     "  -q, --quiet           no per-run lines or progress on stderr\n"
     "Exit status: 0 if every run completed, 1 if any failed, 2 on bad usage or input.\n";
@@ -282,7 +282,14 @@ static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
   if (w->dir) {
     int digits = snprintf(NULL, 0, "%zu", w->total);
     stem_of(w->scenario, stem, sizeof stem);
-    snprintf(file, sizeof file, "%s/%s-%0*zu.h5", w->dir, stem, digits, i + 1);
+    /* the sweep's id in the name: two sweeps into one DIR, at once or one
+     * after the other, never write over each other's runs */
+    char id[64];
+    size_t k = 0;
+    for (const char *c = sweep_id; *c && k + 1 < sizeof id; c++)
+      if (*c != ':') id[k++] = *c;
+    id[k] = 0;
+    snprintf(file, sizeof file, "%s/%s-%s-%0*zu.h5", w->dir, stem, id, digits, i + 1);
   }
   char *params = rdb_params_json(w->ov, w->n_axes);
   run_summary sum;

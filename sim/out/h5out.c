@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define H5O_DEFLATE 4           /* zlib level: most of the gain, little of the cost */
@@ -504,6 +505,27 @@ static nmsim_status h5o_check_layout(const char *path, const h5o_layout *lay, nm
   return NMSIM_OK;
 }
 
+/* A run file replaces only an earlier run file: anything else at path (a
+ * results database given as -o, a recording, a document) is kept and the
+ * run refused, before anything is written. */
+static nmsim_status h5o_may_replace(const char *path, nmsim_err *err) {
+  struct stat st;
+  if (stat(path, &st) != 0) return NMSIM_OK; /* nothing there (or h5o_open says why) */
+  if (!S_ISREG(st.st_mode))
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: not a regular file; a run file is written to a "
+                     "new path or over an earlier run file", path);
+  bool run_file = false;
+  if (H5Fis_hdf5(path) > 0) {
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    run_file = f >= 0 && H5Aexists(f, "nmsim_version") > 0;
+    h5o_close_id(&f, H5Fclose);
+  }
+  if (!run_file)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s exists and is not an nmsim run file: it is kept "
+                     "(remove it, or choose another path)", path);
+  return NMSIM_OK;
+}
+
 nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
                       nmsim_err *err) {
   if (!path || !lay || !out) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_open: NULL argument");
@@ -511,6 +533,7 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
   nmsim_status st = h5o_check_layout(path, lay, err);
   if (st) return st;
   h5o_quiet();
+  if ((st = h5o_may_replace(path, err))) return st;
 
   hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
   bool created = false;

@@ -119,8 +119,10 @@ typedef struct h5o_final {
   const h5o_links *links;
 } h5o_final;
 
-/* Create path (truncating it) and write the metadata with status
- * "incomplete". NMSIM_EIO with the path and reason if it cannot be created. */
+/* Create path and write the metadata with status "incomplete". An earlier
+ * run file at path is replaced; anything else there is kept and refused
+ * with NMSIM_EINPUT naming it. NMSIM_EIO with the path and reason if it
+ * cannot be created. */
 nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
                       nmsim_err *err);
 /* Append one step. Data reach the file when the buffer fills, at the flush
