@@ -444,6 +444,27 @@ Test(resultsdb, out_of_memory) {
 
 /* ---- the command line ------------------------------------------------------------- */
 
+/* A run whose row cannot be written once it has run (a full disk; here a
+ * trigger that refuses every insert) is a failed write, exit 1, for run and
+ * sweep alike; it exited 2, the status of bad input. */
+Test(resultsdb_cli, failed_row_write_exits_1) {
+  TMP(db, "full", ".sqlite");
+  char args[2048], *err = NULL;
+  snprintf(args, sizeof args, "run %s --db %s --set steps=5 --quiet", TINY, db);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0);
+  exec_sql(db, "CREATE TRIGGER full BEFORE INSERT ON runs BEGIN "
+               "SELECT RAISE(FAIL, 'database or disk is full'); END");
+  int rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 1, "run: exit %d, expected 1: %s", rc, err);
+  cr_assert(strstr(err, "database or disk is full"), "stderr: %s", err);
+  free(err);
+  snprintf(args, sizeof args, "sweep %s --db %s --set steps=5,6 --quiet", TINY, db);
+  rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 1, "sweep: exit %d, expected 1: %s", rc, err);
+  free(err);
+  remove_db(db);
+}
+
 /* A row whose parameters are not a JSON object (a damaged or hand-edited
  * database: a scalar has no keys) is reported with no parameters, in text
  * and JSON; it used to hand a NULL key to strcmp. */

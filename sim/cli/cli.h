@@ -7,8 +7,7 @@
 #include "sim/load/scenario_int.h"
 
 /* Exit status of a failed status: 2 for bad usage or bad input (the file or
- * field is named in the message), 1 for a run that failed. ORDER: the same
- * mapping as exit_code() in main.c. */
+ * field is named in the message), 1 for a run that failed. */
 int cli_exit_code(nmsim_status rc);
 
 /* Monotonic seconds, and the current UTC time as ISO 8601 into when[32]. */

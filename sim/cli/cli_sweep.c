@@ -307,8 +307,9 @@ static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
               : NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
   int rc = 0;
   if (st) {
+    /* the row could not be written (a full disk): a failed write, exit 1 */
     fprintf(stderr, "nmsim sweep: run %zu (%s): %s\n", i + 1, combo, err.msg);
-    rc = 2;
+    rc = 1;
   } else if (rst) {
     fprintf(stderr, "nmsim sweep: run %zu of %zu (%s) failed (recorded as run %lld): %s\n",
             i + 1, w->total, combo, (long long)id, rerr.msg[0] ? rerr.msg : nmsim_strerror(rst));

@@ -45,20 +45,10 @@ static const char *usage_main =
     "\n"
     "  nmsim COMMAND --help   help on one command;  nmsim --version\n";
 
-static int exit_code(nmsim_status rc) {
-  switch (rc) {
-    case NMSIM_OK: return 0;
-    case NMSIM_EINPUT:
-    case NMSIM_EFORMAT:
-    case NMSIM_ECAPACITY:
-    case NMSIM_EIO: return 2;
-    default: return 1;
-  }
-}
 
 static int fail(nmsim_status rc, const nmsim_err *err) {
   fprintf(stderr, "nmsim: %s\n", err->msg[0] ? err->msg : nmsim_strerror(rc));
-  return exit_code(rc);
+  return cli_exit_code(rc);
 }
 
 /* The --set overrides of run and validate, in order. */
@@ -139,16 +129,19 @@ static int cmd_run(int argc, char **argv) {
       if (st == NMSIM_OK) run_summary_clear(&sum);
       nmsim_scenario_destroy(scn);
       nm_free(params);
-      return fail(dst, &derr);
+      /* the database was opened before the run: failing to write the row (a
+       * full disk) is a failed write, exit 1, never bad input */
+      fprintf(stderr, "nmsim: %s\n", derr.msg[0] ? derr.msg : nmsim_strerror(dst));
+      return 1;
     }
   }
   nmsim_scenario_destroy(scn);
   nm_free(params);
   if (st != NMSIM_OK && !lead) {
     /* rank 0 reports; a failure of the run itself may be this rank's own */
-    if (exit_code(st) == 1 && !strstr(err.msg, "another MPI rank failed"))
+    if (cli_exit_code(st) == 1 && !strstr(err.msg, "another MPI rank failed"))
       fprintf(stderr, "nmsim (rank %d): %s\n", nmc_rank(), err.msg);
-    return exit_code(st);
+    return cli_exit_code(st);
   }
   if (st != NMSIM_OK) return fail(st, &err);
   if (!lead) {
