@@ -317,6 +317,18 @@ Test(e2e, output_replaces_only_run_files, .timeout = 300) {
   remove(note), remove(db), remove(h5);
 }
 
+/* A network the board cannot hold is refused before anything is made per
+ * neuron: 2^31 neurons on quickstart's chip answer at once, exit 2 (the
+ * mapper used to allocate per neuron first: gigabytes, tens of seconds). */
+Test(e2e, network_too_big_refused_early, .timeout = 300) {
+  char *err = NULL;
+  int rc = nmsim("validate " QUICKSTART " --set populations.exc.size=2147483648", NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d, expected 2: %s", rc, err);
+  cr_assert(strstr(err, "population 'exc' does not fit on chip 'loihi' (1 chip)"), "stderr: %s",
+            err);
+  free(err);
+}
+
 /* A NUL byte in a scenario is refused at its line and column (it used to end
  * the text there, silently dropping the rest). */
 Test(e2e, nul_byte_refused) {

@@ -662,6 +662,27 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
                    chip->name, chip->max_neurons);
     goto fail;
   }
+  if (!net) {
+    /* a network the board cannot hold fails now, before anything is made
+     * per neuron (1e7 neurons on an 8-core chip took 1.7 GB to say so) */
+    uint64_t total = 0, room = (uint64_t)s->n_cores * chip->max_neurons;
+    for (size_t p = 0; p < scn->n_pops; p++) {
+      uint64_t before = total;
+      total += scn->pops[p].size;
+      if (total <= room) continue;
+      uint64_t left = total - room;
+      for (size_t q = p + 1; q < scn->n_pops; q++) left += scn->pops[q].size;
+      rc = NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "population '%s' does not fit on chip '%s' (%u chip%s): its %u cores of "
+                     "%u neurons hold %llu, with %llu neurons left to place, from neuron %llu "
+                     "of '%s' on; use a bigger board (chips: [X, Y]) or engine.mode network",
+                     scn->pops[p].name, chip->name, s->n_chips, s->n_chips == 1 ? "" : "s",
+                     s->n_cores, chip->max_neurons, (unsigned long long)room,
+                     (unsigned long long)left, (unsigned long long)(room - before),
+                     scn->pops[p].name);
+      goto fail;
+    }
+  }
   /* the board's grid of tiles (network mode: one tile) */
   if (!(s->grid = nm_calloc(1, sizeof *s->grid)) ||
       (net ? noc_grid_init(s->grid, 1, 1, 1, 1)
