@@ -371,6 +371,35 @@ Test(nir_read, graph_cycles_and_depth, .timeout = 600) {
   expect_fail(path, NMSIM_EINPUT, frag);
 }
 
+/* A graph whose nodes no edge connects reads with a warning that says so
+ * (its layers would run unconnected without a word); a scalar `edges`
+ * dataset is refused (it was read as no edges). */
+Test(nir_read, edges_missing_or_scalar) {
+  const char *path = tu_tmp("noedges", ".nir");
+  hid_t g, f = ng_create(path, "1.0.0", &g);
+  int64_t s2[] = {2};
+  ng_io(g, "in", "Input", 1, s2);
+  ng_io(g, "out", "Output", 1, s2);
+  H5Gclose(g);
+  H5Fclose(f);
+  nir_graph *gr = read_ok(path);
+  bool said = false;
+  for (size_t i = 0; i < gr->n_warnings; i++)
+    said |= strstr(gr->warnings[i], "graph '(top level)': 2 nodes and no edges") != NULL;
+  cr_assert(said, "no warning about a graph without edges (%zu warnings)", gr->n_warnings);
+  nir_graph_destroy(gr);
+
+  path = tu_tmp("scalaredges", ".nir");
+  f = ng_create(path, "1.0.0", &g);
+  ng_io(g, "in", "Input", 1, s2);
+  ng_io(g, "out", "Output", 1, s2);
+  ng_str(g, "edges", "in");
+  H5Gclose(g);
+  H5Fclose(f);
+  const char *frag[] = {"dataset 'edges': expected shape (E, 2), got a scalar", NULL};
+  expect_fail(path, NMSIM_EFORMAT, frag);
+}
+
 /* A shape mismatch along an edge fails, naming both nodes and both shapes. */
 Test(nir_read, shape_mismatch) {
   const char *path = tu_tmp("mismatch", ".nir");

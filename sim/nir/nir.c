@@ -477,7 +477,10 @@ static nmsim_status rd_edges(rd *r, hid_t gid, const char *prefix, int32_t gi) {
   if (rc == NMSIM_OK && cnt > 0 && s.nd >= 1 && !str)
     rc = NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: %s: expected strings (source, target)", r->path,
                    what);
-  if (rc == NMSIM_OK && (s.nd == 0 || cnt == 0)) {
+  if (rc == NMSIM_OK && s.nd == 0)
+    rc = NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: %s: expected shape (E, 2), got a scalar", r->path,
+                   what);
+  if (rc == NMSIM_OK && cnt == 0) {
     H5Dclose(d);
     return NMSIM_OK;  /* no edges (h5py writes an empty float array) */
   }
@@ -645,9 +648,14 @@ static nmsim_status rd_graph_in(rd *r, hid_t gid, const char *prefix, int32_t gi
     }
     H5Gclose(cg);
   }
+  size_t n_children = l.n, edges_before = r->g->n_edges;
   names_free(&l);
   H5Gclose(ng);
   if (rc == NMSIM_OK) rc = rd_edges(r, gid, prefix, gi);
+  /* nodes that nothing connects run each on its own: say so */
+  if (rc == NMSIM_OK && n_children > 1 && r->g->n_edges == edges_before)
+    rc = rd_warn(r, "graph '%s': %zu nodes and no edges: no node feeds another", gname,
+                 n_children);
   return rc;
 }
 
