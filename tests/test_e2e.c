@@ -329,6 +329,41 @@ Test(e2e, network_too_big_refused_early, .timeout = 300) {
   free(err);
 }
 
+/* SIGINT and SIGTERM end a run between two steps: exit 130 / 143, a message
+ * saying where it stopped, the run file marked "interrupted" with its end
+ * time and steps so far, and the database row recorded as "interrupted"
+ * (the process used to die with no message, no end time and no row). */
+Test(e2e, signals_end_the_run_cleanly, .timeout = 300) {
+  const int sigs[2] = {2, 15};
+  for (int k = 0; k < 2; k++) {
+    const char *h5 = tu_tmp("sig", ".h5"), *db = tu_tmp("sig", ".sqlite");
+    char cmd[2048], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd,
+             "sh -c '%s run " QUICKSTART " --set steps=1000000000 --quiet -o %s --db %s & "
+             "p=$!; sleep 1; kill -%d $p; wait $p; echo exit=$?'",
+             NMSIM_BINARY, h5, db, sigs[k]);
+    cr_assert_eq(tu_run(cmd, &out, &err), 0);
+    char want[32];
+    snprintf(want, sizeof want, "exit=%d", 128 + sigs[k]);
+    cr_assert(out && strstr(out, want), "signal %d: '%s' (stderr %s)", sigs[k], out, err);
+    cr_assert(err && strstr(err, k ? "interrupted by SIGTERM at step" : "interrupted by SIGINT "
+                                                                           "at step"),
+              "stderr: %s", err);
+    free(out);
+    free(err);
+    char args[1200];
+    snprintf(args, sizeof args, "report %s --json", h5);
+    cr_assert_eq(nmsim(args, &out, NULL), 0);
+    cr_assert(strstr(out, "\"status\": \"interrupted\""), "run file: %s", out);
+    free(out);
+    snprintf(args, sizeof args, "report --db %s --json", db);
+    cr_assert_eq(nmsim(args, &out, NULL), 0);
+    cr_assert(strstr(out, "\"status\": \"interrupted\""), "database: %s", out);
+    free(out);
+    remove(h5), remove(db);
+  }
+}
+
 /* A NUL byte in a scenario is refused at its line and column (it used to end
  * the text there, silently dropping the rest). */
 Test(e2e, nul_byte_refused) {

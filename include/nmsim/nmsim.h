@@ -30,7 +30,8 @@ typedef uint64_t nmsim_ps;
   X(EPOOL, "event pool exhausted")                                                 \
   X(ECAPACITY, "network does not fit the chip")                                    \
   X(EHDF5, "HDF5 library error")                                                   \
-  X(EINTERNAL, "internal error")
+  X(EINTERNAL, "internal error")                                                   \
+  X(EINTR, "interrupted by a signal")
 
 typedef enum nmsim_status {
 #define NMSIM_X_ENUM(name, msg) NMSIM_##name,

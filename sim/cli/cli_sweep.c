@@ -11,6 +11,7 @@
 
 #include "analysis/dbreport.h"
 #include "sim/cli/cli.h"
+#include "sim/base/interrupt.h"
 #include "sim/cli/cli_opts.h"
 #include "sim/system/run_int.h"
 
@@ -58,7 +59,7 @@ nmsim_status cli_record(rdb *db, const nmsim_scenario *scn, const char *params_j
                .sweep_id = sweep_id,
                .chip = scn->chip,
                .seed = scn->seed,
-               .status = ok ? NULL : "failed",
+               .status = ok ? NULL : run_st == NMSIM_EINTR ? "interrupted" : "failed",
                .error = ok ? NULL : run_err && run_err->msg[0] ? run_err->msg
                                                                : nmsim_strerror(run_st),
                .start_time = start_time,
@@ -354,6 +355,7 @@ int cli_sweep(int argc, char **argv) {
   snprintf(sweep_id, sizeof sweep_id, "%s-%ld", when, (long)getpid());
   if (!w.quiet)
     fprintf(stderr, "nmsim sweep: %zu runs into %s (sweep %s)\n", w.total, w.db_path, sweep_id);
+  nm_interrupt_catch(); /* Ctrl-C ends the current run at a step, recorded */
   for (size_t i = 0; i < w.total; i++) {
     int one = sweep_one(&w, i, db, sweep_id);
     if (one == 2) {
@@ -361,6 +363,13 @@ int cli_sweep(int argc, char **argv) {
       goto done;
     }
     if (one) rc = 1;
+    if (nm_interrupted()) {
+      fprintf(stderr, "nmsim sweep: interrupted by %s during run %zu of %zu; runs 1 to %zu are "
+                      "recorded in %s (sweep %s)\n",
+              nm_interrupt_name(nm_interrupted()), i + 1, w.total, i + 1, w.db_path, sweep_id);
+      rc = 128 + nm_interrupted();
+      goto done;
+    }
   }
   rdb_close(db);
   db = NULL;

@@ -14,6 +14,7 @@
 #include "nmsim/chip.h"
 #include "nmsim/scenario.h"
 #include "sim/cli/cli.h"
+#include "sim/base/interrupt.h"
 #include "sim/cli/cli_opts.h"
 #include "sim/cli/cli_dvs.h"
 #include "sim/out/h5out.h"
@@ -48,6 +49,8 @@ static const char *usage_main =
 
 static int fail(nmsim_status rc, const nmsim_err *err) {
   fprintf(stderr, "nmsim: %s\n", err->msg[0] ? err->msg : nmsim_strerror(rc));
+  /* a run stopped by SIGINT or SIGTERM exits as the signal would have */
+  if (rc == NMSIM_EINTR && nm_interrupted()) return 128 + nm_interrupted();
   return cli_exit_code(rc);
 }
 
@@ -96,6 +99,7 @@ static int cmd_run(int argc, char **argv) {
     free(sets.ov);
     return rc < 0 ? 0 : rc;
   }
+  nm_interrupt_catch(); /* Ctrl-C ends the run at a step, its file and row kept */
   nmsim_err err = {0};
   nmsim_scenario *scn = NULL;
   rdb *db = NULL;
@@ -139,9 +143,10 @@ static int cmd_run(int argc, char **argv) {
   nm_free(params);
   if (st != NMSIM_OK && !lead) {
     /* rank 0 reports; a failure of the run itself may be this rank's own */
-    if (cli_exit_code(st) == 1 && !strstr(err.msg, "another MPI rank failed"))
+    if (cli_exit_code(st) == 1 && st != NMSIM_EINTR &&
+        !strstr(err.msg, "another MPI rank failed"))
       fprintf(stderr, "nmsim (rank %d): %s\n", nmc_rank(), err.msg);
-    return cli_exit_code(st);
+    return st == NMSIM_EINTR && nm_interrupted() ? 128 + nm_interrupted() : cli_exit_code(st);
   }
   if (st != NMSIM_OK) return fail(st, &err);
   if (!lead) {

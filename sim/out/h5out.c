@@ -905,15 +905,19 @@ nmsim_status h5o_finish(h5o_writer *w, const h5o_final *f, nmsim_err *err) {
   return NMSIM_OK;
 }
 
-nmsim_status h5o_fail_run(h5o_writer *w, const char *msg, nmsim_err *err) {
-  if (!w) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_fail_run: NULL writer");
+nmsim_status h5o_end_run(h5o_writer *w, const char *status, const char *msg, nmsim_err *err) {
+  if (!w) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_end_run: NULL writer");
   if (w->finished) return NMSIM_ERR(err, NMSIM_EINVAL, "%s: already finished", w->path);
   w->finished = true; /* no more steps, whatever happens below */
   if (!w->failed) h5o_drain(w, NULL);
-  if (h5o_attr_str(w->file, "error", msg ? msg : "") < 0 || h5o_mark_end(w, "failed") < 0 ||
+  if (h5o_attr_str(w->file, "error", msg ? msg : "") < 0 || h5o_mark_end(w, status) < 0 ||
       H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-    return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot mark the run file as failed");
+    return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot mark the run file as %s", status);
   return NMSIM_OK;
+}
+
+nmsim_status h5o_fail_run(h5o_writer *w, const char *msg, nmsim_err *err) {
+  return h5o_end_run(w, "failed", msg, err);
 }
 
 void h5o_close(h5o_writer *w) {
@@ -1339,8 +1343,11 @@ nmsim_status h5o_read_summary(const char *path, run_summary *sum, nmsim_err *err
   nm_free(s.status);
   s.status = complete ? status : NULL;
   if (!complete) {
-    /* "failed" says more than "incomplete"; any other word is "incomplete" */
-    s.status = nm_strdup(strcmp(status, "failed") == 0 ? "failed" : "incomplete");
+    /* "failed" and "interrupted" say more than "incomplete"; any other word is
+     * "incomplete" */
+    s.status = nm_strdup(strcmp(status, "failed") == 0        ? "failed"
+                         : strcmp(status, "interrupted") == 0 ? "interrupted"
+                                                              : "incomplete");
     nm_free(status);
     if (!s.status) st = NMSIM_ENOMEM_ERR(err);
   }

@@ -137,6 +137,9 @@ nmsim_status h5o_finish(h5o_writer *w, const h5o_final *f, nmsim_err *err);
 /* Mark a run that stopped on an error: write the buffered steps, set status
  * "failed" and attribute "error" to msg. The writer may then only be closed. */
 nmsim_status h5o_fail_run(h5o_writer *w, const char *msg, nmsim_err *err);
+/* h5o_fail_run with another status: "interrupted" for a run stopped by a
+ * signal (its steps so far, end time, and msg saying where it stopped). */
+nmsim_status h5o_end_run(h5o_writer *w, const char *status, const char *msg, nmsim_err *err);
 /* ---- tables other modules hand over ------------------------------------- */
 
 /* Element types of what h5o_add writes (little-endian in the file). */

@@ -11,6 +11,7 @@
 #include "sim/system/run_tables.h"
 #include "sim/system/prun.h"
 #include "sim/base/progress.h"
+#include "sim/base/interrupt.h"
 #include "sim/system/run_int.h"
 #include "noc/noc_int.h"
 #include "sim/system/build.h"
@@ -57,6 +58,11 @@ static int cmp_u32(const void *a, const void *b) {
 static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
   run_rec *r = ctx;
   const nmsim_scenario *scn = r->scn;
+  int sig = nm_interrupted();
+  if (sig)
+    return NMSIM_ERR(err, NMSIM_EINTR, "interrupted by %s at step %llu of %llu",
+                     nm_interrupt_name(sig), (unsigned long long)s->step,
+                     (unsigned long long)scn->steps);
   for (size_t p = 0; p < scn->n_pops; p++) {
     /* canonical order: by neuron index (already so unless cores updated out
      * of core order, as free-running SpiNNaker-like ticks can) */
@@ -275,7 +281,9 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
     else fprintf(stderr, "partition: 1 rank\nrank 0: run %.3f s, sync 0.000 s\n", t_run);
   }
   if (rc != NMSIM_OK) {
-    if (rec.w) h5o_fail_run(rec.w, err ? err->msg : "", NULL); /* keeps rc and err */
+    /* keeps rc and err; an interrupted run's file says so, with its end time */
+    if (rec.w) h5o_end_run(rec.w, rc == NMSIM_EINTR ? "interrupted" : "failed",
+                           err ? err->msg : "", NULL);
     goto done;
   }
   if (fill_summary(s, sum) != NMSIM_OK) {
