@@ -364,6 +364,38 @@ Test(e2e, signals_end_the_run_cleanly, .timeout = 300) {
   }
 }
 
+/* A run file that cannot grow (a full disk; here the file size limit of
+ * ulimit -f) fails the run with exit 1 and the reason, the process ending
+ * normally (libhdf5 used to crash at exit closing the broken file again),
+ * and the file marked failed and readable up to the last good step. */
+Test(e2e, failed_run_file_write, .timeout = 300) {
+  const char *scn = tu_tmp("big", ".yaml"), *h5 = tu_tmp("big", ".h5");
+  cr_assert_eq(tu_write(scn, "chip: loihi\nsteps: 5000\npopulations:\n"
+                             "  inp: {size: 200, model: poisson, params: {rate: 200 Hz}}\n"
+                             "  exc: {size: 300, model: lif}\n"
+                             "projections:\n"
+                             "  - {from: inp, to: exc, connector: {fixed_probability: 0.2}, "
+                             "weight: 2, delay: 1}\n"
+                             "record: {spikes: all, state: {exc: {vars: [v, i_syn_e]}}}\n"),
+               0);
+  char cmd[2048], *out = NULL, *err = NULL;
+  snprintf(cmd, sizeof cmd, "sh -c 'ulimit -f 2000; %s run %s -o %s --quiet; echo exit=$?'",
+           NMSIM_BINARY, scn, h5);
+  cr_assert_eq(tu_run(cmd, &out, &err), 0);
+  cr_assert(out && strstr(out, "exit=1"), "exit: '%s' (stderr %s)", out, err);
+  cr_assert(err && strstr(err, "cannot append to"), "stderr: %s", err);
+  free(out);
+  free(err);
+  char args[1200];
+  snprintf(args, sizeof args, "report %s --json", h5);
+  int rc = nmsim(args, &out, &err);
+  cr_assert_eq(rc, 0, "report of the failed file: exit %d: %s", rc, err);
+  cr_assert(strstr(out, "\"status\": \"failed\""), "report: %s", out);
+  free(out);
+  free(err);
+  remove(scn), remove(h5);
+}
+
 /* A NUL byte in a scenario is refused at its line and column (it used to end
  * the text there, silently dropping the rest). */
 Test(e2e, nul_byte_refused) {

@@ -31,7 +31,8 @@ typedef uint64_t nmsim_ps;
   X(ECAPACITY, "network does not fit the chip")                                    \
   X(EHDF5, "HDF5 library error")                                                   \
   X(EINTERNAL, "internal error")                                                   \
-  X(EINTR, "interrupted by a signal")
+  X(EINTR, "interrupted by a signal")                                              \
+  X(EWRITE, "a write failed (disk full, quota, read-only file system)")
 
 typedef enum nmsim_status {
 #define NMSIM_X_ENUM(name, msg) NMSIM_##name,

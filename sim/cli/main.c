@@ -1,6 +1,8 @@
 /* main.c: the nmsim command line. Exit status: 0 success, 1 a failed run,
  * 2 bad usage or bad input. Messages go to stderr. */
 #include <errno.h>
+#include <hdf5.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +366,10 @@ static int cmd_chips(int argc, char **argv) {
 static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv) {
+  /* a write past the file size limit (ulimit -f) fails with EFBIG, reported
+   * as any failed write, instead of killing the process */
+  signal(SIGXFSZ, SIG_IGN);
+  H5dont_atexit(); /* h5o_shutdown instead, below */
   nmc_init(&argc, &argv); /* MPI, when launched by mpirun in an MPI build */
   int rc = dispatch(argc, argv);
   /* what a command printed must have reached its destination (a full disk,
@@ -374,6 +380,7 @@ int main(int argc, char **argv) {
             errno ? strerror(errno) : "write error");
     rc = 1;
   }
+  h5o_shutdown();
   nmc_finalize();
   return rc;
 }

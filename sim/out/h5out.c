@@ -338,6 +338,30 @@ static void h5o_free(h5o_writer *w) {
 
 /* Write every buffered step and spike, so the file holds a whole prefix of
  * the run: the series first, then the spikes of those steps. */
+/* A write of the run file failed (a full disk, a quota): the library's state
+ * of that file may be broken, so it is not shut down at exit (libhdf5 1.10
+ * crashed closing it again there); see h5o_shutdown. */
+static bool h5o_write_failed;
+
+/* After a failed append: every series and spike dataset back to the rows
+ * written before, so the file's extents never promise rows it lacks (a
+ * reader then reads every step up to the last good one). */
+static void h5o_rewind(h5o_writer *w) {
+  for (size_t i = 0; i < w->n_series; i++) {
+    hsize_t dims[2] = {w->rows_written, w->series[i].width};
+    if (w->series[i].ds >= 0) H5Dset_extent(w->series[i].ds, dims);
+  }
+  for (size_t p = 0; p < w->n_pops; p++) {
+    hsize_t n[1] = {w->spk[p].written};
+    if (w->spk[p].step_ds >= 0) H5Dset_extent(w->spk[p].step_ds, n);
+    if (w->spk[p].neuron_ds >= 0) H5Dset_extent(w->spk[p].neuron_ds, n);
+  }
+}
+
+void h5o_shutdown(void) {
+  if (!h5o_write_failed) H5close();
+}
+
 static nmsim_status h5o_drain(h5o_writer *w, nmsim_err *err) {
   char name[256];
   if (w->failed) return NMSIM_ERR(err, w->failed, "%s: an earlier write failed", w->path);
@@ -345,9 +369,12 @@ static nmsim_status h5o_drain(h5o_writer *w, nmsim_err *err) {
     h5o_series *s = &w->series[i];
     if (h5o_append(s->ds, s->rank, w->rows_written, w->rows, s->width, H5T_NATIVE_DOUBLE,
                    s->buf) < 0) {
-      w->failed = NMSIM_EHDF5;
-      return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot append to %s",
-                      h5o_name_of(s->ds, name, sizeof name));
+      w->failed = NMSIM_EWRITE;
+      h5o_write_failed = true;
+      nmsim_status st = H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot append to %s",
+                                 h5o_name_of(s->ds, name, sizeof name));
+      h5o_rewind(w);
+      return st;
     }
   }
   w->rows_written += w->rows;
@@ -357,9 +384,12 @@ static nmsim_status h5o_drain(h5o_writer *w, nmsim_err *err) {
     if (k->step_ds < 0 || k->n == 0) continue;
     if (h5o_append(k->step_ds, 1, k->written, k->n, 1, H5T_NATIVE_UINT64, k->step) < 0 ||
         h5o_append(k->neuron_ds, 1, k->written, k->n, 1, H5T_NATIVE_UINT32, k->neuron) < 0) {
-      w->failed = NMSIM_EHDF5;
-      return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot append to %s",
-                      h5o_name_of(k->step_ds, name, sizeof name));
+      w->failed = NMSIM_EWRITE;
+      h5o_write_failed = true;
+      nmsim_status st = H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot append to %s",
+                                 h5o_name_of(k->step_ds, name, sizeof name));
+      h5o_rewind(w);
+      return st;
     }
     k->written += k->n;
     k->n = 0;
@@ -616,7 +646,8 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
       (st = h5o_create_states(w, lay, err)) || (st = h5o_create_steps(w, err)))
     goto fail;
   if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
-    st = H5O_FAIL(err, NMSIM_EIO, path, "cannot flush the run file");
+    h5o_write_failed = true;
+    st = H5O_FAIL(err, NMSIM_EWRITE, path, "cannot flush the run file");
     goto fail;
   }
   H5Pclose(fapl);
@@ -716,8 +747,9 @@ nmsim_status h5o_flush(h5o_writer *w, nmsim_err *err) {
   w->since_flush = 0;
   w->t_flush = h5o_now();
   if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
-    w->failed = NMSIM_EIO;
-    return H5O_FAIL(err, NMSIM_EIO, w->path, "cannot flush the run file");
+    w->failed = NMSIM_EWRITE;
+    h5o_write_failed = true;
+    return H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot flush the run file");
   }
   return NMSIM_OK;
 }
@@ -899,8 +931,10 @@ nmsim_status h5o_finish(h5o_writer *w, const h5o_final *f, nmsim_err *err) {
     return s;
   if (h5o_mark_end(w, "complete") < 0)
     return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot set the status of the run file");
-  if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-    return H5O_FAIL(err, NMSIM_EIO, w->path, "cannot flush the run file");
+  if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+    h5o_write_failed = true;
+    return H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot flush the run file");
+  }
   w->finished = true;
   return NMSIM_OK;
 }

@@ -188,6 +188,10 @@ void h5o_items_free(h5o_items *b);
 /* Write every item of b, in order, before h5o_finish. NMSIM_EHDF5 naming the
  * file and the item's path. */
 nmsim_status h5o_add(h5o_writer *w, const h5o_items *b, nmsim_err *err);
+/* Shut the HDF5 library down at the end of the process (the CLI turns off
+ * libhdf5's own exit handler with H5dont_atexit): skipped after a failed
+ * write, whose file libhdf5 1.10 would close again and crash on. */
+void h5o_shutdown(void);
 /* Close (accepts NULL). A writer closed without h5o_finish or h5o_fail_run
  * leaves status "incomplete". */
 void h5o_close(h5o_writer *w);
