@@ -195,6 +195,26 @@ Test(dvs_cli, convert_read_by_h5py, .timeout = 60) {
 
 /* Bad input exits 2 with a message naming the file and the byte offset; a
  * failed convert leaves no output file. */
+/* A convert whose output cannot be written to the end (a full disk; here
+ * the file size limit of ulimit -f) exits 1 with the reason and leaves no
+ * partial file behind (it used to exit 0 or crash, leaving the part). */
+Test(dvs_cli, convert_failed_write_removes_output, .timeout = 60) {
+  char path[512], h5[512], cmd[2048], *out = NULL, *err = NULL;
+  dvs_event *e = make_evt2(path, sizeof path, 200000, false);
+  snprintf(h5, sizeof h5, "%s", tu_tmp("full", ".h5"));
+  snprintf(cmd, sizeof cmd, "sh -c 'ulimit -f 200; %s dvs convert %s -o %s; echo exit=$?'",
+           NMSIM_BINARY, path, h5);
+  cr_assert_eq(tu_run(cmd, &out, &err), 0);
+  cr_assert(out && strstr(out, "exit=1"), "exit: '%s' (stderr %s)", out, err);
+  cr_assert(err && strstr(err, h5), "stderr names the output: %s", err);
+  FILE *f = fopen(h5, "rb");
+  cr_assert_null(f, "the partial output %s was left behind", h5);
+  free(out);
+  free(err);
+  free(e);
+  remove(path);
+}
+
 Test(dvs_cli, bad_input_exit_2) {
   char path[512], h5[512], args[1200];
   dvs_event *e = make_evt2(path, sizeof path, 500, false);

@@ -2,6 +2,7 @@
  * time range, ON/OFF counts, rate) and `nmsim dvs convert FILE -o EVENTS.h5`
  * (the events as chunked, compressed HDF5 datasets t_us, x, y, p). */
 #include "sim/cli/cli_dvs.h"
+#include "sim/out/h5out.h"
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -166,10 +167,13 @@ static int h5_attr_str(hid_t loc, const char *name, const char *v) {
   return rc;
 }
 
-static void h5_close(h5_out *o) {
+/* Close everything; < 0 when the file could not be written to the end. */
+static herr_t h5_close(h5_out *o) {
+  herr_t rc = 0;
   for (int k = 0; k < 4; k++)
-    if (o->ds[k] >= 0) H5Dclose(o->ds[k]);
-  if (o->file >= 0) H5Fclose(o->file);
+    if (o->ds[k] >= 0 && H5Dclose(o->ds[k]) < 0) rc = -1;
+  if (o->file >= 0 && (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(o->file) < 0)) rc = -1;
+  return rc;
 }
 
 static int convert(const char *file, const char *out, dvs_format fmt) {
@@ -233,8 +237,15 @@ static int convert(const char *file, const char *out, dvs_format fmt) {
       code = 1;
     }
   }
-  h5_close(&o);
-  if (code && o.file >= 0) remove(out);
+  if (h5_close(&o) < 0 && !code) {
+    fprintf(stderr, "nmsim dvs: %s: writing the file failed (disk full?)\n", out);
+    code = 1;
+  }
+  /* a partial output is not left behind as if it were whole */
+  if (code && o.file >= 0) {
+    h5o_note_write_failure();
+    remove(out);
+  }
   if (!code)
     printf("%s: %llu events -> %s\n", file, (unsigned long long)s.events, out);
   nm_free(ev), nm_free(t), nm_free(x), nm_free(y), nm_free(p);

@@ -358,6 +358,8 @@ static void h5o_rewind(h5o_writer *w) {
   }
 }
 
+void h5o_note_write_failure(void) { h5o_write_failed = true; }
+
 void h5o_shutdown(void) {
   if (!h5o_write_failed) H5close();
 }

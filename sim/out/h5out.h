@@ -192,6 +192,9 @@ nmsim_status h5o_add(h5o_writer *w, const h5o_items *b, nmsim_err *err);
  * libhdf5's own exit handler with H5dont_atexit): skipped after a failed
  * write, whose file libhdf5 1.10 would close again and crash on. */
 void h5o_shutdown(void);
+/* Another writer of HDF5 files (dvs convert) had a write fail: h5o_shutdown
+ * skips the library's shutdown as for a run file. */
+void h5o_note_write_failure(void);
 /* Close (accepts NULL). A writer closed without h5o_finish or h5o_fail_run
  * leaves status "incomplete". */
 void h5o_close(h5o_writer *w);
