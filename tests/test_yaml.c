@@ -429,3 +429,23 @@ Test(yaml, input_limits, .timeout = 60) {
     n += (size_t)snprintf(bomb + n, sizeof bomb - n, "a%d: &a%d [*a%d]\n", i, i, i - 1);
   parse_fails(bomb, "t.yaml: the document nests more than 64 levels deep");
 }
+
+/* Duplicate keys are found by nmsim (each mapping's keys sorted once; the
+ * libfyaml check searched each mapping for every key, minutes for 20,000
+ * populations): the repeat is located where it stands, in a large mapping,
+ * nested, and in a --set value. */
+Test(yaml, duplicate_keys) {
+  static char big[200000];
+  size_t n = (size_t)snprintf(big, sizeof big, "pops:\n");
+  for (int i = 0; i < 5000; i++) n += (size_t)snprintf(big + n, sizeof big - n, "  p%d: 1\n", i);
+  n += (size_t)snprintf(big + n, sizeof big - n, "  p17: 2\n");
+  parse_fails(big, "t.yaml:5002:3: duplicate key 'p17'");
+  parse_fails("a:\n  - {x: 1, y: 2}\n  - {x: 1, z: 2, x: 3}\n", "t.yaml:3:18: duplicate key 'x'");
+  yml_doc *d = parse_ok("a: {b: 1}\n");
+  nmsim_override o = {.key = "a", .value = "{c: 1, c: 2}"};
+  nmsim_err err = {0};
+  nmsim_status rc = yml_apply_overrides(d, &o, 1, &err);
+  EXPECT_STATUS("override", rc, NMSIM_EINPUT, err);
+  EXPECT_HAS(err.msg, "--set a={c: 1, c: 2}: duplicate key 'c'");
+  yml_free(d);
+}

@@ -252,6 +252,7 @@ nmsim_status yml_check_utf8(const char *name, const char *text, nmsim_err *err) 
 typedef struct yml_size {
   uint64_t nodes;
   int depth;
+  bool aliases;            /* the document has an alias to resolve */
 } yml_size;
 
 static void yml_measure(struct fy_node *n, int depth, yml_size *z) {
@@ -259,6 +260,7 @@ static void yml_measure(struct fy_node *n, int depth, yml_size *z) {
   z->nodes++;
   if (depth > z->depth) z->depth = depth;
   if (fy_node_is_alias(n)) {
+    z->aliases = true;
     yml_measure(fy_node_resolve_alias(n), depth + 1, z);
   } else if (fy_node_is_sequence(n)) {
     void *it = NULL;
@@ -273,6 +275,68 @@ static void yml_measure(struct fy_node *n, int depth, yml_size *z) {
       yml_measure(fy_node_pair_value(pr), depth + 1, z);
     }
   }
+}
+
+/* A scalar key of a mapping, for sorting them. */
+typedef struct yml_key {
+  const char *s;
+  size_t n;
+  struct fy_node *node;
+} yml_key;
+
+static int yml_key_cmp(const void *a, const void *b) {
+  const yml_key *x = a, *y = b;
+  size_t n = x->n < y->n ? x->n : y->n;
+  int c = memcmp(x->s, y->s, n);
+  if (c) return c;
+  if (x->n != y->n) return x->n < y->n ? -1 : 1;
+  return x->node < y->node ? -1 : x->node > y->node; /* equal keys: any order */
+}
+
+/* The key node that repeats an earlier key of its mapping, anywhere under
+ * n (aliases not followed: their targets are checked where they stand), or
+ * NULL. libfyaml's own check searches each mapping linearly for every key,
+ * so 20,000 populations took minutes; this sorts each mapping's keys once.
+ * *oom is set when the key array cannot be allocated. */
+static struct fy_node *yml_find_dup(struct fy_node *n, int depth, bool *oom) {
+  if (!n || depth > YML_MAX_DEPTH || fy_node_is_alias(n)) return NULL;
+  if (fy_node_is_sequence(n)) {
+    void *it = NULL;
+    struct fy_node *c, *d;
+    while ((c = fy_node_sequence_iterate(n, &it)))
+      if ((d = yml_find_dup(c, depth + 1, oom))) return d;
+    return NULL;
+  }
+  if (!fy_node_is_mapping(n)) return NULL;
+  size_t cnt = (size_t)fy_node_mapping_item_count(n), k = 0;
+  yml_key *keys = cnt > 1 ? nm_malloc(cnt * sizeof *keys) : NULL;
+  if (cnt > 1 && !keys) {
+    *oom = true;
+    return NULL;
+  }
+  void *it = NULL;
+  struct fy_node_pair *pr;
+  struct fy_node *dup = NULL;
+  while ((pr = fy_node_mapping_iterate(n, &it))) {
+    struct fy_node *key = fy_node_pair_key(pr);
+    size_t len = 0;
+    const char *txt = key && fy_node_is_scalar(key) ? fy_node_get_scalar(key, &len) : NULL;
+    if (keys && txt) keys[k++] = (yml_key){txt, len, key};
+    if (!dup) dup = yml_find_dup(fy_node_pair_value(pr), depth + 1, oom);
+  }
+  if (keys) {
+    qsort(keys, k, sizeof *keys, yml_key_cmp);
+    for (size_t i = 1; i < k && !dup; i++)
+      if (keys[i].n == keys[i - 1].n && memcmp(keys[i].s, keys[i - 1].s, keys[i].n) == 0) {
+        /* the later one in the file is the repeat */
+        int l1 = 0, c1 = 0, l2 = 0, c2 = 0;
+        yml_mark(NULL, keys[i - 1].node, &l1, &c1);
+        yml_mark(NULL, keys[i].node, &l2, &c2);
+        dup = l2 > l1 || (l2 == l1 && c2 > c1) ? keys[i].node : keys[i - 1].node;
+      }
+    nm_free(keys);
+  }
+  return dup;
 }
 
 nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_err *err) {
@@ -290,7 +354,7 @@ nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_
 
   /* anchors and aliases are resolved after the document is measured */
   struct fy_parse_cfg cfg = {
-      .flags = FYPCF_QUIET,
+      .flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS, /* found by yml_find_dup */
       .userdata = d,  /* lets yml_pos find the document of a node */
       .diag = d->diag,
   };
@@ -316,7 +380,19 @@ nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_
     rc = yml_parse_failed(d, err);
     goto fail;
   }
-  yml_size z = {0, 0};
+  bool oom = false;
+  struct fy_node *dup = yml_find_dup(fy_document_root(d->fyd), 1, &oom);
+  if (oom) goto nomem;
+  if (dup) {
+    int line = 0, col = 0;
+    size_t len = 0;
+    const char *k = fy_node_get_scalar(dup, &len);
+    yml_mark(NULL, dup, &line, &col);
+    rc = NMSIM_ERR(err, NMSIM_EINPUT, "%s:%d:%d: duplicate key '%.*s'", d->name, line, col,
+                   (int)(len > 200 ? 200 : len), k ? k : "");
+    goto fail;
+  }
+  yml_size z = {0, 0, false};
   yml_measure(fy_document_root(d->fyd), 1, &z);
   if (z.nodes > YML_MAX_NODES || z.depth > YML_MAX_DEPTH) {
     rc = NMSIM_ERR(err, NMSIM_EINPUT, z.depth > YML_MAX_DEPTH
@@ -326,7 +402,9 @@ nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_
                    d->name, z.depth > YML_MAX_DEPTH ? YML_MAX_DEPTH : (int)YML_MAX_NODES);
     goto fail;
   }
-  if (fy_document_resolve(d->fyd) != 0 || fy_diag_got_error(d->diag)) {
+  /* resolving compares keys pairwise in libfyaml 0.7 (minutes for 20,000
+   * populations): only a document with aliases needs it */
+  if (z.aliases && (fy_document_resolve(d->fyd) != 0 || fy_diag_got_error(d->diag))) {
     rc = yml_parse_failed(d, err);
     goto fail;
   }
@@ -663,6 +741,19 @@ static nmsim_status yml_ovr_error(yml_doc *d, const yml_override *o, nmsim_err *
   return NMSIM_ERR(err, NMSIM_EINPUT, "%s: --set %s=%s: %s", d->name, o->key, o->value, what);
 }
 
+/* A --set value holding a mapping with a repeated key is refused. */
+static nmsim_status yml_ovr_dup(yml_doc *d, const yml_override *o, struct fy_node *v,
+                                nmsim_err *err) {
+  bool oom = false;
+  struct fy_node *dup = yml_find_dup(v, 1, &oom);
+  if (oom) return NMSIM_ENOMEM_ERR(err);
+  if (!dup) return NMSIM_OK;
+  size_t len = 0;
+  const char *k = fy_node_get_scalar(dup, &len);
+  return yml_ovr_error(d, o, err, "duplicate key '%.*s'", (int)(len > 200 ? 200 : len),
+                       k ? k : "");
+}
+
 /* "populations.exc" from steps[0..k), or "the top level" when k is 0. */
 static void yml_steps_text(const yml_step *steps, size_t k, char *buf, size_t len) {
   size_t n = 0;
@@ -735,6 +826,11 @@ static nmsim_status yml_apply_one(yml_doc *d, yml_override *o, nmsim_err *err) {
     o->built = text; /* the new nodes point into it: keep it as long as the document */
     struct fy_node *v = fy_node_build_from_string(d->fyd, text, strlen(text));
     if (!v) return yml_ovr_error(d, o, err, "expected a YAML value");
+    nmsim_status rc0 = yml_ovr_dup(d, o, v, err);
+    if (rc0) {
+      fy_node_free(v);
+      return rc0;
+    }
     struct fy_node *k = fy_node_create_scalar_copy(d->fyd, steps[bad].name, steps[bad].len);
     if (!k || fy_node_mapping_append(parent, k, v) != 0) {
       if (k) fy_node_free(k);
@@ -760,6 +856,11 @@ static nmsim_status yml_apply_one(yml_doc *d, yml_override *o, nmsim_err *err) {
                            "column %d of the value)", e->msg ? e->msg : "invalid YAML", e->line,
                            e->column);
     return NMSIM_ENOMEM_ERR(err);
+  }
+  nmsim_status rc1 = yml_ovr_dup(d, o, v, err);
+  if (rc1) {
+    fy_node_free(v);
+    return rc1;
   }
   if (last->is_index) {
     struct fy_node *old = fy_node_sequence_get_by_index(holder, (int)last->index);
