@@ -46,6 +46,7 @@ typedef struct h5o_spk {
   uint32_t *neuron;
   size_t n, cap_step, cap_neuron;
   uint64_t written;
+  uint64_t flushed;        /* of written, those on disk at the last good flush */
 } h5o_spk;
 
 typedef struct h5o_stinfo {
@@ -61,6 +62,7 @@ struct h5o_writer {
   size_t n_series;
   size_t rows, rows_cap; /* steps buffered, and how many fit */
   uint64_t rows_written;
+  uint64_t rows_flushed;   /* of rows_written, those on disk at the last good flush */
   h5o_spk *spk;
   size_t n_pops;
   h5o_stinfo *st;
@@ -343,16 +345,16 @@ static void h5o_free(h5o_writer *w) {
  * crashed closing it again there); see h5o_shutdown. */
 static bool h5o_write_failed;
 
-/* After a failed append: every series and spike dataset back to the rows
- * written before, so the file's extents never promise rows it lacks (a
+/* After a failed write: every series and spike dataset back to the rows of
+ * the last good flush, so the file's extents never promise rows it lacks (a
  * reader then reads every step up to the last good one). */
 static void h5o_rewind(h5o_writer *w) {
   for (size_t i = 0; i < w->n_series; i++) {
-    hsize_t dims[2] = {w->rows_written, w->series[i].width};
+    hsize_t dims[2] = {w->rows_flushed, w->series[i].width};
     if (w->series[i].ds >= 0) H5Dset_extent(w->series[i].ds, dims);
   }
   for (size_t p = 0; p < w->n_pops; p++) {
-    hsize_t n[1] = {w->spk[p].written};
+    hsize_t n[1] = {w->spk[p].flushed};
     if (w->spk[p].step_ds >= 0) H5Dset_extent(w->spk[p].step_ds, n);
     if (w->spk[p].neuron_ds >= 0) H5Dset_extent(w->spk[p].neuron_ds, n);
   }
@@ -751,8 +753,12 @@ nmsim_status h5o_flush(h5o_writer *w, nmsim_err *err) {
   if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
     w->failed = NMSIM_EWRITE;
     h5o_write_failed = true;
-    return H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot flush the run file");
+    nmsim_status st = H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot flush the run file");
+    h5o_rewind(w);
+    return st;
   }
+  w->rows_flushed = w->rows_written;
+  for (size_t p = 0; p < w->n_pops; p++) w->spk[p].flushed = w->spk[p].written;
   return NMSIM_OK;
 }
 
