@@ -486,6 +486,14 @@ Test(e2e, bad_usage) {
       {"sweep " QUICKSTART " " QUICKSTART " --db x", 2, "expected exactly one SCENARIO file"},
       {"sweep " QUICKSTART " --set seed --db x", 2, "--set expects KEY=V1,V2,..., got 'seed'"},
       {"sweep " QUICKSTART " --set seed=1,2", 2, "--db RESULTS.sqlite is required"},
+      /* one message for every dt that is not above 0 (a negative one used to
+       * invite ">= 0", which 0 then did not satisfy) */
+      {"validate " QUICKSTART " --set dt=-1", 2, "dt: expected a time > 0, got '-1'"},
+      {"validate " QUICKSTART " --set dt=0", 2, "dt: expected a time > 0, got '0'"},
+      /* a directory as a run file: the operation and the reason, on one line
+       * (the raw HDF5 record ran over two lines with a time stamp and a
+       * buffer address) */
+      {"report " NMSIM_TEST_TMP, 2, "cannot read the file (HDF5: file read failed: Is a directory)"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char *err = NULL;

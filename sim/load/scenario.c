@@ -36,7 +36,9 @@ static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char
   s->dt_ms = 1.0;
   if ((n = yml_get(root, "dt"))) {
     char got[80];
-    if ((rc = yml_quantity(x->d, n, "dt", "ms", 0.0, INFINITY, &s->dt_ms, x->err))) return rc;
+    /* one message for every value that is not a time above 0 */
+    if ((rc = yml_quantity(x->d, n, "dt", "ms", -INFINITY, INFINITY, &s->dt_ms, x->err)))
+      return rc;
     if (!(s->dt_ms > 0))
       return yml_error(x->d, n, "dt", x->err, "expected a time > 0, got %s",
                        scn_got(n, got, sizeof got));

@@ -115,7 +115,22 @@ typedef struct h5o_poprec {
 
 static herr_t h5o_walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
   char *why = data;
-  if (n == 0 && e->desc) snprintf(why, 400, "%s", e->desc);
+  if (n != 0 || !e->desc) return 0;
+  /* the file driver's records run on over lines ("file read failed: time =
+   * ..., filename = ..., errno = 21, error message = 'Is a directory', buf =
+   * 0x..."): keep what the user can act on, the operation and the OS reason */
+  const char *cut = strstr(e->desc, ": time = ");
+  const char *msg = strstr(e->desc, "error message = '");
+  if (cut && msg) {
+    msg += strlen("error message = '");
+    const char *end = strchr(msg, '\'');
+    snprintf(why, 400, "%.*s: %.*s", (int)(cut - e->desc), e->desc,
+             (int)(end ? end - msg : (ptrdiff_t)strlen(msg)), msg);
+  } else {
+    snprintf(why, 400, "%s", e->desc);
+  }
+  for (char *c = why; *c; c++)
+    if (*c == '\n') *c = ' ';
   return 0;
 }
 
