@@ -298,6 +298,11 @@ nmsim_status dbreport(FILE *f, const char *path, const char *sweep_id, bool json
   size_t n = 0;
   nmsim_status st = rdb_open_readonly(path, &db, err);
   if (!st) st = rdb_list(db, sweep_id, &rows, &n, err);
+  /* a sweep id that names no run is a mistake, not an empty sweep */
+  if (!st && sweep_id && n == 0)
+    st = NMSIM_ERR(err, NMSIM_EINPUT,
+                   "%s: no run of sweep '%s' (nmsim report --db DB --json gives each run's "
+                   "sweep_id)", path, sweep_id);
   if (!st) {
     if (json) dbreport_print_json(f, path, rows, n);
     else dbreport_print_text(f, path, rows, n);

@@ -465,6 +465,21 @@ Test(resultsdb_cli, failed_row_write_exits_1) {
   remove_db(db);
 }
 
+/* report --db --sweep with an id that names no run is bad input, exit 2 (it
+ * printed "0 runs" and exited 0). */
+Test(resultsdb_cli, unknown_sweep_id) {
+  TMP(db, "nosweep", ".sqlite");
+  char args[2048], *err = NULL;
+  snprintf(args, sizeof args, "run %s --db %s --set steps=5 --quiet", TINY, db);
+  cr_assert_eq(nmsim(args, NULL, NULL), 0);
+  snprintf(args, sizeof args, "report --db %s --sweep nosuch", db);
+  int rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 2, "exit %d, expected 2: %s", rc, err);
+  cr_assert(strstr(err, "no run of sweep 'nosuch'"), "stderr: %s", err);
+  free(err);
+  remove_db(db);
+}
+
 /* A row whose parameters are not a JSON object (a damaged or hand-edited
  * database: a scalar has no keys) is reported with no parameters, in text
  * and JSON; it used to hand a NULL key to strcmp. */

@@ -269,6 +269,9 @@ static int sweep_validate(sweep *w) {
 
 /* Run combination i, record it, and say how it went. Returns 0, 1 (the run
  * failed, recorded) or 2 (it could not be recorded). */
+/* sweep_one: the run could not be recorded (the sweep exits 1) */
+#define SWEEP_NOT_RECORDED 3
+
 static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
   char combo[1024], file[4096], start[32], stem[256];
   combination(w, i);
@@ -310,7 +313,7 @@ static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
   if (st) {
     /* the row could not be written (a full disk): a failed write, exit 1 */
     fprintf(stderr, "nmsim sweep: run %zu (%s): %s\n", i + 1, combo, err.msg);
-    rc = 1;
+    rc = SWEEP_NOT_RECORDED;
   } else if (rst) {
     fprintf(stderr, "nmsim sweep: run %zu of %zu (%s) failed (recorded as run %lld): %s\n",
             i + 1, w->total, combo, (long long)id, rerr.msg[0] ? rerr.msg : nmsim_strerror(rst));
@@ -356,12 +359,14 @@ int cli_sweep(int argc, char **argv) {
   if (!w.quiet)
     fprintf(stderr, "nmsim sweep: %zu runs into %s (sweep %s)\n", w.total, w.db_path, sweep_id);
   nm_interrupt_catch(); /* Ctrl-C ends the current run at a step, recorded */
+  size_t recorded = 0;
   for (size_t i = 0; i < w.total; i++) {
     int one = sweep_one(&w, i, db, sweep_id);
     if (one == 2) {
       rc = 2;
       goto done;
     }
+    recorded += one != SWEEP_NOT_RECORDED;
     if (one) rc = 1;
     if (nm_interrupted()) {
       fprintf(stderr, "nmsim sweep: interrupted by %s during run %zu of %zu; runs 1 to %zu are "
@@ -373,7 +378,7 @@ int cli_sweep(int argc, char **argv) {
   }
   rdb_close(db);
   db = NULL;
-  if ((st = dbreport(stdout, w.db_path, sweep_id, w.json, &err))) {
+  if (recorded && (st = dbreport(stdout, w.db_path, sweep_id, w.json, &err))) {
     fprintf(stderr, "nmsim sweep: %s\n", err.msg);
     rc = cli_exit_code(st);
   }
