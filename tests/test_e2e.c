@@ -486,6 +486,8 @@ Test(e2e, bad_usage) {
       {"sweep " QUICKSTART " " QUICKSTART " --db x", 2, "expected exactly one SCENARIO file"},
       {"sweep " QUICKSTART " --set seed --db x", 2, "--set expects KEY=V1,V2,..., got 'seed'"},
       {"sweep " QUICKSTART " --set seed=1,2", 2, "--db RESULTS.sqlite is required"},
+      {"sweep " QUICKSTART " --set seed=1,2 --set seed=3,4 --db x", 2,
+       "--set seed is given twice: give all its values in one list"},
       /* one message for every dt that is not above 0 (a negative one used to
        * invite ">= 0", which 0 then did not satisfy) */
       {"validate " QUICKSTART " --set dt=-1", 2, "dt: expected a time > 0, got '-1'"},

@@ -213,6 +213,10 @@ static int sweep_axis_add(void *ctx, char *arg) {
   char *eq = strchr(arg, '=');
   if (!eq || eq == arg) return sweep_usage("--set expects KEY=V1,V2,..., got '%s'", arg);
   *eq = 0;
+  /* two lists for one key would make runs that differ in name only */
+  for (size_t a = 0; a < w->n_axes; a++)
+    if (strcmp(w->axes[a].key, arg) == 0)
+      return sweep_usage("--set %s is given twice: give all its values in one list", arg);
   sweep_axis *na = nm_realloc(w->axes, (w->n_axes + 1) * sizeof *na);
   if (!na) return sweep_usage("%s", "out of memory");
   w->axes = na;
