@@ -381,19 +381,25 @@ void h5o_shutdown(void) {
   if (!h5o_write_failed) H5close();
 }
 
-static nmsim_status h5o_drain(h5o_writer *w, nmsim_err *err) {
+/* An append to ds failed: the writer takes no more, the file goes back to
+ * its last good flush. */
+static nmsim_status h5o_append_failed(h5o_writer *w, hid_t ds, nmsim_err *err) {
   char name[256];
+  w->failed = NMSIM_EWRITE;
+  h5o_write_failed = true;
+  nmsim_status st = H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot append to %s",
+                             h5o_name_of(ds, name, sizeof name));
+  h5o_rewind(w);
+  return st;
+}
+
+static nmsim_status h5o_drain(h5o_writer *w, nmsim_err *err) {
   if (w->failed) return NMSIM_ERR(err, w->failed, "%s: an earlier write failed", w->path);
   for (size_t i = 0; i < w->n_series; i++) {
     h5o_series *s = &w->series[i];
     if (h5o_append(s->ds, s->rank, w->rows_written, w->rows, s->width, H5T_NATIVE_DOUBLE,
                    s->buf) < 0) {
-      w->failed = NMSIM_EWRITE;
-      h5o_write_failed = true;
-      nmsim_status st = H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot append to %s",
-                                 h5o_name_of(s->ds, name, sizeof name));
-      h5o_rewind(w);
-      return st;
+      return h5o_append_failed(w, s->ds, err);
     }
   }
   w->rows_written += w->rows;
@@ -403,12 +409,7 @@ static nmsim_status h5o_drain(h5o_writer *w, nmsim_err *err) {
     if (k->step_ds < 0 || k->n == 0) continue;
     if (h5o_append(k->step_ds, 1, k->written, k->n, 1, H5T_NATIVE_UINT64, k->step) < 0 ||
         h5o_append(k->neuron_ds, 1, k->written, k->n, 1, H5T_NATIVE_UINT32, k->neuron) < 0) {
-      w->failed = NMSIM_EWRITE;
-      h5o_write_failed = true;
-      nmsim_status st = H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot append to %s",
-                                 h5o_name_of(k->step_ds, name, sizeof name));
-      h5o_rewind(w);
-      return st;
+      return h5o_append_failed(w, k->step_ds, err);
     }
     k->written += k->n;
     k->n = 0;
