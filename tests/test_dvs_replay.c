@@ -450,6 +450,9 @@ Test(dvs_replay, located_errors) {
       {"offset: -1 ms", 384, "dvs", NMSIM_EINPUT, "input.dvs.offset", ""},
       {"offset: 3 mV", 384, "dvs", NMSIM_EINPUT, "input.dvs.offset", "time"},
       {"from: 5 ms, to: 2 ms", 384, "dvs", NMSIM_EINPUT, "input.dvs.to", "after from"},
+      /* recording times are at least 0 and below 1e15 us (U9: both were accepted) */
+      {"to: -5 us", 384, "dvs", NMSIM_EINPUT, "input.dvs.to", "expected a value in [0, 1e+15] us"},
+      {"from: 1e18 us", 384, "dvs", NMSIM_EINPUT, "input.dvs.from", "in [0, 1e+15] us"},
       {"fps: 30", 384, "dvs", NMSIM_EINPUT, "input.dvs.fps", "unknown field"},
       {"sensor: [8, 8]", 128, "dvs", NMSIM_EINPUT, "input.dvs.sensor", "outside the 8 x 8 sensor"},
       /* 65536 x 65536 pixels: a channel count that wrapped to 0 in 32 bits */

@@ -244,9 +244,11 @@ static nmsim_status scn_dvs_uints(scn_ctx *x, struct fy_node *n, const char *fie
 }
 
 /* A time in the recording's timebase (us), as a whole number of us. */
+/* A time of the recording (from, to): camera timestamps start at 0, and 1e15
+ * us (31 years) is beyond any recording. */
 static nmsim_status scn_dvs_time(scn_ctx *x, struct fy_node *n, const char *field, int64_t *out) {
   double v;
-  nmsim_status rc = yml_quantity(x->d, n, field, "us", -9.2e18, 9.2e18, &v, x->err);
+  nmsim_status rc = yml_quantity(x->d, n, field, "us", 0.0, 1e15, &v, x->err);
   if (!rc) *out = (int64_t)llround(v);
   return rc;
 }
