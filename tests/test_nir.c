@@ -400,6 +400,23 @@ Test(nir_read, edges_missing_or_scalar) {
   expect_fail(path, NMSIM_EFORMAT, frag);
 }
 
+/* A shape size out of range is named exactly (U2: 2^40 printed as 1.09951e+12
+ * with "expected sizes >= 1"). */
+Test(nir_read, shape_size_out_of_range) {
+  const char *path = tu_tmp("bigshape", ".nir");
+  hid_t g, f = ng_create(path, "1.0.0", &g);
+  int64_t big[] = {INT64_C(1) << 40};
+  ng_io(g, "in", "Input", 1, big);
+  H5Gclose(g);
+  H5Fclose(f);
+  nir_graph *gr = NULL;
+  nmsim_err err = {0};
+  cr_assert_neq(nir_read(path, &gr, &err), NMSIM_OK);
+  cr_assert(strstr(err.msg, "expected whole sizes in [1, 2147483648], got 1099511627776"),
+            "message: %s", err.msg);
+  cr_assert_null(gr);
+}
+
 /* A shape mismatch along an edge fails, naming both nodes and both shapes. */
 Test(nir_read, shape_mismatch) {
   const char *path = tu_tmp("mismatch", ".nir");

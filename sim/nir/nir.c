@@ -762,7 +762,8 @@ static nmsim_status p_shape(rd *r, const nir_node *n, const nir_param *p, nir_sh
   for (size_t i = 0; i < p->n; i++) {
     int64_t v;
     if (!p_int(p, i, 1, INT64_C(1) << 31, &v))
-      return node_err(r, n, "%s: expected sizes >= 1, got %g", p->name, p->v[i]);
+      return node_err(r, n, "%s: expected whole sizes in [1, 2147483648], got %.17g", p->name,
+                      p->v[i]);
     s->d[i] = (uint64_t)v;
   }
   return NMSIM_OK;
