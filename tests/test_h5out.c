@@ -814,6 +814,30 @@ Test(h5out, string_attribute_arrays_refused) {
   }
 }
 
+/* An unfinished run file whose step datasets disagree with the run's steps
+ * or with each other is damaged, NMSIM_EFORMAT (U11: a dataset extended to
+ * 1e9 rows was reported as 1e9 steps). */
+Test(h5out, damaged_step_lengths_refused) {
+  for (int k = 0; k < 2; k++) {
+    const char *path = tu_tmp(k ? "steps-mismatch" : "steps-too-many", ".h5");
+    write_run(path, 4, false);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t d = H5Dopen2(f, "/steps/latency_ns", H5P_DEFAULT);
+    hsize_t n[1] = {k ? 3 : 1000000000};
+    cr_assert_geq(H5Dset_extent(d, n), 0);
+    H5Dclose(d);
+    H5Fclose(f);
+    run_summary got;
+    nmsim_err err = {0};
+    nmsim_status st = h5o_read_summary(path, &got, &err);
+    cr_assert(st == NMSIM_EFORMAT, "got %s, expected EFORMAT (%s)", nmsim_status_name(st),
+              err.msg);
+    cr_assert(strstr(err.msg, "the file is damaged"), "message: %s", err.msg);
+    remove(path);
+  }
+}
+
 Test(h5out, missing_file_is_eio) {
   /* Invariant: reading a file that does not exist is NMSIM_EIO naming it. */
   const char *path = tu_tmp("absent", ".h5");

@@ -1188,6 +1188,20 @@ static nmsim_status h5o_sum_latency(h5o_rd *r, hid_t file, run_summary *s, doubl
   int rank;
   nmsim_status st = h5o_open_dset(r, file, "/steps/latency_ns", &ds, dims, &rank);
   if (st) return st;
+  /* a run writes at most its scenario's steps: a longer dataset is damaged
+   * (U11: a 280 KB file claiming 1e9 steps was reported as such) */
+  uint64_t planned = 0;
+  if (H5Aexists(file, "steps") > 0 &&
+      (st = h5o_read_num(r, file, "/", "steps", H5T_NATIVE_UINT64, &planned)) != NMSIM_OK) {
+    h5o_close_id(&ds, H5Dclose);
+    return st;
+  }
+  if (rank != 1 || (planned && dims[0] > planned)) {
+    h5o_close_id(&ds, H5Dclose);
+    return NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: /steps/latency_ns holds %llu rows for a run of "
+                     "%llu steps: the file is damaged", r->path, (unsigned long long)dims[0],
+                     (unsigned long long)planned);
+  }
   s->steps = dims[0];
   for (hsize_t i = 0; i < dims[0]; i += H5O_READ_BLOCK) {
     size_t n = (size_t)NM_MIN(dims[0] - i, (hsize_t)H5O_READ_BLOCK);
@@ -1221,6 +1235,12 @@ static nmsim_status h5o_sum_energy(h5o_rd *r, hid_t file, run_summary *s, double
   if (rank != 2 || cols == 0 || cols > H5O_READ_BLOCK) {
     st = NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: /steps/energy_pj is not steps x categories",
                    r->path);
+    goto done;
+  }
+  if (dims[0] != s->steps) { /* the latencies, read first, gave the steps */
+    st = NMSIM_ERR(r->err, NMSIM_EFORMAT, "%s: /steps/energy_pj holds %llu rows and "
+                   "/steps/latency_ns %llu: the file is damaged", r->path,
+                   (unsigned long long)dims[0], (unsigned long long)s->steps);
     goto done;
   }
   cat = nm_calloc(cols, sizeof *cat);
