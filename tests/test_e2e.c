@@ -393,6 +393,23 @@ Test(e2e, failed_run_file_write, .timeout = 300) {
   remove(scn), remove(h5);
 }
 
+/* report on a run file that a running run holds says how to read it (U5:
+ * only libhdf5's "unable to lock file"). */
+Test(e2e, report_of_a_file_being_written, .timeout = 300) {
+  const char *h5 = tu_tmp("locked", ".h5");
+  char cmd[2048], *out = NULL;
+  snprintf(cmd, sizeof cmd,
+           "sh -c '%s run " QUICKSTART " --set steps=1000000000 --quiet -o %s & p=$!; "
+           "sleep 1; %s report %s 2>&1; kill -TERM $p; wait $p'",
+           NMSIM_BINARY, h5, NMSIM_BINARY, h5);
+  tu_run(cmd, &out, NULL);
+  cr_assert(out && strstr(out, "a run may still be writing it: read it with "
+                               "HDF5_USE_FILE_LOCKING=FALSE"),
+            "report: %s", out);
+  free(out);
+  remove(h5);
+}
+
 /* A NUL byte in a scenario is refused at its line and column (it used to end
  * the text there, silently dropping the rest). */
 Test(e2e, nul_byte_refused) {

@@ -1403,6 +1403,13 @@ nmsim_status h5o_read_summary(const char *path, run_summary *sum, nmsim_err *err
   if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
       (file = H5Fopen(path, H5F_ACC_RDONLY, fapl)) < 0) {
     st = H5O_FAIL(err, NMSIM_EIO, path, "cannot open the run file");
+    /* a run still writing the file holds its lock (U5): say how to read it */
+    if (err && strstr(err->msg, "unable to lock file")) {
+      size_t n = strlen(err->msg);
+      snprintf(err->msg + n, sizeof err->msg - n,
+               "; a run may still be writing it: read it with HDF5_USE_FILE_LOCKING=FALSE set "
+               "in the environment");
+    }
     goto done;
   }
   if (H5Aexists(file, "nmsim_version") <= 0) {
