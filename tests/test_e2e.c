@@ -400,7 +400,7 @@ Test(e2e, report_of_a_file_being_written, .timeout = 300) {
   char cmd[2048], *out = NULL;
   snprintf(cmd, sizeof cmd,
            "sh -c '%s run " QUICKSTART " --set steps=1000000000 --quiet -o %s & p=$!; "
-           "sleep 1; %s report %s 2>&1; kill -TERM $p; wait $p'",
+           "sleep 2; %s report %s 2>&1; kill -TERM $p; wait $p'",
            NMSIM_BINARY, h5, NMSIM_BINARY, h5);
   tu_run(cmd, &out, NULL);
   cr_assert(out && strstr(out, "a run may still be writing it: read it with "
