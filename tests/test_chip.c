@@ -339,6 +339,9 @@ Test(chip, ranges_and_choices) {
              "got 'yx'");
   expect_bad("{tiles: 4, time: 400 ns}", "{tiles: 1, time: 400 ns}", "1, time: 400", 0,
              "barrier.times[1]: expected points sorted by tiles, each above 1, got 1");
+  /* a barrier time that falls as tiles grow (U12: extrapolated below zero) */
+  expect_bad("{tiles: 4, time: 400 ns}", "{tiles: 4, time: 50 ns}", "50 ns", 0,
+             "barrier.times[1]: expected a time of at least 100 ns");
   expect_bad("    - {tiles: 1, time: 100 ns}   # invented\n    - {tiles: 4, time: 400 ns}   # invented\n",
              "    []\n", "[]", 0, "barrier.times: expected a list of at least one");
   expect_bad("  synapse_memory: 4 KiB", "  synapse_memory: 4 ms", "4 ms", 0,

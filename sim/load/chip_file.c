@@ -285,6 +285,13 @@ static nmsim_status chip_read_points(chip_ctx *x, struct fy_node *seq, const cha
       return yml_error(x->d, yml_get(p, unit), f, x->err,
                        "expected points sorted by %s, each above %u, got %u", unit, bp[-1].tiles,
                        bp->tiles);
+    /* a barrier over more of the chip takes no less time; a falling table
+     * would be extrapolated below zero beyond its last point (U12) */
+    if (i > 0 && bp->time_ps < bp[-1].time_ps)
+      return yml_error(x->d, yml_get(p, "time"), f, x->err,
+                       "expected a time of at least %.17g ns (the previous point's: a barrier "
+                       "over more %s takes no less time)",
+                       (double)bp[-1].time_ps / NMSIM_PS_PER_NS, unit);
   }
   return NMSIM_OK;
 }
