@@ -340,7 +340,7 @@ Test(chip, ranges_and_choices) {
   expect_bad("{tiles: 4, time: 400 ns}", "{tiles: 1, time: 400 ns}", "1, time: 400", 0,
              "barrier.times[1]: expected points sorted by tiles, each above 1, got 1");
   /* a barrier time that falls as tiles grow (U12: extrapolated below zero) */
-  expect_bad("{tiles: 4, time: 400 ns}", "{tiles: 4, time: 50 ns}", "50 ns", 0,
+  expect_bad("{tiles: 4, time: 400 ns}", "{tiles: 4, time: 51 ns}", "51 ns", 0,
              "barrier.times[1]: expected a time of at least 100 ns");
   expect_bad("    - {tiles: 1, time: 100 ns}   # invented\n    - {tiles: 4, time: 400 ns}   # invented\n",
              "    []\n", "[]", 0, "barrier.times: expected a list of at least one");
