@@ -243,6 +243,9 @@ Test(dvs_cli, bad_input_exit_2) {
       {"dvs info --format mpeg PATH", "unknown format 'mpeg'"},
       {"dvs info PATH --frobnicate", "unknown option --frobnicate"},
       {"dvs convert PATH", "convert needs -o"},
+      /* the reason an output cannot be created (U7: none was given) */
+      {"dvs convert PATH -o /nonexistent/dir/e.h5",
+       "cannot create the HDF5 file (unable to open file: No such file or directory)"},
       {"dvs info", "expected a FILE"},
       {"dvs", "expected a command"},
       {"dvs play PATH", "unknown command"},

@@ -193,7 +193,9 @@ static int convert(const char *file, const char *out, dvs_format fmt) {
     st = NMSIM_ENOMEM_ERR(&err);
     code = dvs_fail(st, &err);
   } else if (h5_create(&o, out) < 0) {
-    fprintf(stderr, "nmsim dvs: %s: cannot create the HDF5 file\n", out);
+    char why[400];
+    h5o_last_error(why, sizeof why);
+    fprintf(stderr, "nmsim dvs: %s: cannot create the HDF5 file (%s)\n", out, why);
     code = 2;
   }
   size_t n;

@@ -119,7 +119,7 @@ static herr_t h5o_walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
   /* the file driver's records run on over lines ("file read failed: time =
    * ..., filename = ..., errno = 21, error message = 'Is a directory', buf =
    * 0x..."): keep what the user can act on, the operation and the OS reason */
-  const char *cut = strstr(e->desc, ": time = ");
+  const char *cut = strchr(e->desc, ':');
   const char *msg = strstr(e->desc, "error message = '");
   if (cut && msg) {
     msg += strlen("error message = '");
@@ -376,6 +376,13 @@ static void h5o_rewind(h5o_writer *w) {
 }
 
 void h5o_note_write_failure(void) { h5o_write_failed = true; }
+
+void h5o_last_error(char *buf, size_t n) {
+  char why[400] = "";
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, h5o_walk_cb, why);
+  H5Eclear2(H5E_DEFAULT);
+  snprintf(buf, n, "%s", why[0] ? why : "no reason given by libhdf5");
+}
 
 void h5o_shutdown(void) {
   if (!h5o_write_failed) H5close();

@@ -195,6 +195,9 @@ void h5o_shutdown(void);
 /* Another writer of HDF5 files (dvs convert) had a write fail: h5o_shutdown
  * skips the library's shutdown as for a run file. */
 void h5o_note_write_failure(void);
+/* The reason of libhdf5's last error, on one line (the operation and the OS
+ * reason), into buf; the error stack is cleared. */
+void h5o_last_error(char *buf, size_t n);
 /* Close (accepts NULL). A writer closed without h5o_finish or h5o_fail_run
  * leaves status "incomplete". */
 void h5o_close(h5o_writer *w);
