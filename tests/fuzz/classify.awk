@@ -1,0 +1,43 @@
+# classify.awk: reads a libFuzzer log with one finding and prints "upstream
+# LIBRARY" when the finding lies in a system library rather than in nmsim, else
+# "nmsim". Upstream: an out-of-memory, timeout, SEGV or other signal whose
+# innermost frame outside the sanitizer and libFuzzer runtimes (and libc) is
+# in a shared library; or a memory error (overflow, use after free, ...) on a
+# block that a shared library allocated. Everything else is nmsim's.
+function lib_of(line,   m) {
+  # "#3 0x... in f (/usr/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0x...)"
+  if (match(line, /\(\/[^ )]*\.so[^ )+]*/)) {
+    m = substr(line, RSTART + 1, RLENGTH - 1)
+    sub(/.*\//, "", m)
+    return m
+  }
+  return ""
+}
+function runtime(line) {
+  # frames of the sanitizers and libFuzzer (linked into the harness, no
+  # source line) and of libc's abort/raise
+  if (line ~ /\.c:[0-9]+/ || line ~ /\.h:[0-9]+/) return 0
+  if (line ~ /libc\.so|ld-linux|libstdc\+\+|libgcc/) return 1
+  return lib_of(line) == ""
+}
+/ERROR: libFuzzer: (out-of-memory|timeout|deadly signal)|ERROR: AddressSanitizer: (SEGV|stack-overflow|FPE|BUS|ABRT)|ERROR: UndefinedBehaviorSanitizer: (SEGV|FPE)/ {
+  if (!kind) kind = "signal"
+  next
+}
+/ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|MemorySanitizer)/ || /runtime error:/ {
+  if (!kind) kind = "memory"
+  next
+}
+kind == "memory" && /allocated by thread/ { in_alloc = 1; next }
+/^ *#[0-9]+ 0x/ {
+  if (done) next
+  if (kind == "signal" || (kind == "memory" && in_alloc)) {
+    if (runtime($0)) next
+    where = lib_of($0)
+    done = 1
+  }
+}
+END {
+  if (where != "") print "upstream " where
+  else print "nmsim"
+}
