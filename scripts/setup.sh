@@ -21,6 +21,12 @@ pkgs=(
 if [ "${NMSIM_MPI:-0}" = 1 ]; then
   pkgs+=(libopenmpi-dev openmpi-bin)
 fi
+# The fuzz harnesses (tests/fuzz/run.sh) need clang and its runtime libraries
+# (libFuzzer, ASan/UBSan/LeakSanitizer for clang): installed only when
+# NMSIM_FUZZ=1 is set.
+if [ "${NMSIM_FUZZ:-0}" = 1 ]; then
+  pkgs+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

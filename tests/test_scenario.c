@@ -694,3 +694,18 @@ Test(scenario, destroy_null_and_einval) {
   rc = nmsim_scenario_load(NULL, NULL, 0, &s, &err);
   EXPECT_STATUS("NULL path", rc, NMSIM_EINVAL, err);
 }
+
+/* A --set key whose name has white space around it (" d.t", "foo ") makes a
+ * mapping key that libfyaml reads back trimmed; the override is still found by
+ * its key node, so the unknown field is reported as coming from --set.
+ * Before, its position was asked of libfyaml, which crashed (found by
+ * tests/fuzz/fuzz_set.c). */
+Test(scenario, set_key_with_white_space_is_an_error_not_a_crash) {
+  const char *keys[] = {"foo ", " d.t", " seedx", "record.x .y"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    nmsim_override ov = {keys[i], "1"};
+    const char *msg = load_err(BASE, &ov, 1, NMSIM_EINPUT);
+    cr_assert(strstr(msg, "--set") && strstr(msg, "unknown field"),
+              "key '%s': message \"%s\" lacks \"--set\" and \"unknown field\"", keys[i], msg);
+  }
+}

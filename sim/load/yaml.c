@@ -889,6 +889,16 @@ static nmsim_status yml_apply_one(yml_doc *d, yml_override *o, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* The pair of mapping m whose key node is k (by address), or NULL. */
+static struct fy_node_pair *yml_pair_of_key(struct fy_node *m, struct fy_node *k) {
+  if (!m || !k || !fy_node_is_mapping(m)) return NULL;
+  void *it = NULL;
+  struct fy_node_pair *p;
+  while ((p = fy_node_mapping_iterate(m, &it)))
+    if (fy_node_pair_key(p) == k) return p;
+  return NULL;
+}
+
 /* Point every override at the subtree its key names now. */
 static void yml_refresh_overrides(yml_doc *d) {
   for (size_t i = 0; i < d->n_ovr; i++) {
@@ -903,7 +913,8 @@ static void yml_refresh_overrides(yml_doc *d) {
       const yml_step *c = &steps[o->created_depth - 1];
       struct fy_node_pair *p = h && fy_node_is_mapping(h) ? yml_find_pair(h, c->name, c->len)
                                                           : NULL;
-      if (p && fy_node_pair_key(p) == o->new_key) {
+      if (!p || fy_node_pair_key(p) != o->new_key) p = yml_pair_of_key(h, o->new_key);
+      if (p) {
         o->created = fy_node_pair_value(p);
         o->key_node = o->new_key;
       }
@@ -917,6 +928,11 @@ static void yml_refresh_overrides(yml_doc *d) {
         o->node = fy_node_sequence_get_by_index(holder, (int)last->index);
     } else if (fy_node_is_mapping(holder)) {
       struct fy_node_pair *p = yml_find_pair(holder, last->name, last->len);
+      /* a key libfyaml reads back otherwise (" x" as "x") is found by address */
+      if (o->new_key && (!p || fy_node_pair_key(p) != o->new_key)) {
+        struct fy_node_pair *q = yml_pair_of_key(holder, o->new_key);
+        if (q) p = q;
+      }
       if (p) o->node = fy_node_pair_value(p);
       /* Every node made after parsing comes from an override, so an address
        * match can only name override content. */

@@ -1,94 +1,151 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh [SECONDS] [TARGET...]: builds the libFuzzer target of each
-# DVS reader with clang (-fsanitize=fuzzer,address,undefined) and runs each for
-# SECONDS (default 60), two at a time, with the ../shared samples and small
-# spec-built files as seed corpus. Installs clang if it is missing. Targets:
-# aedat2 aedat3 aedat4 nmnist evt2 evt3 dat auto gzip (default: all).
-# Exit 0 if no target found a crash; crashing inputs go to build-fuzz/artifacts/.
+# tests/fuzz/run.sh: builds the libFuzzer harnesses of tests/fuzz/ with clang
+# (-fsanitize=fuzzer,address,undefined; leaks are findings) and runs them on
+# the committed seed corpus (tests/fuzz/corpus/HARNESS/) plus the binary seeds
+# that gen_seeds.c writes, at most two at a time.
+#
+#   bash tests/fuzz/run.sh [SECONDS] [HARNESS...]   a campaign: SECONDS per harness
+#                                                   (default 600), every harness
+#                                                   by default
+#   bash tests/fuzz/run.sh --ci                     CI: every harness for 7 s, with a
+#                                                   fixed libFuzzer seed
+#
+# Harnesses: scenario chip set dvs nir runfile db. New corpus entries go to
+# build-fuzz/corpus/HARNESS/ (fold them into the committed corpus with
+# `build-fuzz/fuzz_HARNESS -merge=1 tests/fuzz/corpus/HARNESS build-fuzz/corpus/HARNESS`),
+# logs to build-fuzz/HARNESS.log, crashing, leaking or hanging inputs to
+# build-fuzz/artifacts/HARNESS-*. Exit 0 if no harness found anything, 1
+# otherwise (each reproducer's path is printed; replay one with
+# `build-fuzz/fuzz_HARNESS FILE`). Installs clang and its runtimes if missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-secs=${1:-60}
-[ $# -gt 0 ] && shift
-targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(aedat2 aedat3 aedat4 nmnist evt2 evt3 dat auto gzip)
 
-bash scripts/setup.sh   # zlib, liblz4, libzstd headers
-if ! command -v clang >/dev/null; then
-  echo "fuzz: installing clang" >&2
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends clang >/dev/null
+all=(scenario chip set dvs nir runfile db)
+ci=0
+secs=600
+if [ "${1:-}" = --ci ]; then
+  ci=1
+  secs=7
+  shift
+elif [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then
+  secs=$1
+  shift
 fi
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+for t in "${targets[@]}"; do
+  [ -f "tests/fuzz/fuzz_$t.c" ] || { echo "fuzz: no harness '$t' (have: ${all[*]})" >&2; exit 2; }
+done
+
+NMSIM_FUZZ=1 bash scripts/setup.sh   # the libraries' headers, clang, libFuzzer
 
 out=build-fuzz
-mkdir -p "$out/seeds" "$out/artifacts"
-shared=../shared/data/dvs
-srcs=(sim/dvs/dvs.c sim/dvs/dvs_window.c sim/dvs/dvs_aedat.c sim/dvs/dvs_prophesee.c sim/dvs/dvs_nmnist.c sim/base/alloc.c sim/base/status.c)
-cflags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -DNMSIM_VERSION_STRING=\"fuzz\" -I. -Iinclude)
-libs=(-lz -llz4 -lzstd)
+mkdir -p "$out/obj" "$out/artifacts" "$out/corpus"
 
-clang "${cflags[@]}" tests/fuzz/gen_seeds.c "${srcs[@]}" "${libs[@]}" -o "$out/gen_seeds"
-"$out/gen_seeds" "$out/seeds"
+# The library's sources: the CMakeLists globs, less the CLI's main and the MPI
+# transport (sim/mpi/mpi_stub.c stands in), plus the embedded chip presets.
+mapfile -t srcs < <(ls sim/*/*.c cores/*.c noc/*.c models/*.c analysis/*.c |
+  grep -v -e '^sim/cli/main\.c$' -e '^sim/mpi/mpi_comm\.c$')
+presets=$out/chip_presets.c
+cmake -DCHIP_DIR="$PWD/scenarios/chips" -DOUT="$PWD/$presets" -P cmake/embed_chips.cmake
+srcs+=("$presets")
 
-# seeds of one target: the spec-built files of its format and the shared samples
-seed_dir() {
-  local t=$1 d="$out/seeds-$1"
-  rm -rf "$d"
-  mkdir -p "$d"
-  case $t in
-    auto) cp "$out"/seeds/* "$d"/; [ -d "$shared" ] && cp "$shared"/* "$d"/ ;;
-    gzip) cp "$out"/seeds/*.gz "$d"/
-          if [ -d "$shared" ]; then for f in "$shared"/*; do gzip -c "$f" > "$d/$(basename "$f").gz"; done; fi ;;
-    *) cp "$out"/seeds/"$t"-* "$d"/ 2>/dev/null || true
-       rm -f "$d"/*.gz
-       if [ -d "$shared" ]; then
-         case $t in
-           aedat2) cp "$shared"/*.aedat "$d"/ ;;
-           aedat4) cp "$shared"/*.aedat4 "$d"/ ;;
-           nmnist) cp "$shared"/*.bin "$d"/ ;;
-           evt2) cp "$shared"/evt2_*.raw "$d"/ ;;
-           evt3) cp "$shared"/evt3_*.raw "$d"/ ;;
-           dat) cp "$shared"/*.dat "$d"/ ;;
-         esac
-       fi ;;
-  esac
-  echo "$d"
-}
+read -r -a pc_cflags <<<"$(pkg-config --cflags hdf5 gsl libfyaml sqlite3 liblz4 libzstd zlib)"
+read -r -a libs <<<"$(pkg-config --libs hdf5 gsl libfyaml sqlite3 liblz4 libzstd zlib)"
+cflags=(-gline-tables-only -O1 -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -DNMSIM_BUILDING
+  -DNMSIM_VERSION_STRING=\"fuzz\" -DNMSIM_SOURCE_DIR=\"$PWD\" -I. -Iinclude "${pc_cflags[@]}"
+  -fno-omit-frame-pointer)
+san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 
-build() {
-  local t=$1 fmt def=()
-  case $t in
-    auto) fmt=DVS_AUTO ;;
-    gzip) fmt=DVS_AUTO; def=(-DFUZZ_GZIP) ;;
-    *) fmt=DVS_$(echo "$t" | tr a-z A-Z) ;;
-  esac
-  clang "${cflags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -DFUZZ_FORMAT="$fmt" "${def[@]}" tests/fuzz/fuzz_dvs.c "${srcs[@]}" "${libs[@]}" \
-    -o "$out/fuzz_$t"
-}
+# Library objects, instrumented for coverage (fuzzer-no-link), built once and
+# again when a source or any header is newer.
+newest_h=$(ls -t include/nmsim/*.h sim/*/*.h cores/*.h noc/*.h models/*.h analysis/*.h \
+  tests/fuzz/*.h tests/*.h | head -1)
+objs=()
+todo=()
+for s in "${srcs[@]}"; do
+  o=$out/obj/$(echo "$s" | tr / _).o
+  objs+=("$o")
+  if [ ! -f "$o" ] || [ "$s" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then todo+=("$s"); fi
+done
+if [ ${#todo[@]} -gt 0 ]; then
+  echo "fuzz: compiling ${#todo[@]} library sources" >&2
+  printf '%s\n' "${todo[@]}" | xargs -P "$(nproc)" -I{} sh -c \
+    's=$1; o='"$out"'/obj/$(echo "$s" | tr / _).o; shift; exec "$@" -c "$s" -o "$o"' \
+    _ {} clang "${cflags[@]}" "${san[@]}" -fsanitize=fuzzer-no-link
+fi
+rm -f "$out/libnmsim-fuzz.a"
+ar rcs "$out/libnmsim-fuzz.a" "${objs[@]}"
 
+# Binary seeds (DVS recordings, NIR graphs, run files, a results database)
+clang "${cflags[@]}" "${san[@]}" tests/fuzz/gen_seeds.c "$out/libnmsim-fuzz.a" "${libs[@]}" \
+  -lm -o "$out/gen_seeds"
+rm -rf "$out/seeds"
+ASAN_OPTIONS=detect_leaks=1 "$out/gen_seeds" "$out/seeds" >/dev/null
+for f in "$out"/seeds/runfile/*.h5; do # repacked: a third of the size
+  h5repack "$f" "$f.tmp" && mv "$f.tmp" "$f"
+done
+
+for t in "${targets[@]}"; do
+  clang "${cflags[@]}" "${san[@]}" -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" \
+    "$out/libnmsim-fuzz.a" "${libs[@]}" -lm -o "$out/fuzz_$t"
+done
+
+# One harness for $secs seconds. A finding in a system library (libhdf5,
+# libfyaml, SQLite: see classify.awk) is reported as upstream, its reproducer
+# kept in build-fuzz/upstream/, and the harness goes on for the time left (in
+# CI with the next fixed seed); a finding in nmsim stops it and fails.
 run() {
-  local t=$1 seeds corpus="$out/corpus-$1"
-  seeds=$(seed_dir "$t")
-  mkdir -p "$corpus"
-  local start=$SECONDS
-  if "$out/fuzz_$t" "$corpus" "$seeds" -max_total_time="$secs" -max_len=65536 -timeout=10 \
-      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" \
-      >"$out/$t.log" 2>&1; then
-    echo "fuzz_$t: ran $((SECONDS - start)) s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$out/$t.log" | awk '{print $2}') runs, no crash"
-  else
-    echo "fuzz_$t: FAILED after $((SECONDS - start)) s (see $out/$t.log, $out/artifacts/)"
+  local t=$1 corpus=$out/corpus/$1 seeds=() opts=()
+  mkdir -p "$corpus" "$out/upstream"
+  [ -d "tests/fuzz/corpus/$t" ] && seeds+=("tests/fuzz/corpus/$t")
+  [ -d "$out/seeds/$t" ] && seeds+=("$out/seeds/$t")
+  case $t in
+    scenario | chip | set) opts+=(-max_len=8192 -dict=tests/fuzz/yaml.dict) ;;
+    dvs) opts+=(-max_len=65536) ;;
+    *) opts+=(-max_len=131072) ;;
+  esac
+  local asan=detect_leaks=1
+  rm -f "$out/artifacts/$t-"* "$out/$t.log"
+  local start=$SECONDS end=$((SECONDS + secs)) iter=0 runs=0 n rc left upstream=0 a cls
+  while left=$((end - SECONDS)); [ "$left" -gt 0 ]; do
+    iter=$((iter + 1))
+    local seed=()
+    [ $ci = 1 ] && seed=(-seed="$iter" -timeout=5) # last: these win
+    rc=0
+    ASAN_OPTIONS=$asan LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp:print_suppressions=0 \
+      "$out/fuzz_$t" "$corpus" "${seeds[@]}" "${opts[@]}" -timeout=10 \
+      -max_total_time="$left" -rss_limit_mb=2048 -detect_leaks=1 -print_final_stats=1 \
+      -artifact_prefix="$out/artifacts/$t-" "${seed[@]}" >"$out/$t.log.$iter" 2>&1 || rc=$?
+    cat "$out/$t.log.$iter" >>"$out/$t.log"
+    n=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$out/$t.log.$iter" | awk '{print $2}' | tail -1)
+    runs=$((runs + ${n:-0}))
+    [ $rc = 0 ] && { rm -f "$out/$t.log.$iter"; break; }
+    cls=$(awk -f tests/fuzz/classify.awk "$out/$t.log.$iter")
+    if [ "${cls%% *}" = upstream ]; then
+      upstream=$((upstream + 1))
+      for a in "$out/artifacts/$t-"*; do
+        [ -e "$a" ] || continue
+        mv "$a" "$out/upstream/"
+        echo "fuzz_$t: upstream finding in ${cls#* } ($(grep -m1 -o -E 'ERROR: [A-Za-z]+: [A-Za-z-]+( [a-z-]+)?' "$out/$t.log.$iter")), not counted: $out/upstream/$(basename "$a") (log $out/$t.log.$iter)"
+      done
+      continue
+    fi
+    echo "fuzz_$t: FAILED (exit $rc) after $((SECONDS - start)) s: $(grep -m1 -E '^==[0-9]+== ?ERROR|^SUMMARY' "$out/$t.log.$iter" || true)"
+    for a in "$out/artifacts/$t-"*; do
+      [ -e "$a" ] && echo "  reproducer: $a (replay: $out/fuzz_$t $a)"
+    done
+    echo "  log: $out/$t.log.$iter"
     return 1
-  fi
+  done
+  echo "fuzz_$t: $((SECONDS - start)) s, $runs runs, no finding in nmsim ($upstream upstream)"
 }
 
-for t in "${targets[@]}"; do build "$t"; done
 fail=0
 pids=()
-names=()
 for t in "${targets[@]}"; do
-  run "$t" & pids+=($!); names+=("$t")
+  run "$t" &
+  pids+=($!)
   if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || fail=1; pids=("${pids[@]:1}"); fi
 done
 for p in "${pids[@]}"; do wait "$p" || fail=1; done

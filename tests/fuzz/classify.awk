@@ -1,0 +1,46 @@
+# classify.awk: reads a libFuzzer log with one finding and prints "upstream
+# LIBRARY" when the finding lies in libhdf5 rather than in nmsim, else "nmsim".
+# Upstream: an out-of-memory, timeout, SEGV or other signal whose innermost
+# frame outside the sanitizer and libFuzzer runtimes (and libc) is in libhdf5;
+# or a memory error (overflow, use after free, ...) on a block that libhdf5
+# allocated. libhdf5 1.10's known bugs on damaged files (global heap, metadata
+# cache) are reached within seconds. Everything else is nmsim's, including
+# crashes inside libfyaml or SQLite: nmsim may be misusing them, and its users
+# see the crash all the same.
+function lib_of(line,   m) {
+  # "#3 0x... in f (/usr/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0x...)"
+  if (match(line, /\(\/[^ )]*\.so[^ )+]*/)) {
+    m = substr(line, RSTART + 1, RLENGTH - 1)
+    sub(/.*\//, "", m)
+    return m
+  }
+  return ""
+}
+function runtime(line) {
+  # frames of the sanitizers and libFuzzer (linked into the harness, no
+  # source line) and of libc's abort/raise
+  if (line ~ /\.c:[0-9]+/ || line ~ /\.h:[0-9]+/) return 0
+  if (line ~ /libc\.so|ld-linux|libstdc\+\+|libgcc/) return 1
+  return lib_of(line) == ""
+}
+/ERROR: libFuzzer: (out-of-memory|timeout|deadly signal)|ERROR: AddressSanitizer: (SEGV|stack-overflow|FPE|BUS|ABRT)|ERROR: UndefinedBehaviorSanitizer: (SEGV|FPE)/ {
+  if (!kind) kind = "signal"
+  next
+}
+/ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|MemorySanitizer)/ || /runtime error:/ {
+  if (!kind) kind = "memory"
+  next
+}
+kind == "memory" && /allocated by thread/ { in_alloc = 1; next }
+/^ *#[0-9]+ 0x/ {
+  if (done) next
+  if (kind == "signal" || (kind == "memory" && in_alloc)) {
+    if (runtime($0)) next
+    where = lib_of($0)
+    done = 1
+  }
+}
+END {
+  if (where ~ /^libhdf5/) print "upstream " where
+  else print "nmsim"
+}
