@@ -9,8 +9,6 @@
 #include "sim/base/units.h"
 #include "sim/load/scn_read.h"
 
-#define SCN_MAX_DELAY 255
-
 /* {conv2d: {...}} or {pool2d: {...}}: shapes, kernel, stride, padding and
  * (conv2d) the kernel weights; checks that the populations have the sizes
  * the shapes imply. */
@@ -139,26 +137,6 @@ static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char
   return NMSIM_OK;
 }
 
-/* delay: whole steps in [1, 255], or a time that is a whole multiple of dt. */
-nmsim_status scn_read_delay(scn_ctx *x, struct fy_node *n, const char *field, uint32_t *out) {
-  char got[80], msg[300];
-  double v, dt = x->s->dt_ms;
-  const char *str = scn_scalar(n);
-  if (str && units_parse(str, "", &v, msg, sizeof msg) == NMSIM_OK) {
-    if (v == floor(v) && v >= 1 && v <= SCN_MAX_DELAY) return *out = (uint32_t)v, NMSIM_OK;
-  } else if (str && units_parse(str, "ms", &v, msg, sizeof msg) == NMSIM_OK) {
-    double r = v / dt, k = floor(r + 0.5);
-    if (fabs(r - k) > 1e-9 * fmax(1.0, k))
-      return yml_error(x->d, n, field, x->err,
-                       "expected a whole multiple of dt (%g ms), got %s (%g steps)", dt,
-                       scn_got(n, got, sizeof got), r);
-    if (k >= 1 && k <= SCN_MAX_DELAY) return *out = (uint32_t)k, NMSIM_OK;
-  }
-  return yml_error(x->d, n, field, x->err,
-                   "expected a delay of 1 to %d steps, as a whole number or a time that is a "
-                   "multiple of dt (%g ms), got %s",
-                   SCN_MAX_DELAY, dt, scn_got(n, got, sizeof got));
-}
 
 /* Synaptic weights onto a fixed-point (Loihi) model: 8-bit integers as Lava's
  * Dense stores them for num_weight_bits = 8 (lava/utils/weightutils.py:

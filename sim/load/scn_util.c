@@ -1,11 +1,17 @@
 /* scn_util.c: the helpers the scenario readers share (declared, with their
  * contracts, in sim/load/scn_read.h): field paths, "got ..." texts, required
- * keys, scalars, population references, paths and lists of whole numbers. */
+ * keys, scalars, population references, paths, lists of whole numbers and
+ * synaptic delays. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/base/units.h"
 #include "sim/load/scn_read.h"
+
+/* The longest delay of a synapse, in steps (the input ring's slots). */
+#define SCN_MAX_DELAY 255
 
 void scn_fmt(char *buf, size_t len, const char *fmt, ...) {
   va_list ap;
@@ -117,4 +123,25 @@ nmsim_status scn_read_uints(scn_ctx *x, struct fy_node *n, const char *field, in
     out[i] = (uint32_t)v;
   }
   return NMSIM_OK;
+}
+
+/* delay: whole steps in [1, 255], or a time that is a whole multiple of dt. */
+nmsim_status scn_read_delay(scn_ctx *x, struct fy_node *n, const char *field, uint32_t *out) {
+  char got[80], msg[300];
+  double v, dt = x->s->dt_ms;
+  const char *str = scn_scalar(n);
+  if (str && units_parse(str, "", &v, msg, sizeof msg) == NMSIM_OK) {
+    if (v == floor(v) && v >= 1 && v <= SCN_MAX_DELAY) return *out = (uint32_t)v, NMSIM_OK;
+  } else if (str && units_parse(str, "ms", &v, msg, sizeof msg) == NMSIM_OK) {
+    double r = v / dt, k = floor(r + 0.5);
+    if (fabs(r - k) > 1e-9 * fmax(1.0, k))
+      return yml_error(x->d, n, field, x->err,
+                       "expected a whole multiple of dt (%g ms), got %s (%g steps)", dt,
+                       scn_got(n, got, sizeof got), r);
+    if (k >= 1 && k <= SCN_MAX_DELAY) return *out = (uint32_t)k, NMSIM_OK;
+  }
+  return yml_error(x->d, n, field, x->err,
+                   "expected a delay of 1 to %d steps, as a whole number or a time that is a "
+                   "multiple of dt (%g ms), got %s",
+                   SCN_MAX_DELAY, dt, scn_got(n, got, sizeof got));
 }
