@@ -117,6 +117,33 @@ static inline void ng_io(hid_t g, const char *name, const char *type, int nd,
   H5Gclose(n);
 }
 
+/* The small graph in [3] -> fc (Affine 2 x 3, bias) -> lif (LIF [2]) -> out
+ * [2] at path, its datasets float64 (f64) or float32, chunked and gzipped
+ * (gzip) or not; version NULL: none. */
+static inline void ng_write_lif(const char *path, bool f64, bool gzip, const char *version) {
+  hid_t g, f = ng_create(path, version, &g);
+  int64_t s3[] = {3}, s2[] = {2};
+  ng_io(g, "in", "Input", 1, s3);
+  ng_io(g, "out", "Output", 1, s2);
+  hid_t n = ng_node(g, "fc", "Affine");
+  double w[6] = {0.25, -0.5, 1.0, 2.0, 0.125, -1.5}, b[2] = {0.5, -0.25};
+  hsize_t wd[2] = {2, 3};
+  ng_num(n, "weight", f64, gzip, 2, wd, w);
+  ng_vec(n, "bias", f64, gzip, 2, b);
+  H5Gclose(n);
+  n = ng_node(g, "lif", "LIF");
+  double tau[2] = {0.02, 0.01}, r[2] = {1, 2}, leak[2] = {0, 0.5}, th[2] = {1, 0.75};
+  ng_vec(n, "tau", f64, gzip, 2, tau);
+  ng_vec(n, "r", f64, gzip, 2, r);
+  ng_vec(n, "v_leak", f64, gzip, 2, leak);
+  ng_vec(n, "v_threshold", f64, gzip, 2, th);
+  H5Gclose(n);
+  const char *e[] = {"in", "fc", "fc", "lif", "lif", "out"};
+  ng_edges(g, 3, e);
+  H5Gclose(g);
+  H5Fclose(f);
+}
+
 /* Fill v[0..n) with x. */
 static inline double *ng_fill(double *v, size_t n, double x) {
   for (size_t i = 0; i < n; i++) v[i] = x;

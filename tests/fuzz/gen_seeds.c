@@ -88,27 +88,8 @@ static int gen_dvs(void) {
 
 static int gen_nir(void) {
   /* in [3] -> fc (Affine 2 x 3) -> lif (LIF [2]) -> out [2] */
-  hid_t g, f = ng_create(at("nir", "lif.nir"), "0.2.0", &g);
-  int64_t s3[] = {3}, s2[] = {2};
-  ng_io(g, "in", "Input", 1, s3);
-  ng_io(g, "out", "Output", 1, s2);
-  hid_t n = ng_node(g, "fc", "Affine");
-  double w[6] = {0.25, -0.5, 1.0, 2.0, 0.125, -1.5}, b[2] = {0.5, -0.25};
-  hsize_t wd[2] = {2, 3};
-  ng_num(n, "weight", false, false, 2, wd, w);
-  ng_vec(n, "bias", false, false, 2, b);
-  H5Gclose(n);
-  n = ng_node(g, "lif", "LIF");
-  double tau[2] = {0.02, 0.01}, r[2] = {1, 2}, leak[2] = {0, 0.5}, th[2] = {1, 0.75};
-  ng_vec(n, "tau", false, false, 2, tau);
-  ng_vec(n, "r", false, false, 2, r);
-  ng_vec(n, "v_leak", false, false, 2, leak);
-  ng_vec(n, "v_threshold", false, false, 2, th);
-  H5Gclose(n);
-  const char *e[] = {"in", "fc", "fc", "lif", "lif", "out"};
-  ng_edges(g, 3, e);
-  H5Gclose(g);
-  H5Fclose(f);
+  ng_write_lif(at("nir", "lif.nir"), false, false, "0.2.0");
+  hid_t g, f, n;
 
   /* in [4] -> sub (a nested graph: Linear 4 x 4, CubaLIF [4], gzip) -> out [4] */
   f = ng_create(at("nir", "nested-cuba.nir"), NULL, &g);
