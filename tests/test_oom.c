@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/system/run_int.h"
 #include "tests_util.h"
@@ -64,3 +65,38 @@ Test(oom, build_and_run_every_failure_point, .timeout = 300) { every_failure_poi
 
 /* Network mode builds its rows in its own way (sim/system/netmode.c). */
 Test(oom, network_every_failure_point, .timeout = 300) { every_failure_point("network"); }
+
+/* A request over a size cap fails, as on a machine without that memory. */
+static size_t cap_bytes;
+static void *cap_malloc(size_t n) { return n > cap_bytes ? NULL : malloc(n); }
+static void *cap_calloc(size_t a, size_t b) {
+  return (double)a * (double)b > (double)cap_bytes ? NULL : calloc(a, b);
+}
+static void *cap_realloc(void *p, size_t n) { return n > cap_bytes ? NULL : realloc(p, n); }
+static const nm_allocator capped = {cap_malloc, cap_realloc, cap_calloc, free};
+
+/* Out of memory says what was being built, for which population, and the
+ * size of the request that failed. */
+Test(oom, message_names_population_and_size, .timeout = 300) {
+  const char *text = "name: big\nchip: test\nsteps: 2\nengine: {mode: network}\n"
+                     "populations:\n"
+                     "  tiny: {size: 3, model: lif}\n"
+                     "  huge: {size: 50000000, model: lif}\n";
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load_string("big.yaml", text, NULL, 0, &scn, &err), NMSIM_OK,
+               "%s", err.msg);
+  cap_bytes = 64u << 20; /* 50e6 neurons need 200 MB for one 4-byte array */
+  nmsim_set_allocator(&capped);
+  run_summary sum;
+  run_opts o = {.h5_path = NULL};
+  nmsim_status rc = run_scenario(scn, &o, &sum, &err);
+  nmsim_set_allocator(NULL);
+  nmsim_scenario_destroy(scn);
+  cr_assert_eq(rc, NMSIM_ENOMEM, "status %s: %s", nmsim_status_name(rc), err.msg);
+  cr_assert(strstr(err.msg, ": building the network for 50000003 neurons in 2 "
+                            "populations (the largest, 'huge', has 50000000)"),
+            "%s", err.msg);
+  cr_assert(strstr(err.msg, "out of memory: a request for ") && strstr(err.msg, " MiB failed"),
+            "%s", err.msg);
+}

@@ -53,7 +53,11 @@ nmsim_status nm_seterr(nmsim_err *err, nmsim_status code, const char *file, int 
 nmsim_status nm_vseterr(nmsim_err *err, nmsim_status code, const char *file, int line,
                         const char *fmt, va_list ap);
 #define NMSIM_ERR(err, code, ...) nm_seterr((err), (code), __FILE__, __LINE__, __VA_ARGS__)
-#define NMSIM_ENOMEM_ERR(err) NMSIM_ERR((err), NMSIM_ENOMEM, "out of memory")
+/* NMSIM_ENOMEM, with the size of the last request that failed. */
+nmsim_status nm_oom_err(nmsim_err *err, const char *file, int line);
+#define NMSIM_ENOMEM_ERR(err) nm_oom_err((err), __FILE__, __LINE__)
+/* Put "<context>: " before err's message; returns err's code. */
+nmsim_status nm_err_context(nmsim_err *err, const char *fmt, ...) NMSIM_PRINTF(2, 3);
 
 /* ---- broken invariants ---------------------------------------------------- */
 NMSIM_NORETURN void nm_panic(const char *file, int line, const char *fmt, ...)

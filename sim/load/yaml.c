@@ -246,6 +246,21 @@ nmsim_status yml_check_utf8(const char *name, const char *text, nmsim_err *err) 
   return NMSIM_OK;
 }
 
+nmsim_status yml_check_quotes(const char *name, const char *text, nmsim_err *err) {
+  int line = 1, col = 1, run = 0;
+  for (const char *p = text; *p; p++) {
+    run = *p == '\'' ? run + 1 : 0;
+    if (run == YML_MAX_QUOTE_RUN)
+      return NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d:%d: %d quote characters (') in a row: libfyaml 0.7 misreads "
+                       "'' escapes in a row; write the value in double quotes (\"x''y\")",
+                       name, line, col - YML_MAX_QUOTE_RUN + 1, YML_MAX_QUOTE_RUN);
+    if (*p == '\n' || (*p == '\r' && p[1] != '\n')) line++, col = 1;
+    else col++;
+  }
+  return NMSIM_OK;
+}
+
 /* Nodes the document holds once its aliases are expanded, and how deep it
  * nests, each counted until it passes its limit (so a document built to
  * explode is refused in bounded time, before libfyaml resolves it). */
@@ -350,7 +365,9 @@ nmsim_status yml_parse(const char *name, const char *text, yml_doc **out, nmsim_
   d->diag = yml_diag_new(yml_diag_capture, d);
   if (!d->name || !d->text || !d->diag) goto nomem;
   /* libfyaml loops forever on some bytes that are not UTF-8 */
-  if ((rc = yml_check_utf8(d->name, d->text, err)) != NMSIM_OK) goto fail;
+  if ((rc = yml_check_utf8(d->name, d->text, err)) != NMSIM_OK ||
+      (rc = yml_check_quotes(d->name, d->text, err)) != NMSIM_OK)
+    goto fail;
 
   /* anchors and aliases are resolved after the document is measured */
   struct fy_parse_cfg cfg = {
@@ -964,6 +981,10 @@ nmsim_status yml_apply_overrides(yml_doc *d, const nmsim_override *ov, size_t n,
         yml_check_utf8("", o->value, NULL) != NMSIM_OK)
       return NMSIM_ERR(err, NMSIM_EINPUT, "%s: --set %s: not UTF-8 text", d->name,
                        yml_check_utf8("", o->key, NULL) ? "KEY" : o->key);
+    if (yml_check_quotes("", o->value, NULL) != NMSIM_OK)
+      return NMSIM_ERR(err, NMSIM_EINPUT, "%s: --set %s: %d quote characters (') in a row: libfyaml 0.7 "
+                       "misreads '' escapes in a row; write the value in double quotes",
+                       d->name, o->key, YML_MAX_QUOTE_RUN);
     rc = yml_apply_one(d, o, err);
   }
   yml_refresh_overrides(d);

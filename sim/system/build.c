@@ -825,6 +825,22 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   *out = s;
   return NMSIM_OK;
 fail:
+  if (rc == NMSIM_ENOMEM) {
+    uint64_t total = 0;
+    size_t big = 0;
+    for (size_t p = 0; p < scn->n_pops; p++) {
+      total += scn->pops[p].size;
+      if (scn->pops[p].size > scn->pops[big].size) big = p;
+    }
+    char syn[64] = "";
+    if (E.n) snprintf(syn, sizeof syn, ", %zu synapses made so far", E.n);
+    if (scn->n_pops)
+      nm_err_context(err, "%s: building the %s for %llu neurons in %zu population%s "
+                     "(the largest, '%s', has %u)%s",
+                     scn->path, net ? "network" : "chip model", (unsigned long long)total,
+                     scn->n_pops, scn->n_pops == 1 ? "" : "s", scn->pops[big].name,
+                     scn->pops[big].size, syn);
+  }
   nm_free(E.e);
   nm_free(shift);
   nm_free(fanin);
