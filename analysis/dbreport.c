@@ -303,6 +303,10 @@ nmsim_status dbreport(FILE *f, const char *path, const char *sweep_id, bool json
     st = NMSIM_ERR(err, NMSIM_EINPUT,
                    "%s: no run of sweep '%s' (nmsim report --db DB --json gives each run's "
                    "sweep_id)", path, sweep_id);
+  if (!st && rdb_is_immutable(db))
+    fprintf(stderr, "nmsim: note: %s: its folder is not writable, so SQLite cannot make %s-shm "
+            "beside it: read as a file that nothing changes (a run writing to it now is not "
+            "seen)\n", path, path);
   if (!st) {
     if (json) dbreport_print_json(f, path, rows, n);
     else dbreport_print_text(f, path, rows, n);

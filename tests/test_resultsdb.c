@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim/cli/cli.h"
 #include "sim/out/resultsdb.h"
@@ -704,4 +706,53 @@ Test(resultsdb_cli, sweep_files_and_errors) {
   cr_assert(rc == 2 && strstr(err, "/nonexistent/r.sqlite"), "report of a missing db: %d %s",
             rc, err);
   free(err);
+}
+
+/* A database in a folder the user cannot write (a read-only copy or mount):
+ * report reads it all the same (SQLite cannot make its -shm file there, so
+ * it is read as a file nothing changes) and says so; run --db says the
+ * folder is the trouble. Root writes anywhere, so as root nmsim runs as the
+ * user "nobody" (setpriv, of util-linux). */
+Test(resultsdb, read_only_folder) {
+  TMP(dir, "rodb", "");
+  char path[600];
+  snprintf(path, sizeof path, "%s/r.sqlite", dir);
+  cr_assert_eq(mkdir(dir, 0755), 0, "mkdir %s", dir);
+  rdb *db = NULL;
+  OK(rdb_open(path, &db, E));
+  rdb_run r = {.scenario_text = "name: tiny\n", .scenario_name = "tiny", .chip = "test",
+               .seed = 5, .status = "complete", .start_time = "2024-01-02T03:04:06Z"};
+  OK(rdb_insert(db, &r, NULL, E));
+  rdb_close(db);
+  cr_assert_eq(chmod(path, 0444), 0);
+  cr_assert_eq(chmod(dir, 0555), 0);
+  const char *as = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+
+  char cmd[2400], *out = NULL, *errs = NULL;
+  snprintf(cmd, sizeof cmd, "%s%s report --db %s", as, NMSIM_BINARY, path);
+  int rc = tu_run(cmd, &out, &errs);
+  cr_assert(rc == 0 && strstr(out, "1 run") &&
+                strstr(errs, "its folder is not writable, so SQLite cannot make") &&
+                strstr(errs, "read as a file that nothing changes"),
+            "rc %d, out %s, err %s", rc, out, errs);
+  free(out);
+  free(errs);
+  TMP(open_dir, "rodb-out", ""); /* a folder nobody may write the run file in */
+  cr_assert_eq(mkdir(open_dir, 0777), 0);
+  cr_assert_eq(chmod(open_dir, 0777), 0);
+  char h5[700];
+  snprintf(h5, sizeof h5, "%s/run.h5", open_dir);
+  snprintf(cmd, sizeof cmd, "%s%s run %s --quiet -o %s --db %s", as, NMSIM_BINARY, TINY, h5,
+           path);
+  rc = tu_run(cmd, &out, &errs);
+  cr_assert(rc == 2 && strstr(errs, "cannot open the results database: the folder ") &&
+                strstr(errs, " is not writable (Permission denied): SQLite makes the database"),
+            "rc %d, err %s", rc, errs);
+  free(out);
+  free(errs);
+  chmod(dir, 0755);
+  remove(path);
+  remove(h5);
+  rmdir(open_dir);
+  rmdir(dir);
 }

@@ -2,17 +2,21 @@
  * and migration, one transaction per recorded run, and reading runs back. */
 #include "sim/out/resultsdb.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim/base/sha256.h"
 
 struct rdb {
   sqlite3 *db;
   char *path;
+  bool immutable; /* opened read-only as a file nothing changes */
 };
 
 /* ---- a growable string ------------------------------------------------------ */
@@ -81,13 +85,31 @@ void rdb_energy_column(int c, char *buf, size_t n) {
 
 /* ---- errors ------------------------------------------------------------------- */
 
-/* Record "<path>: <op>: <SQLite's message>"; SQLITE_NOTADB is EFORMAT. */
+/* Record "<path>: <op>: <SQLite's message> (<the OS reason>)"; SQLITE_NOTADB
+ * is EFORMAT. A database that cannot be written or opened in WAL mode says
+ * that SQLite also writes PATH-wal and PATH-shm beside it. */
 static nmsim_status rdb_fail(nmsim_err *err, const char *file, int line, rdb *d, int rc,
                              const char *op) {
   nmsim_status code = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? NMSIM_EFORMAT : NMSIM_EIO;
   const char *why = d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc);
   if (rc == SQLITE_NOTADB) why = "not an SQLite database";
-  return nm_seterr(err, code, file, line, "%s: %s: %s", d->path, op, why);
+  int os = d->db ? sqlite3_system_errno(d->db) : 0;
+  char reason[160] = "";
+  if (os) snprintf(reason, sizeof reason, " (%s)", strerror(os));
+  if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) {
+    /* the folder: where SQLite makes the database, its -wal and its -shm */
+    const char *slash = strrchr(d->path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - d->path + 1) : 1,
+             slash ? d->path : ".");
+    if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+      return nm_seterr(err, code, file, line,
+                       "%s: %s: the folder %s %s (%s): SQLite makes the database, %s-wal and "
+                       "%s-shm there",
+                       d->path, op, dir, errno == ENOENT ? "does not exist" : "is not writable",
+                       strerror(errno), d->path, d->path);
+  }
+  return nm_seterr(err, code, file, line, "%s: %s: %s%s", d->path, op, why, reason);
 }
 #define RDB_FAIL(err, d, rc, op) rdb_fail((err), __FILE__, __LINE__, (d), (rc), (op))
 
@@ -120,9 +142,8 @@ static nmsim_status rdb_new(const char *path, int flags, rdb **out, nmsim_err *e
   }
   int rc = sqlite3_open_v2(path, &d->db, flags, NULL);
   if (rc != SQLITE_OK) {
-    nmsim_status st = NMSIM_ERR(err, rc == SQLITE_NOMEM ? NMSIM_ENOMEM : NMSIM_EIO,
-                                "%s: cannot open the results database: %s", path,
-                                d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
+    nmsim_status st = rc == SQLITE_NOMEM ? NMSIM_ENOMEM_ERR(err)
+                                         : RDB_FAIL(err, d, rc, "cannot open the results database");
     rdb_close(d);
     return st;
   }
@@ -253,21 +274,60 @@ nmsim_status rdb_open(const char *path, rdb **out, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* "file:" URI of path with immutable=1 (SQLite then takes no locks and makes
+ * no -shm file), or NULL when out of memory. */
+static char *rdb_immutable_uri(const char *path) {
+  size_t n = strlen(path);
+  char *u = nm_malloc(3 * n + 32);
+  if (!u) return NULL;
+  char *o = u + sprintf(u, "file:");
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        strchr("/-_.~", *p))
+      *o++ = (char)*p;
+    else
+      o += sprintf(o, "%%%02X", *p);
+  strcpy(o, "?immutable=1");
+  return u;
+}
+
 nmsim_status rdb_open_readonly(const char *path, rdb **out, nmsim_err *err) {
   FILE *f = path ? fopen(path, "rb") : NULL;
-  if (!f) return NMSIM_ERR(err, NMSIM_EIO, "%s: cannot open the results database: no such "
-                                           "file or not readable", path ? path : "(null)");
+  if (!f) return NMSIM_ERR(err, NMSIM_EIO, "%s: cannot open the results database: %s",
+                           path ? path : "(null)", strerror(errno));
   fclose(f);
   rdb *d;
   nmsim_status st = rdb_new(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, &d, err);
   if (st) return st;
   if ((st = rdb_schema(d, false, err))) {
+    /* a WAL database in a folder this user cannot write (a read-only copy
+     * or mount): SQLite cannot make its -shm file, so read it as a file
+     * that nothing changes */
+    int rc = sqlite3_errcode(d->db);
     rdb_close(d);
-    return st;
+    if (st != NMSIM_EIO || (rc != SQLITE_CANTOPEN && rc != SQLITE_READONLY)) return st;
+    char *uri = rdb_immutable_uri(path);
+    if (!uri) return NMSIM_ENOMEM_ERR(err);
+    nmsim_err first = *err;
+    st = rdb_new(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, &d, err);
+    nm_free(uri);
+    if (!st) {
+      nm_free(d->path);
+      if (!(d->path = nm_strdup(path))) st = NMSIM_ENOMEM_ERR(err);
+      else st = rdb_schema(d, false, err);
+    }
+    if (st) {
+      rdb_close(d);
+      *err = first;
+      return first.code;
+    }
+    d->immutable = true;
   }
   *out = d;
   return NMSIM_OK;
 }
+
+bool rdb_is_immutable(const rdb *d) { return d && d->immutable; }
 
 void rdb_close(rdb *d) {
   if (!d) return;

@@ -99,6 +99,11 @@ nmsim_status rdb_open(const char *path, rdb **out, nmsim_err *err);
 /* Open an existing database for reading only; same errors (a missing file is
  * NMSIM_EIO). */
 nmsim_status rdb_open_readonly(const char *path, rdb **out, nmsim_err *err);
+/* True when rdb_open_readonly could not open the database the usual way (a
+ * WAL database in a folder this process cannot write, where SQLite cannot
+ * make its -shm file) and read it as a file that nothing changes: a writer
+ * at work on it is not seen. */
+bool rdb_is_immutable(const rdb *db);
 /* Close (accepts NULL). */
 void rdb_close(rdb *db);
 
