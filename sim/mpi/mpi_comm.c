@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/mpi/mpi_comm.h"
+#include "sim/base/guard.h"
 
 static int g_on, g_rank, g_size = 1;
 static MPI_Op g_op;
@@ -49,6 +50,7 @@ void nmc_init(int *argc, char ***argv) {
   setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
   MPI_Init(argc, argv);
   g_on = 1;
+  nm_guard_off(true); /* a process of an MPI job must not fork */
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
   MPI_Op_create(record_op, 1, &g_op);

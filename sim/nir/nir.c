@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/nir/nir.h"
+#include "sim/base/guard.h"
 
 static const char *const nir_kind_names[NIR_KIND_COUNT] = {
 #define NIR_X_NAME(id, str) str,
@@ -1144,7 +1145,24 @@ done:
 
 /* ---- entry points ------------------------------------------------------------------ */
 
+typedef struct nir_guarded {
+  const char *path;
+  nir_graph **out;
+} nir_guarded;
+
+static nmsim_status nir_read_fn(void *ctx, nmsim_err *err) {
+  nir_guarded *a = ctx;
+  return nir_read_here(a->path, a->out, err);
+}
+
 nmsim_status nir_read(const char *path, nir_graph **out, nmsim_err *err) {
+  if (!path || !out) return NMSIM_ERR(err, NMSIM_EINVAL, "nir_read: NULL argument");
+  *out = NULL;
+  nir_guarded a = {path, out};
+  return nm_guarded_read(path, "the NIR graph", nir_read_fn, &a, err);
+}
+
+nmsim_status nir_read_here(const char *path, nir_graph **out, nmsim_err *err) {
   if (!path || !out) return NMSIM_ERR(err, NMSIM_EINVAL, "nir_read: NULL argument");
   *out = NULL;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);

@@ -100,6 +100,10 @@ typedef struct nir_graph {
  * node kind, missing field, shape mismatch), NMSIM_ENOMEM. HDF5's own error
  * printing is switched off for the process. */
 nmsim_status nir_read(const char *path, nir_graph **out, nmsim_err *err);
+/* The same read, in this process only; nir_read reads the file in a child
+ * process first (sim/base/guard.h), so that a damaged file that makes
+ * libhdf5 crash, hang or ask for gigabytes is reported, not suffered. */
+nmsim_status nir_read_here(const char *path, nir_graph **out, nmsim_err *err);
 /* Accepts NULL. */
 void nir_graph_destroy(nir_graph *g);
 

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "sim/base/guard.h"
+
 #define H5O_DEFLATE 4           /* zlib level: most of the gain, little of the cost */
 #define H5O_SPIKE_CAP 65536u    /* spikes buffered per recorded population */
 #define H5O_SPIKE_CHUNK 8192u   /* spikes per chunk: a flush rewrites at most one per dataset */
@@ -1055,6 +1057,8 @@ static nmsim_status h5o_read_str(h5o_rd *r, hid_t loc, const char *obj, const ch
     H5free_memory(v);
   } else {
     size_t n = H5Tget_size(t);
+    /* the longest string nmsim writes is a scenario's text (64 MiB at most) */
+    if (n == 0 || n > ((size_t)64 << 20) + 1) goto bad;
     buf = nm_calloc(n + 1, 1);
     if (!buf) {
       st = NMSIM_ENOMEM_ERR(r->err);
@@ -1390,7 +1394,24 @@ done:
   return st;
 }
 
+typedef struct h5o_summary_read {
+  const char *path;
+  run_summary *sum;
+} h5o_summary_read;
+
+static nmsim_status h5o_summary_read_fn(void *ctx, nmsim_err *err) {
+  h5o_summary_read *a = ctx;
+  return h5o_read_summary_here(a->path, a->sum, err);
+}
+
 nmsim_status h5o_read_summary(const char *path, run_summary *sum, nmsim_err *err) {
+  if (!path || !sum) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_read_summary: NULL argument");
+  memset(sum, 0, sizeof *sum);
+  h5o_summary_read a = {path, sum};
+  return nm_guarded_read(path, "the run file", h5o_summary_read_fn, &a, err);
+}
+
+nmsim_status h5o_read_summary_here(const char *path, run_summary *sum, nmsim_err *err) {
   if (!path || !sum) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_read_summary: NULL argument");
   memset(sum, 0, sizeof *sum);
   h5o_quiet();

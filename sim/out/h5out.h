@@ -208,5 +208,9 @@ void h5o_close(h5o_writer *w);
  * from static_power_mw), with the file's status ("incomplete" or "failed").
  * NMSIM_EIO / NMSIM_EFORMAT with the path and what is missing. */
 nmsim_status h5o_read_summary(const char *path, run_summary *sum, nmsim_err *err);
+/* The same read, in this process only; h5o_read_summary reads the file in a
+ * child process first (sim/base/guard.h), so that a damaged file that makes
+ * libhdf5 crash, hang or ask for gigabytes is reported, not suffered. */
+nmsim_status h5o_read_summary_here(const char *path, run_summary *sum, nmsim_err *err);
 
 #endif

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *path = fz_write_tmp(data, size, "nir");
   nir_graph *g = NULL;
   nmsim_err err = {0};
-  nmsim_status rc = nir_read(path, &g, &err);
+  nmsim_status rc = nir_read_here(path, &g, &err);
   if (rc == NMSIM_OK) {
     if (!g) abort();
     nir_graph_destroy(g);

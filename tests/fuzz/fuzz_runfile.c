@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *path = fz_write_tmp(data, size, "runfile");
   run_summary sum = {0};
   nmsim_err err = {0};
-  nmsim_status rc = h5o_read_summary(path, &sum, &err);
+  nmsim_status rc = h5o_read_summary_here(path, &sum, &err);
   if (rc == NMSIM_OK) {
     report_print_text(fz_null(), &sum);
     report_print_json(fz_null(), &sum);
