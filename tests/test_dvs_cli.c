@@ -207,6 +207,7 @@ Test(dvs_cli, convert_failed_write_removes_output, .timeout = 60) {
   cr_assert_eq(tu_run(cmd, &out, &err), 0);
   cr_assert(out && strstr(out, "exit=1"), "exit: '%s' (stderr %s)", out, err);
   cr_assert(err && strstr(err, h5), "stderr names the output: %s", err);
+  cr_assert(strstr(err, "(File too large)"), "stderr gives the OS reason: %s", err);
   FILE *f = fopen(h5, "rb");
   cr_assert_null(f, "the partial output %s was left behind", h5);
   free(out);

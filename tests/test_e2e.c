@@ -388,6 +388,7 @@ Test(e2e, failed_run_file_write, .timeout = 300) {
    * (by wall time) falls */
   cr_assert(err && (strstr(err, "cannot append to") || strstr(err, "cannot flush the run file")),
             "stderr: %s", err);
+  cr_assert(strstr(err, "File too large"), "stderr gives the OS reason: %s", err);
   free(out);
   free(err);
   remove(scn), remove(h5);

@@ -4,6 +4,7 @@
 #include "sim/cli/cli_dvs.h"
 #include "sim/out/h5out.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,15 @@ static int dvs_usage_error(const char *what, const char *arg) {
   fprintf(stderr, "nmsim dvs: %s%s%s\nTry 'nmsim dvs --help'.\n", what, arg ? " " : "",
           arg ? arg : "");
   return 2;
+}
+
+/* Why a write of the converted file failed: the OS reason (errno, cleared
+ * before the write), else libhdf5's. */
+static const char *convert_why(void) {
+  static char why[400];
+  if (errno) return strerror(errno);
+  h5o_last_error(why, sizeof why);
+  return why;
 }
 
 static int dvs_fail(nmsim_status rc, const nmsim_err *err) {
@@ -208,9 +218,10 @@ static int convert(const char *file, const char *out, dvs_format fmt) {
     }
     if (!s.events) s.t_first = t[0];
     s.t_last = t[n - 1];
+    errno = 0;
     if (h5_append(&o, 0, t, n) < 0 || h5_append(&o, 1, x, n) < 0 ||
         h5_append(&o, 2, y, n) < 0 || h5_append(&o, 3, p, n) < 0) {
-      fprintf(stderr, "nmsim dvs: %s: writing the events failed\n", out);
+      fprintf(stderr, "nmsim dvs: %s: writing the events failed (%s)\n", out, convert_why());
       code = 1;
     }
     o.n += n;
@@ -223,6 +234,7 @@ static int convert(const char *file, const char *out, dvs_format fmt) {
     s.off = s.events - s.on;
     const char *from = dvs_resolution(in, &s, &w, &h);
     uint64_t ev_n = s.events;
+    errno = 0;
     if (h5_attr(o.file, "width", H5T_NATIVE_UINT32, &w) < 0 ||
         h5_attr(o.file, "height", H5T_NATIVE_UINT32, &h) < 0 ||
         h5_attr_str(o.file, "resolution_from", from) < 0 ||
@@ -235,12 +247,14 @@ static int convert(const char *file, const char *out, dvs_format fmt) {
         h5_attr(o.file, "off", H5T_NATIVE_UINT64, &s.off) < 0 ||
         h5_attr_str(o.ds[0], "unit", "us") < 0 ||
         h5_attr_str(o.ds[3], "meaning", "1 = ON (brightness increase), 0 = OFF") < 0) {
-      fprintf(stderr, "nmsim dvs: %s: writing the attributes failed\n", out);
+      fprintf(stderr, "nmsim dvs: %s: writing the attributes failed (%s)\n", out,
+              convert_why());
       code = 1;
     }
   }
+  errno = 0;
   if (h5_close(&o) < 0 && !code) {
-    fprintf(stderr, "nmsim dvs: %s: writing the file failed (disk full?)\n", out);
+    fprintf(stderr, "nmsim dvs: %s: writing the file failed (%s)\n", out, convert_why());
     code = 1;
   }
   /* a partial output is not left behind as if it were whole */

@@ -291,6 +291,7 @@ static herr_t h5o_append(hid_t ds, int rank, hsize_t start, size_t nrows, size_t
   if (nrows == 0) return 0;
   herr_t rc = -1;
   hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
+  errno = 0; /* the OS reason of a failed write, when libhdf5 keeps none */
   hsize_t dims[2] = {start + nrows, width};
   hsize_t off[2] = {start, 0}, cnt[2] = {nrows, width};
   if (H5Dset_extent(ds, dims) < 0) goto done;
@@ -394,10 +395,15 @@ void h5o_shutdown(void) {
  * its last good flush. */
 static nmsim_status h5o_append_failed(h5o_writer *w, hid_t ds, nmsim_err *err) {
   char name[256];
+  int os = errno;
   w->failed = NMSIM_EWRITE;
   h5o_write_failed = true;
   nmsim_status st = H5O_FAIL(err, NMSIM_EWRITE, w->path, "cannot append to %s",
                              h5o_name_of(ds, name, sizeof name));
+  if (err && os && !strstr(err->msg, "(HDF5: ")) {
+    size_t n = strlen(err->msg);
+    snprintf(err->msg + n, sizeof err->msg - n, ": %s", strerror(os));
+  }
   h5o_rewind(w);
   return st;
 }
