@@ -94,6 +94,12 @@ struct nmsim_chip {
 
   double static_power_mw;       /* whole chip */
 
+  /* How the chip is run, step after step (pacing: fast or {realtime: T}):
+   * a chip with a barrier, fast unless its file says otherwise; a chip on
+   * ticks, in real time at its tick, the one pacing it has. */
+  nm_pacing pacing;
+  nmsim_ps pacing_ps;           /* the period in real time (0: fast) */
+
   /* Core types with CORE_CHIP_TICK (truenorth; zero otherwise): the period of
    * the global tick that starts a step on every core at once. */
   nmsim_ps tick_ps;

@@ -85,7 +85,7 @@ static void loihi_on_barrier_done(void *ctx, sim_engine *e, const sim_event *ev)
     sim_engine_stop(e);
     return;
   }
-  loihi_start_step(s, ev->time);
+  loihi_start_step(s, core_next_start(s, ev->time));
 }
 
 static nmsim_status loihi_start_step(sys *s, nmsim_ps t) {

@@ -158,6 +158,12 @@ struct sys {
   uint32_t tiles_used;
   nmsim_ps barrier_ps;
 
+  /* pacing (timed mode): step k starts no earlier than k x pace_ps (0: as
+   * soon as step k - 1 ends); a chip on ticks ticks every tick_ps = pace_ps */
+  nm_pacing pacing;
+  nmsim_ps pace_ps, tick_ps;
+  const char *pace_from;   /* "the chip", "engine.pacing", ... */
+
   /* step state */
   uint64_t step;
   nmsim_ps step_start;
@@ -205,7 +211,9 @@ struct sys {
   bool hop_by_hop;         /* no sending ahead (noc_port_send): the reference for tests */
   bool noc_ahead;          /* ports send ahead (noc/mesh.c; set by noc_init_ports) */
   bool noc_rings;          /* the topology has rings: bubble flow control (noc_init_ports) */
-  uint64_t tick_overruns;  /* ticks that fired while their core was still busy */
+  uint64_t tick_overruns;  /* steps whose work did not fit their real-time period
+                            * (ticks that fired while their core was still busy) */
+  nmsim_ps busy_ps;        /* sum of the steps' latencies: the time the chip computes */
   uint64_t late_packets;   /* packets processed after their target tick started */
 
   sys_step_hook hook;

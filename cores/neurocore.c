@@ -206,19 +206,20 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
 }
 
 
-bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, bool window_energy, nmsim_err *err) {
+bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
   if (s->path->fold_hops) s->path->fold_hops(s);
   s->step_latency = lat;
+  s->busy_ps += lat;
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;
   if (lat > s->step_max) s->step_max = lat;
   if (end > s->hw_time) s->hw_time = end;
-  if (window_energy) {
-    /* the window's energy: the step's dynamic energy (summed over every rank
-     * when partitioned) and static power over its hardware time */
-    double window = s->chip->static_power_mw * s->n_chips * (double)lat * 1e-3;
-    for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
-    if (window > s->window_max_pj) s->window_max_pj = window;
-  }
+  /* the window's energy: the step's dynamic energy (summed over every rank
+   * when partitioned) and static power over its hardware time, in real time
+   * at least the pacing period */
+  nmsim_ps span = lat > s->pace_ps ? lat : s->pace_ps;
+  double window = s->chip->static_power_mw * s->n_chips * (double)span * 1e-3;
+  for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
+  if (window > s->window_max_pj) s->window_max_pj = window;
   nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;
@@ -229,7 +230,13 @@ bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, bool window_energy, nmsim
 }
 
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
-  return core_end_step(s, t - s->step_start, t, true, err);
+  nmsim_ps end = t;
+  if (s->pace_ps) {
+    nmsim_ps due = (s->step + 1) * s->pace_ps;
+    if (t > due) s->tick_overruns++;
+    else end = due;
+  }
+  return core_end_step(s, t - s->step_start, end, err);
 }
 
 void sys_next_step(sys *s) {

@@ -65,11 +65,20 @@ void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
 /* Move to step s->step + 1: the step count and every core's ring slot. */
 void sys_next_step(sys *s);
 /* Close step s->step, which lasted lat and ended at hardware time end (its
- * learning phase has run): its hops' energy, its latency, the largest
- * energy of one step (window_energy), the totals, the step hook; then the
- * next step. false with err set on failure. */
-bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, bool window_energy, nmsim_err *err);
-/* core_end_step for a step that started at s->step_start and ended at t. */
+ * learning phase has run): its hops' energy, its latency, the energy of its
+ * window (dynamic, and static power over the longer of lat and the pacing
+ * period), the totals, the step hook; then the next step. false with err set
+ * on failure. */
+bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err);
+/* core_end_step for a step that started at s->step_start and ended at t,
+ * paced: in real time the step lasts until the next one is due ((step + 1)
+ * x period), and a step that ends after that is an overrun (counted). */
 bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err);
+/* When the step just opened starts, the last one having ended at t: t, or
+ * in real time not before step x period. */
+static inline nmsim_ps core_next_start(const sys *s, nmsim_ps t) {
+  nmsim_ps due = s->step * s->pace_ps;
+  return due > t ? due : t;
+}
 
 #endif

@@ -72,11 +72,11 @@ static nmsim_status pe_build(sys *s, nmsim_err *err) {
   s->core_state = pes;
   const chip_pe *pc = &s->chip->pe;
   uint32_t per_chip = chip_n_cores(s->chip);
-  nmsim_ps step = pc->tick_offset_ps % pc->tick_ps, phase = 0;
+  nmsim_ps step = pc->tick_offset_ps % s->tick_ps, phase = 0;
   for (uint32_t i = 0; i < s->n_cores; i++) {
     if (i % per_chip == 0) phase = 0;
     pes[i].phase = phase;
-    phase = (phase + step) % pc->tick_ps;
+    phase = (phase + step) % s->tick_ps;
   }
   return NMSIM_OK;
 }
@@ -97,13 +97,12 @@ static nmsim_ps pe_update(sys *s, sys_core *c, nmsim_ps t) { return core_update(
 /* The timing of step s->step from the PEs this process holds (see STEPS
  * above): *lat the longest tick, *end the latest start of a next tick. */
 static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
-  const chip_pe *pc = &s->chip->pe;
   uint64_t k = s->step;
   *lat = *end = 0;
   for (uint32_t u = 0; u < s->n_used; u++) {
     if (!sys_core_here(s, s->used[u])) continue;
     const spin_pe *pe = &pes_of(s)[s->used[u]];
-    nmsim_ps next = pe->phase + (k + 1) * pc->tick_ps;
+    nmsim_ps next = pe->phase + (k + 1) * s->tick_ps;
     if (pe->busy > next) next = pe->busy;
     if (next - pe->start > *lat) *lat = next - pe->start;
     if (next > *end) *end = next;
@@ -113,9 +112,8 @@ static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
 /* Close step s->step, whose learning phase has run, with its timing over all
  * PEs. Returns false on failure (err set). */
 static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
-  const chip_pe *pc = &s->chip->pe;
-  if (!s->n_used) lat = pc->tick_ps, end = (s->step + 1) * pc->tick_ps;
-  return core_end_step(s, lat, end, false, err);
+  if (!s->n_used) lat = s->tick_ps, end = (s->step + 1) * s->tick_ps;
+  return core_end_step(s, lat, end, err);
 }
 
 /* Close step s->step in one process: its timing, the learning phase on the
@@ -131,7 +129,7 @@ static bool pe_close_step(sys *s, nmsim_err *err) {
 static nmsim_ps pe_close_time(const sys *s, uint64_t k) {
   nmsim_ps t = UINT64_MAX;
   for (uint32_t u = 0; u < s->n_used; u++) {
-    nmsim_ps at = pes_of(s)[s->used[u]].phase + (k + 1) * s->chip->pe.tick_ps;
+    nmsim_ps at = pes_of(s)[s->used[u]].phase + (k + 1) * s->tick_ps;
     if (at < t) t = at;
   }
   return t;
@@ -160,7 +158,7 @@ static void pe_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
   pe->next_tick = k + 1;
   pe->busy = pe_update(s, c, start);
   if (k + 1 < s->steps) {
-    sim_event nx = {.time = pe->phase + (k + 1) * s->chip->pe.tick_ps, .kind = SIM_EV_PE_TICK,
+    sim_event nx = {.time = pe->phase + (k + 1) * s->tick_ps, .kind = SIM_EV_PE_TICK,
                     .dst = ev->dst, .src = ev->dst, .seq = (uint32_t)(k + 1)};
     nx.data.u64[0] = k + 1;
     sim_engine_schedule(e, &nx);
@@ -231,7 +229,7 @@ static void pe_last_overruns(sys *s) {
   for (uint32_t u = 0; u < s->n_used; u++) {
     if (!sys_core_here(s, s->used[u])) continue;
     const spin_pe *pe = &pes_of(s)[s->used[u]];
-    if (pe->busy > pe->phase + steps * s->chip->pe.tick_ps) s->tick_overruns++;
+    if (pe->busy > pe->phase + steps * s->tick_ps) s->tick_overruns++;
   }
 }
 

@@ -293,7 +293,7 @@ static void tn_destroy(sys *s) {
  * tick k * T and lasts until the next tick or until the last core's work of
  * the tick ends, if later (*lat); *end is that time. */
 static void tn_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
-  nmsim_ps t0 = s->step * s->chip->tick_ps, next = t0 + s->chip->tick_ps;
+  nmsim_ps t0 = s->step * s->tick_ps, next = t0 + s->tick_ps;
   *end = next;
   for (uint32_t u = 0; u < s->n_used; u++)
     if (sys_core_here(s, s->used[u]) && tn_of(s, s->used[u])->busy > *end)
@@ -304,7 +304,7 @@ static void tn_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
 /* Close step s->step, whose learning phase has run (none: no learning), with
  * its timing over every core. Returns false on failure (err set). */
 static bool tn_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
-  return core_end_step(s, lat, end, true, err);
+  return core_end_step(s, lat, end, err);
 }
 
 static bool tn_close_step(sys *s, nmsim_err *err) {
@@ -316,7 +316,7 @@ static bool tn_close_step(sys *s, nmsim_err *err) {
 
 /* Step k closes at tick k + 1, before any core's update of that tick. */
 static nmsim_ps tn_close_time(const sys *s, uint64_t k) {
-  return s->n_used ? (k + 1) * s->chip->tick_ps : UINT64_MAX;
+  return s->n_used ? (k + 1) * s->tick_ps : UINT64_MAX;
 }
 
 /* Tick k on one core (the event's data.u64[0]); the first core's tick k
@@ -347,7 +347,7 @@ static void tn_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
   *sops = 0;
   tc->busy = core_update(s, c, start);
   if (k + 1 < s->steps) {
-    sim_event nx = {.time = (k + 1) * s->chip->tick_ps, .kind = SIM_EV_PE_TICK, .dst = ev->dst,
+    sim_event nx = {.time = (k + 1) * s->tick_ps, .kind = SIM_EV_PE_TICK, .dst = ev->dst,
                     .src = ev->dst, .seq = (uint32_t)(k + 1)};
     nx.data.u64[0] = k + 1;
     sim_engine_schedule(e, &nx);
@@ -375,7 +375,7 @@ static void tn_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
    * time). m + delay stays within the ring: ticks fire on time on every
    * core, so m is at most the last tick this core fired, next_tick - 1 (a
    * tick at this very instant fires after the packet), and delay < ring. */
-  uint64_t target = (sent - 1) / s->chip->tick_ps + c->syn[lo].delay;
+  uint64_t target = (sent - 1) / s->tick_ps + c->syn[lo].delay;
   if (target < tc->next_tick) {
     target = tc->next_tick;
     s->late_packets++;
@@ -396,7 +396,7 @@ static void tn_last_overruns(sys *s) {
   uint64_t steps = s->steps;
   if (!s->n_used || s->step >= steps) return;
   for (uint32_t u = 0; u < s->n_used; u++)
-    if (sys_core_here(s, s->used[u]) && tn_of(s, s->used[u])->busy > steps * s->chip->tick_ps)
+    if (sys_core_here(s, s->used[u]) && tn_of(s, s->used[u])->busy > steps * s->tick_ps)
       s->tick_overruns++;
 }
 

@@ -45,6 +45,16 @@ char *nm_strdup(const char *s);
  * Returns NMSIM_OK or NMSIM_ENOMEM (then *arr and *cap are unchanged). */
 nmsim_status nm_grow(void **arr, size_t *cap, size_t need, size_t elt);
 
+/* ---- pacing ---------------------------------------------------------------- */
+/* How steps follow one another in hardware time (engine.pacing in a
+ * scenario, pacing in a chip file). */
+typedef enum nm_pacing {
+  NM_PACE_CHIP = 0,  /* a scenario's default: the chip's pacing */
+  NM_PACE_FAST,      /* the next step starts when the step's work (and barrier) ends */
+  NM_PACE_REALTIME,  /* step k starts at k x period, or when step k - 1 ends if later */
+  NM_PACE_RECORDING, /* real time at dt: one step per dt of a recording's time */
+} nm_pacing;
+
 /* ---- errors -------------------------------------------------------------- */
 /* Record code and a formatted message in err (which may be NULL) and return
  * code. The single breakpoint site for every error nmsim reports. */

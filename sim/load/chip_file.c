@@ -11,6 +11,7 @@
 #include "cores/core_type.h"
 #include "noc/topology.h"
 #include "sim/base/file.h"
+#include "sim/load/pacing.h"
 #include "sim/load/yaml.h"
 
 /* Upper bounds of what a chip file may give: far beyond any real chip (an
@@ -413,6 +414,36 @@ static nmsim_status chip_read_tick(chip_ctx *x, struct fy_node *root) {
   return rc;
 }
 
+/* pacing (optional): how the chip is run, step after step. A chip with a
+ * barrier runs fast unless it says otherwise; a chip on timer ticks has no
+ * barrier to run fast with, and its tick is its real-time period. */
+static nmsim_status chip_read_pacing(chip_ctx *x, struct fy_node *root) {
+  nmsim_chip *c = x->c;
+  bool pe = c->core_type->flags & CORE_CHIP_PE;
+  nmsim_ps tick = pe ? c->pe.tick_ps : c->tick_ps;
+  const char *tick_key = pe ? "pe.tick" : "tick";
+  c->pacing = tick ? NM_PACE_REALTIME : NM_PACE_FAST;
+  c->pacing_ps = tick;
+  struct fy_node *n = yml_get(root, "pacing");
+  if (!n) return NMSIM_OK;
+  nm_pacing kind;
+  nmsim_ps ps;
+  nmsim_status rc = pacing_read(x->d, n, "pacing", false, &kind, &ps, x->err);
+  if (rc) return rc;
+  if (tick && kind == NM_PACE_FAST)
+    return yml_error(x->d, n, "pacing", x->err,
+                     "core_kind %s runs on timer ticks, with no barrier to run fast: its "
+                     "pacing is real time at its %s", c->core_type->name, tick_key);
+  if (tick && ps != tick)
+    return yml_error(x->d, n, "pacing", x->err,
+                     "the real-time period of core_kind %s is its %s (%g ms here): write "
+                     "the same period or leave pacing out",
+                     c->core_type->name, tick_key, (double)tick / 1e9);
+  c->pacing = kind;
+  c->pacing_ps = ps;
+  return NMSIM_OK;
+}
+
 /* A section that the chip's core type does not use is an error at its key. */
 static nmsim_status chip_reject(chip_ctx *x, struct fy_node *root, const char *key,
                                 const char *why) {
@@ -453,7 +484,7 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   static const char *const keys[] = {"name",   "core_kind", "description", "mesh",
                                      "limits", "costs",     "noc",         "chip_link",
                                      "barrier", "static_power", "pe",      "router",
-                                     "tick",   NULL};
+                                     "tick",   "pacing", NULL};
   const char *kinds[16];
   size_t n_kinds = 0;
   struct fy_node *root = yml_root(x->d), *n;
@@ -491,6 +522,7 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   if ((rc = chip_read_noc(x, root))) return rc;
   if ((rc = chip_read_chip_link(x, root))) return rc;
   if ((c->core_type->flags & CORE_CHIP_BARRIER) && (rc = chip_read_barrier(x, root))) return rc;
+  if ((rc = chip_read_pacing(x, root))) return rc;
   return chip_qty(x, root, "", "static_power", "mW", CHIP_MAX_POWER_MW, &c->static_power_mw);
 }
 

@@ -9,6 +9,7 @@
 #include "nmsim/chip.h"
 #include "sim/base/file.h"
 #include "sim/dvs/dvs_replay.h"
+#include "sim/load/pacing.h"
 #include "sim/load/scn_read.h"
 
 #define SCN_MAX_STEPS UINT64_C(1000000000)
@@ -45,7 +46,7 @@ static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char
   }
 
   /* engine */
-  static const char *const engine_keys[] = {"queue", "max_events", "mode", NULL};
+  static const char *const engine_keys[] = {"queue", "max_events", "mode", "pacing", NULL};
   static const char *const queues[] = {"bucket", "heap"};
   str = queues[0];
   s->max_events = SCN_DEFAULT_MAX_EVENTS;
@@ -71,6 +72,12 @@ static nmsim_status scn_read_header(scn_ctx *x, struct fy_node *root, const char
       else
         return yml_error(x->d, q, "engine.mode", x->err,
                          "expected timed, functional or network, got '%s'", mode);
+    }
+    if ((q = yml_get(n, "pacing"))) {
+      if ((rc = pacing_read(x->d, q, "engine.pacing", true, &s->pacing, &s->pacing_ps, x->err)))
+        return rc;
+      int col = 0;
+      yml_pos(q, &s->pacing_line, &col);
     }
   }
   if (!(s->queue = nm_strdup(str))) return NMSIM_ENOMEM_ERR(x->err);

@@ -116,6 +116,9 @@ struct nmsim_scenario {
   char *queue;             /* engine.queue: "bucket" (default) or "heap" */
   uint64_t max_events;     /* engine.max_events (default 1<<24) */
   bool functional;         /* engine.mode: functional (no hardware timing) or timed */
+  nm_pacing pacing;        /* engine.pacing (NM_PACE_CHIP: the chip's) */
+  nmsim_ps pacing_ps;      /* its period (NM_PACE_REALTIME) */
+  int pacing_line;         /* where engine.pacing stands (0: absent) */
   bool network;            /* engine.mode: network (functional, and no chip: sim/system/netmode.c) */
   scn_population *pops;
   size_t n_pops;

@@ -622,6 +622,53 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* The pacing of a timed run: the scenario's engine.pacing, else the chip's
+ * (docs/scenario-format.md, "Pacing"). */
+static nmsim_status sys_pacing(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  const nmsim_chip *chip = s->chip;
+  bool ticks = !(s->type->flags & CORE_SYNC_BARRIER);
+  s->pacing = chip->pacing;
+  s->pace_ps = chip->pacing_ps;
+  s->pace_from = "the chip's";
+  s->tick_ps = ticks ? s->pace_ps : 0;
+  if (scn->functional) { /* no hardware time to pace */
+    s->pacing = NM_PACE_FAST;
+    s->pace_ps = 0;
+    return NMSIM_OK;
+  }
+  if (scn->pacing == NM_PACE_FAST && ticks)
+    return NMSIM_ERR(err, NMSIM_EINPUT,
+                     "%s:%d: engine.pacing fast: chip '%s' (core_kind %s) runs on timer ticks, "
+                     "with no barrier to start a step when the last one ends: use "
+                     "{realtime: PERIOD}",
+                     scn->path, scn->pacing_line, chip->name, s->type->name);
+  if (scn->pacing == NM_PACE_RECORDING) {
+    bool dvs = false;
+    for (size_t p = 0; p < scn->n_pops; p++) dvs |= scn->pops[p].dvs != NULL;
+    if (!dvs)
+      return NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: engine.pacing recording: no population replays a recording "
+                       "(model: dvs)", scn->path, scn->pacing_line);
+  }
+  if (scn->pacing != NM_PACE_CHIP) {
+    s->pacing = scn->pacing;
+    s->pace_ps = scn->pacing == NM_PACE_REALTIME ? scn->pacing_ps
+                 : scn->pacing == NM_PACE_RECORDING ? (nmsim_ps)floor(scn->dt_ms * 1e9 + 0.5)
+                                                     : 0;
+    s->pace_from = scn->pacing == NM_PACE_RECORDING ? "the recording's" : "engine.pacing";
+  }
+  if (s->pace_ps == 0 && s->pacing != NM_PACE_FAST) s->pacing = NM_PACE_FAST;
+  s->tick_ps = ticks ? s->pace_ps : 0;
+  /* hardware time is counted in ps on 64 bits: about 213 days */
+  if (s->pace_ps && (double)s->pace_ps * (double)(scn->steps + 1) > 0x1p63)
+    return NMSIM_ERR(err, NMSIM_EINPUT,
+                     "%s: %llu steps of %g s in real time run past the %g days of hardware "
+                     "time nmsim counts", scn->path, (unsigned long long)scn->steps,
+                     (double)s->pace_ps * 1e-12, 0x1p63 * 1e-12 / 86400);
+  return NMSIM_OK;
+}
+
 nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
                        nmsim_err *err) {
   *out = NULL;
@@ -683,6 +730,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
       goto fail;
     }
   }
+  if ((rc = sys_pacing(s, err)) != NMSIM_OK) goto fail;
   /* the board's grid of tiles (network mode: one tile) */
   if (!(s->grid = nm_calloc(1, sizeof *s->grid)) ||
       (net ? noc_grid_init(s->grid, 1, 1, 1, 1)

@@ -240,6 +240,7 @@ static nmsim_status run_timed(sys *s, nmsim_err *err) {
         s->finished = true;
         break;
       }
+      tb = core_next_start(s, tb);
       if ((rc = nmc_agree(s->type->start_step(s, tb), err)) != NMSIM_OK) break;
       if (tb < next) next = tb;
     }
