@@ -379,19 +379,23 @@ Test(dvs, nmnist_overflow_and_dat_wrap) {
 
 /* ---- detection -------------------------------------------------------------------------- */
 
-/* A named format that the header contradicts is EFORMAT, naming the file;
- * unknown data and empty files cannot be detected; EVT 2.1 is refused; an
- * empty file read as N-MNIST is an empty recording. */
+/* A named format that the header contradicts is EFORMAT, naming the file and
+ * the format the header declares; unknown data and empty files cannot be
+ * detected; EVT 2.1 is refused; an empty file read as N-MNIST is an empty
+ * recording. */
 Test(dvs, detection_and_wrong_format) {
   dvs_event e[] = {{10, 1, 1, 1}, {20, 2, 2, 0}};
   struct {
     dvs_format written, asked;
     const char *says;
   } wrong[] = {
-      {DVS_EVT3, DVS_EVT2, "EVT 3.0"},       {DVS_EVT2, DVS_EVT3, "EVT 2.0"},
-      {DVS_EVT2, DVS_DAT, "RAW file"},       {DVS_DAT, DVS_EVT2, "DAT file"},
-      {DVS_AEDAT3, DVS_AEDAT4, "AEDAT 4.0"}, {DVS_AEDAT4, DVS_AEDAT2, "#!AER-DAT2.0"},
-      {DVS_EVT2, DVS_AEDAT3, "#!AER-DAT3.1"},
+      {DVS_EVT3, DVS_EVT2, "header says evt3"},
+      {DVS_EVT2, DVS_EVT3, "header says evt2"},
+      {DVS_EVT2, DVS_DAT, "header says evt2"},
+      {DVS_DAT, DVS_EVT2, "header says dat"},
+      {DVS_AEDAT3, DVS_AEDAT4, "header says aedat3"},
+      {DVS_AEDAT4, DVS_AEDAT2, "header says aedat4"},
+      {DVS_EVT2, DVS_AEDAT3, "header says evt2"},
   };
   for (size_t i = 0; i < NM_ARRAY_LEN(wrong); i++) {
     tg_buf b = {0};
@@ -432,6 +436,64 @@ Test(dvs, detection_and_wrong_format) {
   dvs_reader *r = NULL;
   cr_assert_eq(dvs_open("/nonexistent/x.raw", DVS_AUTO, &r, &err), NMSIM_EIO);
   cr_assert(strstr(err.msg, "/nonexistent/x.raw"), "%s", err.msg);
+}
+
+/* A named format that disagrees with the format the file's header declares is
+ * refused at open (EFORMAT at byte 0, naming both formats), for every pair and
+ * also gzip-compressed: no pair may decode one format's bytes as another's
+ * (N-MNIST, and EVT 2.0/3.0 on an AEDAT file, were read as garbage). Data
+ * without a header that names a format (N-MNIST, RAW words without the '%'
+ * header) are still read as whatever format is named. */
+Test(dvs, named_format_disagreeing_with_header) {
+  dvs_event *e = tg_events(40, 11, 100, 30, 34, 34);
+  for (size_t i = 0; i < NM_ARRAY_LEN(cases); i++) {
+    dvs_format written = cases[i].f;
+    if (written == DVS_NMNIST) continue; /* no header */
+    tg_buf b = {0};
+    tg_format(&b, written, e, 40, cases[i].w, cases[i].h);
+    const char *p = tu_tmp("named", ".dvs.gz");
+    cr_assert_eq(tg_write(&b, p, true), 0);
+    for (int asked = DVS_AUTO + 1; asked < DVS_FORMAT_END; asked++) {
+      if ((dvs_format)asked == written) continue;
+      char says[128];
+      snprintf(says, sizeof says, "format %s was named, but the file's header says %s",
+               dvs_format_name((dvs_format)asked), dvs_format_name(written));
+      for (int gz = 0; gz < 2; gz++) {
+        dvs_reader *r = NULL;
+        nmsim_err err = {0};
+        nmsim_status rc = gz ? dvs_open(p, (dvs_format)asked, &r, &err)
+                             : dvs_open_mem("mem", b.b, b.n, (dvs_format)asked, &r, &err);
+        cr_assert_eq(rc, NMSIM_EFORMAT, "%s read as %s (%s): %s", dvs_format_name(written),
+                     dvs_format_name((dvs_format)asked), gz ? "gzip file" : "memory",
+                     nmsim_status_name(rc));
+        cr_assert(r == NULL);
+        cr_assert(strstr(err.msg, gz ? p : "mem") && strstr(err.msg, "at byte 0") &&
+                      strstr(err.msg, says),
+                  "message '%s' lacks the name, 'at byte 0' or '%s'", err.msg, says);
+      }
+    }
+    remove(p);
+    tg_free(&b);
+  }
+  /* headerless data: any named format opens */
+  tg_buf raw[3] = {{0}};
+  tg_nmnist(&raw[0], e, 40);
+  tg_evt2(&raw[1], e, 40, false);
+  tg_evt3(&raw[2], e, 40, false);
+  const dvs_format as[] = {DVS_NMNIST, DVS_EVT2, DVS_EVT3};
+  for (int k = 0; k < 3; k++) {
+    for (int j = 0; j < 3; j++) {
+      dvs_reader *r = NULL;
+      nmsim_err err = {0};
+      nmsim_status rc = dvs_open_mem("mem", raw[k].b, raw[k].n, as[j], &r, &err);
+      cr_assert_eq(rc, NMSIM_OK, "headerless %s data named %s: %s", dvs_format_name(as[k]),
+                   dvs_format_name(as[j]), err.msg);
+      cr_assert_eq(dvs_reader_info(r)->format, as[j]);
+      dvs_close(r);
+    }
+    tg_free(&raw[k]);
+  }
+  free(e);
 }
 
 /* Format names map both ways; "auto" is DVS_AUTO; unknown names are refused. */

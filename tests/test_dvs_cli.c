@@ -240,7 +240,7 @@ Test(dvs_cli, bad_input_exit_2) {
   free(out), free(err);
   const char *cases[][2] = {
       {"dvs info /nonexistent/rec.raw", "/nonexistent/rec.raw: No such file"},
-      {"dvs info --format aedat4 PATH", "expected the AEDAT 4.0 magic"},
+      {"dvs info --format aedat4 PATH", "--format aedat4, but the file's header says evt2"},
       {"dvs info --format mpeg PATH", "unknown format 'mpeg'"},
       {"dvs info PATH --frobnicate", "unknown option --frobnicate"},
       {"dvs convert PATH", "convert needs -o"},
@@ -269,6 +269,53 @@ Test(dvs_cli, bad_input_exit_2) {
   }
   free(e);
   remove(path);
+}
+
+/* --format that disagrees with the format the file's header declares is
+ * refused by info and convert (exit 2, naming both formats, no output left
+ * behind) instead of decoding the bytes as garbage (--format nmnist on an EVT
+ * 2.0 file printed a made-up recording); the format the header declares, and
+ * any format for data without a header, are still accepted. */
+Test(dvs_cli, format_disagreeing_with_header, .timeout = 60) {
+  char path[512], bare[512], h5[512], args[1600], want[700];
+  dvs_event *e = make_evt2(path, sizeof path, 400, false);
+  snprintf(h5, sizeof h5, "%s", tu_tmp("named", ".h5"));
+  const char *asked[] = {"nmnist", "evt3", "dat", "aedat2", "aedat4"};
+  for (size_t i = 0; i < NM_ARRAY_LEN(asked); i++) {
+    for (int conv = 0; conv < 2; conv++) {
+      char *out = NULL, *err = NULL;
+      if (conv) snprintf(args, sizeof args, "dvs convert %s --format %s -o %s", path, asked[i], h5);
+      else snprintf(args, sizeof args, "dvs info --format=%s %s", asked[i], path);
+      int rc = nmsim(args, &out, &err);
+      snprintf(want, sizeof want, "nmsim dvs: %s: --format %s, but the file's header says evt2",
+               path, asked[i]);
+      cr_assert_eq(rc, 2, "'%s': exit %d (%s%s)", args, rc, out, err);
+      cr_assert(strstr(err, want), "'%s': stderr '%s' lacks '%s'", args, err, want);
+      FILE *left = fopen(h5, "rb");
+      cr_assert(left == NULL, "'%s' left %s", args, h5);
+      free(out), free(err);
+    }
+  }
+  char *out = NULL, *err = NULL;
+  snprintf(args, sizeof args, "dvs info --format evt2 %s --json", path);
+  cr_assert_eq(nmsim(args, &out, &err), 0, "%s", err);
+  cr_assert_eq(json_int(out, "events"), 400, "%s", out);
+  free(out), free(err);
+  /* no header: --format is how the file's format is known */
+  snprintf(bare, sizeof bare, "%s", tu_tmp("bare", ".raw"));
+  tg_buf b = {0};
+  tg_evt2(&b, e, 400, false);
+  cr_assert_eq(tg_write(&b, bare, false), 0);
+  tg_free(&b);
+  snprintf(args, sizeof args, "dvs info --format evt2 %s --json", bare);
+  cr_assert_eq(nmsim(args, &out, &err), 0, "%s", err);
+  cr_assert_eq(json_int(out, "events"), 400, "%s", out);
+  free(out), free(err);
+  snprintf(args, sizeof args, "dvs convert --format evt2 %s -o %s", bare, h5);
+  cr_assert_eq(nmsim(args, &out, &err), 0, "%s", err);
+  free(out), free(err);
+  free(e);
+  remove(path), remove(bare), remove(h5);
 }
 
 /* --help works for dvs, info and convert (exit 0, usage on stdout), and the

@@ -438,7 +438,8 @@ Test(dvs_replay, located_errors) {
     const char *field, *says;
   } cases[] = {
       {"format: dat", 384, "dvs", NMSIM_OK, "", ""},
-      {"format: evt2", 384, "dvs", NMSIM_EFORMAT, "input.dvs.file", "DAT file"},
+      {"format: evt2", 384, "dvs", NMSIM_EINPUT, "input.dvs.format",
+       "format evt2, but the file's header says dat"},
       {"format: mp4", 384, "dvs", NMSIM_EINPUT, "input.dvs.format", "expected a DVS format"},
       {"format: dat", 100, "dvs", NMSIM_EINPUT, "cam.size", "expected 384, one neuron per channel"},
       {"crop: [10, 0, 8, 4]", 64, "dvs", NMSIM_EINPUT, "input.dvs.crop", "not a non-empty window"},
@@ -450,9 +451,10 @@ Test(dvs_replay, located_errors) {
       {"offset: -1 ms", 384, "dvs", NMSIM_EINPUT, "input.dvs.offset", ""},
       {"offset: 3 mV", 384, "dvs", NMSIM_EINPUT, "input.dvs.offset", "time"},
       {"from: 5 ms, to: 2 ms", 384, "dvs", NMSIM_EINPUT, "input.dvs.to", "after from"},
-      /* recording times are at least 0 and below 1e15 us (U9: both were accepted) */
-      {"to: -5 us", 384, "dvs", NMSIM_EINPUT, "input.dvs.to", "expected a value in [0, 1e+15] us"},
-      {"from: 1e18 us", 384, "dvs", NMSIM_EINPUT, "input.dvs.from", "in [0, 1e+15] us"},
+      /* recording times are at least 0 and at most 1e17 us (U9: both were
+       * accepted); AEDAT 4 counts from 1970 (1.7e15 us) */
+      {"to: -5 us", 384, "dvs", NMSIM_EINPUT, "input.dvs.to", "expected a value in [0, 1e+17] us"},
+      {"from: 1e18 us", 384, "dvs", NMSIM_EINPUT, "input.dvs.from", "in [0, 1e+17] us"},
       {"fps: 30", 384, "dvs", NMSIM_EINPUT, "input.dvs.fps", "unknown field"},
       {"sensor: [8, 8]", 128, "dvs", NMSIM_EINPUT, "input.dvs.sensor", "outside the 8 x 8 sensor"},
       /* 65536 x 65536 pixels: a channel count that wrapped to 0 in 32 bits */
@@ -522,6 +524,111 @@ Test(dvs_replay, located_errors) {
   }
   free(e);
   remove(path), remove(nm), remove(csv), remove(bad);
+}
+
+/* A from/to window that lies wholly outside the recording (from after its
+ * last event, to at or before its first) is refused at the field at fault
+ * with the recording's time range (EINPUT; `nmsim run` exits 2) instead of
+ * replaying no events; a window that overlaps the recording, even by one
+ * event, is accepted. */
+Test(dvs_replay, window_outside_the_recording) {
+  char path[512], yaml[512], text[2048];
+  snprintf(path, sizeof path, "%s", tu_tmp("rep", ".dat"));
+  size_t n = 500;
+  dvs_event *e = write_rec(path, n, 12);
+  long long first = e[0].t_us, last = e[n - 1].t_us;
+  struct {
+    long long from, to; /* -1: not given */
+    const char *field;  /* the field refused, or NULL: accepted */
+  } cases[] = {
+      {1000000, -1, "from"},          {1000000000000000LL, -1, "from"},
+      {last + 1, 1000000, "from"},    {-1, 500, "to"},
+      {0, first, "to"},               {last, -1, NULL},
+      {-1, first + 1, NULL},          {0, first + 1, NULL},
+      {500, last + 1, NULL},          {first + 1, 1000000, NULL},
+  };
+  for (size_t i = 0; i < NM_ARRAY_LEN(cases); i++) {
+    char dvs[128] = "", *d = dvs;
+    if (cases[i].from >= 0) d += snprintf(d, 64, "from: %lld us, ", cases[i].from);
+    if (cases[i].to >= 0) snprintf(d, 64, "to: %lld us, ", cases[i].to);
+    snprintf(text, sizeof text,
+             "chip: loihi\nsteps: 30\npopulations:\n"
+             "  cam: {size: 384, model: dvs, input: {dvs: {%sfile: %s}}}\n", dvs, path);
+    nmsim_err err = {0};
+    nmsim_status rc;
+    nmsim_scenario *s = load(text, &err, &rc);
+    if (!cases[i].field) {
+      cr_assert_eq(rc, NMSIM_OK, "'%s' overlaps %lld .. %lld us: %s", dvs, first, last, err.msg);
+      dvs_replay *rp = s->pops[0].dvs;
+      for (uint64_t k = 0; k < 30; k++) cr_assert(dvs_replay_step(rp, k), "'%s'", dvs);
+      cr_assert_gt(dvs_replay_get_counts(rp).used, 0, "'%s' replays events", dvs);
+      nmsim_scenario_destroy(s);
+      continue;
+    }
+    cr_assert_eq(rc, NMSIM_EINPUT, "'%s' lies outside %lld .. %lld us: %s (%s)", dvs, first,
+                 last, nmsim_status_name(rc), err.msg);
+    bool from = !strcmp(cases[i].field, "from");
+    char want[700];
+    snprintf(want, sizeof want, "input.dvs.%s: %s: %s (%lld us) is %s (t = %lld us; the "
+             "recording spans %lld .. %lld us)", cases[i].field, path, cases[i].field,
+             from ? cases[i].from : cases[i].to,
+             from ? "after the recording's last event" :
+                    "at or before the recording's first event",
+             from ? last : first, first, last);
+    cr_assert(strstr(err.msg, "t.yaml:4:") && strstr(err.msg, want),
+              "'%s': message '%s' lacks '%s'", dvs, err.msg, want);
+    nmsim_scenario_destroy(s);
+  }
+  /* the command line: exit 2 with the message */
+  snprintf(yaml, sizeof yaml, "%s", tu_tmp("window", ".yaml"));
+  snprintf(text, sizeof text, "chip: loihi\nsteps: 30\npopulations:\n"
+           "  cam: {size: 384, model: dvs, input: {dvs: {file: %s, from: 2 s}}}\n", path);
+  cr_assert_eq(tu_write(yaml, text), 0);
+  char cmd[1200], *out = NULL, *err = NULL;
+  snprintf(cmd, sizeof cmd, "%s run %s --quiet", NMSIM_BINARY, yaml);
+  int code = tu_run(cmd, &out, &err);
+  cr_assert_eq(code, 2, "'%s': exit %d (%s)", cmd, code, err);
+  cr_assert(strstr(err, "input.dvs.from") &&
+                strstr(err, "from (2000000 us) is after the recording's last event"),
+            "stderr '%s'", err);
+  free(out), free(err);
+  free(e);
+  remove(path), remove(yaml);
+}
+
+/* A format given in the scenario that disagrees with the format the file's
+ * header declares is refused at input.dvs.format, naming both (format:
+ * nmnist on a DAT file replayed the header bytes as events); the header's own
+ * format is accepted. */
+Test(dvs_replay, format_disagreeing_with_header) {
+  char path[512], text[2048];
+  snprintf(path, sizeof path, "%s", tu_tmp("rep", ".dat"));
+  dvs_event *e = write_rec(path, 300, 13);
+  const char *asked[] = {"nmnist", "evt2", "evt3", "aedat2", "aedat3", "aedat4", "dat"};
+  for (size_t i = 0; i < NM_ARRAY_LEN(asked); i++) {
+    bool same = !strcmp(asked[i], "dat");
+    snprintf(text, sizeof text,
+             "chip: loihi\nsteps: 30\npopulations:\n"
+             "  cam: {size: 384, model: dvs, input: {dvs: {file: %s, sensor: [16, 12], "
+             "format: %s}}}\n", path, asked[i]);
+    nmsim_err err = {0};
+    nmsim_status rc;
+    nmsim_scenario *s = load(text, &err, &rc);
+    if (same) {
+      cr_assert_eq(rc, NMSIM_OK, "format: dat: %s", err.msg);
+    } else {
+      char want[700];
+      snprintf(want, sizeof want, "input.dvs.format: %s: format %s, but the file's header says "
+               "dat", path, asked[i]);
+      cr_assert_eq(rc, NMSIM_EINPUT, "format: %s: %s (%s)", asked[i], nmsim_status_name(rc),
+                   err.msg);
+      cr_assert(strstr(err.msg, "t.yaml:4:") && strstr(err.msg, want),
+                "format: %s: message '%s' lacks '%s'", asked[i], err.msg, want);
+    }
+    nmsim_scenario_destroy(s);
+  }
+  free(e);
+  remove(path);
 }
 
 /* Corrupt data inside the part of the recording a run replays fails the

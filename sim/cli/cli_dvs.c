@@ -25,7 +25,8 @@ static const char *usage_dvs =
     "            p (uint8, 1 = ON), chunked and compressed; attributes width,\n"
     "            height, format\n"
     "  --format NAME   the file's format instead of detecting it from the header:\n"
-    "                  aedat2, aedat3, aedat4, nmnist, evt2, evt3, dat\n"
+    "                  aedat2, aedat3, aedat4, nmnist, evt2, evt3, dat; a file\n"
+    "                  whose header declares another format is refused\n"
     "  --json          (info) print one JSON object\n"
     "  -o, --output    (convert) the HDF5 file to write\n";
 
@@ -47,6 +48,23 @@ static const char *convert_why(void) {
 static int dvs_fail(nmsim_status rc, const nmsim_err *err) {
   fprintf(stderr, "nmsim dvs: %s\n", err->msg[0] ? err->msg : nmsim_strerror(rc));
   return rc == NMSIM_EFORMAT || rc == NMSIM_EIO || rc == NMSIM_EINPUT ? 2 : 1;
+}
+
+/* A --format the file's header contradicts: exit 2 naming both formats, before
+ * any output is created. 0 if fmt is DVS_AUTO, agrees with the header, or the
+ * file has no header that names a format (N-MNIST, RAW data without its '%'
+ * lines: --format is then how the format is known). */
+static int check_format(const char *file, dvs_format fmt) {
+  if (fmt == DVS_AUTO) return 0;
+  nmsim_err err = {0};
+  dvs_format declared;
+  nmsim_status rc = dvs_header_format(file, &declared, &err);
+  if (rc) return dvs_fail(rc, &err);
+  if (declared == DVS_AUTO || declared == fmt) return 0;
+  fprintf(stderr, "nmsim dvs: %s: --format %s, but the file's header says %s (%s): leave "
+          "--format out to read it as %s\n", file, dvs_format_name(fmt),
+          dvs_format_name(declared), dvs_format_desc(declared), dvs_format_name(declared));
+  return 2;
 }
 
 /* ---- info --------------------------------------------------------------------- */
@@ -308,10 +326,10 @@ int cli_dvs(int argc, char **argv) {
     }
   }
   if (!file) return dvs_usage_error("expected a FILE", NULL);
-  if (conv) {
-    if (!out) return dvs_usage_error("convert needs -o EVENTS.h5", NULL);
-    return convert(file, out, fmt);
-  }
+  if (conv && !out) return dvs_usage_error("convert needs -o EVENTS.h5", NULL);
+  int bad = check_format(file, fmt);
+  if (bad) return bad;
+  if (conv) return convert(file, out, fmt);
   nmsim_err err = {0};
   dvs_reader *r = NULL;
   dvs_stats st;

@@ -54,6 +54,16 @@ const char *dvs_format_names(void) {
 
 /* ---- opening ------------------------------------------------------------------- */
 
+/* The AEDAT version of the n bytes at p that start with '#!AER-DAT'; DVS_AUTO
+ * if it is not one nmsim reads. */
+static dvs_format dvs_aedat_version(const unsigned char *p, size_t n) {
+  if (n < 12) return DVS_AUTO;
+  if (memcmp(p + 9, "2.0", 3) == 0) return DVS_AEDAT2;
+  if (memcmp(p + 9, "3.", 2) == 0) return DVS_AEDAT3;
+  if (memcmp(p + 9, "4.0", 3) == 0) return DVS_AEDAT4;
+  return DVS_AUTO;
+}
+
 static nmsim_status dvs_detect(dvs_reader *r, dvs_format *fmt, nmsim_err *err) {
   nmsim_status rc;
   if ((rc = dvs_fill(r, 64, err))) return rc;
@@ -63,9 +73,7 @@ static nmsim_status dvs_detect(dvs_reader *r, dvs_format *fmt, nmsim_err *err) {
     return DVS_BAD(r, err, 0, "empty file: no header to tell the format from (name the format "
                               "to read it as an empty recording)");
   if (n >= 12 && memcmp(p, "#!AER-DAT", 9) == 0) {
-    if (memcmp(p + 9, "2.0", 3) == 0) return *fmt = DVS_AEDAT2, NMSIM_OK;
-    if (memcmp(p + 9, "3.", 2) == 0) return *fmt = DVS_AEDAT3, NMSIM_OK;
-    if (memcmp(p + 9, "4.0", 3) == 0) return *fmt = DVS_AEDAT4, NMSIM_OK;
+    if ((*fmt = dvs_aedat_version(p, n)) != DVS_AUTO) return NMSIM_OK;
     return DVS_BAD(r, err, 9, "unsupported AEDAT version '%.3s' (supported: 2.0, 3.1, 4.0)",
                    (const char *)p + 9);
   }
@@ -84,13 +92,53 @@ static nmsim_status dvs_detect(dvs_reader *r, dvs_format *fmt, nmsim_err *err) {
                             "explicitly: %s)", dvs_format_names() + 6);
 }
 
-/* Detect (if asked) and start the decoder; the window is at byte 0. */
+/* The format the header at byte 0 declares, or DVS_AUTO when the first bytes
+ * name none nmsim reads: headerless data (N-MNIST, RAW words without the '%'
+ * header), and headers that dvs_detect refuses (another AEDAT version, EVT
+ * 2.1, a '%' header naming no encoding; the AEDAT and Prophesee decoders
+ * refuse them too). The window is back at byte 0 afterwards. Fails only on a
+ * read error or ENOMEM. */
+static nmsim_status dvs_declared(dvs_reader *r, dvs_format *fmt, nmsim_err *err) {
+  nmsim_status rc;
+  *fmt = DVS_AUTO;
+  if ((rc = dvs_fill(r, 64, err))) return rc;
+  const unsigned char *p = r->p;
+  size_t n = dvs_avail(r);
+  if (n >= 12 && memcmp(p, "#!AER-DAT", 9) == 0) {
+    *fmt = dvs_aedat_version(p, n);
+    return NMSIM_OK;
+  }
+  if (n == 0 || p[0] != '%') return NMSIM_OK;
+  nmsim_err e = {0};
+  rc = dvs_prophesee_detect(r, fmt, &e);
+  if (rc == NMSIM_EFORMAT) {
+    *fmt = DVS_AUTO; /* the header's own fault: left to the decoder to report */
+    rc = NMSIM_OK;
+  } else if (rc && err) {
+    *err = e;
+  }
+  nmsim_status back = dvs_src_rewind(r, err);
+  return rc ? rc : back;
+}
+
+/* Detect (if asked) and start the decoder; the window is at byte 0. A named
+ * format the header contradicts is refused before its decoder sees the bytes
+ * (the decoders of headerless formats would read the header as events). */
 static nmsim_status dvs_begin(dvs_reader *r, dvs_format fmt, nmsim_err *err) {
   nmsim_status rc;
   if ((rc = dvs_fill(r, 1, err))) return rc;
   bool gz = r->gz && gzdirect(r->gz) == 0;
   r->info.gzip = gz;
-  if (fmt == DVS_AUTO && (rc = dvs_detect(r, &fmt, err))) return rc;
+  if (fmt == DVS_AUTO) {
+    if ((rc = dvs_detect(r, &fmt, err))) return rc;
+  } else if (fmt != r->info.format) { /* not a rewind: the header is not checked yet */
+    dvs_format declared;
+    if ((rc = dvs_declared(r, &declared, err))) return rc;
+    if (declared != DVS_AUTO && declared != fmt)
+      return DVS_BAD(r, err, 0, "format %s was named, but the file's header says %s (%s)",
+                     dvs_format_name(fmt), dvs_format_name(declared),
+                     dvs_format_desc(declared));
+  }
   r->ops = fmt_ops[fmt];
   r->info = (dvs_info){.format = fmt, .gzip = gz};
   if (!r->st && !(r->st = nm_calloc(1, r->ops->state_size))) return NMSIM_ENOMEM_ERR(err);
@@ -110,10 +158,10 @@ static nmsim_status dvs_new(const char *name, dvs_format fmt, dvs_reader **out,
   return NMSIM_OK;
 }
 
-nmsim_status dvs_open(const char *path, dvs_format fmt, dvs_reader **out, nmsim_err *err) {
+/* A reader of path with its window at byte 0, no decoder yet. */
+static nmsim_status dvs_open_file(const char *path, dvs_reader **out, nmsim_err *err) {
   dvs_reader *r = NULL;
-  if (out) *out = NULL;
-  nmsim_status rc = dvs_new(path, fmt, &r, err);
+  nmsim_status rc = dvs_new(path, DVS_AUTO, &r, err);
   if (rc) return rc;
   if (!(r->buf = nm_malloc(DVS_BUF_SIZE))) goto nomem;
   r->p = r->end = r->buf;
@@ -124,7 +172,6 @@ nmsim_status dvs_open(const char *path, dvs_format fmt, dvs_reader **out, nmsim_
     goto fail;
   }
   gzbuffer(r->gz, 128u * 1024u);
-  if ((rc = dvs_begin(r, fmt, err))) goto fail;
   *out = r;
   return NMSIM_OK;
 
@@ -132,7 +179,34 @@ nomem:
   rc = NMSIM_ENOMEM_ERR(err);
 fail:
   dvs_close(r);
-  *out = NULL;
+  return rc;
+}
+
+nmsim_status dvs_open(const char *path, dvs_format fmt, dvs_reader **out, nmsim_err *err) {
+  dvs_reader *r = NULL;
+  if (out) *out = NULL;
+  if (!out || (unsigned)fmt >= DVS_FORMAT_END)
+    return NMSIM_ERR(err, NMSIM_EINVAL, "dvs_open: bad argument");
+  nmsim_status rc = dvs_open_file(path, &r, err);
+  if (rc) return rc;
+  if ((rc = dvs_begin(r, fmt, err))) {
+    dvs_close(r);
+    return rc;
+  }
+  *out = r;
+  return NMSIM_OK;
+}
+
+nmsim_status dvs_header_format(const char *path, dvs_format *declared, nmsim_err *err) {
+  dvs_reader *r = NULL;
+  *declared = DVS_AUTO;
+  nmsim_status rc = dvs_open_file(path, &r, err);
+  if (rc) return rc;
+  if (!(rc = dvs_fill(r, 1, err))) {
+    r->info.gzip = r->gz && gzdirect(r->gz) == 0;
+    rc = dvs_declared(r, declared, err);
+  }
+  dvs_close(r);
   return rc;
 }
 

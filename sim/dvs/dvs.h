@@ -64,8 +64,20 @@ typedef struct dvs_reader dvs_reader;
  * transparently) as format fmt, or DVS_AUTO to detect it from the header; the
  * header is read at once. On success *out owns the reader (dvs_close).
  * NMSIM_EIO if the file cannot be read, NMSIM_EFORMAT with "PATH: at byte N:
- * what" if it is not a valid file of the format; on failure *out is NULL. */
+ * what" if it is not a valid file of the format, among them a file whose
+ * header declares another format than fmt ("PATH: at byte 0: format evt3 was
+ * named, but the file's header says evt2 (...)"; see dvs_header_format); on
+ * failure *out is NULL. */
 nmsim_status dvs_open(const char *path, dvs_format fmt, dvs_reader **out, nmsim_err *err);
+/* The format the header of path declares, as DVS_AUTO would detect it, in
+ * *declared; DVS_AUTO if the file's first bytes name no format: the headerless
+ * formats (N-MNIST, RAW EVT words without their '%' header), and headers that
+ * dvs_open refuses whatever the format (an unsupported AEDAT version, EVT 2.1).
+ * For callers that name a format to say in their own terms that it disagrees
+ * with the file (dvs_open refuses it anyway). Reads the header only. On a
+ * read error fails as dvs_open does (NMSIM_EIO, NMSIM_EFORMAT for corrupt
+ * gzip data, NMSIM_ENOMEM), *declared being DVS_AUTO. */
+nmsim_status dvs_header_format(const char *path, dvs_format *declared, nmsim_err *err);
 /* Same over len bytes at data (not gzip), named name in messages. data must
  * outlive the reader. */
 nmsim_status dvs_open_mem(const char *name, const void *data, size_t len, dvs_format fmt,

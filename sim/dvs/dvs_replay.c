@@ -32,6 +32,7 @@ struct dvs_replay {
   bool eof;                /* nothing more to read for this run */
   bool have_cur;
   uint64_t cur;            /* step the bitmap holds */
+  bool in_window;          /* an event of this run fell in its trial's time window */
   dvs_replay_counts counts;
   nmsim_status failed;
   nmsim_err failed_err;
@@ -220,6 +221,7 @@ static nmsim_status rp_pull(dvs_replay *r, uint64_t s, bool validate, const char
       r->bi++;
       continue;
     }
+    r->in_window = true;
     double rel = r->cfg.offset_us +
                  ((double)e->t_us - (double)tr->t_start_us) * r->cfg.time_scale;
     double q = rel / r->dt_us;
@@ -250,12 +252,59 @@ static nmsim_status rp_restart(dvs_replay *r, nmsim_err *err) {
   r->trial = 0;
   r->eof = false;
   r->have_cur = false;
+  r->in_window = false;
   r->counts = (dvs_replay_counts){0};
   if (r->n_words) memset(r->bits, 0, r->n_words * sizeof *r->bits);
   return dvs_rewind(r->rd, err);
 }
 
 /* ---- construction ------------------------------------------------------------------ */
+
+/* A format named in the scenario that the file's header contradicts is the
+ * scenario's error, at `format` (dvs_open would refuse it too, at `file`). A
+ * file without a header that names its format takes the one given. */
+static nmsim_status rp_format(dvs_replay *r, const char **field, nmsim_err *err) {
+  dvs_format declared, fmt = r->cfg.format;
+  if (fmt == DVS_AUTO) return NMSIM_OK;
+  nmsim_status rc = dvs_header_format(r->file, &declared, err);
+  if (rc || declared == DVS_AUTO || declared == fmt) return rc;
+  *field = "format";
+  return NMSIM_ERR(err, NMSIM_EINPUT, "%s: format %s, but the file's header says %s (%s): "
+                   "leave format out to read it as %s", r->file, dvs_format_name(fmt),
+                   dvs_format_name(declared), dvs_format_desc(declared),
+                   dvs_format_name(declared));
+}
+
+/* The validation pass met no event in the from/to window, and it reads until
+ * one or the window's end, so the run would replay none. A window wholly
+ * outside the recording (from after its last event, to at or before its
+ * first) is refused at the field at fault with the recording's time range;
+ * one that overlaps the recording but holds no event (a gap) is accepted, as
+ * is any window on a recording without events. Reads the whole recording once
+ * more: only on this path, so a window that holds events costs nothing. The
+ * range is that of the timestamps (t_min .. t_max), the first and last
+ * events' in a recording whose time never steps back. */
+static nmsim_status rp_window(dvs_replay *r, const char **field, nmsim_err *err) {
+  const dvs_replay_cfg *c = &r->cfg;
+  dvs_stats st;
+  nmsim_status rc = dvs_rewind(r->rd, err);
+  if (rc || (rc = dvs_scan(r->rd, &st, err)) || st.events == 0) return rc;
+  if (c->has_from && c->from_us > st.t_max) {
+    *field = "from";
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: from (%lld us) is after the recording's last "
+                     "event (t = %lld us; the recording spans %lld .. %lld us)", r->file,
+                     (long long)c->from_us, (long long)st.t_max, (long long)st.t_min,
+                     (long long)st.t_max);
+  }
+  if (c->has_to && c->to_us <= st.t_min) {
+    *field = "to";
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: to (%lld us) is at or before the recording's "
+                     "first event (t = %lld us; the recording spans %lld .. %lld us)", r->file,
+                     (long long)c->to_us, (long long)st.t_min, (long long)st.t_min,
+                     (long long)st.t_max);
+  }
+  return NMSIM_OK;
+}
 
 nmsim_status dvs_replay_create(const dvs_replay_cfg *cfg, dvs_replay **out, const char **field,
                                nmsim_err *err) {
@@ -293,6 +342,7 @@ nmsim_status dvs_replay_create(const dvs_replay_cfg *cfg, dvs_replay **out, cons
                    (long long)cfg->to_us, (long long)cfg->from_us);
     goto fail;
   }
+  if ((rc = rp_format(r, fld, err))) goto fail;
   if ((rc = dvs_open(r->file, cfg->format, &r->rd, err))) goto fail;
   if ((rc = rp_geometry(r, fld, err))) goto fail;
   if (r->labels) {
@@ -311,6 +361,9 @@ nmsim_status dvs_replay_create(const dvs_replay_cfg *cfg, dvs_replay **out, cons
   /* The validation pass reads exactly what the run will read. */
   *fld = "file";
   if ((rc = rp_pull(r, cfg->steps - 1, true, fld, err))) goto fail;
+  if (!r->labels && (cfg->has_from || cfg->has_to) && !r->in_window &&
+      (rc = rp_window(r, fld, err)))
+    goto fail;
   if ((rc = rp_restart(r, err))) goto fail;
   *out = r;
   return NMSIM_OK;

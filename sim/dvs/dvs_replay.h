@@ -50,8 +50,10 @@ typedef struct dvs_replay_counts {
  * once, so that a bad file fails here, not during the run (memory does not
  * grow with the file). On bad input returns NMSIM_EINPUT or NMSIM_EFORMAT
  * with a message naming the file (and byte offset or line), and sets *field
- * to the key of cfg that is at fault ("file", "sensor", "crop", "downsample",
- * "from", "to", "labels"); NMSIM_EIO if a file cannot be read. */
+ * to the key of cfg that is at fault ("file", "format", "sensor", "crop",
+ * "downsample", "from", "to", "labels"); NMSIM_EIO if a file cannot be read.
+ * A format the file's header contradicts, and a from/to window wholly outside
+ * the recording (which would replay no event), are NMSIM_EINPUT. */
 nmsim_status dvs_replay_create(const dvs_replay_cfg *cfg, dvs_replay **out, const char **field,
                                nmsim_err *err);
 /* Accepts NULL. */

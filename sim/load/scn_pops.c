@@ -243,12 +243,12 @@ static nmsim_status scn_dvs_uints(scn_ctx *x, struct fy_node *n, const char *fie
   return NMSIM_OK;
 }
 
-/* A time in the recording's timebase (us), as a whole number of us. */
-/* A time of the recording (from, to): camera timestamps start at 0, and 1e15
- * us (31 years) is beyond any recording. */
+/* A time of the recording (from, to), a whole number of us in its timebase:
+ * most cameras count from 0, AEDAT 4 from the Unix epoch (1.7e15 us in
+ * 2024), so up to 1e17 us (3,000 years past 1970). */
 static nmsim_status scn_dvs_time(scn_ctx *x, struct fy_node *n, const char *field, int64_t *out) {
   double v;
-  nmsim_status rc = yml_quantity(x->d, n, field, "us", 0.0, 1e15, &v, x->err);
+  nmsim_status rc = yml_quantity(x->d, n, field, "us", 0.0, 1e17, &v, x->err);
   if (!rc) *out = (int64_t)llround(v);
   return rc;
 }
