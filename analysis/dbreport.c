@@ -211,18 +211,32 @@ void dbreport_print_text(FILE *f, const char *path, const rdb_row *rows, size_t 
     fprintf(f, "  (rates of %zu more populations: nmsim report --db %s --json)\n", np - npc,
             path);
 
-  /* the comparison: best and worst on energy and on step time */
+  /* the comparison: best and worst on energy and on step time, over runs
+   * on one basis: timed runs (static energy and hardware time) when there
+   * are any, else the functional and network runs (dynamic energy only) */
   const rdb_row *elo = NULL, *ehi = NULL, *tlo = NULL, *thi = NULL;
-  size_t with = 0;
+  size_t with = 0, timed_runs = 0, untimed = 0;
+  for (size_t i = 0; i < n; i++)
+    if (rows[i].has_metrics) {
+      bool tm = !rows[i].sum.mode || strcmp(rows[i].sum.mode, "timed") == 0;
+      timed_runs += tm;
+      untimed += !tm;
+    }
   for (size_t i = 0; i < n; i++) {
     const rdb_row *r = &rows[i];
     if (!r->has_metrics) continue;
+    bool tm = !r->sum.mode || strcmp(r->sum.mode, "timed") == 0;
+    if (timed_runs && !tm) continue;
     with++;
     if (!elo || r->sum.total_pj < elo->sum.total_pj) elo = r;
     if (!ehi || r->sum.total_pj > ehi->sum.total_pj) ehi = r;
+    if (!tm) continue;
     if (!tlo || r->sum.step_mean_ps < tlo->sum.step_mean_ps) tlo = r;
     if (!thi || r->sum.step_mean_ps > thi->sum.step_mean_ps) thi = r;
   }
+  if (with >= 2 && timed_runs && untimed)
+    fprintf(f, "\n  compared: the %zu timed runs (the %zu functional or network runs have no "
+               "static energy or hardware time)", timed_runs, untimed);
   if (with >= 2) {
     char a[256], b[256];
     params_text(elo, a, sizeof a);
@@ -231,6 +245,7 @@ void dbreport_print_text(FILE *f, const char *path, const rdb_row *rows, size_t 
                " (%s), x%.3g\n",
             elo->id, a[0] ? a : "no --set", elo->sum.total_pj / esc, eu, ehi->id,
             b[0] ? b : "no --set", elo->sum.total_pj > 0 ? ehi->sum.total_pj / elo->sum.total_pj : 0.0);
+    if (!tlo || tlo == thi) goto done;
     params_text(tlo, a, sizeof a);
     params_text(thi, b, sizeof b);
     fprintf(f, "  shortest step:     run %" PRId64 " (%s), %.3f %s mean; longest run %" PRId64

@@ -131,6 +131,17 @@ static double dynamic_pj(const run_summary *s) {
   return d;
 }
 
+/* Whether the run modelled hardware time (timed mode): functional and
+ * network mode have none, so no static energy, latency or power. */
+static bool timed(const run_summary *s) { return !s->mode || strcmp(s->mode, "timed") == 0; }
+
+/* "200 ms", "3.100 us": a time of ps in its unit. */
+static void fmt_time(char *buf, size_t n, double ps) {
+  double scale;
+  const char *unit = time_unit(ps, &scale);
+  snprintf(buf, n, "%.4g %s", ps / scale, unit);
+}
+
 static void energy_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   double pj;
   const char *label;
@@ -143,9 +154,27 @@ static void energy_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]
   } else if (r == ROW_STATIC) {
     pj = s->static_pj;
     label = "static (leakage over hardware time)";
+    if (!timed(s)) {
+      snprintf(cells[0], REPORT_CELL, "static");
+      snprintf(cells[1], REPORT_CELL, "not modelled");
+      snprintf(cells[2], REPORT_CELL, "-");
+      snprintf(cells[3], REPORT_CELL, "(no hardware time)");
+      return;
+    }
+    if (s->static_power_mw > 0) {
+      char t[16];
+      fmt_time(t, sizeof t, (double)s->hw_time_ps);
+      bool paced = s->pacing && *s->pacing && strcmp(s->pacing, "fast") != 0;
+      snprintf(cells[0], REPORT_CELL, "static (%.4g mW over %.15s%s)", s->static_power_mw, t,
+               paced ? ", paced" : "");
+      snprintf(cells[1], REPORT_CELL, "%.3f", pj);
+      snprintf(cells[2], REPORT_CELL, "%.2f %%", s->total_pj > 0 ? 100.0 * pj / s->total_pj : 0);
+      fmt_energy(cells[3], pj);
+      return;
+    }
   } else {
     pj = s->total_pj;
-    label = "total";
+    label = timed(s) ? "total" : "total (dynamic only)";
   }
   snprintf(cells[0], REPORT_CELL, "%s", label);
   snprintf(cells[1], REPORT_CELL, "%.3f", pj);
@@ -189,23 +218,62 @@ static void latency_row(const run_summary *s, size_t r, char cells[][REPORT_CELL
   snprintf(cells[2], REPORT_CELL, "%s", unit);
 }
 
-/* Energy per time window (one step of dt) and, with recorded input, per
- * input event. */
+/* Energy per time window (one step of dt), per synaptic operation, mean and
+ * peak power and, with recorded input, energy per input event. */
+enum { WIN_MEAN, WIN_MAX, WIN_SOP_DYN, WIN_SOP_ALL, WIN_POWER, WIN_PEAK, WIN_EVENT, WIN_ROWS };
+
 static void window_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   static const char *const label[] = {"per window (step), mean", "per window (step), max",
-                                      "per input event"};
-  double v = r == 0 ? s->window_mean_pj
-             : r == 1 ? s->window_max_pj
-                      : (s->input_events ? s->total_pj / (double)s->input_events : 0.0);
+                                      "per synaptic operation, dynamic",
+                                      "per synaptic operation, total", "power, mean",
+                                      "power, largest window", "per input event"};
+  double sops = (double)s->synaptic_ops, hw = (double)s->hw_time_ps;
   snprintf(cells[0], REPORT_CELL, "%s", label[r]);
-  if (partial(s) && r < 2) {
+  snprintf(cells[2], REPORT_CELL, "-");
+  bool per_step = r == WIN_MEAN || r == WIN_MAX || r == WIN_PEAK;
+  bool needs_time = r == WIN_SOP_ALL || r == WIN_POWER || r == WIN_PEAK;
+  if (partial(s) && (per_step || r == WIN_SOP_DYN || r == WIN_SOP_ALL)) {
     snprintf(cells[1], REPORT_CELL, "-");
     snprintf(cells[2], REPORT_CELL, "(not stored per step)");
     return;
   }
-  fmt_energy(cells[1], v);
-  if (r < 2) snprintf(cells[2], REPORT_CELL, "window of %g ms", s->dt_ms);
-  else snprintf(cells[2], REPORT_CELL, "%" PRIu64 " events replayed", s->input_events);
+  if (needs_time && !timed(s)) {
+    snprintf(cells[1], REPORT_CELL, "not modelled");
+    snprintf(cells[2], REPORT_CELL, "(no hardware time)");
+    return;
+  }
+  switch (r) {
+  case WIN_MEAN:
+  case WIN_MAX:
+    fmt_energy(cells[1], r == WIN_MEAN ? s->window_mean_pj : s->window_max_pj);
+    snprintf(cells[2], REPORT_CELL, "window of %g ms%s", s->dt_ms,
+             timed(s) ? "" : ", dynamic only");
+    return;
+  case WIN_SOP_DYN:
+  case WIN_SOP_ALL:
+    if (!sops) {
+      snprintf(cells[1], REPORT_CELL, "-");
+      snprintf(cells[2], REPORT_CELL, "(no synaptic operation)");
+      return;
+    }
+    fmt_energy(cells[1], (r == WIN_SOP_DYN ? s->dynamic_pj : s->total_pj) / sops);
+    snprintf(cells[2], REPORT_CELL, "%" PRIu64 " synaptic operations", s->synaptic_ops);
+    return;
+  case WIN_POWER:
+  case WIN_PEAK: {
+    double mw = r == WIN_POWER ? (hw > 0 ? s->total_pj / hw * 1e3 : 0) : s->power_max_mw;
+    snprintf(cells[1], REPORT_CELL, "%.4g mW", mw);
+    char t[40];
+    fmt_time(t, sizeof t, hw);
+    if (r == WIN_POWER) snprintf(cells[2], REPORT_CELL, "total energy over %s", t);
+    else snprintf(cells[2], REPORT_CELL, "energy of one window over its time");
+    return;
+  }
+  default:
+    fmt_energy(cells[1], s->input_events ? s->total_pj / (double)s->input_events : 0.0);
+    snprintf(cells[2], REPORT_CELL, "%" PRIu64 " events replayed", s->input_events);
+    return;
+  }
 }
 
 /* Utilisation of the used cores against the chip's per-core limits. */
@@ -223,7 +291,7 @@ static void util_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) 
 
 static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   static const char *const label[] = {"spikes", "synaptic operations", "neuron updates",
-                                      "packets", "hops", "tick overruns", "late packets"};
+                                      "packets", "hops", "overruns (work past its period)", "late packets"};
   const uint64_t v[] = {s->spikes,  s->synaptic_ops,  s->neuron_updates, s->packets,
                         s->hops,    s->tick_overruns, s->late_packets};
   snprintf(cells[0], REPORT_CELL, "%s", label[r]);
@@ -262,6 +330,25 @@ void report_print_text(FILE *f, const run_summary *s) {
   fprintf(f, "  %-10s %g ms (model time %g ms)\n", "dt", s->dt_ms,
           (double)s->steps * s->dt_ms);
   fprintf(f, "  %-10s %s\n", "status", str_or(s->status, "-"));
+  if (!timed(s)) {
+    fprintf(f, "  %-10s not modelled (%s mode has no hardware time)\n", "pacing", s->mode);
+  } else if (s->pacing && *s->pacing) {
+    char pace[96], hw[40], busy[40];
+    if (!strcmp(s->pacing, "fast")) snprintf(pace, sizeof pace, "fast: a step starts when "
+                                             "the last one ends");
+    else {
+      fmt_time(hw, sizeof hw, (double)s->pacing_ps);
+      snprintf(pace, sizeof pace, "real time: a step every %s%s", hw,
+               !strcmp(s->pacing, "recording") ? " of the recording" : "");
+    }
+    fprintf(f, "  %-10s %s (%s)\n", "pacing", pace, str_or(s->pacing_from, "-"));
+    fmt_time(hw, sizeof hw, (double)s->hw_time_ps);
+    fmt_time(busy, sizeof busy, (double)s->busy_ps);
+    fprintf(f, "  %-10s %s of hardware time, static power charged over it; the chip computes "
+               "for %s of it (%.3g %%)\n",
+            "time base", hw, busy,
+            s->hw_time_ps ? 100.0 * (double)s->busy_ps / (double)s->hw_time_ps : 0.0);
+  }
   if (network)
     fprintf(f, "  %-10s none: one unlimited core per population\n", "cores");
   else if (partial(s))
@@ -283,15 +370,19 @@ void report_print_text(FILE *f, const run_summary *s) {
               &(report_table){"Energy", 4, eh, "lrrr", NM_E_COUNT + 3, ROW_DYNAMIC,
                               energy_row});
   static const char *const lh[] = {"latency", "value", "unit"};
-  print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
+  if (timed(s))
+    print_table(f, s, &(report_table){"Latency", 3, lh, "lrl", 6, SIZE_MAX, latency_row});
+  else
+    fprintf(f, "\nLatency\n  not modelled: %s mode has no hardware time\n", s->mode);
   if (!partial(s) && !network) {
     static const char *const uh[] = {"per core (used cores)", "mean", "max"};
     print_table(f, s, &(report_table){"Utilisation", 3, uh, "lrr", 4, SIZE_MAX, util_row});
   }
   static const char *const wh[] = {"energy", "value", "of"};
   print_table(f, s,
-              &(report_table){"Energy per window and per input", 3, wh, "lrl",
-                              s->input_events ? 3 : 2, SIZE_MAX, window_row});
+              &(report_table){"Energy per window, per operation and per input; power", 3, wh,
+                              "lrl", s->input_events ? WIN_ROWS : WIN_ROWS - 1, SIZE_MAX,
+                              window_row});
   static const char *const ch[] = {"event", "count", "per step"};
   /* the SpiNNaker-like rows only when something was late */
   size_t n_counts = s->tick_overruns || s->late_packets ? 7 : 5;
@@ -302,18 +393,23 @@ void report_print_text(FILE *f, const run_summary *s) {
               &(report_table){"Populations", 6, ph, "llrrrr", s->n_pops, SIZE_MAX, pop_row});
 }
 
-void report_json_metrics(jw *w, const run_summary *s) {
-  jw_key(w, "energy_pj");
+/* Hardware time, pacing, power and latency: timed mode only. */
+static void report_json_time(jw *w, const run_summary *s) {
+  if (s->pacing && *s->pacing) {
+    jw_key(w, "pacing");
+    jw_object_begin(w);
+    jw_key_string(w, "mode", s->pacing);
+    jw_key_double(w, "period_ns", (double)s->pacing_ps / NMSIM_PS_PER_NS);
+    jw_key_string(w, "from", s->pacing_from);
+    jw_key_double(w, "busy_ns", (double)s->busy_ps / NMSIM_PS_PER_NS);
+    jw_object_end(w);
+  }
+  jw_key(w, "power_mw");
   jw_object_begin(w);
-  jw_key_double(w, "total", s->total_pj);
-  jw_key_double(w, "static", s->static_pj);
-  jw_key_double(w, "dynamic", dynamic_pj(s));
-  jw_key(w, "by_category");
-  jw_object_begin(w);
-  for (int c = 0; c < NM_E_COUNT; c++) jw_key_double(w, nm_energy_key(c), s->energy_pj[c]);
+  jw_key_double(w, "static", s->static_power_mw);
+  jw_key_double(w, "mean", s->hw_time_ps ? s->total_pj / (double)s->hw_time_ps * 1e3 : 0.0);
+  jw_key_double(w, "largest_window", s->power_max_mw);
   jw_object_end(w);
-  jw_object_end(w);
-
   jw_key(w, "latency_ns");
   jw_object_begin(w);
   jw_key_double(w, "total", (double)s->hw_time_ps / NMSIM_PS_PER_NS);
@@ -329,6 +425,28 @@ void report_json_metrics(jw *w, const run_summary *s) {
   jw_key_double(w, "p99", s->packet_p99_ps / NMSIM_PS_PER_NS);
   jw_object_end(w);
   jw_object_end(w);
+}
+
+void report_json_metrics(jw *w, const run_summary *s) {
+  jw_key(w, "energy_pj");
+  jw_object_begin(w);
+  jw_key_double(w, "total", s->total_pj);
+  if (timed(s)) jw_key_double(w, "static", s->static_pj); /* absent: not modelled */
+  jw_key_double(w, "dynamic", dynamic_pj(s));
+  if (s->synaptic_ops) {
+    jw_key(w, "per_synaptic_op");
+    jw_object_begin(w);
+    jw_key_double(w, "dynamic", dynamic_pj(s) / (double)s->synaptic_ops);
+    if (timed(s)) jw_key_double(w, "total", s->total_pj / (double)s->synaptic_ops);
+    jw_object_end(w);
+  }
+  jw_key(w, "by_category");
+  jw_object_begin(w);
+  for (int c = 0; c < NM_E_COUNT; c++) jw_key_double(w, nm_energy_key(c), s->energy_pj[c]);
+  jw_object_end(w);
+  jw_object_end(w);
+
+  if (timed(s)) report_json_time(w, s);
 
   jw_key(w, "counts");
   jw_object_begin(w);

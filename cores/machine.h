@@ -190,6 +190,7 @@ struct sys {
   nm_energy energy;
   uint64_t *pop_total_spikes;
   double window_max_pj;    /* largest energy of one step (dynamic + static) */
+  double power_max_mw;     /* largest mean power of one step's window */
   uint64_t *pop_bursts;    /* per population */
   uint64_t *last_spike;    /* per neuron (gid): step of its last spike + 1, 0 if none */
   uint8_t *in_burst;       /* per neuron: its last spike belongs to a counted burst */

@@ -220,6 +220,9 @@ bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
   double window = s->chip->static_power_mw * s->n_chips * (double)span * 1e-3;
   for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
   if (window > s->window_max_pj) s->window_max_pj = window;
+  /* pJ / ps = W */
+  if (span && window / (double)span * 1e3 > s->power_max_mw)
+    s->power_max_mw = window / (double)span * 1e3;
   nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;

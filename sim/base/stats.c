@@ -31,6 +31,8 @@ void run_summary_clear(run_summary *s) {
   nm_free(s->mode);
   nm_free(s->nmsim_version);
   nm_free(s->status);
+  nm_free(s->pacing);
+  nm_free(s->pacing_from);
   for (size_t i = 0; i < s->n_pops; i++) {
     nm_free(s->pops[i].name);
     nm_free(s->pops[i].model);

@@ -95,8 +95,20 @@ typedef struct run_summary {
   uint32_t n_chips, chips_used;
 
   double energy_pj[NM_E_COUNT];
+  double dynamic_pj;          /* sum of energy_pj */
   double static_pj;
   double total_pj;            /* sum of energy_pj + static_pj */
+  double static_power_mw;     /* of the whole board, charged over hw_time_ps */
+
+  /* Timed mode: how steps followed one another (NULL or "" in functional and
+   * network mode, and in files of older versions): "fast", "realtime" or
+   * "recording"; the period (0: fast); whose pacing it was ("the chip's",
+   * "engine.pacing", "the recording's"); and the time the chip computed, the
+   * sum of the steps' latencies (hw_time_ps less the idle time of pacing). */
+  char *pacing;
+  char *pacing_from;
+  nmsim_ps pacing_ps;
+  nmsim_ps busy_ps;
 
   nmsim_ps hw_time_ps;        /* hardware time of the whole run */
   nmsim_ps step_min_ps, step_max_ps;
@@ -118,6 +130,7 @@ typedef struct run_summary {
   double util_neurons_mean, util_neurons_max, util_synmem_mean, util_synmem_max;
   double util_fanin_max, util_fanout_max;
   double window_mean_pj, window_max_pj;
+  double power_max_mw;        /* largest mean power of one step's window (timed mode) */
 
   run_pop_summary *pops;
   size_t n_pops;

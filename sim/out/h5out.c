@@ -99,6 +99,9 @@ static const struct {
     OPT(util_neurons_mean, H5O_F64), OPT(util_neurons_max, H5O_F64),
     OPT(util_synmem_mean, H5O_F64), OPT(util_synmem_max, H5O_F64),
     OPT(util_fanin_max, H5O_F64), OPT(util_fanout_max, H5O_F64),
+    OPT(dynamic_pj, H5O_F64), OPT(static_power_mw, H5O_F64),
+    OPT(pacing, H5O_STR), OPT(pacing_from, H5O_STR), OPT(pacing_ps, H5O_U64),
+    OPT(busy_ps, H5O_U64), OPT(power_max_mw, H5O_F64),
 #undef OPT
 #undef F
 };
@@ -1159,6 +1162,8 @@ static nmsim_status h5o_read_complete(h5o_rd *r, hid_t file, run_summary *s) {
       st = h5o_read_num(r, g, "/summary", name, H5T_NATIVE_DOUBLE, &s->energy_pj[c]);
   }
   if (st) goto done;
+  s->dynamic_pj = 0; /* files before it was stored have none */
+  for (int c = 0; c < NM_E_COUNT; c++) s->dynamic_pj += s->energy_pj[c];
 
   hsize_t dims[2];
   int rank;
@@ -1392,9 +1397,11 @@ static nmsim_status h5o_read_partial(h5o_rd *r, hid_t file, run_summary *s) {
   if (H5Aexists(file, "static_power_mw") > 0 &&
       (st = h5o_read_num(r, file, "/", "static_power_mw", H5T_NATIVE_DOUBLE, &mw)))
     goto done;
+  s->static_power_mw = mw;
   s->static_pj = mw * (double)s->hw_time_ps * 1e-3;
-  s->total_pj = s->static_pj;
-  for (int c = 0; c < NM_E_COUNT; c++) s->total_pj += s->energy_pj[c];
+  s->dynamic_pj = 0;
+  for (int c = 0; c < NM_E_COUNT; c++) s->dynamic_pj += s->energy_pj[c];
+  s->total_pj = s->static_pj + s->dynamic_pj;
 done:
   nm_free(buf);
   return st;

@@ -59,7 +59,7 @@ static void buf_json_str(rdb_buf *b, const char *text) {
 
 /* ---- columns ----------------------------------------------------------------- */
 
-typedef enum { RDB_U64, RDB_U32, RDB_F64, RDB_PS, RDB_PSF } rdb_kind;
+typedef enum { RDB_U64, RDB_U32, RDB_F64, RDB_PS, RDB_PSF, RDB_STR } rdb_kind;
 
 static const struct {
   const char *name, *type;
@@ -377,13 +377,36 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v) {
   else sqlite3_bind_null(st, i);
 }
 
-/* Bind metric column i of sum at parameter p; NaN (a mean of nothing) is NULL. */
+/* Whether column name is a figure of hardware time, which functional and
+ * network mode do not model (stored as NULL for them, never 0). */
+static bool timed_only(const char *name) {
+  static const char *const cols[] = {"energy_static_pj", "hw_time_ns",    "step_min_ns",
+                                     "step_mean_ns",     "step_max_ns",   "packet_mean_ns",
+                                     "packet_p99_ns",    "static_power_mw", "pacing_period_ns",
+                                     "busy_time_ns",     "power_peak_mw", "tick_overruns",
+                                     "late_packets"};
+  for (size_t k = 0; k < NM_ARRAY_LEN(cols); k++)
+    if (strcmp(name, cols[k]) == 0) return true;
+  return false;
+}
+
+/* Bind metric column i of sum at parameter p; NaN (a mean of nothing) is NULL,
+ * and so is a figure of hardware time in functional and network mode. */
 static void bind_metric(sqlite3_stmt *st, int p, size_t i, const run_summary *sum) {
   const void *f = (const char *)sum + metric_cols[i].off;
+  if (sum->mode && strcmp(sum->mode, "timed") != 0 && timed_only(metric_cols[i].name)) {
+    sqlite3_bind_null(st, p);
+    return;
+  }
   double v;
   switch (metric_cols[i].kind) {
   case RDB_U64: sqlite3_bind_int64(st, p, (sqlite3_int64) * (const uint64_t *)f); return;
   case RDB_U32: sqlite3_bind_int64(st, p, *(const uint32_t *)f); return;
+  case RDB_STR: {
+    const char *t = *(char *const *)f;
+    bind_text(st, p, t && *t ? t : NULL);
+    return;
+  }
   case RDB_F64: v = *(const double *)f; break;
   case RDB_PS: v = (double)*(const nmsim_ps *)f / NMSIM_PS_PER_NS; break;
   default: v = *(const double *)f / NMSIM_PS_PER_NS; break;
@@ -533,6 +556,10 @@ static void read_metrics(sqlite3_stmt *st, int col, run_summary *s) {
     switch (metric_cols[i].kind) {
     case RDB_U64: *(uint64_t *)f = (uint64_t)sqlite3_column_int64(st, col); break;
     case RDB_U32: *(uint32_t *)f = (uint32_t)sqlite3_column_int64(st, col); break;
+    case RDB_STR:
+      nm_free(*(char **)f);
+      *(char **)f = null ? NULL : nm_strdup((const char *)sqlite3_column_text(st, col));
+      break;
     case RDB_F64: *(double *)f = null ? NAN : sqlite3_column_double(st, col); break;
     case RDB_PS:
       *(nmsim_ps *)f = (nmsim_ps)llround(sqlite3_column_double(st, col) * NMSIM_PS_PER_NS);

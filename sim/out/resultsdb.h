@@ -26,7 +26,8 @@
 
 /* The scalar metrics of a run_summary as columns: X(column, SQL type, kind,
  * field). kind U64/U32: an integer field; F64: a double; PS: integer
- * picoseconds and PSF: double picoseconds, both stored as ns. The energy
+ * picoseconds and PSF: double picoseconds, both stored as ns; STR: a string
+ * (NULL or "" stored as NULL). The energy
  * categories come after these. */
 #define RDB_METRIC_MAP(X)                                            \
   X(steps, INTEGER, U64, steps)                                      \
@@ -53,7 +54,14 @@
   X(window_mean_pj, REAL, F64, window_mean_pj)                       \
   X(window_max_pj, REAL, F64, window_max_pj)                         \
   X(util_neurons_max, REAL, F64, util_neurons_max)                   \
-  X(util_synmem_max, REAL, F64, util_synmem_max)
+  X(util_synmem_max, REAL, F64, util_synmem_max)                    \
+  X(mode, TEXT, STR, mode)                                           \
+  X(energy_dynamic_pj, REAL, F64, dynamic_pj)                        \
+  X(static_power_mw, REAL, F64, static_power_mw)                     \
+  X(pacing, TEXT, STR, pacing)                                       \
+  X(pacing_period_ns, REAL, PS, pacing_ps)                           \
+  X(busy_time_ns, REAL, PS, busy_ps)                                 \
+  X(power_peak_mw, REAL, F64, power_max_mw)
 
 typedef struct rdb rdb;
 

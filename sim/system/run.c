@@ -129,16 +129,27 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   }
   /* static power (mW) of every chip of the board over the run's hardware time
    * (ps): mW * ps = 1e-15 J = 1e-3 pJ */
-  sum->static_pj = s->chip->static_power_mw * s->n_chips * (double)s->hw_time * 1e-3;
+  sum->dynamic_pj = sum->total_pj;
+  sum->static_power_mw = s->chip->static_power_mw * s->n_chips;
+  sum->static_pj = sum->static_power_mw * (double)s->hw_time * 1e-3;
   sum->total_pj += sum->static_pj;
   sum->hw_time_ps = s->hw_time;
+  sum->busy_ps = s->busy_ps;
   sum->step_min_ps = s->step_min;
   sum->step_max_ps = s->step_max;
-  sum->step_mean_ps = s->step ? (double)s->hw_time / (double)s->step : 0.0;
+  sum->step_mean_ps = s->step ? (double)s->busy_ps / (double)s->step : 0.0;
+  if (!scn->functional) {
+    static const char *const kind[] = {"fast", "fast", "realtime", "recording"};
+    sum->pacing = nm_strdup(kind[s->pacing]);
+    sum->pacing_from = nm_strdup(s->pace_from);
+    sum->pacing_ps = s->pace_ps;
+    if (!sum->pacing || !sum->pacing_from) return NMSIM_ENOMEM;
+  }
   sum->packets = s->packets;
   sum->hops = s->hops;
   sum->tick_overruns = s->tick_overruns;
   sum->window_max_pj = s->window_max_pj;
+  sum->power_max_mw = s->power_max_mw;
   for (uint32_t u = 0; u < s->n_used; u++) {
     double ut[4];
     sys_core_utilisation(s, &s->cores[s->used[u]], ut);

@@ -1,0 +1,269 @@
+/* test_pacing.c: pacing (engine.pacing, a chip file's pacing) and the time
+ * base of static energy, on micro-scenarios whose figures are worked out by
+ * hand from the test chip (scenarios/chips/test.yaml: static power 1 mW) and
+ * the presets. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/system/run_int.h"
+#include "tests_util.h"
+
+/* A feed-forward micro network: 8 Poisson inputs onto 8 LIF neurons. */
+static const char *const ff =
+    "name: ff\nseed: 5\nchip: %s\nsteps: %d\n%s"
+    "populations:\n"
+    "  in: {size: 8, model: poisson, params: {rate: 300 Hz}}\n"
+    "  out: {size: 8, model: lif}\n"
+    "projections:\n"
+    "  - {from: in, to: out, connector: all_to_all, weight: 0.5}\n";
+
+/* Run the micro network on chip for steps with extra scenario text; the
+ * status, and the summary in *sum (cleared by the caller) when it ran. */
+static nmsim_status run_ff(const char *chip, int steps, const char *extra, run_summary *sum,
+                           nmsim_err *err) {
+  char text[2048];
+  snprintf(text, sizeof text, ff, chip, steps, extra);
+  nmsim_scenario *s = NULL;
+  memset(sum, 0, sizeof *sum);
+  nmsim_status rc = nmsim_scenario_load_string("ff.yaml", text, NULL, 0, &s, err);
+  if (rc == NMSIM_OK) {
+    run_opts o = {.h5_path = NULL};
+    rc = run_scenario(s, &o, sum, err);
+  }
+  nmsim_scenario_destroy(s);
+  return rc;
+}
+
+#define RUN_OK(chip, steps, extra, sum)                                          \
+  do {                                                                          \
+    nmsim_err e_ = {0};                                                         \
+    nmsim_status rc_ = run_ff((chip), (steps), (extra), (sum), &e_);            \
+    cr_assert_eq(rc_, NMSIM_OK, "%s %s: %s", (chip), (extra), e_.msg);          \
+  } while (0)
+
+/* Fast pacing (the Loihi-like default): static power over the time the chip
+ * computes. Real time at 1 ms: every step starts on its millisecond, the
+ * hardware time is steps x 1 ms exactly, static energy 1 mW x 20 ms = 20 uJ,
+ * and nothing else changes (same spikes, same dynamic energy, same time
+ * computing). */
+Test(pacing, fast_and_real_time_on_a_barrier_chip) {
+  run_summary f, r;
+  RUN_OK("test", 20, "", &f);
+  cr_assert_str_eq(f.pacing, "fast");
+  cr_assert_str_eq(f.pacing_from, "the chip's");
+  cr_assert_eq(f.hw_time_ps, f.busy_ps, "fast: the chip computes all the time");
+  cr_assert_float_eq(f.static_pj, 1.0 * (double)f.hw_time_ps * 1e-3, 1e-9);
+  RUN_OK("test", 20, "engine: {pacing: {realtime: 1 ms}}\n", &r);
+  cr_assert_str_eq(r.pacing, "realtime");
+  cr_assert_str_eq(r.pacing_from, "engine.pacing");
+  cr_assert_eq(r.pacing_ps, 1000000000ull);
+  cr_assert_eq(r.hw_time_ps, 20ull * 1000000000ull, "hw time %llu ps",
+               (unsigned long long)r.hw_time_ps);
+  cr_assert_float_eq(r.static_pj, 2e7, 1e-3, "1 mW x 20 ms = 20 uJ, got %g pJ", r.static_pj);
+  cr_assert_eq(r.busy_ps, f.busy_ps, "pacing changed the work: %llu vs %llu ps",
+               (unsigned long long)r.busy_ps, (unsigned long long)f.busy_ps);
+  cr_assert_eq(r.spikes, f.spikes);
+  cr_assert_float_eq(r.dynamic_pj, f.dynamic_pj, 1e-9);
+  cr_assert_eq(r.tick_overruns, 0u);
+  /* a window is a millisecond: its static share is 1 mW x 1 ms = 1 uJ */
+  cr_assert(r.window_max_pj >= 1e6 && r.power_max_mw >= 1.0, "window %g pJ, %g mW",
+            r.window_max_pj, r.power_max_mw);
+  run_summary_clear(&f);
+  run_summary_clear(&r);
+}
+
+/* A period shorter than a step's work: every step overruns, and the run is
+ * as long as the fast one (no step waits). */
+Test(pacing, overruns_on_a_barrier_chip) {
+  run_summary f, r;
+  RUN_OK("test", 20, "", &f);
+  RUN_OK("test", 20, "engine: {pacing: {realtime: 1 ps}}\n", &r);
+  cr_assert(f.step_min_ps > 1, "a step takes %llu ps", (unsigned long long)f.step_min_ps);
+  cr_assert_eq(r.tick_overruns, 20u, "overruns: %llu", (unsigned long long)r.tick_overruns);
+  cr_assert_eq(r.hw_time_ps, f.hw_time_ps);
+  cr_assert_eq(r.spikes, f.spikes);
+  run_summary_clear(&f);
+  run_summary_clear(&r);
+}
+
+/* SpiNNaker 2: real time at its 1 ms tick by default; another period is its
+ * tick (50 steps of 2 ms: 100 ms of static power at 250 mW = 25 mJ); fast
+ * has no barrier to run with and is refused. The largest window's energy is
+ * at least its static share (it was 0 on this chip). */
+Test(pacing, spinnaker2_ticks_are_its_pacing) {
+  run_summary d, r;
+  RUN_OK("spinnaker2", 50, "", &d);
+  cr_assert_str_eq(d.pacing, "realtime");
+  cr_assert_eq(d.pacing_ps, 1000000000ull);
+  cr_assert_eq(d.hw_time_ps, 50ull * 1000000000ull);
+  cr_assert(d.window_max_pj >= 250.0 * 1e9 * 1e-3, "window max %g pJ", d.window_max_pj);
+  RUN_OK("spinnaker2", 50, "engine: {pacing: {realtime: 2 ms}}\n", &r);
+  cr_assert_eq(r.hw_time_ps, 50ull * 2000000000ull, "hw %llu", (unsigned long long)r.hw_time_ps);
+  cr_assert_float_eq(r.static_pj, 250.0 * 100e9 * 1e-3, 1e-3, "static %g pJ", r.static_pj);
+  cr_assert_eq(r.spikes, d.spikes);
+  run_summary_clear(&d);
+  run_summary_clear(&r);
+  nmsim_err err = {0};
+  nmsim_status rc = run_ff("spinnaker2", 5, "engine: {pacing: fast}\n", &r, &err);
+  cr_assert(rc == NMSIM_EINPUT && strstr(err.msg, "engine.pacing fast: chip 'spinnaker2' "
+                                                  "(core_kind spinnaker2) runs on timer ticks"),
+            "%s", err.msg);
+  run_summary_clear(&r);
+  /* a tick of 1 us is shorter than a tick's work: the PEs overrun */
+  RUN_OK("spinnaker2", 20, "engine: {pacing: {realtime: 1 us}}\n", &r);
+  cr_assert_gt(r.tick_overruns, 0u);
+  run_summary_clear(&r);
+}
+
+/* Bad pacing values are refused, located; recording needs a recording. */
+Test(pacing, bad_values) {
+  static const struct {
+    const char *extra, *msg;
+  } bad[] = {
+      {"engine: {pacing: slow}\n", "engine.pacing: expected fast, recording or {realtime: "
+                                   "PERIOD}, got 'slow'"},
+      {"engine: {pacing: {realtime: 0 ms}}\n", "engine.pacing.realtime: expected a period > 0"},
+      {"engine: {pacing: {realtime: 2 kg}}\n", "engine.pacing.realtime"},
+      {"engine: {pacing: {every: 1 ms}}\n", "every"},
+      {"engine: {pacing: recording}\n", "engine.pacing recording: no population replays a "
+                                        "recording"},
+      {"engine: {pacing: {realtime: 1000 s}}\n", "days of hardware time"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    run_summary r;
+    nmsim_err err = {0};
+    nmsim_status rc = run_ff("test", i + 1 == sizeof bad / sizeof bad[0] ? 1000000 : 5,
+                             bad[i].extra, &r, &err);
+    cr_assert(rc == NMSIM_EINPUT && strstr(err.msg, bad[i].msg), "%s: %s (%s)", bad[i].extra,
+              err.msg, nmsim_status_name(rc));
+    run_summary_clear(&r);
+  }
+}
+
+/* A chip file states its pacing; a chip on ticks cannot run fast or at a
+ * period other than its tick. */
+Test(pacing, chip_file) {
+  const char *base = NMSIM_SOURCE_DIR "/scenarios/chips/";
+  static const struct {
+    const char *preset, *line, *msg;
+  } cases[] = {
+      {"test", "pacing: {realtime: 3 ms}\n", NULL},
+      {"spinnaker2", "pacing: fast\n", "core_kind spinnaker2 runs on timer ticks"},
+      {"spinnaker2", "pacing: {realtime: 2 ms}\n", "the real-time period of core_kind "
+                                                    "spinnaker2 is its pe.tick (1 ms here)"},
+      {"truenorth", "pacing: fast\n", "core_kind truenorth runs on timer ticks, with no "
+                                       "barrier to run fast: its pacing is real time at its "
+                                       "tick"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char src[512], *text, path[600];
+    snprintf(src, sizeof src, "%s%s.yaml", base, cases[i].preset);
+    size_t len;
+    text = tu_read(src, &len);
+    cr_assert(text, "%s", src);
+    /* drop the preset's own pacing line, then add the case's */
+    char *own = strstr(text, "\npacing:");
+    if (own) {
+      char *eol = strchr(own + 1, '\n');
+      memmove(own + 1, eol ? eol + 1 : own + strlen(own), strlen(eol ? eol + 1 : "") + 1);
+    }
+    snprintf(path, sizeof path, "%s", tu_tmp("chip", ".yaml"));
+    FILE *f = fopen(path, "w");
+    fprintf(f, "%s%s", text, cases[i].line);
+    fclose(f);
+    free(text);
+    run_summary r;
+    nmsim_err err = {0};
+    nmsim_status rc = run_ff(path, 3, "", &r, &err);
+    if (!cases[i].msg) {
+      cr_assert_eq(rc, NMSIM_OK, "%s: %s", cases[i].line, err.msg);
+      cr_assert_str_eq(r.pacing, "realtime");
+      cr_assert_str_eq(r.pacing_from, "the chip's");
+      cr_assert_eq(r.hw_time_ps, 3u * r.pacing_ps);
+    } else {
+      cr_assert(rc == NMSIM_EINPUT && strstr(err.msg, cases[i].msg), "%s: %s", cases[i].line,
+                err.msg);
+    }
+    run_summary_clear(&r);
+    remove(path);
+  }
+}
+
+/* Functional mode models no hardware time: no pacing, no static energy. */
+Test(pacing, functional_mode_has_none) {
+  run_summary r;
+  RUN_OK("test", 5, "engine: {mode: functional, pacing: {realtime: 1 ms}}\n", &r);
+  cr_assert(r.pacing == NULL, "pacing '%s' in functional mode", r.pacing);
+  cr_assert_eq(r.hw_time_ps, 0u);
+  cr_assert_float_eq(r.static_pj, 0.0, 1e-12);
+  run_summary_clear(&r);
+}
+
+/* ---- what the outputs say ------------------------------------------------ */
+
+static char *nmsim_out(const char *args, int *rc) {
+  char cmd[4096], *out = NULL;
+  snprintf(cmd, sizeof cmd, "%s %s", NMSIM_BINARY, args);
+  *rc = tu_run(cmd, &out, NULL);
+  return out;
+}
+
+/* The text and JSON reports say which pacing and time base a run used; in
+ * functional mode the figures of hardware time read "not modelled" in the
+ * text and are absent from the JSON (never 0); the database stores them as
+ * NULL and compares timed runs only with timed runs. */
+Test(pacing_outputs, report_json_and_database) {
+  char scn[512], db[512], h5[512], args[2400];
+  snprintf(scn, sizeof scn, "%s", tu_tmp("ff", ".yaml"));
+  snprintf(db, sizeof db, "%s", tu_tmp("ff", ".sqlite"));
+  snprintf(h5, sizeof h5, "%s", tu_tmp("ff", ".h5"));
+  char text[2048];
+  snprintf(text, sizeof text, ff, "test", 20, "");
+  cr_assert_eq(tu_write(scn, text), 0);
+  int rc;
+  snprintf(args, sizeof args, "run %s --quiet -o %s --db %s --set 'engine.pacing={realtime: 1 ms}'",
+           scn, h5, db);
+  char *out = nmsim_out(args, &rc);
+  cr_assert(rc == 0 && strstr(out, "pacing     real time: a step every 1 ms (engine.pacing)") &&
+                strstr(out, "time base  20 ms of hardware time") &&
+                strstr(out, "static (1 mW over 20 ms, paced)"),
+            "rc %d: %s", rc, out);
+  free(out);
+  snprintf(args, sizeof args, "report %s --json", h5);
+  out = nmsim_out(args, &rc);
+  cr_assert(rc == 0 && strstr(out, "\"pacing\": {") && strstr(out, "\"mode\": \"realtime\"") &&
+                strstr(out, "\"period_ns\": 1000000") && strstr(out, "\"power_mw\": {"),
+            "%s", out);
+  free(out);
+  snprintf(args, sizeof args, "run %s --quiet -o %s --db %s --set engine.mode=functional", scn,
+           h5, db);
+  out = nmsim_out(args, &rc);
+  cr_assert(rc == 0 && strstr(out, "pacing     not modelled (functional mode has no hardware "
+                                   "time)") &&
+                strstr(out, "not modelled: functional mode has no hardware time") &&
+                strstr(out, "total (dynamic only)"),
+            "%s", out);
+  free(out);
+  snprintf(args, sizeof args, "report %s --json", h5);
+  out = nmsim_out(args, &rc);
+  cr_assert(rc == 0 && !strstr(out, "latency_ns") && !strstr(out, "\"static\"") &&
+                !strstr(out, "\"pacing\""),
+            "functional JSON has figures of hardware time: %s", out);
+  free(out);
+  snprintf(args, sizeof args, "run %s --quiet -o %s --db %s", scn, h5, db);
+  out = nmsim_out(args, &rc);
+  free(out);
+  snprintf(args, sizeof args, "report --db %s", db);
+  out = nmsim_out(args, &rc);
+  cr_assert(rc == 0 && strstr(out, "compared: the 2 timed runs (the 1 functional or network "
+                                   "runs have no static energy or hardware time)"),
+            "%s", out);
+  free(out);
+  snprintf(args, sizeof args, "report --db %s --json", db);
+  out = nmsim_out(args, &rc);
+  cr_assert(rc == 0, "%s", out);
+  free(out);
+  remove(scn), remove(h5), remove(db);
+}
