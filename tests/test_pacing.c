@@ -3,10 +3,12 @@
  * hand from the test chip (scenarios/chips/test.yaml: static power 1 mW) and
  * the presets. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/out/h5out.h"
 #include "sim/system/run_int.h"
 #include "tests_util.h"
 
@@ -266,4 +268,68 @@ Test(pacing_outputs, report_json_and_database) {
   cr_assert(rc == 0, "%s", out);
   free(out);
   remove(scn), remove(h5), remove(db);
+}
+
+/* The line of text that starts with start, into buf. */
+static void line_of(const char *text, const char *start, char *buf, size_t n) {
+  const char *p = strstr(text, start);
+  cr_assert(p, "no line '%s' in %s", start, text);
+  const char *e = strchr(p, '\n');
+  size_t len = e ? (size_t)(e - p) : strlen(p);
+  snprintf(buf, n, "%.*s ", (int)len, p);
+}
+
+/* nmsim report A.h5 B.h5 C.h5: the runs side by side with ratios to the
+ * first; the same spikes and dynamic energy read x1, the real-time run's
+ * hardware time is its 20 ms against the fast run's, a functional run's
+ * static energy reads "not modelled", and a note says the pacings differ. */
+Test(pacing_outputs, runs_side_by_side) {
+  char scn[512], h5[3][512], args[4096];
+  snprintf(scn, sizeof scn, "%s", tu_tmp("cmp", ".yaml"));
+  char text[2048];
+  snprintf(text, sizeof text, ff, "test", 20, "");
+  cr_assert_eq(tu_write(scn, text), 0);
+  static const char *const sets[] = {"", "--set 'engine.pacing={realtime: 1 ms}'",
+                                     "--set engine.mode=functional"};
+  int rc;
+  for (int k = 0; k < 3; k++) {
+    snprintf(h5[k], sizeof h5[k], "%s", tu_tmp("cmp", ".h5"));
+    snprintf(args, sizeof args, "run %s --quiet -o %s %s", scn, h5[k], sets[k]);
+    free(nmsim_out(args, &rc));
+    cr_assert_eq(rc, 0, "%s", args);
+  }
+  snprintf(args, sizeof args, "report %s %s %s", h5[0], h5[1], h5[2]);
+  char *out = nmsim_out(args, &rc);
+  cr_assert(rc == 0 && strstr(out, "nmsim comparison of 3 runs (ratios to the first)"), "%s",
+            out);
+  char dyn[512], st[512], sp[512];
+  line_of(out, "  energy, dynamic ", dyn, sizeof dyn);
+  line_of(out, "  energy, static ", st, sizeof st);
+  line_of(out, "  spikes ", sp, sizeof sp);
+  /* run 2 (real time) has run 1's dynamic energy and spikes: x1 */
+  cr_assert(strstr(dyn, " x1 "), "dynamic energy is not x1: %s", dyn);
+  cr_assert(strstr(sp, " x1 "), "spikes are not x1: %s", sp);
+  cr_assert(strstr(st, "not modelled"), "functional static energy: %s", st);
+  cr_assert(strstr(out, "note: the runs are paced differently"), "%s", out);
+  free(out);
+  /* the JSON ratios are the ratios of the runs' own figures */
+  snprintf(args, sizeof args, "report %s %s --json", h5[0], h5[1]);
+  out = nmsim_out(args, &rc);
+  cr_assert_eq(rc, 0);
+  run_summary a, b;
+  nmsim_err err = {0};
+  cr_assert_eq(h5o_read_summary(h5[0], &a, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(h5o_read_summary(h5[1], &b, &err), NMSIM_OK, "%s", err.msg);
+  const char *last = NULL;
+  for (const char *p = out; (p = strstr(p, "\"hw_time\": ")); p++) last = p;
+  cr_assert(last, "%s", out);
+  double got = strtod(last + strlen("\"hw_time\": "), NULL);
+  double want = (double)b.hw_time_ps / (double)a.hw_time_ps;
+  cr_assert(fabs(got - want) <= 1e-12 * want, "hw_time ratio %.17g, expected %.17g", got, want);
+  cr_assert(strstr(out, "\"spikes\": 1,") || strstr(out, "\"spikes\": 1\n"), "%s", out);
+  run_summary_clear(&a);
+  run_summary_clear(&b);
+  free(out);
+  remove(scn);
+  for (int k = 0; k < 3; k++) remove(h5[k]);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/compare.h"
 #include "analysis/dbreport.h"
 #include "analysis/report.h"
 #include "cores/chip_int.h"
@@ -205,17 +206,38 @@ static int cmd_validate(int argc, char **argv) {
 
 static const char *usage_report =
     "usage: nmsim report RUN.h5 [--json]\n"
+    "       nmsim report RUN.h5 RUN2.h5 ... [--json]\n"
     "       nmsim report --db RESULTS.sqlite [--sweep ID] [--json]\n"
     "\n"
     "Print the energy and latency report of a run from its HDF5 file (a run that\n"
     "was killed or failed is reported as far as its file goes, with its status).\n"
+    "With several files, print the runs side by side, each figure in one unit and\n"
+    "with its ratio to the first run.\n"
     "With --db, list the runs of a results database side by side: one row per run\n"
     "with its --set parameters and key metrics (--sweep ID: the runs of one sweep).\n"
     "  --json   print the report object (with --db: every run's) as JSON\n";
 
+/* nmsim report A.h5 B.h5 ...: the runs side by side. */
+static int report_compare(const char *const *files, size_t n, bool json) {
+  run_summary *s = calloc(n, sizeof *s);
+  if (!s) return fail(NMSIM_ENOMEM, NULL);
+  nmsim_err err = {0};
+  nmsim_status st = NMSIM_OK;
+  for (size_t k = 0; k < n && st == NMSIM_OK; k++) st = h5o_read_summary(files[k], &s[k], &err);
+  if (st == NMSIM_OK) {
+    if (json) compare_print_json(stdout, files, s, n);
+    else compare_print_text(stdout, files, s, n);
+  }
+  for (size_t k = 0; k < n; k++) run_summary_clear(&s[k]);
+  free(s);
+  return st == NMSIM_OK ? 0 : fail(st, &err);
+}
+
 static int cmd_report(int argc, char **argv) {
   bool json = false;
   const char *file = NULL, *db = NULL, *sweep = NULL;
+  size_t n_files = 0; /* the files, gathered at the front of argv (each argument is
+                       * read before its slot is reused) */
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--json")) json = true;
     else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -226,11 +248,12 @@ static int cmd_report(int argc, char **argv) {
       *(argv[i][2] == 'd' ? &db : &sweep) = argv[i + 1];
       i++;
     } else if (argv[i][0] == '-') return cli_bad_usage("report", "unknown option '%s'", argv[i]);
-    else if (file) return cli_bad_usage("report", "unexpected argument '%s'", argv[i]);
-    else file = argv[i];
+    else argv[n_files++] = argv[i];
   }
+  if (n_files) file = argv[0];
   nmsim_err err = {0};
   if (db && file) return cli_bad_usage("report", "%s", "give either RUN.h5 or --db, not both");
+  if (n_files > 1) return report_compare((const char *const *)argv, n_files, json);
   if (sweep && !db) return cli_bad_usage("report", "%s", "--sweep needs --db");
   if (db) {
     nmsim_status st = dbreport(stdout, db, sweep, json, &err);
