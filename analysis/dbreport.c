@@ -134,8 +134,9 @@ void dbreport_print_text(FILE *f, const char *path, const rdb_row *rows, size_t 
 
   /* a swept seed or steps is shown once, as its parameter column */
   bool seed_col = find_key(keys, nk, "seed") == nk, steps_col = find_key(keys, nk, "steps") == nk;
+  bool chip_col = find_key(keys, nk, "chip") == nk; /* a swept chip: its parameter column */
   enum { C_ID, C_SCN, C_PARAMS };
-  size_t ncols = C_PARAMS + nk + 10 + npc; /* at most */
+  size_t ncols = C_PARAMS + nk + 12 + npc; /* at most */
   db_table t = {ncols, n + 1, nm_calloc((n + 1) * ncols, DB_CELL), nm_calloc(ncols + 1, 1)};
   if (!t.cell || !t.align) {
     fprintf(f, "  (out of memory)\n");
@@ -154,10 +155,12 @@ void dbreport_print_text(FILE *f, const char *path, const rdb_row *rows, size_t 
     HEAD(all_num ? 'r' : 'l', "%s", keys[k]);
   }
   if (seed_col) HEAD('r', "seed");
-  HEAD('l', "chip");
+  if (chip_col) HEAD('l', "chip");
   HEAD('l', "status");
   if (steps_col) HEAD('r', "steps");
+  HEAD('l', "pacing");
   HEAD('r', "energy (%s)", eu);
+  HEAD('r', "static");
   HEAD('r', "per step (%s)", epsu);
   HEAD('r', "step mean (%s)", tu);
   HEAD('r', "packet p99 (ns)");
@@ -180,20 +183,28 @@ void dbreport_print_text(FILE *f, const char *path, const rdb_row *rows, size_t 
       CELL("%s", v ? v : "-");
     }
     if (seed_col) CELL("%" PRIu64, s->seed);
-    CELL("%s", s->chip ? s->chip : "-");
+    if (chip_col) CELL("%s", s->chip ? s->chip : "-");
     CELL("%s", s->status ? s->status : "-");
     if (r->has_metrics) {
+      bool timed = !s->mode || !strcmp(s->mode, "timed");
       if (steps_col) CELL("%" PRIu64, s->steps);
-      CELL("%.3f", s->total_pj / esc);
-      if (s->steps) CELL("%.3f", s->total_pj / (double)s->steps / epssc);
+      if (!timed) CELL("not modelled");
+      else if (!s->pacing || !*s->pacing) CELL("-");
+      else if (!strcmp(s->pacing, "fast")) CELL("fast");
+      else CELL("real time %g ms", (double)s->pacing_ps / 1e9);
+      /* four significant digits: a column spans chips that differ by 1000x */
+      CELL("%.4g", s->total_pj / esc);
+      if (timed && s->total_pj > 0) CELL("%.1f %%", 100.0 * s->static_pj / s->total_pj);
       else CELL("-");
-      if (isfinite(s->step_mean_ps)) CELL("%.3f", s->step_mean_ps / tsc);
+      if (s->steps) CELL("%.4g", s->total_pj / (double)s->steps / epssc);
       else CELL("-");
-      if (isfinite(s->packet_p99_ps)) CELL("%.3f", s->packet_p99_ps / 1000.0);
+      if (isfinite(s->step_mean_ps)) CELL("%.4g", s->step_mean_ps / tsc);
+      else CELL("-");
+      if (isfinite(s->packet_p99_ps)) CELL("%.4g", s->packet_p99_ps / 1000.0);
       else CELL("-");
       CELL("%" PRIu64, s->spikes);
     } else {
-      for (int k = steps_col ? 0 : 1; k < 6; k++) CELL("-");
+      for (int k = steps_col ? 0 : 1; k < 8; k++) CELL("-");
     }
     for (size_t p = 0; p < npc; p++) {
       const run_pop_summary *ps = NULL;
@@ -234,6 +245,19 @@ void dbreport_print_text(FILE *f, const char *path, const rdb_row *rows, size_t 
     if (!tlo || r->sum.step_mean_ps < tlo->sum.step_mean_ps) tlo = r;
     if (!thi || r->sum.step_mean_ps > thi->sum.step_mean_ps) thi = r;
   }
+  /* timed runs paced differently charge static power over different bases */
+  bool mixed = false;
+  const run_summary *first = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const run_summary *s = &rows[i].sum;
+    if (!rows[i].has_metrics || !s->pacing || !*s->pacing) continue;
+    if (!first) first = s;
+    else mixed |= strcmp(s->pacing, first->pacing) != 0 || s->pacing_ps != first->pacing_ps;
+  }
+  if (mixed)
+    fprintf(f, "\n  note: the runs are paced differently, so their static energy is charged over "
+               "different time bases;\n  give them one engine.pacing (such as --set "
+               "'engine.pacing={realtime: 1 ms}') to compare on the same basis\n");
   if (with >= 2 && timed_runs && untimed)
     fprintf(f, "\n  compared: the %zu timed runs (the %zu functional or network runs have no "
                "static energy or hardware time)", timed_runs, untimed);
@@ -241,14 +265,14 @@ void dbreport_print_text(FILE *f, const char *path, const rdb_row *rows, size_t 
     char a[256], b[256];
     params_text(elo, a, sizeof a);
     params_text(ehi, b, sizeof b);
-    fprintf(f, "\n  lowest energy:     run %" PRId64 " (%s), %.3f %s; highest run %" PRId64
+    fprintf(f, "\n  lowest energy:     run %" PRId64 " (%s), %.4g %s; highest run %" PRId64
                " (%s), x%.3g\n",
             elo->id, a[0] ? a : "no --set", elo->sum.total_pj / esc, eu, ehi->id,
             b[0] ? b : "no --set", elo->sum.total_pj > 0 ? ehi->sum.total_pj / elo->sum.total_pj : 0.0);
     if (!tlo || tlo == thi) goto done;
     params_text(tlo, a, sizeof a);
     params_text(thi, b, sizeof b);
-    fprintf(f, "  shortest step:     run %" PRId64 " (%s), %.3f %s mean; longest run %" PRId64
+    fprintf(f, "  shortest step:     run %" PRId64 " (%s), %.4g %s mean; longest run %" PRId64
                " (%s), x%.3g\n",
             tlo->id, a[0] ? a : "no --set", tlo->sum.step_mean_ps / tsc, tu, thi->id,
             b[0] ? b : "no --set",

@@ -7,19 +7,25 @@
       energy_core.png     energy of each used core (and NoC energy of each tile)
       links.png           NoC link utilisation on the mesh (needs /links)
       step_latency.png    hardware length of every step
-      packet_latency.png  packet latency histogram
+      packet_latency.png  packet latency histogram (log x when it spans a wide range),
+                          with the p99 as nmsim report computes it
       traces.png          recorded state variables (when the run recorded any)
 
-  python3 analysis/plot.py --db RESULTS.sqlite --x PARAM --y METRIC [--sweep ID] -o FILE.png
-      METRIC against a swept parameter, one line per combination of the other
-      parameters. METRIC is a column of the runs table (energy_total_pj,
+  python3 analysis/plot.py --db RESULTS.sqlite --x PARAM --y METRIC [--sweep ID] [--logy]
+                          [--spread minmax|std] [--csv FILE.csv] -o FILE.png
+      METRIC against a swept parameter or a runs column, one series per
+      combination of the other parameters. The runs of one point (its seeds)
+      show as their mean with a band (numeric x) or error bars (categorical x,
+      such as --x chip or any text) from min to max, or of one standard
+      deviation. METRIC is a column of the runs table (energy_total_pj,
       step_mean_ns, packet_p99_ns, spikes, wall_time_s, energy_<category>_pj, ...)
-      or rate_hz.<population>.
+      or rate_hz.<population>. --csv writes the points drawn.
 
 Needs Python 3 with h5py, numpy and matplotlib (Debian: python3-h5py,
 python3-numpy, python3-matplotlib). Reads the files only; nmsim is not needed.
 """
 import argparse
+import csv
 import json
 import os
 import re
@@ -272,35 +278,94 @@ def plot_step_latency(run, dpi, out, done):
     save(fig, os.path.join(out, "step_latency.png"), dpi, done)
 
 
-def plot_packet_latency(run, dpi, out, done):
-    f = run.f
+def packet_latency(f):
+    """The packet latency histogram of run file f: (counts, edges in ps, largest
+    latency in ps or None, overflow), or None if the file has none. Bin b counts
+    latencies in [edges[b], edges[b + 1]). Files before the log-linear bins have
+    uniform bins of bin_ns, packets beyond them in overflow, and no max_ps."""
     if "/packets/latency_hist" not in f or f["/packets/latency_hist"].shape[0] == 0:
+        return None
+    d = f["/packets/latency_hist"]
+    hist = d[:].astype(np.uint64)
+    if "/packets/latency_edges_ps" in f:
+        edges = f["/packets/latency_edges_ps"][:].astype(np.float64)
+    else:
+        edges = np.arange(len(hist) + 1, dtype=np.float64) * float(d.attrs.get("bin_ns", 1.0)) * 1e3
+    mx = float(d.attrs["max_ps"]) if "max_ps" in d.attrs else None
+    return hist, edges, mx, int(d.attrs.get("overflow", 0))
+
+
+def packet_p99_ps(hist, edges, max_ps, overflow=0):
+    """The p99 exactly as the report computes it (sim/system/run.c): the upper
+    edge of the bin where the cumulative count reaches 99 %, capped at the
+    largest latency; the largest latency if no bin reaches it (None if unknown)."""
+    total = int(hist.sum(dtype=np.uint64)) + overflow
+    if total == 0:
+        return 0.0
+    need = (total * 99 + 99) // 100
+    cum = np.cumsum(hist, dtype=np.uint64)
+    b = int(np.searchsorted(cum, np.uint64(need), side="left"))
+    if b >= len(hist):
+        return max_ps
+    edge = float(edges[b + 1])
+    return edge if max_ps is None or edge < max_ps else max_ps
+
+
+def time_text(ps):
+    for scale, unit in ((1e9, "ms"), (1e6, "us"), (1e3, "ns")):
+        if ps >= scale:
+            return "%.4g %s" % (ps / scale, unit)
+    return "%.4g ps" % ps
+
+
+def plot_packet_latency(run, dpi, out, done):
+    h = packet_latency(run.f)
+    if h is None:
         note("%s has no packet latency histogram (the run did not finish): "
              "packet_latency.png skipped" % run.path)
         return
-    d = f["/packets/latency_hist"]
-    hist, bin_ns = d[:], float(d.attrs.get("bin_ns", 1.0))
+    hist, edges, max_ps, over = h
     nz = np.nonzero(hist)[0]
     if len(nz) == 0:
         note("no packets were delivered: packet_latency.png skipped")
         return
-    # the bins up to the 99.9th percentile, merged to at most 200 bars
-    cum = np.cumsum(hist)
-    last = int(np.searchsorted(cum, cum[-1] * 0.999)) + 1
-    k = max(1, last // 200)
-    n = (last + k - 1) // k * k
-    h = np.pad(hist[:n], (0, max(0, n - len(hist[:n])))).reshape(-1, k).sum(axis=1)
+    # the occupied bins, merged into at most ~200 bars of about equal width on
+    # the axis: logarithmic when the latencies span more than a factor of 20
+    first, last = int(nz[0]), int(nz[-1]) + 1
+    lo, hi = float(edges[first]), float(edges[last])
+    logx = hi > 20 * max(lo, float(edges[first + 1]) / 2)
+    if logx:
+        lo = max(lo, float(edges[first + 1]) / 2)
+        pos = np.log(np.maximum(edges[first:last], lo))
+        group = np.floor((pos - pos[0]) / (np.log(hi) - pos[0]) * 200).astype(int)
+    else:
+        group = np.floor((edges[first:last] - lo) / (hi - lo) * 200).astype(int)
+    starts = np.r_[0, np.nonzero(np.diff(group))[0] + 1]  # first bin of each bar
+    counts = np.add.reduceat(hist[first:last].astype(np.float64), starts)
+    left = edges[first:last][starts]
+    right = np.r_[left[1:], hi]
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.bar(np.arange(len(h)) * k * bin_ns, h, width=k * bin_ns, align="edge", color="tab:blue")
+    ax.bar(left / 1e3, counts, width=(right - left) / 1e3, align="edge", color="tab:blue")
     ax.set_yscale("log")
-    p99 = (int(np.searchsorted(cum, cum[-1] * 0.99)) + 1) * bin_ns
-    ax.axvline(p99, color="tab:red", linestyle="--", linewidth=0.8, label="p99 %.1f ns" % p99)
-    ax.legend(fontsize=7)
-    ax.set_xlabel("packet latency (ns, injection to delivery)")
-    ax.set_ylabel("packets per %.3g ns" % (k * bin_ns))
-    over = int(d.attrs.get("overflow", 0))
+    if logx:
+        ax.set_xscale("log")
+    p99 = packet_p99_ps(hist, edges, max_ps, over)
+    if p99 is None:
+        note("%s: the p99 lies beyond the histogram's uniform bins (a run file of an earlier "
+             "version): not marked" % run.path)
+    else:
+        ax.axvline(p99 / 1e3, color="tab:red", linestyle="--", linewidth=0.8,
+                   label="p99 %s (as nmsim report)" % time_text(p99))
+    if max_ps is not None:
+        ax.axvline(max_ps / 1e3, color="0.3", linestyle=":", linewidth=0.8,
+                   label="largest %s" % time_text(max_ps))
+    if p99 is not None or max_ps is not None:
+        ax.legend(fontsize=7)
+    ax.set_xlabel("packet latency (ns, injection to delivery%s)" % (", log scale" if logx else ""))
+    ax.set_ylabel("packets per bar")
+    n = int(hist.sum(dtype=np.uint64)) + over
     ax.set_title(run.title("Packet latency") + "\n%d packets%s" % (
-        int(cum[-1]) + over, ", %d beyond the histogram" % over if over else ""), fontsize=9)
+        n, ", %d beyond the histogram" % over if over else ""), fontsize=9)
     save(fig, os.path.join(out, "packet_latency.png"), dpi, done)
 
 
@@ -366,6 +431,17 @@ def as_number(v):
     return (float(m.group(1)), m.group(2)) if m else None
 
 
+def spread(ys, how):
+    """(mean, low, high) of the values ys: the band of min-max or of one
+    standard deviation (the sample's, n - 1) about the mean."""
+    a = np.asarray(ys, dtype=np.float64)
+    m = float(a.mean())
+    if how == "std":
+        sd = float(a.std(ddof=1)) if len(a) > 1 else 0.0
+        return m, m - sd, m + sd
+    return m, float(a.min()), float(a.max())
+
+
 def plot_db(args):
     if not os.path.exists(args.db):
         sys.exit("plot.py: %s: no such results database" % args.db)
@@ -387,20 +463,15 @@ def plot_db(args):
         q += " AND sweep_id = ?"
         qa.append(args.sweep)
     rows = con.execute(q + " ORDER BY id", qa).fetchall()
-    points = {}  # other parameters -> [(x, y)]
-    xunit = ""
+    runs = []  # (x as recorded, y, the other parameters but the seed)
     for r in rows:
         params = json.loads(r["parameters"] or "{}")
         if args.x in params:
-            xv = as_number(params[args.x])
-        elif args.x in cols:
-            xv = as_number(r[args.x]) if r[args.x] is not None else None
+            xr = params[args.x]
+        elif args.x in cols and r[args.x] is not None:
+            xr = r[args.x]
         else:
             continue
-        if xv is None:
-            sys.exit("plot.py: --x %s: run %d has the value %r, not a number"
-                     % (args.x, r["id"], params.get(args.x)))
-        xunit = xunit or xv[1]
         if rate:
             pr = con.execute("SELECT rate_hz FROM run_populations WHERE run_id = ? AND name = ?",
                              (r["id"], args.y[len("rate_hz."):])).fetchone()
@@ -409,41 +480,87 @@ def plot_db(args):
             yv = r[args.y]
         if yv is None:
             continue
-        rest = tuple(sorted((k, str(v)) for k, v in params.items() if k != args.x))
-        points.setdefault(rest, []).append((xv[0], float(yv)))
-    if not points:
+        rest = tuple(sorted((k, str(v)) for k, v in params.items()
+                            if k != args.x and k != "seed"))
+        runs.append((xr, float(yv), rest))
+    if not runs:
         sys.exit("plot.py: no complete run in %s has the parameter %s%s" % (
             args.db, args.x, " in sweep " + args.sweep if args.sweep else ""))
-    # lines are told apart by the parameters that vary; the constant ones go
-    # to the title
-    keys = {k for rest in points for k, _ in rest}
-    vary = {k for k in keys if len({dict(rest).get(k) for rest in points}) > 1}
-    fixed = sorted({kv for rest in points for kv in rest if kv[0] not in vary})
-    merged = {}
-    for rest, pts in points.items():
-        merged.setdefault(tuple(kv for kv in rest if kv[0] in vary), []).extend(pts)
-    points = merged
+    # x is numeric if every value is a number (with one unit, "10 ms"); else
+    # categorical (a chip, a text column, a list), in the order of the runs
+    nums = [as_number(x) for x, _, _ in runs]
+    categorical = any(n is None for n in nums)
+    xunit = "" if categorical else next((n[1] for n in nums if n[1]), "")
+    cats = []
+    for x, _, _ in runs:
+        if categorical and text(x) not in cats:
+            cats.append(text(x))
+    # series are told apart by the parameters that vary; the constant ones go
+    # to the title. Runs that share a series and an x (the seeds) become one
+    # point: their mean and spread
+    keys = {k for _, _, rest in runs for k, _ in rest}
+    vary = {k for k in keys if len({dict(rest).get(k) for _, _, rest in runs}) > 1}
+    fixed = sorted({kv for _, _, rest in runs for kv in rest if kv[0] not in vary})
+    series = {}
+    for (x, y, rest), n in zip(runs, nums):
+        key = tuple(kv for kv in rest if kv[0] in vary)
+        xk = text(x) if categorical else n[0]
+        series.setdefault(key, {}).setdefault(xk, []).append(y)
     fig, ax = plt.subplots(figsize=(7, 4.2))
     yscale, yunit = 1.0, ""
     m = re.fullmatch(r"(.*)_(pj|ns)", args.y)
     if m and m.group(2) == "pj":
-        yscale, yunit = energy_unit(max(abs(y) for p in points.values() for _, y in p))
+        yscale, yunit = energy_unit(max(abs(y) for _, y, _ in runs))
     elif m:
         yunit = "ns"
-    for rest, pts in sorted(points.items()):
-        pts.sort()
-        xs, ys = zip(*pts)
-        label = ", ".join("%s=%s" % kv for kv in rest) or None
-        ax.plot(xs, np.array(ys) / yscale, marker="o", markersize=4, label=label)
+    table = []  # series, x, runs, mean, low, high
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ns = []
+    def order(item):  # series by their parameters' values, numbers as numbers
+        return [(k, (0, as_number(v)[0], "") if as_number(v) else (1, 0.0, v)) for k, v in item[0]]
+
+    for i, (key, pts) in enumerate(sorted(series.items(), key=order)):
+        xs = cats if categorical else sorted(pts)
+        xs = [x for x in xs if x in pts]
+        st = [spread(pts[x], args.spread) for x in xs]
+        mean, low, high = (np.array(v) / yscale for v in zip(*st))
+        label = ", ".join("%s=%s" % kv for kv in key) or None
+        c = colours[i % len(colours)]
+        ns += [len(pts[x]) for x in xs]
+        for x, (a, lo, hi) in zip(xs, st):
+            table.append((label or "", x, len(pts[x]), a, lo, hi))
+        if categorical:
+            # side by side within each category
+            w = 0.7 / len(series)
+            pos = np.array([cats.index(x) for x in xs]) + (i - (len(series) - 1) / 2) * w
+            ax.errorbar(pos, mean, yerr=[mean - low, high - mean], fmt="o", markersize=5,
+                        capsize=4, color=c, label=label)
+        else:
+            ax.plot(xs, mean, marker="o", markersize=4, color=c, label=label)
+            if any(len(pts[x]) > 1 for x in xs):
+                ax.fill_between(xs, low, high, color=c, alpha=0.2, linewidth=0)
+    if categorical:
+        ax.set_xticks(range(len(cats)))
+        ax.set_xticklabels(cats, rotation=30 if sum(len(c) for c in cats) > 40 else 0,
+                           ha="right" if sum(len(c) for c in cats) > 40 else "center")
+        ax.set_xlim(-0.6, len(cats) - 0.4)
+    if args.logy:
+        bad = sum(1 for t in table if t[3] <= 0)
+        if bad:
+            note("--logy: %d points at or below 0 are not shown" % bad)
+        ax.set_yscale("log")
     ax.set_xlabel(args.x + (" (%s)" % xunit if xunit else ""))
     ylabel = args.y if not m else m.group(1)
     ax.set_ylabel(ylabel + (" (%s)" % yunit if yunit else (" (Hz)" if rate else "")))
-    if any(len(k) for k in points):
+    if any(len(k) for k in series):
         ax.legend(fontsize=7)
-    n = sum(len(p) for p in points.values())
-    ax.set_title("%s against %s: %d runs from %s%s%s" % (
-        ylabel, args.x, n, os.path.basename(args.db),
-        " (sweep %s)" % args.sweep if args.sweep else "",
+    what = ("mean, %s over %s runs per point" % (
+        "min to max" if args.spread == "minmax" else "one standard deviation",
+        min(ns) if min(ns) == max(ns) else "%d to %d" % (min(ns), max(ns)))
+        if max(ns) > 1 else "one run per point")
+    ax.set_title("%s against %s: %d runs from %s%s\n%s%s" % (
+        ylabel, args.x, len(runs), os.path.basename(args.db),
+        " (sweep %s)" % args.sweep if args.sweep else "", what,
         "\n" + ", ".join("%s=%s" % kv for kv in fixed) if fixed else ""), fontsize=9)
     ax.grid(alpha=0.3)
     d = os.path.dirname(args.output)
@@ -452,6 +569,13 @@ def plot_db(args):
     done = []
     save(fig, args.output, args.dpi, done)
     print(args.output)
+    if args.csv:
+        with open(args.csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["series", args.x, "runs", "mean", "low", "high"])
+            for t in table:
+                w.writerow([t[0], t[1], t[2]] + [repr(v) for v in t[3:]])
+        print(args.csv)
 
 
 def main():
@@ -464,9 +588,16 @@ def main():
     ap.add_argument("--steps", help="raster window A:B in steps (default: the first %d)"
                     % RASTER_MAX_STEPS)
     ap.add_argument("--db", help="results database (nmsim run/sweep --db)")
-    ap.add_argument("--x", help="parameter (a --set key) for the x axis of a --db plot")
+    ap.add_argument("--x", help="parameter (a --set key) or runs column for the x axis of a "
+                    "--db plot: numbers, or categories (chip, any text)")
     ap.add_argument("--y", help="metric for the y axis of a --db plot")
     ap.add_argument("--sweep", help="only the runs of this sweep id")
+    ap.add_argument("--logy", action="store_true", help="logarithmic y axis (--db)")
+    ap.add_argument("--spread", choices=("minmax", "std"), default="minmax",
+                    help="band or error bars about the mean of the runs of a point (the "
+                    "seeds): minmax (default) or std, one standard deviation (--db)")
+    ap.add_argument("--csv", help="also write the points of a --db plot (series, x, runs, "
+                    "mean, low, high) to this CSV file")
     ap.add_argument("--dpi", type=int, default=100, help="resolution (default 100)")
     args = ap.parse_args()
     if args.db:

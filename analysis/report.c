@@ -318,6 +318,27 @@ static void pop_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   else snprintf(cells[5], REPORT_CELL, "%" PRIu64, p->bursts);
 }
 
+/* What static power rests on: the parts of the chip file and what leaks. */
+static void report_static_basis(FILE *f, const run_summary *s) {
+  if (!(s->static_power_mw > 0)) return;
+  uint32_t chips = s->n_chips ? s->n_chips : 1;
+  if (!s->static_tile_mw && !s->static_core_mw) {
+    fprintf(f, "  %-10s %.4g mW: %.4g mW per chip x %" PRIu32 " chip%s (whole chips, always "
+               "on)\n", "static", s->static_power_mw, s->static_chip_mw ? s->static_chip_mw
+                                                                       : s->static_power_mw / chips,
+            chips, chips == 1 ? "" : "s");
+    return;
+  }
+  bool g = s->static_gated;
+  fprintf(f, "  %-10s %.4g mW: %.4g mW per chip x %" PRIu32 " + %.4g mW per tile x %" PRIu32
+             " + %.4g mW per core x %" PRIu32 " (%s)\n",
+          "static", s->static_power_mw, s->static_chip_mw, g ? s->chips_used : chips,
+          s->static_tile_mw, g ? s->tiles_used : s->n_tiles, s->static_core_mw,
+          g ? s->cores_used : s->n_cores,
+          g ? "chips, tiles and cores in use; idle ones power-gated"
+            : "every chip, tile and core of the board leaks");
+}
+
 void report_print_text(FILE *f, const run_summary *s) {
   fprintf(f, "nmsim energy and latency report\n");
   fprintf(f, "  %-10s %s\n", "scenario", str_or(s->scenario, "-"));
@@ -344,6 +365,7 @@ void report_print_text(FILE *f, const run_summary *s) {
     fprintf(f, "  %-10s %s (%s)\n", "pacing", pace, str_or(s->pacing_from, "-"));
     fmt_time(hw, sizeof hw, (double)s->hw_time_ps);
     fmt_time(busy, sizeof busy, (double)s->busy_ps);
+    report_static_basis(f, s);
     fprintf(f, "  %-10s %s of hardware time, static power charged over it; the chip computes "
                "for %s of it (%.3g %%)\n",
             "time base", hw, busy,

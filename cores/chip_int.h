@@ -92,7 +92,13 @@ struct nmsim_chip {
   size_t n_barrier_chips;
   double barrier_energy_pj_per_tile;
 
-  double static_power_mw;       /* whole chip */
+  double static_power_mw;       /* whole chip, every core and tile on */
+  /* static_power as parts (static_power: {chip, tile, core, gating}): what
+   * leaks besides the tiles and cores, and each tile and core; with gating
+   * idle, a chip, tile or core that holds no neuron is power-gated and draws
+   * nothing. A scalar static_power is the chip part alone, never gated. */
+  double static_chip_mw, static_tile_mw, static_core_mw;
+  bool static_gated;
 
   /* How the chip is run, step after step (pacing: fast or {realtime: T}):
    * a chip with a barrier, fast unless its file says otherwise; a chip on

@@ -38,10 +38,7 @@ static void loihi_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   const chip_cost *op = &s->chip->syn_op;
   uint32_t axon = ev->data.u32[1];
   nmsim_ps lat = ev->time - ev->data.u64[1];
-  if (lat / SYS_LAT_BIN_PS < SYS_LAT_BINS) s->lat_hist[lat / SYS_LAT_BIN_PS]++;
-  else s->lat_overflow++;
-  s->lat_sum_ps += (double)lat;
-  if (lat > s->lat_max) s->lat_max = lat;
+  sys_lat_record(s, lat);
   uint32_t n = c->row[axon + 1] - c->row[axon];
   nmsim_ps start = ev->time > c->syn_busy ? ev->time : c->syn_busy;
   c->syn_busy = start + (nmsim_ps)n * op->time_ps;

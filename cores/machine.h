@@ -112,9 +112,36 @@ static inline bool sys_had(const sys_core *c, uint32_t i) {
   return c->had_input[i >> 6] >> (i & 63) & 1;
 }
 
-/* Packet latency histogram. */
-#define SYS_LAT_BIN_PS 100u
-#define SYS_LAT_BINS 100000u
+/* Packet latency histogram: log-linear bins (HDR-histogram style) that cover
+ * every nmsim_ps, in a fixed layout, so the histograms of ranks add bin by
+ * bin. A latency of v = lat / SYS_LAT_BIN_PS units (100 ps) falls in bin v
+ * below SYS_LAT_SUB units (12.8 ns); above, each power of two [2^e, 2^(e+1))
+ * units is cut into SYS_LAT_SUB equal bins of 2^(e - 7) units. A bin is then
+ * at most 1/SYS_LAT_SUB as wide as its lower edge: an upper edge (the p99)
+ * exceeds any latency in its bin by less than 0.79 %, or 100 ps below 12.8 ns.
+ * Every edge is a multiple of 100 ps; the edges below 12.8 ns are those of
+ * the former linear bins. 2^64 ps < 2^58 units: whole octaves e = 7 .. 57,
+ * of which the top 92 bins lie beyond every nmsim_ps and stay empty. */
+#define SYS_LAT_BIN_PS 100u   /* the unit: width of the finest bins */
+#define SYS_LAT_SUB_BITS 7u
+#define SYS_LAT_SUB (1u << SYS_LAT_SUB_BITS)
+#define SYS_LAT_BINS ((58u - SYS_LAT_SUB_BITS + 1u) * SYS_LAT_SUB) /* 6656 */
+
+/* The bin of a latency: s M + (v >> s), s the octave above the linear bins. */
+static inline uint32_t sys_lat_bin(nmsim_ps lat) {
+  uint64_t v = lat / SYS_LAT_BIN_PS;
+  if (v < SYS_LAT_SUB) return (uint32_t)v;
+  uint32_t s = 63u - (uint32_t)__builtin_clzll(v) - SYS_LAT_SUB_BITS;
+  return s * SYS_LAT_SUB + (uint32_t)(v >> s);
+}
+
+/* Lower edge of bin b in ps (b = SYS_LAT_BINS: the top of the last bin);
+ * bin b counts [edge(b), edge(b + 1)). Exact in a double: at most 9
+ * significant bits times 100. */
+static inline double sys_lat_edge_ps(uint32_t b) {
+  uint32_t s = b < 2 * SYS_LAT_SUB ? 0 : b / SYS_LAT_SUB - 1;
+  return (double)((uint64_t)(b - s * SYS_LAT_SUB) << s) * SYS_LAT_BIN_PS;
+}
 
 /* Traces of a plastic projection: presynaptic per pre neuron, postsynaptic
  * per post neuron (models/stdp.h), times in ms. */
@@ -162,6 +189,8 @@ struct sys {
    * soon as step k - 1 ends); a chip on ticks ticks every tick_ps = pace_ps */
   nm_pacing pacing;
   nmsim_ps pace_ps, tick_ps;
+  double static_mw;        /* the board's static power: whole chips, or with
+                            * gating the chips, tiles and cores in use */
   const char *pace_from;   /* "the chip", "engine.pacing", ... */
 
   /* step state */
@@ -197,8 +226,8 @@ struct sys {
   uint64_t burst_isi;      /* steps: spikes this close belong to one burst */
   uint64_t packets, hops, spikes;
   nmsim_ps step_min, step_max, hw_time;
-  uint64_t *lat_hist;      /* SYS_LAT_BINS */
-  uint64_t lat_overflow;
+  uint64_t *lat_hist;      /* SYS_LAT_BINS packet counts (sys_lat_record) */
+  uint64_t lat_overflow;   /* always 0: the bins cover every latency */
   double lat_sum_ps;
   nmsim_ps lat_max;
 
@@ -236,6 +265,13 @@ static inline bool sys_unit_here(const sys *s, uint32_t u) {
 }
 /* Whether core `core` runs in this process. */
 static inline bool sys_core_here(const sys *s, uint32_t core) { return sys_unit_here(s, core); }
+
+/* Count one delivered packet of latency lat (its core type's deliver handler). */
+static inline void sys_lat_record(sys *s, nmsim_ps lat) {
+  s->lat_hist[sys_lat_bin(lat)]++;
+  s->lat_sum_ps += (double)lat;
+  if (lat > s->lat_max) s->lat_max = lat;
+}
 
 /* How a core sends the spike of neuron i of its block bi, leaving at time t:
  * returns the time the core is done sending. */

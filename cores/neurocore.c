@@ -217,7 +217,7 @@ bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
    * when partitioned) and static power over its hardware time, in real time
    * at least the pacing period */
   nmsim_ps span = lat > s->pace_ps ? lat : s->pace_ps;
-  double window = s->chip->static_power_mw * s->n_chips * (double)span * 1e-3;
+  double window = s->static_mw * (double)span * 1e-3;
   for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
   if (window > s->window_max_pj) s->window_max_pj = window;
   /* pJ / ps = W */

@@ -186,10 +186,7 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   spin_pe *pe = &pes_of(s)[ev->dst];
   const chip_pe *pc = &s->chip->pe;
   nmsim_ps lat = ev->time - ev->data.u64[1];
-  if (lat / SYS_LAT_BIN_PS < SYS_LAT_BINS) s->lat_hist[lat / SYS_LAT_BIN_PS]++;
-  else s->lat_overflow++;
-  s->lat_sum_ps += (double)lat;
-  if (lat > s->lat_max) s->lat_max = lat;
+  sys_lat_record(s, lat);
   s->in_flight--;
 
   /* the source tick from its low 32 bits: the source is never ahead of this

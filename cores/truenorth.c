@@ -363,10 +363,7 @@ static void tn_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   sys_core *c = &s->cores[ev->dst];
   tn_core *tc = tn_of(s, ev->dst);
   nmsim_ps sent = ev->data.u64[1], lat = ev->time - sent;
-  if (lat / SYS_LAT_BIN_PS < SYS_LAT_BINS) s->lat_hist[lat / SYS_LAT_BIN_PS]++;
-  else s->lat_overflow++;
-  s->lat_sum_ps += (double)lat;
-  if (lat > s->lat_max) s->lat_max = lat;
+  sys_lat_record(s, lat);
   s->in_flight--;
 
   uint32_t axon = ev->data.u32[1], lo = c->row[axon], hi = c->row[axon + 1];

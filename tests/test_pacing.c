@@ -206,7 +206,7 @@ Test(pacing, functional_mode_has_none) {
 /* ---- what the outputs say ------------------------------------------------ */
 
 static char *nmsim_out(const char *args, int *rc) {
-  char cmd[4096], *out = NULL;
+  char cmd[8192], *out = NULL;
   snprintf(cmd, sizeof cmd, "%s %s", NMSIM_BINARY, args);
   *rc = tu_run(cmd, &out, NULL);
   return out;
@@ -284,7 +284,7 @@ static void line_of(const char *text, const char *start, char *buf, size_t n) {
  * hardware time is its 20 ms against the fast run's, a functional run's
  * static energy reads "not modelled", and a note says the pacings differ. */
 Test(pacing_outputs, runs_side_by_side) {
-  char scn[512], h5[3][512], args[4096];
+  char scn[512], h5[3][512], args[2400];
   snprintf(scn, sizeof scn, "%s", tu_tmp("cmp", ".yaml"));
   char text[2048];
   snprintf(text, sizeof text, ff, "test", 20, "");
@@ -332,4 +332,93 @@ Test(pacing_outputs, runs_side_by_side) {
   free(out);
   remove(scn);
   for (int k = 0; k < 3; k++) remove(h5[k]);
+}
+
+/* ---- power states ------------------------------------------------------- */
+
+/* The test chip with static_power given as parts, in a temporary file. */
+static void chip_with_static(const char *line, char *path, size_t n) {
+  size_t len;
+  char *text = tu_read(NMSIM_SOURCE_DIR "/scenarios/chips/test.yaml", &len);
+  cr_assert(text);
+  char *own = strstr(text, "\nstatic_power:");
+  cr_assert(own);
+  char *eol = strchr(own + 1, '\n');
+  memmove(own + 1, eol + 1, strlen(eol + 1) + 1);
+  snprintf(path, n, "%s", tu_tmp("gchip", ".yaml"));
+  FILE *f = fopen(path, "w");
+  fprintf(f, "%s%s\n", text, line);
+  fclose(f);
+  free(text);
+}
+
+/* static_power as parts: with gating idle only the chips, tiles and cores
+ * in use leak (2 mW + 1 mW a tile + 0.5 mW a core); with none every tile
+ * (4) and core (8) of the test chip does: 2 + 4 + 4 = 10 mW. Static energy
+ * is that power over the hardware time. */
+Test(pacing, power_states) {
+  char gated[512], all[512];
+  chip_with_static("static_power: {chip: 2 mW, tile: 1 mW, core: 0.5 mW, gating: idle}", gated,
+                   sizeof gated);
+  chip_with_static("static_power: {chip: 2 mW, tile: 1 mW, core: 0.5 mW, gating: none}", all,
+                   sizeof all);
+  run_summary g, a;
+  RUN_OK(gated, 10, "", &g);
+  RUN_OK(all, 10, "", &a);
+  double want = 2.0 + 1.0 * g.tiles_used + 0.5 * g.cores_used;
+  cr_assert(g.cores_used >= 1 && g.cores_used < 8, "cores used %u", g.cores_used);
+  cr_assert_float_eq(g.static_power_mw, want, 1e-12, "gated %g mW, expected %g",
+                     g.static_power_mw, want);
+  cr_assert_float_eq(a.static_power_mw, 10.0, 1e-12, "all %g mW", a.static_power_mw);
+  cr_assert_float_eq(g.static_pj, want * (double)g.hw_time_ps * 1e-3, 1e-6 * g.static_pj);
+  cr_assert_float_eq(a.static_pj, 10.0 * (double)a.hw_time_ps * 1e-3, 1e-6 * a.static_pj);
+  cr_assert_eq(g.static_gated, 1u);
+  cr_assert_float_eq(g.static_core_mw, 0.5, 1e-12);
+  run_summary_clear(&g);
+  run_summary_clear(&a);
+  chip_with_static("static_power: {chip: 2 mW, gating: sometimes}", gated, sizeof gated);
+  nmsim_err err = {0};
+  nmsim_status rc = run_ff(gated, 3, "", &g, &err);
+  cr_assert(rc == NMSIM_EINPUT && strstr(err.msg, "static_power.gating: expected none"), "%s",
+            err.msg);
+  run_summary_clear(&g);
+  remove(gated), remove(all);
+}
+
+/* report --db over a sweep of chip: one chip column (the swept parameter),
+ * a pacing column, the static share, and a note when the pacings differ. */
+Test(pacing_outputs, database_of_a_chip_sweep) {
+  char scn[512], db[512], dir[512], args[2400];
+  snprintf(scn, sizeof scn, "%s", tu_tmp("sw", ".yaml"));
+  snprintf(db, sizeof db, "%s", tu_tmp("sw", ".sqlite"));
+  snprintf(dir, sizeof dir, "%s", tu_tmp("sw", ""));
+  char text[2048];
+  snprintf(text, sizeof text, ff, "test", 10, "");
+  cr_assert_eq(tu_write(scn, text), 0);
+  int rc;
+  snprintf(args, sizeof args, "sweep %s --set chip=test,loihi --db %s -o %s", scn, db, dir);
+  free(nmsim_out(args, &rc));
+  cr_assert_eq(rc, 0, "%s", args);
+  snprintf(args, sizeof args, "report --db %s", db);
+  char *out = nmsim_out(args, &rc);
+  char head[1024];
+  line_of(out, "  id ", head, sizeof head);
+  int chips = 0;
+  for (const char *p = head; (p = strstr(p, " chip ")); p++) chips++;
+  cr_assert(rc == 0 && chips == 1, "%d chip columns: %s", chips, head);
+  cr_assert(strstr(head, " pacing ") && strstr(head, " static "), "%s", head);
+  cr_assert(!strstr(out, "paced differently"), "%s", out);
+  free(out);
+  snprintf(args, sizeof args, "run %s --quiet --db %s -o %s/rt.h5 --set 'engine.pacing={realtime: "
+           "1 ms}'", scn, db, dir);
+  free(nmsim_out(args, &rc));
+  snprintf(args, sizeof args, "report --db %s", db);
+  out = nmsim_out(args, &rc);
+  cr_assert(rc == 0 && strstr(out, "real time 1 ms") && strstr(out, "note: the runs are paced "
+                                                                   "differently"),
+            "%s", out);
+  free(out);
+  char cmd[2400];
+  snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", dir, db, scn);
+  tu_run(cmd, NULL, NULL);
 }

@@ -91,7 +91,7 @@ typedef struct run_summary {
   uint64_t seed;
   uint64_t steps;             /* steps completed */
   double dt_ms;
-  uint32_t n_cores, cores_used, tiles_used;
+  uint32_t n_cores, cores_used, tiles_used, n_tiles;
   uint32_t n_chips, chips_used;
 
   double energy_pj[NM_E_COUNT];
@@ -99,6 +99,11 @@ typedef struct run_summary {
   double static_pj;
   double total_pj;            /* sum of energy_pj + static_pj */
   double static_power_mw;     /* of the whole board, charged over hw_time_ps */
+  /* its parts: per chip, tile and core (a chip file's scalar static_power is
+   * the chip part alone), and whether idle chips, tiles and cores were
+   * power-gated (1) or all leaked (0) */
+  double static_chip_mw, static_tile_mw, static_core_mw;
+  uint32_t static_gated;
 
   /* Timed mode: how steps followed one another (NULL or "" in functional and
    * network mode, and in files of older versions): "fast", "realtime" or

@@ -444,6 +444,50 @@ static nmsim_status chip_read_pacing(chip_ctx *x, struct fy_node *root) {
   return NMSIM_OK;
 }
 
+/* static_power: the whole chip's leakage (a quantity), or its parts
+ * {chip, tile, core, gating: none | idle} (chip_int.h). */
+static nmsim_status chip_read_static(chip_ctx *x, struct fy_node *root) {
+  nmsim_chip *c = x->c;
+  struct fy_node *n = chip_need(x, root, "", "static_power",
+                                "a power (mW), or {chip, tile, core, gating}");
+  if (!n) return NMSIM_EINPUT;
+  nmsim_status rc;
+  if (!fy_node_is_mapping(n)) {
+    if ((rc = yml_quantity(x->d, n, "static_power", "mW", 0.0, CHIP_MAX_POWER_MW,
+                           &c->static_chip_mw, x->err)))
+      return rc;
+    c->static_power_mw = c->static_chip_mw;
+    return NMSIM_OK;
+  }
+  static const char *const keys[] = {"chip", "tile", "core", "gating", NULL};
+  if ((rc = yml_check_keys(x->d, n, "static_power", keys, x->err))) return rc;
+  double *part[] = {&c->static_chip_mw, &c->static_tile_mw, &c->static_core_mw};
+  for (int k = 0; k < 3; k++) {
+    struct fy_node *q = yml_get(n, keys[k]);
+    char f[64];
+    snprintf(f, sizeof f, "static_power.%s", keys[k]);
+    if (q && (rc = yml_quantity(x->d, q, f, "mW", 0.0, CHIP_MAX_POWER_MW, part[k], x->err)))
+      return rc;
+  }
+  struct fy_node *g = yml_get(n, "gating");
+  if (g) {
+    const char *v = NULL;
+    if ((rc = yml_str(x->d, g, "static_power.gating", &v, x->err))) return rc;
+    if (strcmp(v, "idle") && strcmp(v, "none"))
+      return yml_error(x->d, g, "static_power.gating", x->err,
+                       "expected none (every chip, tile and core leaks) or idle (a chip, tile "
+                       "or core with no neuron is power-gated), got '%s'", v);
+    c->static_gated = strcmp(v, "idle") == 0;
+  }
+  c->static_power_mw = c->static_chip_mw + c->static_tile_mw * chip_n_tiles(c) +
+                       c->static_core_mw * chip_n_cores(c);
+  if (!(c->static_power_mw <= CHIP_MAX_POWER_MW))
+    return yml_error(x->d, n, "static_power", x->err,
+                     "the parts add up to %g mW for the chip, over %g mW", c->static_power_mw,
+                     CHIP_MAX_POWER_MW);
+  return NMSIM_OK;
+}
+
 /* A section that the chip's core type does not use is an error at its key. */
 static nmsim_status chip_reject(chip_ctx *x, struct fy_node *root, const char *key,
                                 const char *why) {
@@ -523,7 +567,7 @@ static nmsim_status chip_read(chip_ctx *x, const char *default_name) {
   if ((rc = chip_read_chip_link(x, root))) return rc;
   if ((c->core_type->flags & CORE_CHIP_BARRIER) && (rc = chip_read_barrier(x, root))) return rc;
   if ((rc = chip_read_pacing(x, root))) return rc;
-  return chip_qty(x, root, "", "static_power", "mW", CHIP_MAX_POWER_MW, &c->static_power_mw);
+  return chip_read_static(x, root);
 }
 
 /* ---- public -------------------------------------------------------------- */

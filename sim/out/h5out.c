@@ -102,6 +102,8 @@ static const struct {
     OPT(dynamic_pj, H5O_F64), OPT(static_power_mw, H5O_F64),
     OPT(pacing, H5O_STR), OPT(pacing_from, H5O_STR), OPT(pacing_ps, H5O_U64),
     OPT(busy_ps, H5O_U64), OPT(power_max_mw, H5O_F64),
+    OPT(static_chip_mw, H5O_F64), OPT(static_tile_mw, H5O_F64), OPT(static_core_mw, H5O_F64),
+    OPT(static_gated, H5O_U32), OPT(n_tiles, H5O_U32),
 #undef OPT
 #undef F
 };
@@ -866,14 +868,23 @@ static nmsim_status h5o_write_tables(h5o_writer *w, const h5o_final *f, nmsim_er
     h5o_close_id(&g, H5Gclose);
     if (rc < 0) return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /tiles/energy_pj");
   }
-  hid_t ds = h5o_dset(w->file, "/packets/latency_hist", H5T_STD_U64LE, 1, 1,
-                      NM_MAX((size_t)1, NM_MIN(f->n_bins, (size_t)4096)), "packets");
-  herr_t rc = ds < 0 ? -1 : h5o_attr_f64(ds, "bin_ns", f->bin_ns);
+  /* the counts, the largest latency and the edges: what a reader needs to
+   * find the report's p99 (upper edge of the bin reaching 99 %, capped at
+   * max_ps); uniform bins without edges have the attribute bin_ns instead */
+  size_t chunk = NM_MAX((size_t)1, NM_MIN(f->n_bins, (size_t)4096));
+  hid_t ds = h5o_dset(w->file, "/packets/latency_hist", H5T_STD_U64LE, 1, 1, chunk, "packets");
+  herr_t rc = ds < 0 ? -1 : f->lat_edges_ps ? 0 : h5o_attr_f64(ds, "bin_ns", f->bin_ns);
   if (rc >= 0) rc = h5o_attr_u64(ds, "overflow", f->lat_overflow);
+  if (rc >= 0) rc = h5o_attr_u64(ds, "max_ps", f->lat_max_ps);
   if (rc >= 0 && f->lat_hist)
     rc = h5o_append(ds, 1, 0, f->n_bins, 1, H5T_NATIVE_UINT64, f->lat_hist);
   h5o_close_id(&ds, H5Dclose);
-  if (rc < 0) return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /packets/latency_hist");
+  if (rc >= 0 && f->lat_edges_ps) {
+    ds = h5o_dset(w->file, "/packets/latency_edges_ps", H5T_IEEE_F64LE, 1, 1, chunk, "ps");
+    rc = ds < 0 ? -1 : h5o_append(ds, 1, 0, f->n_bins + 1, 1, H5T_NATIVE_DOUBLE, f->lat_edges_ps);
+    h5o_close_id(&ds, H5Dclose);
+  }
+  if (rc < 0) return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /packets");
   if (f->links) return h5o_write_links(w, f->links, f->sum->hw_time_ps, err);
   return NMSIM_OK;
 }

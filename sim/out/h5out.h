@@ -19,7 +19,8 @@
  *   /steps/energy_pj          float64[steps][NM_E_COUNT]  attr: columns (category keys)
  *   /cores/energy_pj          float64[n_cores][NM_E_COUNT] attr: columns        (at finish)
  *   /tiles/energy_pj          float64[n_tiles][NM_E_COUNT] attr: columns        (at finish)
- *   /packets/latency_hist     uint64[bins] attrs: bin_ns, overflow               (at finish)
+ *   /packets/latency_hist     uint64[bins] attrs: max_ps, overflow               (at finish)
+ *   /packets/latency_edges_ps float64[bins + 1]  bin b: [edges[b], edges[b + 1]) (at finish)
  *   /links/{name,src_xy,dst_xy,packets,busy_ns,utilisation}  one row per directed
  *                             NoC link                                          (at finish)
  *   /summary                  attrs: every scalar of run_summary (energy_pj.<key>, ...)
@@ -112,10 +113,13 @@ typedef struct h5o_final {
   const run_summary *sum;       /* required */
   const double *core_energy_pj; /* n_cores x NM_E_COUNT, row-major */
   const double *tile_energy_pj; /* n_tiles x NM_E_COUNT: routing energy per tile */
-  const uint64_t *lat_hist;     /* n_bins packet counts, bins of bin_ns */
+  const uint64_t *lat_hist;     /* n_bins packet counts */
   size_t n_bins;
+  const double *lat_edges_ps;   /* n_bins + 1 increasing edges: bin b counts latencies in
+                                 * [edges[b], edges[b + 1]); NULL: bins of bin_ns from 0 */
   double bin_ns;
   uint64_t lat_overflow;        /* packets slower than the last bin */
+  uint64_t lat_max_ps;          /* the largest latency (the p99 is capped at it) */
   const h5o_links *links;
 } h5o_final;
 

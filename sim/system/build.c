@@ -854,6 +854,10 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   srcs = NULL;
   s->barrier_ps = s->chips_used > 1 ? chip_barrier_time_chips(chip, s->chips_used)
                                     : chip_barrier_time(chip, s->tiles_used);
+  s->static_mw = chip->static_gated ? chip->static_chip_mw * s->chips_used +
+                                          chip->static_tile_mw * s->tiles_used +
+                                          chip->static_core_mw * s->n_used
+                                    : chip->static_power_mw * s->n_chips;
   if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
   s->rows = true;
   /* keyed routing: keys and key/mask routing tables from the out lists */

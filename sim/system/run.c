@@ -130,7 +130,12 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   /* static power (mW) of every chip of the board over the run's hardware time
    * (ps): mW * ps = 1e-15 J = 1e-3 pJ */
   sum->dynamic_pj = sum->total_pj;
-  sum->static_power_mw = s->chip->static_power_mw * s->n_chips;
+  sum->static_power_mw = s->static_mw;
+  sum->static_chip_mw = s->chip->static_chip_mw;
+  sum->static_tile_mw = s->chip->static_tile_mw;
+  sum->static_core_mw = s->chip->static_core_mw;
+  sum->static_gated = s->chip->static_gated;
+  sum->n_tiles = s->n_tiles;
   sum->static_pj = sum->static_power_mw * (double)s->hw_time * 1e-3;
   sum->total_pj += sum->static_pj;
   sum->hw_time_ps = s->hw_time;
@@ -170,15 +175,15 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->neuron_updates = s->energy.n[NM_E_NEURON_UPDATE] + s->energy.n[NM_E_NEURON_IDLE];
   uint64_t delivered = 0;
   for (uint32_t b = 0; b < SYS_LAT_BINS; b++) delivered += s->lat_hist[b];
-  delivered += s->lat_overflow;
   sum->packet_mean_ps = delivered ? s->lat_sum_ps / (double)delivered : 0.0;
-  /* p99: upper edge of the bin where the cumulative count reaches 99 % */
+  /* p99: upper edge of the bin where the cumulative count reaches 99 %,
+   * capped at the largest latency (the run file's /packets has both) */
   uint64_t need = (delivered * 99 + 99) / 100, cum = 0;
   sum->packet_p99_ps = (double)s->lat_max;
   for (uint32_t b = 0; b < SYS_LAT_BINS && delivered; b++) {
     cum += s->lat_hist[b];
     if (cum >= need) {
-      double edge = (double)(b + 1) * SYS_LAT_BIN_PS;
+      double edge = sys_lat_edge_ps(b + 1);
       sum->packet_p99_ps = edge < (double)s->lat_max ? edge : (double)s->lat_max;
       break;
     }
@@ -272,7 +277,7 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
                       .steps = scn->steps, .dt_ms = scn->dt_ms, .n_cores = s->n_cores,
                       .pops = pops, .n_pops = scn->n_pops, .states = states,
                       .n_states = scn->n_rec_state, .n_tiles = s->n_tiles,
-                      .static_power_mw = chip->static_power_mw * s->n_chips,
+                      .static_power_mw = s->static_mw,
                       .overrides_json = o->overrides_json};
     rc = h5o_open(o->h5_path, &lay, &rec.w, err);
   }

@@ -21,9 +21,11 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
   t->dst_xy = nm_calloc(2 * n_links + 2, sizeof(int32_t));
   t->packets = nm_calloc(n_links + 1, sizeof(uint64_t));
   t->busy_ns = nm_calloc(n_links + 1, sizeof(double));
+  t->lat_edges = nm_calloc(SYS_LAT_BINS + 1, sizeof(double));
   if (!t->core_e || !t->tile_e || !t->names || !t->src_xy || !t->dst_xy || !t->packets ||
-      !t->busy_ns)
+      !t->busy_ns || !t->lat_edges)
     return NMSIM_ENOMEM_ERR(err);
+  for (uint32_t b = 0; b <= SYS_LAT_BINS; b++) t->lat_edges[b] = sys_lat_edge_ps(b);
   for (uint32_t c = 0; c < s->n_cores; c++)
     for (int k = 0; k < NM_E_COUNT; k++)
       t->core_e[(size_t)c * NM_E_COUNT + k] = s->cores[c].energy.pj[k];
@@ -62,8 +64,9 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
                        .tile_energy_pj = t->tile_e,
                        .lat_hist = s->lat_hist,
                        .n_bins = SYS_LAT_BINS,
-                       .bin_ns = SYS_LAT_BIN_PS / 1000.0,
+                       .lat_edges_ps = t->lat_edges,
                        .lat_overflow = s->lat_overflow,
+                       .lat_max_ps = s->lat_max,
                        .links = &t->links};
   return NMSIM_OK;
 }
@@ -78,5 +81,6 @@ void h5t_free(h5t_tables *t) {
   nm_free(t->dst_xy);
   nm_free(t->packets);
   nm_free(t->busy_ns);
+  nm_free(t->lat_edges);
   memset(t, 0, sizeof *t);
 }

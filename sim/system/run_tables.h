@@ -17,6 +17,7 @@ typedef struct h5t_tables {
   int32_t *src_xy, *dst_xy;
   uint64_t *packets;
   double *busy_ns;
+  double *lat_edges;      /* SYS_LAT_BINS + 1 edges of the latency histogram, ps */
 } h5t_tables;
 
 /* Fill *t from s and the summary sum (which must outlive t). Links are the

@@ -166,9 +166,25 @@ def main():
     hist = f["/packets/latency_hist"]
     unit(hist, "packets")
     stored(hist)
-    expect(float(hist.attrs["bin_ns"]) > 0, "bin_ns", hist.attrs["bin_ns"], "> 0")
-    delivered = int(hist[:].sum()) + int(hist.attrs["overflow"])
+    edges = f["/packets/latency_edges_ps"]
+    unit(edges, "ps")
+    stored(edges)
+    expect(edges.shape == (hist.shape[0] + 1,), "/packets/latency_edges_ps shape", edges.shape,
+           (hist.shape[0] + 1,))
+    e = edges[:]
+    expect(e[0] == 0 and bool((np.diff(e) > 0).all()), "latency edges", e[:4], "0, increasing")
+    expect(int(hist.attrs["overflow"]) == 0, "overflow", hist.attrs["overflow"], 0)
+    h = hist[:]
+    delivered = int(h.sum())
     expect(delivered == int(sm["packets"]), "histogram packets", delivered, int(sm["packets"]))
+    # the report's p99: upper edge of the bin reaching 99 %, capped at max_ps
+    mx = float(hist.attrs["max_ps"])
+    p99 = mx
+    if delivered:
+        b = int(np.searchsorted(np.cumsum(h), (delivered * 99 + 99) // 100))
+        p99 = min(float(e[b + 1]), mx)
+    expect(p99 == float(sm["packet_p99_ps"]), "p99 from the histogram", p99,
+           float(sm["packet_p99_ps"]))
     lk = f["links"]
     m = int(lk.attrs["n_links"])
     if "n_links" in opt:
