@@ -1,6 +1,6 @@
 # classify.awk: reads a libFuzzer log with one finding and prints "upstream
 # LIBRARY" when the finding lies in libhdf5 rather than in nmsim, else "nmsim".
-# Upstream: an out-of-memory, timeout, SEGV or other signal whose innermost
+# Upstream: an out-of-memory, an allocation too big, a timeout, a SEGV or other signal whose innermost
 # frame outside the sanitizer and libFuzzer runtimes (and libc) is in libhdf5;
 # or a memory error (overflow, use after free, ...) on a block that libhdf5
 # allocated. libhdf5 1.10's known bugs on damaged files (global heap, metadata
@@ -23,7 +23,9 @@ function runtime(line) {
   if (line ~ /libc\.so|ld-linux|libstdc\+\+|libgcc/) return 1
   return lib_of(line) == ""
 }
-/ERROR: libFuzzer: (out-of-memory|timeout|deadly signal)|ERROR: AddressSanitizer: (SEGV|stack-overflow|FPE|BUS|ABRT)|ERROR: UndefinedBehaviorSanitizer: (SEGV|FPE)/ {
+# an allocation the sanitizer refuses (too big, or beyond the memory limit):
+# the stack that follows is the allocation's
+/ERROR: libFuzzer: (out-of-memory|timeout|deadly signal)|ERROR: AddressSanitizer: (SEGV|stack-overflow|FPE|BUS|ABRT|requested allocation size|allocator is out of memory|out of memory)|ERROR: UndefinedBehaviorSanitizer: (SEGV|FPE)/ {
   if (!kind) kind = "signal"
   next
 }
