@@ -58,11 +58,12 @@ typedef struct core_tick_ops {
   /* The time at which step k closes: the first core's tick k + 1. */
   nmsim_ps (*close_time)(const struct sys *s, uint64_t k);
   /* Step s->step's timing from the cores this process holds: *lat the
-   * longest tick, *end the latest start of a next tick. */
-  void (*step_timing)(const struct sys *s, nmsim_ps *lat, nmsim_ps *end);
+   * longest tick, *end the latest start of a next tick, *work the longest
+   * time a core computed in it (the rest of the tick it idles). */
+  void (*step_timing)(const struct sys *s, nmsim_ps *lat, nmsim_ps *end, nmsim_ps *work);
   /* Close step s->step (its learning phase has run) with its timing over
    * every core. false with err set on failure. */
-  bool (*end_step)(struct sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err);
+  bool (*end_step)(struct sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err);
   /* Count the last tick's overruns of the cores this process holds. */
   void (*last_overruns)(struct sys *s);
 } core_tick_ops;

@@ -243,7 +243,8 @@ struct sys {
   bool noc_rings;          /* the topology has rings: bubble flow control (noc_init_ports) */
   uint64_t tick_overruns;  /* steps whose work did not fit their real-time period
                             * (ticks that fired while their core was still busy) */
-  nmsim_ps busy_ps;        /* sum of the steps' latencies: the time the chip computes */
+  nmsim_ps busy_ps;        /* the time the chip computes: sum of the steps' work */
+  nmsim_ps lat_steps_ps;   /* sum of the steps' latencies */
   uint64_t late_packets;   /* packets processed after their target tick started */
 
   sys_step_hook hook;

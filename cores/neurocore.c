@@ -206,10 +206,11 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
 }
 
 
-bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
+bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
   if (s->path->fold_hops) s->path->fold_hops(s);
   s->step_latency = lat;
-  s->busy_ps += lat;
+  s->busy_ps += work;
+  s->lat_steps_ps += lat;
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;
   if (lat > s->step_max) s->step_max = lat;
   if (end > s->hw_time) s->hw_time = end;
@@ -239,7 +240,7 @@ bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
     if (t > due) s->tick_overruns++;
     else end = due;
   }
-  return core_end_step(s, t - s->step_start, end, err);
+  return core_end_step(s, t - s->step_start, end, t - s->step_start, err);
 }
 
 void sys_next_step(sys *s) {

@@ -64,12 +64,14 @@ static inline void core_acc_add_row(sys *s, sys_core *c, uint32_t slot, uint32_t
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
 /* Move to step s->step + 1: the step count and every core's ring slot. */
 void sys_next_step(sys *s);
-/* Close step s->step, which lasted lat and ended at hardware time end (its
+/* Close step s->step, which lasted lat, of which its cores computed for work
+ * (the longest of them; lat on a chip with a barrier), and ended at hardware
+ * time end (its
  * learning phase has run): its hops' energy, its latency, the energy of its
  * window (dynamic, and static power over the longer of lat and the pacing
  * period), the totals, the step hook; then the next step. false with err set
  * on failure. */
-bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err);
+bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err);
 /* core_end_step for a step that started at s->step_start and ended at t,
  * paced: in real time the step lasts until the next one is due ((step + 1)
  * x period), and a step that ends after that is an overrun (counted). */

@@ -95,10 +95,12 @@ static void pe_destroy(sys *s) {
 static nmsim_ps pe_update(sys *s, sys_core *c, nmsim_ps t) { return core_update(s, c, t); }
 
 /* The timing of step s->step from the PEs this process holds (see STEPS
- * above): *lat the longest tick, *end the latest start of a next tick. */
-static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
+ * above): *lat the longest tick, *end the latest start of a next tick, *work
+ * the longest a PE has computed in the tick (from its update's start to the
+ * end of the work it holds when the step closes). */
+static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end, nmsim_ps *work) {
   uint64_t k = s->step;
-  *lat = *end = 0;
+  *lat = *end = *work = 0;
   for (uint32_t u = 0; u < s->n_used; u++) {
     if (!sys_core_here(s, s->used[u])) continue;
     const spin_pe *pe = &pes_of(s)[s->used[u]];
@@ -106,24 +108,25 @@ static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
     if (pe->busy > next) next = pe->busy;
     if (next - pe->start > *lat) *lat = next - pe->start;
     if (next > *end) *end = next;
+    if (pe->busy > pe->start && pe->busy - pe->start > *work) *work = pe->busy - pe->start;
   }
 }
 
 /* Close step s->step, whose learning phase has run, with its timing over all
  * PEs. Returns false on failure (err set). */
-static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
-  if (!s->n_used) lat = s->tick_ps, end = (s->step + 1) * s->tick_ps;
-  return core_end_step(s, lat, end, err);
+static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
+  if (!s->n_used) lat = s->tick_ps, end = (s->step + 1) * s->tick_ps, work = 0;
+  return core_end_step(s, lat, end, work, err);
 }
 
 /* Close step s->step in one process: its timing, the learning phase on the
  * step's spikes (its PE cycles are not modelled: the chip's synaptic update
  * cost is 0), then the totals. */
 static bool pe_close_step(sys *s, nmsim_err *err) {
-  nmsim_ps lat, end;
-  pe_step_timing(s, &lat, &end);
+  nmsim_ps lat, end, work;
+  pe_step_timing(s, &lat, &end, &work);
   sys_learn(s);
-  return pe_end_step(s, lat, end, err);
+  return pe_end_step(s, lat, end, work, err);
 }
 
 static nmsim_ps pe_close_time(const sys *s, uint64_t k) {

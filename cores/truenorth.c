@@ -292,26 +292,30 @@ static void tn_destroy(sys *s) {
 /* Step s->step's timing from the cores this process holds: it starts at its
  * tick k * T and lasts until the next tick or until the last core's work of
  * the tick ends, if later (*lat); *end is that time. */
-static void tn_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end) {
-  nmsim_ps t0 = s->step * s->tick_ps, next = t0 + s->tick_ps;
+static void tn_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end, nmsim_ps *work) {
+  nmsim_ps t0 = s->step * s->tick_ps, next = t0 + s->tick_ps, last = t0;
   *end = next;
-  for (uint32_t u = 0; u < s->n_used; u++)
-    if (sys_core_here(s, s->used[u]) && tn_of(s, s->used[u])->busy > *end)
-      *end = tn_of(s, s->used[u])->busy;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    if (!sys_core_here(s, s->used[u])) continue;
+    nmsim_ps b = tn_of(s, s->used[u])->busy;
+    if (b > *end) *end = b;
+    if (b > last) last = b;
+  }
   *lat = *end - t0;
+  *work = last - t0; /* the last core's work of the tick ends there */
 }
 
 /* Close step s->step, whose learning phase has run (none: no learning), with
  * its timing over every core. Returns false on failure (err set). */
-static bool tn_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_err *err) {
-  return core_end_step(s, lat, end, err);
+static bool tn_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
+  return core_end_step(s, lat, end, work, err);
 }
 
 static bool tn_close_step(sys *s, nmsim_err *err) {
-  nmsim_ps lat, end;
-  tn_step_timing(s, &lat, &end);
+  nmsim_ps lat, end, work;
+  tn_step_timing(s, &lat, &end, &work);
   sys_learn(s); /* nothing: plastic projections are refused */
-  return tn_end_step(s, lat, end, err);
+  return tn_end_step(s, lat, end, work, err);
 }
 
 /* Step k closes at tick k + 1, before any core's update of that tick. */

@@ -101,6 +101,11 @@ Test(pacing, spinnaker2_ticks_are_its_pacing) {
   cr_assert_eq(d.pacing_ps, 1000000000ull);
   cr_assert_eq(d.hw_time_ps, 50ull * 1000000000ull);
   cr_assert(d.window_max_pj >= 250.0 * 1e9 * 1e-3, "window max %g pJ", d.window_max_pj);
+  /* the PEs compute for part of each tick and idle the rest */
+  cr_assert(d.busy_ps > 0 && d.busy_ps < d.hw_time_ps / 2, "computing %llu of %llu ps",
+            (unsigned long long)d.busy_ps, (unsigned long long)d.hw_time_ps);
+  cr_assert_float_eq(d.step_mean_ps, 1e9, 1e-9 * 1e9, "a step is a 1 ms tick: %g ps",
+                     d.step_mean_ps);
   RUN_OK("spinnaker2", 50, "engine: {pacing: {realtime: 2 ms}}\n", &r);
   cr_assert_eq(r.hw_time_ps, 50ull * 2000000000ull, "hw %llu", (unsigned long long)r.hw_time_ps);
   cr_assert_float_eq(r.static_pj, 250.0 * 100e9 * 1e-3, 1e-3, "static %g pJ", r.static_pj);

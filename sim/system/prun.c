@@ -162,38 +162,39 @@ static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *e
   sys_part *p = s->part;
   nmsim_status rc = gather_spikes(s, err); /* the same status on every rank */
   if (rc != NMSIM_OK) return rc;
-  nmsim_ps t0_local = 0, t1_local = 0;
-  if (how == END_TICK) s->type->tick->step_timing(s, &t0_local, &t1_local);
+  nmsim_ps t0_local = 0, t1_local = 0, work_local = 0;
+  if (how == END_TICK) s->type->tick->step_timing(s, &t0_local, &t1_local, &work_local);
   nmsim_ps learn = sys_learn(s);
   if (how == END_BARRIER && p->rank == 0)
     sys_charge(&s->step_energy, NM_E_BARRIER, s->tiles_used,
                s->chip->barrier_energy_pj_per_tile);
-  enum { W = 2 + NM_E_COUNT + 2 * NM_E_COUNT };
+  enum { W = 3 + NM_E_COUNT + 2 * NM_E_COUNT };
   uint64_t v[W];
   noc_fold_step_hops(s); /* this rank's hops, before the sums go out */
   nm_energy *e = &s->step_energy;
   v[0] = how == END_TICK ? t0_local : s->work_end;
   v[1] = how == END_TICK ? t1_local : learn;
+  v[2] = work_local;
   for (int k = 0; k < NM_E_COUNT; k++) {
-    v[2 + k] = e->n[k];
-    v[2 + NM_E_COUNT + 2 * k] = e->fx_hi[k];
-    v[2 + NM_E_COUNT + 2 * k + 1] = e->fx_lo[k];
+    v[3 + k] = e->n[k];
+    v[3 + NM_E_COUNT + 2 * k] = e->fx_hi[k];
+    v[3 + NM_E_COUNT + 2 * k + 1] = e->fx_lo[k];
   }
   double t0 = nmc_wtime();
-  nmc_allreduce(v, &(nmc_layout){.n_max = 2, .n_sum = NM_E_COUNT, .n_fx = NM_E_COUNT});
+  nmc_allreduce(v, &(nmc_layout){.n_max = 3, .n_sum = NM_E_COUNT, .n_fx = NM_E_COUNT});
   p->t_sync += nmc_wtime() - t0;
   memset(e, 0, sizeof *e);
   for (int k = 0; k < NM_E_COUNT; k++) {
     nm_energy one = {0};
-    one.n[k] = v[2 + k];
-    one.fx_hi[k] = v[2 + NM_E_COUNT + 2 * k];
-    one.fx_lo[k] = v[2 + NM_E_COUNT + 2 * k + 1];
+    one.n[k] = v[3 + k];
+    one.fx_hi[k] = v[3 + NM_E_COUNT + 2 * k];
+    one.fx_lo[k] = v[3 + NM_E_COUNT + 2 * k + 1];
     nm_energy_merge(e, &one);
   }
   *t_end = how == END_BARRIER ? v[0] + v[1] + s->barrier_ps : 0;
   gather_state(s);
   p->steps++;
-  bool ok = how == END_TICK ? s->type->tick->end_step(s, v[0], v[1], err)
+  bool ok = how == END_TICK ? s->type->tick->end_step(s, v[0], v[1], v[2], err)
                             : core_close_step(s, *t_end, err);
   if (!ok) rc = err->code ? err->code : NMSIM_EINTERNAL;
   return nmc_agree(rc, err);

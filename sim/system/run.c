@@ -142,7 +142,7 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->busy_ps = s->busy_ps;
   sum->step_min_ps = s->step_min;
   sum->step_max_ps = s->step_max;
-  sum->step_mean_ps = s->step ? (double)s->busy_ps / (double)s->step : 0.0;
+  sum->step_mean_ps = s->step ? (double)s->lat_steps_ps / (double)s->step : 0.0;
   if (!scn->functional) {
     static const char *const kind[] = {"fast", "fast", "realtime", "recording"};
     sum->pacing = nm_strdup(kind[s->pacing]);
