@@ -194,17 +194,6 @@ Test(lat_hist, p99_of_every_bundled_scenario_from_its_run_file) {
             with_packets);
 }
 
-/* Two Loihi chips; about 2600 packets cross the one chip link between them in
- * each step, so latencies reach tens of us, beyond the former 10 us bins. */
-static const char congested[] =
-    "name: congested\nseed: 1\nchip: loihi\nchips: [2, 1]\nsteps: 2\n"
-    "populations:\n"
-    "  src: {size: 2048, model: poisson, params: {rate: 1000 Hz}}\n"
-    "  dst: {size: 1, model: lif}\n"
-    "mapping: {place: {dst: {chip: 1}}}\n"
-    "projections:\n"
-    "  - {from: src, to: dst, connector: all_to_all, weight: 0.001 nA}\n";
-
 Test(lat_hist, p99_beyond_ten_us_is_a_quantile) {
   /* Invariant: when packets queue for tens of us, the report's p99 is still
    * the 99 % point of the histogram (an upper bin edge, < 0.8 % above it):
@@ -213,7 +202,7 @@ Test(lat_hist, p99_beyond_ten_us_is_a_quantile) {
    * the p99 was the largest latency. */
   nmsim_scenario *scn = NULL;
   nmsim_err err = {0};
-  cr_assert_eq(nmsim_scenario_load_string("congested.yaml", congested, NULL, 0, &scn, &err),
+  cr_assert_eq(nmsim_scenario_load_string("congested.yaml", tu_congested, NULL, 0, &scn, &err),
                NMSIM_OK, "%s", err.msg);
   char h5[512];
   snprintf(h5, sizeof h5, "%s", tu_tmp("congested", ".h5"));

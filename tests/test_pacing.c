@@ -217,18 +217,23 @@ static char *nmsim_out(const char *args, int *rc) {
   return out;
 }
 
+/* The micro network on the test chip for steps, written to a new file. */
+static void ff_file(char *path, size_t n, const char *tag, int steps) {
+  char text[2048];
+  snprintf(path, n, "%s", tu_tmp(tag, ".yaml"));
+  snprintf(text, sizeof text, ff, "test", steps, "");
+  cr_assert_eq(tu_write(path, text), 0);
+}
+
 /* The text and JSON reports say which pacing and time base a run used; in
  * functional mode the figures of hardware time read "not modelled" in the
  * text and are absent from the JSON (never 0); the database stores them as
  * NULL and compares timed runs only with timed runs. */
 Test(pacing_outputs, report_json_and_database) {
   char scn[512], db[512], h5[512], args[2400];
-  snprintf(scn, sizeof scn, "%s", tu_tmp("ff", ".yaml"));
+  ff_file(scn, sizeof scn, "ff", 20);
   snprintf(db, sizeof db, "%s", tu_tmp("ff", ".sqlite"));
   snprintf(h5, sizeof h5, "%s", tu_tmp("ff", ".h5"));
-  char text[2048];
-  snprintf(text, sizeof text, ff, "test", 20, "");
-  cr_assert_eq(tu_write(scn, text), 0);
   int rc;
   snprintf(args, sizeof args, "run %s --quiet -o %s --db %s --set 'engine.pacing={realtime: 1 ms}'",
            scn, h5, db);
@@ -290,10 +295,7 @@ static void line_of(const char *text, const char *start, char *buf, size_t n) {
  * static energy reads "not modelled", and a note says the pacings differ. */
 Test(pacing_outputs, runs_side_by_side) {
   char scn[512], h5[3][512], args[2400];
-  snprintf(scn, sizeof scn, "%s", tu_tmp("cmp", ".yaml"));
-  char text[2048];
-  snprintf(text, sizeof text, ff, "test", 20, "");
-  cr_assert_eq(tu_write(scn, text), 0);
+  ff_file(scn, sizeof scn, "cmp", 20);
   static const char *const sets[] = {"", "--set 'engine.pacing={realtime: 1 ms}'",
                                      "--set engine.mode=functional"};
   int rc;
@@ -394,12 +396,9 @@ Test(pacing, power_states) {
  * a pacing column, the static share, and a note when the pacings differ. */
 Test(pacing_outputs, database_of_a_chip_sweep) {
   char scn[512], db[512], dir[512], args[2400];
-  snprintf(scn, sizeof scn, "%s", tu_tmp("sw", ".yaml"));
+  ff_file(scn, sizeof scn, "sw", 10);
   snprintf(db, sizeof db, "%s", tu_tmp("sw", ".sqlite"));
   snprintf(dir, sizeof dir, "%s", tu_tmp("sw", ""));
-  char text[2048];
-  snprintf(text, sizeof text, ff, "test", 10, "");
-  cr_assert_eq(tu_write(scn, text), 0);
   int rc;
   snprintf(args, sizeof args, "sweep %s --set chip=test,loihi --db %s -o %s", scn, db, dir);
   free(nmsim_out(args, &rc));

@@ -282,17 +282,6 @@ Test(plot, numeric_x_mean_and_band_over_seeds) {
   remove_db(db);
 }
 
-/* Two Loihi chips whose one chip link queues about 2600 packets a step:
- * latencies from about 100 ns to tens of us, beyond the former 10 us bins. */
-static const char congested[] =
-    "name: congested\nseed: 1\nchip: loihi\nchips: [2, 1]\nsteps: 2\n"
-    "populations:\n"
-    "  src: {size: 2048, model: poisson, params: {rate: 1000 Hz}}\n"
-    "  dst: {size: 1, model: lif}\n"
-    "mapping: {place: {dst: {chip: 1}}}\n"
-    "projections:\n"
-    "  - {from: src, to: dst, connector: all_to_all, weight: 0.001 nA}\n";
-
 Test(plot, packet_p99_as_the_report) {
   /* Invariant: the p99 that plot.py marks on the packet latency histogram is
    * the report's packet p99 exactly (`nmsim report --json`), also when
@@ -300,7 +289,7 @@ Test(plot, packet_p99_as_the_report) {
   TMP(yaml, "congested", ".yaml");
   TMP(h5, "congested", ".h5");
   TMP(dir, "congplots", "");
-  cr_assert_eq(tu_write(yaml, congested), 0);
+  cr_assert_eq(tu_write(yaml, tu_congested), 0);
   char args[2048], *out = NULL, *err = NULL;
   snprintf(args, sizeof args, "run %s -o %s --quiet", yaml, h5);
   cr_assert_eq(nmsim(args, NULL, NULL), 0, "run");

@@ -73,3 +73,12 @@ int tu_run(const char *cmdline, char **out, char **errout) {
   if (st == -1 || !WIFEXITED(st)) return -1;
   return WEXITSTATUS(st);
 }
+
+const char tu_congested[] =
+    "name: congested\nseed: 1\nchip: loihi\nchips: [2, 1]\nsteps: 2\n"
+    "populations:\n"
+    "  src: {size: 2048, model: poisson, params: {rate: 1000 Hz}}\n"
+    "  dst: {size: 1, model: lif}\n"
+    "mapping: {place: {dst: {chip: 1}}}\n"
+    "projections:\n"
+    "  - {from: src, to: dst, connector: all_to_all, weight: 0.001 nA}\n";

@@ -10,6 +10,11 @@ int tu_run(const char *cmdline, char **out, char **errout);
 /* Path of a fresh file name under the test tmp dir: "<tmp>/<tag>-<pid>-<n><ext>".
  * Returns a static buffer per call slot (8 slots, round robin). */
 const char *tu_tmp(const char *tag, const char *ext);
+
+/* A scenario whose packets queue for tens of us: two Loihi chips, about 2600
+ * packets crossing their one chip link each step (latencies from about 100
+ * ns to tens of us). */
+extern const char tu_congested[];
 /* Write text to path; returns 0 on success. */
 int tu_write(const char *path, const char *text);
 /* Number of leaked bytes found by LeakSanitizer right now (0 when the build
