@@ -122,15 +122,20 @@ run() {
     runs=$((runs + ${n:-0}))
     [ $rc = 0 ] && { rm -f "$out/$t.log.$iter"; break; }
     cls=$(awk -f tests/fuzz/classify.awk "$out/$t.log.$iter")
-    # an out-of-memory on the process's total RSS that its input does not
-    # reproduce alone is memory gathered over many inputs: libhdf5's leaks
-    # after decode errors (lsan.supp), not this input's
-    if [ "${cls%% *}" = nmsim ] && grep -q 'ERROR: libFuzzer: out-of-memory (used:' "$out/$t.log.$iter"; then
+    # an out-of-memory: replay its input alone, with a ceiling on one
+    # allocation instead of on the process (so that one huge request shows
+    # its stack). Passing alone, it was memory gathered over many inputs
+    # (libhdf5's leaks after decode errors, lsan.supp), not this input's;
+    # else the replay's stack says whose it is.
+    if [ "${cls%% *}" = nmsim ] && grep -q 'ERROR: libFuzzer: out-of-memory' "$out/$t.log.$iter"; then
       for a in "$out/artifacts/$t-oom-"*; do
         [ -e "$a" ] || continue
-        if ASAN_OPTIONS=$asan LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp:print_suppressions=0 \
-          "$out/fuzz_$t" -rss_limit_mb=2048 "$a" >"$out/$t.replay.log" 2>&1; then
+        if ASAN_OPTIONS=$asan:max_allocation_size_mb=2048 \
+          LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp:print_suppressions=0 \
+          "$out/fuzz_$t" -rss_limit_mb=0 -malloc_limit_mb=0 "$a" >"$out/$t.replay.log" 2>&1; then
           cls="upstream libhdf5 (memory gathered over many inputs; the input alone passes)"
+        else
+          cls=$(awk -f tests/fuzz/classify.awk "$out/$t.replay.log")
         fi
       done
     fi
