@@ -1158,3 +1158,35 @@ Test(nir_net, oom_every_failure_point, .timeout = 600) {
   }
   cr_assert_eq(tu_leaks(), 0, "LeakSanitizer found leaks (see stderr)");
 }
+
+/* A parameter dataset that declares far more values than the file stores
+ * (here 2^27 float64 values never written: 0 bytes stored, as in a damaged
+ * file whose dimensions were changed) is refused before nmsim sets aside
+ * memory for it (1 GiB of doubles; the fuzzer found 4 GiB asked for). */
+Test(nir, declared_values_beyond_the_file) {
+  const char *path = tu_tmp("nirbig", ".nir");
+  hid_t g, f = ng_create(path, "0.5.0", &g);
+  int64_t s2[] = {2};
+  ng_io(g, "in", "Input", 1, s2);
+  ng_io(g, "out", "Output", 1, s2);
+  hid_t n = ng_node(g, "s", "Scale");
+  hsize_t dim = (hsize_t)1 << 27;
+  hid_t sp = H5Screate_simple(1, &dim, NULL);
+  hid_t d = H5Dcreate2(n, "scale", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dclose(d);
+  H5Sclose(sp);
+  H5Gclose(n);
+  const char *e[] = {"in", "s", "s", "out"};
+  ng_edges(g, 2, e);
+  H5Gclose(g);
+  H5Fclose(f);
+  nir_graph *gr = NULL;
+  nmsim_err err = {0};
+  nmsim_status rc = nir_read_here(path, &gr, &err);
+  cr_assert(rc == NMSIM_EFORMAT && strstr(err.msg, "node 's': dataset 'scale': declares "
+                                                   "134217728 values (1073741824 bytes) but "
+                                                   "the file stores 0 bytes of it"),
+            "%s: %s", nmsim_status_name(rc), err.msg);
+  nir_graph_destroy(gr);
+  remove(path);
+}

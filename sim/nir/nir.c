@@ -251,17 +251,23 @@ static nmsim_status rd_shape(rd *r, hid_t d, const char *what, nir_shape *s) {
 }
 
 /* The filters of dataset d: every one must be available; notes deflate. */
-static nmsim_status rd_filters(rd *r, hid_t d, const char *what, bool *gzip) {
+/* The filters of dataset d: *gzip if deflate is one; *ratio the largest
+ * factor by which they can shrink the data (1: none that compress; 1032:
+ * deflate's largest; 0: another compressing filter, no bound known). */
+static nmsim_status rd_filters(rd *r, hid_t d, const char *what, bool *gzip, double *ratio) {
   hid_t pl = H5Dget_create_plist(d);
   int nf = pl >= 0 ? H5Pget_nfilters(pl) : 0;
   nmsim_status rc = NMSIM_OK;
   *gzip = false;
+  *ratio = 1;
   for (int i = 0; i < nf && rc == NMSIM_OK; i++) {
     unsigned flags = 0, cd[8];
     size_t ncd = 8;
     char fname[64] = "";
     H5Z_filter_t id = H5Pget_filter2(pl, (unsigned)i, &flags, &ncd, cd, sizeof fname, fname, NULL);
     if (id == H5Z_FILTER_DEFLATE) *gzip = true;
+    if (id == H5Z_FILTER_DEFLATE && *ratio > 0) *ratio = 1032;
+    else if (id != H5Z_FILTER_SHUFFLE && id != H5Z_FILTER_FLETCHER32) *ratio = 0;
     if (id < 0 || H5Zfilter_avail(id) <= 0)
       rc = NMSIM_ERR(r->err, NMSIM_EFORMAT,
                      "%s: %s: compressed with HDF5 filter %d%s%s%s, which this libhdf5 cannot "
@@ -314,7 +320,19 @@ static nmsim_status rd_param(rd *r, hid_t gid, const char *node, const char *nam
   snprintf(p->dtype, sizeof p->dtype, "%s%zu",
            cls == H5T_FLOAT ? "f" : H5Tget_sign(ft) == H5T_SGN_NONE ? "u" : "i",
            sz * 8);
-  if ((rc = rd_filters(r, d, what, &p->gzip))) goto done;
+  double ratio;
+  if ((rc = rd_filters(r, d, what, &p->gzip, &ratio))) goto done;
+  /* the values a damaged file declares beyond what it stores are refused
+   * before memory is set aside for them */
+  double stored = (double)H5Dget_storage_size(d), need = (double)p->n * (double)sz;
+  if (ratio > 0 && stored * ratio < need) {
+    rc = NMSIM_ERR(r->err, NMSIM_EFORMAT,
+                   "%s: %s: declares %zu values (%.0f bytes) but the file stores %.0f bytes "
+                   "of it%s: damaged or truncated",
+                   r->path, what, p->n, need, stored, ratio > 1 ? " (gzip shrinks at most "
+                                                                  "1032 times)" : "");
+    goto done;
+  }
   if (!(p->v = nm_malloc(sizeof(double) * (p->n ? p->n : 1)))) {
     rc = NMSIM_ENOMEM_ERR(r->err);
     goto done;
