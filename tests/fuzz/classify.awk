@@ -3,7 +3,7 @@
 # Upstream: an out-of-memory, an allocation too big, a timeout, a SEGV or other signal whose innermost
 # frame outside the sanitizer and libFuzzer runtimes (and libc) is in libhdf5;
 # or a memory error (overflow, use after free, ...) on a block that libhdf5
-# allocated. libhdf5 1.10's known bugs on damaged files (global heap, metadata
+# allocated, or, for a wild pointer (no block), made inside libhdf5. libhdf5 1.10's known bugs on damaged files (global heap, metadata
 # cache) are reached within seconds. Everything else is nmsim's, including
 # crashes inside libfyaml or SQLite: nmsim may be misusing them, and its users
 # see the crash all the same.
@@ -35,6 +35,12 @@ function runtime(line) {
 }
 kind == "memory" && /allocated by thread/ { in_alloc = 1; next }
 /^ *#[0-9]+ 0x/ {
+  # a memory error with no allocation stack (a wild pointer): its access
+  # stack's innermost frame outside the runtimes says where it lies
+  if (kind == "memory" && !in_alloc && !access_seen && !runtime($0)) {
+    access_seen = 1
+    access = lib_of($0)
+  }
   if (done) next
   if (kind == "signal" || (kind == "memory" && in_alloc)) {
     if (runtime($0)) next
@@ -43,6 +49,7 @@ kind == "memory" && /allocated by thread/ { in_alloc = 1; next }
   }
 }
 END {
+  if (!done && access_seen) where = access
   if (where ~ /^libhdf5/) print "upstream " where
   else print "nmsim"
 }
