@@ -426,3 +426,20 @@ Test(pacing_outputs, database_of_a_chip_sweep) {
   snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", dir, db, scn);
   tu_run(cmd, NULL, NULL);
 }
+
+/* nmsim chips states each preset's pacing: Loihi fast, SpiNNaker 2 and
+ * TrueNorth in real time at their 1 ms tick. */
+Test(pacing_outputs, chips_list_their_pacing) {
+  int rc;
+  char *out = nmsim_out("chips --json", &rc);
+  cr_assert(rc == 0 && strstr(out, "\"name\": \"loihi\""), "%s", out);
+  const char *l = strstr(out, "\"name\": \"loihi\""), *s = strstr(out, "\"name\": \"spinnaker2\"");
+  cr_assert(strstr(l, "\"pacing\": \"fast\"") && strstr(l, "\"pacing\": \"fast\"") < s, "%s", out);
+  cr_assert(strstr(s, "\"pacing\": \"realtime\", \"pacing_ms\": 1,"), "%s", s);
+  free(out);
+  out = nmsim_out("chips", &rc);
+  char line[256];
+  line_of(out, "spinnaker2 ", line, sizeof line);
+  cr_assert(strstr(line, "real time 1 ms"), "%s", line);
+  free(out);
+}

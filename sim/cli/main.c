@@ -343,8 +343,9 @@ static int cmd_chips(int argc, char **argv) {
   }
   if (types) return print_types(json);
   if (json) printf("[");
-  else printf("%-12s %-10s %-8s %6s %6s %8s %10s %10s %10s %10s\n", "preset", "kind", "topology",
-              "tiles", "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ", "static mW");
+  else printf("%-12s %-10s %-8s %6s %6s %8s %10s %10s %10s %10s  %s\n", "preset", "kind",
+              "topology", "tiles", "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ",
+              "static mW", "pacing");
   for (size_t i = 0; nmsim_chip_presets[i]; i++) {
     nmsim_chip *c = NULL;
     nmsim_err err = {0};
@@ -371,14 +372,20 @@ static int cmd_chips(int argc, char **argv) {
       /* a global tick (core_kind truenorth) */
       if (c->core_type->flags & CORE_CHIP_TICK)
         printf(", \"tick_ms\": %.17g", (double)c->tick_ps / 1e9);
+      printf(", \"pacing\": \"%s\", \"pacing_ms\": %.17g, \"static_gated\": %s",
+             c->pacing == NM_PACE_FAST ? "fast" : "realtime", (double)c->pacing_ps / 1e9,
+             c->static_gated ? "true" : "false");
       printf(", \"core_type\": ");
       print_type_json(c->core_type);
       printf("}");
     } else {
-      printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g\n", c->name, kind,
+      char pace[48];
+      if (c->pacing == NM_PACE_FAST) snprintf(pace, sizeof pace, "fast");
+      else snprintf(pace, sizeof pace, "real time %g ms", (double)c->pacing_ps / 1e9);
+      printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g  %s\n", c->name, kind,
              c->topology->name, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
-             c->syn_op.energy_pj,
-             c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj, c->static_power_mw);
+             c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
+             c->static_power_mw, pace);
     }
     nmsim_chip_destroy(c);
   }
