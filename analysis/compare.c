@@ -139,10 +139,10 @@ void compare_print_text(FILE *f, const char *const *names, const run_summary *s,
     fprintf(f, "  [%zu] %s: %s, %s, %" PRIu64 " steps of %g ms%s\n", k + 1, names[k],
             s[k].scenario ? s[k].scenario : "-", s[k].chip ? s[k].chip : "-", s[k].steps,
             s[k].dt_ms, s[k].status && strcmp(s[k].status, "complete") ? " (not complete)" : "");
-  char (*cells)[CMP_CELL] = calloc(N_ROWS * (n + 1), CMP_CELL);
-  size_t *w = calloc(n + 1, sizeof *w);
+  char (*cells)[CMP_CELL] = nm_calloc(N_ROWS * (n + 1), CMP_CELL);
+  size_t *w = nm_calloc(n + 1, sizeof *w);
   if (!cells || !w) {
-    free(cells), free(w);
+    nm_free(cells), nm_free(w);
     fprintf(f, "  (out of memory)\n");
     return;
   }
@@ -191,8 +191,8 @@ void compare_print_text(FILE *f, const char *const *names, const run_summary *s,
     fprintf(f, "\n  note: the runs are paced differently, so their static energy is charged over "
                "different time bases;\n  give them one engine.pacing (such as {realtime: 1 ms}) "
                "to compare on the same basis\n");
-  free(cells);
-  free(w);
+  nm_free(cells);
+  nm_free(w);
 }
 
 void compare_print_json(FILE *f, const char *const *names, const run_summary *s, size_t n) {

@@ -219,7 +219,7 @@ static const char *usage_report =
 
 /* nmsim report A.h5 B.h5 ...: the runs side by side. */
 static int report_compare(const char *const *files, size_t n, bool json) {
-  run_summary *s = calloc(n, sizeof *s);
+  run_summary *s = nm_calloc(n, sizeof *s);
   if (!s) return fail(NMSIM_ENOMEM, NULL);
   nmsim_err err = {0};
   nmsim_status st = NMSIM_OK;
@@ -229,7 +229,7 @@ static int report_compare(const char *const *files, size_t n, bool json) {
     else compare_print_text(stdout, files, s, n);
   }
   for (size_t k = 0; k < n; k++) run_summary_clear(&s[k]);
-  free(s);
+  nm_free(s);
   return st == NMSIM_OK ? 0 : fail(st, &err);
 }
 
