@@ -1190,3 +1190,32 @@ Test(nir, declared_values_beyond_the_file) {
   nir_graph_destroy(gr);
   remove(path);
 }
+
+/* The same for the edge list: an `edges` dataset of 2^26 pairs of strings
+ * never written (the fuzzer found one that asked for 80 TB) is refused
+ * before its strings are read. */
+Test(nir, declared_edges_beyond_the_file) {
+  const char *path = tu_tmp("niredges", ".nir");
+  hid_t g, f = ng_create(path, "0.5.0", &g);
+  int64_t s2[] = {2};
+  ng_io(g, "in", "Input", 1, s2);
+  ng_io(g, "out", "Output", 1, s2);
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  hsize_t dims[2] = {(hsize_t)1 << 26, 2};
+  hid_t sp = H5Screate_simple(2, dims, NULL);
+  hid_t d = H5Dcreate2(g, "edges", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dclose(d);
+  H5Sclose(sp);
+  H5Tclose(t);
+  H5Gclose(g);
+  H5Fclose(f);
+  nir_graph *gr = NULL;
+  nmsim_err err = {0};
+  nmsim_status rc = nir_read_here(path, &gr, &err);
+  cr_assert(rc == NMSIM_EFORMAT && strstr(err.msg, "declares 134217728 values") &&
+                strstr(err.msg, "but the file stores 0 bytes of it"),
+            "%s: %s", nmsim_status_name(rc), err.msg);
+  nir_graph_destroy(gr);
+  remove(path);
+}

@@ -155,10 +155,20 @@ static nmsim_status rd_list(rd *r, hid_t gid, const char *what, names *out) {
   return NMSIM_OK;
 }
 
+static nmsim_status rd_fits(rd *r, hid_t d, size_t n, double bytes_each, const char *what);
+
 /* n strings of dataset d (variable- or fixed-length), nm_malloc'd. */
 static nmsim_status rd_strings(rd *r, hid_t d, size_t n, const char *what, char ***out) {
   nmsim_status rc = NMSIM_OK;
   hid_t ft = H5Dget_type(d), mt = -1, sp = H5Dget_space(d);
+  /* a variable-length string takes at least a byte of the dataset's storage
+   * (its reference to the heap takes more) */
+  size_t each = ft < 0 || H5Tis_variable_str(ft) > 0 ? 1 : H5Tget_size(ft);
+  if ((rc = rd_fits(r, d, n, (double)each, what))) {
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+  }
   char **v = nm_calloc(n ? n : 1, sizeof(char *));
   char *fixed = NULL;
   if (!v) {
@@ -279,6 +289,24 @@ static nmsim_status rd_filters(rd *r, hid_t d, const char *what, bool *gzip, dou
   return rc;
 }
 
+/* Whether dataset d can hold the n values of bytes_each bytes it declares:
+ * its storage, times the most its filters can shrink data; a damaged file
+ * that declares more is refused before memory is set aside for them. */
+static nmsim_status rd_fits(rd *r, hid_t d, size_t n, double bytes_each, const char *what) {
+  bool gzip;
+  double ratio;
+  nmsim_status rc = rd_filters(r, d, what, &gzip, &ratio);
+  if (rc) return rc;
+  double stored = (double)H5Dget_storage_size(d), need = (double)n * bytes_each;
+  if (ratio > 0 && stored * ratio < need)
+    return NMSIM_ERR(r->err, NMSIM_EFORMAT,
+                     "%s: %s: declares %zu values (%.0f bytes) but the file stores %.0f bytes "
+                     "of it%s: damaged or truncated",
+                     r->path, what, n, need, stored,
+                     ratio > 1 ? " (gzip shrinks at most 1032 times)" : "");
+  return NMSIM_OK;
+}
+
 /* Dataset `name` of group gid into *p (numbers as double, or a string). */
 static nmsim_status rd_param(rd *r, hid_t gid, const char *node, const char *name,
                              nir_param *p) {
@@ -322,17 +350,7 @@ static nmsim_status rd_param(rd *r, hid_t gid, const char *node, const char *nam
            sz * 8);
   double ratio;
   if ((rc = rd_filters(r, d, what, &p->gzip, &ratio))) goto done;
-  /* the values a damaged file declares beyond what it stores are refused
-   * before memory is set aside for them */
-  double stored = (double)H5Dget_storage_size(d), need = (double)p->n * (double)sz;
-  if (ratio > 0 && stored * ratio < need) {
-    rc = NMSIM_ERR(r->err, NMSIM_EFORMAT,
-                   "%s: %s: declares %zu values (%.0f bytes) but the file stores %.0f bytes "
-                   "of it%s: damaged or truncated",
-                   r->path, what, p->n, need, stored, ratio > 1 ? " (gzip shrinks at most "
-                                                                  "1032 times)" : "");
-    goto done;
-  }
+  if ((rc = rd_fits(r, d, p->n, (double)sz, what))) goto done;
   if (!(p->v = nm_malloc(sizeof(double) * (p->n ? p->n : 1)))) {
     rc = NMSIM_ENOMEM_ERR(r->err);
     goto done;

@@ -19,7 +19,8 @@ function lib_of(line,   m) {
 function runtime(line) {
   # frames of the sanitizers and libFuzzer (linked into the harness, no
   # source line) and of libc's abort/raise
-  if (line ~ /csu\/|sysdeps\/|libc_start/) return 1 # libc's start, with source lines
+  # glibc's own frames carry its source paths (start-up, stdio buffers, ...)
+  if (line ~ /csu\/|sysdeps\/|libc_start|libio\/|stdio-common\/|stdlib\/|malloc\//) return 1
   if (line ~ /\.c:[0-9]+/ || line ~ /\.h:[0-9]+/) return 0
   if (line ~ /libc\.so|ld-linux|libstdc\+\+|libgcc/) return 1
   return lib_of(line) == ""
