@@ -290,13 +290,11 @@ static nmsim_status rd_filters(rd *r, hid_t d, const char *what, bool *gzip, dou
 }
 
 /* Whether dataset d can hold the n values of bytes_each bytes it declares:
- * its storage, times the most its filters can shrink data; a damaged file
- * that declares more is refused before memory is set aside for them. */
-static nmsim_status rd_fits(rd *r, hid_t d, size_t n, double bytes_each, const char *what) {
-  bool gzip;
-  double ratio;
-  nmsim_status rc = rd_filters(r, d, what, &gzip, &ratio);
-  if (rc) return rc;
+ * its storage, times ratio, the most its filters can shrink data
+ * (rd_filters); a damaged file that declares more is refused before memory
+ * is set aside for them. */
+static nmsim_status rd_fits_ratio(rd *r, hid_t d, size_t n, double bytes_each, double ratio,
+                                  const char *what) {
   double stored = (double)H5Dget_storage_size(d), need = (double)n * bytes_each;
   if (ratio > 0 && stored * ratio < need)
     return NMSIM_ERR(r->err, NMSIM_EFORMAT,
@@ -305,6 +303,15 @@ static nmsim_status rd_fits(rd *r, hid_t d, size_t n, double bytes_each, const c
                      r->path, what, n, need, stored,
                      ratio > 1 ? " (gzip shrinks at most 1032 times)" : "");
   return NMSIM_OK;
+}
+
+/* rd_fits_ratio, with the filters read here. */
+static nmsim_status rd_fits(rd *r, hid_t d, size_t n, double bytes_each, const char *what) {
+  bool gzip;
+  double ratio;
+  nmsim_status rc = rd_filters(r, d, what, &gzip, &ratio);
+  if (rc) return rc;
+  return rd_fits_ratio(r, d, n, bytes_each, ratio, what);
 }
 
 /* Dataset `name` of group gid into *p (numbers as double, or a string). */
@@ -350,7 +357,7 @@ static nmsim_status rd_param(rd *r, hid_t gid, const char *node, const char *nam
            sz * 8);
   double ratio;
   if ((rc = rd_filters(r, d, what, &p->gzip, &ratio))) goto done;
-  if ((rc = rd_fits(r, d, p->n, (double)sz, what))) goto done;
+  if ((rc = rd_fits_ratio(r, d, p->n, (double)sz, ratio, what))) goto done;
   if (!(p->v = nm_malloc(sizeof(double) * (p->n ? p->n : 1)))) {
     rc = NMSIM_ENOMEM_ERR(r->err);
     goto done;
