@@ -10,7 +10,7 @@
 #include "analysis/json.h"
 
 #define REPORT_CELL 64  /* longest cell; longer text (a long name) is cut */
-#define REPORT_MAXCOL 6
+#define REPORT_MAXCOL 8
 
 static const char *str_or(const char *s, const char *dflt) { return s && *s ? s : dflt; }
 
@@ -318,6 +318,42 @@ static void pop_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   else snprintf(cells[5], REPORT_CELL, "%" PRIu64, p->bursts);
 }
 
+static double pop_pj(const run_pop_summary *p) {
+  return p->pj_neurons + p->pj_synapses + p->pj_learning + p->pj_spikes;
+}
+
+/* Dynamic energy that belongs to no population: the network's routing and
+ * the barrier (what the populations' rows leave of the dynamic total). */
+static double unattributed_pj(const run_summary *s) {
+  double d = dynamic_pj(s);
+  for (size_t i = 0; i < s->n_pops; i++) d -= pop_pj(&s->pops[i]);
+  return d > 0 ? d : 0.0;
+}
+
+/* Cost rows: one per population, then the energy no population owns. */
+static void cost_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
+  double dyn = dynamic_pj(s);
+  if (r == s->n_pops) {
+    double u = unattributed_pj(s);
+    snprintf(cells[0], REPORT_CELL, "none (routing, barrier)");
+    for (int k = 1; k < 5; k++) snprintf(cells[k], REPORT_CELL, "-");
+    fmt_energy(cells[5], u);
+    snprintf(cells[6], REPORT_CELL, "%.2f %%", dyn > 0 ? 100.0 * u / dyn : 0.0);
+    snprintf(cells[7], REPORT_CELL, "-");
+    return;
+  }
+  const run_pop_summary *p = &s->pops[r];
+  snprintf(cells[0], REPORT_CELL, "%s", str_or(p->name, "-"));
+  fmt_energy(cells[1], p->pj_neurons);
+  fmt_energy(cells[2], p->pj_synapses);
+  fmt_energy(cells[3], p->pj_learning);
+  fmt_energy(cells[4], p->pj_spikes);
+  fmt_energy(cells[5], pop_pj(p));
+  snprintf(cells[6], REPORT_CELL, "%.2f %%", dyn > 0 ? 100.0 * pop_pj(p) / dyn : 0.0);
+  if (timed(s)) fmt_time(cells[7], REPORT_CELL, (double)p->busy_ps);
+  else snprintf(cells[7], REPORT_CELL, "not modelled");
+}
+
 /* What static power rests on: the parts of the chip file and what leaks. */
 static void report_static_basis(FILE *f, const run_summary *s) {
   if (!(s->static_power_mw > 0)) return;
@@ -413,6 +449,14 @@ void report_print_text(FILE *f, const run_summary *s) {
                                    "spikes",     "rate (Hz)", "bursts"};
   print_table(f, s,
               &(report_table){"Populations", 6, ph, "llrrrr", s->n_pops, SIZE_MAX, pop_row});
+  if (s->pop_cost && s->n_pops) {
+    static const char *const oh[] = {"population", "neurons", "synapses in", "learning",
+                                     "spikes out", "dynamic",  "of dynamic",  "core time"};
+    print_table(f, s,
+                &(report_table){"Cost per population (dynamic energy of its work; core time "
+                                "summed over cores)",
+                                8, oh, "lrrrrrrr", s->n_pops + 1, s->n_pops, cost_row});
+  }
 }
 
 /* Hardware time, pacing, power and latency: timed mode only. */
@@ -528,9 +572,21 @@ void report_json_metrics(jw *w, const run_summary *s) {
     jw_key_uint(w, "spikes", p->spikes);
     jw_key_double(w, "rate_hz", p->rate_hz);
     jw_key_uint(w, "bursts", p->bursts);
+    if (s->pop_cost) {
+      jw_key(w, "energy_pj");
+      jw_object_begin(w);
+      jw_key_double(w, "neurons", p->pj_neurons);
+      jw_key_double(w, "synapses", p->pj_synapses);
+      jw_key_double(w, "learning", p->pj_learning);
+      jw_key_double(w, "spikes", p->pj_spikes);
+      jw_key_double(w, "total", pop_pj(p));
+      jw_object_end(w);
+      if (timed(s)) jw_key_double(w, "core_time_us", (double)p->busy_ps * 1e-6);
+    }
     jw_object_end(w);
   }
   jw_object_end(w);
+  if (s->pop_cost) jw_key_double(w, "energy_no_population_pj", unattributed_pj(s));
 
   jw_key(w, "cores");
   jw_object_begin(w);

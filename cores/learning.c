@@ -23,10 +23,11 @@ static uint32_t pop_index(const sys_core *c, uint32_t local) {
   return b->first + (local - b->local0);
 }
 
-static void count_update(sys *s, sys_core *c) {
+/* One update of a synapse of core c onto population post. */
+static void count_update(sys *s, sys_core *c, uint32_t post) {
   c->learn_updates++;
-  sys_charge(&c->energy, NM_E_SYN_UPDATE, 1, s->chip->syn_update.energy_pj);
-  sys_charge(&s->step_energy, NM_E_SYN_UPDATE, 1, s->chip->syn_update.energy_pj);
+  sys_charge_pop(s, c, post, NM_E_SYN_UPDATE, 1, s->chip->syn_update.energy_pj);
+  s->pop_busy[post] += s->chip->syn_update.time_ps;
 }
 
 /* Presynaptic spike of neuron gid (index i of population pre) at time t:
@@ -47,7 +48,7 @@ static void learn_pre(sys *s, uint32_t gid, double t) {
       uint32_t tg = s->pop_gid0[pl->post] + post;
       double w = pl->rule->on_pre(pl->p, c->wf[k], &pl->x[pre], &pl->y[post], t, s->spiked[tg]);
       set_weight(c, k, w);
-      count_update(s, c);
+      count_update(s, c, pl->post);
     }
   }
 }
@@ -65,7 +66,7 @@ static void learn_post(sys *s, sys_core *c, uint32_t j, double t) {
     if (!pl->rule->on_post(pl->p, &w, &pl->x[pre], &pl->y[post], t, s->spiked[src]))
       continue;
     set_weight(c, k, w);
-    count_update(s, c);
+    count_update(s, c, pl->post);
   }
 }
 

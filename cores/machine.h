@@ -101,6 +101,9 @@ typedef struct sys_core {
   sys_out *out;
   size_t n_out;
 
+  bool mixed_rows;         /* some row's synapses reach more than one population
+                              (sys_charge_row then splits it by population) */
+
   /* timing */
   nmsim_ps syn_busy;       /* synapse unit busy until */
   uint32_t pkt_seq;        /* packets sent, as event sequence numbers */
@@ -221,6 +224,12 @@ struct sys {
   double window_max_pj;    /* largest energy of one step (dynamic + static) */
   double power_max_mw;     /* largest mean power of one step's window */
   uint64_t *pop_bursts;    /* per population */
+  /* per population: the dynamic energy of its work (its neurons' updates,
+   * the synaptic events and updates of synapses onto it, its spikes leaving
+   * their cores; the network's hops and the barrier are no one's), and the
+   * time cores spent on that work (timed mode) */
+  nm_energy *pop_energy;
+  nmsim_ps *pop_busy;
   uint64_t *last_spike;    /* per neuron (gid): step of its last spike + 1, 0 if none */
   uint8_t *in_burst;       /* per neuron: its last spike belongs to a counted burst */
   uint64_t burst_isi;      /* steps: spikes this close belong to one burst */
@@ -238,6 +247,9 @@ struct sys {
    * has a target on core dst of another process (set by the partition) */
   void (*defer)(struct sys *s, uint32_t src, uint32_t j, uint32_t dst, double value);
   struct noc_mc *mc;       /* CORE_ROUTE_KEYED: key/mask multicast routing; else NULL */
+  const uint32_t *key_pop; /* CORE_ROUTE_KEYED: the population of each key >> key_bits
+                              (owned by the multicast routes, noc/mcast.c); else NULL */
+  uint32_t key_bits;
   bool hop_by_hop;         /* no sending ahead (noc_port_send): the reference for tests */
   bool noc_ahead;          /* ports send ahead (noc/mesh.c; set by noc_init_ports) */
   bool noc_rings;          /* the topology has rings: bubble flow control (noc_init_ports) */
@@ -308,6 +320,24 @@ static inline void sys_charge_core(sys *s, sys_core *c, int cat, uint64_t n, dou
   sys_charge(&c->energy, cat, n, pj_each);
   sys_charge(&s->step_energy, cat, n, pj_each);
 }
+/* ... to core c, the step and population pop. */
+static inline void sys_charge_pop(sys *s, sys_core *c, uint32_t pop, int cat, uint64_t n,
+                                  double pj_each) {
+  sys_charge_core(s, c, cat, n, pj_each);
+  sys_charge(&s->pop_energy[pop], cat, n, pj_each);
+}
+/* The population of local neuron `local` of core c. */
+static inline uint32_t sys_local_pop(const sys_core *c, uint32_t local) {
+  return c->blocks[c->n_blocks == 1 ? 0 : c->block_of[local]].pop_id;
+}
+/* Charge the work on synapses syn[lo, hi) of core c (one row; hi > lo) to
+ * category cat of the core and the step, and to the populations they reach:
+ * (u_row + u_syn per synapse) units of pj_unit each, u_row to the population
+ * of the first synapse; their time, ps_row and ps_syn per synapse, to the
+ * populations alone. */
+void sys_charge_row(sys *s, sys_core *c, uint32_t lo, uint32_t hi, int cat, uint64_t u_syn,
+                    uint64_t u_row, double pj_unit, nmsim_ps ps_syn, nmsim_ps ps_row);
+
 /* Prefetching a row before it is applied: first its entry in the row index
  * of the destination core, then (once that has arrived) its synapses; o must
  * name an axon of a core of a system with rows (s->rows). Nothing for a

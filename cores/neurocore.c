@@ -126,6 +126,31 @@ void core_touch(sys *s, sys_core *c, uint32_t slot, uint32_t idx) {
   c->touched[slot][c->n_touched[slot]++] = idx;
 }
 
+void sys_charge_row(sys *s, sys_core *c, uint32_t lo, uint32_t hi, int cat, uint64_t u_syn,
+                    uint64_t u_row, double pj_unit, nmsim_ps ps_syn, nmsim_ps ps_row) {
+  uint64_t n = hi - lo;
+  double pj = (double)(u_row + n * u_syn) * pj_unit;
+  nm_energy_add(&c->energy, cat, n, pj);
+  nm_energy_add(&s->step_energy, cat, n, pj);
+  uint32_t pop = sys_local_pop(c, c->syn[lo].tgt);
+  if (!c->mixed_rows) {
+    nm_energy_add(&s->pop_energy[pop], cat, n, pj);
+    s->pop_busy[pop] += ps_row + n * ps_syn;
+    return;
+  }
+  /* consecutive synapses onto one population are charged together */
+  nm_energy_add(&s->pop_energy[pop], cat, 0, (double)u_row * pj_unit);
+  s->pop_busy[pop] += ps_row;
+  for (uint32_t k = lo; k < hi;) {
+    uint32_t end = k + 1;
+    pop = sys_local_pop(c, c->syn[k].tgt);
+    while (end < hi && sys_local_pop(c, c->syn[end].tgt) == pop) end++;
+    nm_energy_add(&s->pop_energy[pop], cat, end - k, (double)((end - k) * u_syn) * pj_unit);
+    s->pop_busy[pop] += (end - k) * ps_syn;
+    k = end;
+  }
+}
+
 /* Add the synapses of input axon `axon` of core c for a spike of graded
  * value `value` (1 for a plain spike) to the input of step s->step + delay. */
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
@@ -134,7 +159,9 @@ void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
   for (const sys_syn *y = c->syn + lo, *end = c->syn + hi; y < end; y++)
     core_acc_add(s, c, core_slot_after(c, y->delay), (uint32_t)y->site * nn + y->tgt,
                  syn_weight(y->w, value));
-  sys_charge_core(s, c, NM_E_SYN_OP, hi - lo, s->chip->syn_op.energy_pj);
+  if (hi > lo)
+    sys_charge_row(s, c, lo, hi, NM_E_SYN_OP, 1, 0, s->chip->syn_op.energy_pj,
+                   s->chip->syn_op.time_ps, 0);
 }
 
 nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
@@ -192,12 +219,14 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
     }
     if (source) {
       t = t0 + emit_time;
+      s->pop_busy[b->pop_id] += emit_time;
       continue;
     }
     uint64_t n_active = b->n_had + ns - both;
-    sys_charge_core(s, c, NM_E_NEURON_UPDATE, n_active, ch->neuron_active.energy_pj);
-    sys_charge_core(s, c, NM_E_NEURON_IDLE, b->n - n_active, ch->neuron_idle.energy_pj);
+    sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_UPDATE, n_active, ch->neuron_active.energy_pj);
+    sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_IDLE, b->n - n_active, ch->neuron_idle.energy_pj);
     t = t0 + (nmsim_ps)b->n * ti + n_active * (ta - ti) + emit_time;
+    s->pop_busy[b->pop_id] += t - t0;
     if (timed)
       while (hk < nh && c->had_list[hk] < b->local0 + b->n) hk++;
   }

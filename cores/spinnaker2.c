@@ -56,11 +56,6 @@ typedef struct spin_pe {
 /* The PEs' state (s->core_state): one per core of the board. */
 static inline spin_pe *pes_of(const sys *s) { return s->core_state; }
 
-static void pe_charge(sys *s, sys_core *c, int cat, uint64_t n, double pj) {
-  nm_energy_add(&c->energy, cat, n, pj);
-  nm_energy_add(&s->step_energy, cat, n, pj);
-}
-
 /* Time of n cycles at the PE clock, rounded to the nearest ps. */
 static nmsim_ps pe_cycles_ps(const chip_pe *pc, uint64_t n) {
   return (nmsim_ps)floor((double)n * 1e12 / pc->clock_hz + 0.5);
@@ -201,9 +196,19 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   uint32_t lo = 0, hi = 0;
   if (axon != UINT32_MAX) lo = c->row[axon], hi = c->row[axon + 1];
   uint64_t cycles = pc->cyc_packet + (uint64_t)(hi - lo) * pc->cyc_synapse;
-  pe_charge(s, c, NM_E_SYN_OP, hi - lo, (double)cycles * pc->pj_per_cycle);
+  nmsim_ps took = pe_cycles_ps(pc, cycles);
+  if (hi > lo) {
+    nmsim_ps ps_syn = pe_cycles_ps(pc, pc->cyc_synapse);
+    sys_charge_row(s, c, lo, hi, NM_E_SYN_OP, pc->cyc_synapse, pc->cyc_packet, pc->pj_per_cycle,
+                   ps_syn, took > (hi - lo) * ps_syn ? took - (hi - lo) * ps_syn : 0);
+  } else {
+    /* a lookup that finds no synapse here: the sender's multicast tree's cost */
+    uint32_t pop = s->key_pop[ev->data.u32[0] >> s->key_bits];
+    sys_charge_pop(s, c, pop, NM_E_SYN_OP, 0, (double)cycles * pc->pj_per_cycle);
+    s->pop_busy[pop] += took;
+  }
   nmsim_ps start = ev->time > pe->busy ? ev->time : pe->busy;
-  pe->busy = start + pe_cycles_ps(pc, cycles);
+  pe->busy = start + took;
 
   /* The processing ends before any tick that has not started yet (the PE
    * serves its work in order), so the target tick of a synapse has started

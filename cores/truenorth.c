@@ -388,7 +388,8 @@ static void tn_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
     core_acc_add(s, c, slot, (uint32_t)y->site * nn + y->tgt, syn_weight(y->w, value));
   }
   tc->sops[slot] += hi - lo;
-  sys_charge_core(s, c, NM_E_SYN_OP, hi - lo, s->chip->syn_op.energy_pj);
+  sys_charge_row(s, c, lo, hi, NM_E_SYN_OP, 1, 0, s->chip->syn_op.energy_pj,
+                 s->chip->syn_op.time_ps, 0);
 }
 
 /* ---- the run ---------------------------------------------------------------- */

@@ -266,6 +266,16 @@ nmsim_status mc_build(sys *s, nmsim_err *err) {
     goto done;
   }
   uint32_t mask = ~((1u << m->key_bits) - 1);
+  m->block_pop = nm_calloc(nb ? nb : 1, sizeof *m->block_pop);
+  if (!m->block_pop) {
+    rc = NMSIM_ENOMEM_ERR(err);
+    goto done;
+  }
+  m->n_block_pop = (uint32_t)nb;
+  for (size_t B = 0; B < nb; B++)
+    m->block_pop[B] = s->cores[blks[B].core].blocks[blks[B].bi].pop_id;
+  s->key_pop = m->block_pop;
+  s->key_bits = m->key_bits;
   for (size_t B = 0; B < nb && rc == NMSIM_OK; B++)
     rc = mc_block_routes(s, &w, dests, core_stamp, (uint32_t)B, blks[B].core, blks[B].bi, mask,
                          err);
@@ -304,6 +314,7 @@ void mc_destroy(noc_mc *m, uint32_t n_cores, uint32_t n_tiles) {
   nm_free(m->table);
   nm_free(m->key0);
   nm_free(m->rx_key);
+  nm_free(m->block_pop);
   nm_free(m->tile_core0);
   nm_free(m->tile_ncores);
   nm_free(m->in_left);
@@ -346,7 +357,7 @@ static nmsim_ps mc_emit(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t, 
   if (key0 == MC_NO_ROUTE) return t;
   const chip_cost *so = &s->chip->spike_out;
   t += so->time_ps;
-  sys_charge_core(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
+  sys_charge_pop(s, c, c->blocks[bi].pop_id, NM_E_SPIKE_OUT, 1, so->energy_pj);
   mc_send(s, c->id, key0 + i, s->step, t, value);
   return t;
 }

@@ -47,6 +47,8 @@ typedef struct noc_mc {
   uint32_t **key0;          /* per core, per block: base key, MC_NO_ROUTE when the
                                block sends nowhere */
   uint32_t **rx_key;        /* per core: routing key of each input axon (increasing) */
+  uint32_t *block_pop;      /* per block number (key >> key_bits): its population */
+  uint32_t n_block_pop;
   uint32_t *tile_core0;     /* per tile: its first core, UINT32_MAX if none */
   uint32_t *tile_ncores;    /* per tile: its cores */
   uint16_t *in_left;        /* per router, input link and buffer slot: copies of

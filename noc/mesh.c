@@ -73,7 +73,7 @@ static nmsim_ps noc_emit_unicast(sys *s, sys_core *c, size_t bi, uint32_t i, nms
   uint32_t j = c->blocks[bi].local0 + i;
   for (uint32_t k = c->out_ptr[j]; k < c->out_ptr[j + 1]; k++) {
     t += so->time_ps;
-    sys_charge_core(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
+    sys_charge_pop(s, c, c->blocks[bi].pop_id, NM_E_SPIKE_OUT, 1, so->energy_pj);
     if (noc_send(s, c->id, c->out[k].core, c->out[k].axon, t, value) != NMSIM_OK) break;
   }
   return t;

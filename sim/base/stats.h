@@ -78,6 +78,14 @@ typedef struct run_pop_summary {
   uint64_t spikes;
   uint64_t bursts;            /* runs of >= 2 spikes of one neuron with ISIs <= burst ISI */
   double rate_hz;             /* spikes / size / (steps * dt) */
+  /* what the population's work cost (run_summary.pop_cost): dynamic energy
+   * of its neurons' updates (active and idle), of synaptic events onto it
+   * (with a SpiNNaker-like PE's per-packet lookup), of learning updates of
+   * synapses onto it, and of its spikes leaving their cores; and the time
+   * cores spent on that work (timed mode; summed over cores, so it can
+   * exceed the run's hardware time) */
+  double pj_neurons, pj_synapses, pj_learning, pj_spikes;
+  nmsim_ps busy_ps;
 } run_pop_summary;
 
 /* Everything the energy and latency report shows. Produced by a run, stored
@@ -139,6 +147,8 @@ typedef struct run_summary {
 
   run_pop_summary *pops;
   size_t n_pops;
+  uint32_t pop_cost;          /* 1: the populations' energy and time are known
+                                 (0 in files of older versions) */
 } run_summary;
 
 /* Free the strings and arrays of s and zero it (s itself is not freed). */

@@ -116,6 +116,8 @@ typedef struct h5o_poprec {
   uint64_t spikes;
   double rate_hz;
   uint64_t bursts;
+  double energy_neurons_pj, energy_synapses_pj, energy_learning_pj, energy_spikes_pj;
+  uint64_t busy_ps;
 } h5o_poprec;
 
 /* ---- errors --------------------------------------------------------------- */
@@ -898,6 +900,15 @@ static hid_t h5o_pop_type(bool packed) {
       H5Tinsert(t, "spikes", HOFFSET(h5o_poprec, spikes), H5T_NATIVE_UINT64) < 0 ||
       H5Tinsert(t, "rate_hz", HOFFSET(h5o_poprec, rate_hz), H5T_NATIVE_DOUBLE) < 0 ||
       H5Tinsert(t, "bursts", HOFFSET(h5o_poprec, bursts), H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "energy_neurons_pj", HOFFSET(h5o_poprec, energy_neurons_pj),
+                H5T_NATIVE_DOUBLE) < 0 ||
+      H5Tinsert(t, "energy_synapses_pj", HOFFSET(h5o_poprec, energy_synapses_pj),
+                H5T_NATIVE_DOUBLE) < 0 ||
+      H5Tinsert(t, "energy_learning_pj", HOFFSET(h5o_poprec, energy_learning_pj),
+                H5T_NATIVE_DOUBLE) < 0 ||
+      H5Tinsert(t, "energy_spikes_pj", HOFFSET(h5o_poprec, energy_spikes_pj),
+                H5T_NATIVE_DOUBLE) < 0 ||
+      H5Tinsert(t, "busy_ps", HOFFSET(h5o_poprec, busy_ps), H5T_NATIVE_UINT64) < 0 ||
       (packed && H5Tpack(t) < 0)) {
     h5o_close_id(&t, H5Tclose);
   }
@@ -947,7 +958,8 @@ static nmsim_status h5o_write_summary(h5o_writer *w, const run_summary *sum, nms
     const run_pop_summary *p = &sum->pops[i];
     static char empty[] = "";
     rec[i] = (h5o_poprec){p->name ? p->name : empty, p->model ? p->model : empty, p->size,
-                          p->spikes, p->rate_hz, p->bursts};
+                          p->spikes, p->rate_hz, p->bursts, p->pj_neurons, p->pj_synapses,
+                          p->pj_learning, p->pj_spikes, p->busy_ps};
   }
   mt = h5o_pop_type(false);
   ft = h5o_pop_type(true);
@@ -1188,6 +1200,13 @@ static nmsim_status h5o_read_complete(h5o_rd *r, hid_t file, run_summary *s) {
   }
   mt = h5o_pop_type(false);
   sp = H5Dget_space(ds);
+  {
+    /* files before nmsim charged populations lack their energy and time */
+    hid_t ft = H5Dget_type(ds);
+    s->pop_cost = ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND &&
+                  H5Tget_member_index(ft, "energy_neurons_pj") >= 0;
+    h5o_close_id(&ft, H5Tclose);
+  }
   if (mt < 0 || sp < 0 || rank != 1 ||
       (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rec) < 0)) {
     n = 0;
@@ -1202,6 +1221,11 @@ static nmsim_status h5o_read_complete(h5o_rd *r, hid_t file, run_summary *s) {
     p->spikes = rec[i].spikes;
     p->rate_hz = rec[i].rate_hz;
     p->bursts = rec[i].bursts; /* 0 from a file written before bursts were counted */
+    p->pj_neurons = rec[i].energy_neurons_pj;
+    p->pj_synapses = rec[i].energy_synapses_pj;
+    p->pj_learning = rec[i].energy_learning_pj;
+    p->pj_spikes = rec[i].energy_spikes_pj;
+    p->busy_ps = rec[i].busy_ps;
     if (!p->name || !p->model) st = NMSIM_ENOMEM_ERR(r->err);
   }
 done:

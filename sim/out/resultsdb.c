@@ -173,7 +173,8 @@ static nmsim_status rdb_create(rdb *d, nmsim_err *err) {
               "CREATE TABLE run_populations (\n"
               "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
               "  name TEXT NOT NULL, model TEXT, size INTEGER, spikes INTEGER, rate_hz REAL,\n"
-              "  bursts INTEGER,\n"
+              "  bursts INTEGER, energy_neurons_pj REAL, energy_synapses_pj REAL,\n"
+              "  energy_learning_pj REAL, energy_spikes_pj REAL, busy_ps INTEGER,\n"
               "  PRIMARY KEY (run_id, name));\n");
   if (b.oom) {
     nm_free(b.s);
@@ -205,11 +206,24 @@ static nmsim_status rdb_migrate(rdb *d, nmsim_err *err) {
              c < N_METRIC ? metric_cols[c].type : "REAL");
     if ((rc = rdb_exec(d, sql)) != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot add a column");
   }
-  int64_t has;
-  int rc = rdb_int(d, "SELECT count(*) FROM pragma_table_info('run_populations') WHERE name = "
-                      "'bursts'", &has);
-  if (rc == SQLITE_OK && !has) rc = rdb_exec(d, "ALTER TABLE run_populations ADD COLUMN bursts INTEGER");
-  if (rc != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot add a column");
+  static const char *const pop_cols[][2] = {
+      {"bursts", "INTEGER"},           {"energy_neurons_pj", "REAL"},
+      {"energy_synapses_pj", "REAL"},  {"energy_learning_pj", "REAL"},
+      {"energy_spikes_pj", "REAL"},    {"busy_ps", "INTEGER"}};
+  for (size_t c = 0; c < NM_ARRAY_LEN(pop_cols); c++) {
+    char sql[256];
+    int64_t has;
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pragma_table_info('run_populations') WHERE name = '%s'",
+             pop_cols[c][0]);
+    int rc = rdb_int(d, sql, &has);
+    if (rc == SQLITE_OK && !has) {
+      snprintf(sql, sizeof sql, "ALTER TABLE run_populations ADD COLUMN %s %s", pop_cols[c][0],
+               pop_cols[c][1]);
+      rc = rdb_exec(d, sql);
+    }
+    if (rc != SQLITE_OK) return RDB_FAIL(err, d, rc, "cannot add a column");
+  }
   return NMSIM_OK;
 }
 
@@ -483,12 +497,15 @@ nmsim_status rdb_insert(rdb *d, const rdb_run *r, int64_t *id, nmsim_err *err) {
   int64_t run_id = sqlite3_last_insert_rowid(d->db);
   rc = sqlite3_prepare_v2(d->db,
                           "INSERT INTO run_populations (run_id, name, model, size, spikes, "
-                          "rate_hz, bursts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          "rate_hz, bursts, energy_neurons_pj, energy_synapses_pj, "
+                          "energy_learning_pj, energy_spikes_pj, busy_ps) VALUES (?, ?, ?, ?, "
+                          "?, ?, ?, ?, ?, ?, ?, ?)",
                           -1, &ps, NULL);
   if (rc != SQLITE_OK) goto sqlfail;
   for (size_t i = 0; s && i < s->n_pops; i++) {
     const run_pop_summary *pp = &s->pops[i];
     sqlite3_reset(ps);
+    sqlite3_clear_bindings(ps);
     sqlite3_bind_int64(ps, 1, run_id);
     bind_text(ps, 2, pp->name ? pp->name : "");
     bind_text(ps, 3, pp->model);
@@ -496,6 +513,15 @@ nmsim_status rdb_insert(rdb *d, const rdb_run *r, int64_t *id, nmsim_err *err) {
     sqlite3_bind_int64(ps, 5, (sqlite3_int64)pp->spikes);
     sqlite3_bind_double(ps, 6, pp->rate_hz);
     sqlite3_bind_int64(ps, 7, (sqlite3_int64)pp->bursts);
+    if (s->pop_cost) {
+      sqlite3_bind_double(ps, 8, pp->pj_neurons);
+      sqlite3_bind_double(ps, 9, pp->pj_synapses);
+      sqlite3_bind_double(ps, 10, pp->pj_learning);
+      sqlite3_bind_double(ps, 11, pp->pj_spikes);
+    }
+    /* time per population: timed mode only (NULL: not modelled) */
+    if (s->pop_cost && (!s->mode || strcmp(s->mode, "timed") == 0))
+      sqlite3_bind_int64(ps, 12, (sqlite3_int64)pp->busy_ps);
     if ((rc = sqlite3_step(ps)) != SQLITE_DONE) goto sqlfail;
   }
   sqlite3_finalize(st);

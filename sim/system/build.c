@@ -586,6 +586,10 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
     for (size_t bi = 0; bi < c->n_blocks; bi++)
       for (uint32_t k = 0; k < c->blocks[bi].n; k++)
         c->block_of[c->blocks[bi].local0 + k] = (uint16_t)bi;
+    for (uint32_t a = 0; c->row && c->n_blocks > 1 && a < c->n_axons && !c->mixed_rows; a++)
+      for (uint32_t k = c->row[a] + 1; k < c->row[a + 1]; k++)
+        if (sys_local_pop(c, c->syn[k].tgt) != sys_local_pop(c, c->syn[c->row[a]].tgt))
+          c->mixed_rows = true;
     c->spikes = nm_malloc(sizeof(uint32_t) * maxblk);
     c->values = nm_calloc(maxblk, sizeof(double));
     if (!c->acc || (dense && !c->input) || !c->had_input || !c->spikes || !c->values)
@@ -746,9 +750,11 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   s->pop_nspikes = nm_calloc(scn->n_pops, sizeof(size_t));
   s->pop_total_spikes = nm_calloc(scn->n_pops, sizeof(uint64_t));
   s->pop_bursts = nm_calloc(scn->n_pops, sizeof(uint64_t));
+  s->pop_energy = nm_calloc(scn->n_pops ? scn->n_pops : 1, sizeof(nm_energy));
+  s->pop_busy = nm_calloc(scn->n_pops ? scn->n_pops : 1, sizeof(nmsim_ps));
   s->lat_hist = nm_calloc(SYS_LAT_BINS, sizeof(uint64_t));
   if (!s->cores || !s->routers || !shift || !s->pop_spikes || !s->pop_nspikes ||
-      !s->pop_total_spikes || !s->pop_bursts || !s->lat_hist) {
+      !s->pop_total_spikes || !s->pop_bursts || !s->pop_energy || !s->pop_busy || !s->lat_hist) {
     rc = NMSIM_ENOMEM_ERR(err);
     goto fail;
   }
@@ -949,6 +955,8 @@ void sys_destroy(sys *s) {
   nm_free(s->pop_nspikes);
   nm_free(s->pop_total_spikes);
   nm_free(s->pop_bursts);
+  nm_free(s->pop_energy);
+  nm_free(s->pop_busy);
   nm_free(s->last_spike);
   nm_free(s->in_burst);
   nm_free(s->lat_hist);

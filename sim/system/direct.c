@@ -8,7 +8,7 @@
 #include "sim/system/direct.h"
 
 /* The spike of local neuron j of core c goes to every destination core. */
-static void direct_emit(sys *s, sys_core *c, uint32_t j, double value) {
+static void direct_emit(sys *s, sys_core *c, uint32_t pop, uint32_t j, double value) {
   const chip_cost *so = &s->chip->spike_out;
   uint32_t k0 = c->out_ptr[j], k1 = c->out_ptr[j + 1];
   for (uint32_t k = k0; k < k1 && k < k0 + 2 * SYS_ROW_AHEAD; k++) sys_prefetch_row_index(s, &c->out[k]);
@@ -18,7 +18,7 @@ static void direct_emit(sys *s, sys_core *c, uint32_t j, double value) {
      * AHEAD on (its index loaded by now) while this one is applied. */
     if (k + 2 * SYS_ROW_AHEAD < k1) sys_prefetch_row_index(s, &c->out[k + 2 * SYS_ROW_AHEAD]);
     if (k + SYS_ROW_AHEAD < k1) sys_prefetch_row(s, &c->out[k + SYS_ROW_AHEAD]);
-    sys_charge_core(s, c, NM_E_SPIKE_OUT, 1, so->energy_pj);
+    sys_charge_pop(s, c, pop, NM_E_SPIKE_OUT, 1, so->energy_pj);
     s->packets++;
     uint32_t d = c->out[k].core;
     if (NMSIM_UNLIKELY(!sys_core_here(s, d))) {
@@ -31,8 +31,8 @@ static void direct_emit(sys *s, sys_core *c, uint32_t j, double value) {
 
 static void direct_emit_block(sys *s, sys_core *c, size_t bi, const uint32_t *spk, size_t n,
                               const double *val) {
-  uint32_t local0 = c->blocks[bi].local0;
-  for (size_t k = 0; k < n; k++) direct_emit(s, c, local0 + spk[k], val ? val[spk[k]] : 1.0);
+  uint32_t local0 = c->blocks[bi].local0, pop = c->blocks[bi].pop_id;
+  for (size_t k = 0; k < n; k++) direct_emit(s, c, pop, local0 + spk[k], val ? val[spk[k]] : 1.0);
 }
 
 const sys_path sys_direct_path = {.name = "direct", .emit_block = direct_emit_block};

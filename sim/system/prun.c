@@ -382,6 +382,28 @@ static void unpack_energy(nm_energy *e, const uint64_t *w) {
   }
 }
 
+/* An energy record as PW words that add exactly over the ranks: per category
+ * n, fx_hi and fx_lo in two 32-bit halves (a sum of halves carries nothing). */
+enum { PW = 4 * NM_E_COUNT };
+static void pack_energy_sum(const nm_energy *e, uint64_t *w) {
+  for (int k = 0; k < NM_E_COUNT; k++) {
+    w[4 * k] = e->n[k];
+    w[4 * k + 1] = e->fx_hi[k];
+    w[4 * k + 2] = e->fx_lo[k] >> 32;
+    w[4 * k + 3] = e->fx_lo[k] & 0xffffffffu;
+  }
+}
+static void unpack_energy_sum(nm_energy *e, const uint64_t *w) {
+  __extension__ typedef unsigned __int128 u128;
+  for (int k = 0; k < NM_E_COUNT; k++) {
+    u128 lo = ((u128)w[4 * k + 2] << 32) + w[4 * k + 3];
+    e->n[k] = w[4 * k];
+    e->fx_hi[k] = w[4 * k + 1] + (uint64_t)(lo >> 64);
+    e->fx_lo[k] = (uint64_t)lo;
+    e->pj[k] = (double)e->fx_hi[k] + (double)e->fx_lo[k] * 0x1p-64;
+  }
+}
+
 nmsim_status part_gather(sys *s, nmsim_err *err) {
   sys_part *p = s->part;
   const uint32_t me = (uint32_t)p->rank;
@@ -389,7 +411,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
    * value is set by its owner alone, so a bitwise OR carries its exact bits */
   size_t per_tile = EW + 2 * NOC_MAX_DIRS;
   size_t n = (size_t)s->n_cores * EW + (size_t)s->n_tiles * per_tile;
-  size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 7 + np, max_syn = 0;
+  size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 7 + np * (2 + PW), max_syn = 0;
   for (uint32_t i = 0; i < s->n_cores; i++)
     if (s->cores[i].syn_proj && s->cores[i].n_syn > max_syn) max_syn = s->cores[i].n_syn;
   /* allocate first and agree, so that no rank leaves a collective unmatched */
@@ -437,6 +459,11 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
   u[SYS_LAT_BINS + 5] = s->tick_overruns;
   u[SYS_LAT_BINS + 6] = s->late_packets;
   for (size_t q = 0; q < np; q++) u[SYS_LAT_BINS + 7 + q] = s->pop_bursts[q];
+  uint64_t *up = u + SYS_LAT_BINS + 7 + np; /* per population: busy time, energy */
+  for (size_t q = 0; q < np; q++) {
+    up[q * (1 + PW)] = s->pop_busy[q];
+    pack_energy_sum(&s->pop_energy[q], up + q * (1 + PW) + 1);
+  }
   nmc_reduce_sum_u64(u, m);
   uint64_t mx[1] = {s->lat_max};
   nmc_allreduce(mx, &(nmc_layout){.n_max = 1});
@@ -450,6 +477,10 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     s->tick_overruns = u[SYS_LAT_BINS + 5];
     s->late_packets = u[SYS_LAT_BINS + 6];
     for (size_t q = 0; q < np; q++) s->pop_bursts[q] = u[SYS_LAT_BINS + 7 + q];
+    for (size_t q = 0; q < np; q++) {
+      s->pop_busy[q] = up[q * (1 + PW)];
+      unpack_energy_sum(&s->pop_energy[q], up + q * (1 + PW) + 1);
+    }
     s->lat_max = mx[0];
   }
   nm_free(u);

@@ -198,7 +198,14 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
     ps->spikes = s->pop_total_spikes[p];
     ps->bursts = s->pop_bursts[p];
     ps->rate_hz = secs > 0 ? (double)ps->spikes / ps->size / secs : 0.0;
+    const nm_energy *e = &s->pop_energy[p];
+    ps->pj_neurons = e->pj[NM_E_NEURON_UPDATE] + e->pj[NM_E_NEURON_IDLE];
+    ps->pj_synapses = e->pj[NM_E_SYN_OP];
+    ps->pj_learning = e->pj[NM_E_SYN_UPDATE];
+    ps->pj_spikes = e->pj[NM_E_SPIKE_OUT];
+    ps->busy_ps = scn->functional ? 0 : s->pop_busy[p];
   }
+  sum->pop_cost = 1;
   return NMSIM_OK;
 }
 
