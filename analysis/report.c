@@ -357,6 +357,12 @@ static void cost_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) 
 /* What static power rests on: the parts of the chip file and what leaks. */
 static void report_static_basis(FILE *f, const run_summary *s) {
   if (!(s->static_power_mw > 0)) return;
+  if (s->dvfs && *s->dvfs) {
+    fprintf(f, "  %-10s %.4g mW on average: the chip file's chip, tile and core parts, with "
+               "the %" PRIu32 " PEs in use at their performance level's static power, tick "
+               "by tick (DVFS)\n", "static", s->static_power_mw, s->cores_used);
+    return;
+  }
   uint32_t chips = s->n_chips ? s->n_chips : 1;
   if (!s->static_tile_mw && !s->static_core_mw) {
     fprintf(f, "  %-10s %.4g mW: %.4g mW per chip x %" PRIu32 " chip%s (whole chips, always "
@@ -373,6 +379,26 @@ static void report_static_basis(FILE *f, const run_summary *s) {
           g ? s->cores_used : s->n_cores,
           g ? "chips, tiles and cores in use; idle ones power-gated"
             : "every chip, tile and core of the board leaks");
+}
+
+/* DVFS: the policy, the share of PE ticks at each level, the switches. */
+static void report_dvfs(FILE *f, const run_summary *s) {
+  if (!s->dvfs || !*s->dvfs) return;
+  uint64_t all = 0;
+  for (uint32_t l = 0; l < s->dvfs_levels && l < RUN_DVFS_LEVELS; l++) all += s->dvfs_ticks[l];
+  if (!strcmp(s->dvfs, "load"))
+    fprintf(f, "  %-10s load: each PE takes, every tick, the slowest level that does its "
+               "predicted work in %.3g %% of the tick\n", "dvfs", 100.0 * s->dvfs_headroom);
+  else
+    fprintf(f, "  %-10s fixed: each PE at the level set for its populations\n", "dvfs");
+  fprintf(f, "  %-10s PE ticks at", "");
+  for (uint32_t l = 0; l < s->dvfs_levels && l < RUN_DVFS_LEVELS; l++)
+    fprintf(f, "%s PL%u (%.4g MHz, %.3g V) %.1f %%", l ? "," : "", l + 1,
+            s->dvfs_clock_hz[l] / 1e6, s->dvfs_volts[l],
+            all ? 100.0 * (double)s->dvfs_ticks[l] / (double)all : 0.0);
+  char sw[40];
+  fmt_time(sw, sizeof sw, (double)s->dvfs_switch_ps);
+  fprintf(f, "; %" PRIu64 " switches of %s each\n", s->dvfs_switches, sw);
 }
 
 void report_print_text(FILE *f, const run_summary *s) {
@@ -402,6 +428,7 @@ void report_print_text(FILE *f, const run_summary *s) {
     fmt_time(hw, sizeof hw, (double)s->hw_time_ps);
     fmt_time(busy, sizeof busy, (double)s->busy_ps);
     report_static_basis(f, s);
+    report_dvfs(f, s);
     fprintf(f, "  %-10s %s of hardware time, static power charged over it; the chip computes "
                "for %s of it (%.3g %%)\n",
             "time base", hw, busy,
@@ -468,6 +495,25 @@ static void report_json_time(jw *w, const run_summary *s) {
     jw_key_double(w, "period_ns", (double)s->pacing_ps / NMSIM_PS_PER_NS);
     jw_key_string(w, "from", s->pacing_from);
     jw_key_double(w, "busy_ns", (double)s->busy_ps / NMSIM_PS_PER_NS);
+    jw_object_end(w);
+  }
+  if (s->dvfs && *s->dvfs) {
+    jw_key(w, "dvfs");
+    jw_object_begin(w);
+    jw_key_string(w, "policy", s->dvfs);
+    if (!strcmp(s->dvfs, "load")) jw_key_double(w, "headroom", s->dvfs_headroom);
+    jw_key_uint(w, "switches", s->dvfs_switches);
+    jw_key_double(w, "switch_ns", (double)s->dvfs_switch_ps / NMSIM_PS_PER_NS);
+    jw_key(w, "levels");
+    jw_array_begin(w);
+    for (uint32_t l = 0; l < s->dvfs_levels && l < RUN_DVFS_LEVELS; l++) {
+      jw_object_begin(w);
+      jw_key_double(w, "clock_mhz", s->dvfs_clock_hz[l] / 1e6);
+      jw_key_double(w, "voltage_v", s->dvfs_volts[l]);
+      jw_key_uint(w, "pe_ticks", s->dvfs_ticks[l]);
+      jw_object_end(w);
+    }
+    jw_array_end(w);
     jw_object_end(w);
   }
   jw_key(w, "power_mw");

@@ -12,6 +12,16 @@ typedef struct chip_cost {
   nmsim_ps time_ps;
 } chip_cost;
 
+/* One DVFS performance level of a PE: its clock, supply voltage, energy per
+ * busy cycle, static power (leakage and clock tree, replacing the chip's
+ * static_power.core for a PE under DVFS), and the costs derived from the
+ * PE's cycle counts at that clock. */
+#define CHIP_MAX_LEVELS 4
+typedef struct chip_pe_level {
+  double clock_hz, volts, pj_per_cycle, static_mw;
+  chip_cost neuron_active, neuron_idle, spike_out;
+} chip_pe_level;
+
 /* A processing element on a clocked processor (core types with CORE_CHIP_PE,
  * such as spinnaker2): software on a
  * clocked processor, so every cost is a number of cycles at the PE clock and
@@ -29,6 +39,11 @@ typedef struct chip_pe {
   uint32_t cyc_synapse;         /* cycles: one synapse of the row */
   uint32_t cyc_spike;           /* cycles: sending one multicast packet */
   chip_cost packet;             /* derived: cyc_packet at the clock */
+  /* DVFS (pe.dvfs, optional): performance levels, slowest first, and the
+   * time a PE stalls to switch between two; n_levels 0: none */
+  chip_pe_level level[CHIP_MAX_LEVELS];
+  uint32_t n_levels;
+  nmsim_ps switch_ps;
 } chip_pe;
 
 /* One point of the barrier-time table: time of a barrier spanning `tiles`

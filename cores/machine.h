@@ -101,6 +101,8 @@ typedef struct sys_core {
   sys_out *out;
   size_t n_out;
 
+  const chip_pe_level *level; /* DVFS: the PE's performance level now; NULL: the
+                              chip's pe.clock (no DVFS) */
   bool mixed_rows;         /* some row's synapses reach more than one population
                               (sys_charge_row then splits it by population) */
 
@@ -195,6 +197,17 @@ struct sys {
   double static_mw;        /* the board's static power: whole chips, or with
                             * gating the chips, tiles and cores in use */
   const char *pace_from;   /* "the chip", "engine.pacing", ... */
+
+  /* DVFS (a scenario's dvfs on a chip with pe.dvfs): how PEs choose their
+   * level; PE ticks at each level this step (summed over the processes when
+   * the step closes) and over the run; level switches; the PEs' static
+   * energy (their level's static power over each tick; static_mw then
+   * leaves out the core part of the PEs in use) */
+  enum { SYS_DVFS_OFF, SYS_DVFS_FIXED, SYS_DVFS_LOAD } dvfs;
+  double dvfs_headroom;
+  uint64_t step_level_ticks[CHIP_MAX_LEVELS], level_ticks[CHIP_MAX_LEVELS];
+  uint64_t dvfs_switches;
+  double dvfs_static_pj;
 
   /* step state */
   uint64_t step;

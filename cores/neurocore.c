@@ -171,7 +171,10 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
   uint32_t nh = core_take_input(c);
   if (timed && nh > 1) qsort(c->had_list, nh, sizeof *c->had_list, cmp_u32);
   const double *in_ptr[SYS_MAX_SITES];
-  const nmsim_ps ta = ch->neuron_active.time_ps, ti = ch->neuron_idle.time_ps;
+  /* a PE under DVFS updates at its level's clock and energy per cycle */
+  const chip_cost *ca = c->level ? &c->level->neuron_active : &ch->neuron_active;
+  const chip_cost *ci = c->level ? &c->level->neuron_idle : &ch->neuron_idle;
+  const nmsim_ps ta = ca->time_ps, ti = ci->time_ps;
   uint32_t hk = 0; /* next entry of the sorted had_list (timed mode) */
   for (size_t bi = 0; bi < c->n_blocks; bi++) {
     sys_block *b = &c->blocks[bi];
@@ -223,8 +226,8 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
       continue;
     }
     uint64_t n_active = b->n_had + ns - both;
-    sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_UPDATE, n_active, ch->neuron_active.energy_pj);
-    sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_IDLE, b->n - n_active, ch->neuron_idle.energy_pj);
+    sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_UPDATE, n_active, ca->energy_pj);
+    sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_IDLE, b->n - n_active, ci->energy_pj);
     t = t0 + (nmsim_ps)b->n * ti + n_active * (ta - ti) + emit_time;
     s->pop_busy[b->pop_id] += t - t0;
     if (timed)
@@ -248,6 +251,19 @@ bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err 
    * at least the pacing period */
   nmsim_ps span = lat > s->pace_ps ? lat : s->pace_ps;
   double window = s->static_mw * (double)span * 1e-3;
+  if (s->dvfs) {
+    /* PEs under DVFS: each at its level's static power over the step's span
+     * (the tick, or longer when the step overran) */
+    const chip_pe *pc = &s->chip->pe;
+    double pe_pj = 0;
+    for (uint32_t l = 0; l < pc->n_levels; l++) {
+      pe_pj += (double)s->step_level_ticks[l] * pc->level[l].static_mw * (double)span * 1e-3;
+      s->level_ticks[l] += s->step_level_ticks[l];
+      s->step_level_ticks[l] = 0;
+    }
+    s->dvfs_static_pj += pe_pj;
+    window += pe_pj;
+  }
   for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
   if (window > s->window_max_pj) s->window_max_pj = window;
   /* pJ / ps = W */

@@ -51,14 +51,32 @@ typedef struct spin_pe {
   nmsim_ps start;       /* actual start of the current tick's update */
   nmsim_ps busy;        /* the processor is busy until */
   uint64_t next_tick;   /* ticks started: the first tick whose input is still open */
+  uint64_t rx_cycles;   /* DVFS load: cycles of the packets received since the last tick */
 } spin_pe;
 
 /* The PEs' state (s->core_state): one per core of the board. */
 static inline spin_pe *pes_of(const sys *s) { return s->core_state; }
 
-/* Time of n cycles at the PE clock, rounded to the nearest ps. */
-static nmsim_ps pe_cycles_ps(const chip_pe *pc, uint64_t n) {
-  return (nmsim_ps)floor((double)n * 1e12 / pc->clock_hz + 0.5);
+/* Time of n cycles at clock hz, rounded to the nearest ps. */
+static nmsim_ps pe_cycles_ps(double hz, uint64_t n) {
+  return (nmsim_ps)floor((double)n * 1e12 / hz + 0.5);
+}
+
+/* DVFS, policy load: the level of PE c for the tick starting now. The tick's
+ * work is predicted as every neuron's update at its dearer cost plus the
+ * cycles of the packets received since the last tick (spikes come in
+ * bursts a tick apart); the level is the slowest that does it within
+ * headroom x tick, else the fastest. */
+static const chip_pe_level *pe_choose_level(const sys *s, const sys_core *c, const spin_pe *pe) {
+  const chip_pe *pc = &s->chip->pe;
+  uint64_t cyc = pe->rx_cycles;
+  uint32_t per = pc->cyc_neuron > pc->cyc_idle ? pc->cyc_neuron : pc->cyc_idle;
+  for (size_t b = 0; b < c->n_blocks; b++)
+    if (!(c->blocks[b].model->flags & NMSIM_MODEL_SOURCE)) cyc += (uint64_t)c->blocks[b].n * per;
+  double budget_s = s->dvfs_headroom * (double)s->tick_ps * 1e-12;
+  for (uint32_t l = 0; l < pc->n_levels; l++)
+    if ((double)cyc <= budget_s * pc->level[l].clock_hz) return &pc->level[l];
+  return &pc->level[pc->n_levels - 1];
 }
 
 static nmsim_status pe_build(sys *s, nmsim_err *err) {
@@ -152,6 +170,19 @@ static void pe_on_tick(void *ctx, sim_engine *e, const sim_event *ev) {
     s->tick_overruns++;
     start = pe->busy;
   }
+  if (c->level) {
+    const chip_pe *pc = &s->chip->pe;
+    if (s->dvfs == SYS_DVFS_LOAD) {
+      const chip_pe_level *lv = pe_choose_level(s, c, pe);
+      if (lv != c->level) {
+        s->dvfs_switches++;
+        start += pc->switch_ps; /* the PE stalls while its supply and clock settle */
+        c->level = lv;
+      }
+      pe->rx_cycles = 0;
+    }
+    s->step_level_ticks[c->level - pc->level]++;
+  }
   pe->start = start;
   pe->next_tick = k + 1;
   pe->busy = pe_update(s, c, start);
@@ -196,15 +227,18 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   uint32_t lo = 0, hi = 0;
   if (axon != UINT32_MAX) lo = c->row[axon], hi = c->row[axon + 1];
   uint64_t cycles = pc->cyc_packet + (uint64_t)(hi - lo) * pc->cyc_synapse;
-  nmsim_ps took = pe_cycles_ps(pc, cycles);
+  double hz = c->level ? c->level->clock_hz : pc->clock_hz;
+  double pj_cycle = c->level ? c->level->pj_per_cycle : pc->pj_per_cycle;
+  nmsim_ps took = pe_cycles_ps(hz, cycles);
+  pe->rx_cycles += cycles;
   if (hi > lo) {
-    nmsim_ps ps_syn = pe_cycles_ps(pc, pc->cyc_synapse);
-    sys_charge_row(s, c, lo, hi, NM_E_SYN_OP, pc->cyc_synapse, pc->cyc_packet, pc->pj_per_cycle,
-                   ps_syn, took > (hi - lo) * ps_syn ? took - (hi - lo) * ps_syn : 0);
+    nmsim_ps ps_syn = pe_cycles_ps(hz, pc->cyc_synapse);
+    sys_charge_row(s, c, lo, hi, NM_E_SYN_OP, pc->cyc_synapse, pc->cyc_packet, pj_cycle, ps_syn,
+                   took > (hi - lo) * ps_syn ? took - (hi - lo) * ps_syn : 0);
   } else {
     /* a lookup that finds no synapse here: the sender's multicast tree's cost */
     uint32_t pop = s->key_pop[ev->data.u32[0] >> s->key_bits];
-    sys_charge_pop(s, c, pop, NM_E_SYN_OP, 0, (double)cycles * pc->pj_per_cycle);
+    sys_charge_pop(s, c, pop, NM_E_SYN_OP, 0, (double)cycles * pj_cycle);
     s->pop_busy[pop] += took;
   }
   nmsim_ps start = ev->time > pe->busy ? ev->time : pe->busy;

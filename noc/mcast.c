@@ -355,7 +355,7 @@ nmsim_status mc_send(sys *s, uint32_t src_core, uint32_t key, uint64_t tick, nms
 static nmsim_ps mc_emit(sys *s, sys_core *c, size_t bi, uint32_t i, nmsim_ps t, double value) {
   uint32_t key0 = s->mc->key0[c->id][bi];
   if (key0 == MC_NO_ROUTE) return t;
-  const chip_cost *so = &s->chip->spike_out;
+  const chip_cost *so = c->level ? &c->level->spike_out : &s->chip->spike_out;
   t += so->time_ps;
   sys_charge_pop(s, c, c->blocks[bi].pop_id, NM_E_SPIKE_OUT, 1, so->energy_pj);
   mc_send(s, c->id, key0 + i, s->step, t, value);

@@ -33,6 +33,7 @@ void run_summary_clear(run_summary *s) {
   nm_free(s->status);
   nm_free(s->pacing);
   nm_free(s->pacing_from);
+  nm_free(s->dvfs);
   for (size_t i = 0; i < s->n_pops; i++) {
     nm_free(s->pops[i].name);
     nm_free(s->pops[i].model);

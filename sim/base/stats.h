@@ -71,6 +71,8 @@ static inline void nm_energy_add_each(nm_energy *e, int cat, uint64_t n, double 
 /* Add every category of b to a (exactly). */
 void nm_energy_merge(nm_energy *a, const nm_energy *b);
 
+#define RUN_DVFS_LEVELS 4 /* CHIP_MAX_LEVELS */
+
 typedef struct run_pop_summary {
   char *name;
   char *model;
@@ -120,6 +122,18 @@ typedef struct run_summary {
    * sum of the steps' latencies (hw_time_ps less the idle time of pacing). */
   char *pacing;
   char *pacing_from;
+  /* DVFS of the PEs (timed mode, a scenario's dvfs): the policy ("fixed" or
+   * "load"; NULL or "": none), load's headroom, level switches and the time
+   * each takes, and per performance level (from the slowest) its clock,
+   * voltage and the PE ticks run at it. static_pj then holds the PEs' static
+   * energy by level, and static_power_mw is the mean over the run. */
+  char *dvfs;
+  double dvfs_headroom;
+  uint64_t dvfs_switches;
+  nmsim_ps dvfs_switch_ps;
+  uint32_t dvfs_levels;
+  double dvfs_clock_hz[RUN_DVFS_LEVELS], dvfs_volts[RUN_DVFS_LEVELS];
+  uint64_t dvfs_ticks[RUN_DVFS_LEVELS];
   nmsim_ps pacing_ps;
   nmsim_ps busy_ps;
 
@@ -153,5 +167,6 @@ typedef struct run_summary {
 
 /* Free the strings and arrays of s and zero it (s itself is not freed). */
 void run_summary_clear(run_summary *s);
+
 
 #endif

@@ -351,13 +351,64 @@ static nmsim_ps chip_cycles_ps(const chip_pe *pe, uint32_t n) {
   return (nmsim_ps)floor((double)n * 1e12 / pe->clock_hz + 0.5);
 }
 
+/* The time of n cycles at clock hz, rounded to the nearest ps. */
+static nmsim_ps chip_cycles_at(double hz, uint32_t n) {
+  return (nmsim_ps)floor((double)n * 1e12 / hz + 0.5);
+}
+
+/* pe.dvfs (optional): {switch_time, levels: [{clock, voltage,
+ * energy_per_cycle, static}, ...]}, 1 to CHIP_MAX_LEVELS levels with rising
+ * clocks; each level's event costs from the PE's cycle counts. */
+static nmsim_status chip_read_dvfs(chip_ctx *x, struct fy_node *m) {
+  static const char *const keys[] = {"switch_time", "levels", NULL};
+  static const char *const lkeys[] = {"clock", "voltage", "energy_per_cycle", "static", NULL};
+  chip_pe *pe = &x->c->pe;
+  nmsim_status rc;
+  char f[64], got[80];
+  if ((rc = yml_check_keys(x->d, m, "pe.dvfs", keys, x->err))) return rc;
+  if ((rc = chip_time(x, m, "pe.dvfs", "switch_time", &pe->switch_ps))) return rc;
+  struct fy_node *seq = chip_need(x, m, "pe.dvfs", "levels", "a list of performance levels");
+  if (!seq) return NMSIM_EINPUT;
+  int n = fy_node_is_sequence(seq) ? fy_node_sequence_item_count(seq) : 0;
+  if (n < 1 || n > CHIP_MAX_LEVELS) {
+    if (!fy_node_is_sequence(seq)) snprintf(got, sizeof got, "no list");
+    else if (n < 1) snprintf(got, sizeof got, "an empty list");
+    else snprintf(got, sizeof got, "%d levels", n);
+    return yml_error(x->d, seq, "pe.dvfs.levels", x->err,
+                     "expected a list of 1 to %d levels {clock, voltage, energy_per_cycle, "
+                     "static}, slowest first, got %s", CHIP_MAX_LEVELS, got);
+  }
+  void *it = NULL;
+  struct fy_node *p;
+  for (int i = 0; (p = fy_node_sequence_iterate(seq, &it)) && i < n; i++) {
+    chip_pe_level *l = &pe->level[i];
+    snprintf(f, sizeof f, "pe.dvfs.levels[%d]", i);
+    if ((rc = yml_check_keys(x->d, p, f, lkeys, x->err))) return rc;
+    if ((rc = chip_qty(x, p, f, "clock", "Hz", 1e12, &l->clock_hz))) return rc;
+    if (!(l->clock_hz >= 1e3) || (i > 0 && !(l->clock_hz > l[-1].clock_hz)))
+      return yml_error(x->d, yml_get(p, "clock"), f, x->err,
+                       "expected a clock of at least 1 kHz above the previous level's (levels "
+                       "go slowest first), got %g Hz", l->clock_hz);
+    if ((rc = chip_qty(x, p, f, "voltage", "V", 100.0, &l->volts))) return rc;
+    if ((rc = chip_qty(x, p, f, "energy_per_cycle", "pJ", CHIP_MAX_ENERGY_PJ, &l->pj_per_cycle)))
+      return rc;
+    if ((rc = chip_qty(x, p, f, "static", "mW", CHIP_MAX_POWER_MW, &l->static_mw))) return rc;
+    double e = l->pj_per_cycle;
+    l->neuron_active = (chip_cost){e * pe->cyc_neuron, chip_cycles_at(l->clock_hz, pe->cyc_neuron)};
+    l->neuron_idle = (chip_cost){e * pe->cyc_idle, chip_cycles_at(l->clock_hz, pe->cyc_idle)};
+    l->spike_out = (chip_cost){e * pe->cyc_spike, chip_cycles_at(l->clock_hz, pe->cyc_spike)};
+  }
+  pe->n_levels = (uint32_t)n;
+  return NMSIM_OK;
+}
+
 /* pe (core_kind spinnaker2): {clock, tick, tick_offset?, energy_per_cycle,
  * cycles: {neuron_update, neuron_idle, packet, synapse, spike_out}}. The
  * per-event costs of the core (syn_op, neuron_active, ...) are derived from
  * it, so reports and `nmsim chips` read them as for any chip. */
 static nmsim_status chip_read_pe(chip_ctx *x, struct fy_node *root) {
   static const char *const keys[] = {"clock", "tick", "tick_offset", "energy_per_cycle",
-                                     "cycles", NULL};
+                                     "cycles", "dvfs", NULL};
   static const char *const ckeys[] = {"neuron_update", "neuron_idle", "packet", "synapse",
                                       "spike_out", NULL};
   nmsim_chip *c = x->c;
@@ -393,7 +444,8 @@ static nmsim_status chip_read_pe(chip_ctx *x, struct fy_node *root) {
   c->spike_out = (chip_cost){e * pe->cyc_spike, chip_cycles_ps(pe, pe->cyc_spike)};
   pe->packet = (chip_cost){e * pe->cyc_packet, chip_cycles_ps(pe, pe->cyc_packet)};
   c->syn_update = (chip_cost){0, 0}; /* no on-chip learning modelled on the PE */
-  return NMSIM_OK;
+  struct fy_node *dv = yml_get(m, "dvfs");
+  return dv ? chip_read_dvfs(x, dv) : NMSIM_OK;
 }
 
 /* router (core_kind spinnaker2): {entries}. */

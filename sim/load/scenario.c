@@ -9,6 +9,7 @@
 #include "nmsim/chip.h"
 #include "sim/base/file.h"
 #include "sim/dvs/dvs_replay.h"
+#include "cores/chip_int.h"
 #include "sim/load/pacing.h"
 #include "sim/load/scn_read.h"
 
@@ -185,10 +186,75 @@ static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
   return NMSIM_OK;
 }
 
+/* dvfs: {policy: fixed | load, level: N, populations: {POP: N}, headroom: F}.
+ * Levels count from 1 (the slowest); whether the chip has them is checked
+ * when the system is built. */
+static nmsim_status scn_read_dvfs(scn_ctx *x, struct fy_node *root) {
+  static const char *const keys[] = {"policy", "level", "populations", "headroom", NULL};
+  nmsim_scenario *s = x->s;
+  nmsim_status rc;
+  char f[320], got[80];
+  s->dvfs = (scn_dvfs){.policy = SCN_DVFS_OFF, .headroom = 0.8};
+  struct fy_node *m = yml_get(root, "dvfs"), *n;
+  if (!m) return NMSIM_OK;
+  int col = 0;
+  yml_pos(m, &s->dvfs.line, &col);
+  if ((rc = yml_check_keys(x->d, m, "dvfs", keys, x->err))) return rc;
+  n = scn_need(x, m, "dvfs", "policy", "fixed or load");
+  if (!n) return NMSIM_EINPUT;
+  const char *str;
+  if ((rc = yml_str(x->d, n, "dvfs.policy", &str, x->err))) return rc;
+  if (strcmp(str, "fixed") == 0) s->dvfs.policy = SCN_DVFS_FIXED;
+  else if (strcmp(str, "load") == 0) s->dvfs.policy = SCN_DVFS_LOAD;
+  else
+    return yml_error(x->d, n, "dvfs.policy", x->err,
+                     "expected fixed (a level per PE, from dvfs.level and dvfs.populations) or "
+                     "load (each PE chooses a level every tick from its work), got '%s'", str);
+  bool fixed = s->dvfs.policy == SCN_DVFS_FIXED;
+  if ((n = yml_get(m, "level"))) {
+    uint64_t v;
+    if (!fixed)
+      return yml_error(x->d, n, "dvfs.level", x->err,
+                       "a level is set with policy fixed; policy load chooses it every tick");
+    if ((rc = yml_u64(x->d, n, "dvfs.level", 1, CHIP_MAX_LEVELS, &v, x->err))) return rc;
+    s->dvfs.level = (uint32_t)v;
+  }
+  if ((n = yml_get(m, "headroom"))) {
+    if (fixed)
+      return yml_error(x->d, n, "dvfs.headroom", x->err,
+                       "headroom belongs to policy load (the share of a tick the predicted work "
+                       "may fill)");
+    if ((rc = yml_quantity(x->d, n, "dvfs.headroom", "", 0.01, 1.0, &s->dvfs.headroom, x->err)))
+      return rc;
+  }
+  struct fy_node *pl = yml_get(m, "populations");
+  if (!pl) return NMSIM_OK;
+  if (!fixed)
+    return yml_error(x->d, pl, "dvfs.populations", x->err,
+                     "levels per population are set with policy fixed; policy load chooses them "
+                     "every tick");
+  if (!fy_node_is_mapping(pl))
+    return yml_error(x->d, pl, "dvfs.populations", x->err,
+                     "expected a mapping {POPULATION: level}, got %s", scn_got(pl, got, sizeof got));
+  void *it = NULL;
+  struct fy_node_pair *pr;
+  while ((pr = fy_node_mapping_iterate(pl, &it))) {
+    struct fy_node *key = fy_node_pair_key(pr);
+    scn_fmt(f, sizeof f, "dvfs.populations.%s", scn_scalar(key) ? scn_scalar(key) : "?");
+    long pi = scn_pop_ref(x, key, f);
+    if (pi < 0) return NMSIM_EINPUT;
+    uint64_t v;
+    if ((rc = yml_u64(x->d, fy_node_pair_value(pr), f, 1, CHIP_MAX_LEVELS, &v, x->err))) return rc;
+    s->pops[pi].dvfs_level = (uint32_t)v;
+  }
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read(scn_ctx *x, const char *default_name) {
   static const char *const keys[] = {"name",        "seed",        "chip",   "chips",
                                      "steps",       "dt",          "engine", "mapping",
-                                     "populations", "projections", "record", "network", NULL};
+                                     "populations", "projections", "record", "network",
+                                     "dvfs",        NULL};
   struct fy_node *root = yml_root(x->d);
   nmsim_status rc;
   if ((rc = yml_check_keys(x->d, root, "", keys, x->err))) return rc;
@@ -198,6 +264,7 @@ static nmsim_status scn_read(scn_ctx *x, const char *default_name) {
   if ((rc = scn_read_pops(x, root))) return rc;
   if ((rc = scn_read_network(x, root))) return rc;
   if ((rc = scn_read_mapping(x, root))) return rc;
+  if ((rc = scn_read_dvfs(x, root))) return rc;
   if ((rc = scn_read_projs(x, root))) return rc;
   if ((rc = scn_finish_network(x, root))) return rc;
   return scn_read_record(x, root);

@@ -35,8 +35,21 @@ typedef struct scn_population {
   size_t n_init;
   uint32_t place_core;     /* mapping.place: first core, or UINT32_MAX */
   uint32_t place_chip;     /* mapping.place: first core of this chip, or UINT32_MAX */
+  uint32_t dvfs_level;     /* dvfs.populations: performance level of its PEs (from 1),
+                              0: dvfs.level */
   int line;                /* 1-based line in the scenario file */
 } scn_population;
+
+/* dvfs: how a PE's performance level (the chip's pe.dvfs.levels) is chosen:
+ * not at all (the chip's pe.clock), fixed per PE, or per tick by its load. */
+typedef enum scn_dvfs_policy { SCN_DVFS_OFF, SCN_DVFS_FIXED, SCN_DVFS_LOAD } scn_dvfs_policy;
+typedef struct scn_dvfs {
+  scn_dvfs_policy policy;
+  uint32_t level;          /* fixed: the level of a PE no dvfs.populations names (from 1;
+                              0: the fastest) */
+  double headroom;         /* load: the share of a tick the predicted work may fill */
+  int line;                /* where dvfs stands (0: absent) */
+} scn_dvfs;
 
 typedef enum scn_conn {
   SCN_ALL_TO_ALL,
@@ -119,6 +132,7 @@ struct nmsim_scenario {
   nm_pacing pacing;        /* engine.pacing (NM_PACE_CHIP: the chip's) */
   nmsim_ps pacing_ps;      /* its period (NM_PACE_REALTIME) */
   int pacing_line;         /* where engine.pacing stands (0: absent) */
+  scn_dvfs dvfs;           /* dvfs (checked against the chip when the system is built) */
   bool network;            /* engine.mode: network (functional, and no chip: sim/system/netmode.c) */
   scn_population *pops;
   size_t n_pops;

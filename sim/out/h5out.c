@@ -104,6 +104,14 @@ static const struct {
     OPT(busy_ps, H5O_U64), OPT(power_max_mw, H5O_F64),
     OPT(static_chip_mw, H5O_F64), OPT(static_tile_mw, H5O_F64), OPT(static_core_mw, H5O_F64),
     OPT(static_gated, H5O_U32), OPT(n_tiles, H5O_U32),
+    OPT(dvfs, H5O_STR), OPT(dvfs_headroom, H5O_F64), OPT(dvfs_switches, H5O_U64),
+    OPT(dvfs_switch_ps, H5O_U64), OPT(dvfs_levels, H5O_U32),
+#define LV(k)                                                                      \
+  {"dvfs_clock_hz_" #k, H5O_F64, offsetof(run_summary, dvfs_clock_hz[k - 1]), true}, \
+  {"dvfs_volts_" #k, H5O_F64, offsetof(run_summary, dvfs_volts[k - 1]), true},       \
+  {"dvfs_ticks_" #k, H5O_U64, offsetof(run_summary, dvfs_ticks[k - 1]), true}
+    LV(1), LV(2), LV(3), LV(4),
+#undef LV
 #undef OPT
 #undef F
 };

@@ -61,7 +61,9 @@
   X(pacing, TEXT, STR, pacing)                                       \
   X(pacing_period_ns, REAL, PS, pacing_ps)                           \
   X(busy_time_ns, REAL, PS, busy_ps)                                 \
-  X(power_peak_mw, REAL, F64, power_max_mw)
+  X(power_peak_mw, REAL, F64, power_max_mw)                          \
+  X(dvfs, TEXT, STR, dvfs)                                           \
+  X(dvfs_switches, INTEGER, U64, dvfs_switches)
 
 typedef struct rdb rdb;
 

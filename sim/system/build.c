@@ -628,10 +628,21 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
 
 /* The pacing of a timed run: the scenario's engine.pacing, else the chip's
  * (docs/scenario-format.md, "Pacing"). */
+/* "FILE:LINE", or "FILE" for a value set on the command line (no line). */
+static const char *scn_at(const nmsim_scenario *scn, int line, char *buf,
+                          size_t n) {
+  if (line > 0)
+    snprintf(buf, n, "%s:%d", scn->path, line);
+  else
+    snprintf(buf, n, "%s", scn->path);
+  return buf;
+}
+
 static nmsim_status sys_pacing(sys *s, nmsim_err *err) {
   const nmsim_scenario *scn = s->scn;
   const nmsim_chip *chip = s->chip;
   bool ticks = !(s->type->flags & CORE_SYNC_BARRIER);
+  char at[4200];
   s->pacing = chip->pacing;
   s->pace_ps = chip->pacing_ps;
   s->pace_from = "the chip's";
@@ -643,17 +654,17 @@ static nmsim_status sys_pacing(sys *s, nmsim_err *err) {
   }
   if (scn->pacing == NM_PACE_FAST && ticks)
     return NMSIM_ERR(err, NMSIM_EINPUT,
-                     "%s:%d: engine.pacing fast: chip '%s' (core_kind %s) runs on timer ticks, "
+                     "%s: engine.pacing fast: chip '%s' (core_kind %s) runs on timer ticks, "
                      "with no barrier to start a step when the last one ends: use "
                      "{realtime: PERIOD}",
-                     scn->path, scn->pacing_line, chip->name, s->type->name);
+                     scn_at(scn, scn->pacing_line, at, sizeof at), chip->name, s->type->name);
   if (scn->pacing == NM_PACE_RECORDING) {
     bool dvs = false;
     for (size_t p = 0; p < scn->n_pops; p++) dvs |= scn->pops[p].dvs != NULL;
     if (!dvs)
       return NMSIM_ERR(err, NMSIM_EINPUT,
-                       "%s:%d: engine.pacing recording: no population replays a recording "
-                       "(model: dvs)", scn->path, scn->pacing_line);
+                       "%s: engine.pacing recording: no population replays a recording "
+                       "(model: dvs)", scn_at(scn, scn->pacing_line, at, sizeof at));
   }
   if (scn->pacing != NM_PACE_CHIP) {
     s->pacing = scn->pacing;
@@ -670,6 +681,54 @@ static nmsim_status sys_pacing(sys *s, nmsim_err *err) {
                      "%s: %llu steps of %g s in real time run past the %g days of hardware "
                      "time nmsim counts", scn->path, (unsigned long long)scn->steps,
                      (double)s->pace_ps * 1e-12, 0x1p63 * 1e-12 / 86400);
+  return NMSIM_OK;
+}
+
+/* dvfs: check it against the chip and the mode, and give every PE in use
+ * its first level: with policy fixed the highest its populations ask for
+ * (dvfs.populations, else dvfs.level, else the fastest); with policy load
+ * the slowest (its first tick chooses). The PEs in use then leave the
+ * chip's per-core static power to their levels. */
+static nmsim_status sys_dvfs(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  const scn_dvfs *d = &scn->dvfs;
+  const chip_pe *pc = &s->chip->pe;
+  char at[4200];
+  if (d->policy == SCN_DVFS_OFF) return NMSIM_OK;
+  if (scn->functional)
+    return NMSIM_ERR(err, NMSIM_EINPUT,
+                     "%s: dvfs needs engine.mode timed (functional and network mode have no "
+                     "PE time for a level to change)",
+                     scn_at(scn, d->line, at, sizeof at));
+  if (!(s->type->flags & CORE_CHIP_PE) || !pc->n_levels)
+    return NMSIM_ERR(err, NMSIM_EINPUT,
+                     "%s: dvfs: chip '%s' (core kind %s) has no performance levels "
+                     "(pe.dvfs.levels in its chip file)",
+                     scn_at(scn, d->line, at, sizeof at), s->chip->name, s->type->name);
+  uint32_t top = pc->n_levels;
+  if (d->level > top)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "%s: dvfs.level: chip '%s' has levels 1 to %u, got %u",
+                     scn_at(scn, d->line, at, sizeof at), s->chip->name, top, d->level);
+  for (size_t p = 0; p < scn->n_pops; p++)
+    if (scn->pops[p].dvfs_level > top)
+      return NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s: dvfs.populations.%s: chip '%s' has levels 1 to %u, got %u",
+                       scn_at(scn, d->line, at, sizeof at), scn->pops[p].name, s->chip->name,
+                       top, scn->pops[p].dvfs_level);
+  s->dvfs = d->policy == SCN_DVFS_LOAD ? SYS_DVFS_LOAD : SYS_DVFS_FIXED;
+  s->dvfs_headroom = d->headroom;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    sys_core *c = &s->cores[s->used[u]];
+    uint32_t l = 1;
+    for (size_t b = 0; b < c->n_blocks && s->dvfs == SYS_DVFS_FIXED; b++) {
+      uint32_t want = scn->pops[c->blocks[b].pop_id].dvfs_level;
+      if (!want) want = d->level ? d->level : top;
+      if (want > l) l = want;
+    }
+    c->level = &pc->level[l - 1];
+  }
+  s->static_mw -= s->chip->static_core_mw * s->n_used;
+  if (s->static_mw < 0) s->static_mw = 0;
   return NMSIM_OK;
 }
 
@@ -864,6 +923,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
                                           chip->static_tile_mw * s->tiles_used +
                                           chip->static_core_mw * s->n_used
                                     : chip->static_power_mw * s->n_chips;
+  if ((rc = sys_dvfs(s, err)) != NMSIM_OK) goto fail;
   if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
   s->rows = true;
   /* keyed routing: keys and key/mask routing tables from the out lists */

@@ -168,7 +168,9 @@ static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *e
   if (how == END_BARRIER && p->rank == 0)
     sys_charge(&s->step_energy, NM_E_BARRIER, s->tiles_used,
                s->chip->barrier_energy_pj_per_tile);
-  enum { W = 3 + NM_E_COUNT + 2 * NM_E_COUNT };
+  /* maxima, then sums (event counts, PE ticks per DVFS level), then the
+   * fixed-point energies */
+  enum { NL = CHIP_MAX_LEVELS, FX = 3 + NM_E_COUNT + NL, W = FX + 2 * NM_E_COUNT };
   uint64_t v[W];
   noc_fold_step_hops(s); /* this rank's hops, before the sums go out */
   nm_energy *e = &s->step_energy;
@@ -177,18 +179,20 @@ static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *e
   v[2] = work_local;
   for (int k = 0; k < NM_E_COUNT; k++) {
     v[3 + k] = e->n[k];
-    v[3 + NM_E_COUNT + 2 * k] = e->fx_hi[k];
-    v[3 + NM_E_COUNT + 2 * k + 1] = e->fx_lo[k];
+    v[FX + 2 * k] = e->fx_hi[k];
+    v[FX + 2 * k + 1] = e->fx_lo[k];
   }
+  for (int l = 0; l < NL; l++) v[3 + NM_E_COUNT + l] = s->step_level_ticks[l];
   double t0 = nmc_wtime();
-  nmc_allreduce(v, &(nmc_layout){.n_max = 3, .n_sum = NM_E_COUNT, .n_fx = NM_E_COUNT});
+  nmc_allreduce(v, &(nmc_layout){.n_max = 3, .n_sum = NM_E_COUNT + NL, .n_fx = NM_E_COUNT});
+  for (int l = 0; l < NL; l++) s->step_level_ticks[l] = v[3 + NM_E_COUNT + l];
   p->t_sync += nmc_wtime() - t0;
   memset(e, 0, sizeof *e);
   for (int k = 0; k < NM_E_COUNT; k++) {
     nm_energy one = {0};
     one.n[k] = v[3 + k];
-    one.fx_hi[k] = v[3 + NM_E_COUNT + 2 * k];
-    one.fx_lo[k] = v[3 + NM_E_COUNT + 2 * k + 1];
+    one.fx_hi[k] = v[FX + 2 * k];
+    one.fx_lo[k] = v[FX + 2 * k + 1];
     nm_energy_merge(e, &one);
   }
   *t_end = how == END_BARRIER ? v[0] + v[1] + s->barrier_ps : 0;
@@ -411,7 +415,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
    * value is set by its owner alone, so a bitwise OR carries its exact bits */
   size_t per_tile = EW + 2 * NOC_MAX_DIRS;
   size_t n = (size_t)s->n_cores * EW + (size_t)s->n_tiles * per_tile;
-  size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 7 + np * (2 + PW), max_syn = 0;
+  size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 7 + np * (2 + PW) + 1, max_syn = 0;
   for (uint32_t i = 0; i < s->n_cores; i++)
     if (s->cores[i].syn_proj && s->cores[i].n_syn > max_syn) max_syn = s->cores[i].n_syn;
   /* allocate first and agree, so that no rank leaves a collective unmatched */
@@ -464,6 +468,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     up[q * (1 + PW)] = s->pop_busy[q];
     pack_energy_sum(&s->pop_energy[q], up + q * (1 + PW) + 1);
   }
+  u[m - 1] = s->dvfs_switches;
   nmc_reduce_sum_u64(u, m);
   uint64_t mx[1] = {s->lat_max};
   nmc_allreduce(mx, &(nmc_layout){.n_max = 1});
@@ -475,6 +480,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     s->hops = u[SYS_LAT_BINS + 3];
     s->spikes = u[SYS_LAT_BINS + 4];
     s->tick_overruns = u[SYS_LAT_BINS + 5];
+    s->dvfs_switches = u[m - 1];
     s->late_packets = u[SYS_LAT_BINS + 6];
     for (size_t q = 0; q < np; q++) s->pop_bursts[q] = u[SYS_LAT_BINS + 7 + q];
     for (size_t q = 0; q < np; q++) {

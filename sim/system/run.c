@@ -137,6 +137,24 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->static_gated = s->chip->static_gated;
   sum->n_tiles = s->n_tiles;
   sum->static_pj = sum->static_power_mw * (double)s->hw_time * 1e-3;
+  if (s->dvfs) {
+    const chip_pe *pc = &s->chip->pe;
+    _Static_assert(RUN_DVFS_LEVELS == CHIP_MAX_LEVELS, "one summary slot per level");
+    sum->dvfs = nm_strdup(s->dvfs == SYS_DVFS_LOAD ? "load" : "fixed");
+    if (!sum->dvfs) return NMSIM_ENOMEM;
+    sum->dvfs_headroom = s->dvfs == SYS_DVFS_LOAD ? s->dvfs_headroom : 0.0;
+    sum->dvfs_switches = s->dvfs_switches;
+    sum->dvfs_switch_ps = pc->switch_ps;
+    sum->dvfs_levels = pc->n_levels;
+    for (uint32_t l = 0; l < pc->n_levels; l++) {
+      sum->dvfs_clock_hz[l] = pc->level[l].clock_hz;
+      sum->dvfs_volts[l] = pc->level[l].volts;
+      sum->dvfs_ticks[l] = s->level_ticks[l];
+    }
+    /* the PEs in use: their levels' static power, tick by tick */
+    sum->static_pj += s->dvfs_static_pj;
+    sum->static_power_mw = s->hw_time ? sum->static_pj / ((double)s->hw_time * 1e-3) : 0.0;
+  }
   sum->total_pj += sum->static_pj;
   sum->hw_time_ps = s->hw_time;
   sum->busy_ps = s->busy_ps;

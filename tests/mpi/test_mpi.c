@@ -5,7 +5,8 @@
  * energy, link counters, latency histogram, state traces, plastic weights),
  * for scenarios/multichip.yaml, the 16-chip scenarios/board16.yaml (timed and
  * functional), a chip split into blocks of tiles (unlimited and finite
- * buffers), SpiNNaker 2-like chips (a board, and one chip in tile blocks) and
+ * buffers), SpiNNaker 2-like chips (a board, with and without DVFS by load,
+ * and one chip in tile blocks) and
  * a torus (a board, and one chip in tile blocks),
  * on 1, 2 and 4 ranks
  * (4 oversubscribed) with the blocks and cyclic partitions. Registered when
@@ -120,6 +121,12 @@ Test(mpi, tile_blocks_timed_finite_buffers, .timeout = 600) {
  * into tile blocks (lookahead: a hop or a credit). */
 Test(mpi, spinnaker_board, .timeout = 600) {
   check_ranks("mpi-spin-board", "tests/mpi/spinnaker_board.yaml", "");
+}
+
+/* DVFS by load: levels chosen per PE and tick, PE ticks per level and
+ * switches summed over the ranks, the PEs' static energy by level. */
+Test(mpi, spinnaker_board_dvfs, .timeout = 600) {
+  check_ranks("mpi-spin-dvfs", "tests/mpi/spinnaker_board.yaml", "--set 'dvfs={policy: load}'");
 }
 
 Test(mpi, spinnaker_tile_blocks, .timeout = 600) {
