@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cores/chip_int.h"
 #include "sim/system/run_int.h"
 #include "tests_util.h"
 
@@ -247,4 +248,29 @@ Test(dvfs, preset_levels_follow_the_cited_ratio) {
   cr_assert_float_eq(pa / pb, 13.9 / 28.3, 1e-9, "PL1 / PL3 = %.6f", pa / pb);
   run_summary_clear(&a);
   run_summary_clear(&b);
+}
+
+Test(dvfs, chips_lists_the_levels) {
+  /* `nmsim chips --json` gives each level of a chip with pe.dvfs as its
+   * chip file says; the text listing names their count and clock range */
+  nmsim_chip *c = NULL;
+  nmsim_err e = {0};
+  cr_assert_eq(nmsim_chip_load("spinnaker2", NULL, &c, &e), NMSIM_OK, "%s", e.msg);
+  cr_assert(c->pe.n_levels >= 2, "the preset has %u levels", c->pe.n_levels);
+  char *out = NULL, *err = NULL, want[256];
+  cr_assert_eq(tu_run(NMSIM_BINARY " chips --json", &out, &err), 0, "%s", err);
+  for (uint32_t l = 0; l < c->pe.n_levels; l++) {
+    snprintf(want, sizeof want, "{\"clock_mhz\": %.17g, \"voltage_v\": %.17g",
+             c->pe.level[l].clock_hz / 1e6, c->pe.level[l].volts);
+    cr_assert(strstr(out, want) != NULL, "chips --json lacks %s", want);
+  }
+  free(out);
+  free(err);
+  cr_assert_eq(tu_run(NMSIM_BINARY " chips", &out, &err), 0, "%s", err);
+  snprintf(want, sizeof want, "DVFS %u levels %g-%g MHz", c->pe.n_levels,
+           c->pe.level[0].clock_hz / 1e6, c->pe.level[c->pe.n_levels - 1].clock_hz / 1e6);
+  cr_assert(strstr(out, want) != NULL, "chips lacks '%s':\n%s", want, out);
+  free(out);
+  free(err);
+  nmsim_chip_destroy(c);
 }

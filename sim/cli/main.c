@@ -369,6 +369,15 @@ static int cmd_chips(int argc, char **argv) {
                "\"cycles_per_neuron_update\": %u, \"router_entries\": %u",
                c->pe.clock_hz / 1e6, (double)c->pe.tick_ps / 1e9, c->pe.pj_per_cycle,
                c->pe.cyc_synapse, c->pe.cyc_packet, c->pe.cyc_neuron, c->router_entries);
+      /* DVFS performance levels, slowest first */
+      if (spin && c->pe.n_levels) {
+        printf(", \"dvfs_switch_ns\": %.17g, \"dvfs_levels\": [", (double)c->pe.switch_ps / 1e3);
+        for (uint32_t l = 0; l < c->pe.n_levels; l++)
+          printf("%s{\"clock_mhz\": %.17g, \"voltage_v\": %.17g, \"energy_per_cycle_pj\": %.17g, "
+                 "\"static_mw\": %.17g}", l ? ", " : "", c->pe.level[l].clock_hz / 1e6,
+                 c->pe.level[l].volts, c->pe.level[l].pj_per_cycle, c->pe.level[l].static_mw);
+        printf("]");
+      }
       /* a global tick (core_kind truenorth) */
       if (c->core_type->flags & CORE_CHIP_TICK)
         printf(", \"tick_ms\": %.17g", (double)c->tick_ps / 1e9);
@@ -382,10 +391,14 @@ static int cmd_chips(int argc, char **argv) {
       char pace[48];
       if (c->pacing == NM_PACE_FAST) snprintf(pace, sizeof pace, "fast");
       else snprintf(pace, sizeof pace, "real time %g ms", (double)c->pacing_ps / 1e9);
-      printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g  %s\n", c->name, kind,
+      char dvfs[64] = "";
+      if (spin && c->pe.n_levels)
+        snprintf(dvfs, sizeof dvfs, ", DVFS %u levels %g-%g MHz", c->pe.n_levels,
+                 c->pe.level[0].clock_hz / 1e6, c->pe.level[c->pe.n_levels - 1].clock_hz / 1e6);
+      printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g  %s%s\n", c->name, kind,
              c->topology->name, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
              c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
-             c->static_power_mw, pace);
+             c->static_power_mw, pace, dvfs);
     }
     nmsim_chip_destroy(c);
   }
