@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/json.h"
@@ -381,6 +382,166 @@ static void report_static_basis(FILE *f, const run_summary *s) {
             : "every chip, tile and core of the board leaks");
 }
 
+/* "a-b, c, e-f": the sorted values v[0..n) as ranges, into buf. */
+static void fmt_ranges(char *buf, size_t cap, const uint32_t *v, size_t n) {
+  size_t len = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < n && len + 24 < cap;) {
+    size_t j = i;
+    while (j + 1 < n && v[j + 1] <= v[j] + 1) j++;
+    len += (size_t)snprintf(buf + len, cap - len, "%s%u", i ? ", " : "", v[i]);
+    if (v[j] != v[i]) len += (size_t)snprintf(buf + len, cap - len, "-%u", v[j]);
+    i = j + 1;
+  }
+  if (len + 24 >= cap) snprintf(buf + (cap > 5 ? cap - 5 : 0), cap > 5 ? 5 : cap, " ...");
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The cores, tiles or chips (what: 0, 1, 2) of population pop, sorted and
+ * unique, into v (room for s->n_map); their count. */
+static size_t pop_places(const run_summary *s, const char *pop, int what, uint32_t *v) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_map; i++) {
+    const run_map_entry *m = &s->map[i];
+    if (strcmp(m->pop, pop)) continue;
+    v[n++] = what == 0 ? m->core : what == 1 ? m->tile : m->chip;
+  }
+  qsort(v, n, sizeof *v, cmp_u32);
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!u || v[u - 1] != v[i]) v[u++] = v[i];
+  return u;
+}
+
+/* Mapping: where each population's neurons sit. */
+static void report_mapping(FILE *f, const run_summary *s) {
+  if (!s->n_map) return;
+  uint32_t *v = nm_calloc(s->n_map, sizeof *v);
+  if (!v) return;
+  fprintf(f, "\nMapping (run file: /summary/mapping, one row per population and core)\n");
+  for (size_t p = 0; p < s->n_pops; p++) {
+    const char *name = s->pops[p].name ? s->pops[p].name : "";
+    char cores[160], tiles[120], chips[80];
+    size_t nc = pop_places(s, name, 0, v);
+    if (!nc) continue;
+    fmt_ranges(cores, sizeof cores, v, nc);
+    fmt_ranges(tiles, sizeof tiles, v, pop_places(s, name, 1, v));
+    size_t nh = pop_places(s, name, 2, v);
+    fmt_ranges(chips, sizeof chips, v, nh);
+    fprintf(f, "  %-12s %zu core%s %s; tile%s %s; chip%s %s\n", name, nc, nc == 1 ? "" : "s",
+            cores, strchr(tiles, ',') || strchr(tiles, '-') ? "s" : "", tiles,
+            nh == 1 ? "" : "s", chips);
+  }
+  nm_free(v);
+}
+
+/* The populations on core c, as "a, b" (cut to cap). */
+static void core_pops(const run_summary *s, uint32_t c, char *buf, size_t cap) {
+  size_t len = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < s->n_map && len + 8 < cap; i++)
+    if (s->map[i].core == c)
+      len += (size_t)snprintf(buf + len, cap - len, "%s%s[%u..%u]", len ? ", " : "",
+                              s->map[i].pop, s->map[i].first,
+                              s->map[i].first + s->map[i].n - 1);
+}
+
+static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
+
+/* Whether the run is on a chip with ticks (no barrier): its sync part is the
+ * wait for the next tick. */
+static bool on_ticks(const run_summary *s) { return s->on_ticks; }
+
+/* One line that says what bounds the run: the part that dominates the mean
+ * step, and the core that finishes last most often when one does. */
+static void bottleneck_hint(const run_summary *s, char *buf, size_t cap) {
+  nmsim_ps total = 0;
+  for (int k = 0; k < 4; k++) total += s->split_ps[k];
+  const run_core_summary *t = s->n_top_cores ? &s->top_cores[0] : NULL;
+  char pops[160] = "";
+  if (t) core_pops(s, t->core, pops, sizeof pops);
+  double share = t ? pct(t->crit_steps, s->crit_steps) : 0.0;
+  double part[4];
+  for (int k = 0; k < 4; k++)
+    part[k] = total ? 100.0 * (double)s->split_ps[k] / (double)total : 0.0;
+  if (!t)
+    snprintf(buf, cap, "no core did any work");
+  else if (part[RUN_SPLIT_SYNC] >= 50.0 && on_ticks(s))
+    snprintf(buf, cap, "the cores wait %.0f %% of each tick for the next: the work fits with "
+             "room to spare (a slower clock or DVFS level, or fewer cores, would keep up)",
+             part[RUN_SPLIT_SYNC]);
+  else if (part[RUN_SPLIT_SYNC] >= 50.0)
+    snprintf(buf, cap, "the barrier takes %.0f %% of the mean step: the cores' work is short "
+             "against it (more work per step, or fewer tiles and chips in use, shorten its "
+             "share)", part[RUN_SPLIT_SYNC]);
+  else if (part[RUN_SPLIT_COMM] >= 50.0 && share >= 50.0)
+    snprintf(buf, cap, "%.0f %% of the mean step is spikes still in flight, most often to core "
+             "%u (%s, last in %.0f %% of steps): place its sources closer to it, or spread "
+             "its synapses over more cores", part[RUN_SPLIT_COMM], t->core, pops, share);
+  else if (part[RUN_SPLIT_COMM] >= 50.0)
+    snprintf(buf, cap, "%.0f %% of the mean step is spikes still in flight after the last "
+             "updates: the network, not the cores, bounds the step (place communicating "
+             "populations closer)", part[RUN_SPLIT_COMM]);
+  else if (share >= 50.0)
+    snprintf(buf, cap, "core %u (%s) finishes last in %.0f %% of steps: place fewer neurons "
+             "or synapses on it", t->core, pops, share);
+  else
+    snprintf(buf, cap, "no single core dominates: the most critical, core %u (%s), finishes "
+             "last in %.0f %% of steps", t->core, pops, share);
+}
+
+/* Bottlenecks (timed mode): the split of the mean step, the cores that
+ * finish last most often, and a hint. */
+static void report_bottlenecks(FILE *f, const run_summary *s) {
+  if (!timed(s)) {
+    fprintf(f, "\nBottlenecks\n  not modelled: %s mode has no hardware time\n",
+            str_or(s->mode, "timed"));
+    return;
+  }
+  if (!s->crit_steps) {
+    fprintf(f, "\nBottlenecks\n  not tracked: this chip's core type does not report its "
+               "critical path (or the file is from an older nmsim)\n");
+    return;
+  }
+  nmsim_ps total = 0;
+  for (int k = 0; k < 4; k++) total += s->split_ps[k];
+  double mean = (double)total / (double)s->crit_steps;
+  char t[40];
+  fmt_time(t, sizeof t, mean);
+  fprintf(f, "\nBottlenecks (critical path of %" PRIu64 " steps)\n", s->crit_steps);
+  static const char *const part[] = {"compute", "communication", "learning", "sync"};
+  fprintf(f, "  mean step %s:", t);
+  for (int k = 0; k < 4; k++)
+    fprintf(f, "%s %s %.1f %%", k ? "," : "", k == RUN_SPLIT_SYNC ? (on_ticks(s) ? "wait for the "
+                                                                   "next tick" : "barrier")
+                                                               : part[k],
+            total ? 100.0 * (double)s->split_ps[k] / (double)total : 0.0);
+  fprintf(f, "\n  (compute: the longest own updates of a core; communication: until the last "
+             "core's last synaptic event)\n");
+  if (s->n_top_cores) {
+    fprintf(f, "  %-6s %-5s %-5s %-9s %-9s %-10s %-10s %-10s %s\n", "core", "tile", "chip",
+            "critical", "on spikes", "neurons", "synapses", "learning", "populations");
+    for (uint32_t i = 0; i < s->n_top_cores; i++) {
+      const run_core_summary *c = &s->top_cores[i];
+      char b[3][40], pops[200];
+      for (int k = 0; k < 3; k++) fmt_time(b[k], sizeof b[k], (double)c->busy_ps[k]);
+      core_pops(s, c->core, pops, sizeof pops);
+      char cs[16], cc[16];
+      snprintf(cs, sizeof cs, "%.1f %%", pct(c->crit_steps, s->crit_steps));
+      snprintf(cc, sizeof cc, "%.1f %%", pct(c->crit_comm_steps, s->crit_steps));
+      fprintf(f, "  %-6u %-5u %-5u %-9s %-9s %-10s %-10s %-10s %s\n", c->core, c->tile, c->chip,
+              cs, cc, b[0], b[1], b[2], pops);
+    }
+  }
+  char hint[400];
+  bottleneck_hint(s, hint, sizeof hint);
+  fprintf(f, "  hint: %s\n", hint);
+}
+
 /* DVFS: the policy, the share of PE ticks at each level, the switches. */
 static void report_dvfs(FILE *f, const run_summary *s) {
   if (!s->dvfs || !*s->dvfs) return;
@@ -484,6 +645,8 @@ void report_print_text(FILE *f, const run_summary *s) {
                                 "summed over cores)",
                                 8, oh, "lrrrrrrr", s->n_pops + 1, s->n_pops, cost_row});
   }
+  report_mapping(f, s);
+  report_bottlenecks(f, s);
 }
 
 /* Hardware time, pacing, power and latency: timed mode only. */
@@ -633,6 +796,57 @@ void report_json_metrics(jw *w, const run_summary *s) {
   }
   jw_object_end(w);
   if (s->pop_cost) jw_key_double(w, "energy_no_population_pj", unattributed_pj(s));
+  if (s->n_map) {
+    jw_key(w, "mapping");
+    jw_array_begin(w);
+    for (size_t i = 0; i < s->n_map; i++) {
+      const run_map_entry *m = &s->map[i];
+      jw_object_begin(w);
+      jw_key_string(w, "population", m->pop);
+      jw_key_uint(w, "first", m->first);
+      jw_key_uint(w, "n", m->n);
+      jw_key_uint(w, "core", m->core);
+      jw_key_uint(w, "tile", m->tile);
+      jw_key_uint(w, "chip", m->chip);
+      jw_object_end(w);
+    }
+    jw_array_end(w);
+  }
+  if (timed(s) && s->crit_steps) {
+    static const char *const part[] = {"compute", "communication", "learning", "sync"};
+    jw_key(w, "bottlenecks");
+    jw_object_begin(w);
+    jw_key_uint(w, "steps", s->crit_steps);
+    jw_key_string(w, "sync", on_ticks(s) ? "wait for the next tick" : "barrier");
+    jw_key(w, "step_mean_ns");
+    jw_object_begin(w);
+    for (int k = 0; k < 4; k++)
+      jw_key_double(w, part[k], (double)s->split_ps[k] / (double)s->crit_steps / 1e3);
+    jw_object_end(w);
+    jw_key(w, "cores");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < s->n_top_cores; i++) {
+      const run_core_summary *c = &s->top_cores[i];
+      jw_object_begin(w);
+      jw_key_uint(w, "core", c->core);
+      jw_key_uint(w, "tile", c->tile);
+      jw_key_uint(w, "chip", c->chip);
+      jw_key_uint(w, "critical_steps", c->crit_steps);
+      jw_key_uint(w, "critical_on_spikes", c->crit_comm_steps);
+      jw_key(w, "busy_ns");
+      jw_object_begin(w);
+      jw_key_double(w, "neurons", (double)c->busy_ps[0] / 1e3);
+      jw_key_double(w, "synapses", (double)c->busy_ps[1] / 1e3);
+      jw_key_double(w, "learning", (double)c->busy_ps[2] / 1e3);
+      jw_object_end(w);
+      jw_object_end(w);
+    }
+    jw_array_end(w);
+    char hint[400];
+    bottleneck_hint(s, hint, sizeof hint);
+    jw_key_string(w, "hint", hint);
+    jw_object_end(w);
+  }
 
   jw_key(w, "cores");
   jw_object_begin(w);

@@ -66,6 +66,10 @@ typedef struct core_tick_ops {
   bool (*end_step)(struct sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err);
   /* Count the last tick's overruns of the cores this process holds. */
   void (*last_overruns)(struct sys *s);
+  /* Step s->step's critical path from the cores this process holds: *key
+   * the largest sys_crit_key of a core's work in its tick (0: none), and
+   * *compute the longest own updates of a core; NULL: not tracked. */
+  void (*critical)(const struct sys *s, uint64_t *key, nmsim_ps *compute);
 } core_tick_ops;
 
 typedef struct core_type {

@@ -28,6 +28,7 @@ static void count_update(sys *s, sys_core *c, uint32_t post) {
   c->learn_updates++;
   sys_charge_pop(s, c, post, NM_E_SYN_UPDATE, 1, s->chip->syn_update.energy_pj);
   s->pop_busy[post] += s->chip->syn_update.time_ps;
+  c->busy[SYS_BUSY_LEARNING] += s->chip->syn_update.time_ps;
 }
 
 /* Presynaptic spike of neuron gid (index i of population pre) at time t:

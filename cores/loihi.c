@@ -44,6 +44,7 @@ static void loihi_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   c->syn_busy = start + (nmsim_ps)n * op->time_ps;
   core_apply_row(s, c, axon, ev->data.f64[2]);
   if (c->syn_busy > s->work_end) s->work_end = c->syn_busy;
+  if (c->syn_busy > c->work_end) c->work_end = c->syn_busy;
   s->in_flight--;
   check_barrier(s, e);
 }
@@ -63,6 +64,8 @@ static void check_barrier(sys *s, sim_engine *e) {
   /* every spike of the step is known: the learning phase, then the barrier */
   nmsim_ps learn = sys_learn(s);
   nmsim_ps t = (s->work_end > now ? s->work_end : now) + learn + s->barrier_ps;
+  core_crit_barrier(s, &s->crit_key, &s->crit_compute);
+  s->crit_learn = learn;
   double pj = s->chip->barrier_energy_pj_per_tile;
   sys_charge(&s->step_energy, NM_E_BARRIER, s->tiles_used, pj);
   sim_event ev = {.time = t, .kind = SIM_EV_BARRIER_DONE, .dst = s->unit_barrier,
@@ -91,6 +94,7 @@ static nmsim_status loihi_start_step(sys *s, nmsim_ps t) {
   s->work_end = t;
   for (uint32_t i = 0; i < s->n_used; i++) {
     if (!sys_core_here(s, s->used[i])) continue;
+    s->cores[s->used[i]].upd_end = s->cores[s->used[i]].work_end = t;
     sim_event ev = {.time = t, .kind = SIM_EV_STEP_START, .dst = s->used[i],
                     .src = s->unit_barrier, .seq = (uint32_t)s->step};
     nmsim_status rc = sim_engine_schedule(s->eng, &ev);

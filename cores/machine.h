@@ -106,6 +106,16 @@ typedef struct sys_core {
   bool mixed_rows;         /* some row's synapses reach more than one population
                               (sys_charge_row then splits it by population) */
 
+  /* where the core's time went (timed mode), over the run: updating its
+   * neurons (and sending their spikes), processing synaptic events, learning
+   * (SYS_BUSY_*); steps it finished last in (the step's critical core), and
+   * of those the steps where packets still arriving kept it busy */
+  nmsim_ps busy[3];
+  uint64_t crit_steps, crit_comm_steps;
+  /* this step: when its own updates ended, and its last work (updates or
+   * synaptic events) */
+  nmsim_ps upd_end, work_end;
+
   /* timing */
   nmsim_ps syn_busy;       /* synapse unit busy until */
   uint32_t pkt_seq;        /* packets sent, as event sequence numbers */
@@ -209,6 +219,20 @@ struct sys {
   uint64_t dvfs_switches;
   double dvfs_static_pj;
 
+  /* the step's critical path (timed mode), set before core_end_step (by the
+   * core type, or reduced over the processes): crit_key names the core that
+   * finished last (sys_crit_key), crit_compute the longest own updates from
+   * the step's start, crit_learn the learning phase; core_end_step turns them
+   * into step_crit (the core, UINT32_MAX: none), step_crit_comm (packets
+   * kept it busy after its own updates) and step_split (RUN_SPLIT_*) */
+  uint64_t crit_key;
+  nmsim_ps crit_compute, crit_learn;
+  uint32_t step_crit;
+  bool step_crit_comm;
+  nmsim_ps step_split[4];
+  nmsim_ps split_sum[4];   /* step_split summed over the run's steps with a critical core */
+  uint64_t crit_tracked;   /* ... and how many they are */
+
   /* step state */
   uint64_t step;
   nmsim_ps step_start;
@@ -284,6 +308,21 @@ struct sys {
   const uint8_t *unit_here; /* per unit (cores, then routers): owned by this process;
                               NULL: all are */
 };
+
+/* What a core's time is spent on (sys_core.busy). */
+enum { SYS_BUSY_NEURONS, SYS_BUSY_SYNAPSES, SYS_BUSY_LEARNING };
+
+/* The key of core `core` finishing its step's work `rel` ps after the step's
+ * start (comm: synaptic events after its own updates kept it busy): the
+ * largest key over the cores names the one that finished last, the lowest
+ * id among ties. Steps longer than 2^43 ps (8.8 s) count as that long. */
+static inline uint64_t sys_crit_key(nmsim_ps rel, uint32_t core, bool comm) {
+  if (rel > ((uint64_t)1 << 43) - 1) rel = ((uint64_t)1 << 43) - 1;
+  return rel << 21 | (uint64_t)(0xFFFFFu - (core & 0xFFFFFu)) << 1 | (comm ? 1u : 0u);
+}
+static inline uint32_t sys_crit_core(uint64_t key) {
+  return 0xFFFFFu - (uint32_t)(key >> 1 & 0xFFFFFu);
+}
 
 /* Whether unit u (a core, or unit_router0 + a tile) runs in this process. */
 static inline bool sys_unit_here(const sys *s, uint32_t u) {

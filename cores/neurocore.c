@@ -130,6 +130,7 @@ void sys_charge_row(sys *s, sys_core *c, uint32_t lo, uint32_t hi, int cat, uint
                     uint64_t u_row, double pj_unit, nmsim_ps ps_syn, nmsim_ps ps_row) {
   uint64_t n = hi - lo;
   double pj = (double)(u_row + n * u_syn) * pj_unit;
+  c->busy[SYS_BUSY_SYNAPSES] += ps_row + n * ps_syn;
   nm_energy_add(&c->energy, cat, n, pj);
   nm_energy_add(&s->step_energy, cat, n, pj);
   uint32_t pop = sys_local_pop(c, c->syn[lo].tgt);
@@ -223,6 +224,7 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
     if (source) {
       t = t0 + emit_time;
       s->pop_busy[b->pop_id] += emit_time;
+      c->busy[SYS_BUSY_NEURONS] += emit_time;
       continue;
     }
     uint64_t n_active = b->n_had + ns - both;
@@ -230,17 +232,64 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
     sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_IDLE, b->n - n_active, ci->energy_pj);
     t = t0 + (nmsim_ps)b->n * ti + n_active * (ta - ti) + emit_time;
     s->pop_busy[b->pop_id] += t - t0;
+    c->busy[SYS_BUSY_NEURONS] += t - t0;
     if (timed)
       while (hk < nh && c->had_list[hk] < b->local0 + b->n) hk++;
   }
   core_clear_input(c, nh);
+  c->upd_end = t;
+  if (t > c->work_end) c->work_end = t;
   return t;
+}
+
+void core_crit_barrier(const sys *s, uint64_t *key, nmsim_ps *compute) {
+  *key = 0;
+  *compute = 0;
+  if (s->n_cores > 0xFFFFFu) return; /* beyond the key's core field: not tracked */
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    const sys_core *c = &s->cores[s->used[u]];
+    if (!sys_core_here(s, c->id)) continue;
+    nmsim_ps rel = c->work_end > s->step_start ? c->work_end - s->step_start : 0;
+    uint64_t k = sys_crit_key(rel, c->id, c->work_end > c->upd_end);
+    if (k > *key) *key = k;
+    if (c->upd_end > s->step_start && c->upd_end - s->step_start > *compute)
+      *compute = c->upd_end - s->step_start;
+  }
+}
+
+/* The step's critical path from s->crit_key, crit_compute and crit_learn
+ * (set by the core type, reduced over the processes), for a step of
+ * latency lat. */
+static void core_crit_close(sys *s, nmsim_ps lat) {
+  s->step_crit = UINT32_MAX;
+  s->step_crit_comm = false;
+  memset(s->step_split, 0, sizeof s->step_split);
+  if (s->crit_key) {
+    nmsim_ps rel = s->crit_key >> 21;
+    uint32_t cc = sys_crit_core(s->crit_key);
+    s->step_crit = cc;
+    s->step_crit_comm = s->crit_key & 1;
+    nmsim_ps comp = s->crit_compute < rel ? s->crit_compute : rel;
+    s->step_split[RUN_SPLIT_COMPUTE] = comp;
+    s->step_split[RUN_SPLIT_COMM] = rel - comp;
+    s->step_split[RUN_SPLIT_LEARN] = s->crit_learn;
+    s->step_split[RUN_SPLIT_SYNC] = lat > rel + s->crit_learn ? lat - rel - s->crit_learn : 0;
+    if (cc < s->n_cores && sys_core_here(s, cc)) {
+      s->cores[cc].crit_steps++;
+      s->cores[cc].crit_comm_steps += s->step_crit_comm;
+    }
+    for (int k = 0; k < 4; k++) s->split_sum[k] += s->step_split[k];
+    s->crit_tracked++;
+  }
+  s->crit_key = 0;
+  s->crit_compute = s->crit_learn = 0;
 }
 
 
 bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
   if (s->path->fold_hops) s->path->fold_hops(s);
   s->step_latency = lat;
+  core_crit_close(s, lat);
   s->busy_ps += work;
   s->lat_steps_ps += lat;
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;

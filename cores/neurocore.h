@@ -72,6 +72,10 @@ void sys_next_step(sys *s);
  * period), the totals, the step hook; then the next step. false with err set
  * on failure. */
 bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err);
+/* On a barrier chip, the critical path of this process's cores for the step
+ * that started at s->step_start: *key the largest sys_crit_key (0: no core),
+ * *compute the longest own updates from the start. */
+void core_crit_barrier(const sys *s, uint64_t *key, nmsim_ps *compute);
 /* core_end_step for a step that started at s->step_start and ended at t,
  * paced: in real time the step lasts until the next one is due ((step + 1)
  * x period), and a step that ends after that is an overrun (counted). */

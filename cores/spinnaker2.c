@@ -125,6 +125,25 @@ static void pe_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end, nmsim_ps 
   }
 }
 
+/* The critical path of step s->step over the PEs this process holds: the PE
+ * whose tick's work (from its update's start to the end of the work it
+ * holds) is longest, and whether packets after its updates made it so. */
+static void pe_critical(const sys *s, uint64_t *key, nmsim_ps *compute) {
+  *key = 0;
+  *compute = 0;
+  if (s->n_cores > 0xFFFFFu) return;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    if (!sys_core_here(s, s->used[u])) continue;
+    const sys_core *c = &s->cores[s->used[u]];
+    const spin_pe *pe = &pes_of(s)[s->used[u]];
+    nmsim_ps work = pe->busy > pe->start ? pe->busy - pe->start : 0;
+    uint64_t k = sys_crit_key(work, c->id, pe->busy > c->upd_end);
+    if (k > *key) *key = k;
+    if (c->upd_end > pe->start && c->upd_end - pe->start > *compute)
+      *compute = c->upd_end - pe->start;
+  }
+}
+
 /* Close step s->step, whose learning phase has run, with its timing over all
  * PEs. Returns false on failure (err set). */
 static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
@@ -138,6 +157,7 @@ static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim
 static bool pe_close_step(sys *s, nmsim_err *err) {
   nmsim_ps lat, end, work;
   pe_step_timing(s, &lat, &end, &work);
+  pe_critical(s, &s->crit_key, &s->crit_compute);
   sys_learn(s);
   return pe_end_step(s, lat, end, work, err);
 }
@@ -306,6 +326,7 @@ static const core_tick_ops pe_tick_ops = {
     .step_timing = pe_step_timing,
     .end_step = pe_end_step,
     .last_overruns = pe_last_overruns,
+    .critical = pe_critical,
 };
 
 const core_type core_type_spinnaker2 = {

@@ -305,6 +305,24 @@ static void tn_step_timing(const sys *s, nmsim_ps *lat, nmsim_ps *end, nmsim_ps 
   *work = last - t0; /* the last core's work of the tick ends there */
 }
 
+/* The critical path of step s->step over the cores this process holds: the
+ * core whose work of the tick ends last, and whether synaptic events after
+ * its own updates made it so. */
+static void tn_critical(const sys *s, uint64_t *key, nmsim_ps *compute) {
+  nmsim_ps t0 = s->step * s->tick_ps;
+  *key = 0;
+  *compute = 0;
+  if (s->n_cores > 0xFFFFFu) return;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    if (!sys_core_here(s, s->used[u])) continue;
+    const sys_core *c = &s->cores[s->used[u]];
+    nmsim_ps b = tn_of(s, s->used[u])->busy;
+    uint64_t k = sys_crit_key(b > t0 ? b - t0 : 0, c->id, b > c->upd_end);
+    if (k > *key) *key = k;
+    if (c->upd_end > t0 && c->upd_end - t0 > *compute) *compute = c->upd_end - t0;
+  }
+}
+
 /* Close step s->step, whose learning phase has run (none: no learning), with
  * its timing over every core. Returns false on failure (err set). */
 static bool tn_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
@@ -314,6 +332,7 @@ static bool tn_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim
 static bool tn_close_step(sys *s, nmsim_err *err) {
   nmsim_ps lat, end, work;
   tn_step_timing(s, &lat, &end, &work);
+  tn_critical(s, &s->crit_key, &s->crit_compute);
   sys_learn(s); /* nothing: plastic projections are refused */
   return tn_end_step(s, lat, end, work, err);
 }
@@ -435,6 +454,7 @@ static const core_tick_ops tn_tick_ops = {
     .step_timing = tn_step_timing,
     .end_step = tn_end_step,
     .last_overruns = tn_last_overruns,
+    .critical = tn_critical,
 };
 
 /* The tick is a periodic event of kind PE_TICK, as for every CORE_SYNC_TICK

@@ -90,6 +90,31 @@ typedef struct run_pop_summary {
   nmsim_ps busy_ps;
 } run_pop_summary;
 
+/* Where a population's neurons sit: neurons [first, first + n) on one core. */
+typedef struct run_map_entry {
+  char *pop;
+  uint32_t first, n;
+  uint32_t core, tile, chip;
+} run_map_entry;
+
+/* A core among those that bound the run (timed mode): the steps it finished
+ * last in (of which packets after its own updates kept it busy), and its
+ * busy time by kind over the run (neurons, synapses, learning). */
+typedef struct run_core_summary {
+  uint32_t core, tile, chip;
+  uint64_t crit_steps, crit_comm_steps;
+  nmsim_ps busy_ps[3];
+} run_core_summary;
+
+#define RUN_TOP_CORES 5
+
+/* The parts of a step's time: the longest own updates of a core from the
+ * step's start (compute); then until the critical core's last synaptic
+ * event (communication: spikes still in flight to it); the learning phase;
+ * and the rest (sync: the barrier on barrier chips, the wait for the next
+ * tick on tick chips). */
+enum { RUN_SPLIT_COMPUTE, RUN_SPLIT_COMM, RUN_SPLIT_LEARN, RUN_SPLIT_SYNC };
+
 /* Everything the energy and latency report shows. Produced by a run, stored
  * in the HDF5 file, and read back from it by `nmsim report`. */
 typedef struct run_summary {
@@ -163,6 +188,19 @@ typedef struct run_summary {
   size_t n_pops;
   uint32_t pop_cost;          /* 1: the populations' energy and time are known
                                  (0 in files of older versions) */
+
+  /* Mapping: every (population, core) block of neurons, in core order. */
+  run_map_entry *map;
+  size_t n_map;
+  /* Bottlenecks (timed mode; crit_steps 0: not tracked): the steps whose
+   * critical core is known, the sums over them of the step's parts
+   * (compute, communication, learning, sync: barrier or wait for the next
+   * tick; RUN_SPLIT_*), and the cores that finished last most often. */
+  uint64_t crit_steps;
+  nmsim_ps split_ps[4];
+  uint32_t on_ticks;          /* 1: the chip runs on ticks (sync is the wait for the next) */
+  run_core_summary top_cores[RUN_TOP_CORES];
+  uint32_t n_top_cores;
 } run_summary;
 
 /* Free the strings and arrays of s and zero it (s itself is not freed). */

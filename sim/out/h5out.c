@@ -112,6 +112,11 @@ static const struct {
   {"dvfs_ticks_" #k, H5O_U64, offsetof(run_summary, dvfs_ticks[k - 1]), true}
     LV(1), LV(2), LV(3), LV(4),
 #undef LV
+    OPT(crit_steps, H5O_U64), OPT(on_ticks, H5O_U32),
+    {"split_compute_ps", H5O_U64, offsetof(run_summary, split_ps[0]), true},
+    {"split_comm_ps", H5O_U64, offsetof(run_summary, split_ps[1]), true},
+    {"split_learn_ps", H5O_U64, offsetof(run_summary, split_ps[2]), true},
+    {"split_sync_ps", H5O_U64, offsetof(run_summary, split_ps[3]), true},
 #undef OPT
 #undef F
 };
@@ -127,6 +132,12 @@ typedef struct h5o_poprec {
   double energy_neurons_pj, energy_synapses_pj, energy_learning_pj, energy_spikes_pj;
   uint64_t busy_ps;
 } h5o_poprec;
+
+/* A row of /summary/mapping in memory. */
+typedef struct h5o_maprec {
+  char *population;
+  uint32_t first, n, core, tile, chip;
+} h5o_maprec;
 
 /* ---- errors --------------------------------------------------------------- */
 
@@ -872,6 +883,24 @@ static nmsim_status h5o_write_tables(h5o_writer *w, const h5o_final *f, nmsim_er
   if (f->core_energy_pj && h5o_energy_table(w->file, "/cores/energy_pj", f->core_energy_pj,
                                             w->n_cores) < 0)
     return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /cores/energy_pj");
+  if (f->core_busy_ns) {
+    static const char *const kinds[] = {"neurons", "synapses", "learning"};
+    static const char *const crit[] = {"critical", "critical_on_spikes"};
+    size_t chunk = NM_MAX((size_t)1, NM_MIN((size_t)w->n_cores, (size_t)4096));
+    hid_t ds = h5o_dset(w->file, "/cores/busy_ns", H5T_IEEE_F64LE, 2, 3, chunk, "ns");
+    herr_t rc = ds < 0 ? -1 : h5o_attr_strs(ds, "columns", kinds, 3);
+    if (rc >= 0) rc = h5o_append(ds, 2, 0, w->n_cores, 3, H5T_NATIVE_DOUBLE, f->core_busy_ns);
+    h5o_close_id(&ds, H5Dclose);
+    if (rc >= 0) {
+      ds = h5o_dset(w->file, "/cores/critical_steps", H5T_STD_U64LE, 2, 2, chunk, "steps");
+      rc = ds < 0 ? -1 : h5o_attr_strs(ds, "columns", crit, 2);
+      if (rc >= 0)
+        rc = h5o_append(ds, 2, 0, w->n_cores, 2, H5T_NATIVE_UINT64, f->core_critical);
+      h5o_close_id(&ds, H5Dclose);
+    }
+    if (rc < 0)
+      return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /cores/busy_ns, critical_steps");
+  }
   if (f->tile_energy_pj) {
     hid_t g = h5o_group(w->file, "/tiles", false);
     herr_t rc = g < 0 ? -1 : h5o_energy_table(g, "energy_pj", f->tile_energy_pj, w->n_tiles);
@@ -899,6 +928,43 @@ static nmsim_status h5o_write_tables(h5o_writer *w, const h5o_final *f, nmsim_er
   return NMSIM_OK;
 }
 
+/* /summary/mapping: every block of a population's neurons on a core. */
+static hid_t h5o_map_type(bool packed) {
+  hid_t s = h5o_str_type(), t = H5Tcreate(H5T_COMPOUND, sizeof(h5o_maprec));
+  if (s < 0 || t < 0 ||
+      H5Tinsert(t, "population", HOFFSET(h5o_maprec, population), s) < 0 ||
+      H5Tinsert(t, "first", HOFFSET(h5o_maprec, first), H5T_NATIVE_UINT32) < 0 ||
+      H5Tinsert(t, "n", HOFFSET(h5o_maprec, n), H5T_NATIVE_UINT32) < 0 ||
+      H5Tinsert(t, "core", HOFFSET(h5o_maprec, core), H5T_NATIVE_UINT32) < 0 ||
+      H5Tinsert(t, "tile", HOFFSET(h5o_maprec, tile), H5T_NATIVE_UINT32) < 0 ||
+      H5Tinsert(t, "chip", HOFFSET(h5o_maprec, chip), H5T_NATIVE_UINT32) < 0 ||
+      (packed && H5Tpack(t) < 0))
+    h5o_close_id(&t, H5Tclose);
+  h5o_close_id(&s, H5Tclose);
+  return t;
+}
+
+/* /summary/bottleneck_cores: run_core_summary as a compound. */
+static hid_t h5o_top_type(bool packed) {
+  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(run_core_summary));
+  if (t < 0 || H5Tinsert(t, "core", HOFFSET(run_core_summary, core), H5T_NATIVE_UINT32) < 0 ||
+      H5Tinsert(t, "tile", HOFFSET(run_core_summary, tile), H5T_NATIVE_UINT32) < 0 ||
+      H5Tinsert(t, "chip", HOFFSET(run_core_summary, chip), H5T_NATIVE_UINT32) < 0 ||
+      H5Tinsert(t, "critical_steps", HOFFSET(run_core_summary, crit_steps),
+                H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "critical_comm_steps", HOFFSET(run_core_summary, crit_comm_steps),
+                H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "busy_neurons_ps", HOFFSET(run_core_summary, busy_ps[0]),
+                H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "busy_synapses_ps", HOFFSET(run_core_summary, busy_ps[1]),
+                H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "busy_learning_ps", HOFFSET(run_core_summary, busy_ps[2]),
+                H5T_NATIVE_UINT64) < 0 ||
+      (packed && H5Tpack(t) < 0))
+    h5o_close_id(&t, H5Tclose);
+  return t;
+}
+
 /* Compound types of /summary/populations: in memory and packed in the file. */
 static hid_t h5o_pop_type(bool packed) {
   hid_t s = h5o_str_type(), t = H5Tcreate(H5T_COMPOUND, sizeof(h5o_poprec));
@@ -922,6 +988,44 @@ static hid_t h5o_pop_type(bool packed) {
   }
   h5o_close_id(&s, H5Tclose);
   return t;
+}
+
+/* /summary/mapping and /summary/bottleneck_cores (when there are any). */
+static nmsim_status h5o_write_map(h5o_writer *w, hid_t g, const run_summary *sum,
+                                  nmsim_err *err) {
+  nmsim_status st = NMSIM_OK;
+  hid_t mt = H5I_INVALID_HID, ft = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+  h5o_maprec *rec = nm_calloc(sum->n_map ? sum->n_map : 1, sizeof *rec);
+  if (!rec) return NMSIM_ENOMEM_ERR(err);
+  for (size_t i = 0; i < sum->n_map; i++) {
+    const run_map_entry *m = &sum->map[i];
+    static char empty[] = "";
+    rec[i] = (h5o_maprec){m->pop ? m->pop : empty, m->first, m->n, m->core, m->tile, m->chip};
+  }
+  if (sum->n_map) {
+    mt = h5o_map_type(false);
+    ft = h5o_map_type(true);
+    ds = mt < 0 || ft < 0 ? H5I_INVALID_HID
+                          : h5o_dset(g, "mapping", ft, 1, 1,
+                                     NM_MAX((size_t)1, NM_MIN(sum->n_map, (size_t)4096)), NULL);
+    if (ds < 0 || h5o_append(ds, 1, 0, sum->n_map, 1, mt, rec) < 0)
+      st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /summary/mapping");
+    h5o_close_id(&ds, H5Dclose);
+    h5o_close_id(&ft, H5Tclose);
+    h5o_close_id(&mt, H5Tclose);
+  }
+  nm_free(rec);
+  if (st || !sum->n_top_cores) return st;
+  mt = h5o_top_type(false);
+  ft = h5o_top_type(true);
+  ds = mt < 0 || ft < 0 ? H5I_INVALID_HID
+                        : h5o_dset(g, "bottleneck_cores", ft, 1, 1, RUN_TOP_CORES, NULL);
+  if (ds < 0 || h5o_append(ds, 1, 0, sum->n_top_cores, 1, mt, sum->top_cores) < 0)
+    st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /summary/bottleneck_cores");
+  h5o_close_id(&ds, H5Dclose);
+  h5o_close_id(&ft, H5Tclose);
+  h5o_close_id(&mt, H5Tclose);
+  return st;
 }
 
 /* /summary: every scalar as an attribute, the populations as a table. */
@@ -976,6 +1080,7 @@ static nmsim_status h5o_write_summary(h5o_writer *w, const run_summary *sum, nms
                                    NM_MAX((size_t)1, NM_MIN(sum->n_pops, (size_t)1024)), NULL);
   if (ds < 0 || h5o_append(ds, 1, 0, sum->n_pops, 1, mt, rec) < 0)
     st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /summary/populations");
+  if (!st) st = h5o_write_map(w, g, sum, err);
 done:
   nm_free(rec);
   h5o_close_id(&ds, H5Dclose);
@@ -1420,6 +1525,69 @@ done:
   return st;
 }
 
+/* /summary/mapping and /summary/bottleneck_cores, when the file has them
+ * (files of older versions do not). */
+static nmsim_status h5o_read_map(h5o_rd *r, hid_t file, run_summary *s) {
+  nmsim_status st = NMSIM_OK;
+  hid_t ds = H5I_INVALID_HID, mt = H5I_INVALID_HID, sp = H5I_INVALID_HID;
+  hsize_t dims[2];
+  int rank;
+  h5o_maprec *rec = NULL;
+  size_t n = 0;
+  if (H5Lexists(file, "/summary/mapping", H5P_DEFAULT) > 0) {
+    if ((st = h5o_open_dset(r, file, "/summary/mapping", &ds, dims, &rank))) goto done;
+    /* a block holds at least one neuron, so there are at most 2^32 of them */
+    if (rank != 1 || dims[0] > UINT32_MAX) {
+      st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "/summary/mapping has an unexpected shape");
+      goto done;
+    }
+    n = (size_t)dims[0];
+    rec = nm_calloc(n ? n : 1, sizeof *rec);
+    s->map = nm_calloc(n ? n : 1, sizeof *s->map);
+    if (!rec || !s->map) {
+      n = 0;
+      st = NMSIM_ENOMEM_ERR(r->err);
+      goto done;
+    }
+    mt = h5o_map_type(false);
+    sp = H5Dget_space(ds);
+    if (mt < 0 || sp < 0 || (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rec) < 0)) {
+      n = 0;
+      st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "cannot read /summary/mapping");
+      goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+      run_map_entry *m = &s->map[s->n_map++];
+      *m = (run_map_entry){nm_strdup(rec[i].population ? rec[i].population : ""), rec[i].first,
+                           rec[i].n, rec[i].core, rec[i].tile, rec[i].chip};
+      if (!m->pop) st = NMSIM_ENOMEM_ERR(r->err);
+    }
+    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, rec);
+    n = 0;
+    h5o_close_id(&sp, H5Sclose);
+    h5o_close_id(&mt, H5Tclose);
+    h5o_close_id(&ds, H5Dclose);
+    if (st) goto done;
+  }
+  if (H5Lexists(file, "/summary/bottleneck_cores", H5P_DEFAULT) > 0) {
+    if ((st = h5o_open_dset(r, file, "/summary/bottleneck_cores", &ds, dims, &rank))) goto done;
+    mt = h5o_top_type(false);
+    if (rank != 1 || dims[0] > RUN_TOP_CORES || mt < 0 ||
+        (dims[0] && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->top_cores) < 0)) {
+      st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "cannot read /summary/bottleneck_cores");
+      goto done;
+    }
+    s->n_top_cores = (uint32_t)dims[0];
+  }
+done:
+  if (rec && n) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, rec);
+  nm_free(rec);
+  h5o_close_id(&sp, H5Sclose);
+  h5o_close_id(&mt, H5Tclose);
+  h5o_close_id(&ds, H5Dclose);
+  return st;
+}
+
 /* A run that did not finish: what the per-step datasets hold. */
 static nmsim_status h5o_read_partial(h5o_rd *r, hid_t file, run_summary *s) {
   nmsim_status st;
@@ -1507,6 +1675,7 @@ nmsim_status h5o_read_summary_here(const char *path, run_summary *sum, nmsim_err
                   H5Lexists(file, "/summary", H5P_DEFAULT) > 0;
   H5Eclear2(H5E_DEFAULT);
   st = complete ? h5o_read_complete(&r, file, &s) : h5o_read_partial(&r, file, &s);
+  if (!st && complete) st = h5o_read_map(&r, file, &s);
   if (st) goto done;
   /* the file's status is the word on completion */
   nm_free(s.status);

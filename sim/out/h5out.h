@@ -113,6 +113,11 @@ typedef struct h5o_final {
   const run_summary *sum;       /* required */
   const double *core_energy_pj; /* n_cores x NM_E_COUNT, row-major */
   const double *tile_energy_pj; /* n_tiles x NM_E_COUNT: routing energy per tile */
+  /* timed runs (NULL otherwise): per core, its busy time (n_cores x 3: neurons,
+   * synapses, learning, in ns) and the steps it finished last in (n_cores x 2:
+   * all, and those where synaptic events after its updates kept it busy) */
+  const double *core_busy_ns;
+  const uint64_t *core_critical;
   const uint64_t *lat_hist;     /* n_bins packet counts */
   size_t n_bins;
   const double *lat_edges_ps;   /* n_bins + 1 increasing edges: bin b counts latencies in

@@ -170,27 +170,38 @@ static nmsim_status end_step(sys *s, end_kind how, nmsim_ps *t_end, nmsim_err *e
                s->chip->barrier_energy_pj_per_tile);
   /* maxima, then sums (event counts, PE ticks per DVFS level), then the
    * fixed-point energies */
-  enum { NL = CHIP_MAX_LEVELS, FX = 3 + NM_E_COUNT + NL, W = FX + 2 * NM_E_COUNT };
+  enum { M = 5, NL = CHIP_MAX_LEVELS, FX = M + NM_E_COUNT + NL, W = FX + 2 * NM_E_COUNT };
   uint64_t v[W];
   noc_fold_step_hops(s); /* this rank's hops, before the sums go out */
   nm_energy *e = &s->step_energy;
   v[0] = how == END_TICK ? t0_local : s->work_end;
   v[1] = how == END_TICK ? t1_local : learn;
   v[2] = work_local;
+  /* the critical path: the key of the core that finished last here, and the
+   * longest own updates (sys_crit_key) */
+  uint64_t key = 0;
+  nmsim_ps compute = 0;
+  if (how == END_BARRIER) core_crit_barrier(s, &key, &compute);
+  else if (how == END_TICK && s->type->tick->critical) s->type->tick->critical(s, &key, &compute);
+  v[3] = key;
+  v[4] = compute;
   for (int k = 0; k < NM_E_COUNT; k++) {
-    v[3 + k] = e->n[k];
+    v[M + k] = e->n[k];
     v[FX + 2 * k] = e->fx_hi[k];
     v[FX + 2 * k + 1] = e->fx_lo[k];
   }
-  for (int l = 0; l < NL; l++) v[3 + NM_E_COUNT + l] = s->step_level_ticks[l];
+  for (int l = 0; l < NL; l++) v[M + NM_E_COUNT + l] = s->step_level_ticks[l];
   double t0 = nmc_wtime();
-  nmc_allreduce(v, &(nmc_layout){.n_max = 3, .n_sum = NM_E_COUNT + NL, .n_fx = NM_E_COUNT});
-  for (int l = 0; l < NL; l++) s->step_level_ticks[l] = v[3 + NM_E_COUNT + l];
+  nmc_allreduce(v, &(nmc_layout){.n_max = M, .n_sum = NM_E_COUNT + NL, .n_fx = NM_E_COUNT});
+  for (int l = 0; l < NL; l++) s->step_level_ticks[l] = v[M + NM_E_COUNT + l];
+  s->crit_key = v[3];
+  s->crit_compute = v[4];
+  s->crit_learn = how == END_BARRIER ? v[1] : 0;
   p->t_sync += nmc_wtime() - t0;
   memset(e, 0, sizeof *e);
   for (int k = 0; k < NM_E_COUNT; k++) {
     nm_energy one = {0};
-    one.n[k] = v[3 + k];
+    one.n[k] = v[M + k];
     one.fx_hi[k] = v[FX + 2 * k];
     one.fx_lo[k] = v[FX + 2 * k + 1];
     nm_energy_merge(e, &one);
@@ -414,7 +425,9 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
   /* per core and per tile: energy; per link: packets and busy time. Each
    * value is set by its owner alone, so a bitwise OR carries its exact bits */
   size_t per_tile = EW + 2 * NOC_MAX_DIRS;
-  size_t n = (size_t)s->n_cores * EW + (size_t)s->n_tiles * per_tile;
+  /* per core: energy, busy time by kind, critical steps */
+  enum { CW = EW + 5 };
+  size_t n = (size_t)s->n_cores * CW + (size_t)s->n_tiles * per_tile;
   size_t np = s->scn->n_pops, m = SYS_LAT_BINS + 7 + np * (2 + PW) + 1, max_syn = 0;
   for (uint32_t i = 0; i < s->n_cores; i++)
     if (s->cores[i].syn_proj && s->cores[i].n_syn > max_syn) max_syn = s->cores[i].n_syn;
@@ -428,9 +441,15 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     nm_free(x);
     return rc;
   }
-  for (uint32_t i = 0; i < s->n_cores; i++)
-    pack_energy(&s->cores[i].energy, w + (size_t)i * EW, p->unit_rank[i] == me);
-  uint64_t *tw = w + (size_t)s->n_cores * EW;
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    const sys_core *c = &s->cores[i];
+    bool mine = p->unit_rank[i] == me;
+    uint64_t *cw = w + (size_t)i * CW;
+    pack_energy(&c->energy, cw, mine);
+    for (int k = 0; k < 3 && mine; k++) cw[EW + k] = c->busy[k];
+    if (mine) cw[EW + 3] = c->crit_steps, cw[EW + 4] = c->crit_comm_steps;
+  }
+  uint64_t *tw = w + (size_t)s->n_cores * CW;
   for (uint32_t t = 0; t < s->n_tiles; t++) {
     bool mine = p->unit_rank[s->n_cores + t] == me;
     uint64_t *xt = tw + (size_t)t * per_tile;
@@ -442,7 +461,14 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
   }
   nmc_reduce_or_u64(w, n);
   if (p->rank == 0) {
-    for (uint32_t i = 0; i < s->n_cores; i++) unpack_energy(&s->cores[i].energy, w + (size_t)i * EW);
+    for (uint32_t i = 0; i < s->n_cores; i++) {
+      sys_core *c = &s->cores[i];
+      const uint64_t *cw = w + (size_t)i * CW;
+      unpack_energy(&c->energy, cw);
+      for (int k = 0; k < 3; k++) c->busy[k] = cw[EW + k];
+      c->crit_steps = cw[EW + 3];
+      c->crit_comm_steps = cw[EW + 4];
+    }
     for (uint32_t t = 0; t < s->n_tiles; t++) {
       const uint64_t *xt = tw + (size_t)t * per_tile;
       unpack_energy(&s->routers[t].energy, xt);

@@ -103,6 +103,51 @@ static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
 
 /* ---- summary ------------------------------------------------------------- */
 
+static int cmp_top(const void *a, const void *b) {
+  const run_core_summary *x = a, *y = b;
+  if (x->crit_steps != y->crit_steps) return x->crit_steps < y->crit_steps ? 1 : -1;
+  nmsim_ps bx = x->busy_ps[0] + x->busy_ps[1] + x->busy_ps[2];
+  nmsim_ps by = y->busy_ps[0] + y->busy_ps[1] + y->busy_ps[2];
+  if (bx != by) return bx < by ? 1 : -1;
+  return (x->core > y->core) - (x->core < y->core);
+}
+
+/* The mapping (every block of every core) and, in timed mode, the cores
+ * that finished their steps last most often. */
+static nmsim_status fill_mapping(const sys *s, run_summary *sum) {
+  if (s->scn->network) return NMSIM_OK; /* no chip: nothing is mapped */
+  size_t n = 0;
+  for (uint32_t i = 0; i < s->n_cores; i++) n += s->cores[i].n_blocks;
+  if (!(sum->map = nm_calloc(n ? n : 1, sizeof *sum->map))) return NMSIM_ENOMEM;
+  for (uint32_t i = 0; i < s->n_cores; i++)
+    for (size_t b = 0; b < s->cores[i].n_blocks; b++) {
+      const sys_block *bl = &s->cores[i].blocks[b];
+      run_map_entry *m = &sum->map[sum->n_map++];
+      *m = (run_map_entry){.pop = nm_strdup(s->scn->pops[bl->pop_id].name), .first = bl->first,
+                           .n = bl->n, .core = i, .tile = s->cores[i].tile,
+                           .chip = s->cores[i].chip};
+      if (!m->pop) return NMSIM_ENOMEM;
+    }
+  if (s->scn->functional) return NMSIM_OK;
+  sum->crit_steps = s->crit_tracked;
+  sum->on_ticks = (s->type->flags & CORE_SYNC_TICK) != 0;
+  for (int k = 0; k < 4; k++) sum->split_ps[k] = s->split_sum[k];
+  run_core_summary *all = nm_calloc(s->n_used ? s->n_used : 1, sizeof *all);
+  if (!all) return NMSIM_ENOMEM;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    const sys_core *c = &s->cores[s->used[u]];
+    all[u] = (run_core_summary){.core = c->id, .tile = c->tile, .chip = c->chip,
+                                .crit_steps = c->crit_steps,
+                                .crit_comm_steps = c->crit_comm_steps,
+                                .busy_ps = {c->busy[0], c->busy[1], c->busy[2]}};
+  }
+  qsort(all, s->n_used, sizeof *all, cmp_top);
+  for (uint32_t u = 0; u < s->n_used && sum->n_top_cores < RUN_TOP_CORES; u++)
+    if (all[u].crit_steps) sum->top_cores[sum->n_top_cores++] = all[u];
+  nm_free(all);
+  return NMSIM_OK;
+}
+
 static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   const nmsim_scenario *scn = s->scn;
   memset(sum, 0, sizeof *sum);
@@ -224,6 +269,8 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
     ps->busy_ps = scn->functional ? 0 : s->pop_busy[p];
   }
   sum->pop_cost = 1;
+  nmsim_status rc = fill_mapping(s, sum);
+  if (rc != NMSIM_OK) return rc;
   return NMSIM_OK;
 }
 

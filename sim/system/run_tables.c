@@ -32,6 +32,17 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
   for (uint32_t r = 0; r < s->n_tiles; r++)
     for (int k = 0; k < NM_E_COUNT; k++)
       t->tile_e[(size_t)r * NM_E_COUNT + k] = s->routers[r].energy.pj[k];
+  if (!s->scn->functional) {
+    t->core_busy = nm_calloc((size_t)s->n_cores * 3 + 1, sizeof(double));
+    t->core_crit = nm_calloc((size_t)s->n_cores * 2 + 1, sizeof(uint64_t));
+    if (!t->core_busy || !t->core_crit) return NMSIM_ENOMEM_ERR(err);
+    for (uint32_t c = 0; c < s->n_cores; c++) {
+      for (int k = 0; k < 3; k++)
+        t->core_busy[(size_t)c * 3 + k] = (double)s->cores[c].busy[k] / NMSIM_PS_PER_NS;
+      t->core_crit[(size_t)c * 2] = s->cores[c].crit_steps;
+      t->core_crit[(size_t)c * 2 + 1] = s->cores[c].crit_comm_steps;
+    }
+  }
 
   size_t i = 0;
   for (uint32_t tile = 0; tile < s->n_tiles && g->pos; tile++) {
@@ -62,6 +73,8 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
   t->fin = (h5o_final){.sum = sum,
                        .core_energy_pj = t->core_e,
                        .tile_energy_pj = t->tile_e,
+                       .core_busy_ns = t->core_busy,
+                       .core_critical = t->core_crit,
                        .lat_hist = s->lat_hist,
                        .n_bins = SYS_LAT_BINS,
                        .lat_edges_ps = t->lat_edges,
@@ -77,6 +90,8 @@ void h5t_free(h5t_tables *t) {
   nm_free(t->names);
   nm_free(t->core_e);
   nm_free(t->tile_e);
+  nm_free(t->core_busy);
+  nm_free(t->core_crit);
   nm_free(t->src_xy);
   nm_free(t->dst_xy);
   nm_free(t->packets);

@@ -12,6 +12,8 @@ typedef struct h5t_tables {
   h5o_final fin;          /* what h5o_finish takes; points into the arrays below */
   h5o_links links;
   double *core_e, *tile_e;
+  double *core_busy;       /* timed runs: n_cores x 3 */
+  uint64_t *core_crit;     /* timed runs: n_cores x 2 */
   char **names;
   size_t n_names;         /* names allocated */
   int32_t *src_xy, *dst_xy;

@@ -1,0 +1,157 @@
+/* test_bottleneck.c: where the time goes. Micro-scenarios on the test chip
+ * (scenarios/chips/test.yaml: 16 neurons a core, 2 cores a tile; neuron
+ * update 2 ns active, 1 ns idle; synaptic op 1 ns) whose critical core is
+ * known; and, on every bundled scenario, the per-core busy times and
+ * critical steps of the run file add up to the per-population and per-step
+ * figures, and the mapping covers every neuron once. */
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn_run.h"
+#include "sim/out/h5out.h"
+#include "sim/system/run_int.h"
+#include "tests_util.h"
+
+static void run_text(const char *text, run_summary *sum) {
+  nmsim_scenario *s = NULL;
+  nmsim_err err = {0};
+  memset(sum, 0, sizeof *sum);
+  cr_assert_eq(nmsim_scenario_load_string("b.yaml", text, NULL, 0, &s, &err), NMSIM_OK, "%s",
+               err.msg);
+  run_opts o = {.h5_path = NULL};
+  cr_assert_eq(run_scenario(s, &o, sum, &err), NMSIM_OK, "%s", err.msg);
+  nmsim_scenario_destroy(s);
+}
+
+Test(bottleneck, an_overloaded_core_is_critical_in_every_step) {
+  /* 16 idle neurons on core 0 (16 ns of updates a step) against 1 on core 4
+   * (1 ns): core 0 finishes last in every step, on its own updates, and the
+   * compute part of every step is its 16 ns */
+  run_summary s;
+  run_text("name: over\nchip: test\nsteps: 20\n"
+           "populations:\n"
+           "  big: {size: 16, model: lif}\n"
+           "  small: {size: 1, model: lif}\n"
+           "mapping:\n  place: {big: {core: 0}, small: {core: 4}}\n",
+           &s);
+  cr_assert_eq(s.crit_steps, 20u);
+  cr_assert(s.n_top_cores >= 1 && s.top_cores[0].core == 0, "top core %u",
+            s.n_top_cores ? s.top_cores[0].core : 9999);
+  cr_assert_eq(s.top_cores[0].crit_steps, 20u, "critical in %llu of 20 steps",
+               (unsigned long long)s.top_cores[0].crit_steps);
+  cr_assert_eq(s.top_cores[0].crit_comm_steps, 0u);
+  cr_assert_eq(s.split_ps[RUN_SPLIT_COMPUTE], 20u * 16000u, "compute %llu ps",
+               (unsigned long long)s.split_ps[RUN_SPLIT_COMPUTE]);
+  cr_assert_eq(s.split_ps[RUN_SPLIT_COMM], 0u);
+  cr_assert_eq(s.top_cores[0].busy_ps[0], 20u * 16000u);
+  /* the parts make the steps: compute + communication + learning + sync =
+   * the sum of the step latencies */
+  nmsim_ps sum = 0;
+  for (int k = 0; k < 4; k++) sum += s.split_ps[k];
+  cr_assert_eq(sum, (nmsim_ps)(s.step_mean_ps * 20 + 0.5), "parts %llu ps, steps %.17g ps",
+               (unsigned long long)sum, s.step_mean_ps * 20);
+  run_summary_clear(&s);
+}
+
+Test(bottleneck, spikes_in_flight_make_the_receiver_critical) {
+  /* a source on core 0 spikes in every step into 16 synapses of 1 neuron on
+   * core 6 (another tile): that core's own update takes 1-2 ns, its 16
+   * synaptic events (16 ns) come after, so it finishes last, on spikes, in
+   * every step after the first spikes arrive (spikes from step 0 on) */
+  run_summary s;
+  run_text("name: comm\nchip: test\nsteps: 10\n"
+           "populations:\n"
+           "  src: {size: 16, model: spike_array,\n"
+           "        spikes: [[0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9],\n"
+           "                 [0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9],\n"
+           "                 [0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9],\n"
+           "                 [0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9],\n"
+           "                 [0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9],\n"
+           "                 [0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9],\n"
+           "                 [0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9],\n"
+           "                 [0,1,2,3,4,5,6,7,8,9], [0,1,2,3,4,5,6,7,8,9]]}\n"
+           "  dst: {size: 1, model: lif}\n"
+           "projections:\n  - {from: src, to: dst, connector: all_to_all, weight: 0.001}\n"
+           "mapping:\n  place: {src: {core: 0}, dst: {core: 6}}\n",
+           &s);
+  cr_assert(s.n_top_cores >= 1 && s.top_cores[0].core == 6, "top core %u",
+            s.n_top_cores ? s.top_cores[0].core : 9999);
+  cr_assert_eq(s.top_cores[0].crit_steps, 10u);
+  cr_assert_eq(s.top_cores[0].crit_comm_steps, 10u, "on spikes in %llu of 10 steps",
+               (unsigned long long)s.top_cores[0].crit_comm_steps);
+  cr_assert(s.split_ps[RUN_SPLIT_COMM] > 0);
+  /* its synaptic work: 10 steps x 16 events x 1 ns */
+  cr_assert_eq(s.top_cores[0].busy_ps[1], 160000u, "synapses %llu ps",
+               (unsigned long long)s.top_cores[0].busy_ps[1]);
+  run_summary_clear(&s);
+}
+
+/* Sum of a dataset's column col (of width w) of file h5. */
+static double col_sum(const char *h5, const char *name, size_t w, size_t col, bool u64) {
+  size_t n;
+  void *v = sr_read(h5, name, u64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE, &n);
+  double sum = 0;
+  for (size_t i = col; i < n; i += w)
+    sum += u64 ? (double)((uint64_t *)v)[i] : ((double *)v)[i];
+  free(v);
+  return sum;
+}
+
+Test(bottleneck, tables_add_up_on_every_bundled_scenario) {
+  /* Invariant: for every scenario in scenarios/ (timed, 20 steps): the
+   * cores' busy time by kind (/cores/busy_ns) adds up to the populations'
+   * core time (/summary/populations busy_ps); the cores' critical steps add
+   * up to the steps with a critical core; and the mapping places every
+   * neuron of every population once. */
+  glob_t g;
+  cr_assert_eq(glob(NMSIM_SOURCE_DIR "/scenarios/*.yaml", 0, NULL, &g), 0, "no scenarios");
+  size_t checked = 0;
+  for (size_t i = 0; i < g.gl_pathc; i++) {
+    const char *scn = g.gl_pathv[i];
+    char h5[512], cmd[2048], *err = NULL;
+    snprintf(h5, sizeof h5, "%s", tu_tmp("bottleneck", ".h5"));
+    snprintf(cmd, sizeof cmd, "%s run %s -o %s --set steps=20 --set engine.mode=timed --quiet",
+             NMSIM_BINARY, scn, h5);
+    int rc = tu_run(cmd, NULL, &err);
+    if (rc == 2) { /* a scenario that refuses 20 steps (its input lies beyond) */
+      cr_log_info("%s: %s", scn, err);
+      free(err);
+      continue;
+    }
+    cr_assert_eq(rc, 0, "%s: exit %d, %s", scn, rc, err);
+    free(err);
+    run_summary s = {0};
+    nmsim_err e = {0};
+    cr_assert_eq(h5o_read_summary_here(h5, &s, &e), NMSIM_OK, "%s", e.msg);
+    double busy = 0, pops = 0;
+    for (size_t k = 0; k < 3; k++) busy += col_sum(h5, "/cores/busy_ns", 3, k, false);
+    for (size_t p = 0; p < s.n_pops; p++) pops += (double)s.pops[p].busy_ps / 1e3;
+    cr_assert(busy > 0 && busy - pops <= 1e-9 * pops && pops - busy <= 1e-9 * pops,
+              "%s: cores busy %.17g ns, populations %.17g ns", scn, busy, pops);
+    double crit = col_sum(h5, "/cores/critical_steps", 2, 0, true);
+    cr_assert_eq((uint64_t)crit, s.crit_steps, "%s: %g critical steps over cores, %llu steps",
+                 scn, crit, (unsigned long long)s.crit_steps);
+    cr_assert_eq(s.crit_steps, s.steps, "%s: %llu steps with a critical core of %llu", scn,
+                 (unsigned long long)s.crit_steps, (unsigned long long)s.steps);
+    for (size_t p = 0; p < s.n_pops; p++) {
+      uint64_t placed = 0, next = 0;
+      for (size_t m = 0; m < s.n_map; m++)
+        if (!strcmp(s.map[m].pop, s.pops[p].name)) {
+          cr_assert_eq(s.map[m].first, next, "%s: %s placed out of order", scn, s.pops[p].name);
+          next = s.map[m].first + s.map[m].n;
+          placed += s.map[m].n;
+        }
+      cr_assert_eq(placed, s.pops[p].size, "%s: %s has %llu of %u neurons placed", scn,
+                   s.pops[p].name, (unsigned long long)placed, s.pops[p].size);
+    }
+    run_summary_clear(&s);
+    remove(h5);
+    checked++;
+  }
+  globfree(&g);
+  cr_assert(checked >= 5, "only %zu scenarios checked", checked);
+}
