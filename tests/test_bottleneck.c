@@ -137,6 +137,32 @@ Test(bottleneck, tables_add_up_on_every_bundled_scenario) {
                  scn, crit, (unsigned long long)s.crit_steps);
     cr_assert_eq(s.crit_steps, s.steps, "%s: %llu steps with a critical core of %llu", scn,
                  (unsigned long long)s.crit_steps, (unsigned long long)s.steps);
+    /* per step: the parts make the step's latency, and the critical cores
+     * counted step by step are the cores' critical steps */
+    size_t nl, ns, nc, ncrit;
+    double *lat = sr_read(h5, "/steps/latency_ns", H5T_NATIVE_DOUBLE, &nl);
+    double *split = sr_read(h5, "/steps/split_ns", H5T_NATIVE_DOUBLE, &ns);
+    uint64_t *cc = sr_read(h5, "/steps/critical_core", H5T_NATIVE_UINT64, &nc);
+    uint64_t *cst = sr_read(h5, "/cores/critical_steps", H5T_NATIVE_UINT64, &ncrit);
+    cr_assert(ns == 4 * nl && nc == nl, "%s: %zu steps, %zu parts, %zu critical cores", scn, nl,
+              ns, nc);
+    for (size_t k = 0; k < nl; k++) {
+      double parts = split[4 * k] + split[4 * k + 1] + split[4 * k + 2] + split[4 * k + 3];
+      cr_assert(parts - lat[k] <= 1e-9 * lat[k] && lat[k] - parts <= 1e-9 * lat[k],
+                "%s step %zu: parts %.17g ns, latency %.17g ns", scn, k, parts, lat[k]);
+      cr_assert(cc[k] < ncrit / 2 && cst[2 * cc[k]] > 0, "%s step %zu: critical core %llu",
+                scn, k, (unsigned long long)cc[k]);
+    }
+    for (size_t c = 0; c < ncrit / 2; c++) {
+      uint64_t n = 0;
+      for (size_t k = 0; k < nl; k++) n += cc[k] == c;
+      cr_assert_eq(n, cst[2 * c], "%s core %zu: %llu steps in /steps, %llu in /cores", scn, c,
+                   (unsigned long long)n, (unsigned long long)cst[2 * c]);
+    }
+    free(lat);
+    free(split);
+    free(cc);
+    free(cst);
     for (size_t p = 0; p < s.n_pops; p++) {
       uint64_t placed = 0, next = 0;
       for (size_t m = 0; m < s.n_map; m++)

@@ -78,7 +78,7 @@ static nmsim_status write_step(h5o_writer *w, uint64_t s, nmsim_err *err) {
   const uint32_t *spikes[2] = {&junk, exc}; /* "input" is not recorded: ignored */
   size_t n_spikes[2] = {1, step_spikes(s, exc)};
   const double *values[1] = {vals};
-  h5o_step st = {s, step_latency_ps(s), e, spikes, n_spikes, values};
+  h5o_step st = {s, step_latency_ps(s), e, spikes, n_spikes, values, UINT32_MAX, NULL};
   return h5o_step_write(w, &st, err);
 }
 
@@ -716,7 +716,7 @@ Test(h5out, buffers_overflow_in_order) {
       double e[NM_E_COUNT] = {0};
       const uint32_t *sp[2] = {NULL, big};
       size_t ns[2] = {0, big_n};
-      h5o_step st = {s, step_latency_ps(s), e, sp, ns, NULL};
+      h5o_step st = {s, step_latency_ps(s), e, sp, ns, NULL, UINT32_MAX, NULL};
       OK(h5o_step_write(w, &st, E));
       want_spikes += big_n;
     } else {

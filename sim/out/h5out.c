@@ -60,8 +60,10 @@ struct h5o_writer {
   char *path;
   hid_t file;
   uint32_t n_cores, n_tiles;
-  h5o_series *series; /* [0] latency, [1] energy, then every state variable */
+  h5o_series *series; /* [0] latency, [1] energy, then every state variable, then
+                         (timed runs) the critical core and the step's split */
   size_t n_series;
+  size_t crit_series;  /* index of the critical core's series; 0: none */
   size_t rows, rows_cap; /* steps buffered, and how many fit */
   uint64_t rows_written;
   uint64_t rows_flushed;   /* of rows_written, those on disk at the last good flush */
@@ -556,8 +558,19 @@ static nmsim_status h5o_create_steps(h5o_writer *w, nmsim_err *err) {
   if (w->series[0].ds >= 0)
     w->series[1].ds =
         h5o_dset(g, "energy_pj", H5T_IEEE_F64LE, 2, NM_E_COUNT, H5O_ROWS_MAX, "pJ");
+  bool ok = true;
+  if (w->series[1].ds >= 0 && w->crit_series) {
+    static const char *const parts[] = {"compute", "communication", "learning", "sync"};
+    size_t k = w->crit_series;
+    w->series[k].ds = h5o_dset(g, "critical_core", H5T_STD_U32LE, 1, 1, H5O_ROWS_MAX, "core");
+    w->series[k + 1].ds =
+        w->series[k].ds < 0 ? H5I_INVALID_HID
+                            : h5o_dset(g, "split_ns", H5T_IEEE_F64LE, 2, 4, H5O_ROWS_MAX, "ns");
+    ok = w->series[k + 1].ds >= 0 &&
+         h5o_attr_strs(w->series[k + 1].ds, "columns", parts, 4) >= 0;
+  }
   H5Gclose(g);
-  if (w->series[1].ds < 0 || h5o_attr_columns(w->series[1].ds) < 0)
+  if (!ok || w->series[1].ds < 0 || h5o_attr_columns(w->series[1].ds) < 0)
     return H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot create the datasets of /steps");
   static const char *const groups[] = {"/cores", "/packets"};
   for (size_t i = 0; i < NM_ARRAY_LEN(groups); i++) {
@@ -637,7 +650,7 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
   w->flush_s = lay->flush_s > 0 ? lay->flush_s : H5O_FLUSH_S_DEFAULT;
   w->t_open = w->t_flush = h5o_now();
   w->path = nm_strdup(path);
-  size_t n_series = 2;
+  size_t n_series = lay->timed ? 4 : 2;
   for (size_t k = 0; k < lay->n_states; k++) n_series += lay->states[k].n_vars;
   w->series = nm_calloc(n_series, sizeof *w->series);
   w->spk = nm_calloc(lay->n_pops, sizeof *w->spk);
@@ -654,12 +667,19 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
   size_t row_values = 1 + NM_E_COUNT;
   w->series[0] = (h5o_series){H5I_INVALID_HID, 1, 1, NULL};
   w->series[1] = (h5o_series){H5I_INVALID_HID, 2, NM_E_COUNT, NULL};
-  for (size_t k = 0, next = 2; k < lay->n_states; k++) {
+  size_t next = 2;
+  for (size_t k = 0; k < lay->n_states; k++) {
     const h5o_state *s = &lay->states[k];
     w->st[k] = (h5o_stinfo){s->n_vars, s->n_neurons, next};
     for (size_t v = 0; v < s->n_vars; v++)
       w->series[next++] = (h5o_series){H5I_INVALID_HID, 2, s->n_neurons, NULL};
     row_values += s->n_vars * s->n_neurons;
+  }
+  if (lay->timed) {
+    w->crit_series = next;
+    w->series[next] = (h5o_series){H5I_INVALID_HID, 1, 1, NULL};
+    w->series[next + 1] = (h5o_series){H5I_INVALID_HID, 2, 4, NULL};
+    row_values += 5;
   }
   w->rows_cap = NM_MAX((size_t)1, NM_MIN((size_t)H5O_ROWS_MAX, H5O_SERIES_VALUES / row_values));
   for (size_t i = 0; i < w->n_series; i++) {
@@ -760,6 +780,12 @@ nmsim_status h5o_step_write(h5o_writer *w, const h5o_step *st, nmsim_err *err) {
   w->series[0].buf[r] = (double)st->latency_ps / NMSIM_PS_PER_NS;
   for (int c = 0; c < NM_E_COUNT; c++)
     w->series[1].buf[r * NM_E_COUNT + c] = st->energy_pj ? st->energy_pj[c] : 0.0;
+  if (w->crit_series) {
+    w->series[w->crit_series].buf[r] = (double)st->critical_core;
+    for (int k = 0; k < 4; k++)
+      w->series[w->crit_series + 1].buf[r * 4 + k] =
+          st->split_ps ? (double)st->split_ps[k] / NMSIM_PS_PER_NS : 0.0;
+  }
   for (size_t k = 0; k < w->n_states; k++) {
     const h5o_stinfo *si = &w->st[k];
     const double *vals = st->values ? st->values[k] : NULL;

@@ -70,6 +70,7 @@ typedef struct h5o_layout {
   uint32_t n_tiles;
   double static_power_mw;       /* lets a reader estimate static energy of a partial run */
   const char *overrides_json;   /* the --set overrides as a JSON object, or NULL ("{}") */
+  bool timed;                   /* hardware time: /steps/critical_core and split_ns too */
   /* Durability: buffered steps are written and the file flushed (H5Fflush)
    * after flush_steps steps (0: no step rule) or flush_s seconds of wall time
    * (0: H5O_FLUSH_S_DEFAULT) since the last flush, whichever comes first. In
@@ -93,6 +94,10 @@ typedef struct h5o_step {
   /* state values: values[k] holds n_vars * n_neurons doubles for layout
    * state k, var-major (var 0 for every neuron, then var 1, ...) */
   const double *const *values;
+  /* timed runs: the core that finished last (UINT32_MAX: none), and the
+   * step's parts in ps (compute, communication, learning, sync) */
+  uint32_t critical_core;
+  const nmsim_ps *split_ps;
 } h5o_step;
 
 /* Directed links of the network-on-chip, one entry each (arrays of n).

@@ -97,7 +97,9 @@ static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
                  .energy_pj = s->step_energy.pj,
                  .spikes = r->spk,
                  .n_spikes = s->pop_nspikes,
-                 .values = (const double *const *)r->values};
+                 .values = (const double *const *)r->values,
+                 .critical_core = s->step_crit,
+                 .split_ps = s->step_split};
   return h5o_step_write(r->w, &st, err);
 }
 
@@ -350,6 +352,7 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
                       .pops = pops, .n_pops = scn->n_pops, .states = states,
                       .n_states = scn->n_rec_state, .n_tiles = s->n_tiles,
                       .static_power_mw = s->static_mw,
+                      .timed = !scn->functional,
                       .overrides_json = o->overrides_json};
     rc = h5o_open(o->h5_path, &lay, &rec.w, err);
   }
