@@ -468,8 +468,20 @@ static void bottleneck_hint(const run_summary *s, char *buf, size_t cap) {
   double part[4];
   for (int k = 0; k < 4; k++)
     part[k] = total ? 100.0 * (double)s->split_ps[k] / (double)total : 0.0;
+  const run_link_summary *l = s->n_top_links ? &s->top_links[0] : NULL;
+  /* back-pressure: packets at the link with the most stall waited, in all,
+   * a tenth of the run or more */
+  char stall[40] = "";
+  if (l) fmt_time(stall, sizeof stall, (double)l->stall_ps);
   if (!t)
     snprintf(buf, cap, "no core did any work");
+  else if (l && part[RUN_SPLIT_COMM] >= 25.0 && l->stall_ps * 10 >= s->hw_time_ps &&
+           l->stall_ps > 0)
+    snprintf(buf, cap, "%.0f %% of the mean step is spikes in flight, and packets queue at link "
+             "%s (%s of waits in all, while it is at most %.2g %% busy in a window): buffers "
+             "downstream are full (a slower link or receiver further on), so spread the "
+             "traffic over more links or chips", part[RUN_SPLIT_COMM], l->name, stall,
+             100.0 * l->peak_util);
   else if (part[RUN_SPLIT_SYNC] >= 50.0 && on_ticks(s))
     snprintf(buf, cap, "the cores wait %.0f %% of each tick for the next: the work fits with "
              "room to spare (a slower clock or DVFS level, or fewer cores, would keep up)",
@@ -535,6 +547,24 @@ static void report_bottlenecks(FILE *f, const run_summary *s) {
       snprintf(cc, sizeof cc, "%.1f %%", pct(c->crit_comm_steps, s->crit_steps));
       fprintf(f, "  %-6u %-5u %-5u %-9s %-9s %-10s %-10s %-10s %s\n", c->core, c->tile, c->chip,
               cs, cc, b[0], b[1], b[2], pops);
+    }
+  }
+  if (s->n_top_links) {
+    fprintf(f, "  links (most back-pressure first; windows of %" PRIu64 " steps):\n",
+            s->link_window);
+    fprintf(f, "  %-16s %-9s %-8s %-12s %-10s %s\n", "link", "packets", "busy", "peak window",
+            "stall", "stall per packet");
+    for (uint32_t i = 0; i < s->n_top_links; i++) {
+      const run_link_summary *l = &s->top_links[i];
+      char st[40], per[40], busy[16], peak[40];
+      fmt_time(st, sizeof st, (double)l->stall_ps);
+      fmt_time(per, sizeof per, l->packets ? (double)l->stall_ps / (double)l->packets : 0.0);
+      snprintf(busy, sizeof busy, "%.1f %%",
+               s->hw_time_ps ? 100.0 * (double)l->busy_ps / (double)s->hw_time_ps : 0.0);
+      snprintf(peak, sizeof peak, "%.1f %% (#%" PRIu64 ")", 100.0 * l->peak_util,
+               l->peak_window);
+      fprintf(f, "  %-16s %-9" PRIu64 " %-8s %-12s %-10s %s\n", l->name, l->packets, busy, peak,
+              st, per);
     }
   }
   char hint[400];
@@ -839,6 +869,23 @@ void report_json_metrics(jw *w, const run_summary *s) {
       jw_key_double(w, "synapses", (double)c->busy_ps[1] / 1e3);
       jw_key_double(w, "learning", (double)c->busy_ps[2] / 1e3);
       jw_object_end(w);
+      jw_object_end(w);
+    }
+    jw_array_end(w);
+    jw_key_uint(w, "link_window_steps", s->link_window);
+    jw_key_double(w, "stall_ns", (double)s->stall_ps / 1e3);
+    jw_key(w, "links");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < s->n_top_links; i++) {
+      const run_link_summary *l = &s->top_links[i];
+      jw_object_begin(w);
+      jw_key_string(w, "link", l->name);
+      jw_key_uint(w, "packets", l->packets);
+      jw_key_double(w, "busy_ns", (double)l->busy_ps / 1e3);
+      jw_key_double(w, "stall_ns", (double)l->stall_ps / 1e3);
+      jw_key_double(w, "peak_utilisation", l->peak_util);
+      jw_key_uint(w, "peak_window", l->peak_window);
+      jw_key_double(w, "peak_stall_ns", (double)l->peak_stall_ps / 1e3);
       jw_object_end(w);
     }
     jw_array_end(w);

@@ -233,6 +233,15 @@ struct sys {
   nmsim_ps split_sum[4];   /* step_split summed over the run's steps with a critical core */
   uint64_t crit_tracked;   /* ... and how many they are */
 
+  /* Link tables per window of steps (timed runs with a NoC): link_window
+   * steps a window, n_windows of them; per window its hardware time, and per
+   * window and link slot (tile * NOC_MAX_DIRS + port) the packets, busy time
+   * and stall time (noc_fold_window); NULL: not kept */
+  uint64_t link_window, n_windows;
+  nmsim_ps win_acc_ps;     /* hardware time of the window so far */
+  nmsim_ps *win_ps;
+  uint64_t *win_packets, *win_busy, *win_stall;
+
   /* step state */
   uint64_t step;
   nmsim_ps step_start;
@@ -357,6 +366,9 @@ typedef struct sys_path {
   core_emit_fn emit;             /* timed paths */
   core_emit_block_fn emit_block; /* untimed paths */
   void (*fold_hops)(sys *s);     /* before a step's energy is read: its hops; NULL: none */
+  /* after a step of span ps: the link tables of its window (s->link_window);
+   * NULL: no links */
+  void (*fold_window)(sys *s, nmsim_ps span);
   /* A multicast path: a copy of ev queued at router `tile` left at time now
    * (the packet's input slot frees with its last copy); NULL: none. */
   void (*port_left)(sys *s, sim_engine *e, uint32_t tile, const sim_event *ev, nmsim_ps now);

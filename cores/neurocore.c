@@ -318,6 +318,7 @@ bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err 
   /* pJ / ps = W */
   if (span && window / (double)span * 1e3 > s->power_max_mw)
     s->power_max_mw = window / (double)span * 1e3;
+  if (s->win_ps && s->path->fold_window) s->path->fold_window(s, span);
   nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;

@@ -472,6 +472,7 @@ const sys_path noc_multicast_path = {
     .name = "noc multicast",
     .emit = mc_emit,
     .fold_hops = noc_fold_step_hops,
+    .fold_window = noc_fold_window,
     .port_left = mc_port_left,
     .handlers = {{SIM_EV_PKT_INJECT, mc_on_inject},
                  {SIM_EV_PKT_HOP, mc_on_hop},

@@ -34,6 +34,27 @@ void noc_fold_step_hops(sys *s) {
   }
 }
 
+void noc_fold_window(sys *s, nmsim_ps span) {
+  s->win_acc_ps += span;
+  uint64_t k = s->step / s->link_window;
+  if ((s->step + 1) % s->link_window && s->step + 1 != s->steps) return;
+  if (!ALWAYS(k < s->n_windows)) return;
+  s->win_ps[k] = s->win_acc_ps;
+  s->win_acc_ps = 0;
+  size_t row = (size_t)k * s->n_tiles * NOC_MAX_DIRS;
+  for (uint32_t t = 0; t < s->n_tiles; t++) {
+    if (!sys_unit_here(s, s->unit_router0 + t)) continue;
+    for (int d = 0; d < s->topo->n_dirs; d++) {
+      sys_link *l = &s->routers[t].link[d];
+      size_t i = row + (size_t)t * NOC_MAX_DIRS + (size_t)d;
+      s->win_packets[i] = l->packets - l->w0_packets;
+      s->win_busy[i] = l->busy_ps - l->w0_busy;
+      s->win_stall[i] = l->stall_ps - l->w0_stall;
+      l->w0_packets = l->packets, l->w0_busy = l->busy_ps, l->w0_stall = l->stall_ps;
+    }
+  }
+}
+
 void noc_fold_link_energy(sys *s) {
   for (uint32_t t = 0; s->routers && t < s->n_tiles; t++)
     for (int d = 0; d < s->topo->n_dirs; d++) {
@@ -263,6 +284,9 @@ typedef struct port_link {
  * hop later. */
 static inline void port_depart(sys *s, sim_engine *e, sys_link *l, const port_link *pl,
                                const sim_event *ev, nmsim_ps at) {
+  /* it came at ev->time and could have gone when the link was free */
+  nmsim_ps free_at = l->busy > ev->time ? l->busy : ev->time;
+  if (at > free_at) l->stall_ps += at - free_at;
   l->busy = at + pl->ser;
   l->busy_ps += pl->ser;
   l->packets++;
@@ -522,6 +546,7 @@ const sys_path noc_unicast_path = {
     .name = "noc unicast",
     .emit = noc_emit_unicast,
     .fold_hops = noc_fold_step_hops,
+    .fold_window = noc_fold_window,
     .handlers = {{SIM_EV_PKT_INJECT, noc_on_inject},
                  {SIM_EV_PKT_HOP, noc_on_hop},
                  {SIM_EV_PORT_TRY, noc_on_port_try},

@@ -26,6 +26,13 @@ typedef struct sys_link {
   nmsim_ps busy_ps;        /* total time occupied, for utilisation */
   uint64_t packets;
   uint64_t packets_charged; /* of packets, those in the router's energy (noc_fold_link_energy) */
+  /* back-pressure: time packets waited at this port with the link free (for
+   * a credit from a full downstream buffer, or, on rings, behind packets
+   * going straight on), and the values of packets, busy_ps and stall_ps
+   * when the current window of steps began (noc_fold_window) */
+  nmsim_ps stall_ps;
+  uint64_t w0_packets;
+  nmsim_ps w0_busy, w0_stall;
   uint32_t credits;        /* free slots downstream (ignored when buffers are unlimited) */
   bool try_pending;        /* a PORT_TRY event is scheduled, at try_at */
   nmsim_ps try_at;
@@ -62,6 +69,10 @@ void noc_free_ports(sys *s);
  * end; the routers', from their links' packet counts, once the run is over
  * (again after more steps: it adds only what is new). */
 void noc_fold_step_hops(sys *s);
+/* After step s->step of hardware span `span`: at the end of a window of
+ * s->link_window steps (or of the run), each link's packets, busy and stall
+ * time in the window into s->win_* (the links this process holds). */
+void noc_fold_window(sys *s, nmsim_ps span);
 void noc_fold_link_energy(sys *s);
 /* Send a packet from core src to (dst core, axon) at time t (schedules its
  * injection event). value is the spike's graded value (1 for a plain spike).

@@ -163,6 +163,26 @@ Test(bottleneck, tables_add_up_on_every_bundled_scenario) {
     free(split);
     free(cc);
     free(cst);
+    /* the link tables per window add up to the link totals */
+    size_t nlk, nwp;
+    uint64_t *pk = sr_read(h5, "/links/packets", H5T_NATIVE_UINT64, &nlk);
+    uint64_t *wp = sr_read(h5, "/links/window/packets", H5T_NATIVE_UINT64, &nwp);
+    double *st = sr_read(h5, "/links/stall_ns", H5T_NATIVE_DOUBLE, &nlk);
+    double *ws = sr_read(h5, "/links/window/stall_ns", H5T_NATIVE_DOUBLE, &nwp);
+    cr_assert(nlk && nwp % nlk == 0, "%s: %zu links, %zu window entries", scn, nlk, nwp);
+    for (size_t l = 0; l < nlk; l++) {
+      uint64_t sp = 0;
+      double ss = 0;
+      for (size_t k = 0; k < nwp / nlk; k++) sp += wp[k * nlk + l], ss += ws[k * nlk + l];
+      cr_assert_eq(sp, pk[l], "%s link %zu: %llu packets in windows, %llu in all", scn, l,
+                   (unsigned long long)sp, (unsigned long long)pk[l]);
+      cr_assert(ss - st[l] <= 1e-9 * st[l] + 1e-9 && st[l] - ss <= 1e-9 * st[l] + 1e-9,
+                "%s link %zu: stall %.17g ns in windows, %.17g in all", scn, l, ss, st[l]);
+    }
+    free(pk);
+    free(wp);
+    free(st);
+    free(ws);
     for (size_t p = 0; p < s.n_pops; p++) {
       uint64_t placed = 0, next = 0;
       for (size_t m = 0; m < s.n_map; m++)
@@ -180,4 +200,54 @@ Test(bottleneck, tables_add_up_on_every_bundled_scenario) {
   }
   globfree(&g);
   cr_assert(checked >= 5, "only %zu scenarios checked", checked);
+}
+
+Test(bottleneck, a_saturated_link_stalls_as_computed_by_hand) {
+  /* The test chip with one-packet buffers and credits that take 100 ns to
+   * come back. 16 source neurons on core 0 (tile 0) each send one packet, 1
+   * ns apart (spike_out 1 ns), to core 2 (tile 1), over link tile0/east
+   * (hop 10 ns, serialization 1 ns). Packet 1 leaves at once; its buffer
+   * slot at tile 1 frees when it arrives there (it goes straight to its
+   * core), 10 ns later, and the credit is back 100 ns after that. So packet
+   * k leaves 110 ns after packet k - 1, though the link is free 1 ns after
+   * it: each of packets 2..16 waits 109 ns with the link free, 15 x 109 =
+   * 1635 ns of stall in all, in the run's one window. */
+  size_t n = 0;
+  char *chip = tu_read(NMSIM_SOURCE_DIR "/scenarios/chips/test.yaml", &n);
+  cr_assert(chip != NULL);
+  const char *at = "  link_serialization: 1 ns";
+  char *p = strstr(chip, at);
+  cr_assert(p != NULL, "the test chip has no '%s' line", at);
+  p = strchr(p, '\n');
+  char text[8192];
+  snprintf(text, sizeof text, "%.*s\n  buffer_depth: 1      # invented\n"
+                              "  credit_latency: 100 ns   # invented%s",
+           (int)(p - chip), chip, p);
+  free(chip);
+  const char *path = tu_tmp("credits-chip", ".yaml");
+  cr_assert_eq(tu_write(path, text), 0);
+  char scn[4096];
+  snprintf(scn, sizeof scn,
+           "name: stall\nchip: %s\nsteps: 1\n"
+           "populations:\n"
+           "  src: {size: 16, model: spike_array, spikes: [[0],[0],[0],[0],[0],[0],[0],[0],\n"
+           "                                               [0],[0],[0],[0],[0],[0],[0],[0]]}\n"
+           "  dst: {size: 1, model: lif}\n"
+           "projections:\n  - {from: src, to: dst, connector: all_to_all, weight: 0.001}\n"
+           "mapping:\n  place: {src: {core: 0}, dst: {core: 2}}\n"
+           "record: {links: {window: 1}}\n",
+           path);
+  run_summary s;
+  run_text(scn, &s);
+  cr_assert(s.n_top_links >= 1, "no link in the summary");
+  cr_assert_str_eq(s.top_links[0].name, "tile0/east");
+  cr_assert_eq(s.top_links[0].packets, 16u);
+  cr_assert_eq(s.top_links[0].stall_ps, 15u * 109000u, "stall %llu ps",
+               (unsigned long long)s.top_links[0].stall_ps);
+  cr_assert_eq(s.top_links[0].peak_stall_ps, 15u * 109000u);
+  cr_assert_eq(s.stall_ps, 15u * 109000u, "all links' stall %llu ps",
+               (unsigned long long)s.stall_ps);
+  cr_assert_eq(s.link_window, 1u);
+  cr_assert_eq(s.n_windows, 1u);
+  run_summary_clear(&s);
 }

@@ -145,7 +145,8 @@ static void write_run(const char *path, uint64_t steps, bool finish) {
     for (size_t i = 0; i < NM_ARRAY_LEN(core); i++) core[i] = 0.5 * (double)i;
     for (size_t i = 0; i < NM_ARRAY_LEN(tile); i++) tile[i] = 0.25 * (double)i;
     uint64_t hist[N_BINS] = {5, 4, 3, 2, 1};
-    h5o_links links = {N_LINKS, link_names, link_src, link_dst, link_packets, link_busy_ns};
+    h5o_links links = {.n = N_LINKS, .names = link_names, .src_xy = link_src, .dst_xy = link_dst,
+                       .packets = link_packets, .busy_ns = link_busy_ns};
     h5o_final fin = {.sum = &sum, .core_energy_pj = core, .tile_energy_pj = tile,
                      .lat_hist = hist, .n_bins = N_BINS, .bin_ns = 2.5, .lat_overflow = 42,
                      .links = &links};

@@ -108,6 +108,19 @@ typedef struct run_core_summary {
 
 #define RUN_TOP_CORES 5
 
+/* A link among those that bound the run (timed mode): totals, and its
+ * busiest window of steps (run_summary.link_window steps). */
+typedef struct run_link_summary {
+  char name[32];              /* "tile<i>/<direction>" */
+  uint64_t packets;
+  nmsim_ps busy_ps, stall_ps;
+  double peak_util;           /* the largest busy share of one window */
+  nmsim_ps peak_stall_ps;     /* the largest stall of one window */
+  uint64_t peak_window;       /* the window of peak_util */
+} run_link_summary;
+
+#define RUN_TOP_LINKS 5
+
 /* The parts of a step's time: the longest own updates of a core from the
  * step's start (compute); then until the critical core's last synaptic
  * event (communication: spikes still in flight to it); the learning phase;
@@ -201,6 +214,12 @@ typedef struct run_summary {
   uint32_t on_ticks;          /* 1: the chip runs on ticks (sync is the wait for the next) */
   run_core_summary top_cores[RUN_TOP_CORES];
   uint32_t n_top_cores;
+  /* the links with the most back-pressure (stall), then the busiest, and
+   * the windows they were measured over */
+  run_link_summary top_links[RUN_TOP_LINKS];
+  uint32_t n_top_links;
+  uint64_t link_window, n_windows;
+  nmsim_ps stall_ps;          /* all links' stall time */
 } run_summary;
 
 /* Free the strings and arrays of s and zero it (s itself is not freed). */

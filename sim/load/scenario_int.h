@@ -142,6 +142,8 @@ struct nmsim_scenario {
   bool *rec_weights;       /* n_projs flags (plastic projections), or NULL */
   scn_state_rec *rec_state;
   size_t n_rec_state;
+  uint64_t link_window;    /* record.links.window: steps per window of the link
+                              tables (0: the default, about 20 windows a run) */
   char **warnings;         /* non-fatal notes of the load (NIR repairs), each naming the file */
   size_t n_warnings, cap_warnings;
 };

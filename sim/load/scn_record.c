@@ -178,7 +178,7 @@ static nmsim_status scn_read_rec_weights(scn_ctx *x, struct fy_node *n) {
 }
 
 nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"spikes", "state", "weights", NULL};
+  static const char *const keys[] = {"spikes", "state", "weights", "links", NULL};
   nmsim_status rc;
   struct fy_node *m = yml_get(root, "record"), *n;
   if (!(x->s->rec_spikes = nm_calloc(x->s->n_pops, sizeof *x->s->rec_spikes)))
@@ -188,5 +188,17 @@ nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
   if ((n = yml_get(m, "spikes")) && (rc = scn_read_rec_spikes(x, n))) return rc;
   if ((n = yml_get(m, "state")) && (rc = scn_read_rec_state(x, n))) return rc;
   if ((n = yml_get(m, "weights")) && (rc = scn_read_rec_weights(x, n))) return rc;
+  if ((n = yml_get(m, "links"))) {
+    /* links: {window: N}: the link tables per window of N steps */
+    static const char *const lkeys[] = {"window", NULL};
+    if ((rc = yml_check_keys(x->d, n, "record.links", lkeys, x->err))) return rc;
+    struct fy_node *w = yml_get(n, "window");
+    if (!w)
+      return yml_error(x->d, n, "record.links", x->err,
+                       "expected {window: N}, the steps of a window of the link tables");
+    if ((rc = yml_u64(x->d, w, "record.links.window", 1, x->s->steps, &x->s->link_window,
+                      x->err)))
+      return rc;
+  }
   return NMSIM_OK;
 }

@@ -114,7 +114,8 @@ static const struct {
   {"dvfs_ticks_" #k, H5O_U64, offsetof(run_summary, dvfs_ticks[k - 1]), true}
     LV(1), LV(2), LV(3), LV(4),
 #undef LV
-    OPT(crit_steps, H5O_U64), OPT(on_ticks, H5O_U32),
+    OPT(crit_steps, H5O_U64), OPT(on_ticks, H5O_U32), OPT(link_window, H5O_U64),
+    OPT(n_windows, H5O_U64), OPT(stall_ps, H5O_U64),
     {"split_compute_ps", H5O_U64, offsetof(run_summary, split_ps[0]), true},
     {"split_comm_ps", H5O_U64, offsetof(run_summary, split_ps[1]), true},
     {"split_learn_ps", H5O_U64, offsetof(run_summary, split_ps[2]), true},
@@ -894,8 +895,24 @@ static nmsim_status h5o_write_links(h5o_writer *w, const h5o_links *l, nmsim_ps 
       (l->busy_ns && h5o_links_col(g, "busy_ns", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n, 1,
                                    l->busy_ns, "ns") < 0) ||
       h5o_links_col(g, "utilisation", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n, 1, util, "1") <
-          0)
+          0 ||
+      (l->stall_ns && h5o_links_col(g, "stall_ns", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n, 1,
+                                    l->stall_ns, "ns") < 0))
     st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /links");
+  if (!st && l->n_windows && l->n) {
+    hid_t wg = h5o_group(w->file, "/links/window", false);
+    if (wg < 0 || h5o_attr_u64(wg, "steps", l->window_steps) < 0 ||
+        h5o_links_col(wg, "time_ns", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n_windows, 1,
+                      l->win_time_ns, "ns") < 0 ||
+        h5o_links_col(wg, "packets", H5T_STD_U64LE, H5T_NATIVE_UINT64, l->n_windows, l->n,
+                      l->win_packets, "packets") < 0 ||
+        h5o_links_col(wg, "busy_ns", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n_windows, l->n,
+                      l->win_busy_ns, "ns") < 0 ||
+        h5o_links_col(wg, "stall_ns", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, l->n_windows, l->n,
+                      l->win_stall_ns, "ns") < 0)
+      st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /links/window");
+    h5o_close_id(&wg, H5Gclose);
+  }
 done:
   h5o_close_id(&t, H5Tclose);
   h5o_close_id(&g, H5Gclose);
@@ -991,6 +1008,25 @@ static hid_t h5o_top_type(bool packed) {
   return t;
 }
 
+/* /summary/bottleneck_links: run_link_summary as a compound. */
+static hid_t h5o_toplink_type(bool packed) {
+  hid_t s = H5Tcopy(H5T_C_S1), t = H5Tcreate(H5T_COMPOUND, sizeof(run_link_summary));
+  if (s < 0 || t < 0 || H5Tset_size(s, sizeof ((run_link_summary *)0)->name) < 0 ||
+      H5Tinsert(t, "name", HOFFSET(run_link_summary, name), s) < 0 ||
+      H5Tinsert(t, "packets", HOFFSET(run_link_summary, packets), H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "busy_ps", HOFFSET(run_link_summary, busy_ps), H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "stall_ps", HOFFSET(run_link_summary, stall_ps), H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "peak_util", HOFFSET(run_link_summary, peak_util), H5T_NATIVE_DOUBLE) < 0 ||
+      H5Tinsert(t, "peak_stall_ps", HOFFSET(run_link_summary, peak_stall_ps),
+                H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "peak_window", HOFFSET(run_link_summary, peak_window),
+                H5T_NATIVE_UINT64) < 0 ||
+      (packed && H5Tpack(t) < 0))
+    h5o_close_id(&t, H5Tclose);
+  h5o_close_id(&s, H5Tclose);
+  return t;
+}
+
 /* Compound types of /summary/populations: in memory and packed in the file. */
 static hid_t h5o_pop_type(bool packed) {
   hid_t s = h5o_str_type(), t = H5Tcreate(H5T_COMPOUND, sizeof(h5o_poprec));
@@ -1041,6 +1077,17 @@ static nmsim_status h5o_write_map(h5o_writer *w, hid_t g, const run_summary *sum
     h5o_close_id(&mt, H5Tclose);
   }
   nm_free(rec);
+  if (!st && sum->n_top_links) {
+    mt = h5o_toplink_type(false);
+    ft = h5o_toplink_type(true);
+    ds = mt < 0 || ft < 0 ? H5I_INVALID_HID
+                          : h5o_dset(g, "bottleneck_links", ft, 1, 1, RUN_TOP_LINKS, NULL);
+    if (ds < 0 || h5o_append(ds, 1, 0, sum->n_top_links, 1, mt, sum->top_links) < 0)
+      st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /summary/bottleneck_links");
+    h5o_close_id(&ds, H5Dclose);
+    h5o_close_id(&ft, H5Tclose);
+    h5o_close_id(&mt, H5Tclose);
+  }
   if (st || !sum->n_top_cores) return st;
   mt = h5o_top_type(false);
   ft = h5o_top_type(true);
@@ -1604,6 +1651,20 @@ static nmsim_status h5o_read_map(h5o_rd *r, hid_t file, run_summary *s) {
       goto done;
     }
     s->n_top_cores = (uint32_t)dims[0];
+    h5o_close_id(&mt, H5Tclose);
+    h5o_close_id(&ds, H5Dclose);
+  }
+  if (H5Lexists(file, "/summary/bottleneck_links", H5P_DEFAULT) > 0) {
+    if ((st = h5o_open_dset(r, file, "/summary/bottleneck_links", &ds, dims, &rank))) goto done;
+    mt = h5o_toplink_type(false);
+    if (rank != 1 || dims[0] > RUN_TOP_LINKS || mt < 0 ||
+        (dims[0] && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->top_links) < 0)) {
+      st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "cannot read /summary/bottleneck_links");
+      goto done;
+    }
+    s->n_top_links = (uint32_t)dims[0];
+    for (uint32_t i = 0; i < s->n_top_links; i++)
+      s->top_links[i].name[sizeof s->top_links[i].name - 1] = 0;
   }
 done:
   if (rec && n) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, rec);

@@ -110,6 +110,15 @@ typedef struct h5o_links {
   const int32_t *dst_xy;        /* n x 2: (x, y) of the receiving tile */
   const uint64_t *packets;      /* packets carried */
   const double *busy_ns;        /* time the link was occupied */
+  const double *stall_ns;       /* time packets waited with the link free (back-pressure) */
+  /* per window of window_steps steps (n_windows of them; 0: none): its
+   * hardware time, and per window and link (row-major, n_windows x n) the
+   * packets, busy and stall time */
+  size_t n_windows;
+  uint64_t window_steps;
+  const double *win_time_ns;
+  const uint64_t *win_packets;
+  const double *win_busy_ns, *win_stall_ns;
 } h5o_links;
 
 /* What h5o_finish writes besides the summary. Every pointer may be NULL: its

@@ -684,6 +684,34 @@ static nmsim_status sys_pacing(sys *s, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* Room for the link tables per window (timed runs with a NoC): windows of
+ * record.links.window steps, by default about 20 windows a run. */
+#define SYS_WINDOWS_DEFAULT 20
+#define SYS_WINDOW_SLOTS_MAX ((uint64_t)1 << 26) /* windows x link slots: 1.5 GiB */
+static nmsim_status alloc_windows(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  if (!s->path->fold_window || !s->steps) return NMSIM_OK;
+  uint64_t w = scn->link_window ? scn->link_window
+                                : (s->steps + SYS_WINDOWS_DEFAULT - 1) / SYS_WINDOWS_DEFAULT;
+  uint64_t nw = (s->steps + w - 1) / w, slots = (uint64_t)s->n_tiles * NOC_MAX_DIRS;
+  if (nw > SYS_WINDOW_SLOTS_MAX / (slots ? slots : 1))
+    return NMSIM_ERR(err, NMSIM_EINPUT,
+                     "%s: record.links.window: %llu windows of %llu steps over %llu link slots "
+                     "need more than %llu table entries: take longer windows",
+                     scn->path, (unsigned long long)nw, (unsigned long long)w,
+                     (unsigned long long)slots, (unsigned long long)SYS_WINDOW_SLOTS_MAX);
+  s->link_window = w;
+  s->n_windows = nw;
+  size_t n = (size_t)(nw * slots);
+  s->win_ps = nm_calloc(nw, sizeof *s->win_ps);
+  s->win_packets = nm_calloc(n ? n : 1, sizeof *s->win_packets);
+  s->win_busy = nm_calloc(n ? n : 1, sizeof *s->win_busy);
+  s->win_stall = nm_calloc(n ? n : 1, sizeof *s->win_stall);
+  if (!s->win_ps || !s->win_packets || !s->win_busy || !s->win_stall)
+    return NMSIM_ENOMEM_ERR(err);
+  return NMSIM_OK;
+}
+
 /* dvfs: check it against the chip and the mode, and give every PE in use
  * its first level: with policy fixed the highest its populations ask for
  * (dvfs.populations, else dvfs.level, else the fastest); with policy load
@@ -934,6 +962,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
                                                    : &noc_unicast_path;
   if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_plasticity(s, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_windows(s, err)) != NMSIM_OK) goto fail;
   nm_free(E.e);
   nm_free(shift);
   nm_free(fanin);
@@ -1017,6 +1046,10 @@ void sys_destroy(sys *s) {
   nm_free(s->pop_bursts);
   nm_free(s->pop_energy);
   nm_free(s->pop_busy);
+  nm_free(s->win_ps);
+  nm_free(s->win_packets);
+  nm_free(s->win_busy);
+  nm_free(s->win_stall);
   nm_free(s->last_spike);
   nm_free(s->in_burst);
   nm_free(s->lat_hist);

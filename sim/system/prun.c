@@ -424,7 +424,7 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
   const uint32_t me = (uint32_t)p->rank;
   /* per core and per tile: energy; per link: packets and busy time. Each
    * value is set by its owner alone, so a bitwise OR carries its exact bits */
-  size_t per_tile = EW + 2 * NOC_MAX_DIRS;
+  size_t per_tile = EW + 3 * NOC_MAX_DIRS;
   /* per core: energy, busy time by kind, critical steps */
   enum { CW = EW + 5 };
   size_t n = (size_t)s->n_cores * CW + (size_t)s->n_tiles * per_tile;
@@ -455,8 +455,9 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     uint64_t *xt = tw + (size_t)t * per_tile;
     pack_energy(&s->routers[t].energy, xt, mine);
     for (int d = 0; d < NOC_MAX_DIRS && mine; d++) {
-      xt[EW + 2 * d] = s->routers[t].link[d].packets;
-      xt[EW + 2 * d + 1] = s->routers[t].link[d].busy_ps;
+      xt[EW + 3 * d] = s->routers[t].link[d].packets;
+      xt[EW + 3 * d + 1] = s->routers[t].link[d].busy_ps;
+      xt[EW + 3 * d + 2] = s->routers[t].link[d].stall_ps;
     }
   }
   nmc_reduce_or_u64(w, n);
@@ -473,12 +474,20 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
       const uint64_t *xt = tw + (size_t)t * per_tile;
       unpack_energy(&s->routers[t].energy, xt);
       for (int d = 0; d < NOC_MAX_DIRS; d++) {
-        s->routers[t].link[d].packets = xt[EW + 2 * d];
-        s->routers[t].link[d].busy_ps = xt[EW + 2 * d + 1];
+        s->routers[t].link[d].packets = xt[EW + 3 * d];
+        s->routers[t].link[d].busy_ps = xt[EW + 3 * d + 1];
+        s->routers[t].link[d].stall_ps = xt[EW + 3 * d + 2];
       }
     }
   }
   nm_free(w);
+  /* the link tables per window: each slot written by its tile's process */
+  if (s->win_packets) {
+    size_t nw = (size_t)s->n_windows * s->n_tiles * NOC_MAX_DIRS;
+    nmc_reduce_or_u64(s->win_packets, nw);
+    nmc_reduce_or_u64(s->win_busy, nw);
+    nmc_reduce_or_u64(s->win_stall, nw);
+  }
   /* sums: packet latencies (whole ps, so their double sum is exact), counts */
   memcpy(u, s->lat_hist, SYS_LAT_BINS * sizeof *u);
   u[SYS_LAT_BINS] = s->lat_overflow;

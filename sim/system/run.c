@@ -105,6 +105,48 @@ static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
 
 /* ---- summary ------------------------------------------------------------- */
 
+static int cmp_link(const void *a, const void *b) {
+  const run_link_summary *x = a, *y = b;
+  if (x->stall_ps != y->stall_ps) return x->stall_ps < y->stall_ps ? 1 : -1;
+  if (x->busy_ps != y->busy_ps) return x->busy_ps < y->busy_ps ? 1 : -1;
+  return strcmp(x->name, y->name);
+}
+
+/* The links with the most back-pressure, then the busiest (links that
+ * carried something), with their peak window. */
+static nmsim_status fill_links(const sys *s, run_summary *sum) {
+  if (!s->routers || !s->grid || !s->grid->pos) return NMSIM_OK;
+  const noc_topology *topo = s->topo;
+  size_t n = 0, cap = (size_t)s->n_tiles * NOC_MAX_DIRS;
+  run_link_summary *all = nm_calloc(cap ? cap : 1, sizeof *all);
+  if (!all) return NMSIM_ENOMEM;
+  sum->link_window = s->link_window;
+  sum->n_windows = s->win_ps ? s->n_windows : 0;
+  for (uint32_t t = 0; t < s->n_tiles; t++)
+    for (int d = 0; d < topo->n_dirs; d++) {
+      if (topo->neighbour(s->grid, t, d) == NOC_NONE) continue;
+      const sys_link *l = &s->routers[t].link[d];
+      sum->stall_ps += l->stall_ps;
+      if (!l->packets) continue;
+      run_link_summary *r = &all[n++];
+      snprintf(r->name, sizeof r->name, "tile%u/%s", t, topo->dir_names[d]);
+      r->packets = l->packets;
+      r->busy_ps = l->busy_ps;
+      r->stall_ps = l->stall_ps;
+      for (uint64_t k = 0; k < sum->n_windows; k++) {
+        size_t slot = ((size_t)k * s->n_tiles + t) * NOC_MAX_DIRS + (size_t)d;
+        double u = s->win_ps[k] ? (double)s->win_busy[slot] / (double)s->win_ps[k] : 0.0;
+        if (u > r->peak_util) r->peak_util = u, r->peak_window = k;
+        if (s->win_stall[slot] > r->peak_stall_ps) r->peak_stall_ps = s->win_stall[slot];
+      }
+    }
+  qsort(all, n, sizeof *all, cmp_link);
+  for (size_t i = 0; i < n && sum->n_top_links < RUN_TOP_LINKS; i++)
+    sum->top_links[sum->n_top_links++] = all[i];
+  nm_free(all);
+  return NMSIM_OK;
+}
+
 static int cmp_top(const void *a, const void *b) {
   const run_core_summary *x = a, *y = b;
   if (x->crit_steps != y->crit_steps) return x->crit_steps < y->crit_steps ? 1 : -1;
@@ -147,7 +189,7 @@ static nmsim_status fill_mapping(const sys *s, run_summary *sum) {
   for (uint32_t u = 0; u < s->n_used && sum->n_top_cores < RUN_TOP_CORES; u++)
     if (all[u].crit_steps) sum->top_cores[sum->n_top_cores++] = all[u];
   nm_free(all);
-  return NMSIM_OK;
+  return fill_links(s, sum);
 }
 
 static nmsim_status fill_summary(const sys *s, run_summary *sum) {

@@ -21,9 +21,20 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
   t->dst_xy = nm_calloc(2 * n_links + 2, sizeof(int32_t));
   t->packets = nm_calloc(n_links + 1, sizeof(uint64_t));
   t->busy_ns = nm_calloc(n_links + 1, sizeof(double));
+  t->stall_ns = nm_calloc(n_links + 1, sizeof(double));
+  size_t nw = s->win_ps ? (size_t)s->n_windows : 0;
+  if (nw) {
+    t->win_time = nm_calloc(nw, sizeof(double));
+    t->win_busy = nm_calloc(nw * n_links + 1, sizeof(double));
+    t->win_stall = nm_calloc(nw * n_links + 1, sizeof(double));
+    t->win_packets = nm_calloc(nw * n_links + 1, sizeof(uint64_t));
+    if (!t->win_time || !t->win_busy || !t->win_stall || !t->win_packets)
+      return NMSIM_ENOMEM_ERR(err);
+    for (size_t k = 0; k < nw; k++) t->win_time[k] = (double)s->win_ps[k] / NMSIM_PS_PER_NS;
+  }
   t->lat_edges = nm_calloc(SYS_LAT_BINS + 1, sizeof(double));
   if (!t->core_e || !t->tile_e || !t->names || !t->src_xy || !t->dst_xy || !t->packets ||
-      !t->busy_ns || !t->lat_edges)
+      !t->busy_ns || !t->stall_ns || !t->lat_edges)
     return NMSIM_ENOMEM_ERR(err);
   for (uint32_t b = 0; b <= SYS_LAT_BINS; b++) t->lat_edges[b] = sys_lat_edge_ps(b);
   for (uint32_t c = 0; c < s->n_cores; c++)
@@ -61,6 +72,13 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
       t->dst_xy[2 * i + 1] = (int32_t)g->pos[next].y;
       t->packets[i] = s->routers[tile].link[d].packets;
       t->busy_ns[i] = (double)s->routers[tile].link[d].busy_ps / NMSIM_PS_PER_NS;
+      t->stall_ns[i] = (double)s->routers[tile].link[d].stall_ps / NMSIM_PS_PER_NS;
+      for (size_t k = 0; k < nw; k++) {
+        size_t slot = ((size_t)k * s->n_tiles + tile) * NOC_MAX_DIRS + (size_t)d;
+        t->win_packets[k * n_links + i] = s->win_packets[slot];
+        t->win_busy[k * n_links + i] = (double)s->win_busy[slot] / NMSIM_PS_PER_NS;
+        t->win_stall[k * n_links + i] = (double)s->win_stall[slot] / NMSIM_PS_PER_NS;
+      }
       i++;
     }
   }
@@ -69,7 +87,14 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
                          .src_xy = t->src_xy,
                          .dst_xy = t->dst_xy,
                          .packets = t->packets,
-                         .busy_ns = t->busy_ns};
+                         .busy_ns = t->busy_ns,
+                         .stall_ns = t->stall_ns,
+                         .n_windows = nw,
+                         .window_steps = s->link_window,
+                         .win_time_ns = t->win_time,
+                         .win_packets = t->win_packets,
+                         .win_busy_ns = t->win_busy,
+                         .win_stall_ns = t->win_stall};
   t->fin = (h5o_final){.sum = sum,
                        .core_energy_pj = t->core_e,
                        .tile_energy_pj = t->tile_e,
@@ -91,6 +116,11 @@ void h5t_free(h5t_tables *t) {
   nm_free(t->core_e);
   nm_free(t->tile_e);
   nm_free(t->core_busy);
+  nm_free(t->stall_ns);
+  nm_free(t->win_time);
+  nm_free(t->win_busy);
+  nm_free(t->win_stall);
+  nm_free(t->win_packets);
   nm_free(t->core_crit);
   nm_free(t->src_xy);
   nm_free(t->dst_xy);

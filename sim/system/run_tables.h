@@ -13,6 +13,9 @@ typedef struct h5t_tables {
   h5o_links links;
   double *core_e, *tile_e;
   double *core_busy;       /* timed runs: n_cores x 3 */
+  double *stall_ns;        /* per link */
+  double *win_time, *win_busy, *win_stall; /* per window; per window and link */
+  uint64_t *win_packets;
   uint64_t *core_crit;     /* timed runs: n_cores x 2 */
   char **names;
   size_t n_names;         /* names allocated */
