@@ -10,6 +10,11 @@
       packet_latency.png  packet latency histogram (log x when it spans a wide range),
                           with the p99 as nmsim report computes it
       traces.png          recorded state variables (when the run recorded any)
+      bottlenecks.png     each step's time by part, its critical core, and the cores
+                          that finish last most often (timed runs; --steps A:B)
+      links_window.png    link utilisation and back-pressure per window of steps
+      mapping.png         the board's tiles coloured by the populations they hold,
+                          chip boundaries drawn
 
   python3 analysis/plot.py --db RESULTS.sqlite --x PARAM --y METRIC [--sweep ID] [--logy]
                           [--spread minmax|std] [--csv FILE.csv] -o FILE.png
@@ -239,6 +244,9 @@ def plot_links(run, dpi, out, done):
                                     shrinkA=0, shrinkB=0, mutation_scale=9))
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, vmax * 100))
     fig.colorbar(sm, ax=ax, label="utilisation (% of hardware time)", shrink=0.8)
+    _rows, grid = mapping(f)
+    if grid:
+        chip_lines(ax, grid)
     ax.set_xlim(-0.6, w - 0.4)
     ax.set_ylim(-0.6, h - 0.4)
     ax.set_aspect("equal")
@@ -276,6 +284,186 @@ def plot_step_latency(run, dpi, out, done):
     ax.legend(fontsize=7)
     ax.set_title(run.title("Step latency"), fontsize=9)
     save(fig, os.path.join(out, "step_latency.png"), dpi, done)
+
+
+def mapping(f):
+    """The run file's mapping: rows (population, first, n, core, tile, chip), and
+    the board's grid (grid_w, grid_h, chip_w, chip_h); None when absent."""
+    if "/summary/mapping" not in f:
+        return None, None
+    m = f["/summary/mapping"][:]
+    rows = [(text(r["population"]), int(r["first"]), int(r["n"]), int(r["core"]),
+             int(r["tile"]), int(r["chip"])) for r in m]
+    a = f["/summary"].attrs
+    grid = tuple(int(a.get(k, 0)) for k in ("grid_w", "grid_h", "chip_w", "chip_h"))
+    return rows, grid if grid[0] else None
+
+
+def core_labels(rows):
+    """core -> "pop[a..b], ..." from the mapping rows."""
+    lab = {}
+    for pop, first, n, core, _tile, _chip in rows:
+        lab.setdefault(core, []).append("%s[%d..%d]" % (pop, first, first + n - 1))
+    return {c: ", ".join(v) for c, v in lab.items()}
+
+
+def chip_lines(ax, grid):
+    """Draw the chip boundaries of a board grid (tile units, tiles at integers)."""
+    gw, gh, cw, ch = grid
+    for x in range(cw, gw, cw):
+        ax.axvline(x - 0.5, color="k", linewidth=1.4)
+    for y in range(ch, gh, ch):
+        ax.axhline(y - 0.5, color="k", linewidth=1.4)
+
+
+def plot_mapping(run, dpi, out, done):
+    rows, grid = mapping(run.f)
+    if not rows or not grid:
+        note("%s has no /summary/mapping (network mode, a run that did not finish, or an "
+             "older file): mapping.png skipped" % run.path)
+        return
+    gw, gh, cw, ch = grid
+    pops = []
+    for r in rows:
+        if r[0] not in pops:
+            pops.append(r[0])
+    cmap = plt.get_cmap("tab10" if len(pops) <= 10 else "tab20")
+    # neurons of each population in each tile
+    per_tile = {}
+    for pop, _first, n, _core, tile, _chip in rows:
+        per_tile.setdefault(tile, {}).setdefault(pop, 0)
+        per_tile[tile][pop] += n
+    fig, ax = plt.subplots(figsize=(min(13, 0.55 * gw + 3), min(10, 0.55 * gh + 1.8)))
+    for tile, d in per_tile.items():
+        x, y = tile % gw, tile // gw
+        total = sum(d.values())
+        y0 = y - 0.45
+        for pop in pops:
+            if pop in d:
+                hgt = 0.9 * d[pop] / total
+                ax.add_patch(plt.Rectangle((x - 0.45, y0), 0.9, hgt,
+                                           color=cmap(pops.index(pop) % cmap.N)))
+                y0 += hgt
+    for x in range(gw):
+        for y in range(gh):
+            ax.add_patch(plt.Rectangle((x - 0.45, y - 0.45), 0.9, 0.9, fill=False,
+                                       color="0.7", linewidth=0.4))
+    chip_lines(ax, grid)
+    for i, pop in enumerate(pops):
+        ax.add_patch(plt.Rectangle((0, 0), 0, 0, color=cmap(i % cmap.N), label=pop))
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_xlim(-0.6, gw - 0.4)
+    ax.set_ylim(-0.6, gh - 0.4)
+    ax.set_aspect("equal")
+    ax.set_xlabel("tile x")
+    ax.set_ylabel("tile y")
+    nchips = (gw // cw) * (gh // ch)
+    ax.set_title(run.title("Mapping") + "\n(a tile's colours: its neurons by population; "
+                 "black lines: chip boundaries, %d chip%s)" % (nchips, "" if nchips == 1 else "s"),
+                 fontsize=9)
+    save(fig, os.path.join(out, "mapping.png"), dpi, done)
+
+
+SPLIT_COLOURS = {"compute": "tab:blue", "communication": "tab:orange", "learning": "tab:green",
+                 "sync": "0.7"}
+
+
+def plot_bottlenecks(run, window, dpi, out, done):
+    f = run.f
+    if "/steps/split_ns" not in f or "/cores/critical_steps" not in f:
+        note("%s has no critical path (functional or network mode, a run that did not "
+             "finish, or an older file): bottlenecks.png skipped" % run.path)
+        return
+    split = f["/steps/split_ns"][:]
+    parts = [text(c) for c in f["/steps/split_ns"].attrs["columns"]]
+    crit = f["/steps/critical_core"][:]
+    cs = f["/cores/critical_steps"][:]
+    busy = f["/cores/busy_ns"][:]
+    rows, _grid = mapping(f)
+    labels = core_labels(rows or [])
+    ticks = bool(f["/summary"].attrs.get("on_ticks", 0))
+    a, b = window if window else (0, min(run.steps, RASTER_MAX_STEPS))
+    b = min(b, run.steps)
+    fig, axes = plt.subplots(3, 1, figsize=(9, 9.5))
+    ax = axes[0]
+    x = np.arange(a, b)
+    bottom = np.zeros(b - a)
+    for k, name in enumerate(parts):
+        lab = name if name != "sync" else ("wait for the next tick" if ticks else "barrier")
+        ax.bar(x, split[a:b, k] / 1e3, bottom=bottom, width=1.0, label=lab,
+               color=SPLIT_COLOURS.get(name, None), linewidth=0)
+        bottom += split[a:b, k] / 1e3
+    ax.set_xlabel("step")
+    ax.set_ylabel("step time (us, hardware)")
+    ax.legend(fontsize=7, ncol=4)
+    ax.set_title("Each step's time by part (compute: the longest own updates of a core; "
+                 "communication: until the critical core's last synaptic event)", fontsize=8)
+    ax = axes[1]
+    used = [c for c in range(len(cs)) if cs[c, 0] > 0]
+    order = {c: i for i, c in enumerate(used)}
+    ys = [order.get(int(c), -1) for c in crit[a:b]]
+    ax.scatter(x, ys, s=6, color="tab:red")
+    ax.set_yticks(range(len(used)))
+    ax.set_yticklabels(["%d %s" % (c, labels.get(c, ""))[:40] for c in used], fontsize=6)
+    ax.set_xlabel("step")
+    ax.set_title("The core that finished last in each step (the critical core)", fontsize=8)
+    ax = axes[2]
+    top = sorted(range(len(cs)), key=lambda c: (-int(cs[c, 0]), c))[:20]
+    top = [c for c in top if cs[c, 0] > 0]
+    steps = max(1, int(cs[:, 0].sum()))
+    ax.barh(range(len(top)), [100.0 * (cs[c, 0] - cs[c, 1]) / steps for c in top],
+            color="tab:blue", label="own updates")
+    ax.barh(range(len(top)), [100.0 * cs[c, 1] / steps for c in top],
+            left=[100.0 * (cs[c, 0] - cs[c, 1]) / steps for c in top], color="tab:orange",
+            label="spikes after its updates")
+    ax.set_yticks(range(len(top)))
+    ax.set_yticklabels(["core %d: %s" % (c, labels.get(c, ""))[:48] for c in top], fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel("steps it finished last in (%); busy neurons / synapses in the label")
+    for i, c in enumerate(top):
+        ax.text(0.5, i, " %.3g / %.3g us" % (busy[c, 0] / 1e3, busy[c, 1] / 1e3), fontsize=6,
+                va="center")
+    ax.legend(fontsize=7)
+    fig.suptitle(run.title("Bottlenecks"), fontsize=9)
+    fig.tight_layout()
+    save(fig, os.path.join(out, "bottlenecks.png"), dpi, done)
+
+
+def plot_link_windows(run, dpi, out, done):
+    f = run.f
+    if "/links/window/busy_ns" not in f:
+        note("%s has no link tables per window: links_window.png skipped" % run.path)
+        return
+    g = f["/links/window"]
+    t = g["time_ns"][:]
+    busy = g["busy_ns"][:]
+    stall = g["stall_ns"][:]
+    if busy.ndim == 1:  # one link
+        busy, stall = busy[:, None], stall[:, None]
+    names = [text(n) for n in f["/links/name"][:]]
+    tot_stall, tot_busy = stall.sum(axis=0), busy.sum(axis=0)
+    # the links with the most stall, then the busiest, that carried anything
+    idx = sorted(range(len(names)), key=lambda i: (-tot_stall[i], -tot_busy[i], i))
+    idx = [i for i in idx if tot_busy[i] > 0][:30]
+    if not idx:
+        note("%s: no link carried a packet: links_window.png skipped" % run.path)
+        return
+    util = busy[:, idx] / np.maximum(t[:, None], 1e-12) * 100.0
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.22 * len(idx) + 2.4))
+    for ax, data, what, cmap in ((axes[0], util.T, "busy (% of the window)", "viridis"),
+                                 (axes[1], stall[:, idx].T / 1e3, "stall (us in the window)",
+                                  "magma")):
+        im = ax.imshow(data, aspect="auto", cmap=cmap, interpolation="nearest")
+        fig.colorbar(im, ax=ax, label=what, shrink=0.85)
+        ax.set_yticks(range(len(idx)))
+        ax.set_yticklabels([names[i] for i in idx], fontsize=6)
+        ax.set_xlabel("window of %d steps" % int(g.attrs.get("steps", 1)))
+    axes[0].set_title("Link utilisation per window", fontsize=8)
+    axes[1].set_title("Back-pressure: time packets waited with the link free", fontsize=8)
+    fig.suptitle(run.title("Links over time") + "\n(the %d links with the most stall, then the "
+                 "busiest)" % len(idx), fontsize=9)
+    fig.tight_layout()
+    save(fig, os.path.join(out, "links_window.png"), dpi, done)
 
 
 def packet_latency(f):
@@ -409,10 +597,10 @@ def plot_run(args):
         window = (int(m.group(1)), int(m.group(2)))
     os.makedirs(args.output, exist_ok=True)
     done = []
-    for fn in (plot_raster,):
+    for fn in (plot_raster, plot_bottlenecks):
         fn(run, window, args.dpi, args.output, done)
-    for fn in (plot_energy_category, plot_energy_core, plot_links, plot_step_latency,
-               plot_packet_latency, plot_traces):
+    for fn in (plot_energy_category, plot_energy_core, plot_links, plot_link_windows,
+               plot_mapping, plot_step_latency, plot_packet_latency, plot_traces):
         fn(run, args.dpi, args.output, done)
     for p in done:
         print(p)

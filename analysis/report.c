@@ -469,6 +469,10 @@ static void bottleneck_hint(const run_summary *s, char *buf, size_t cap) {
   for (int k = 0; k < 4; k++)
     part[k] = total ? 100.0 * (double)s->split_ps[k] / (double)total : 0.0;
   const run_link_summary *l = s->n_top_links ? &s->top_links[0] : NULL;
+  /* the busiest link listed: where a queue of stalled links drains */
+  const run_link_summary *hot = l;
+  for (uint32_t i = 1; i < s->n_top_links; i++)
+    if (s->top_links[i].peak_util > hot->peak_util) hot = &s->top_links[i];
   /* back-pressure: packets at the link with the most stall waited, in all,
    * a tenth of the run or more */
   char stall[40] = "";
@@ -479,9 +483,14 @@ static void bottleneck_hint(const run_summary *s, char *buf, size_t cap) {
            l->stall_ps > 0)
     snprintf(buf, cap, "%.0f %% of the mean step is spikes in flight, and packets queue at link "
              "%s (%s of waits in all, while it is at most %.2g %% busy in a window): buffers "
-             "downstream are full (a slower link or receiver further on), so spread the "
-             "traffic over more links or chips", part[RUN_SPLIT_COMM], l->name, stall,
-             100.0 * l->peak_util);
+             "downstream are full; the busiest link listed, %s (%.2g %% busy in its peak "
+             "window%s), is where such a queue drains: route less traffic through it (place "
+             "the communicating populations on one chip, or side by side)",
+             part[RUN_SPLIT_COMM], l->name, stall, 100.0 * l->peak_util, hot->name,
+             100.0 * hot->peak_util,
+             hot->peak_util < 0.5 ? ": its credits come back slowly, so it runs far below its "
+                                    "bandwidth"
+                                  : "");
   else if (part[RUN_SPLIT_SYNC] >= 50.0 && on_ticks(s))
     snprintf(buf, cap, "the cores wait %.0f %% of each tick for the next: the work fits with "
              "room to spare (a slower clock or DVFS level, or fewer cores, would keep up)",
@@ -550,8 +559,8 @@ static void report_bottlenecks(FILE *f, const run_summary *s) {
     }
   }
   if (s->n_top_links) {
-    fprintf(f, "  links (most back-pressure first; windows of %" PRIu64 " steps):\n",
-            s->link_window);
+    fprintf(f, "  links (the most back-pressure first, then the busiest others; windows of %" PRIu64
+               " steps):\n", s->link_window);
     fprintf(f, "  %-16s %-9s %-8s %-12s %-10s %s\n", "link", "packets", "busy", "peak window",
             "stall", "stall per packet");
     for (uint32_t i = 0; i < s->n_top_links; i++) {
@@ -567,7 +576,7 @@ static void report_bottlenecks(FILE *f, const run_summary *s) {
               st, per);
     }
   }
-  char hint[400];
+  char hint[768];
   bottleneck_hint(s, hint, sizeof hint);
   fprintf(f, "  hint: %s\n", hint);
 }
@@ -889,7 +898,7 @@ void report_json_metrics(jw *w, const run_summary *s) {
       jw_object_end(w);
     }
     jw_array_end(w);
-    char hint[400];
+    char hint[768];
     bottleneck_hint(s, hint, sizeof hint);
     jw_key_string(w, "hint", hint);
     jw_object_end(w);

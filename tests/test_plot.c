@@ -48,8 +48,9 @@ static void expect_png(const char *path) {
 Test(plot, every_kind_from_a_run) {
   /* Invariant: `plot.py RUN.h5 -o DIR` writes the raster, the energy by
    * category and by core, the NoC link heatmap, the step latency, the packet
-   * latency and the state traces of a finished run, each a valid PNG, and
-   * lists them on stdout. */
+   * latency, the state traces, the bottlenecks (step parts, critical cores),
+   * the links per window and the mapping of a finished run, each a valid PNG,
+   * and lists them on stdout. */
   TMP(h5, "plot", ".h5");
   TMP(dir, "plots", "");
   char args[2048], *out = NULL, *err = NULL;
@@ -58,8 +59,10 @@ Test(plot, every_kind_from_a_run) {
   snprintf(args, sizeof args, "%s %s %s -o %s", NMSIM_PYTHON, PLOT, h5, dir);
   int rc = tu_run(args, &out, &err);
   cr_assert_eq(rc, 0, "plot.py: exit %d, expected 0; stderr: %s", rc, err);
-  static const char *const kinds[] = {"raster", "energy_category", "energy_core", "links",
-                                      "step_latency", "packet_latency", "traces"};
+  static const char *const kinds[] = {"raster",       "energy_category", "energy_core",
+                                      "links",        "step_latency",    "packet_latency",
+                                      "traces",       "bottlenecks",     "links_window",
+                                      "mapping"};
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
     char p[700];
     snprintf(p, sizeof p, "%s/%s.png", dir, kinds[i]);

@@ -119,7 +119,7 @@ typedef struct run_link_summary {
   uint64_t peak_window;       /* the window of peak_util */
 } run_link_summary;
 
-#define RUN_TOP_LINKS 5
+#define RUN_TOP_LINKS 8 /* the 5 with the most stall, then the 3 busiest others */
 
 /* The parts of a step's time: the longest own updates of a core from the
  * step's start (compute); then until the critical core's last synaptic
@@ -202,6 +202,9 @@ typedef struct run_summary {
   uint32_t pop_cost;          /* 1: the populations' energy and time are known
                                  (0 in files of older versions) */
 
+  /* The board's grid of tiles (grid_w x grid_h, chips of chip_w x chip_h
+   * tiles; tile t at (t % grid_w, t / grid_w)); 0 in network mode. */
+  uint32_t grid_w, grid_h, chip_w, chip_h;
   /* Mapping: every (population, core) block of neurons, in core order. */
   run_map_entry *map;
   size_t n_map;

@@ -115,7 +115,8 @@ static const struct {
     LV(1), LV(2), LV(3), LV(4),
 #undef LV
     OPT(crit_steps, H5O_U64), OPT(on_ticks, H5O_U32), OPT(link_window, H5O_U64),
-    OPT(n_windows, H5O_U64), OPT(stall_ps, H5O_U64),
+    OPT(n_windows, H5O_U64), OPT(stall_ps, H5O_U64), OPT(grid_w, H5O_U32),
+    OPT(grid_h, H5O_U32), OPT(chip_w, H5O_U32), OPT(chip_h, H5O_U32),
     {"split_compute_ps", H5O_U64, offsetof(run_summary, split_ps[0]), true},
     {"split_comm_ps", H5O_U64, offsetof(run_summary, split_ps[1]), true},
     {"split_learn_ps", H5O_U64, offsetof(run_summary, split_ps[2]), true},

@@ -112,6 +112,12 @@ static int cmp_link(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
+static int cmp_peak(const void *a, const void *b) {
+  const run_link_summary *x = a, *y = b;
+  if (x->peak_util != y->peak_util) return x->peak_util < y->peak_util ? 1 : -1;
+  return cmp_link(a, b);
+}
+
 /* The links with the most back-pressure, then the busiest (links that
  * carried something), with their peak window. */
 static nmsim_status fill_links(const sys *s, run_summary *sum) {
@@ -141,7 +147,11 @@ static nmsim_status fill_links(const sys *s, run_summary *sum) {
       }
     }
   qsort(all, n, sizeof *all, cmp_link);
-  for (size_t i = 0; i < n && sum->n_top_links < RUN_TOP_LINKS; i++)
+  size_t i = 0;
+  for (; i < n && sum->n_top_links < 5; i++) sum->top_links[sum->n_top_links++] = all[i];
+  /* then the busiest of the others: where queues upstream drain */
+  qsort(all + i, n - i, sizeof *all, cmp_peak);
+  for (; i < n && sum->n_top_links < RUN_TOP_LINKS; i++)
     sum->top_links[sum->n_top_links++] = all[i];
   nm_free(all);
   return NMSIM_OK;
@@ -160,6 +170,8 @@ static int cmp_top(const void *a, const void *b) {
  * that finished their steps last most often. */
 static nmsim_status fill_mapping(const sys *s, run_summary *sum) {
   if (s->scn->network) return NMSIM_OK; /* no chip: nothing is mapped */
+  sum->grid_w = s->grid->w, sum->grid_h = s->grid->h;
+  sum->chip_w = s->grid->chip_w, sum->chip_h = s->grid->chip_h;
   size_t n = 0;
   for (uint32_t i = 0; i < s->n_cores; i++) n += s->cores[i].n_blocks;
   if (!(sum->map = nm_calloc(n ? n : 1, sizeof *sum->map))) return NMSIM_ENOMEM;
