@@ -169,7 +169,9 @@ static void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
     uint32_t slot = core_slot_after(c, q->delay), base = q->site * c->n_neurons;
     core_acc_add_row(s, c, slot, base, q->tgt + lo, q->w ? q->w + lo : NULL, q->wq, value,
                      (uint32_t)(hi - lo));
-    sys_charge_pop(s, c, c->blocks[0].pop_id, NM_E_SYN_OP, hi - lo, pj);
+    /* the core is its population: fill_summary gives it the core's events */
+    sys_charge(&c->energy, NM_E_SYN_OP, hi - lo, pj);
+    sys_charge(&s->step_energy, NM_E_SYN_OP, hi - lo, pj);
   }
 }
 

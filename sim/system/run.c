@@ -317,7 +317,22 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
     ps->spikes = s->pop_total_spikes[p];
     ps->bursts = s->pop_bursts[p];
     ps->rate_hz = secs > 0 ? (double)ps->spikes / ps->size / secs : 0.0;
+    nm_energy e_net;
     const nm_energy *e = &s->pop_energy[p];
+    if (scn->network) {
+      /* network mode: population p is core p, whose synaptic events are its
+       * own (not charged twice on the hot path) */
+      e_net = *e;
+      e_net.n[NM_E_SYN_OP] = 0;
+      e_net.fx_hi[NM_E_SYN_OP] = e_net.fx_lo[NM_E_SYN_OP] = 0;
+      e_net.pj[NM_E_SYN_OP] = 0;
+      nm_energy one = {0};
+      one.n[NM_E_SYN_OP] = s->cores[p].energy.n[NM_E_SYN_OP];
+      one.fx_hi[NM_E_SYN_OP] = s->cores[p].energy.fx_hi[NM_E_SYN_OP];
+      one.fx_lo[NM_E_SYN_OP] = s->cores[p].energy.fx_lo[NM_E_SYN_OP];
+      nm_energy_merge(&e_net, &one);
+      e = &e_net;
+    }
     ps->pj_neurons = e->pj[NM_E_NEURON_UPDATE] + e->pj[NM_E_NEURON_IDLE];
     ps->pj_synapses = e->pj[NM_E_SYN_OP];
     ps->pj_learning = e->pj[NM_E_SYN_UPDATE];
