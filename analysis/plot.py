@@ -15,6 +15,8 @@
       links_window.png    link utilisation and back-pressure per window of steps
       mapping.png         the board's tiles coloured by the populations they hold,
                           chip boundaries drawn
+      timeline.png        when the run recorded a timeline (record.timeline): one row
+                          per core, its own updates and synaptic events in each step
 
   python3 analysis/plot.py --db RESULTS.sqlite --x PARAM --y METRIC [--sweep ID] [--logy]
                           [--spread minmax|std] [--csv FILE.csv] -o FILE.png
@@ -429,6 +431,66 @@ def plot_bottlenecks(run, window, dpi, out, done):
     save(fig, os.path.join(out, "bottlenecks.png"), dpi, done)
 
 
+TIMELINE_MAX_STEPS = 8  # steps drawn side by side in timeline.png
+TIMELINE_MAX_CORES = 48
+
+
+def plot_timeline(run, dpi, out, done):
+    f = run.f
+    if "/timeline/updates_start_ns" not in f:
+        return  # recorded only when the scenario asks (record.timeline)
+    g = f["/timeline"]
+    first = int(g.attrs.get("first_step", 0))
+    cores = np.atleast_1d(g["core"][:])
+    tabs = {k: g[k][:] for k in ("updates_start_ns", "updates_end_ns", "work_end_ns",
+                                 "synapses_ns", "packets")}
+    for k, v in tabs.items():
+        if v.ndim == 1:
+            tabs[k] = v[:, None]
+    nsteps = min(tabs["updates_start_ns"].shape[0], TIMELINE_MAX_STEPS)
+    busy = (tabs["work_end_ns"][:nsteps] - tabs["updates_start_ns"][:nsteps]).sum(axis=0)
+    # the cores busiest over the steps drawn, in core order
+    pick = sorted(sorted(range(len(cores)), key=lambda i: -busy[i])[:TIMELINE_MAX_CORES])
+    rows, _grid = mapping(f)
+    labels = core_labels(rows or [])
+    crit = f["/steps/critical_core"][first:first + nsteps] if "/steps/critical_core" in f \
+        else [None] * nsteps
+    fig, ax = plt.subplots(figsize=(11, 0.22 * len(pick) + 2.2))
+    t0 = tabs["updates_start_ns"][0].min()
+    for k in range(nsteps):
+        for row, i in enumerate(pick):
+            a = tabs["updates_start_ns"][k, i] - t0
+            b = tabs["updates_end_ns"][k, i] - t0
+            e = tabs["work_end_ns"][k, i] - t0
+            syn = min(tabs["synapses_ns"][k, i], max(e - a, 0))
+            ax.barh(row, (b - a) / 1e3, left=a / 1e3, height=0.7, color="tab:blue")
+            if syn > 0:
+                ax.barh(row - 0.2, syn / 1e3, left=(e - syn) / 1e3, height=0.3,
+                        color="tab:orange")
+            if int(cores[i]) == (int(crit[k]) if crit[k] is not None else -1):
+                ax.plot(e / 1e3, row, marker="*", color="tab:red", markersize=7)
+        step_start = tabs["updates_start_ns"][k].min() - t0
+        ax.axvline(step_start / 1e3, color="0.6", linewidth=0.6, linestyle="--")
+        ax.text(step_start / 1e3, len(pick) - 0.3, " step %d" % (first + k), fontsize=7,
+                color="0.35")
+    ax.set_yticks(range(len(pick)))
+    ax.set_yticklabels(["%d %s (%d pkts)" % (int(cores[i]), labels.get(int(cores[i]), ""),
+                                             int(tabs["packets"][:nsteps, i].sum()))[:56]
+                        for i in pick], fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel("hardware time (us) from the first step drawn")
+    ax.barh([], [], color="tab:blue", label="own updates")
+    ax.barh([], [], color="tab:orange", label="synaptic events (their total, ending with "
+            "the last)")
+    ax.plot([], [], marker="*", color="tab:red", linestyle="", label="the step's critical core")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3)
+    ax.set_title(run.title("Timeline") + "\n(record.timeline: %d of its steps, the %d busiest "
+                 "cores; packets: those the core took in these steps)" % (nsteps, len(pick)),
+                 fontsize=9)
+    fig.tight_layout()
+    save(fig, os.path.join(out, "timeline.png"), dpi, done)
+
+
 def plot_link_windows(run, dpi, out, done):
     f = run.f
     if "/links/window/busy_ns" not in f:
@@ -600,7 +662,8 @@ def plot_run(args):
     for fn in (plot_raster, plot_bottlenecks):
         fn(run, window, args.dpi, args.output, done)
     for fn in (plot_energy_category, plot_energy_core, plot_links, plot_link_windows,
-               plot_mapping, plot_step_latency, plot_packet_latency, plot_traces):
+               plot_mapping, plot_timeline, plot_step_latency, plot_packet_latency,
+               plot_traces):
         fn(run, args.dpi, args.output, done)
     for p in done:
         print(p)

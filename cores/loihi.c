@@ -45,6 +45,7 @@ static void loihi_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   core_apply_row(s, c, axon, ev->data.f64[2]);
   if (c->syn_busy > s->work_end) s->work_end = c->syn_busy;
   if (c->syn_busy > c->work_end) c->work_end = c->syn_busy;
+  c->rx_packets++;
   s->in_flight--;
   check_barrier(s, e);
 }

@@ -114,7 +114,8 @@ typedef struct sys_core {
   uint64_t crit_steps, crit_comm_steps;
   /* this step: when its own updates ended, and its last work (updates or
    * synaptic events) */
-  nmsim_ps upd_end, work_end;
+  nmsim_ps upd_start, upd_end, work_end;
+  uint64_t rx_packets;     /* packets delivered to the core, over the run */
 
   /* timing */
   nmsim_ps syn_busy;       /* synapse unit busy until */
@@ -242,6 +243,13 @@ struct sys {
   nmsim_ps *win_ps;
   uint64_t *win_packets, *win_busy, *win_stall;
 
+  /* record.timeline: steps [tl_first, tl_end); per step and used core (in
+   * s->used order) TL_FIELDS words (sys_timeline_row); NULL: none */
+  uint64_t tl_first, tl_end;
+  uint64_t *tl;
+  nmsim_ps *tl_syn0;       /* per used core: its synapse busy time at the step's start */
+  uint64_t *tl_rx0;        /* ... and its packets */
+
   /* step state */
   uint64_t step;
   nmsim_ps step_start;
@@ -320,6 +328,11 @@ struct sys {
 
 /* What a core's time is spent on (sys_core.busy). */
 enum { SYS_BUSY_NEURONS, SYS_BUSY_SYNAPSES, SYS_BUSY_LEARNING };
+
+/* A core's timeline row (record.timeline): when its own updates began and
+ * ended, when its last work (updates or synaptic events) ended, all in ps of
+ * hardware time; its synaptic work in the step (ps) and the packets it took. */
+enum { TL_UPD_START, TL_UPD_END, TL_WORK_END, TL_SYN_PS, TL_PACKETS, TL_FIELDS };
 
 /* The key of core `core` finishing its step's work `rel` ps after the step's
  * start (comm: synaptic events after its own updates kept it busy): the

@@ -168,6 +168,7 @@ void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value) {
 nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
   const core_emit_fn emit = s->path->emit;
   const bool timed = emit != NULL;
+  c->upd_start = t;
   const nmsim_chip *ch = s->chip;
   uint32_t nh = core_take_input(c);
   if (timed && nh > 1) qsort(c->had_list, nh, sizeof *c->had_list, cmp_u32);
@@ -257,6 +258,28 @@ void core_crit_barrier(const sys *s, uint64_t *key, nmsim_ps *compute) {
   }
 }
 
+/* record.timeline: this step's row of every used core this process holds,
+ * when the step lies in the window; the synapse time and packets of the
+ * next step count from here. */
+static void core_timeline(sys *s) {
+  bool in = s->step >= s->tl_first && s->step < s->tl_end;
+  uint64_t *row = in ? s->tl + (size_t)(s->step - s->tl_first) * s->n_used * TL_FIELDS : NULL;
+  for (uint32_t u = 0; u < s->n_used; u++) {
+    const sys_core *c = &s->cores[s->used[u]];
+    if (!sys_core_here(s, c->id)) continue;
+    if (row) {
+      uint64_t *r = row + (size_t)u * TL_FIELDS;
+      r[TL_UPD_START] = c->upd_start;
+      r[TL_UPD_END] = c->upd_end;
+      r[TL_WORK_END] = c->work_end > c->upd_end ? c->work_end : c->upd_end;
+      r[TL_SYN_PS] = c->busy[SYS_BUSY_SYNAPSES] - s->tl_syn0[u];
+      r[TL_PACKETS] = c->rx_packets - s->tl_rx0[u];
+    }
+    s->tl_syn0[u] = c->busy[SYS_BUSY_SYNAPSES];
+    s->tl_rx0[u] = c->rx_packets;
+  }
+}
+
 /* The step's critical path from s->crit_key, crit_compute and crit_learn
  * (set by the core type, reduced over the processes), for a step of
  * latency lat. */
@@ -319,6 +342,7 @@ bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err 
   if (span && window / (double)span * 1e3 > s->power_max_mw)
     s->power_max_mw = window / (double)span * 1e3;
   if (s->win_ps && s->path->fold_window) s->path->fold_window(s, span);
+  if (s->tl) core_timeline(s);
   nm_energy_merge(&s->energy, &s->step_energy);
   for (size_t p = 0; p < s->n_pops; p++) s->pop_total_spikes[p] += s->pop_nspikes[p];
   if (s->hook && s->hook(s->hook_ctx, s, err) != NMSIM_OK) return false;

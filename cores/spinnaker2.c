@@ -263,6 +263,8 @@ static void pe_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   }
   nmsim_ps start = ev->time > pe->busy ? ev->time : pe->busy;
   pe->busy = start + took;
+  c->work_end = pe->busy;
+  c->rx_packets++;
 
   /* The processing ends before any tick that has not started yet (the PE
    * serves its work in order), so the target tick of a synapse has started

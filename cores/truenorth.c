@@ -390,6 +390,7 @@ static void tn_on_deliver(void *ctx, sim_engine *e, const sim_event *ev) {
   s->in_flight--;
 
   uint32_t axon = ev->data.u32[1], lo = c->row[axon], hi = c->row[axon + 1];
+  c->rx_packets++;
   if (lo == hi) return;
   /* sent in the period (m T, (m + 1) T] of tick m (build: spike_out takes
    * time). m + delay stays within the ring: ticks fire on time on every

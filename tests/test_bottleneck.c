@@ -251,3 +251,55 @@ Test(bottleneck, a_saturated_link_stalls_as_computed_by_hand) {
   cr_assert_eq(s.n_windows, 1u);
   run_summary_clear(&s);
 }
+
+Test(bottleneck, timeline_rows_agree_with_the_steps) {
+  /* record.timeline on scenarios/quickstart.yaml (steps 5 to 24): every
+   * core's updates end after they start and its work ends after its updates;
+   * in each step the critical core's work ends last of all (barrier chip);
+   * and its packets over the steps are packets the run delivered. */
+  char h5[512], cmd[2048], *err = NULL;
+  snprintf(h5, sizeof h5, "%s", tu_tmp("timeline", ".h5"));
+  snprintf(cmd, sizeof cmd,
+           "%s run %s/scenarios/quickstart.yaml -o %s --set steps=30 "
+           "--set 'record.timeline={steps: [5, 25]}' --quiet",
+           NMSIM_BINARY, NMSIM_SOURCE_DIR, h5);
+  int rc = tu_run(cmd, NULL, &err);
+  cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+  free(err);
+  size_t n0, n1, n2, nc, ncr, np;
+  double *a = sr_read(h5, "/timeline/updates_start_ns", H5T_NATIVE_DOUBLE, &n0);
+  double *b = sr_read(h5, "/timeline/updates_end_ns", H5T_NATIVE_DOUBLE, &n1);
+  double *e = sr_read(h5, "/timeline/work_end_ns", H5T_NATIVE_DOUBLE, &n2);
+  uint64_t *core = sr_read(h5, "/timeline/core", H5T_NATIVE_UINT64, &nc);
+  uint64_t *crit = sr_read(h5, "/steps/critical_core", H5T_NATIVE_UINT64, &ncr);
+  uint64_t *pk = sr_read(h5, "/timeline/packets", H5T_NATIVE_UINT64, &np);
+  cr_assert(nc > 1 && n0 == 20 * nc && n1 == n0 && n2 == n0 && np == n0 && ncr == 30,
+            "shapes: %zu cores, %zu rows, %zu steps", nc, n0, ncr);
+  uint64_t packets = 0;
+  for (size_t k = 0; k < 20; k++) {
+    size_t last = 0;
+    for (size_t i = 0; i < nc; i++) {
+      size_t r = k * nc + i;
+      cr_assert(a[r] <= b[r] && b[r] <= e[r], "step %zu core %llu: %g %g %g", k + 5,
+                (unsigned long long)core[i], a[r], b[r], e[r]);
+      if (e[r] > e[k * nc + last]) last = i;
+      packets += pk[r];
+    }
+    size_t ci = nc;
+    for (size_t i = 0; i < nc; i++)
+      if (core[i] == crit[k + 5]) ci = i;
+    cr_assert(ci < nc, "step %zu: critical core %llu is not in the timeline", k + 5,
+              (unsigned long long)crit[k + 5]);
+    cr_assert(e[k * nc + ci] == e[k * nc + last], "step %zu: critical core %llu ends at %g ns, "
+              "core %llu at %g ns", k + 5, (unsigned long long)crit[k + 5], e[k * nc + ci],
+              (unsigned long long)core[last], e[k * nc + last]);
+  }
+  cr_assert(packets > 0, "no packets in 20 steps of quickstart");
+  free(a);
+  free(b);
+  free(e);
+  free(core);
+  free(crit);
+  free(pk);
+  remove(h5);
+}

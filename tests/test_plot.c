@@ -49,12 +49,13 @@ Test(plot, every_kind_from_a_run) {
   /* Invariant: `plot.py RUN.h5 -o DIR` writes the raster, the energy by
    * category and by core, the NoC link heatmap, the step latency, the packet
    * latency, the state traces, the bottlenecks (step parts, critical cores),
-   * the links per window and the mapping of a finished run, each a valid PNG,
-   * and lists them on stdout. */
+   * the links per window, the mapping and (recorded) the timeline of a
+   * finished run, each a valid PNG, and lists them on stdout. */
   TMP(h5, "plot", ".h5");
   TMP(dir, "plots", "");
   char args[2048], *out = NULL, *err = NULL;
-  snprintf(args, sizeof args, "run %s -o %s --quiet", TINY, h5);
+  snprintf(args, sizeof args, "run %s -o %s --quiet --set 'record.timeline={steps: [10, 14]}'",
+           TINY, h5);
   cr_assert_eq(nmsim(args, NULL, NULL), 0, "run");
   snprintf(args, sizeof args, "%s %s %s -o %s", NMSIM_PYTHON, PLOT, h5, dir);
   int rc = tu_run(args, &out, &err);
@@ -62,7 +63,7 @@ Test(plot, every_kind_from_a_run) {
   static const char *const kinds[] = {"raster",       "energy_category", "energy_core",
                                       "links",        "step_latency",    "packet_latency",
                                       "traces",       "bottlenecks",     "links_window",
-                                      "mapping"};
+                                      "mapping",      "timeline"};
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
     char p[700];
     snprintf(p, sizeof p, "%s/%s.png", dir, kinds[i]);

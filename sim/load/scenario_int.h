@@ -115,6 +115,8 @@ typedef struct scn_state_rec {
   size_t n_neurons;
 } scn_state_rec;
 
+#define SCN_TIMELINE_MAX 10000 /* steps of record.timeline */
+
 struct nmsim_scenario {
   char *path;              /* file it was read from ("<string>" if none) */
   char *text;              /* the scenario text, after --set overrides */
@@ -142,6 +144,8 @@ struct nmsim_scenario {
   bool *rec_weights;       /* n_projs flags (plastic projections), or NULL */
   scn_state_rec *rec_state;
   size_t n_rec_state;
+  uint64_t tl_first, tl_end; /* record.timeline.steps [first, end): every used core's
+                              timing in those steps (tl_end 0: none) */
   uint64_t link_window;    /* record.links.window: steps per window of the link
                               tables (0: the default, about 20 windows a run) */
   char **warnings;         /* non-fatal notes of the load (NIR repairs), each naming the file */

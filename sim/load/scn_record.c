@@ -178,7 +178,7 @@ static nmsim_status scn_read_rec_weights(scn_ctx *x, struct fy_node *n) {
 }
 
 nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"spikes", "state", "weights", "links", NULL};
+  static const char *const keys[] = {"spikes", "state", "weights", "links", "timeline", NULL};
   nmsim_status rc;
   struct fy_node *m = yml_get(root, "record"), *n;
   if (!(x->s->rec_spikes = nm_calloc(x->s->n_pops, sizeof *x->s->rec_spikes)))
@@ -188,6 +188,24 @@ nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root) {
   if ((n = yml_get(m, "spikes")) && (rc = scn_read_rec_spikes(x, n))) return rc;
   if ((n = yml_get(m, "state")) && (rc = scn_read_rec_state(x, n))) return rc;
   if ((n = yml_get(m, "weights")) && (rc = scn_read_rec_weights(x, n))) return rc;
+  if ((n = yml_get(m, "timeline"))) {
+    /* timeline: {steps: [A, B]}: every used core's timing in steps A..B-1 */
+    static const char *const tkeys[] = {"steps", NULL};
+    if ((rc = yml_check_keys(x->d, n, "record.timeline", tkeys, x->err))) return rc;
+    struct fy_node *st = yml_get(n, "steps"), *a, *b;
+    if (!st || !fy_node_is_sequence(st) || fy_node_sequence_item_count(st) != 2)
+      return yml_error(x->d, st ? st : n, "record.timeline.steps", x->err,
+                       "expected [A, B], the steps A to B - 1 (at most %d of them)",
+                       SCN_TIMELINE_MAX);
+    a = fy_node_sequence_get_by_index(st, 0);
+    b = fy_node_sequence_get_by_index(st, 1);
+    uint64_t va, vb;
+    if ((rc = yml_u64(x->d, a, "record.timeline.steps[0]", 0, x->s->steps - 1, &va, x->err)) ||
+        (rc = yml_u64(x->d, b, "record.timeline.steps[1]", va + 1,
+                      NM_MIN(x->s->steps, va + SCN_TIMELINE_MAX), &vb, x->err)))
+      return rc;
+    x->s->tl_first = va, x->s->tl_end = vb;
+  }
   if ((n = yml_get(m, "links"))) {
     /* links: {window: N}: the link tables per window of N steps */
     static const char *const lkeys[] = {"window", NULL};

@@ -132,6 +132,14 @@ typedef struct h5o_final {
    * all, and those where synaptic events after its updates kept it busy) */
   const double *core_busy_ns;
   const uint64_t *core_critical;
+  /* record.timeline (NULL: none): tl_steps steps from tl_first, tl_cores
+   * cores (their ids in tl_core); per field (updates start, updates end,
+   * work end, synaptic work: ns; packets) a tl_steps x tl_cores table */
+  size_t tl_steps, tl_cores;
+  uint64_t tl_first;
+  const uint32_t *tl_core;
+  const double *tl_ns[4];
+  const uint64_t *tl_packets;
   const uint64_t *lat_hist;     /* n_bins packet counts */
   size_t n_bins;
   const double *lat_edges_ps;   /* n_bins + 1 increasing edges: bin b counts latencies in

@@ -963,6 +963,26 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_plasticity(s, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_windows(s, err)) != NMSIM_OK) goto fail;
+  if (scn->tl_end && !scn->functional) {
+    /* record.timeline (timed runs): the rows of its steps */
+    if ((uint64_t)s->n_used * (scn->tl_end - scn->tl_first) > ((uint64_t)1 << 24)) {
+      rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                     "%s: record.timeline: %llu steps x %u cores in use is more than %llu rows: "
+                     "take fewer steps", scn->path,
+                     (unsigned long long)(scn->tl_end - scn->tl_first), s->n_used,
+                     (unsigned long long)1 << 24);
+      goto fail;
+    }
+    s->tl_first = scn->tl_first, s->tl_end = scn->tl_end;
+    s->tl = nm_calloc((size_t)(s->tl_end - s->tl_first) * s->n_used * TL_FIELDS + 1,
+                      sizeof *s->tl);
+    s->tl_syn0 = nm_calloc(s->n_used + 1, sizeof *s->tl_syn0);
+    s->tl_rx0 = nm_calloc(s->n_used + 1, sizeof *s->tl_rx0);
+    if (!s->tl || !s->tl_syn0 || !s->tl_rx0) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+  }
   nm_free(E.e);
   nm_free(shift);
   nm_free(fanin);
@@ -1050,6 +1070,9 @@ void sys_destroy(sys *s) {
   nm_free(s->win_packets);
   nm_free(s->win_busy);
   nm_free(s->win_stall);
+  nm_free(s->tl);
+  nm_free(s->tl_syn0);
+  nm_free(s->tl_rx0);
   nm_free(s->last_spike);
   nm_free(s->in_burst);
   nm_free(s->lat_hist);

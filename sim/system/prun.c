@@ -481,6 +481,8 @@ nmsim_status part_gather(sys *s, nmsim_err *err) {
     }
   }
   nm_free(w);
+  /* the timeline rows: each written by its core's process */
+  if (s->tl) nmc_reduce_or_u64(s->tl, (size_t)(s->tl_end - s->tl_first) * s->n_used * TL_FIELDS);
   /* the link tables per window: each slot written by its tile's process */
   if (s->win_packets) {
     size_t nw = (size_t)s->n_windows * s->n_tiles * NOC_MAX_DIRS;

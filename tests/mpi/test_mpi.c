@@ -94,6 +94,14 @@ Test(mpi, multichip_timed, .timeout = 600) {
   check_ranks("mpi-mc", "scenarios/multichip.yaml", "--set steps=20");
 }
 
+/* The detailed tables: a timeline of steps and link tables per window of 3
+ * steps, each row written by the process that holds its core or link. */
+Test(mpi, multichip_timeline_and_windows, .timeout = 600) {
+  check_ranks("mpi-timeline", "scenarios/multichip.yaml",
+              "--set steps=30 --set 'record.timeline={steps: [5, 20]}' "
+              "--set 'record.links={window: 3}'");
+}
+
 Test(mpi, board16_timed, .timeout = 600) {
   check_ranks("mpi-b16t", "scenarios/board16.yaml", "--set steps=30");
 }
