@@ -248,6 +248,7 @@ struct sys {
   uint64_t tl_first, tl_end;
   uint64_t *tl;
   nmsim_ps *tl_syn0;       /* per used core: its synapse busy time at the step's start */
+  nmsim_ps *tl_learn0;     /* ... its learning time */
   uint64_t *tl_rx0;        /* ... and its packets */
 
   /* step state */
@@ -331,8 +332,9 @@ enum { SYS_BUSY_NEURONS, SYS_BUSY_SYNAPSES, SYS_BUSY_LEARNING };
 
 /* A core's timeline row (record.timeline): when its own updates began and
  * ended, when its last work (updates or synaptic events) ended, all in ps of
- * hardware time; its synaptic work in the step (ps) and the packets it took. */
-enum { TL_UPD_START, TL_UPD_END, TL_WORK_END, TL_SYN_PS, TL_PACKETS, TL_FIELDS };
+ * hardware time; its synaptic and learning work in the step (ps) and the
+ * packets it took. */
+enum { TL_UPD_START, TL_UPD_END, TL_WORK_END, TL_SYN_PS, TL_LEARN_PS, TL_PACKETS, TL_FIELDS };
 
 /* The key of core `core` finishing its step's work `rel` ps after the step's
  * start (comm: synaptic events after its own updates kept it busy): the

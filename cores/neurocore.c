@@ -273,9 +273,11 @@ static void core_timeline(sys *s) {
       r[TL_UPD_END] = c->upd_end;
       r[TL_WORK_END] = c->work_end > c->upd_end ? c->work_end : c->upd_end;
       r[TL_SYN_PS] = c->busy[SYS_BUSY_SYNAPSES] - s->tl_syn0[u];
+      r[TL_LEARN_PS] = c->busy[SYS_BUSY_LEARNING] - s->tl_learn0[u];
       r[TL_PACKETS] = c->rx_packets - s->tl_rx0[u];
     }
     s->tl_syn0[u] = c->busy[SYS_BUSY_SYNAPSES];
+    s->tl_learn0[u] = c->busy[SYS_BUSY_LEARNING];
     s->tl_rx0[u] = c->rx_packets;
   }
 }

@@ -6,6 +6,7 @@
  * figures, and the mapping covers every neuron once. */
 #include <criterion/criterion.h>
 #include <glob.h>
+#include <math.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,5 +302,36 @@ Test(bottleneck, timeline_rows_agree_with_the_steps) {
   free(core);
   free(crit);
   free(pk);
+  remove(h5);
+}
+
+Test(bottleneck, busy_time_is_the_time_charged_per_category) {
+  /* On the test chip every event's time in ns equals its energy in pJ
+   * (neuron update 2 / 2, idle 1 / 1, spike out 1 / 1, synaptic op 1 / 1),
+   * so over tests/data/outputs_tiny.yaml the cores' busy time updating
+   * neurons (with sending their spikes) is, in ns, the energy of neuron
+   * updates and spike generation in pJ, and their synaptic busy time the
+   * energy of synaptic operations. */
+  char h5[512], cmd[2048], *err = NULL;
+  snprintf(h5, sizeof h5, "%s", tu_tmp("percat", ".h5"));
+  snprintf(cmd, sizeof cmd, "%s run %s/tests/data/outputs_tiny.yaml -o %s --quiet", NMSIM_BINARY,
+           NMSIM_SOURCE_DIR, h5);
+  int rc = tu_run(cmd, NULL, &err);
+  cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+  free(err);
+  run_summary s = {0};
+  nmsim_err e = {0};
+  cr_assert_eq(h5o_read_summary_here(h5, &s, &e), NMSIM_OK, "%s", e.msg);
+  double neurons = col_sum(h5, "/cores/busy_ns", 3, 0, false);
+  double synapses = col_sum(h5, "/cores/busy_ns", 3, 1, false);
+  double want_n = s.energy_pj[NM_E_NEURON_UPDATE] + s.energy_pj[NM_E_NEURON_IDLE] +
+                  s.energy_pj[NM_E_SPIKE_OUT];
+  double want_s = s.energy_pj[NM_E_SYN_OP];
+  cr_assert(want_s > 0 && synapses > 0, "no synaptic events");
+  cr_assert(fabs(neurons - want_n) <= 1e-9 * want_n, "neurons %.17g ns, charged %.17g", neurons,
+            want_n);
+  cr_assert(fabs(synapses - want_s) <= 1e-9 * want_s, "synapses %.17g ns, charged %.17g",
+            synapses, want_s);
+  run_summary_clear(&s);
   remove(h5);
 }

@@ -947,13 +947,13 @@ static nmsim_status h5o_write_tables(h5o_writer *w, const h5o_final *f, nmsim_er
   }
   if (f->tl_steps && f->tl_cores) {
     static const char *const names[] = {"updates_start_ns", "updates_end_ns", "work_end_ns",
-                                        "synapses_ns"};
+                                        "synapses_ns", "learning_ns"};
     hid_t g = h5o_group(w->file, "/timeline", false);
     herr_t rc = g < 0 ? -1 : h5o_attr_u64(g, "first_step", f->tl_first);
     if (rc >= 0)
       rc = h5o_links_col(g, "core", H5T_STD_U32LE, H5T_NATIVE_UINT32, f->tl_cores, 1,
                          f->tl_core, "core");
-    for (int k = 0; k < 4 && rc >= 0; k++)
+    for (int k = 0; k < 5 && rc >= 0; k++)
       rc = h5o_links_col(g, names[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, f->tl_steps,
                          f->tl_cores, f->tl_ns[k], "ns");
     if (rc >= 0)

@@ -134,11 +134,12 @@ typedef struct h5o_final {
   const uint64_t *core_critical;
   /* record.timeline (NULL: none): tl_steps steps from tl_first, tl_cores
    * cores (their ids in tl_core); per field (updates start, updates end,
-   * work end, synaptic work: ns; packets) a tl_steps x tl_cores table */
+   * work end, synaptic work, learning: ns; packets) a tl_steps x tl_cores
+   * table */
   size_t tl_steps, tl_cores;
   uint64_t tl_first;
   const uint32_t *tl_core;
-  const double *tl_ns[4];
+  const double *tl_ns[5];
   const uint64_t *tl_packets;
   const uint64_t *lat_hist;     /* n_bins packet counts */
   size_t n_bins;

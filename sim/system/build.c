@@ -978,7 +978,8 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
                       sizeof *s->tl);
     s->tl_syn0 = nm_calloc(s->n_used + 1, sizeof *s->tl_syn0);
     s->tl_rx0 = nm_calloc(s->n_used + 1, sizeof *s->tl_rx0);
-    if (!s->tl || !s->tl_syn0 || !s->tl_rx0) {
+    s->tl_learn0 = nm_calloc(s->n_used + 1, sizeof *s->tl_learn0);
+    if (!s->tl || !s->tl_syn0 || !s->tl_rx0 || !s->tl_learn0) {
       rc = NMSIM_ENOMEM_ERR(err);
       goto fail;
     }
@@ -1073,6 +1074,7 @@ void sys_destroy(sys *s) {
   nm_free(s->tl);
   nm_free(s->tl_syn0);
   nm_free(s->tl_rx0);
+  nm_free(s->tl_learn0);
   nm_free(s->last_spike);
   nm_free(s->in_burst);
   nm_free(s->lat_hist);

@@ -57,7 +57,7 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
 
   if (s->tl) {
     size_t ns = (size_t)(s->tl_end - s->tl_first), nc = s->n_used, n = ns * nc;
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
       if (!(t->tl_ns[k] = nm_calloc(n + 1, sizeof(double)))) return NMSIM_ENOMEM_ERR(err);
     if (!(t->tl_packets = nm_calloc(n + 1, sizeof(uint64_t)))) return NMSIM_ENOMEM_ERR(err);
     for (size_t r = 0; r < n; r++) {
@@ -66,6 +66,7 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
       t->tl_ns[1][r] = (double)row[TL_UPD_END] / NMSIM_PS_PER_NS;
       t->tl_ns[2][r] = (double)row[TL_WORK_END] / NMSIM_PS_PER_NS;
       t->tl_ns[3][r] = (double)row[TL_SYN_PS] / NMSIM_PS_PER_NS;
+      t->tl_ns[4][r] = (double)row[TL_LEARN_PS] / NMSIM_PS_PER_NS;
       t->tl_packets[r] = row[TL_PACKETS];
     }
   }
@@ -119,7 +120,8 @@ nmsim_status h5t_gather(const sys *s, const run_summary *sum, h5t_tables *t, nms
                        .tl_cores = s->tl ? s->n_used : 0,
                        .tl_first = s->tl_first,
                        .tl_core = s->used,
-                       .tl_ns = {t->tl_ns[0], t->tl_ns[1], t->tl_ns[2], t->tl_ns[3]},
+                       .tl_ns = {t->tl_ns[0], t->tl_ns[1], t->tl_ns[2], t->tl_ns[3],
+                                 t->tl_ns[4]},
                        .tl_packets = t->tl_packets,
                        .lat_hist = s->lat_hist,
                        .n_bins = SYS_LAT_BINS,
@@ -142,7 +144,7 @@ void h5t_free(h5t_tables *t) {
   nm_free(t->win_busy);
   nm_free(t->win_stall);
   nm_free(t->win_packets);
-  for (int k = 0; k < 4; k++) nm_free(t->tl_ns[k]);
+  for (int k = 0; k < 5; k++) nm_free(t->tl_ns[k]);
   nm_free(t->tl_packets);
   nm_free(t->core_crit);
   nm_free(t->src_xy);

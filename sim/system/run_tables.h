@@ -16,7 +16,7 @@ typedef struct h5t_tables {
   double *stall_ns;        /* per link */
   double *win_time, *win_busy, *win_stall; /* per window; per window and link */
   uint64_t *win_packets;
-  double *tl_ns[4];        /* record.timeline tables */
+  double *tl_ns[5];        /* record.timeline tables */
   uint64_t *tl_packets;
   uint64_t *core_crit;     /* timed runs: n_cores x 2 */
   char **names;
