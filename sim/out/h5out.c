@@ -1070,7 +1070,23 @@ static hid_t h5o_pop_type(bool packed) {
   return t;
 }
 
-/* /summary/mapping and /summary/bottleneck_cores (when there are any). */
+/* n rows of a compound (type(false) in memory, type(true) packed in the
+ * file) as dataset `name` of group g, in chunks of `chunk` rows. */
+static nmsim_status h5o_write_rows(h5o_writer *w, hid_t g, const char *name,
+                                   hid_t (*type)(bool), const void *rows, size_t n,
+                                   size_t chunk, nmsim_err *err) {
+  nmsim_status st = NMSIM_OK;
+  hid_t mt = type(false), ft = type(true), ds = H5I_INVALID_HID;
+  if (mt >= 0 && ft >= 0) ds = h5o_dset(g, name, ft, 1, 1, chunk, NULL);
+  if (ds < 0 || h5o_append(ds, 1, 0, n, 1, mt, rows) < 0)
+    st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /summary/%s", name);
+  h5o_close_id(&ds, H5Dclose);
+  h5o_close_id(&ft, H5Tclose);
+  h5o_close_id(&mt, H5Tclose);
+  return st;
+}
+
+/* /summary/mapping, bottleneck_links and bottleneck_cores (when there are any). */
 static nmsim_status h5o_write_map(h5o_writer *w, hid_t g, const run_summary *sum,
                                   nmsim_err *err) {
   nmsim_status st = NMSIM_OK;
@@ -1095,27 +1111,12 @@ static nmsim_status h5o_write_map(h5o_writer *w, hid_t g, const run_summary *sum
     h5o_close_id(&mt, H5Tclose);
   }
   nm_free(rec);
-  if (!st && sum->n_top_links) {
-    mt = h5o_toplink_type(false);
-    ft = h5o_toplink_type(true);
-    ds = mt < 0 || ft < 0 ? H5I_INVALID_HID
-                          : h5o_dset(g, "bottleneck_links", ft, 1, 1, RUN_TOP_LINKS, NULL);
-    if (ds < 0 || h5o_append(ds, 1, 0, sum->n_top_links, 1, mt, sum->top_links) < 0)
-      st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /summary/bottleneck_links");
-    h5o_close_id(&ds, H5Dclose);
-    h5o_close_id(&ft, H5Tclose);
-    h5o_close_id(&mt, H5Tclose);
-  }
-  if (st || !sum->n_top_cores) return st;
-  mt = h5o_top_type(false);
-  ft = h5o_top_type(true);
-  ds = mt < 0 || ft < 0 ? H5I_INVALID_HID
-                        : h5o_dset(g, "bottleneck_cores", ft, 1, 1, RUN_TOP_CORES, NULL);
-  if (ds < 0 || h5o_append(ds, 1, 0, sum->n_top_cores, 1, mt, sum->top_cores) < 0)
-    st = H5O_FAIL(err, NMSIM_EHDF5, w->path, "cannot write /summary/bottleneck_cores");
-  h5o_close_id(&ds, H5Dclose);
-  h5o_close_id(&ft, H5Tclose);
-  h5o_close_id(&mt, H5Tclose);
+  if (!st && sum->n_top_links)
+    st = h5o_write_rows(w, g, "bottleneck_links", h5o_toplink_type, sum->top_links,
+                        sum->n_top_links, RUN_TOP_LINKS, err);
+  if (!st && sum->n_top_cores)
+    st = h5o_write_rows(w, g, "bottleneck_cores", h5o_top_type, sum->top_cores,
+                        sum->n_top_cores, RUN_TOP_CORES, err);
   return st;
 }
 
@@ -1616,6 +1617,28 @@ done:
   return st;
 }
 
+/* Up to max rows of a compound dataset `name` (type(false) in memory) into
+ * rows, their count in *n; none when the file lacks it. */
+static nmsim_status h5o_read_top(h5o_rd *r, hid_t file, const char *name,
+                                 hid_t (*type)(bool), void *rows, size_t max, uint32_t *n) {
+  *n = 0;
+  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) return NMSIM_OK;
+  hid_t ds = H5I_INVALID_HID, mt = H5I_INVALID_HID;
+  hsize_t dims[2];
+  int rank;
+  nmsim_status st = h5o_open_dset(r, file, name, &ds, dims, &rank);
+  if (st) return st;
+  mt = type(false);
+  if (rank != 1 || dims[0] > max || mt < 0 ||
+      (dims[0] && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0))
+    st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "cannot read %s", name);
+  else
+    *n = (uint32_t)dims[0];
+  h5o_close_id(&mt, H5Tclose);
+  h5o_close_id(&ds, H5Dclose);
+  return st;
+}
+
 /* /summary/mapping and /summary/bottleneck_cores, when the file has them
  * (files of older versions do not). */
 static nmsim_status h5o_read_map(h5o_rd *r, hid_t file, run_summary *s) {
@@ -1660,30 +1683,13 @@ static nmsim_status h5o_read_map(h5o_rd *r, hid_t file, run_summary *s) {
     h5o_close_id(&ds, H5Dclose);
     if (st) goto done;
   }
-  if (H5Lexists(file, "/summary/bottleneck_cores", H5P_DEFAULT) > 0) {
-    if ((st = h5o_open_dset(r, file, "/summary/bottleneck_cores", &ds, dims, &rank))) goto done;
-    mt = h5o_top_type(false);
-    if (rank != 1 || dims[0] > RUN_TOP_CORES || mt < 0 ||
-        (dims[0] && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->top_cores) < 0)) {
-      st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "cannot read /summary/bottleneck_cores");
-      goto done;
-    }
-    s->n_top_cores = (uint32_t)dims[0];
-    h5o_close_id(&mt, H5Tclose);
-    h5o_close_id(&ds, H5Dclose);
-  }
-  if (H5Lexists(file, "/summary/bottleneck_links", H5P_DEFAULT) > 0) {
-    if ((st = h5o_open_dset(r, file, "/summary/bottleneck_links", &ds, dims, &rank))) goto done;
-    mt = h5o_toplink_type(false);
-    if (rank != 1 || dims[0] > RUN_TOP_LINKS || mt < 0 ||
-        (dims[0] && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->top_links) < 0)) {
-      st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "cannot read /summary/bottleneck_links");
-      goto done;
-    }
-    s->n_top_links = (uint32_t)dims[0];
-    for (uint32_t i = 0; i < s->n_top_links; i++)
-      s->top_links[i].name[sizeof s->top_links[i].name - 1] = 0;
-  }
+  if ((st = h5o_read_top(r, file, "/summary/bottleneck_cores", h5o_top_type, s->top_cores,
+                         RUN_TOP_CORES, &s->n_top_cores)) ||
+      (st = h5o_read_top(r, file, "/summary/bottleneck_links", h5o_toplink_type,
+                         s->top_links, RUN_TOP_LINKS, &s->n_top_links)))
+    goto done;
+  for (uint32_t i = 0; i < s->n_top_links; i++)
+    s->top_links[i].name[sizeof s->top_links[i].name - 1] = 0;
 done:
   if (rec && n) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, rec);
   nm_free(rec);
