@@ -1150,6 +1150,82 @@ static nmsim_status q_neuron(nir_net *n, const nir_node *nd, const scn_populatio
   return NMSIM_OK;
 }
 
+/* quantise: lava, the NIR paper's Lava converter (neuromorphs/NIR,
+ * paper/nir_to_lava.py) for a LIF node at step dt: du = int(1 x 4095) (no
+ * current memory), dv = int(dt / tau x 4095), vth = int(v_threshold x 131071)
+ * >> 9, no bias; the node's input passes through its own Dense of weight
+ * int(dt / tau x 256), which Lava feeds binary spikes, so every presynaptic
+ * spike of a positive weight adds that weight (weight_exp 0, Lava's activation
+ * shift of 6 in the compartment), whatever the weight's size. What that
+ * converter cannot express is refused, naming the node. */
+static nmsim_status quantise_lava(nir_net *n, nmsim_scenario *s, size_t q) {
+  uint32_t pi = (uint32_t)(n->pop0 + q);
+  scn_population *p = &s->pops[pi];
+  const nir_node *nd = node(n, n->pop_node[q]);
+  const nmsim_neuron_type *t = p->model;
+  if (nd->kind != NIR_LIF)
+    return node_fail(n, nd, "quantise: lava follows the NIR paper's Lava converter, which "
+                     "takes LIF nodes only");
+#define PV(name, i) \
+  (p->spikes.param && p->spikes.param[nmsim_model_param_index(t, name)] \
+       ? p->spikes.param[nmsim_model_param_index(t, name)][i] \
+       : p->values[nmsim_model_param_index(t, name)])
+  double tau = PV("tau", 0), th = PV("v_threshold", 0);
+  for (uint32_t i = 0; i < p->size; i++) {
+    if (PV("tau", i) != tau || PV("v_threshold", i) != th)
+      return node_fail(n, nd, "quantise: lava takes one tau and one v_threshold per node (Lava's "
+                       "converter has one weight for the node's input); neuron %u differs", i);
+    if (PV("bias", i) != 0 || PV("v_leak", i) != 0 || PV("r", i) != 1)
+      return node_fail(n, nd, "quantise: lava: neuron %u has bias %g, v_leak %g, r %g; Lava's "
+                       "converter takes none (0, 0, 1)", i, PV("bias", i), PV("v_leak", i),
+                       PV("r", i));
+  }
+#undef PV
+  if (!(tau > 0) || !(th > 0))
+    return node_fail(n, nd, "quantise: lava needs tau > 0 and v_threshold > 0");
+  double a = n->o.dt_ms / tau, wl = floor(a * 256);
+  double vals[7] = {4095, floor(a * 4095), 0, 0, (double)((int64_t)floor(th * 131071) >> 9),
+                    n->o.subtract ? 1 : 0, 0};
+  if (wl < 1 || wl > 255 || vals[1] > 4095)
+    return node_fail(n, nd, "quantise: lava: dt / tau = %g gives an input weight of %g; "
+                     "Lava's 8-bit weights need 1 to 255", a, wl);
+  for (size_t k = 0; k < s->n_projs; k++) {
+    scn_projection *pj = &s->projs[k];
+    if (pj->post != pi) continue;
+    double *arr;
+    size_t cnt = proj_values(pj, &arr);
+    for (size_t i = 0; i < cnt || (!arr && i == 0); i++) {
+      double w = pj->weight * (arr ? arr[i] : 1.0);
+      if (w < 0)
+        return node_fail(n, nd, "quantise: lava: a negative weight (%g) into it; Lava's "
+                         "converter passes spikes between its two Dense layers as binary, so "
+                         "it would excite", w);
+      double x = floor(w * 256) != 0 ? wl : 0;
+      if (arr) arr[i] = x;
+      else pj->weight = x;
+    }
+    if (arr) pj->weight = 1;
+    pj->weight_exp = 0;
+    pj->weight_max = wl;
+  }
+  if (p->spikes.param) {
+    for (size_t k = 0; k < p->model->n_params; k++) nm_free(p->spikes.param[k]);
+    nm_free(p->spikes.param);
+    p->spikes.param = NULL;
+  }
+  double *nv = nm_calloc(mdl_loihi_cuba_type.n_params, sizeof(double));
+  if (!nv) return NMSIM_ENOMEM_ERR(n->err);
+  nm_free(p->values);
+  p->values = nv;
+  p->model = &mdl_loihi_cuba_type;
+  for (size_t k = 0; k < p->model->n_params; k++) p->values[k] = p->model->params[k].def;
+  static const char *const names[7] = {"du", "dv", "bias_mant", "bias_exp", "vth", "reset_mode",
+                                       "refractory_period"};
+  nmsim_status rc = NMSIM_OK;
+  for (int k = 0; k < 7 && rc == NMSIM_OK; k++) rc = set_param(n, p, names[k], NULL, vals[k]);
+  return rc;
+}
+
 /* Quantise population p (of the net: index q) and the projections into it. */
 static nmsim_status quantise(nir_net *n, nmsim_scenario *s, size_t q, size_t proj0) {
   uint32_t pi = (uint32_t)(n->pop0 + q);
@@ -1310,6 +1386,7 @@ nmsim_status nir_net_finish(nir_net *n, nmsim_scenario *s, nmsim_err *err) {
                       n->binds[b].delay + pl->m.delay);
   }
   if (rc || n->o.target != NIR_TARGET_LOIHI_CUBA) return rc;
-  for (size_t q = 0; q < n->n_pops && rc == NMSIM_OK; q++) rc = quantise(n, s, q, proj0);
+  for (size_t q = 0; q < n->n_pops && rc == NMSIM_OK; q++)
+    rc = n->o.lava ? quantise_lava(n, s, q) : quantise(n, s, q, proj0);
   return rc;
 }

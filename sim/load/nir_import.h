@@ -20,6 +20,7 @@ typedef struct nir_net_opts {
   double dt_ms;          /* the step that discretises the NIR equations */
   bool subtract;         /* reset by subtracting v_threshold (else to v_reset) */
   nir_target target;
+  bool lava;             /* loihi_cuba with the NIR paper's Lava converter's quantisation */
   int line;              /* line of `network` in the scenario, for the populations */
 } nir_net_opts;
 

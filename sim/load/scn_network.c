@@ -21,10 +21,11 @@ nmsim_status scn_read_network_dt(scn_ctx *x, struct fy_node *root) {
   return NMSIM_OK;
 }
 
-/* network: {nir: FILE, dt, reset: zero | subtract, target: float | loihi_cuba}:
+/* network: {nir: FILE, dt, reset: zero | subtract, target: float | loihi_cuba,
+ * quantise: nmsim | lava}:
  * the graph's populations are appended after the scenario's. */
 nmsim_status scn_read_network(scn_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"nir", "dt", "reset", "target", NULL};
+  static const char *const keys[] = {"nir", "dt", "reset", "target", "quantise", NULL};
   struct fy_node *m = yml_get(root, "network"), *n, *fn;
   const char *str;
   nmsim_status rc;
@@ -48,6 +49,19 @@ nmsim_status scn_read_network(scn_ctx *x, struct fy_node *root) {
                        "expected float (the nir_* models) or loihi_cuba (quantised to Loihi's "
                        "fixed-point compartment), got '%s'", str);
     o.target = strcmp(str, "float") ? NIR_TARGET_LOIHI_CUBA : NIR_TARGET_FLOAT;
+  }
+  if ((n = yml_get(m, "quantise"))) {
+    if ((rc = yml_str(x->d, n, "network.quantise", &str, x->err))) return rc;
+    if (strcmp(str, "nmsim") && strcmp(str, "lava"))
+      return yml_error(x->d, n, "network.quantise", x->err,
+                       "expected nmsim (scale each population to use Loihi's ranges) or lava "
+                       "(the NIR paper's Lava converter: decays x 4095, weights x 256, "
+                       "thresholds x 131071 >> 9), got '%s'", str);
+    o.lava = strcmp(str, "lava") == 0;
+    if (o.lava && o.target != NIR_TARGET_LOIHI_CUBA)
+      return yml_error(x->d, n, "network.quantise", x->err,
+                       "quantise: lava needs target: loihi_cuba (it is a fixed-point "
+                       "convention)");
   }
   if (!(fn = scn_need(x, m, "network", "nir", "the path of a NIR file"))) return NMSIM_EINPUT;
   if ((rc = yml_str(x->d, fn, "network.nir", &str, x->err))) return rc;

@@ -148,3 +148,78 @@ Test(nir_lif, two_lif_neurons, .timeout = 120) {
   free(s2);
   nmsim_scenario_destroy(s);
 }
+
+#define LAVA_CSV NIR_DIR "reference/01_lif/lif_lava_cpu_fixed.csv"
+
+/* Lava's conventions (network.quantise: lava, the NIR paper's Lava
+ * converter): lif_norse.nir at dt 0.1 ms becomes du 4095, dv int(0.04 x 4095)
+ * = 163, vth int(0.1 x 131071) >> 9 = 25, an input weight int(0.04 x 256) =
+ * 10; driven by the CSV's input spikes (each reaches v one step later, as in
+ * Lava), v and the output spikes equal Lava's fixed-point CPU run at every
+ * step, bit for bit. */
+Test(nir_lif, lava_conventions_bit_for_bit, .timeout = 120) {
+  static double rows[2000][3];
+  size_t nr = ref_read_norse_csv(LAVA_CSV, rows, 2000);
+  cr_assert_eq(nr, 1000, "%s: %zu rows, expected 1000", LAVA_CSV, nr);
+  static char yaml[8192];
+  size_t k = (size_t)snprintf(yaml, sizeof yaml,
+                              "name: nir_lif_lava\nchip: loihi\nsteps: %zu\n"
+                              "network: {nir: %slif_norse.nir, dt: 0.1 ms, reset: zero, "
+                              "target: loihi_cuba, quantise: lava}\n"
+                              "populations:\n  src: {size: 1, model: spike_array, spikes: [[",
+                              nr, NIR_DIR);
+  bool first = true;
+  for (size_t r = 0; r < nr; r++)
+    if (rows[r][0] != 0) {
+      k += (size_t)snprintf(yaml + k, sizeof yaml - k, "%s%zu", first ? "" : ", ", r);
+      first = false;
+    }
+  snprintf(yaml + k, sizeof yaml - k,
+           "]]}\nprojections:\n  - {from: src, to: nir.input, connector: one_to_one, weight: 1}\n"
+           "record:\n  spikes: [nir.output]\n  state: {nir.output: {vars: [v]}}\n");
+  const char *path = tu_tmp("lava", ".yaml");
+  cr_assert_eq(tu_write(path, yaml), 0);
+  nmsim_scenario *s;
+  const char *h5 = sr_run(path, "nirlava", &s);
+  const scn_population *p = &s->pops[1];
+  cr_assert_str_eq(p->model->name, "loihi_cuba");
+  double dv = p->values[nmsim_model_param_index(p->model, "dv")];
+  double vth = p->values[nmsim_model_param_index(p->model, "vth")];
+  double du = p->values[nmsim_model_param_index(p->model, "du")];
+  cr_assert(dv == 163 && vth == 25 && du == 4095, "du %g dv %g vth %g, expected 4095 163 25", du,
+            dv, vth);
+  size_t nv, ns;
+  double *v = sr_read(h5, "/state/nir.1/v", H5T_NATIVE_DOUBLE, &nv);
+  uint64_t *sp = sr_read(h5, "/populations/nir.1/spikes/step", H5T_NATIVE_UINT64, &ns);
+  cr_assert_eq(nv, nr);
+  for (size_t r = 0; r < nr; r++)
+    cr_assert(v[r] == rows[r][1], "step %zu: v = %.17g, Lava %.17g", r, v[r], rows[r][1]);
+  size_t j = 0;
+  for (size_t r = 0; r < nr; r++) {
+    if (rows[r][2] == 0) continue;
+    cr_assert(j < ns && sp[j] == r, "Lava's output spike at step %zu, run's spike %zu at %lld", r,
+              j, j < ns ? (long long)sp[j] : -1LL);
+    j++;
+  }
+  cr_assert_eq(j, ns, "%zu spikes in the run, %zu in Lava's", ns, j);
+  printf("nir_lif quantise lava: %zu steps of v and %zu spikes equal Lava's fixed-point run\n", nr,
+         ns);
+  free(v);
+  free(sp);
+  nmsim_scenario_destroy(s);
+}
+
+/* quantise: lava is a fixed-point convention: with target float it is refused,
+ * naming the field. */
+Test(nir_lif, lava_needs_loihi_cuba) {
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml,
+           "chip: loihi\nsteps: 10\nnetwork: {nir: %slif_norse.nir, dt: 0.1 ms, target: float, "
+           "quantise: lava}\n", NIR_DIR);
+  nmsim_scenario *s = NULL;
+  nmsim_err err = {0};
+  cr_assert_neq(nmsim_scenario_load_string("q.yaml", yaml, NULL, 0, &s, &err), NMSIM_OK);
+  cr_assert(strstr(err.msg, "network.quantise") && strstr(err.msg, "target: loihi_cuba"), "%s",
+            err.msg);
+  nmsim_scenario_destroy(s);
+}
