@@ -1,7 +1,9 @@
 /* chip.c: what the chip description computes for the rest of nmsim (the
  * barrier time of a step), and its release. Chip files are read by
  * sim/load/chip_file.c. */
+#include <ctype.h>
 #include <math.h>
+#include <string.h>
 
 #include "cores/chip_int.h"
 
@@ -41,4 +43,50 @@ nmsim_ps chip_barrier_time_chips(const nmsim_chip *c, uint32_t chips) {
   for (size_t i = 0; i < c->n_barrier_chips && n < NM_ARRAY_LEN(pts); i++)
     if (c->barrier_chips[i].tiles > 1) pts[n++] = c->barrier_chips[i];
   return chip_interp(pts, n, chips);
+}
+
+/* The figures on one line of YAML (up to its comment): each value that
+ * follows "key:" and starts like a number. */
+static uint32_t line_figures(const char *a, const char *end) {
+  uint32_t n = 0;
+  bool quoted = false;
+  for (const char *p = a; p < end; p++) {
+    if (*p == '"') quoted = !quoted;
+    if (quoted || *p != ':' || p + 1 >= end || (p[1] != ' ' && p[1] != '\t')) continue;
+    const char *v = p + 1;
+    while (v < end && (*v == ' ' || *v == '\t')) v++;
+    if (v < end && (isdigit((unsigned char)*v) || *v == '-' || *v == '.')) n++;
+  }
+  return n;
+}
+
+void chip_provenance(const char *text, uint32_t n[CHIP_PROV_KINDS]) {
+  memset(n, 0, sizeof(uint32_t) * CHIP_PROV_KINDS);
+  for (const char *line = text; line && *line;) {
+    const char *eol = strchr(line, '\n');
+    if (!eol) eol = line + strlen(line);
+    /* the comment: a '#' outside quotes, after a blank or at the start */
+    const char *hash = NULL;
+    bool quoted = false;
+    for (const char *p = line; p < eol && !hash; p++) {
+      if (*p == '"') quoted = !quoted;
+      if (!quoted && *p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) hash = p;
+    }
+    uint32_t k = line_figures(line, hash ? hash : eol);
+    if (k) {
+      char c[512];
+      size_t len = 0;
+      for (const char *p = hash ? hash + 1 : eol; p < eol && len + 1 < sizeof c; p++)
+        c[len++] = (char)tolower((unsigned char)*p);
+      c[len] = 0;
+      const char *t = c;
+      while (*t == ' ' || *t == '\t') t++;
+      int kind = !*t                                                 ? CHIP_PROV_NONE
+                 : strstr(t, "estimate") || strstr(t, "invented")   ? CHIP_PROV_ESTIMATE
+                 : strncmp(t, "derived", 7) == 0                     ? CHIP_PROV_DERIVED
+                                                                     : CHIP_PROV_CITED;
+      n[kind] += k;
+    }
+    line = *eol ? eol + 1 : eol;
+  }
 }

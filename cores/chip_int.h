@@ -130,6 +130,15 @@ struct nmsim_chip {
   uint32_t router_entries;      /* key/mask entries a router's table holds */
 };
 
+/* Where a chip file's figures come from, by the comment beside them: a
+ * source cited (a paper, a table, a datasheet), derived from cited figures
+ * ("# derived: ..."), an estimate ("estimate" in the comment, or "invented"),
+ * or nothing said. */
+enum { CHIP_PROV_CITED, CHIP_PROV_DERIVED, CHIP_PROV_ESTIMATE, CHIP_PROV_NONE, CHIP_PROV_KINDS };
+/* Count the figures of chip file text (each `key: number` value, a flow
+ * mapping's several on one line) by the comment of their line. */
+void chip_provenance(const char *text, uint32_t n[CHIP_PROV_KINDS]);
+
 static inline uint32_t chip_n_tiles(const nmsim_chip *c) {
   return c->mesh_width * c->mesh_height;
 }

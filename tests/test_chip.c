@@ -404,3 +404,47 @@ Test(chip, out_of_memory) {
 
 /* destroy accepts NULL. */
 Test(chip, destroy_null) { nmsim_chip_destroy(NULL); }
+
+Test(chip, provenance_of_figures) {
+  /* each `key: number` counts once, by the comment of its line; a quoted
+   * string's colons and numbers do not count */
+  uint32_t n[CHIP_PROV_KINDS];
+  chip_provenance("a: 1 pJ    # Davies 2018 Table 2\n"
+                  "b: 2       # estimate: chosen\n"
+                  "c: {d: 3, e: -4}   # derived: from a and b\n"
+                  "f: 5\n"
+                  "g: \"x: 1 # not a comment\"   # a string, not a figure\n"
+                  "h: fast    # no number\n"
+                  "# i: 7 commented out\n"
+                  "- {tiles: 1, time: 2 ns}   # invented\n",
+                  n);
+  cr_assert_eq(n[CHIP_PROV_CITED], 1u);
+  cr_assert_eq(n[CHIP_PROV_ESTIMATE], 3u);
+  cr_assert_eq(n[CHIP_PROV_DERIVED], 2u);
+  cr_assert_eq(n[CHIP_PROV_NONE], 1u);
+}
+
+Test(chip, every_preset_figure_says_where_it_comes_from) {
+  /* Invariant: in every bundled preset each figure's line says its source,
+   * that it is derived, or that it is an estimate; `nmsim chips --json`
+   * reports the same counts */
+  char *out = NULL, *err = NULL;
+  cr_assert_eq(tu_run(NMSIM_BINARY " chips --json", &out, &err), 0, "%s", err);
+  for (size_t i = 0; nmsim_chip_presets[i]; i++) {
+    uint32_t n[CHIP_PROV_KINDS];
+    chip_provenance(nmsim_chip_preset_text(nmsim_chip_presets[i]), n);
+    cr_assert_eq(n[CHIP_PROV_NONE], 0u, "preset %s: %u figures say nothing of their source",
+                 nmsim_chip_presets[i], n[CHIP_PROV_NONE]);
+    cr_assert(n[CHIP_PROV_CITED] + n[CHIP_PROV_DERIVED] + n[CHIP_PROV_ESTIMATE] >= 10,
+              "preset %s: only %u figures found", nmsim_chip_presets[i],
+              n[CHIP_PROV_CITED] + n[CHIP_PROV_DERIVED] + n[CHIP_PROV_ESTIMATE]);
+    char want[160];
+    snprintf(want, sizeof want,
+             "\"figures\": {\"cited\": %u, \"derived\": %u, \"estimated\": %u, \"unsourced\": 0}",
+             n[CHIP_PROV_CITED], n[CHIP_PROV_DERIVED], n[CHIP_PROV_ESTIMATE]);
+    cr_assert(strstr(out, want) != NULL, "chips --json lacks %s for %s", want,
+              nmsim_chip_presets[i]);
+  }
+  free(out);
+  free(err);
+}

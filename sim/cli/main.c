@@ -343,9 +343,9 @@ static int cmd_chips(int argc, char **argv) {
   }
   if (types) return print_types(json);
   if (json) printf("[");
-  else printf("%-12s %-10s %-8s %6s %6s %8s %10s %10s %10s %10s  %s\n", "preset", "kind",
-              "topology", "tiles", "cores", "neur/core", "synop pJ", "synop ns", "hop E-W pJ",
-              "static mW", "pacing");
+  else printf("%-12s %-10s %-8s %6s %6s %8s %10s %10s %10s %10s  %-13s  %s\n", "preset",
+              "kind", "topology", "tiles", "cores", "neur/core", "synop pJ", "synop ns",
+              "hop E-W pJ", "static mW", "figures c/d/e", "pacing");
   for (size_t i = 0; nmsim_chip_presets[i]; i++) {
     nmsim_chip *c = NULL;
     nmsim_err err = {0};
@@ -353,6 +353,8 @@ static int cmd_chips(int argc, char **argv) {
     if (st != NMSIM_OK) return fail(st, &err);
     bool spin = c->core_type->flags & CORE_CHIP_PE;
     const char *kind = c->core_type->name;
+    uint32_t prov[CHIP_PROV_KINDS];
+    chip_provenance(c->text, prov);
     if (json) {
       printf("%s\n  {\"name\": \"%s\", \"core_kind\": \"%s\", \"topology\": \"%s\", "
              "\"routing\": \"%s\", \"tiles\": %u, \"cores\": %u, "
@@ -381,6 +383,9 @@ static int cmd_chips(int argc, char **argv) {
       /* a global tick (core_kind truenorth) */
       if (c->core_type->flags & CORE_CHIP_TICK)
         printf(", \"tick_ms\": %.17g", (double)c->tick_ps / 1e9);
+      printf(", \"figures\": {\"cited\": %u, \"derived\": %u, \"estimated\": %u, "
+             "\"unsourced\": %u}", prov[CHIP_PROV_CITED], prov[CHIP_PROV_DERIVED],
+             prov[CHIP_PROV_ESTIMATE], prov[CHIP_PROV_NONE]);
       printf(", \"pacing\": \"%s\", \"pacing_ms\": %.17g, \"static_gated\": %s",
              c->pacing == NM_PACE_FAST ? "fast" : "realtime", (double)c->pacing_ps / 1e9,
              c->static_gated ? "true" : "false");
@@ -395,10 +400,13 @@ static int cmd_chips(int argc, char **argv) {
       if (spin && c->pe.n_levels)
         snprintf(dvfs, sizeof dvfs, ", DVFS %u levels %g-%g MHz", c->pe.n_levels,
                  c->pe.level[0].clock_hz / 1e6, c->pe.level[c->pe.n_levels - 1].clock_hz / 1e6);
-      printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g  %s%s\n", c->name, kind,
-             c->topology->name, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
+      char figs[40];
+      snprintf(figs, sizeof figs, "%u/%u/%u%s", prov[CHIP_PROV_CITED], prov[CHIP_PROV_DERIVED],
+               prov[CHIP_PROV_ESTIMATE], prov[CHIP_PROV_NONE] ? " +?" : "");
+      printf("%-12s %-10s %-8s %6u %6u %8u %10.4g %10.4g %10.4g %10.4g  %-13s  %s%s\n", c->name,
+             kind, c->topology->name, chip_n_tiles(c), chip_n_cores(c), c->max_neurons,
              c->syn_op.energy_pj, c->syn_op.time_ps / 1000.0, c->hop_ew.energy_pj,
-             c->static_power_mw, pace, dvfs);
+             c->static_power_mw, figs, pace, dvfs);
     }
     nmsim_chip_destroy(c);
   }
