@@ -98,7 +98,7 @@ Test(mpi, multichip_timed, .timeout = 600) {
  * steps, each row written by the process that holds its core or link. */
 Test(mpi, multichip_timeline_and_windows, .timeout = 600) {
   check_ranks("mpi-timeline", "scenarios/multichip.yaml",
-              "--set steps=30 --set 'record.timeline={steps: [5, 20]}' "
+              "--set steps=12 --set 'record.timeline={steps: [3, 10]}' "
               "--set 'record.links={window: 3}'");
 }
 
@@ -134,7 +134,8 @@ Test(mpi, spinnaker_board, .timeout = 600) {
 /* DVFS by load: levels chosen per PE and tick, PE ticks per level and
  * switches summed over the ranks, the PEs' static energy by level. */
 Test(mpi, spinnaker_board_dvfs, .timeout = 600) {
-  check_ranks("mpi-spin-dvfs", "tests/mpi/spinnaker_board.yaml", "--set 'dvfs={policy: load}'");
+  check_ranks("mpi-spin-dvfs", "tests/mpi/spinnaker_board.yaml",
+              "--set steps=20 --set 'dvfs={policy: load}'");
 }
 
 Test(mpi, spinnaker_tile_blocks, .timeout = 600) {
