@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dvs_gen.h"
 #include "sim/dvs/dvs_replay.h"
@@ -114,6 +115,50 @@ Test(dvs_replay, whole_sensor_split) {
   nmsim_scenario_destroy(s);
   free(e);
   remove(path);
+}
+
+/* The HDF5 events `nmsim dvs convert` writes are a recording again: the
+ * replay of the converted file gives the bitmaps of the original, its header's
+ * sensor size included, detected (format auto) or named (format h5). */
+Test(dvs_replay, converted_hdf5_replays_as_the_original, .timeout = 60) {
+  char path[512], h5[512], cmd[2048], text[2048];
+  snprintf(path, sizeof path, "%s", tu_tmp("rep_src", ".dat"));
+  snprintf(h5, sizeof h5, "%s", tu_tmp("rep_conv", ".h5"));
+  size_t n = 3000;
+  dvs_event *e = write_rec(path, n, 5);
+  snprintf(cmd, sizeof cmd, "%s dvs convert %s -o %s", NMSIM_BINARY, path, h5);
+  char *out = NULL, *err = NULL;
+  cr_assert_eq(tu_run(cmd, &out, &err), 0, "%s", err);
+  free(out), free(err);
+  for (int named = 0; named < 2; named++) {
+    snprintf(text, sizeof text,
+             "chip: loihi\nsteps: 130\ndt: 1 ms\npopulations:\n"
+             "  cam: {size: %d, model: dvs, input: {dvs: {file: %s%s}}}\n", SW * SH * 2, h5,
+             named ? ", format: h5" : "");
+    nmsim_scenario *s = load_ok(text);
+    map_cfg m = {0, 0, SW, SH, 1, true, 1.0, 0, 1000, false, false, 0, 0};
+    expect_bitmaps(s->pops[0].dvs, e, n, &m, 130, named ? "h5 named" : "h5 detected");
+    cr_assert_eq(dvs_replay_get_counts(s->pops[0].dvs).used, n);
+    nmsim_scenario_destroy(s);
+  }
+  /* a damaged copy (its datasets cut) is refused with the file named */
+  FILE *f = fopen(h5, "r+b");
+  cr_assert(f);
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fclose(f);
+  cr_assert_eq(truncate(h5, len / 2), 0);
+  snprintf(text, sizeof text,
+           "chip: loihi\nsteps: 130\ndt: 1 ms\npopulations:\n"
+           "  cam: {size: %d, model: dvs, input: {dvs: {file: %s}}}\n", SW * SH * 2, h5);
+  nmsim_err er = {0};
+  nmsim_status rc;
+  nmsim_scenario *bad = load(text, &er, &rc);
+  cr_assert_neq(rc, NMSIM_OK, "a cut HDF5 file loaded");
+  cr_assert(strstr(er.msg, h5), "%s", er.msg);
+  nmsim_scenario_destroy(bad);
+  free(e);
+  remove(path), remove(h5);
 }
 
 /* Crop, 3 x 3 downsampling, merged polarity, time scale 2.5, an offset of

@@ -49,7 +49,7 @@ bool dvs_format_parse(const char *name, dvs_format *out) {
   return false;
 }
 const char *dvs_format_names(void) {
-  return "auto, aedat2, aedat3, aedat4, nmnist, evt2, evt3, dat";
+  return "auto, aedat2, aedat3, aedat4, nmnist, evt2, evt3, dat, h5";
 }
 
 /* ---- opening ------------------------------------------------------------------- */
@@ -77,6 +77,7 @@ static nmsim_status dvs_detect(dvs_reader *r, dvs_format *fmt, nmsim_err *err) {
     return DVS_BAD(r, err, 9, "unsupported AEDAT version '%.3s' (supported: 2.0, 3.1, 4.0)",
                    (const char *)p + 9);
   }
+  if (dvs_h5_signature(p, n)) return *fmt = DVS_H5, NMSIM_OK;
   if (p[0] == '#')
     return DVS_BAD(r, err, 0, "a '#' header without an AEDAT version line ('#!AER-DAT2.0', "
                               "'3.1' or '4.0')");
@@ -87,8 +88,8 @@ static nmsim_status dvs_detect(dvs_reader *r, dvs_format *fmt, nmsim_err *err) {
   }
   if (n >= 5 && dvs_nmnist_plausible(p, n))
     return *fmt = DVS_NMNIST, NMSIM_OK;
-  return DVS_BAD(r, err, 0, "unrecognised format: no AEDAT ('#!AER-DAT') or Prophesee ('%%') "
-                            "header, and the data are not N-MNIST records (name the format "
+  return DVS_BAD(r, err, 0, "unrecognised format: no AEDAT ('#!AER-DAT'), Prophesee ('%%') or "
+                            "HDF5 header, and the data are not N-MNIST records (name the format "
                             "explicitly: %s)", dvs_format_names() + 6);
 }
 
@@ -108,6 +109,7 @@ static nmsim_status dvs_declared(dvs_reader *r, dvs_format *fmt, nmsim_err *err)
     *fmt = dvs_aedat_version(p, n);
     return NMSIM_OK;
   }
+  if (dvs_h5_signature(p, n)) return *fmt = DVS_H5, NMSIM_OK;
   if (n == 0 || p[0] != '%') return NMSIM_OK;
   nmsim_err e = {0};
   rc = dvs_prophesee_detect(r, fmt, &e);

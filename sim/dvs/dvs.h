@@ -1,6 +1,6 @@
 /* dvs.h: streaming readers of event-camera (DVS) recordings: AEDAT 2.0/3.1/4.0,
  * N-MNIST/N-Caltech101 binary, Prophesee EVT 2.0, EVT 3.0 and DAT, plain or
- * gzip-compressed. A reader holds a fixed-size window of the file, never the file. */
+ * gzip-compressed, and the HDF5 events nmsim dvs convert writes. A reader holds a fixed-size window of the file, never the file. */
 #ifndef NMSIM_SIM_DVS_H
 #define NMSIM_SIM_DVS_H
 
@@ -19,7 +19,8 @@
   X(NMNIST, "nmnist", "N-MNIST/N-Caltech101 binary", dvs_nmnist_ops)             \
   X(EVT2, "evt2", "Prophesee RAW EVT 2.0", dvs_evt2_ops)                         \
   X(EVT3, "evt3", "Prophesee RAW EVT 3.0", dvs_evt3_ops)                         \
-  X(DAT, "dat", "Prophesee DAT", dvs_dat_ops)
+  X(DAT, "dat", "Prophesee DAT", dvs_dat_ops)                                   \
+  X(H5, "h5", "HDF5 events (nmsim dvs convert)", dvs_h5_ops)
 
 typedef enum dvs_format {
   DVS_AUTO = 0, /* detect from the file's header */

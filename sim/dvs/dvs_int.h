@@ -104,6 +104,8 @@ bool dvs_sensor_size(const char *name, uint32_t *w, uint32_t *h);
 /* Prophesee header detection for DVS_AUTO: parse the '%' lines and say which
  * of EVT2, EVT3 or DAT they describe (used by dvs.c). */
 nmsim_status dvs_prophesee_detect(dvs_reader *r, dvs_format *fmt, nmsim_err *err);
+/* Whether n bytes at p start with the HDF5 signature. */
+bool dvs_h5_signature(const unsigned char *p, size_t n);
 /* Whether n bytes at p (n >= 5) look like N-MNIST records. */
 bool dvs_nmnist_plausible(const unsigned char *p, size_t n);
 
