@@ -81,6 +81,8 @@ struct nmsim_chip {
   chip_cost neuron_active;      /* update of a neuron that had input or non-rest state */
   chip_cost neuron_idle;        /* update of an inactive neuron */
   chip_cost spike_out;          /* generation of one spike packet by a core */
+  chip_cost spike;              /* a neuron's firing, once per spike before its
+                                   packets (costs.spike; 0 when absent) */
 
   /* Network-on-chip: its topology and routing algorithm (noc/topology.h;
    * default mesh and dimension order) and the costs of its links. */

@@ -214,6 +214,7 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
       both += sys_had(c, b->local0 + i);
       core_record_spike(s, b->pop_id, b->first + i);
       double v = val ? val[i] : 1.0;
+      if (!source) emit_time += ch->spike.time_ps; /* the firing, before its packets */
       nmsim_ps at = t0 + emit_time;
       if (!source) {
         while (hk < nh && c->had_list[hk] <= b->local0 + i) hk++;
@@ -228,6 +229,10 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
       c->busy[SYS_BUSY_NEURONS] += emit_time;
       continue;
     }
+    /* the firing's own cost (costs.spike); network mode counts no spike
+     * generation, as it counts no messages */
+    if (ns && ch->spike.energy_pj > 0 && !s->net)
+      sys_charge_pop(s, c, b->pop_id, NM_E_SPIKE_OUT, ns, ch->spike.energy_pj);
     uint64_t n_active = b->n_had + ns - both;
     sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_UPDATE, n_active, ca->energy_pj);
     sys_charge_pop(s, c, b->pop_id, NM_E_NEURON_IDLE, b->n - n_active, ci->energy_pj);

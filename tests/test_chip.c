@@ -98,12 +98,15 @@ static void expect_bad(const char *from, const char *to, const char *at, int shi
 
 /* ---- presets ---------------------------------------------------------------- */
 
-/* The Loihi preset carries Davies 2018 Table 2 exactly: 23.6 pJ / 3.5 ns per
- * synaptic op, 120 pJ / 6.1 ns per update, 81/52 pJ and 8.4/5.3 ns per neuron
- * update, 1.7 pJ / 2.1 ns within a tile, 3.0/4.0 pJ and 4.1/6.5 ns per hop,
- * 113 ns barrier at 1 tile and 465 ns at 32; geometry 8 x 4 x 4 = 128 cores of
- * 1,024 neurons and 128 KiB. */
-Test(chip, loihi_preset_is_table_2) {
+/* The Loihi preset carries Davies 2018 Table 2 exactly where no silicon fit
+ * replaced it: 23.6 pJ / 3.5 ns per synaptic op, 120 pJ / 6.1 ns per update,
+ * 81/52 pJ and 8.4/5.3 ns per neuron update, 1.7 pJ / 2.1 ns within a tile,
+ * 3.0/4.0 pJ and 4.1/6.5 ns per hop; and the figures of the calibration
+ * (docs/validation.md): SANA-FE's 69.3 pJ / 30 ns per spike and 111 pJ /
+ * 5.1 ns per message, its sync table (0.6 us at 1 tile to 1.8 us at 29), and
+ * Frady's 104.4 mW per chip split over the 128 cores; geometry 8 x 4 x 4 = 128
+ * cores of 1,024 neurons and 128 KiB. */
+Test(chip, loihi_preset_is_table_2_and_calibration) {
   nmsim_chip *c = load_ok("loihi", NULL);
   cr_assert(strcmp(c->name, "loihi") == 0, "name: got '%s'", c->name);
   cr_assert(strcmp(c->path, "preset:loihi") == 0, "path: got '%s'", c->path);
@@ -127,8 +130,10 @@ Test(chip, loihi_preset_is_table_2) {
   EXPECT_PS("neuron_active.time", c->neuron_active.time_ps, 8400);
   EXPECT_DBL("neuron_idle.energy", c->neuron_idle.energy_pj, 52);
   EXPECT_PS("neuron_idle.time", c->neuron_idle.time_ps, 5300);
-  EXPECT_DBL("spike_out.energy", c->spike_out.energy_pj, 0);
-  EXPECT_PS("spike_out.time", c->spike_out.time_ps, 0);
+  EXPECT_DBL("spike.energy", c->spike.energy_pj, 69.3);
+  EXPECT_PS("spike.time", c->spike.time_ps, 30000);
+  EXPECT_DBL("spike_out.energy", c->spike_out.energy_pj, 111);
+  EXPECT_PS("spike_out.time", c->spike_out.time_ps, 5100);
   EXPECT_DBL("within_tile.energy", c->within_tile.energy_pj, 1.7);
   EXPECT_PS("within_tile.time", c->within_tile.time_ps, 2100);
   EXPECT_DBL("hop_ew.energy", c->hop_ew.energy_pj, 3.0);
@@ -136,15 +141,18 @@ Test(chip, loihi_preset_is_table_2) {
   EXPECT_DBL("hop_ns.energy", c->hop_ns.energy_pj, 4.0);
   EXPECT_PS("hop_ns.time", c->hop_ns.time_ps, 6500);
   EXPECT_PS("link_serialization", c->link_serialization_ps, 291);
-  EXPECT_U("n_barrier", c->n_barrier, 2);
+  EXPECT_U("n_barrier", c->n_barrier, 4);
   EXPECT_U("barrier[0].tiles", c->barrier[0].tiles, 1);
-  EXPECT_PS("barrier[0].time", c->barrier[0].time_ps, 113000);
-  EXPECT_U("barrier[1].tiles", c->barrier[1].tiles, 32);
-  EXPECT_PS("barrier[1].time", c->barrier[1].time_ps, 465000);
-  EXPECT_PS("barrier at 1 tile", chip_barrier_time(c, 1), 113000);
-  EXPECT_PS("barrier at 32 tiles", chip_barrier_time(c, 32), 465000);
+  EXPECT_PS("barrier[0].time", c->barrier[0].time_ps, 600000);
+  EXPECT_U("barrier[3].tiles", c->barrier[3].tiles, 29);
+  EXPECT_PS("barrier[3].time", c->barrier[3].time_ps, 1800000);
+  EXPECT_PS("barrier at 1 tile", chip_barrier_time(c, 1), 600000);
+  EXPECT_PS("barrier at 29 tiles", chip_barrier_time(c, 29), 1800000);
   EXPECT_DBL("barrier energy", c->barrier_energy_pj_per_tile, 0);
-  EXPECT_DBL("static_power_mw", c->static_power_mw, 104);
+  EXPECT_DBL("static_core_mw", c->static_core_mw, 0.8154);
+  EXPECT_DBL("static_chip_mw", c->static_chip_mw, 0);
+  cr_assert_float_eq(c->static_power_mw, 0.8154 * 128, 1e-9, "static_power_mw: got %.17g",
+                     c->static_power_mw);
   nmsim_chip_destroy(c);
 }
 
@@ -207,13 +215,13 @@ Test(chip, unknown_preset_lists_presets) {
  * last two beyond the last, rounded to the nearest ps. */
 Test(chip, barrier_interpolation) {
   nmsim_chip *c = load_ok("loihi", NULL);
-  EXPECT_PS("0 tiles", chip_barrier_time(c, 0), 113000);
-  /* 113000 + 15 * 352000 / 31 = 283322.58 */
-  EXPECT_PS("16 tiles", chip_barrier_time(c, 16), 283323);
-  /* 113000 + 1 * 352000 / 31 = 124354.84 */
-  EXPECT_PS("2 tiles", chip_barrier_time(c, 2), 124355);
-  /* 465000 + 32 * 352000 / 31 = 828354.84 */
-  EXPECT_PS("64 tiles", chip_barrier_time(c, 64), 828355);
+  EXPECT_PS("0 tiles", chip_barrier_time(c, 0), 600000);
+  /* between (2, 1.0 us) and (4, 1.4 us): 1000000 + 1 * 400000 / 2 */
+  EXPECT_PS("3 tiles", chip_barrier_time(c, 3), 1200000);
+  /* between (4, 1.4 us) and (29, 1.8 us): 1400000 + 12 * 400000 / 25 = 1592000 */
+  EXPECT_PS("16 tiles", chip_barrier_time(c, 16), 1592000);
+  /* beyond the last: 1800000 + 3 * 400000 / 25 = 1848000 */
+  EXPECT_PS("32 tiles", chip_barrier_time(c, 32), 1848000);
   nmsim_chip_destroy(c);
 
   c = load_ok("test", NULL);

@@ -187,3 +187,55 @@ Test(system, capacity_error_names_population) {
             "names population and the 72 neurons left: '%s'", err.msg);
   nmsim_scenario_destroy(scn);
 }
+
+/* costs.spike: a firing neuron pays it once, then spike_out per message (one
+ * per core its targets sit on); a source population's spikes pay spike_out
+ * alone; network mode charges neither. mid (LIF, core 1) fires on the input of
+ * src (core 0) and reaches d1 on core 2 and d2 on core 4: two messages a spike. */
+Test(system, spike_cost_once_per_firing_then_per_message) {
+  char chip[2048], *p;
+  snprintf(chip, sizeof chip, "%s", chip_yaml);
+  p = strstr(chip, "  spike_out: {energy: 0 pJ, time: 0 ns}\n");
+  cr_assert(p);
+  const char *costs = "  spike: {energy: 7 pJ, time: 3 ns}\n  spike_out: {energy: 5 pJ, time: 1 ns}\n";
+  char rest[2048];
+  snprintf(rest, sizeof rest, "%s", p + strlen("  spike_out: {energy: 0 pJ, time: 0 ns}\n"));
+  snprintf(p, sizeof chip - (size_t)(p - chip), "%s%s", costs, rest);
+  const char *path = tu_tmp("spike-chip", ".yaml");
+  cr_assert_eq(tu_write(path, chip), 0);
+  for (int net = 0; net < 2; net++) {
+    char text[2048];
+    snprintf(text, sizeof text,
+             "name: spikecost\nseed: 1\nchip: %s\nsteps: 20\ndt: 1 ms\n%s"
+             "populations:\n"
+             "  src: {size: 16, model: spike_array, spikes: [[0, 5, 10], [], [], [], [], [], [], "
+             "[], [], [], [], [], [], [], [], []]}\n"
+             "  mid: {size: 1, model: lif}\n"
+             "  d1: {size: 1, model: lif}\n"
+             "  d2: {size: 1, model: lif}\n"
+             "mapping: {place: {mid: {core: 1}, d1: {core: 2}, d2: {core: 4}}}\n"
+             "projections:\n"
+             "  - {from: src, to: mid, connector: all_to_all, weight: 20 nA, delay: 1}\n"
+             "  - {from: mid, to: d1, connector: all_to_all, weight: 0.1 nA, delay: 1}\n"
+             "  - {from: mid, to: d2, connector: all_to_all, weight: 0.1 nA, delay: 1}\n",
+             path, net ? "engine: {mode: network}\n" : "");
+    nmsim_scenario *scn = NULL;
+    nmsim_err err = {0};
+    cr_assert_eq(nmsim_scenario_load_string("spikecost.yaml", text, NULL, 0, &scn, &err),
+                 NMSIM_OK, "%s", err.msg);
+    run_summary s;
+    run_opts o = {0};
+    cr_assert_eq(run_scenario(scn, &o, &s, &err), NMSIM_OK, "%s", err.msg);
+    uint64_t src = s.pops[0].spikes, mid = s.pops[1].spikes;
+    cr_assert_eq(src, 3);
+    cr_assert_geq(mid, 1, "mid fired %llu times", (unsigned long long)mid);
+    double want = net ? 0.0 : (double)src * 5 + (double)mid * (7 + 2 * 5);
+    cr_assert_float_eq(s.energy_pj[NM_E_SPIKE_OUT], want, 1e-9,
+                       "%s: spike generation %.17g pJ, expected %g (%llu source spikes, %llu "
+                       "firings)", net ? "network" : "timed", s.energy_pj[NM_E_SPIKE_OUT], want,
+                       (unsigned long long)src, (unsigned long long)mid);
+    if (!net) cr_assert_eq(s.packets, src + 2 * mid, "packets %llu", (unsigned long long)s.packets);
+    run_summary_clear(&s);
+    nmsim_scenario_destroy(scn);
+  }
+}

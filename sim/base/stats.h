@@ -152,6 +152,10 @@ typedef struct run_summary {
    * power-gated (1) or all leaked (0) */
   double static_chip_mw, static_tile_mw, static_core_mw;
   uint32_t static_gated;
+  /* the static energy of the cores in use alone (their static_power.core, or
+   * under DVFS their levels'), for figures of the cores a network uses
+   * (nmsim validation); in memory only, not stored in the run file */
+  double used_static_pj;
 
   /* Timed mode: how steps followed one another (NULL or "" in functional and
    * network mode, and in files of older versions): "fast", "realtime" or

@@ -38,4 +38,9 @@ int cli_sweep(int argc, char **argv);
  * the exit status. */
 int cli_nir(int argc, char **argv);
 
+/* `nmsim validation TABLE.yaml` (sim/cli/cli_validation.c): argv[0] is
+ * "validation". Returns the exit status (1: a row moved or misses its goal
+ * unexplained, with --check). */
+int cli_validation(int argc, char **argv);
+
 #endif

@@ -46,6 +46,8 @@ static const char *usage_main =
     "  chips [--json]      list the bundled chip presets and their key figures\n"
     "  dvs info|convert FILE  describe an event-camera recording or convert it to HDF5\n"
     "  nir info FILE [--json]  describe a NIR graph (version, nodes, shapes, edges)\n"
+    "  validation TABLE.yaml [--markdown|--json] [--check]\n"
+    "                      run published silicon workloads and print nmsim's error\n"
     "\n"
     "  nmsim COMMAND --help   help on one command;  nmsim --version\n";
 
@@ -465,6 +467,7 @@ static int dispatch(int argc, char **argv) {
   }
   if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
   if (!strcmp(cmd, "nir")) return cli_nir(argc - 1, argv + 1);
+  if (!strcmp(cmd, "validation")) return cli_validation(argc - 1, argv + 1);
   fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }

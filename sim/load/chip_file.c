@@ -185,7 +185,7 @@ static nmsim_status chip_read_limits(chip_ctx *x, struct fy_node *root) {
 
 static nmsim_status chip_read_costs(chip_ctx *x, struct fy_node *root) {
   static const char *const keys[] = {"synaptic_op", "synaptic_update", "neuron_update",
-                                     "neuron_idle", "spike_out", NULL};
+                                     "neuron_idle", "spike_out", "spike", NULL};
   nmsim_chip *c = x->c;
   struct fy_node *m = chip_need(x, root, "", "costs", "a mapping of per-event costs");
   nmsim_status rc;
@@ -195,6 +195,9 @@ static nmsim_status chip_read_costs(chip_ctx *x, struct fy_node *root) {
   if ((rc = chip_cost_read(x, m, "costs", "synaptic_update", &c->syn_update))) return rc;
   if ((rc = chip_cost_read(x, m, "costs", "neuron_update", &c->neuron_active))) return rc;
   if ((rc = chip_cost_read(x, m, "costs", "neuron_idle", &c->neuron_idle))) return rc;
+  /* spike: optional, the firing itself (a soma's output stage), once per
+   * spike whatever the packets it sends */
+  if (yml_get(m, "spike") && (rc = chip_cost_read(x, m, "costs", "spike", &c->spike))) return rc;
   return chip_cost_read(x, m, "costs", "spike_out", &c->spike_out);
 }
 

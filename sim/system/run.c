@@ -238,6 +238,7 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->static_gated = s->chip->static_gated;
   sum->n_tiles = s->n_tiles;
   sum->static_pj = sum->static_power_mw * (double)s->hw_time * 1e-3;
+  sum->used_static_pj = s->chip->static_core_mw * s->n_used * (double)s->hw_time * 1e-3;
   if (s->dvfs) {
     const chip_pe *pc = &s->chip->pe;
     _Static_assert(RUN_DVFS_LEVELS == CHIP_MAX_LEVELS, "one summary slot per level");
@@ -254,6 +255,7 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
     }
     /* the PEs in use: their levels' static power, tick by tick */
     sum->static_pj += s->dvfs_static_pj;
+    sum->used_static_pj = s->dvfs_static_pj;
     sum->static_power_mw = s->hw_time ? sum->static_pj / ((double)s->hw_time * 1e-3) : 0.0;
   }
   sum->total_pj += sum->static_pj;
