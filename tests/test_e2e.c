@@ -324,7 +324,9 @@ Test(e2e, network_too_big_refused_early, .timeout = 300) {
   char *err = NULL;
   int rc = nmsim("validate " QUICKSTART " --set populations.exc.size=2147483648", NULL, &err);
   cr_assert_eq(rc, 2, "exit %d, expected 2: %s", rc, err);
-  cr_assert(strstr(err, "population 'exc' does not fit on chip 'loihi' (1 chip)"), "stderr: %s",
+  cr_assert(strstr(err, "quickstart.yaml:") &&
+                strstr(err, "population 'exc' does not fit on chip 'loihi' (1 chip, 128 cores)"),
+            "stderr: %s",
             err);
   free(err);
 }

@@ -183,8 +183,35 @@ Test(system, capacity_error_names_population) {
   run_summary s;
   run_opts o = {0};
   cr_assert_eq(run_scenario(scn, &o, &s, &err), NMSIM_ECAPACITY, "%s", err.msg);
-  cr_assert(strstr(err.msg, "'big'") && strstr(err.msg, "72"),
+  cr_assert(strstr(err.msg, "'big'") && strstr(err.msg, "72 neurons are left"),
             "names population and the 72 neurons left: '%s'", err.msg);
+  cr_assert(strstr(err.msg, ":4: population 'big'"), "the population's line: '%s'", err.msg);
+  cr_assert(strstr(err.msg, "The limit that bound is neurons (16 per core): the 8 cores hold "
+                            "128"), "the limit: '%s'", err.msg);
+  cr_assert(strstr(err.msg, "Ways out: a board of more chips"), "a way out: '%s'", err.msg);
+  nmsim_scenario_destroy(scn);
+  /* fan-in: 8 source neurons per core, and one-to-one from 64 sources: each
+   * neuron has one source, a core's 16 would have 16 */
+  char chip[2048];
+  snprintf(chip, sizeof chip, "%s", chip_yaml);
+  char *f = strstr(chip, "fan_in: 4096");
+  cr_assert(f);
+  memcpy(f, "fan_in:    8", 12);
+  const char *path = tu_tmp("fanin-chip", ".yaml");
+  cr_assert_eq(tu_write(path, chip), 0);
+  snprintf(text, sizeof text,
+           "chip: %s\nsteps: 1\npopulations:\n  src: {size: 64, model: poisson}\n"
+           "  dst: {size: 64, model: lif}\n"
+           "projections:\n  - {from: src, to: dst, connector: one_to_one, weight: 1 nA}\n",
+           path);
+  cr_assert_eq(nmsim_scenario_load_string("fanin.yaml", text, NULL, 0, &scn, &err), NMSIM_OK,
+               "%s", err.msg);
+  cr_assert_eq(run_scenario(scn, &o, &s, &err), NMSIM_ECAPACITY, "%s", err.msg);
+  cr_assert(strstr(err.msg, ":5: population 'dst'"), "'%s'", err.msg);
+  cr_assert(strstr(err.msg, "The limit that bound is fan-in (8 source neurons per core): it "
+                            "closed 4 of the 4 cores 'dst' filled"), "'%s'", err.msg);
+  cr_assert(strstr(err.msg, "cores closed by each limit in all: neurons 4, fan-in 4"), "'%s'",
+            err.msg);
   nmsim_scenario_destroy(scn);
 }
 

@@ -90,7 +90,12 @@ typedef struct packer {
   uint64_t fanout;             /* sum of est over the core's neurons */
   uint32_t token;
   uint64_t *core_syn, *core_fanout; /* round_robin: per core */
+  /* cores closed by each limit (PK_*), in all and by the current population */
+  uint32_t closed[4], pop_closed[4];
+  size_t pop;                  /* the population being placed */
 } packer;
+
+enum { PK_NEURONS, PK_SYNMEM, PK_FANIN, PK_FANOUT };
 
 /* Distinct sources of neuron g that do not feed the current core yet. */
 static uint32_t fresh_sources(packer *k, uint32_t g) {
@@ -109,6 +114,51 @@ static void mark_sources(packer *k, uint32_t g) {
 static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint32_t g,
                                nmsim_err *err);
 
+/* Every core is full with neuron i of population p still to place: say which
+ * limit closed the cores (those of p, and all), what is left, and the ways
+ * out. */
+static nmsim_status full_error(const sys *s, const packer *k, size_t p, uint32_t i,
+                               nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  const scn_population *pop = &s->scn->pops[p];
+  char lim[4][96];
+  snprintf(lim[PK_NEURONS], sizeof lim[0], "neurons (%u per core)", ch->max_neurons);
+  snprintf(lim[PK_SYNMEM], sizeof lim[0], "synapse memory (%llu bytes per core, %u per synapse)",
+           (unsigned long long)ch->synapse_memory_bytes, ch->synapse_bytes);
+  snprintf(lim[PK_FANIN], sizeof lim[0], "fan-in (%u source neurons per core)", ch->max_fan_in);
+  snprintf(lim[PK_FANOUT], sizeof lim[0], "fan-out (%u destination cores per core)",
+           ch->max_fan_out);
+  int top = 0;
+  for (int b = 1; b < 4; b++)
+    if (k->pop_closed[b] > k->pop_closed[top]) top = b;
+  uint32_t pop_cores = 0;
+  for (int b = 0; b < 4; b++) pop_cores += k->pop_closed[b];
+  char parts[256] = "";
+  size_t n = 0;
+  static const char *const word[4] = {"neurons", "synapse memory", "fan-in", "fan-out"};
+  for (int b = 0; b < 4; b++)
+    if (k->closed[b] && n < sizeof parts)
+      n += (size_t)snprintf(parts + n, sizeof parts - n, "%s%s %u", n ? ", " : "", word[b],
+                            k->closed[b]);
+  uint64_t left = pop->size - i;
+  for (size_t q = p + 1; q < s->scn->n_pops; q++) left += s->scn->pops[q].size;
+  return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                   "%s:%d: population '%s' does not fit on chip '%s' (%u chip%s, %u cores): "
+                   "%llu neurons are left to place, from neuron %u of '%s'. The limit that "
+                   "bound is %s: it closed %u of the %u cores '%s' filled (cores closed by "
+                   "each limit in all: %s). Ways out: a board of more chips (chips: [X, Y]), "
+                   "a preset with larger limits (nmsim chips), or engine.mode network (no "
+                   "per-core limits)%s",
+                   s->scn->path, pop->line, pop->name, ch->name, s->n_chips,
+                   s->n_chips == 1 ? "" : "s", s->n_cores, (unsigned long long)left, i,
+                   pop->name, pop_cores ? lim[top] : lim[PK_NEURONS], k->pop_closed[top],
+                   pop_cores, pop->name, parts[0] ? parts : "none",
+                   top == PK_FANIN ? "; fan-in binds when a core's neurons draw on many "
+                                     "different sources, as neurons of one convolution "
+                                     "channel placed in index order do"
+                                   : "");
+}
+
 /* Place neuron i of population p (global id g) on the current core, or open
  * the next core if it would exceed a limit of the current one. */
 static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t g,
@@ -117,8 +167,16 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
   const scn_population *pop = &s->scn->pops[p];
   uint32_t f = k->off[g + 1] - k->off[g];
   uint32_t fresh = fresh_sources(k, g);
-  if (k->fill == ch->max_neurons || k->syn + f > k->max_syn ||
-      k->axons + fresh > ch->max_fan_in || k->fanout + k->est[g] > ch->max_fan_out) {
+  if (k->pop != p) {
+    k->pop = p;
+    memset(k->pop_closed, 0, sizeof k->pop_closed);
+  }
+  int bound = k->fill == ch->max_neurons                     ? PK_NEURONS
+              : k->syn + f > k->max_syn                      ? PK_SYNMEM
+              : k->axons + fresh > ch->max_fan_in            ? PK_FANIN
+              : k->fanout + k->est[g] > ch->max_fan_out      ? PK_FANOUT
+                                                             : -1;
+  if (bound >= 0) {
     if (k->fill == 0) { /* the neuron alone exceeds a core */
       if (f > k->max_syn)
         return NMSIM_ERR(err, NMSIM_ECAPACITY,
@@ -134,18 +192,11 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
                        "allows a fan-in of %u input axons per core (over by %u)",
                        pop->name, i, fresh, ch->name, ch->max_fan_in, fresh - ch->max_fan_in);
     }
+    const sys_core *full = &s->cores[k->core];
+    k->closed[bound]++;
+    if (full->n_blocks && full->blocks[full->n_blocks - 1].pop_id == p) k->pop_closed[bound]++;
     k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0;
-    if (k->core == s->n_cores) {
-      uint64_t left = pop->size - i;
-      for (size_t q = p + 1; q < s->scn->n_pops; q++) left += s->scn->pops[q].size;
-      return NMSIM_ERR(err, NMSIM_ECAPACITY,
-                       "population '%s' does not fit on chip '%s': all %u cores are full "
-                       "(limits per core: %u neurons, %llu bytes of synapse memory, fan-in %u) "
-                       "with %llu neurons left to place, from neuron %u of '%s' on",
-                       pop->name, ch->name, s->n_cores, ch->max_neurons,
-                       (unsigned long long)ch->synapse_memory_bytes, ch->max_fan_in,
-                       (unsigned long long)left, i, pop->name);
-    }
+    if (k->core == s->n_cores) return full_error(s, k, p, i, err);
     fresh = fresh_sources(k, g);
   }
   mark_sources(k, g);
@@ -205,7 +256,7 @@ static nmsim_status place_rr(sys *s, packer *k, size_t p, uint32_t i, uint32_t g
 static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *srcs,
                                 const uint32_t *est, nmsim_err *err) {
   const nmsim_chip *ch = s->chip;
-  packer k = {.off = off, .srcs = srcs, .est = est,
+  packer k = {.off = off, .srcs = srcs, .est = est, .pop = SIZE_MAX,
               .max_syn = ch->synapse_bytes ? ch->synapse_memory_bytes / ch->synapse_bytes
                                            : UINT64_MAX};
   k.stamp = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
@@ -811,13 +862,15 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
       uint64_t left = total - room;
       for (size_t q = p + 1; q < scn->n_pops; q++) left += scn->pops[q].size;
       rc = NMSIM_ERR(err, NMSIM_ECAPACITY,
-                     "population '%s' does not fit on chip '%s' (%u chip%s): its %u cores of "
-                     "%u neurons hold %llu, with %llu neurons left to place, from neuron %llu "
-                     "of '%s' on; use a bigger board (chips: [X, Y]) or engine.mode network",
-                     scn->pops[p].name, chip->name, s->n_chips, s->n_chips == 1 ? "" : "s",
-                     s->n_cores, chip->max_neurons, (unsigned long long)room,
-                     (unsigned long long)left, (unsigned long long)(room - before),
-                     scn->pops[p].name);
+                     "%s:%d: population '%s' does not fit on chip '%s' (%u chip%s, %u cores): "
+                     "%llu neurons are left to place, from neuron %llu of '%s'. The limit that "
+                     "bound is neurons (%u per core): the %u cores hold %llu. Ways out: a board "
+                     "of more chips (chips: [X, Y]), a preset with larger limits (nmsim chips), "
+                     "or engine.mode network (no per-core limits)",
+                     scn->path, scn->pops[p].line, scn->pops[p].name, chip->name, s->n_chips,
+                     s->n_chips == 1 ? "" : "s", s->n_cores, (unsigned long long)left,
+                     (unsigned long long)(room - before), scn->pops[p].name, chip->max_neurons,
+                     s->n_cores, (unsigned long long)room);
       goto fail;
     }
   }
