@@ -1,6 +1,6 @@
-/* test_dvs_scenario.c: scenarios/dvs_replay.yaml replays the shared N-MNIST
- * sample (4,325 events, SOURCES.md) through a convolutional network on the
- * Loihi preset; the report, from the run file, gives the input events and
+/* test_dvs_scenario.c: tests/shared/scenarios/dvs_replay_nmnist.yaml replays
+ * the shared N-MNIST sample (4,325 events, SOURCES.md) through a convolutional
+ * network on the Loihi preset; the report, from the run file, gives the input events and
  * the energy per input event and per time window consistently. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -20,8 +20,8 @@ static double num_after(const char *json, const char *key) {
 Test(dvs_scenario, replay_reports_per_event_and_window, .timeout = 300) {
   const char *h5 = tu_tmp("dvs-replay", ".h5");
   char cmd[4096], *out = NULL, *err = NULL;
-  snprintf(cmd, sizeof cmd, "%s run %s/scenarios/dvs_replay.yaml -o %s --quiet", NMSIM_BINARY,
-           NMSIM_SOURCE_DIR, h5);
+  snprintf(cmd, sizeof cmd, "%s run %s/tests/shared/scenarios/dvs_replay_nmnist.yaml -o %s --quiet",
+           NMSIM_BINARY, NMSIM_SOURCE_DIR, h5);
   int rc = tu_run(cmd, &out, &err);
   cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
   free(out);

@@ -1,7 +1,7 @@
 /* test_nir_cnn.c: real exported networks run end to end on the loihi preset:
- * cnn_sinabs.nir (scenarios/nir_cnn_nmnist.yaml) fed by the N-MNIST sample of
- * ../shared/data/dvs/ through the dvs source, reporting energy and latency per
- * inference; and the braille recurrent CubaLIF networks (flat and nested-graph
+ * cnn_sinabs.nir (tests/shared/scenarios/nir_cnn_nmnist_sinabs.yaml) fed by
+ * the N-MNIST sample of ../shared/data/dvs/ through the dvs source, reporting
+ * energy and latency per inference; and the braille recurrent CubaLIF networks (flat and nested-graph
  * files), in float and quantised to loihi_cuba. */
 #include <math.h>
 #include <stdio.h>
@@ -61,7 +61,7 @@ static uint64_t pop_spikes(const run_summary *sum, const char *name) {
  * positive; the fixed-point network votes for the same class as the float
  * one. Prints the energy and latency per inference. */
 Test(nir_cnn, nmnist_on_loihi_per_inference, .timeout = 600) {
-  const char *path = NMSIM_SOURCE_DIR "/scenarios/nir_cnn_nmnist.yaml";
+  const char *path = NMSIM_SOURCE_DIR "/tests/shared/scenarios/nir_cnn_nmnist_sinabs.yaml";
   nmsim_scenario *s;
   run_summary sum;
   const char *h5 = run(path, NULL, 0, "nircnn", &s, &sum);
