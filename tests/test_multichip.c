@@ -94,6 +94,21 @@ Test(multichip, placement_errors) {
        "mapping: {place: {zz: {core: 1}}}\n", "zz"},
       {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
        "mapping: {strategy: scatter}\n", "dense or round_robin"},
+      /* a bound on the cores of a placement: no spill */
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 40, model: lif}\n"
+       "mapping: {place: {a: {core: 1, cores: 2}}}\n",
+       "mapping.place.a: 'a' needs more than its 2 cores (from core 1): 8 of its 40 neurons are "
+       "left, and neurons closed core 2"},
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 40, model: lif}\n"
+       "mapping: {place: {a: {core: 1, chip: 0}}}\n", "expected exactly one of {core: C}"},
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 40, model: lif}\n"
+       "mapping: {max_per_core: {a: 0}}\n", "mapping.max_per_core.a"},
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
+       "mapping: {strategy: round_robin, max_per_core: {a: 2}}\n", "needs strategy dense"},
+      /* a cap too small for the chip: the capacity error names it */
+      {"chip: test\nsteps: 1\npopulations:\n  a: {size: 40, model: lif}\n"
+       "mapping: {max_per_core: {a: 4}}\n",
+       "The limit that bound is its cap (mapping.max_per_core: 4)"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     run_summary s;
@@ -103,6 +118,54 @@ Test(multichip, placement_errors) {
               nmsim_status_name(rc));
     cr_assert(strstr(err.msg, cases[i].want), "case %zu: '%s' lacks '%s'", i, err.msg,
               cases[i].want);
+  }
+}
+
+/* The mapping as "POP[first..last]@core" entries, in core order. */
+static void map_text(const run_summary *s, char *out, size_t n) {
+  size_t k = 0;
+  out[0] = 0;
+  for (size_t i = 0; i < s->n_map && k < n; i++)
+    k += (size_t)snprintf(out + k, n - k, "%s%s[%u..%u]@%u", i ? " " : "", s->map[i].pop,
+                          s->map[i].first, s->map[i].first + s->map[i].n - 1, s->map[i].core);
+}
+
+/* place names populations in any order: each placed population starts where
+ * it says, and the unplaced ones after it in the file follow it; a cap of
+ * neurons per core (max_per_core) spreads a population; the spikes are the
+ * same whatever the placement. */
+Test(multichip, place_in_any_order_and_cap_per_core) {
+  const char *net =
+      "chip: test\nsteps: 30\nseed: 3\npopulations:\n"
+      "  a: {size: 20, model: poisson, params: {rate: 200 Hz}}\n"
+      "  b: {size: 10, model: lif}\n"
+      "  c: {size: 6, model: lif}\n"
+      "projections:\n"
+      "  - {from: a, to: b, connector: all_to_all, weight: 2 nA}\n"
+      "  - {from: b, to: c, connector: all_to_all, weight: 2 nA}\n";
+  struct {
+    const char *mapping, *want;
+  } cases[] = {
+      {"", "a[0..15]@0 a[16..19]@1 b[0..9]@1 c[0..1]@1 c[2..5]@2"},
+      {"mapping: {place: {c: {core: 0}, a: {core: 3}}}\n",
+       "c[0..5]@0 a[0..15]@3 a[16..19]@4 b[0..9]@4"},
+      {"mapping: {place: {c: {core: 6}, a: {core: 2, cores: 2}}, max_per_core: {b: 4}}\n",
+       "a[0..15]@2 a[16..19]@3 b[0..3]@3 b[4..7]@4 b[8..9]@5 c[0..5]@6"},
+  };
+  uint64_t spikes = 0;
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char text[1024], got[512];
+    snprintf(text, sizeof text, "%s%s", net, cases[i].mapping);
+    run_summary s;
+    nmsim_err err = {0};
+    cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "case %zu: %s", i, err.msg);
+    map_text(&s, got, sizeof got);
+    cr_assert(!strcmp(got, cases[i].want), "case %zu: %s, expected %s", i, got, cases[i].want);
+    cr_assert_gt(s.spikes, 0);
+    if (i == 0) spikes = s.spikes;
+    cr_assert_eq(s.spikes, spikes, "case %zu: %llu spikes, %llu unplaced", i,
+                 (unsigned long long)s.spikes, (unsigned long long)spikes);
+    run_summary_clear(&s);
   }
 }
 

@@ -132,10 +132,33 @@ static nmsim_status scn_read_chip(scn_ctx *x, struct fy_node *root) {
 
 /* ---- loading --------------------------------------------------------------------- */
 
-/* mapping: {strategy: dense | round_robin, place: {POP: {core: C} | {chip: N}}} */
+/* mapping.max_per_core: {POP: N}, a cap of neurons per core. */
+static nmsim_status scn_read_caps(scn_ctx *x, struct fy_node *m) {
+  char f[320], got[80];
+  nmsim_status rc;
+  if (!fy_node_is_mapping(m))
+    return yml_error(x->d, m, "mapping.max_per_core", x->err,
+                     "expected a mapping {POPULATION: neurons per core}, got %s",
+                     scn_got(m, got, sizeof got));
+  void *it = NULL;
+  struct fy_node_pair *pr;
+  while ((pr = fy_node_mapping_iterate(m, &it))) {
+    struct fy_node *key = fy_node_pair_key(pr);
+    scn_fmt(f, sizeof f, "mapping.max_per_core.%s", scn_scalar(key) ? scn_scalar(key) : "?");
+    long pi = scn_pop_ref(x, key, f);
+    if (pi < 0) return NMSIM_EINPUT;
+    uint64_t cap;
+    if ((rc = yml_u64(x->d, fy_node_pair_value(pr), f, 1, UINT32_MAX, &cap, x->err))) return rc;
+    x->s->pops[pi].max_per_core = (uint32_t)cap;
+  }
+  return NMSIM_OK;
+}
+
+/* mapping: {strategy: dense | round_robin, place: {POP: {core: C} | {chip: N},
+ * cores: K}, max_per_core: {POP: N}} */
 static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"strategy", "place", NULL};
-  static const char *const where_keys[] = {"core", "chip", NULL};
+  static const char *const keys[] = {"strategy", "place", "max_per_core", NULL};
+  static const char *const where_keys[] = {"core", "chip", "cores", NULL};
   nmsim_scenario *s = x->s;
   nmsim_status rc;
   char f[320], got[80];
@@ -152,6 +175,13 @@ static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
     else
       return yml_error(x->d, n, "mapping.strategy", x->err,
                        "expected dense or round_robin, got '%s'", str);
+  }
+  if ((n = yml_get(m, "max_per_core"))) {
+    if (s->mapping == SCN_MAP_ROUND_ROBIN)
+      return yml_error(x->d, n, "mapping.max_per_core", x->err,
+                       "a cap of neurons per core needs strategy dense (round_robin cuts "
+                       "every population into one chunk per core)");
+    if ((rc = scn_read_caps(x, n))) return rc;
   }
   struct fy_node *pl = yml_get(m, "place");
   if (!pl) return NMSIM_OK;
@@ -171,8 +201,19 @@ static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
     long pi = scn_pop_ref(x, key, f);
     if (pi < 0) return NMSIM_EINPUT;
     if ((rc = yml_check_keys(x->d, v, f, where_keys, x->err))) return rc;
-    if (fy_node_mapping_item_count(v) != 1)
-      return yml_error(x->d, v, f, x->err, "expected exactly one of {core: C} or {chip: N}");
+    bool has_core = yml_get(v, "core") != NULL, has_chip = yml_get(v, "chip") != NULL;
+    if (has_core == has_chip)
+      return yml_error(x->d, v, f, x->err,
+                       "expected exactly one of {core: C} or {chip: N} (with cores: K, the "
+                       "most cores it may take)");
+    struct fy_node *kn = yml_get(v, "cores");
+    if (kn) {
+      uint64_t kc;
+      char fk[340];
+      scn_fmt(fk, sizeof fk, "%s.cores", f);
+      if ((rc = yml_u64(x->d, kn, fk, 1, UINT32_MAX, &kc, x->err))) return rc;
+      s->pops[pi].place_cores = (uint32_t)kc;
+    }
     uint64_t at;
     char fk[340];
     bool chip = yml_get(v, "chip") != NULL;

@@ -91,11 +91,15 @@ typedef struct packer {
   uint32_t token;
   uint64_t *core_syn, *core_fanout; /* round_robin: per core */
   /* cores closed by each limit (PK_*), in all and by the current population */
-  uint32_t closed[4], pop_closed[4];
+  uint32_t closed[5], pop_closed[5];
   size_t pop;                  /* the population being placed */
+  uint32_t pop_fill;           /* its neurons on the current core */
+  uint32_t pop_core0;          /* the core its placement started on */
 } packer;
 
-enum { PK_NEURONS, PK_SYNMEM, PK_FANIN, PK_FANOUT };
+/* What closed a core: a limit of the chip, or the population's own cap
+ * (mapping.max_per_core). */
+enum { PK_NEURONS, PK_SYNMEM, PK_FANIN, PK_FANOUT, PK_CAP };
 
 /* Distinct sources of neuron g that do not feed the current core yet. */
 static uint32_t fresh_sources(packer *k, uint32_t g) {
@@ -121,22 +125,23 @@ static nmsim_status full_error(const sys *s, const packer *k, size_t p, uint32_t
                                nmsim_err *err) {
   const nmsim_chip *ch = s->chip;
   const scn_population *pop = &s->scn->pops[p];
-  char lim[4][96];
+  char lim[5][96];
   snprintf(lim[PK_NEURONS], sizeof lim[0], "neurons (%u per core)", ch->max_neurons);
   snprintf(lim[PK_SYNMEM], sizeof lim[0], "synapse memory (%llu bytes per core, %u per synapse)",
            (unsigned long long)ch->synapse_memory_bytes, ch->synapse_bytes);
   snprintf(lim[PK_FANIN], sizeof lim[0], "fan-in (%u source neurons per core)", ch->max_fan_in);
   snprintf(lim[PK_FANOUT], sizeof lim[0], "fan-out (%u destination cores per core)",
            ch->max_fan_out);
+  snprintf(lim[PK_CAP], sizeof lim[0], "its cap (mapping.max_per_core: %u)", pop->max_per_core);
   int top = 0;
-  for (int b = 1; b < 4; b++)
+  for (int b = 1; b < 5; b++)
     if (k->pop_closed[b] > k->pop_closed[top]) top = b;
   uint32_t pop_cores = 0;
-  for (int b = 0; b < 4; b++) pop_cores += k->pop_closed[b];
+  for (int b = 0; b < 5; b++) pop_cores += k->pop_closed[b];
   char parts[256] = "";
   size_t n = 0;
-  static const char *const word[4] = {"neurons", "synapse memory", "fan-in", "fan-out"};
-  for (int b = 0; b < 4; b++)
+  static const char *const word[5] = {"neurons", "synapse memory", "fan-in", "fan-out", "cap"};
+  for (int b = 0; b < 5; b++)
     if (k->closed[b] && n < sizeof parts)
       n += (size_t)snprintf(parts + n, sizeof parts - n, "%s%s %u", n ? ", " : "", word[b],
                             k->closed[b]);
@@ -147,8 +152,8 @@ static nmsim_status full_error(const sys *s, const packer *k, size_t p, uint32_t
                    "%llu neurons are left to place, from neuron %u of '%s'. The limit that "
                    "bound is %s: it closed %u of the %u cores '%s' filled (cores closed by "
                    "each limit in all: %s). Ways out: a board of more chips (chips: [X, Y]), "
-                   "a preset with larger limits (nmsim chips), or engine.mode network (no "
-                   "per-core limits)%s",
+                   "a preset with larger limits (nmsim chips), a larger mapping.max_per_core "
+                   "where one is set, or engine.mode network (no per-core limits)%s",
                    s->scn->path, pop->line, pop->name, ch->name, s->n_chips,
                    s->n_chips == 1 ? "" : "s", s->n_cores, (unsigned long long)left, i,
                    pop->name, pop_cores ? lim[top] : lim[PK_NEURONS], k->pop_closed[top],
@@ -169,12 +174,15 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
   uint32_t fresh = fresh_sources(k, g);
   if (k->pop != p) {
     k->pop = p;
+    k->pop_fill = 0;
+    k->pop_core0 = k->core;
     memset(k->pop_closed, 0, sizeof k->pop_closed);
   }
   int bound = k->fill == ch->max_neurons                     ? PK_NEURONS
               : k->syn + f > k->max_syn                      ? PK_SYNMEM
               : k->axons + fresh > ch->max_fan_in            ? PK_FANIN
               : k->fanout + k->est[g] > ch->max_fan_out      ? PK_FANOUT
+              : pop->max_per_core && k->pop_fill == pop->max_per_core ? PK_CAP
                                                              : -1;
   if (bound >= 0) {
     if (k->fill == 0) { /* the neuron alone exceeds a core */
@@ -195,7 +203,19 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
     const sys_core *full = &s->cores[k->core];
     k->closed[bound]++;
     if (full->n_blocks && full->blocks[full->n_blocks - 1].pop_id == p) k->pop_closed[bound]++;
-    k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0;
+    /* an explicit placement with a bound on its cores does not spill */
+    if (pop->place_cores && k->core + 1 - k->pop_core0 >= pop->place_cores) {
+      static const char *const why[5] = {"neurons", "synapse memory", "fan-in", "fan-out",
+                                         "its cap (mapping.max_per_core)"};
+      return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                       "%s:%d: mapping.place.%s: '%s' needs more than its %u core%s (from core "
+                       "%u): %u of its %u neurons are left, and %s closed core %u; allow more "
+                       "cores, or place it where it fits",
+                       s->scn->path, pop->line, pop->name, pop->name, pop->place_cores,
+                       pop->place_cores == 1 ? "" : "s", k->pop_core0, pop->size - i, pop->size,
+                       why[bound], k->core);
+    }
+    k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0, k->pop_fill = 0;
     if (k->core == s->n_cores) return full_error(s, k, p, i, err);
     fresh = fresh_sources(k, g);
   }
@@ -203,6 +223,7 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
   k->axons += fresh;
   nmsim_status rc = put_neuron(s, k->core, p, i, g, err);
   k->fill++;
+  k->pop_fill++;
   k->syn += f;
   k->fanout += k->est[g];
   return rc;
@@ -269,8 +290,36 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
     k.core_fanout = nm_calloc(s->n_cores, sizeof(uint64_t));
     if (!k.core_syn || !k.core_fanout) rc = NMSIM_ENOMEM_ERR(err);
   }
-  uint32_t g = 0;
-  for (size_t p = 0; p < scn->n_pops && rc == NMSIM_OK; p++) {
+  /* The order of placement: runs of populations, each a placed population
+   * and the unplaced ones after it in the file (the first run: those before
+   * any placed one, from core 0), in the order of their start cores; so
+   * `place` may name populations in any order, NIR ones included. */
+  size_t *order = nm_malloc((scn->n_pops ? scn->n_pops : 1) * sizeof *order);
+  uint32_t *gbase = nm_malloc((scn->n_pops ? scn->n_pops : 1) * sizeof *gbase);
+  uint64_t *key = nm_malloc((scn->n_pops ? scn->n_pops : 1) * sizeof *key);
+  if (!order || !gbase || !key) rc = rc ? rc : NMSIM_ENOMEM_ERR(err);
+  uint64_t run = 0; /* the current run's start core + 1, in the upper 32 bits */
+  for (size_t p = 0; rc == NMSIM_OK && p < scn->n_pops; p++) {
+    gbase[p] = p ? gbase[p - 1] + scn->pops[p - 1].size : 0;
+    const scn_population *q = &scn->pops[p];
+    if (!rr && (q->place_core != UINT32_MAX || q->place_chip != UINT32_MAX)) {
+      uint64_t at = q->place_chip != UINT32_MAX
+                        ? (uint64_t)q->place_chip * chip_n_cores(s->chip)
+                        : q->place_core;
+      if (at > s->n_cores) at = s->n_cores; /* no such core: refused below */
+      run = (at + 1) << 32;
+    }
+    key[p] = run | p; /* by run start, then file order */
+    order[p] = p;
+  }
+  for (size_t a = 1; rc == NMSIM_OK && a < scn->n_pops; a++) /* insertion sort: few */
+    for (size_t b = a; b > 0 && key[order[b]] < key[order[b - 1]]; b--) {
+      size_t t = order[b];
+      order[b] = order[b - 1], order[b - 1] = t;
+    }
+  for (size_t o = 0; o < scn->n_pops && rc == NMSIM_OK; o++) {
+    size_t p = order[o];
+    uint32_t g = gbase[p];
     uint32_t start = scn->pops[p].place_core;
     if (scn->pops[p].place_chip != UINT32_MAX) {
       if (scn->pops[p].place_chip >= s->n_chips) {
@@ -291,11 +340,11 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
                        s->n_cores);
       } else if (start < k.core || (start == k.core && k.fill)) {
         rc = NMSIM_ERR(err, NMSIM_EINPUT,
-                       "%s:%d: mapping.place.%s: core %u is already used by the populations "
-                       "listed before it (they fill up to core %u); place them elsewhere or "
-                       "list '%s' earlier",
-                       scn->path, scn->pops[p].line, scn->pops[p].name, start, k.core,
-                       scn->pops[p].name);
+                       "%s:%d: mapping.place.%s: core %u is already used by '%s' (placed from a "
+                       "lower core, with the unplaced populations after it in the file, it "
+                       "fills up to core %u); place '%s' beyond, or bound the other with cores: K",
+                       scn->path, scn->pops[p].line, scn->pops[p].name, start,
+                       scn->pops[order[o - 1]].name, k.core, scn->pops[p].name);
       } else {
         k.core = start, k.fill = 0, k.syn = 0, k.axons = 0, k.fanout = 0;
       }
@@ -303,6 +352,9 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
     for (uint32_t i = 0; i < scn->pops[p].size && rc == NMSIM_OK; i++, g++)
       rc = rr ? place_rr(s, &k, p, i, g, err) : place_one(s, &k, p, i, g, err);
   }
+  nm_free(order);
+  nm_free(gbase);
+  nm_free(key);
   nm_free(k.stamp);
   nm_free(k.seen);
   nm_free(k.core_syn);
