@@ -34,6 +34,16 @@ typedef struct sys_out {
 #define SYS_MAX_SITES 4
 
 /* The neurons of one population that live on one core. */
+/* Neurons of a block that share per-neuron parameter values (mapping of a
+ * population with per-neuron params), and their derived constants. */
+typedef struct sys_param_run {
+  uint32_t off, n;         /* local to the block */
+  void *derived;
+} sys_param_run;
+
+/* Most state variables of one model (views of a run keep one pointer each). */
+#define SYS_MAX_VARS 64
+
 typedef struct sys_block {
   const nmsim_neuron_type *model; /* the population's model */
   const nmsim_pop_data *aux;      /* the population's data for the model */
@@ -49,7 +59,40 @@ typedef struct sys_block {
   double *in_var[SYS_MAX_SITES]; /* the model's input_vars: site k's input is added
                                     to in_var[k][i] (the state), or NULL: to the
                                     core's input arrays */
+  sys_param_run *runs;           /* per-neuron parameters: runs of equal values, each
+                              with its derived constants (runs[0].derived is
+                              `derived`); NULL, n_runs 0: one set for the block */
+  uint32_t n_runs;
 } sys_block;
+
+/* Bytes of one element of state variable v. */
+static inline size_t sys_var_bytes(const nmsim_var_desc *v) {
+  return v->type == NMSIM_VAR_F64 ? sizeof(double)
+         : v->type == NMSIM_VAR_I32 ? sizeof(int32_t)
+                                    : v->bytes;
+}
+
+/* whole, narrowed to run r of block b: its neurons, state, input and graded
+ * outputs from the run's first neuron (state and input are the caller's
+ * arrays of SYS_MAX_VARS and SYS_MAX_SITES pointers). */
+static inline nmsim_block sys_run_view(const sys_block *b, const sys_param_run *r,
+                                       const nmsim_block *whole, void **state,
+                                       const double **input) {
+  nmsim_block v = *whole;
+  const nmsim_neuron_type *m = b->model;
+  for (size_t k = 0; k < m->n_vars; k++)
+    state[k] = (char *)whole->state[k] + (size_t)r->off * sys_var_bytes(&m->vars[k]);
+  v.state = state;
+  if (whole->input) {
+    for (size_t k = 0; k < SYS_MAX_SITES; k++)
+      input[k] = whole->input[k] ? whole->input[k] + r->off : NULL;
+    v.input = input;
+  }
+  v.n = r->n;
+  v.first = whole->first + r->off;
+  if (whole->out_value) v.out_value = whole->out_value + r->off;
+  return v;
+}
 
 typedef struct sys_core {
   uint32_t id, tile;       /* tile: index in the board's grid, y * grid->w + x */

@@ -195,7 +195,19 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
                       .aux = b->aux,
                       .out_value = (m->flags & NMSIM_MODEL_GRADED) ? c->values : NULL};
     size_t ns = 0;
-    m->update(b->derived, &mb, c->spikes, &ns);
+    if (!b->n_runs) {
+      m->update(b->derived, &mb, c->spikes, &ns);
+    } else { /* per-neuron parameters: each run with its constants */
+      void *st[SYS_MAX_VARS];
+      const double *in[SYS_MAX_SITES];
+      for (uint32_t r = 0; r < b->n_runs; r++) {
+        nmsim_block v = sys_run_view(b, &b->runs[r], &mb, st, in);
+        size_t k = 0;
+        m->update(b->runs[r].derived, &v, c->spikes + ns, &k);
+        for (size_t j = 0; j < k; j++) c->spikes[ns + j] += b->runs[r].off;
+        ns += k;
+      }
+    }
     const double *val = mb.out_value;
     bool source = m->flags & NMSIM_MODEL_SOURCE;
     nmsim_ps t0 = t, emit_time = 0; /* block start; time spent sending packets */

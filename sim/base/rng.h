@@ -12,7 +12,9 @@ enum {
   RNG_PURPOSE_SOURCE = 1,    /* spike sources (Poisson), keyed by (pop, neuron) */
   RNG_PURPOSE_CONNECT = 2,   /* connectivity, keyed by (projection, pre neuron) */
   RNG_PURPOSE_WEIGHT = 3,    /* weight/delay distributions, keyed by (projection, pre neuron) */
-  RNG_PURPOSE_INIT = 4       /* initial state, keyed by (population, neuron) */
+  RNG_PURPOSE_INIT = 4,      /* initial state, keyed by (population, neuron) */
+  RNG_PURPOSE_PARAM = 5      /* per-neuron parameters, keyed by (population, neuron),
+                                the parameter's index in the upper purpose bits */
 };
 
 /* SplitMix64 finaliser (Steele, Lea & Flood, OOPSLA 2014): a bijective mix. */

@@ -384,6 +384,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->pops[i].init);
     nm_free(s->pops[i].name);
     nm_free(s->pops[i].values);
+    nm_free(s->pops[i].pn_values);
     nm_free(s->pops[i].spikes.off);
     nm_free(s->pops[i].spikes.steps);
     dvs_replay_destroy(s->pops[i].dvs);

@@ -28,7 +28,10 @@ typedef struct scn_population {
   uint32_t size;
   const nmsim_neuron_type *model;
   const nmsim_preset *preset; /* `preset:` of the model, applied before params; or NULL */
-  double *values;          /* model->n_params values, in each param's unit */
+  double *values;          /* model->n_params values, in each param's unit (with
+                              per-neuron values: neuron 0's) */
+  double *pn_values;       /* per-neuron values: size rows of n_params, or NULL
+                              when every neuron has `values` */
   nmsim_pop_data spikes;   /* what the models read besides params (nmsim_pop_data) */
   struct dvs_replay *dvs;  /* model dvs: the recording (sim/dvs/dvs_replay.h), or NULL */
   scn_init *init;          /* init: initial state overrides, applied in order */

@@ -1,14 +1,18 @@
 /* scn_pops.c: the populations section of a scenario file: size, model,
  * preset, params, init, the spikes of a spike_array (inline or spikes_file)
  * and the input.dvs recording of a population of model dvs. */
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/base/rng.h"
 #include "sim/dvs/dvs_replay.h"
 #include "sim/load/scn_read.h"
 #include "sim/load/spike_file.h"
+#include "sim/load/values_file.h"
 
 #define SCN_MAX_SIZE (UINT64_C(1) << 31)
 
@@ -25,6 +29,163 @@ static bool scn_valid_name(const char *s) {
           *s == '_'))
       return false;
   return true;
+}
+
+/* The stream purpose of per-neuron parameter k (rng.h: distinct from the
+ * other purposes). */
+static uint64_t param_purpose(size_t k) { return (uint64_t)RNG_PURPOSE_PARAM << 32 | k; }
+
+/* One draw of a distribution: kind 0 uniform [a, b], 1 normal (mean a, sd b),
+ * 2 lognormal (mean a > 0, sd b of the value itself). */
+static double draw(gsl_rng *r, int kind, double a, double b) {
+  if (kind == 0) return a + (b - a) * gsl_rng_uniform(r);
+  if (kind == 1) return a + gsl_ran_gaussian_ziggurat(r, b);
+  double s2 = log1p(b * b / (a * a));
+  return gsl_ran_lognormal(r, log(a) - s2 / 2, sqrt(s2));
+}
+
+/* A per-neuron value of parameter idx: a list of one value per neuron, a
+ * distribution ({uniform: [LO, HI]}, {normal: [MEAN, SD]}, {lognormal: [MEAN,
+ * SD]}, optionally with bounds: [LO, HI] to redraw outside), or {file: PATH,
+ * dataset: NAME} (CSV, .npy or HDF5); into column idx of p->pn_values. Draws
+ * come from the stream of (seed, population, neuron, parameter), so they do
+ * not depend on the mapping or the ranks. */
+static nmsim_status scn_read_pn_param(scn_ctx *x, scn_population *p, int idx,
+                                      struct fy_node *v, const char *field) {
+  static const char *const dist_keys[] = {"uniform", "normal", "lognormal", "bounds", "file",
+                                          "dataset", NULL};
+  const nmsim_param_desc *pd = &p->model->params[idx];
+  const size_t np = p->model->n_params, pop = (size_t)(p - x->s->pops);
+  char f[400], got[80], msg[512];
+  nmsim_status rc;
+  double *col = nm_malloc(sizeof(double) * p->size);
+  if (!col) return NMSIM_ENOMEM_ERR(x->err);
+  if (fy_node_is_sequence(v)) {
+    if ((uint64_t)fy_node_sequence_item_count(v) != p->size) {
+      nm_free(col);
+      return yml_error(x->d, v, field, x->err, "expected one value per neuron (%u), got %d",
+                       p->size, fy_node_sequence_item_count(v));
+    }
+    void *it = NULL;
+    struct fy_node *e;
+    for (uint32_t i = 0; (e = fy_node_sequence_iterate(v, &it)); i++) {
+      scn_fmt(f, sizeof f, "%s[%u]", field, i);
+      if ((rc = yml_quantity(x->d, e, f, pd->unit, pd->min, pd->max, &col[i], x->err))) {
+        nm_free(col);
+        return rc;
+      }
+    }
+  } else {
+    if ((rc = yml_check_keys(x->d, v, field, dist_keys, x->err))) {
+      nm_free(col);
+      return rc;
+    }
+    static const char *const kinds[3] = {"uniform", "normal", "lognormal"};
+    int kind = -1;
+    for (int k = 0; k < 3; k++)
+      if (yml_get(v, kinds[k])) kind = kind < 0 ? k : 3;
+    struct fy_node *fn = yml_get(v, "file");
+    if ((kind >= 0) == (fn != NULL) || kind == 3) {
+      nm_free(col);
+      return yml_error(x->d, v, field, x->err,
+                       "expected one of {uniform: [LO, HI]}, {normal: [MEAN, SD]}, {lognormal: "
+                       "[MEAN, SD]} or {file: PATH}");
+    }
+    if (fn) {
+      const char *path, *ds = NULL;
+      if ((rc = yml_str(x->d, fn, field, &path, x->err)) ||
+          (yml_get(v, "dataset") && (rc = yml_str(x->d, yml_get(v, "dataset"), field, &ds, x->err)))) {
+        nm_free(col);
+        return rc;
+      }
+      char *full = scn_path(x, path);
+      if (!full) {
+        nm_free(col);
+        return NMSIM_ENOMEM_ERR(x->err);
+      }
+      rc = values_file_read(full, ds, p->size, col, msg, sizeof msg);
+      nm_free(full);
+      if (rc) {
+        nm_free(col);
+        if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
+        yml_error(x->d, fn, field, x->err, "%s", msg);
+        if (x->err) x->err->code = rc;
+        return rc;
+      }
+    } else {
+      struct fy_node *l = yml_get(v, kinds[kind]);
+      double a, b, lo = -INFINITY, hi = INFINITY;
+      scn_fmt(f, sizeof f, "%s.%s", field, kinds[kind]);
+      if (!fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2) {
+        nm_free(col);
+        return yml_error(x->d, l, f, x->err, "expected a list of two values (%s), got %s",
+                         kind == 0 ? "low, high" : "mean, standard deviation",
+                         scn_got(l, got, sizeof got));
+      }
+      if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 0), f, pd->unit, -INFINITY,
+                             INFINITY, &a, x->err)) ||
+          (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 1), f, pd->unit, -INFINITY,
+                             INFINITY, &b, x->err))) {
+        nm_free(col);
+        return rc;
+      }
+      if (kind == 0 ? b < a : b < 0 || (kind == 2 && !(a > 0))) {
+        nm_free(col);
+        return yml_error(x->d, l, f, x->err, "expected %s",
+                         kind == 0   ? "low <= high"
+                         : kind == 1 ? "a standard deviation >= 0"
+                                     : "a mean > 0 and a standard deviation >= 0");
+      }
+      struct fy_node *bn = yml_get(v, "bounds");
+      if (bn) {
+        scn_fmt(f, sizeof f, "%s.bounds", field);
+        if (!fy_node_is_sequence(bn) || fy_node_sequence_item_count(bn) != 2 ||
+            (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 0), f, pd->unit,
+                               -INFINITY, INFINITY, &lo, x->err)) ||
+            (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 1), f, pd->unit,
+                               -INFINITY, INFINITY, &hi, x->err)) ||
+            !(lo <= hi)) {
+          nm_free(col);
+          return x->err && x->err->msg[0] && rc ? rc
+                                                : yml_error(x->d, bn, f, x->err,
+                                                            "expected [LOW, HIGH] with LOW <= "
+                                                            "HIGH, in %s",
+                                                            pd->unit[0] ? pd->unit : "no unit");
+        }
+      }
+      gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+      if (!r) {
+        nm_free(col);
+        return NMSIM_ENOMEM_ERR(x->err);
+      }
+      for (uint32_t i = 0; i < p->size; i++) {
+        gsl_rng_set(r, rng_stream_seed(x->s->seed, pop, i, param_purpose((size_t)idx)));
+        int tries = 0;
+        do col[i] = draw(r, kind, a, b);
+        while ((col[i] < lo || col[i] > hi) && ++tries < 1000);
+        if (tries == 1000) {
+          gsl_rng_free(r);
+          nm_free(col);
+          return yml_error(x->d, bn, field, x->err,
+                           "1000 draws in a row fell outside the bounds (neuron %u): widen them",
+                           i);
+        }
+      }
+      gsl_rng_free(r);
+    }
+    for (uint32_t i = 0; i < p->size; i++)
+      if (!(col[i] >= pd->min && col[i] <= pd->max)) {
+        double bad = col[i];
+        nm_free(col);
+        return yml_error(x->d, v, field, x->err,
+                         "neuron %u: %g %s is outside the parameter's range [%g, %g]%s", i, bad,
+                         pd->unit, pd->min, pd->max,
+                         fn ? "" : "; give bounds: [LOW, HIGH] to redraw within them");
+      }
+  }
+  for (uint32_t i = 0; i < p->size; i++) p->pn_values[(size_t)i * np + (size_t)idx] = col[i];
+  nm_free(col);
+  return NMSIM_OK;
 }
 
 static nmsim_status scn_read_params(scn_ctx *x, scn_population *p, struct fy_node *m,
@@ -58,10 +219,35 @@ static nmsim_status scn_read_params(scn_ctx *x, scn_population *p, struct fy_nod
                        "unknown parameter of model '%s'; expected one of: %s", t->name, list);
     }
     const nmsim_param_desc *pd = &t->params[idx];
-    if ((rc = yml_quantity(x->d, fy_node_pair_value(pr), f, pd->unit, pd->min, pd->max,
-                           &p->values[idx], x->err)))
+    struct fy_node *v = fy_node_pair_value(pr);
+    if (fy_node_is_sequence(v) || fy_node_is_mapping(v)) continue; /* per neuron: below */
+    if ((rc = yml_quantity(x->d, v, f, pd->unit, pd->min, pd->max, &p->values[idx], x->err)))
       return rc;
   }
+  /* per-neuron values: a row of every parameter per neuron, the scalars
+   * copied in, then each per-neuron column */
+  it = NULL;
+  while ((pr = fy_node_mapping_iterate(m, &it))) {
+    struct fy_node *v = fy_node_pair_value(pr);
+    if (!fy_node_is_sequence(v) && !fy_node_is_mapping(v)) continue;
+    const char *name = scn_scalar(fy_node_pair_key(pr));
+    int idx = nmsim_model_param_index(t, name);
+    scn_fmt(f, sizeof f, "%s.%s", field, name);
+    if (!p->pn_values) {
+      size_t np = t->n_params;
+      if ((uint64_t)p->size * np > ((size_t)1 << 31))
+        return yml_error(x->d, v, f, x->err,
+                         "per-neuron values for %u neurons x %zu parameters: too many (at most "
+                         "2^31 values a population)", p->size, np);
+      if (!(p->pn_values = nm_malloc(sizeof(double) * p->size * np)))
+        return NMSIM_ENOMEM_ERR(x->err);
+      for (uint32_t i = 0; i < p->size; i++)
+        memcpy(p->pn_values + (size_t)i * np, p->values, sizeof(double) * np);
+    }
+    if ((rc = scn_read_pn_param(x, p, idx, v, f))) return rc;
+  }
+  /* the population's own values: its first neuron's */
+  if (p->pn_values) memcpy(p->values, p->pn_values, sizeof(double) * t->n_params);
   return NMSIM_OK;
 }
 
@@ -420,14 +606,27 @@ static nmsim_status scn_read_pop(scn_ctx *x, struct fy_node *key, struct fy_node
   scn_fmt(f, sizeof f, "%s.params", field);
   if ((rc = scn_read_params(x, p, yml_get(m, "params"), f))) return rc;
 
+  /* the model checks the values: the population's, or each neuron's where
+   * they differ from the neuron before */
   void *derived = nm_calloc(1, p->model->derived_size ? p->model->derived_size : 1);
   if (!derived) return NMSIM_ENOMEM_ERR(x->err);
+  const size_t np = p->model->n_params;
+  uint32_t bad = 0;
   msg[0] = 0;
   rc = p->model->prepare(p->values, x->s->dt_ms, derived, msg, sizeof msg);
+  for (uint32_t i = 1; rc == NMSIM_OK && p->pn_values && i < p->size; i++) {
+    const double *row = p->pn_values + (size_t)i * np;
+    if (memcmp(row, row - np, sizeof(double) * np) == 0) continue;
+    bad = i;
+    rc = p->model->prepare(row, x->s->dt_ms, derived, msg, sizeof msg);
+  }
   nm_free(derived);
   if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
   if (rc != NMSIM_OK) {
-    yml_error(x->d, m, field, x->err, "%s", msg[0] ? msg : "invalid parameters");
+    if (p->pn_values)
+      yml_error(x->d, m, field, x->err, "neuron %u: %s", bad, msg[0] ? msg : "invalid parameters");
+    else
+      yml_error(x->d, m, field, x->err, "%s", msg[0] ? msg : "invalid parameters");
     if (x->err) x->err->code = rc;
     return rc;
   }

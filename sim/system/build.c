@@ -656,6 +656,46 @@ static nmsim_status apply_init(sys *s, const sys_block *b, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* Per-neuron parameters: cut block b into runs of neurons whose values are
+ * equal, each with its derived constants (the first run's in b->derived). A
+ * block of one run keeps n_runs 0. */
+static nmsim_status block_runs(sys *s, sys_block *b, char *msg, size_t msglen, nmsim_err *err) {
+  const scn_population *pop = &s->scn->pops[b->pop_id];
+  if (!pop->pn_values || !b->n) return NMSIM_OK;
+  const nmsim_neuron_type *m = b->model;
+  const size_t np = m->n_params;
+  const double *row0 = pop->pn_values + (size_t)b->first * np;
+  uint32_t n = 1;
+  for (uint32_t i = 1; i < b->n; i++)
+    if (memcmp(row0 + (size_t)i * np, row0 + (size_t)(i - 1) * np, sizeof(double) * np)) n++;
+  nmsim_status rc = m->prepare(row0, s->scn->dt_ms, b->derived, msg, msglen);
+  if (rc != NMSIM_OK || n == 1)
+    return rc == NMSIM_OK ? NMSIM_OK
+                          : NMSIM_ERR(err, rc, "%s:%d: populations.%s: neuron %u: %s",
+                                      s->scn->path, pop->line, pop->name, b->first, msg);
+  if (!(b->runs = nm_calloc(n, sizeof *b->runs))) return NMSIM_ENOMEM_ERR(err);
+  b->runs[0] = (sys_param_run){.off = 0, .derived = b->derived};
+  uint32_t r = 0;
+  for (uint32_t i = 1; i <= b->n; i++) {
+    if (i < b->n &&
+        !memcmp(row0 + (size_t)i * np, row0 + (size_t)(i - 1) * np, sizeof(double) * np))
+      continue;
+    b->runs[r].n = i - b->runs[r].off;
+    if (i == b->n) break;
+    r++;
+    b->runs[r].off = i;
+    if (!(b->runs[r].derived = nm_calloc(1, m->derived_size ? m->derived_size : 1)))
+      return NMSIM_ENOMEM_ERR(err);
+    b->n_runs = r + 1; /* freed with the block from here on */
+    if ((rc = m->prepare(row0 + (size_t)i * np, s->scn->dt_ms, b->runs[r].derived, msg,
+                         msglen)) != NMSIM_OK)
+      return NMSIM_ERR(err, rc, "%s:%d: populations.%s: neuron %u: %s", s->scn->path,
+                       pop->line, pop->name, b->first + i, msg);
+  }
+  b->n_runs = n;
+  return NMSIM_OK;
+}
+
 /* Allocate the neuron state and the input ring of every core. */
 static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
   char msg[512];
@@ -704,25 +744,33 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
       b->derived = nm_calloc(1, m->derived_size ? m->derived_size : 1);
       b->state = nm_calloc(m->n_vars ? m->n_vars : 1, sizeof(void *));
       if (!b->derived || !b->state) return NMSIM_ENOMEM_ERR(err);
+      if (NEVER(m->n_vars > SYS_MAX_VARS)) return NMSIM_ERR(err, NMSIM_EINVAL, "model %s: too many state variables", m->name);
       for (size_t v = 0; v < m->n_vars; v++) {
-        size_t el = m->vars[v].type == NMSIM_VAR_F64   ? sizeof(double)
-                    : m->vars[v].type == NMSIM_VAR_I32 ? sizeof(int32_t)
-                                                       : m->vars[v].bytes;
-        b->state[v] = nm_calloc(b->n, el);
+        b->state[v] = nm_calloc(b->n, sys_var_bytes(&m->vars[v]));
         if (!b->state[v]) return NMSIM_ENOMEM_ERR(err);
       }
       if (m->input_vars)
         for (size_t k = 0; k < m->n_sites && k < SYS_MAX_SITES; k++)
           b->in_var[k] = b->state[m->input_vars[k]];
-      nmsim_status rc = m->prepare(s->scn->pops[b->pop_id].values, s->scn->dt_ms, b->derived, msg, sizeof msg);
+      const scn_population *pop = &s->scn->pops[b->pop_id];
+      nmsim_status rc = block_runs(s, b, msg, sizeof msg, err);
+      if (rc != NMSIM_OK) return rc;
+      if (!b->n_runs)
+        rc = m->prepare(pop->values, s->scn->dt_ms, b->derived, msg, sizeof msg);
       if (rc != NMSIM_OK)
-        return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, s->scn->pops[b->pop_id].line,
-                         s->scn->pops[b->pop_id].name, msg);
+        return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, pop->line, pop->name,
+                         msg);
       const double *no_input[SYS_MAX_SITES] = {0};
       nmsim_block mb = {.n = b->n, .state = b->state, .input = no_input, .step = 0,
                         .dt_ms = s->scn->dt_ms, .seed = s->scn->seed, .pop_id = b->pop_id,
                         .first = b->first, .aux = b->aux};
-      m->init(b->derived, &mb);
+      if (!b->n_runs) m->init(b->derived, &mb);
+      for (uint32_t r = 0; r < b->n_runs; r++) {
+        void *st[SYS_MAX_VARS];
+        const double *in[SYS_MAX_SITES];
+        nmsim_block v = sys_run_view(b, &b->runs[r], &mb, st, in);
+        m->init(b->runs[r].derived, &v);
+      }
       if ((rc = apply_init(s, b, err)) != NMSIM_OK) return rc;
     }
   }
@@ -1141,6 +1189,8 @@ void sys_destroy(sys *s) {
         for (size_t v = 0; v < b->model->n_vars; v++) nm_free(b->state[v]);
       nm_free(b->state);
       nm_free(b->derived);
+      for (uint32_t r = 1; r < b->n_runs; r++) nm_free(b->runs[r].derived);
+      nm_free(b->runs);
     }
     nm_free(c->blocks);
     nm_free(c->acc);
