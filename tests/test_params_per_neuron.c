@@ -210,7 +210,7 @@ Test(params_per_neuron, bad_values_named) {
       {"[10, 20]", "params.tau_m: expected one value per neuron (12), got 2"},
       {"[10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, -1]", "params.tau_m[11]"},
       {"{uniform: [30 ms, 10 ms]}", "expected low <= high"},
-      {"{normal: [1 ms, 20 ms]}", "outside the parameter's range"},
+      {"{normal: [1 ms, 20 ms]}", "outside the allowed range"},
       {"{gamma: [1, 2]}", "gamma"},
       {"{uniform: [1 ms, 2 ms], file: x.csv}", "expected one of {uniform"},
       {"{file: /nonexistent/tau.csv}", "/nonexistent/tau.csv"},
@@ -228,4 +228,35 @@ Test(params_per_neuron, bad_values_named) {
     cr_assert(strstr(err.msg, "pn.yaml:"), "case %zu names the file: %s", i, err.msg);
     nmsim_scenario_destroy(s);
   }
+}
+
+/* Initial state takes the same per-neuron forms: a list (kept as given), a
+ * lognormal draw within bounds; the uniform and normal forms keep their
+ * shared stream (a run's results do not change with this feature). */
+Test(params_per_neuron, init_per_neuron) {
+  const char *text =
+      "chip: test\nsteps: 1\nseed: 2\npopulations:\n"
+      "  a: {size: 4, model: lif, init: {v: [-70 mV, -60 mV, -55, -52], "
+      "i_syn_e: {lognormal: [1 nA, 0.2 nA], bounds: [0.8 nA, 1.2 nA]}, "
+      "i_syn_i: {uniform: [0, 1]}}}\n";
+  nmsim_err err = {0};
+  nmsim_status rc;
+  nmsim_scenario *s = load(text, &err, &rc);
+  cr_assert_eq(rc, NMSIM_OK, "%s", err.msg);
+  const scn_population *p = &s->pops[0];
+  cr_assert_eq(p->n_init, 3);
+  const double want[4] = {-70, -60, -55, -52};
+  cr_assert_eq(p->init[0].kind, SCN_INIT_VALUES);
+  for (int i = 0; i < 4; i++) cr_assert_eq(p->init[0].values[i], want[i], "v[%d]", i);
+  cr_assert_eq(p->init[1].kind, SCN_INIT_VALUES);
+  for (int i = 0; i < 4; i++)
+    cr_assert(p->init[1].values[i] >= 0.8 && p->init[1].values[i] <= 1.2, "i_syn_e[%d] = %g", i,
+              p->init[1].values[i]);
+  cr_assert_eq(p->init[2].kind, SCN_INIT_UNIFORM);
+  nmsim_scenario_destroy(s);
+  s = load("chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif, init: {v: [1, 2]}}\n",
+           &err, &rc);
+  cr_assert_neq(rc, NMSIM_OK);
+  cr_assert(strstr(err.msg, "init.v: expected one value per neuron (4), got 2"), "%s", err.msg);
+  nmsim_scenario_destroy(s);
 }

@@ -381,6 +381,7 @@ nmsim_status nmsim_scenario_load_string(const char *name, const char *text,
 void nmsim_scenario_destroy(nmsim_scenario *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n_pops; i++) {
+    for (size_t k = 0; k < s->pops[i].n_init; k++) nm_free(s->pops[i].init[k].values);
     nm_free(s->pops[i].init);
     nm_free(s->pops[i].name);
     nm_free(s->pops[i].values);

@@ -15,12 +15,16 @@ typedef enum scn_mapping {
   SCN_MAP_ROUND_ROBIN      /* spread every population in chunks over all cores */
 } scn_mapping;
 
-/* A state variable's initial value: a constant or a draw per neuron. */
-typedef enum scn_init_kind { SCN_INIT_CONST, SCN_INIT_UNIFORM, SCN_INIT_NORMAL } scn_init_kind;
+/* A state variable's initial value: a constant, a draw per neuron, or values
+ * per neuron (a list, a file, a lognormal or bounded draw). */
+typedef enum scn_init_kind {
+  SCN_INIT_CONST, SCN_INIT_UNIFORM, SCN_INIT_NORMAL, SCN_INIT_VALUES
+} scn_init_kind;
 typedef struct scn_init {
   uint32_t var;            /* index in the model's vars */
   scn_init_kind kind;
   double a, b;             /* const: a; uniform: [a, b]; normal: mean a, sd b (var's unit) */
+  double *values;          /* SCN_INIT_VALUES: one per neuron of the population */
 } scn_init;
 
 typedef struct scn_population {

@@ -44,148 +44,126 @@ static double draw(gsl_rng *r, int kind, double a, double b) {
   return gsl_ran_lognormal(r, log(a) - s2 / 2, sqrt(s2));
 }
 
-/* A per-neuron value of parameter idx: a list of one value per neuron, a
- * distribution ({uniform: [LO, HI]}, {normal: [MEAN, SD]}, {lognormal: [MEAN,
- * SD]}, optionally with bounds: [LO, HI] to redraw outside), or {file: PATH,
- * dataset: NAME} (CSV, .npy or HDF5); into column idx of p->pn_values. Draws
- * come from the stream of (seed, population, neuron, parameter), so they do
+/* Per-neuron values of a quantity in `unit` within [lo_ok, hi_ok]: a list of
+ * one value per neuron, a distribution ({uniform: [LO, HI]}, {normal: [MEAN,
+ * SD]}, {lognormal: [MEAN, SD]}, optionally with bounds: [LO, HI] to redraw
+ * outside), or {file: PATH, dataset: NAME} (CSV, .npy or HDF5); into col[size].
+ * Draws come from the stream of (seed, population, neuron, purpose), so they do
  * not depend on the mapping or the ranks. */
-static nmsim_status scn_read_pn_param(scn_ctx *x, scn_population *p, int idx,
-                                      struct fy_node *v, const char *field) {
+static nmsim_status scn_read_column(scn_ctx *x, const scn_population *p, struct fy_node *v,
+                                    const char *field, const char *unit, double lo_ok,
+                                    double hi_ok, uint64_t purpose, double *col) {
   static const char *const dist_keys[] = {"uniform", "normal", "lognormal", "bounds", "file",
                                           "dataset", NULL};
-  const nmsim_param_desc *pd = &p->model->params[idx];
-  const size_t np = p->model->n_params, pop = (size_t)(p - x->s->pops);
+  const size_t pop = (size_t)(p - x->s->pops);
   char f[400], got[80], msg[512];
   nmsim_status rc;
-  double *col = nm_malloc(sizeof(double) * p->size);
-  if (!col) return NMSIM_ENOMEM_ERR(x->err);
+  struct fy_node *fn = NULL;
   if (fy_node_is_sequence(v)) {
-    if ((uint64_t)fy_node_sequence_item_count(v) != p->size) {
-      nm_free(col);
+    if ((uint64_t)fy_node_sequence_item_count(v) != p->size)
       return yml_error(x->d, v, field, x->err, "expected one value per neuron (%u), got %d",
                        p->size, fy_node_sequence_item_count(v));
-    }
     void *it = NULL;
     struct fy_node *e;
     for (uint32_t i = 0; (e = fy_node_sequence_iterate(v, &it)); i++) {
       scn_fmt(f, sizeof f, "%s[%u]", field, i);
-      if ((rc = yml_quantity(x->d, e, f, pd->unit, pd->min, pd->max, &col[i], x->err))) {
-        nm_free(col);
-        return rc;
-      }
+      if ((rc = yml_quantity(x->d, e, f, unit, lo_ok, hi_ok, &col[i], x->err))) return rc;
     }
-  } else {
-    if ((rc = yml_check_keys(x->d, v, field, dist_keys, x->err))) {
-      nm_free(col);
+    return NMSIM_OK;
+  }
+  if ((rc = yml_check_keys(x->d, v, field, dist_keys, x->err))) return rc;
+  static const char *const kinds[3] = {"uniform", "normal", "lognormal"};
+  int kind = -1;
+  for (int k = 0; k < 3; k++)
+    if (yml_get(v, kinds[k])) kind = kind < 0 ? k : 3;
+  fn = yml_get(v, "file");
+  if ((kind >= 0) == (fn != NULL) || kind == 3)
+    return yml_error(x->d, v, field, x->err,
+                     "expected one of {uniform: [LO, HI]}, {normal: [MEAN, SD]}, {lognormal: "
+                     "[MEAN, SD]} or {file: PATH}");
+  if (fn) {
+    const char *path, *ds = NULL;
+    if ((rc = yml_str(x->d, fn, field, &path, x->err)) ||
+        (yml_get(v, "dataset") && (rc = yml_str(x->d, yml_get(v, "dataset"), field, &ds, x->err))))
+      return rc;
+    char *full = scn_path(x, path);
+    if (!full) return NMSIM_ENOMEM_ERR(x->err);
+    rc = values_file_read(full, ds, p->size, col, msg, sizeof msg);
+    nm_free(full);
+    if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
+    if (rc) {
+      yml_error(x->d, fn, field, x->err, "%s", msg);
+      if (x->err) x->err->code = rc;
       return rc;
     }
-    static const char *const kinds[3] = {"uniform", "normal", "lognormal"};
-    int kind = -1;
-    for (int k = 0; k < 3; k++)
-      if (yml_get(v, kinds[k])) kind = kind < 0 ? k : 3;
-    struct fy_node *fn = yml_get(v, "file");
-    if ((kind >= 0) == (fn != NULL) || kind == 3) {
-      nm_free(col);
-      return yml_error(x->d, v, field, x->err,
-                       "expected one of {uniform: [LO, HI]}, {normal: [MEAN, SD]}, {lognormal: "
-                       "[MEAN, SD]} or {file: PATH}");
+  } else {
+    struct fy_node *l = yml_get(v, kinds[kind]);
+    double a, b, lo = -INFINITY, hi = INFINITY;
+    scn_fmt(f, sizeof f, "%s.%s", field, kinds[kind]);
+    if (!fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
+      return yml_error(x->d, l, f, x->err, "expected a list of two values (%s), got %s",
+                       kind == 0 ? "low, high" : "mean, standard deviation",
+                       scn_got(l, got, sizeof got));
+    if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 0), f, unit, -INFINITY,
+                           INFINITY, &a, x->err)) ||
+        (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 1), f, unit, -INFINITY,
+                           INFINITY, &b, x->err)))
+      return rc;
+    if (kind == 0 ? b < a : b < 0 || (kind == 2 && !(a > 0)))
+      return yml_error(x->d, l, f, x->err, "expected %s",
+                       kind == 0   ? "low <= high"
+                       : kind == 1 ? "a standard deviation >= 0"
+                                   : "a mean > 0 and a standard deviation >= 0");
+    struct fy_node *bn = yml_get(v, "bounds");
+    if (bn) {
+      scn_fmt(f, sizeof f, "%s.bounds", field);
+      if (!fy_node_is_sequence(bn) || fy_node_sequence_item_count(bn) != 2)
+        return yml_error(x->d, bn, f, x->err, "expected [LOW, HIGH], got %s",
+                         scn_got(bn, got, sizeof got));
+      if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 0), f, unit, -INFINITY,
+                             INFINITY, &lo, x->err)) ||
+          (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 1), f, unit, -INFINITY,
+                             INFINITY, &hi, x->err)))
+        return rc;
+      if (!(lo <= hi)) return yml_error(x->d, bn, f, x->err, "expected LOW <= HIGH");
     }
-    if (fn) {
-      const char *path, *ds = NULL;
-      if ((rc = yml_str(x->d, fn, field, &path, x->err)) ||
-          (yml_get(v, "dataset") && (rc = yml_str(x->d, yml_get(v, "dataset"), field, &ds, x->err)))) {
-        nm_free(col);
-        return rc;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r) return NMSIM_ENOMEM_ERR(x->err);
+    for (uint32_t i = 0; i < p->size; i++) {
+      gsl_rng_set(r, rng_stream_seed(x->s->seed, pop, i, purpose));
+      int tries = 0;
+      do col[i] = draw(r, kind, a, b);
+      while ((col[i] < lo || col[i] > hi) && ++tries < 1000);
+      if (tries == 1000) {
+        gsl_rng_free(r);
+        return yml_error(x->d, bn, field, x->err,
+                         "1000 draws in a row fell outside the bounds (neuron %u): widen them", i);
       }
-      char *full = scn_path(x, path);
-      if (!full) {
-        nm_free(col);
-        return NMSIM_ENOMEM_ERR(x->err);
-      }
-      rc = values_file_read(full, ds, p->size, col, msg, sizeof msg);
-      nm_free(full);
-      if (rc) {
-        nm_free(col);
-        if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
-        yml_error(x->d, fn, field, x->err, "%s", msg);
-        if (x->err) x->err->code = rc;
-        return rc;
-      }
-    } else {
-      struct fy_node *l = yml_get(v, kinds[kind]);
-      double a, b, lo = -INFINITY, hi = INFINITY;
-      scn_fmt(f, sizeof f, "%s.%s", field, kinds[kind]);
-      if (!fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2) {
-        nm_free(col);
-        return yml_error(x->d, l, f, x->err, "expected a list of two values (%s), got %s",
-                         kind == 0 ? "low, high" : "mean, standard deviation",
-                         scn_got(l, got, sizeof got));
-      }
-      if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 0), f, pd->unit, -INFINITY,
-                             INFINITY, &a, x->err)) ||
-          (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 1), f, pd->unit, -INFINITY,
-                             INFINITY, &b, x->err))) {
-        nm_free(col);
-        return rc;
-      }
-      if (kind == 0 ? b < a : b < 0 || (kind == 2 && !(a > 0))) {
-        nm_free(col);
-        return yml_error(x->d, l, f, x->err, "expected %s",
-                         kind == 0   ? "low <= high"
-                         : kind == 1 ? "a standard deviation >= 0"
-                                     : "a mean > 0 and a standard deviation >= 0");
-      }
-      struct fy_node *bn = yml_get(v, "bounds");
-      if (bn) {
-        scn_fmt(f, sizeof f, "%s.bounds", field);
-        if (!fy_node_is_sequence(bn) || fy_node_sequence_item_count(bn) != 2 ||
-            (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 0), f, pd->unit,
-                               -INFINITY, INFINITY, &lo, x->err)) ||
-            (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 1), f, pd->unit,
-                               -INFINITY, INFINITY, &hi, x->err)) ||
-            !(lo <= hi)) {
-          nm_free(col);
-          return x->err && x->err->msg[0] && rc ? rc
-                                                : yml_error(x->d, bn, f, x->err,
-                                                            "expected [LOW, HIGH] with LOW <= "
-                                                            "HIGH, in %s",
-                                                            pd->unit[0] ? pd->unit : "no unit");
-        }
-      }
-      gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-      if (!r) {
-        nm_free(col);
-        return NMSIM_ENOMEM_ERR(x->err);
-      }
-      for (uint32_t i = 0; i < p->size; i++) {
-        gsl_rng_set(r, rng_stream_seed(x->s->seed, pop, i, param_purpose((size_t)idx)));
-        int tries = 0;
-        do col[i] = draw(r, kind, a, b);
-        while ((col[i] < lo || col[i] > hi) && ++tries < 1000);
-        if (tries == 1000) {
-          gsl_rng_free(r);
-          nm_free(col);
-          return yml_error(x->d, bn, field, x->err,
-                           "1000 draws in a row fell outside the bounds (neuron %u): widen them",
-                           i);
-        }
-      }
-      gsl_rng_free(r);
     }
-    for (uint32_t i = 0; i < p->size; i++)
-      if (!(col[i] >= pd->min && col[i] <= pd->max)) {
-        double bad = col[i];
-        nm_free(col);
-        return yml_error(x->d, v, field, x->err,
-                         "neuron %u: %g %s is outside the parameter's range [%g, %g]%s", i, bad,
-                         pd->unit, pd->min, pd->max,
-                         fn ? "" : "; give bounds: [LOW, HIGH] to redraw within them");
-      }
+    gsl_rng_free(r);
   }
-  for (uint32_t i = 0; i < p->size; i++) p->pn_values[(size_t)i * np + (size_t)idx] = col[i];
-  nm_free(col);
+  for (uint32_t i = 0; i < p->size; i++)
+    if (!(col[i] >= lo_ok && col[i] <= hi_ok))
+      return yml_error(x->d, v, field, x->err,
+                       "neuron %u: %g %s is outside the allowed range [%g, %g]%s", i, col[i],
+                       unit, lo_ok, hi_ok,
+                       fn ? "" : "; give bounds: [LOW, HIGH] to redraw within them");
   return NMSIM_OK;
+}
+
+/* Per-neuron values of parameter idx, into column idx of p->pn_values. */
+static nmsim_status scn_read_pn_param(scn_ctx *x, scn_population *p, int idx,
+                                      struct fy_node *v, const char *field) {
+  const nmsim_param_desc *pd = &p->model->params[idx];
+  const size_t np = p->model->n_params;
+  double *col = nm_malloc(sizeof(double) * p->size);
+  if (!col) return NMSIM_ENOMEM_ERR(x->err);
+  nmsim_status rc = scn_read_column(x, p, v, field, pd->unit, pd->min, pd->max,
+                                    param_purpose((size_t)idx), col);
+  if (rc == NMSIM_OK)
+    for (uint32_t i = 0; i < p->size; i++) p->pn_values[(size_t)i * np + (size_t)idx] = col[i];
+  nm_free(col);
+  return rc;
 }
 
 static nmsim_status scn_read_params(scn_ctx *x, scn_population *p, struct fy_node *m,
@@ -344,12 +322,15 @@ static nmsim_status scn_read_preset(scn_ctx *x, scn_population *p, struct fy_nod
                    "got '%s'", t->name, list, name);
 }
 
-/* init: {VAR: VALUE | {uniform: [LO, HI]} | {normal: [MEAN, SD]}}: initial
- * state set after the model's init, per neuron from the stream keyed by (seed,
- * population, neuron), so it does not depend on placement. */
+/* init: {VAR: VALUE | {uniform: [LO, HI]} | {normal: [MEAN, SD]} | a per-neuron
+ * form of scn_read_column}: initial state set after the model's init. Uniform
+ * and normal draws come from one stream per neuron keyed by (seed, population,
+ * neuron), one draw per variable in the order listed; the per-neuron forms
+ * from the variable's own stream, so they do not depend on placement. */
 static nmsim_status scn_read_init(scn_ctx *x, scn_population *p, struct fy_node *m,
                                   const char *field) {
-  static const char *const dist_keys[] = {"uniform", "normal", NULL};
+  static const char *const dist_keys[] = {"uniform", "normal", "lognormal", "bounds", "file",
+                                          "dataset", NULL};
   char f[400], got[80], list[256];
   nmsim_status rc;
   const nmsim_neuron_type *t = p->model;
@@ -377,6 +358,19 @@ static nmsim_status scn_read_init(scn_ctx *x, scn_population *p, struct fy_node 
     scn_init *in = &p->init[p->n_init++];
     in->var = (uint32_t)var;
     const char *unit = t->vars[var].unit ? t->vars[var].unit : "";
+    /* a list, a file, a lognormal or bounded draw: values per neuron, from
+     * the variable's own stream (the forms below keep their shared one) */
+    if (fy_node_is_sequence(v) ||
+        (fy_node_is_mapping(v) && (yml_get(v, "lognormal") || yml_get(v, "bounds") ||
+                                   yml_get(v, "file") || yml_get(v, "dataset")))) {
+      in->kind = SCN_INIT_VALUES;
+      if (!(in->values = nm_malloc(sizeof(double) * p->size))) return NMSIM_ENOMEM_ERR(x->err);
+      if ((rc = scn_read_column(x, p, v, f, unit, -INFINITY, INFINITY,
+                                (uint64_t)RNG_PURPOSE_INIT << 32 | (uint64_t)(var + 1),
+                                in->values)))
+        return rc;
+      continue;
+    }
     if (fy_node_is_mapping(v)) {
       if ((rc = yml_check_keys(x->d, v, f, dist_keys, x->err))) return rc;
       bool uni = yml_get(v, "uniform") != NULL;

@@ -645,6 +645,7 @@ static nmsim_status apply_init(sys *s, const sys_block *b, nmsim_err *err) {
       const scn_init *in = &pop->init[k];
       double v = in->kind == SCN_INIT_UNIFORM  ? in->a + (in->b - in->a) * gsl_rng_uniform(r)
                  : in->kind == SCN_INIT_NORMAL ? in->a + gsl_ran_gaussian_ziggurat(r, in->b)
+                 : in->kind == SCN_INIT_VALUES ? in->values[b->first + i]
                                                : in->a;
       if (pop->model->vars[in->var].type == NMSIM_VAR_F64)
         ((double *)b->state[in->var])[i] = v;
