@@ -232,7 +232,7 @@ Test(scenario_models, fixed_point_mixed_sign_kernel) {
     } else {
       const char *m = load_err(text);
       EXPECT_HAS(m, "projections[0].weight: model loihi_cuba is fixed-point: every weight x "
-                    "kernel entry must be an 8-bit integer");
+                    "kernel, list or matrix entry must be an 8-bit integer");
     }
   }
 }

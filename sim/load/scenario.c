@@ -403,6 +403,12 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->projs[i].conv);
     if (s->projs[i].matrix) nm_free(s->projs[i].matrix->w);
     nm_free(s->projs[i].matrix);
+    if (s->projs[i].list) {
+      nm_free(s->projs[i].list->off);
+      nm_free(s->projs[i].list->post);
+      nm_free(s->projs[i].list->w);
+    }
+    nm_free(s->projs[i].list);
   }
   nm_free(s->pops);
   nm_free(s->projs);

@@ -67,8 +67,30 @@ typedef enum scn_conn {
   SCN_FIXED_PROBABILITY,
   SCN_CONV2D,              /* shared-kernel 2D convolution */
   SCN_POOL2D,              /* channel-wise sum pooling */
-  SCN_MATRIX               /* explicit weights (NIR Affine, Linear, Scale) */
+  SCN_MATRIX,              /* explicit weights (NIR Affine, Linear, Scale; connector matrix) */
+  SCN_FIXED_IN_DEGREE,     /* every post neuron from `degree` distinct pre neurons */
+  SCN_FIXED_OUT_DEGREE,    /* every pre neuron onto `degree` distinct post neurons */
+  SCN_LIST                 /* explicit (pre, post[, weight]) pairs */
 } scn_conn;
+
+/* The pairs of an SCN_LIST projection, sorted by pre neuron (stable: a pre
+ * neuron's pairs keep the list's order): pre neuron i's are [off[i],
+ * off[i + 1]); w NULL: every pair takes the projection's weight. */
+typedef struct scn_list {
+  uint32_t *off;           /* pre size + 1 */
+  uint32_t *post;
+  double *w;
+  size_t n;
+} scn_list;
+
+/* A weight drawn per synapse: uniform [a, b], normal (mean a, sd b) or
+ * lognormal (mean a, sd b of the value), within [lo, hi] (redrawn; a normal
+ * or lognormal without bounds is clipped at mean +- 8 sd). */
+typedef enum scn_dist_kind { SCN_DIST_NONE, SCN_DIST_UNIFORM, SCN_DIST_NORMAL, SCN_DIST_LOGNORMAL } scn_dist_kind;
+typedef struct scn_dist {
+  scn_dist_kind kind;
+  double a, b, lo, hi;
+} scn_dist;
 
 /* The weights of an SCN_MATRIX projection, times the projection's weight:
  * post j gets from pre i w[j * n_in + i] (row-major (out, in), as a NIR
@@ -113,6 +135,9 @@ typedef struct scn_projection {
   double weight_max;       /* largest |weight| any synapse of it gets */
   scn_conv *conv;          /* SCN_CONV2D and SCN_POOL2D */
   scn_matrix *matrix;      /* SCN_MATRIX */
+  scn_list *list;          /* SCN_LIST */
+  uint32_t degree;         /* SCN_FIXED_IN_DEGREE, SCN_FIXED_OUT_DEGREE */
+  scn_dist wdist;          /* weights drawn per synapse (SCN_DIST_NONE: `weight`) */
   scn_plasticity *plast;   /* NULL: static synapses */
   int line;
 } scn_projection;

@@ -3,11 +3,14 @@
  * and plasticity. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/stdp.h"
 #include "sim/base/units.h"
+#include "sim/base/file.h"
 #include "sim/load/scn_read.h"
+#include "sim/load/values_file.h"
 
 /* {conv2d: {...}} or {pool2d: {...}}: shapes, kernel, stride, padding and
  * (conv2d) the kernel weights; checks that the populations have the sizes
@@ -96,11 +99,269 @@ static nmsim_status scn_read_conv(scn_ctx *x, struct fy_node *m, const char *fie
   return NMSIM_OK;
 }
 
+/* Add pair (pre, post, w) to a list being read (growing arrays). */
+typedef struct list_acc {
+  uint32_t *pre, *post;
+  double *w;
+  size_t n, cap;
+  bool weights;
+} list_acc;
+
+static nmsim_status list_push(list_acc *a, uint32_t pre, uint32_t post, double w) {
+  if (a->n == a->cap) {
+    size_t nc = a->cap ? a->cap * 2 : 64;
+    uint32_t *np = nm_realloc(a->pre, nc * sizeof *np);
+    if (!np) return NMSIM_ENOMEM;
+    a->pre = np;
+    uint32_t *nq = nm_realloc(a->post, nc * sizeof *nq);
+    if (!nq) return NMSIM_ENOMEM;
+    a->post = nq;
+    double *nw = nm_realloc(a->w, nc * sizeof *nw);
+    if (!nw) return NMSIM_ENOMEM;
+    a->w = nw;
+    a->cap = nc;
+  }
+  a->pre[a->n] = pre, a->post[a->n] = post, a->w[a->n] = w;
+  a->n++;
+  return NMSIM_OK;
+}
+
+/* One pair's numbers (2 or 3 of them) checked against the populations. */
+static bool list_pair_ok(const nmsim_scenario *s, const scn_projection *pj, const double *v,
+                         int nv, char *msg, size_t len) {
+  if (nv != 2 && nv != 3) {
+    snprintf(msg, len, "expected [pre, post] or [pre, post, weight], got %d numbers", nv);
+    return false;
+  }
+  for (int k = 0; k < 2; k++) {
+    uint32_t size = s->pops[k ? pj->post : pj->pre].size;
+    if (!(v[k] >= 0 && v[k] < size && v[k] == floor(v[k]))) {
+      snprintf(msg, len, "%s neuron %g: expected a whole number in [0, %u] (population '%s')",
+               k ? "post" : "pre", v[k], size - 1, s->pops[k ? pj->post : pj->pre].name);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* The accumulated pairs, sorted by pre neuron (stable), into pj->list. */
+static nmsim_status list_finish(scn_ctx *x, list_acc *a, scn_projection *pj, bool weights) {
+  uint32_t npre = x->s->pops[pj->pre].size;
+  scn_list *l = nm_calloc(1, sizeof *l);
+  if (!l) return NMSIM_ENOMEM_ERR(x->err);
+  pj->list = l;
+  pj->conn = SCN_LIST;
+  l->n = a->n;
+  l->off = nm_calloc((size_t)npre + 1, sizeof *l->off);
+  l->post = nm_malloc((a->n ? a->n : 1) * sizeof *l->post);
+  if (weights) l->w = nm_malloc((a->n ? a->n : 1) * sizeof *l->w);
+  if (!l->off || !l->post || (weights && !l->w)) return NMSIM_ENOMEM_ERR(x->err);
+  if (a->n > UINT32_MAX) return yml_error(x->d, NULL, "list", x->err, "too many pairs");
+  for (size_t i = 0; i < a->n; i++) l->off[a->pre[i] + 1]++;
+  for (uint32_t i = 0; i < npre; i++) l->off[i + 1] += l->off[i];
+  uint32_t *at = nm_malloc(((size_t)npre + 1) * sizeof *at);
+  if (!at) return NMSIM_ENOMEM_ERR(x->err);
+  memcpy(at, l->off, ((size_t)npre + 1) * sizeof *at);
+  for (size_t i = 0; i < a->n; i++) {
+    uint32_t k = at[a->pre[i]]++;
+    l->post[k] = a->post[i];
+    if (weights) l->w[k] = a->w[i];
+  }
+  nm_free(at);
+  return NMSIM_OK;
+}
+
+/* list: [[pre, post], [pre, post, weight], ...] inline, or {file: PATH}: a CSV
+ * or text file of one pair per line (pre, post[, weight]; '#' comments).
+ * Weights in the list are multiplied by the projection's `weight`. */
+static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *field,
+                                  scn_projection *pj) {
+  list_acc a = {0};
+  char f[400], got[80], msg[256];
+  nmsim_status rc = NMSIM_OK;
+  int width = 0; /* 2 or 3 numbers a pair, the same for every pair */
+  if (fy_node_is_sequence(n)) {
+    void *it = NULL;
+    struct fy_node *e;
+    for (int i = 0; (e = fy_node_sequence_iterate(n, &it)) && rc == NMSIM_OK; i++) {
+      scn_fmt(f, sizeof f, "%s[%d]", field, i);
+      double v[3];
+      int nv = fy_node_is_sequence(e) ? fy_node_sequence_item_count(e) : -1;
+      if (nv < 2 || nv > 3) {
+        rc = yml_error(x->d, e, f, x->err, "expected [pre, post] or [pre, post, weight], got %s",
+                       scn_got(e, got, sizeof got));
+        break;
+      }
+      for (int k = 0; k < nv && rc == NMSIM_OK; k++)
+        rc = yml_quantity(x->d, fy_node_sequence_get_by_index(e, k), f, "", -INFINITY,
+                          INFINITY, &v[k], x->err);
+      if (rc) break;
+      if (!width) width = nv;
+      if (nv != width) {
+        rc = yml_error(x->d, e, f, x->err, "every pair has %d numbers like the first, got %d",
+                       width, nv);
+        break;
+      }
+      if (!list_pair_ok(x->s, pj, v, nv, msg, sizeof msg)) {
+        rc = yml_error(x->d, e, f, x->err, "%s", msg);
+        break;
+      }
+      if (list_push(&a, (uint32_t)v[0], (uint32_t)v[1], nv == 3 ? v[2] : 1.0)) {
+        rc = NMSIM_ENOMEM_ERR(x->err);
+        break;
+      }
+    }
+  } else if (fy_node_is_mapping(n) && yml_get(n, "file") && fy_node_mapping_item_count(n) == 1) {
+    const char *path;
+    if ((rc = yml_str(x->d, yml_get(n, "file"), field, &path, x->err))) return rc;
+    char *full = scn_path(x, path), *text = NULL;
+    nmsim_err e = {0};
+    if (!full) return NMSIM_ENOMEM_ERR(x->err);
+    rc = nm_read_text(full, NM_TEXT_MAX, &text, &e);
+    size_t line = 0;
+    for (char *p = text, *nl; rc == NMSIM_OK && p && *p; p = nl ? nl + 1 : NULL) {
+      nl = strchr(p, '\n');
+      line++;
+      if (nl) *nl = 0;
+      char *hash = strchr(p, '#');
+      if (hash) *hash = 0;
+      double v[4];
+      int nv = 0;
+      for (char *q = p; *q && nv < 4;) {
+        if (strchr(",; \t\r", *q)) {
+          q++;
+          continue;
+        }
+        char *end;
+        v[nv] = strtod(q, &end);
+        if (end == q) {
+          nv = -1;
+          break;
+        }
+        nv++;
+        q = end;
+      }
+      if (nv == 0) continue; /* blank or comment */
+      if (nv > 0 && !width) width = nv;
+      if (nv < 0 || nv != width || !list_pair_ok(x->s, pj, v, nv, msg, sizeof msg)) {
+        if (nv < 0) snprintf(msg, sizeof msg, "expected numbers");
+        else if (nv != width)
+          snprintf(msg, sizeof msg, "every line has %d numbers like the first, got %d", width, nv);
+        rc = yml_error(x->d, n, field, x->err, "%s:%zu: %s", full, line, msg);
+        break;
+      }
+      if (list_push(&a, (uint32_t)v[0], (uint32_t)v[1], nv == 3 ? v[2] : 1.0))
+        rc = NMSIM_ENOMEM_ERR(x->err);
+    }
+    if (rc == NMSIM_EIO || (rc && !text)) {
+      yml_error(x->d, n, field, x->err, "%s", e.msg);
+      if (x->err) x->err->code = rc;
+    }
+    nm_free(text);
+    nm_free(full);
+  } else {
+    rc = yml_error(x->d, n, field, x->err,
+                   "expected a list of [pre, post] or [pre, post, weight], or {file: PATH}, got %s",
+                   scn_got(n, got, sizeof got));
+  }
+  if (rc == NMSIM_OK) rc = list_finish(x, &a, pj, width == 3);
+  nm_free(a.pre);
+  nm_free(a.post);
+  nm_free(a.w);
+  return rc;
+}
+
+/* matrix: [[w ...], ...], one row per pre neuron and one column per post
+ * neuron, inline, or {file: PATH, dataset: NAME} (CSV, .npy or HDF5, pre x
+ * post values row-major). A zero makes no synapse; weights are multiplied by
+ * the projection's `weight`. */
+static nmsim_status scn_read_matrix(scn_ctx *x, struct fy_node *n, const char *field,
+                                    scn_projection *pj) {
+  uint32_t npre = x->s->pops[pj->pre].size, npost = x->s->pops[pj->post].size;
+  char f[400], got[80], msg[512];
+  nmsim_status rc;
+  size_t cnt = (size_t)npre * npost;
+  if (cnt > ((size_t)1 << 28))
+    return yml_error(x->d, n, field, x->err,
+                     "a %u x %u matrix is too large (at most 2^28 entries): use a list", npre,
+                     npost);
+  double *flat = nm_malloc((cnt ? cnt : 1) * sizeof *flat);
+  if (!flat) return NMSIM_ENOMEM_ERR(x->err);
+  rc = NMSIM_OK;
+  if (fy_node_is_sequence(n)) {
+    if ((uint32_t)fy_node_sequence_item_count(n) != npre)
+      rc = yml_error(x->d, n, field, x->err, "expected %u rows (one per neuron of '%s'), got %d",
+                     npre, x->s->pops[pj->pre].name, fy_node_sequence_item_count(n));
+    void *it = NULL;
+    struct fy_node *row;
+    for (uint32_t i = 0; rc == NMSIM_OK && (row = fy_node_sequence_iterate(n, &it)); i++) {
+      scn_fmt(f, sizeof f, "%s[%u]", field, i);
+      if (!fy_node_is_sequence(row) || (uint32_t)fy_node_sequence_item_count(row) != npost) {
+        rc = yml_error(x->d, row, f, x->err,
+                       "expected a row of %u weights (one per neuron of '%s'), got %s", npost,
+                       x->s->pops[pj->post].name, scn_got(row, got, sizeof got));
+        break;
+      }
+      void *jt = NULL;
+      struct fy_node *e;
+      for (uint32_t j = 0; rc == NMSIM_OK && (e = fy_node_sequence_iterate(row, &jt)); j++)
+        rc = yml_quantity(x->d, e, f, "", -INFINITY, INFINITY, &flat[(size_t)i * npost + j],
+                          x->err);
+    }
+  } else if (fy_node_is_mapping(n) && yml_get(n, "file")) {
+    static const char *const keys[] = {"file", "dataset", NULL};
+    const char *path, *ds = NULL;
+    if ((rc = yml_check_keys(x->d, n, field, keys, x->err)) ||
+        (rc = yml_str(x->d, yml_get(n, "file"), field, &path, x->err)) ||
+        (yml_get(n, "dataset") && (rc = yml_str(x->d, yml_get(n, "dataset"), field, &ds, x->err)))) {
+      nm_free(flat);
+      return rc;
+    }
+    char *full = scn_path(x, path);
+    if (!full) rc = NMSIM_ENOMEM_ERR(x->err);
+    else if ((rc = values_file_read(full, ds, cnt, flat, msg, sizeof msg))) {
+      yml_error(x->d, n, field, x->err, "%s (a %u x %u matrix: rows '%s', columns '%s')", msg,
+                npre, npost, x->s->pops[pj->pre].name, x->s->pops[pj->post].name);
+      if (x->err) x->err->code = rc;
+    }
+    nm_free(full);
+  } else {
+    rc = yml_error(x->d, n, field, x->err,
+                   "expected a list of rows (one per pre neuron) or {file: PATH}, got %s",
+                   scn_got(n, got, sizeof got));
+  }
+  if (rc == NMSIM_OK) {
+    scn_matrix *m = nm_calloc(1, sizeof *m);
+    if (!m) {
+      nm_free(flat);
+      return NMSIM_ENOMEM_ERR(x->err);
+    }
+    /* the internal layout is (out, in): post j from pre i at [j * n_in + i] */
+    m->n_out = npost, m->n_in = npre;
+    m->w = nm_malloc((cnt ? cnt : 1) * sizeof *m->w);
+    if (!m->w) {
+      nm_free(m);
+      nm_free(flat);
+      return NMSIM_ENOMEM_ERR(x->err);
+    }
+    for (uint32_t i = 0; i < npre; i++)
+      for (uint32_t j = 0; j < npost; j++)
+        m->w[(size_t)j * npre + i] = flat[(size_t)i * npost + j];
+    pj->matrix = m;
+    pj->conn = SCN_MATRIX;
+  }
+  nm_free(flat);
+  return rc;
+}
+
 static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char *field,
                                        scn_projection *pj) {
-  static const char *const keys[] = {"fixed_probability", "conv2d", "pool2d", NULL};
+  static const char *const keys[] = {"fixed_probability", "conv2d", "pool2d",
+                                     "fixed_in_degree", "fixed_out_degree", "list", "matrix",
+                                     NULL};
   static const char *const what =
-      "all_to_all, one_to_one, {fixed_probability: P}, {conv2d: {...}} or {pool2d: {...}}";
+      "all_to_all, one_to_one, {fixed_probability: P}, {fixed_in_degree: K}, "
+      "{fixed_out_degree: K}, {list: ...}, {matrix: ...}, {conv2d: {...}} or {pool2d: {...}}";
   char got[80], f[320];
   const nmsim_scenario *s = x->s;
   nmsim_status rc;
@@ -123,6 +384,27 @@ static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char
       return yml_error(x->d, c, f, x->err, "expected a mapping, got %s",
                        scn_got(c, got, sizeof got));
     return scn_read_conv(x, c, f, pj, pool);
+  } else if (n && fy_node_is_mapping(n) && fy_node_mapping_item_count(n) == 1 &&
+             (yml_get(n, "fixed_in_degree") || yml_get(n, "fixed_out_degree"))) {
+    bool in = yml_get(n, "fixed_in_degree") != NULL;
+    const scn_population *from = &s->pops[in ? pj->pre : pj->post];
+    uint64_t k;
+    scn_fmt(f, sizeof f, "%s.%s", field, in ? "fixed_in_degree" : "fixed_out_degree");
+    /* with pre == post and no self connections, one candidate fewer (checked
+     * when allow_self is known, in scn_read_proj) */
+    if ((rc = yml_u64(x->d, yml_get(n, in ? "fixed_in_degree" : "fixed_out_degree"), f, 0,
+                      from->size, &k, x->err)))
+      return rc;
+    pj->degree = (uint32_t)k;
+    pj->conn = in ? SCN_FIXED_IN_DEGREE : SCN_FIXED_OUT_DEGREE;
+  } else if (n && fy_node_is_mapping(n) && fy_node_mapping_item_count(n) == 1 &&
+             yml_get(n, "list")) {
+    scn_fmt(f, sizeof f, "%s.list", field);
+    return scn_read_list(x, yml_get(n, "list"), f, pj);
+  } else if (n && fy_node_is_mapping(n) && fy_node_mapping_item_count(n) == 1 &&
+             yml_get(n, "matrix")) {
+    scn_fmt(f, sizeof f, "%s.matrix", field);
+    return scn_read_matrix(x, yml_get(n, "matrix"), f, pj);
   } else if (n && fy_node_is_mapping(n)) {
     if ((rc = yml_check_keys(x->d, n, field, keys, x->err))) return rc;
     struct fy_node *p = scn_need(x, n, field, "fixed_probability", "a probability in [0, 1]");
@@ -149,11 +431,29 @@ static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char
 #define SCN_WEIGHT_EXP_MIN (-7)
 #define SCN_WEIGHT_EXP_MAX 7
 
+/* The factors a projection's weight is multiplied by, per synapse: a conv2d
+ * kernel, a list's weights or a matrix; NULL (*n 1) when there are none. */
+static const double *weight_factors(const scn_projection *pj, size_t *n) {
+  *n = 1;
+  if (pj->conv && pj->conv->kernel) {
+    *n = (size_t)pj->conv->out_c * pj->conv->in_c * pj->conv->kh * pj->conv->kw;
+    return pj->conv->kernel;
+  }
+  if (pj->list && pj->list->w) {
+    *n = pj->list->n;
+    return pj->list->w;
+  }
+  if (pj->matrix) {
+    *n = (size_t)pj->matrix->n_out * pj->matrix->n_in;
+    return pj->matrix->w;
+  }
+  return NULL;
+}
+
 static nmsim_status scn_check_fixed_weights(scn_ctx *x, struct fy_node *wn, const char *field,
                                             const scn_projection *pj) {
-  const double *kernel = pj->conv ? pj->conv->kernel : NULL;
-  const scn_conv *cv = pj->conv;
-  size_t nk = kernel ? (size_t)cv->out_c * cv->in_c * cv->kh * cv->kw : 1;
+  size_t nk;
+  const double *kernel = weight_factors(pj, &nk);
   double lo = 0, hi = 0;
   for (size_t i = 0; i < nk; i++) {
     double w = kernel ? pj->weight * kernel[i] : pj->weight;
@@ -166,12 +466,17 @@ static nmsim_status scn_check_fixed_weights(scn_ctx *x, struct fy_node *wn, cons
     if (w != floor(w) || w < min || w > max || (mixed && fmod(w, 2.0) != 0))
       return yml_error(x->d, wn, field, x->err,
                        "model %s is fixed-point: %s must be an 8-bit integer (Lava Dense, "
-                       "num_weight_bits 8): %s, got %.17g",
+                       "num_weight_bits 8): %s, got %.17g%s",
                        x->s->pops[pj->post].model->name,
-                       kernel ? "every weight x kernel entry" : "the weight",
+                       kernel ? "every weight x kernel, list or matrix entry" : "the weight",
                        mixed ? "even and in [-256, 254] when the signs are mixed"
                              : "in [-255, 255], one sign per projection",
-                       w);
+                       w,
+                       mixed && w == floor(w) && w >= -255 && w <= 255
+                           ? "; to keep odd weights, split the projection in two: one with "
+                             "the positive weights (0 to 255) and one with the negative ones "
+                             "(-255 to 0), each of one sign"
+                           : "");
   }
   return NMSIM_OK;
 }
@@ -251,6 +556,59 @@ static nmsim_status scn_read_plasticity(scn_ctx *x, scn_projection *pj, struct f
   return NMSIM_OK;
 }
 
+/* weight: {uniform: [LO, HI]} | {normal: [MEAN, SD]} | {lognormal: [MEAN, SD]},
+ * with bounds: [LO, HI] (redrawn outside); a normal or lognormal draw without
+ * bounds is clipped at MEAN +- 8 SD, which keeps the input's fixed-point
+ * scale (docs/scenario-format.md). */
+static nmsim_status scn_read_weight_dist(scn_ctx *x, struct fy_node *n, const char *field,
+                                         const char *unit, scn_projection *pj) {
+  static const char *const keys[] = {"uniform", "normal", "lognormal", "bounds", NULL};
+  static const char *const kinds[3] = {"uniform", "normal", "lognormal"};
+  char f[400], got[80];
+  nmsim_status rc;
+  if ((rc = yml_check_keys(x->d, n, field, keys, x->err))) return rc;
+  int kind = -1;
+  for (int k = 0; k < 3; k++)
+    if (yml_get(n, kinds[k])) kind = kind < 0 ? k : 3;
+  if (kind < 0 || kind == 3)
+    return yml_error(x->d, n, field, x->err,
+                     "expected one of {uniform: [LO, HI]}, {normal: [MEAN, SD]} or {lognormal: "
+                     "[MEAN, SD]}");
+  scn_dist *d = &pj->wdist;
+  struct fy_node *l = yml_get(n, kinds[kind]);
+  scn_fmt(f, sizeof f, "%s.%s", field, kinds[kind]);
+  if (!fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
+    return yml_error(x->d, l, f, x->err, "expected a list of two values, got %s",
+                     scn_got(l, got, sizeof got));
+  if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 0), f, unit, -INFINITY,
+                         INFINITY, &d->a, x->err)) ||
+      (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(l, 1), f, unit, -INFINITY,
+                         INFINITY, &d->b, x->err)))
+    return rc;
+  if (kind == 0 ? d->b < d->a : d->b < 0 || (kind == 2 && !(d->a > 0)))
+    return yml_error(x->d, l, f, x->err, "expected %s",
+                     kind == 0   ? "low <= high"
+                     : kind == 1 ? "a standard deviation >= 0"
+                                 : "a mean > 0 and a standard deviation >= 0");
+  d->kind = kind == 0 ? SCN_DIST_UNIFORM : kind == 1 ? SCN_DIST_NORMAL : SCN_DIST_LOGNORMAL;
+  d->lo = kind == 0 ? d->a : kind == 2 ? 0 : d->a - 8 * d->b;
+  d->hi = kind == 0 ? d->b : d->a + 8 * d->b;
+  struct fy_node *bn = yml_get(n, "bounds");
+  if (bn) {
+    scn_fmt(f, sizeof f, "%s.bounds", field);
+    if (!fy_node_is_sequence(bn) || fy_node_sequence_item_count(bn) != 2)
+      return yml_error(x->d, bn, f, x->err, "expected [LOW, HIGH]");
+    if ((rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 0), f, unit, -INFINITY,
+                           INFINITY, &d->lo, x->err)) ||
+        (rc = yml_quantity(x->d, fy_node_sequence_get_by_index(bn, 1), f, unit, -INFINITY,
+                           INFINITY, &d->hi, x->err)))
+      return rc;
+    if (!(d->lo <= d->hi)) return yml_error(x->d, bn, f, x->err, "expected LOW <= HIGH");
+  }
+  pj->weight = kind == 0 ? (d->a + d->b) / 2 : d->a; /* the mean, for reports and checks */
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *field,
                                   scn_projection *pj) {
   static const char *const keys[] = {"from", "to", "connector", "weight", "weight_exp",
@@ -289,17 +647,33 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
 
   scn_fmt(f, sizeof f, "%s.weight", field);
   const char *unit = t->input_unit ? t->input_unit : "";
-  if (!(n = scn_need(x, m, field, "weight", unit[0] ? "a number or a quantity" : "a number")))
+  bool explicit = pj->conn == SCN_LIST || pj->conn == SCN_MATRIX;
+  n = yml_get(m, "weight");
+  if (!n && !explicit &&
+      !(n = scn_need(x, m, field, "weight", unit[0] ? "a number or a quantity" : "a number")))
     return NMSIM_EINPUT;
-  if ((rc = yml_quantity(x->d, n, f, unit, -INFINITY, INFINITY, &pj->weight, x->err))) return rc;
+  pj->weight = 1; /* a list's or matrix's weights as given */
+  if (n && fy_node_is_mapping(n)) {
+    if ((rc = scn_read_weight_dist(x, n, f, unit, pj))) return rc;
+  } else if (n &&
+             (rc = yml_quantity(x->d, n, f, unit, -INFINITY, INFINITY, &pj->weight, x->err))) {
+    return rc;
+  }
   pj->weight_max = fabs(pj->weight);
-  if (pj->conv && pj->conv->kernel) {
-    size_t nk = (size_t)pj->conv->out_c * pj->conv->in_c * pj->conv->kh * pj->conv->kw;
+  size_t nk;
+  const double *fac = weight_factors(pj, &nk);
+  if (fac) {
     double km = 0;
-    for (size_t i = 0; i < nk; i++) km = fmax(km, fabs(pj->conv->kernel[i]));
+    for (size_t i = 0; i < nk; i++) km = fmax(km, fabs(fac[i]));
     pj->weight_max = fabs(pj->weight) * km;
   }
-  wn = n;
+  if (pj->wdist.kind) pj->weight_max = fmax(fabs(pj->wdist.lo), fabs(pj->wdist.hi));
+  wn = n ? n : m;
+  if (pj->wdist.kind && (pj->conv || pj->list || pj->matrix))
+    return yml_error(x->d, wn, f, x->err,
+                     "weights drawn per synapse are for all_to_all, one_to_one, "
+                     "fixed_probability and the fixed degrees; a kernel, list or matrix gives "
+                     "its own weights");
 
   pj->weight_exp = 0;
   scn_fmt(f, sizeof f, "%s.weight_exp", field);
@@ -319,6 +693,11 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
     pj->weight_exp = (int)e;
   }
   scn_fmt(f, sizeof f, "%s.weight", field);
+  if ((t->flags & NMSIM_MODEL_FIXED_POINT) && pj->wdist.kind)
+    return yml_error(x->d, wn, f, x->err,
+                     "weights drawn per synapse need a floating-point target; '%s' (model %s) "
+                     "takes 8-bit integer weights: give a list or a matrix of them",
+                     post->name, t->name);
   if ((t->flags & NMSIM_MODEL_FIXED_POINT) && (rc = scn_check_fixed_weights(x, wn, f, pj)))
     return rc;
 
@@ -358,6 +737,30 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
   scn_fmt(f, sizeof f, "%s.allow_self", field);
   if ((n = yml_get(m, "allow_self")) && (rc = yml_bool(x->d, n, f, &pj->allow_self, x->err)))
     return rc;
+  if ((pj->conn == SCN_FIXED_IN_DEGREE || pj->conn == SCN_FIXED_OUT_DEGREE) &&
+      pj->pre == pj->post && !pj->allow_self && pj->degree >= post->size) {
+    scn_fmt(f, sizeof f, "%s.connector", field);
+    return yml_error(x->d, yml_get(m, "connector"), f, x->err,
+                     "a degree of %u needs %u candidates, and '%s' without self connections "
+                     "has %u: lower it or set allow_self: true",
+                     pj->degree, pj->degree, post->name, post->size - 1);
+  }
+  /* a weight whose sign disagrees with an excitatory or inhibitory site */
+  const char *site = t->sites[pj->site];
+  double mean = pj->wdist.kind ? pj->wdist.a : pj->weight;
+  if ((!strcmp(site, "inh") && mean > 0) || (!strcmp(site, "exc") && mean < 0)) {
+    char w[512];
+    scn_fmt(w, sizeof w,
+            "%s:%d: %s: a %s weight (%g %s) onto site '%s' of '%s' %s it; if that is not "
+            "meant, flip the sign",
+            x->s->path, pj->line, field, mean > 0 ? "positive" : "negative", mean, unit, site,
+            post->name, mean > 0 ? "excites through" : "inhibits through");
+    if (nm_grow((void **)&x->s->warnings, &x->s->cap_warnings, x->s->n_warnings + 1,
+                sizeof(char *)) ||
+        !(x->s->warnings[x->s->n_warnings] = nm_strdup(w)))
+      return NMSIM_ENOMEM_ERR(x->err);
+    x->s->n_warnings++;
+  }
   scn_fmt(f, sizeof f, "%s.plasticity", field);
   if ((n = yml_get(m, "plasticity")) && (rc = scn_read_plasticity(x, pj, n, f, unit))) return rc;
   return NMSIM_OK;

@@ -68,9 +68,12 @@ static nmsim_status net_add(void *ctx, const sys *s, uint32_t src_gid, uint32_t 
   return NMSIM_OK;
 }
 
-/* Whether connector c gives every synapse of a projection the same weight. */
-static bool one_weight(scn_conn c) {
-  return c == SCN_ONE_TO_ONE || c == SCN_ALL_TO_ALL || c == SCN_FIXED_PROBABILITY;
+/* Whether every synapse of projection pr has the same weight. */
+static bool one_weight(const scn_projection *pr) {
+  if (pr->wdist.kind != SCN_DIST_NONE) return false;
+  scn_conn c = pr->conn;
+  return c == SCN_ONE_TO_ONE || c == SCN_ALL_TO_ALL || c == SCN_FIXED_PROBABILITY ||
+         c == SCN_FIXED_IN_DEGREE || c == SCN_FIXED_OUT_DEGREE || (c == SCN_LIST && !pr->list->w);
 }
 
 nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
@@ -121,7 +124,7 @@ nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
                     .wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post] + pr->weight_exp))};
     q->ptr = nm_calloc((size_t)scn->pops[pr->pre].size + 1, sizeof *q->ptr);
     if (!q->ptr) return NMSIM_ENOMEM_ERR(err);
-    if (!one_weight(pr->conn) && !(q->w = nm_malloc(sizeof(int32_t)))) return NMSIM_ENOMEM_ERR(err);
+    if (!one_weight(pr) && !(q->w = nm_malloc(sizeof(int32_t)))) return NMSIM_ENOMEM_ERR(err);
     n->from_ptr[pr->pre + 1]++;
   }
   nmsim_status rc = sys_expand_projections(s, shift, net_add, n, err);

@@ -1,0 +1,236 @@
+/* test_connectivity.c: the connectors beyond the regular ones and weights
+ * drawn per synapse: fixed in- and out-degree (exact degrees, distinct
+ * partners, no self connection unless allowed, keyed streams), explicit lists
+ * and matrices (inline and from files, the same synapses), weights within
+ * their bounds and the same whatever the mapping or the mode; the warning for
+ * a weight whose sign disagrees with its site and the way out offered for odd
+ * mixed-sign fixed-point weights. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/system/build.h"
+#include "sim/system/connect.h"
+#include "sim/system/run_int.h"
+#include "tests_util.h"
+
+typedef struct pairs {
+  uint32_t pre[4096], post[4096];
+  double w[4096];
+  size_t n;
+  uint32_t gid_pre, gid_post;
+} pairs;
+
+static nmsim_status sink(void *ctx, const sys *s, uint32_t src, uint32_t dst,
+                         const scn_projection *pr, int32_t wq) {
+  (void)s, (void)pr;
+  pairs *p = ctx;
+  cr_assert_lt(p->n, 4096);
+  p->pre[p->n] = src - p->gid_pre;
+  p->post[p->n] = dst - p->gid_post;
+  p->w[p->n] = ldexp(wq, -20); /* the shift below */
+  p->n++;
+  return NMSIM_OK;
+}
+
+/* The synapses of the scenario's only projection (weights as the sink gets
+ * them, fixed point scaled by 2^20, scaled back). */
+static void expand(const char *text, pairs *out) {
+  nmsim_scenario *scn = NULL;
+  nmsim_chip *chip = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  cr_assert_eq(nmsim_chip_load(scn->chip, NULL, &chip, &err), NMSIM_OK, "%s", err.msg);
+  sys *s = NULL;
+  cr_assert_eq(sys_build(scn, chip, &s, &err), NMSIM_OK, "%s", err.msg);
+  int shift[8] = {20, 20, 20, 20, 20, 20, 20, 20};
+  memset(out, 0, sizeof *out);
+  out->gid_pre = s->pop_gid0[scn->projs[0].pre];
+  out->gid_post = s->pop_gid0[scn->projs[0].post];
+  cr_assert_eq(sys_expand_projections(s, shift, sink, out, &err), NMSIM_OK, "%s", err.msg);
+  sys_destroy(s);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
+}
+
+static const char *head = "chip: loihi\nsteps: 1\nseed: 6\npopulations:\n"
+                          "  a: {size: 30, model: lif}\n  b: {size: 20, model: lif}\n";
+
+Test(connectivity, fixed_degrees) {
+  char text[1024];
+  pairs *p = malloc(sizeof *p), *q = malloc(sizeof *q);
+  /* in-degree 7 onto b: every b neuron from 7 distinct a neurons */
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: "
+                              "{fixed_in_degree: 7}, weight: 2}\n", head);
+  expand(text, p);
+  cr_assert_eq(p->n, 20 * 7);
+  for (uint32_t j = 0; j < 20; j++) {
+    int seen[30] = {0}, deg = 0;
+    for (size_t k = 0; k < p->n; k++)
+      if (p->post[k] == j) {
+        cr_assert_eq(seen[p->pre[k]]++, 0, "post %u: pre %u twice", j, p->pre[k]);
+        deg++;
+      }
+    cr_assert_eq(deg, 7, "post %u: in-degree %d", j, deg);
+  }
+  for (size_t k = 1; k < p->n; k++) cr_assert_geq(p->pre[k], p->pre[k - 1], "pre order");
+  expand(text, q);
+  cr_assert(q->n == p->n && !memcmp(q->pre, p->pre, p->n * 4) && !memcmp(q->post, p->post, p->n * 4),
+            "the same seed, the same synapses");
+  /* out-degree 5 from a onto itself, no self connection */
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: a, connector: "
+                              "{fixed_out_degree: 29}, weight: 2}\n", head);
+  expand(text, p);
+  cr_assert_eq(p->n, 30 * 29);
+  for (size_t k = 0; k < p->n; k++) cr_assert_neq(p->pre[k], p->post[k], "a self connection");
+  /* a degree beyond the candidates is refused */
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: a, connector: "
+                              "{fixed_out_degree: 30}, weight: 2}\n", head);
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
+  cr_assert(strstr(err.msg, "a degree of 30 needs 30 candidates, and 'a' without self "
+                            "connections has 29"), "%s", err.msg);
+  free(p), free(q);
+}
+
+Test(connectivity, lists_and_matrices_inline_and_from_files) {
+  char text[2048];
+  pairs *p = malloc(sizeof *p), *q = malloc(sizeof *q);
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {list: [[3, 1, "
+                              "2], [0, 19, 4], [3, 0, 6], [29, 5, 8]]}}\n", head);
+  expand(text, p);
+  /* sorted by pre neuron, a pre neuron's pairs in the list's order */
+  const uint32_t pre[] = {0, 3, 3, 29}, post[] = {19, 1, 0, 5};
+  const double w[] = {4, 2, 6, 8};
+  cr_assert_eq(p->n, 4);
+  for (size_t k = 0; k < 4; k++)
+    cr_assert(p->pre[k] == pre[k] && p->post[k] == post[k] && p->w[k] == w[k],
+              "pair %zu: (%u, %u, %g)", k, p->pre[k], p->post[k], p->w[k]);
+  const char *csv = tu_tmp("pairs", ".csv");
+  cr_assert_eq(tu_write(csv, "# pre, post, weight\n3, 1, 2\n0,19,4\n3 0 6\n\n29, 5, 8\n"), 0);
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {list: {file: "
+                              "%s}}}\n", head, csv);
+  expand(text, q);
+  cr_assert(q->n == 4 && !memcmp(q->pre, p->pre, 16) && !memcmp(q->post, p->post, 16) &&
+                !memcmp(q->w, p->w, 4 * sizeof(double)), "the file gives the inline list");
+  /* a 30 x 20 matrix with three nonzeros, inline and as CSV */
+  double m[30][20] = {{0}};
+  m[2][7] = 1.5, m[11][0] = -2, m[29][19] = 3;
+  char *rows = malloc(30 * 20 * 8 + 64), *flat = malloc(30 * 20 * 8);
+  size_t k = (size_t)sprintf(rows, "[");
+  size_t f = 0;
+  for (int i = 0; i < 30; i++) {
+    k += (size_t)sprintf(rows + k, "%s[", i ? ", " : "");
+    for (int j = 0; j < 20; j++) {
+      k += (size_t)sprintf(rows + k, "%s%g", j ? ", " : "", m[i][j]);
+      f += (size_t)sprintf(flat + f, "%g%s", m[i][j], j == 19 ? "\n" : ",");
+    }
+    k += (size_t)sprintf(rows + k, "]");
+  }
+  sprintf(rows + k, "]");
+  char *big = malloc(strlen(rows) + 512);
+  sprintf(big, "%sprojections:\n  - {from: a, to: b, connector: {matrix: %s}, weight: 2}\n", head,
+          rows);
+  expand(big, p);
+  cr_assert_eq(p->n, 3);
+  const uint32_t mp[] = {2, 11, 29}, mq[] = {7, 0, 19};
+  const double mw[] = {3, -4, 6};
+  for (size_t i = 0; i < 3; i++)
+    cr_assert(p->pre[i] == mp[i] && p->post[i] == mq[i] && p->w[i] == mw[i], "entry %zu", i);
+  const char *mcsv = tu_tmp("matrix", ".csv");
+  cr_assert_eq(tu_write(mcsv, flat), 0);
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {matrix: {file: "
+                              "%s}}, weight: 2}\n", head, mcsv);
+  expand(text, q);
+  cr_assert(q->n == 3 && !memcmp(q->pre, p->pre, 12) && !memcmp(q->post, p->post, 12) &&
+                !memcmp(q->w, p->w, 3 * sizeof(double)), "the file gives the inline matrix");
+  /* errors name the pair or the size */
+  static const struct {
+    const char *conn, *want;
+  } bad[] = {
+      {"{list: [[3, 1], [0, 20]]}", "post neuron 20: expected a whole number in [0, 19]"},
+      {"{list: [[3, 1], [0, 2, 5]]}", "every pair has 2 numbers like the first, got 3"},
+      {"{matrix: [[1, 2]]}", "expected 30 rows (one per neuron of 'a'), got 1"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: %s}\n", head,
+             bad[i].conn);
+    nmsim_scenario *scn = NULL;
+    nmsim_err err = {0};
+    cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
+    cr_assert(strstr(err.msg, bad[i].want), "case %zu: %s", i, err.msg);
+  }
+  free(rows), free(flat), free(big), free(p), free(q);
+  remove(csv), remove(mcsv);
+}
+
+/* Spike counts of population b from a run of text (with extra appended). */
+static uint64_t b_spikes(const char *text) {
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  cr_assert_eq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  run_summary s;
+  run_opts o = {0};
+  cr_assert_eq(run_scenario(scn, &o, &s, &err), NMSIM_OK, "%s", err.msg);
+  uint64_t n = s.pops[1].spikes;
+  run_summary_clear(&s);
+  nmsim_scenario_destroy(scn);
+  return n;
+}
+
+Test(connectivity, drawn_weights_bounded_and_independent_of_mapping_and_mode) {
+  char text[2048];
+  pairs *p = malloc(sizeof *p);
+  snprintf(text, sizeof text,
+           "%sprojections:\n  - {from: a, to: b, connector: all_to_all, weight: {normal: "
+           "[0.5 nA, 0.3 nA], bounds: [0.2 nA, 0.9 nA]}}\n", head);
+  expand(text, p);
+  cr_assert_eq(p->n, 600);
+  double sum = 0;
+  int distinct = 0;
+  for (size_t k = 0; k < p->n; k++) {
+    cr_assert(p->w[k] >= 0.2 && p->w[k] <= 0.9, "weight %g outside its bounds", p->w[k]);
+    sum += p->w[k];
+    distinct += p->w[k] != p->w[0];
+  }
+  cr_assert_gt(distinct, 500, "weights drawn per synapse");
+  cr_assert(fabs(sum / 600 - 0.5) < 0.05, "mean %g", sum / 600);
+  free(p);
+  /* the same spikes whatever the mapping and the mode */
+  const char *net =
+      "chip: loihi\nsteps: 60\nseed: 6\npopulations:\n"
+      "  a: {size: 30, model: poisson, params: {rate: 80 Hz}}\n  b: {size: 20, model: lif}\n"
+      "projections:\n  - {from: a, to: b, connector: {fixed_in_degree: 10}, "
+      "weight: {uniform: [0.5 nA, 3 nA]}}\n";
+  snprintf(text, sizeof text, "%s", net);
+  uint64_t ref = b_spikes(text);
+  cr_assert_gt(ref, 0);
+  snprintf(text, sizeof text, "%smapping: {max_per_core: {b: 3}}\n", net);
+  cr_assert_eq(b_spikes(text), ref, "with max_per_core");
+  snprintf(text, sizeof text, "%sengine: {mode: network}\n", net);
+  cr_assert_eq(b_spikes(text), ref, "in network mode");
+}
+
+Test(connectivity, sign_warning_and_fixed_point_way_out) {
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  const char *text = "chip: loihi\nsteps: 1\npopulations:\n  a: {size: 2, model: lif}\n"
+                     "  b: {size: 2, model: lif}\nprojections:\n"
+                     "  - {from: a, to: b, connector: all_to_all, weight: 0.5 nA, site: inh}\n";
+  cr_assert_eq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  cr_assert_eq(scn->n_warnings, 1);
+  cr_assert(strstr(scn->warnings[0], "a positive weight (0.5 nA) onto site 'inh' of 'b' excites "
+                                     "through it"), "%s", scn->warnings[0]);
+  nmsim_scenario_destroy(scn);
+  text = "chip: loihi\nsteps: 1\npopulations:\n  a: {size: 2, model: lif}\n"
+         "  b: {size: 2, model: loihi_cuba}\nprojections:\n"
+         "  - {from: a, to: b, connector: {list: [[0, 0, 3], [1, 1, -2]]}}\n";
+  cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
+  cr_assert(strstr(err.msg, "split the projection in two"), "%s", err.msg);
+}
