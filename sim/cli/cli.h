@@ -43,4 +43,7 @@ int cli_nir(int argc, char **argv);
  * unexplained, with --check). */
 int cli_validation(int argc, char **argv);
 
+/* `nmsim models [NAME] [--json]` (sim/cli/cli_models.c): argv[0] is "models". */
+int cli_models(int argc, char **argv);
+
 #endif

@@ -147,7 +147,7 @@ nmsim_status cli_split_values(const char *key, const char *list, char ***out, si
 
 static const char *usage_sweep =
     "usage: nmsim sweep SCENARIO.yaml --set KEY=V1,V2,... [--set ...] --db RESULTS.sqlite\n"
-    "                   [-o DIR] [--json] [--quiet]\n"
+    "                   [-o DIR] [--json] [-q|--quiet]\n"
     "\n"
     "Run the scenario for every combination of the --set values (the first --set\n"
     "varies slowest) and record each run in the results database; then print the\n"

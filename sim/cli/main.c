@@ -33,7 +33,7 @@ static const char *usage_main =
     "\n"
     "commands:\n"
     "  run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--db RESULTS.sqlite]\n"
-    "                    [--json] [--quiet]\n"
+    "                    [--json] [-q|--quiet] [--partition blocks|cyclic]\n"
     "                      run a scenario and print its energy and latency report\n"
     "  report RUN.h5 [--json]\n"
     "                      print the report of a run from its file\n"
@@ -43,13 +43,16 @@ static const char *usage_main =
     "                      run every combination of the values and record each run\n"
     "  validate SCENARIO.yaml [--set KEY=VALUE]...\n"
     "                      check a scenario (fields, chip, mapping) without running it\n"
-    "  chips [--json]      list the bundled chip presets and their key figures\n"
+    "  chips [--types] [--json]\n"
+    "                      list the bundled chip presets and their key figures\n"
+    "  models [NAME] [--json]\n"
+    "                      list the neuron models: parameters, state, sites, presets\n"
     "  dvs info|convert FILE  describe an event-camera recording or convert it to HDF5\n"
     "  nir info FILE [--json]  describe a NIR graph (version, nodes, shapes, edges)\n"
-    "  validation TABLE.yaml [--markdown|--json] [--check]\n"
+    "  validation TABLE.yaml [--markdown|--json] [--check] [--doc FILE]\n"
     "                      run published silicon workloads and print nmsim's error\n"
     "\n"
-    "  nmsim COMMAND --help   help on one command;  nmsim --version\n";
+    "  nmsim help COMMAND, nmsim COMMAND --help   help on one command;  nmsim --version\n";
 
 
 static int fail(nmsim_status rc, const nmsim_err *err) {
@@ -79,7 +82,8 @@ static int parse_set(void *ctx, char *arg) {
 }
 
 static const char *usage_run =
-    "usage: nmsim run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--json] [--quiet]\n"
+    "usage: nmsim run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--db RESULTS.sqlite]\n"
+    "                 [--json] [-q|--quiet] [--partition blocks|cyclic]\n"
     "\n"
     "Run a scenario on its chip and print the energy and latency report.\n"
     "  -o, --output RUN.h5   write spikes, traces, energy and latency per step (HDF5)\n"
@@ -173,7 +177,7 @@ static const char *usage_validate =
 static int cmd_validate(int argc, char **argv) {
   cli_sets sets = {.cmd = "validate"};
   cli_opts o = {.on_set = parse_set, .set_ctx = &sets};
-  int rc = cli_parse("validate", usage_validate, CLI_JSON | CLI_QUIET, argc, argv, &o);
+  int rc = cli_parse("validate", usage_validate, 0, argc, argv, &o);
   if (rc) {
     free(sets.ov);
     return rc < 0 ? 0 : rc;
@@ -444,6 +448,11 @@ static int dispatch(int argc, char **argv) {
     return 2;
   }
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "help") && argc >= 3) { /* nmsim help COMMAND: COMMAND --help */
+    char help[] = "--help";
+    char *sub[] = {argv[0], argv[2], help, NULL};
+    return dispatch(3, sub);
+  }
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     fputs(usage_main, stdout);
     return 0;
@@ -468,6 +477,7 @@ static int dispatch(int argc, char **argv) {
   if (!strcmp(cmd, "dvs")) return cli_dvs(argc - 1, argv + 1);
   if (!strcmp(cmd, "nir")) return cli_nir(argc - 1, argv + 1);
   if (!strcmp(cmd, "validation")) return cli_validation(argc - 1, argv + 1);
+  if (!strcmp(cmd, "models")) return cli_models(argc - 1, argv + 1);
   fprintf(stderr, "nmsim: unknown command '%s'\n\n%s", cmd, usage_main);
   return 2;
 }
