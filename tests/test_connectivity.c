@@ -17,20 +17,21 @@
 #include "tests_util.h"
 
 typedef struct pairs {
-  uint32_t pre[4096], post[4096];
+  uint32_t pre[4096], post[4096], d[4096];
   double w[4096];
   size_t n;
   uint32_t gid_pre, gid_post;
 } pairs;
 
 static nmsim_status sink(void *ctx, const sys *s, uint32_t src, uint32_t dst,
-                         const scn_projection *pr, int32_t wq) {
+                         const scn_projection *pr, int32_t wq, uint32_t delay) {
   (void)s, (void)pr;
   pairs *p = ctx;
   cr_assert_lt(p->n, 4096);
   p->pre[p->n] = src - p->gid_pre;
   p->post[p->n] = dst - p->gid_post;
   p->w[p->n] = ldexp(wq, -20); /* the shift below */
+  p->d[p->n] = delay;
   p->n++;
   return NMSIM_OK;
 }
@@ -233,4 +234,42 @@ Test(connectivity, sign_warning_and_fixed_point_way_out) {
          "  - {from: a, to: b, connector: {list: [[0, 0, 3], [1, 1, -2]]}}\n";
   cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
   cr_assert(strstr(err.msg, "split the projection in two"), "%s", err.msg);
+}
+
+/* Delays per synapse: a list's fourth column, or drawn (uniform whole steps,
+ * from the stream of the source neuron); the same spikes in every mode. */
+Test(connectivity, delays_per_synapse) {
+  char text[2048];
+  pairs *p = malloc(sizeof *p);
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {list: [[3, 1, "
+                              "2, 4], [0, 19, 4, 1], [3, 0, 6, 9]]}}\n", head);
+  expand(text, p);
+  const uint32_t d[] = {1, 4, 9};
+  for (size_t k = 0; k < 3; k++) cr_assert_eq(p->d[k], d[k], "pair %zu: delay %u", k, p->d[k]);
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: all_to_all, "
+                              "weight: 1, delay: {uniform: [2, 2 ms]}}\n", head);
+  expand(text, p);
+  for (size_t k = 0; k < p->n; k++) cr_assert_eq(p->d[k], 2, "one delay: %u", p->d[k]);
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: all_to_all, "
+                              "weight: 1, delay: {uniform: [2, 6]}}\n", head);
+  expand(text, p);
+  int seen[8] = {0};
+  for (size_t k = 0; k < p->n; k++) {
+    cr_assert(p->d[k] >= 2 && p->d[k] <= 6, "delay %u", p->d[k]);
+    seen[p->d[k]]++;
+  }
+  for (int v = 2; v <= 6; v++) cr_assert_gt(seen[v], 60, "delay %d drawn %d times of 600", v, seen[v]);
+  free(p);
+  const char *net =
+      "chip: loihi\nsteps: 60\nseed: 6\npopulations:\n"
+      "  a: {size: 30, model: poisson, params: {rate: 80 Hz}}\n  b: {size: 20, model: lif}\n"
+      "projections:\n  - {from: a, to: b, connector: {fixed_out_degree: 8}, weight: 1.5 nA, "
+      "delay: {uniform: [1, 12]}}\n";
+  snprintf(text, sizeof text, "%s", net);
+  uint64_t ref = b_spikes(text);
+  cr_assert_gt(ref, 0);
+  snprintf(text, sizeof text, "%sengine: {mode: network}\n", net);
+  cr_assert_eq(b_spikes(text), ref, "in network mode");
+  snprintf(text, sizeof text, "%sengine: {mode: functional}\n", net);
+  cr_assert_eq(b_spikes(text), ref, "in functional mode");
 }

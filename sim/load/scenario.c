@@ -407,6 +407,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
       nm_free(s->projs[i].list->off);
       nm_free(s->projs[i].list->post);
       nm_free(s->projs[i].list->w);
+      nm_free(s->projs[i].list->d);
     }
     nm_free(s->projs[i].list);
   }

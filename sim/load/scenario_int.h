@@ -80,6 +80,7 @@ typedef struct scn_list {
   uint32_t *off;           /* pre size + 1 */
   uint32_t *post;
   double *w;
+  uint32_t *d;             /* per-pair delays in steps, or NULL: the projection's */
   size_t n;
 } scn_list;
 
@@ -138,6 +139,8 @@ typedef struct scn_projection {
   scn_list *list;          /* SCN_LIST */
   uint32_t degree;         /* SCN_FIXED_IN_DEGREE, SCN_FIXED_OUT_DEGREE */
   scn_dist wdist;          /* weights drawn per synapse (SCN_DIST_NONE: `weight`) */
+  uint32_t delay_lo, delay_hi; /* delay: {uniform: [LO, HI]}: steps drawn per synapse
+                              (delay_hi 0: every synapse has `delay`) */
   scn_plasticity *plast;   /* NULL: static synapses */
   int line;
 } scn_projection;

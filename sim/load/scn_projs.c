@@ -101,13 +101,12 @@ static nmsim_status scn_read_conv(scn_ctx *x, struct fy_node *m, const char *fie
 
 /* Add pair (pre, post, w) to a list being read (growing arrays). */
 typedef struct list_acc {
-  uint32_t *pre, *post;
+  uint32_t *pre, *post, *d;
   double *w;
   size_t n, cap;
-  bool weights;
 } list_acc;
 
-static nmsim_status list_push(list_acc *a, uint32_t pre, uint32_t post, double w) {
+static nmsim_status list_push(list_acc *a, uint32_t pre, uint32_t post, double w, uint32_t d) {
   if (a->n == a->cap) {
     size_t nc = a->cap ? a->cap * 2 : 64;
     uint32_t *np = nm_realloc(a->pre, nc * sizeof *np);
@@ -119,18 +118,26 @@ static nmsim_status list_push(list_acc *a, uint32_t pre, uint32_t post, double w
     double *nw = nm_realloc(a->w, nc * sizeof *nw);
     if (!nw) return NMSIM_ENOMEM;
     a->w = nw;
+    uint32_t *nd = nm_realloc(a->d, nc * sizeof *nd);
+    if (!nd) return NMSIM_ENOMEM;
+    a->d = nd;
     a->cap = nc;
   }
-  a->pre[a->n] = pre, a->post[a->n] = post, a->w[a->n] = w;
+  a->pre[a->n] = pre, a->post[a->n] = post, a->w[a->n] = w, a->d[a->n] = d;
   a->n++;
   return NMSIM_OK;
 }
 
-/* One pair's numbers (2 or 3 of them) checked against the populations. */
+/* One pair's numbers (2 to 4 of them) checked against the populations. */
 static bool list_pair_ok(const nmsim_scenario *s, const scn_projection *pj, const double *v,
                          int nv, char *msg, size_t len) {
-  if (nv != 2 && nv != 3) {
-    snprintf(msg, len, "expected [pre, post] or [pre, post, weight], got %d numbers", nv);
+  if (nv < 2 || nv > 4) {
+    snprintf(msg, len, "expected [pre, post], [pre, post, weight] or [pre, post, weight, "
+             "delay], got %d numbers", nv);
+    return false;
+  }
+  if (nv == 4 && !(v[3] >= 1 && v[3] <= SCN_MAX_DELAY && v[3] == floor(v[3]))) {
+    snprintf(msg, len, "delay %g: expected whole steps in [1, %d]", v[3], SCN_MAX_DELAY);
     return false;
   }
   for (int k = 0; k < 2; k++) {
@@ -145,7 +152,8 @@ static bool list_pair_ok(const nmsim_scenario *s, const scn_projection *pj, cons
 }
 
 /* The accumulated pairs, sorted by pre neuron (stable), into pj->list. */
-static nmsim_status list_finish(scn_ctx *x, list_acc *a, scn_projection *pj, bool weights) {
+static nmsim_status list_finish(scn_ctx *x, list_acc *a, scn_projection *pj, bool weights,
+                                bool delays) {
   uint32_t npre = x->s->pops[pj->pre].size;
   scn_list *l = nm_calloc(1, sizeof *l);
   if (!l) return NMSIM_ENOMEM_ERR(x->err);
@@ -155,7 +163,9 @@ static nmsim_status list_finish(scn_ctx *x, list_acc *a, scn_projection *pj, boo
   l->off = nm_calloc((size_t)npre + 1, sizeof *l->off);
   l->post = nm_malloc((a->n ? a->n : 1) * sizeof *l->post);
   if (weights) l->w = nm_malloc((a->n ? a->n : 1) * sizeof *l->w);
-  if (!l->off || !l->post || (weights && !l->w)) return NMSIM_ENOMEM_ERR(x->err);
+  if (delays) l->d = nm_malloc((a->n ? a->n : 1) * sizeof *l->d);
+  if (!l->off || !l->post || (weights && !l->w) || (delays && !l->d))
+    return NMSIM_ENOMEM_ERR(x->err);
   if (a->n > UINT32_MAX) return yml_error(x->d, NULL, "list", x->err, "too many pairs");
   for (size_t i = 0; i < a->n; i++) l->off[a->pre[i] + 1]++;
   for (uint32_t i = 0; i < npre; i++) l->off[i + 1] += l->off[i];
@@ -166,6 +176,7 @@ static nmsim_status list_finish(scn_ctx *x, list_acc *a, scn_projection *pj, boo
     uint32_t k = at[a->pre[i]]++;
     l->post[k] = a->post[i];
     if (weights) l->w[k] = a->w[i];
+    if (delays) l->d[k] = a->d[i];
   }
   nm_free(at);
   return NMSIM_OK;
@@ -185,11 +196,12 @@ static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *fie
     struct fy_node *e;
     for (int i = 0; (e = fy_node_sequence_iterate(n, &it)) && rc == NMSIM_OK; i++) {
       scn_fmt(f, sizeof f, "%s[%d]", field, i);
-      double v[3];
+      double v[4];
       int nv = fy_node_is_sequence(e) ? fy_node_sequence_item_count(e) : -1;
-      if (nv < 2 || nv > 3) {
-        rc = yml_error(x->d, e, f, x->err, "expected [pre, post] or [pre, post, weight], got %s",
-                       scn_got(e, got, sizeof got));
+      if (nv < 2 || nv > 4) {
+        rc = yml_error(x->d, e, f, x->err,
+                       "expected [pre, post], [pre, post, weight] or [pre, post, weight, delay], "
+                       "got %s", scn_got(e, got, sizeof got));
         break;
       }
       for (int k = 0; k < nv && rc == NMSIM_OK; k++)
@@ -206,7 +218,8 @@ static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *fie
         rc = yml_error(x->d, e, f, x->err, "%s", msg);
         break;
       }
-      if (list_push(&a, (uint32_t)v[0], (uint32_t)v[1], nv == 3 ? v[2] : 1.0)) {
+      if (list_push(&a, (uint32_t)v[0], (uint32_t)v[1], nv >= 3 ? v[2] : 1.0,
+                    nv == 4 ? (uint32_t)v[3] : 0)) {
         rc = NMSIM_ENOMEM_ERR(x->err);
         break;
       }
@@ -225,9 +238,9 @@ static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *fie
       if (nl) *nl = 0;
       char *hash = strchr(p, '#');
       if (hash) *hash = 0;
-      double v[4];
+      double v[5];
       int nv = 0;
-      for (char *q = p; *q && nv < 4;) {
+      for (char *q = p; *q && nv < 5;) {
         if (strchr(",; \t\r", *q)) {
           q++;
           continue;
@@ -250,7 +263,8 @@ static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *fie
         rc = yml_error(x->d, n, field, x->err, "%s:%zu: %s", full, line, msg);
         break;
       }
-      if (list_push(&a, (uint32_t)v[0], (uint32_t)v[1], nv == 3 ? v[2] : 1.0))
+      if (list_push(&a, (uint32_t)v[0], (uint32_t)v[1], nv >= 3 ? v[2] : 1.0,
+                    nv == 4 ? (uint32_t)v[3] : 0))
         rc = NMSIM_ENOMEM_ERR(x->err);
     }
     if (rc == NMSIM_EIO || (rc && !text)) {
@@ -264,10 +278,11 @@ static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *fie
                    "expected a list of [pre, post] or [pre, post, weight], or {file: PATH}, got %s",
                    scn_got(n, got, sizeof got));
   }
-  if (rc == NMSIM_OK) rc = list_finish(x, &a, pj, width == 3);
+  if (rc == NMSIM_OK) rc = list_finish(x, &a, pj, width >= 3, width == 4);
   nm_free(a.pre);
   nm_free(a.post);
   nm_free(a.w);
+  nm_free(a.d);
   return rc;
 }
 
@@ -703,7 +718,29 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
 
   pj->delay = 1;
   scn_fmt(f, sizeof f, "%s.delay", field);
-  if ((n = yml_get(m, "delay")) && (rc = scn_read_delay(x, n, f, &pj->delay))) return rc;
+  if ((n = yml_get(m, "delay")) && fy_node_is_mapping(n)) {
+    /* {uniform: [LO, HI]}: whole steps drawn per synapse, each end a delay */
+    static const char *const dkeys[] = {"uniform", NULL};
+    struct fy_node *l = yml_get(n, "uniform");
+    char fd[340], got[80];
+    scn_fmt(fd, sizeof fd, "%s.uniform", f);
+    if ((rc = yml_check_keys(x->d, n, f, dkeys, x->err))) return rc;
+    if (!l || !fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
+      return yml_error(x->d, l ? l : n, fd, x->err, "expected [LO, HI] (steps or times), got %s",
+                       scn_got(l ? l : n, got, sizeof got));
+    if ((rc = scn_read_delay(x, fy_node_sequence_get_by_index(l, 0), fd, &pj->delay_lo)) ||
+        (rc = scn_read_delay(x, fy_node_sequence_get_by_index(l, 1), fd, &pj->delay_hi)))
+      return rc;
+    if (pj->delay_hi < pj->delay_lo) return yml_error(x->d, l, fd, x->err, "expected LO <= HI");
+    if (pj->conv || pj->list || pj->matrix)
+      return yml_error(x->d, n, f, x->err,
+                       "delays drawn per synapse are for all_to_all, one_to_one, "
+                       "fixed_probability and the fixed degrees (a list gives its own)");
+    pj->delay = pj->delay_lo;
+    if (pj->delay_hi == pj->delay_lo) pj->delay_hi = 0; /* one delay after all */
+  } else if (n && (rc = scn_read_delay(x, n, f, &pj->delay))) {
+    return rc;
+  }
 
   pj->site = 0;
   scn_fmt(f, sizeof f, "%s.site", field);

@@ -86,6 +86,8 @@ nmsim_status scn_read_record(scn_ctx *x, struct fy_node *root);
 
 /* delay: whole steps in [1, 255], or a time that is a whole multiple of dt
  * (sim/load/scn_projs.c). */
+/* The longest synaptic delay, in steps (a synapse stores it in 8 bits). */
+#define SCN_MAX_DELAY 255
 nmsim_status scn_read_delay(scn_ctx *x, struct fy_node *n, const char *field, uint32_t *out);
 
 /* projections[i] m into the NIR Input port `port` of x->nir, at field

@@ -10,8 +10,6 @@
 #include "sim/base/units.h"
 #include "sim/load/scn_read.h"
 
-/* The longest delay of a synapse, in steps (the input ring's slots). */
-#define SCN_MAX_DELAY 255
 
 void scn_fmt(char *buf, size_t len, const char *fmt, ...) {
   va_list ap;

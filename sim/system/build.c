@@ -445,7 +445,7 @@ static nmsim_status alloc_gids(sys *s, nmsim_err *err) {
 }
 
 static nmsim_status add_edge(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
-                             const scn_projection *pr, int32_t wq) {
+                             const scn_projection *pr, int32_t wq, uint32_t delay) {
   edges *E = ctx;
   if (E->n == E->cap && nm_grow((void **)&E->e, &E->cap, E->n + 1, sizeof(edge)) != NMSIM_OK)
     return NMSIM_ENOMEM;
@@ -454,7 +454,7 @@ static nmsim_status add_edge(void *ctx, const sys *s, uint32_t src_gid, uint32_t
                         .core = 0,
                         .src = src_gid,
                         .tgt = 0,
-                        .delay = (uint8_t)pr->delay,
+                        .delay = (uint8_t)delay,
                         .site = (uint8_t)pr->site,
                         .w = wq,
                         .plast = plast};

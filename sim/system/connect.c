@@ -36,7 +36,7 @@ static nmsim_status expand_conv(sys_syn_sink add, void *E, const sys *s,
         if (w == 0.0) continue;
         uint32_t dst = post0 + (k * cv->out_h + oy) * cv->out_w + ox;
         nmsim_status rc =
-            add(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift + pr->weight_exp)));
+            add(E, s, src, dst, pr, (int32_t)llround(ldexp(w, shift + pr->weight_exp)), pr->delay);
         if (rc != NMSIM_OK) return rc;
       }
     }
@@ -67,7 +67,7 @@ static double draw_weight(gsl_rng *r, const scn_dist *d) {
  * each pre neuron's in post order, weights drawn per pre neuron as for the
  * other connectors. */
 static nmsim_status expand_in_degree(sys_syn_sink add, void *E, const sys *s, size_t k,
-                                     const int *shift, gsl_rng *r, gsl_rng *rw) {
+                                     const int *shift, gsl_rng *r, gsl_rng *rw, gsl_rng *rd) {
   const nmsim_scenario *scn = s->scn;
   const scn_projection *pr = &scn->projs[k];
   const uint32_t npre = scn->pops[pr->pre].size, npost = scn->pops[pr->post].size;
@@ -96,12 +96,17 @@ static nmsim_status expand_in_degree(sys_syn_sink add, void *E, const sys *s, si
   int32_t wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post] + pr->weight_exp));
   for (uint32_t i = 0; rc == NMSIM_OK && i < npre; i++) {
     if (pr->wdist.kind) gsl_rng_set(rw, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_WEIGHT));
+    if (pr->delay_hi)
+      gsl_rng_set(rd, rng_stream_seed(scn->seed, k, i, (uint64_t)RNG_PURPOSE_WEIGHT << 32 | 1));
+#define D() (pr->delay_hi ? pr->delay_lo + (uint32_t)gsl_rng_uniform_int(rd, pr->delay_hi - pr->delay_lo + 1) \
+                          : pr->delay)
     for (uint32_t a = cnt[i]; rc == NMSIM_OK && a < cnt[i + 1]; a++) {
       int32_t w = pr->wdist.kind ? (int32_t)llround(ldexp(draw_weight(rw, &pr->wdist),
                                                           shift[pr->post] + pr->weight_exp))
                                  : wq;
-      rc = add(E, s, s->pop_gid0[pr->pre] + i, s->pop_gid0[pr->post] + post_of[a], pr, w);
+      rc = add(E, s, s->pop_gid0[pr->pre] + i, s->pop_gid0[pr->post] + post_of[a], pr, w, D());
     }
+#undef D
   }
   nm_free(pre_of);
   nm_free(cand);
@@ -113,11 +118,13 @@ static nmsim_status expand_in_degree(sys_syn_sink add, void *E, const sys *s, si
 nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *E,
                                     nmsim_err *err) {
   const nmsim_scenario *scn = s->scn;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2), *rw = gsl_rng_alloc(gsl_rng_taus2);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2), *rw = gsl_rng_alloc(gsl_rng_taus2),
+          *rd = gsl_rng_alloc(gsl_rng_taus2);
   uint32_t *pool = NULL, *pick = NULL;
-  if (!r || !rw) {
+  if (!r || !rw || !rd) {
     gsl_rng_free(r);
     gsl_rng_free(rw);
+    gsl_rng_free(rd);
     return NMSIM_ENOMEM_ERR(err);
   }
   nmsim_status rc = NMSIM_OK;
@@ -131,8 +138,11 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
 #define W() (drawn ? (int32_t)llround(ldexp(draw_weight(rw, &pr->wdist),                  \
                                              shift[pr->post] + pr->weight_exp))          \
                    : wq)
+    /* a synapse's delay: the projection's, or drawn from the pre neuron's stream */
+#define D() (pr->delay_hi ? pr->delay_lo + (uint32_t)gsl_rng_uniform_int(rd, pr->delay_hi - pr->delay_lo + 1) \
+                          : pr->delay)
     if (pr->conn == SCN_FIXED_IN_DEGREE) {
-      rc = expand_in_degree(add, E, s, k, shift, r, rw);
+      rc = expand_in_degree(add, E, s, k, shift, r, rw, rd);
       continue;
     }
     if (pr->conn == SCN_FIXED_OUT_DEGREE) {
@@ -147,6 +157,8 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
     for (uint32_t i = 0; i < pre->size && rc == NMSIM_OK; i++) {
       uint32_t src = s->pop_gid0[pr->pre] + i;
       if (drawn) gsl_rng_set(rw, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_WEIGHT));
+      if (pr->delay_hi)
+        gsl_rng_set(rd, rng_stream_seed(scn->seed, k, i, (uint64_t)RNG_PURPOSE_WEIGHT << 32 | 1));
       switch (pr->conn) {
         case SCN_FIXED_IN_DEGREE: /* above */
           break;
@@ -159,7 +171,7 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
           gsl_rng_set(r, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_CONNECT));
           gsl_ran_choose(r, pick, pr->degree, pool, nc, sizeof *pool);
           for (uint32_t a = 0; a < pr->degree && rc == NMSIM_OK; a++)
-            rc = add(E, s, src, s->pop_gid0[pr->post] + pick[a], pr, W());
+            rc = add(E, s, src, s->pop_gid0[pr->post] + pick[a], pr, W(), D());
           break;
         }
         case SCN_LIST: {
@@ -168,17 +180,19 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
             double w = pr->weight * (l->w ? l->w[a] : 1.0);
             if (w != 0.0)
               rc = add(E, s, src, s->pop_gid0[pr->post] + l->post[a], pr,
-                       (int32_t)llround(ldexp(w, shift[pr->post] + pr->weight_exp)));
+                       (int32_t)llround(ldexp(w, shift[pr->post] + pr->weight_exp)),
+                       l->d ? l->d[a] : pr->delay);
           }
           break;
         }
         case SCN_ONE_TO_ONE:
-          if (!self || pr->allow_self) rc = add(E, s, src, s->pop_gid0[pr->post] + i, pr, W());
+          if (!self || pr->allow_self)
+            rc = add(E, s, src, s->pop_gid0[pr->post] + i, pr, W(), D());
           break;
         case SCN_ALL_TO_ALL:
           for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++)
             if (!self || pr->allow_self || i != j)
-              rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr, W());
+              rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr, W(), D());
           break;
         case SCN_CONV2D:
         case SCN_POOL2D:
@@ -191,7 +205,7 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
             double w = pr->weight * m->w[m->diagonal ? i : (size_t)j * m->n_in + i];
             if (w != 0.0)
               rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr,
-                            (int32_t)llround(ldexp(w, shift[pr->post] + pr->weight_exp)));
+                       (int32_t)llround(ldexp(w, shift[pr->post] + pr->weight_exp)), pr->delay);
           }
           break;
         }
@@ -209,18 +223,20 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
             if (c > cand) break;
             uint64_t j = c - 1;
             if (self && !pr->allow_self && j >= i) j++;
-            rc = add(E, s, src, s->pop_gid0[pr->post] + (uint32_t)j, pr, W());
+            rc = add(E, s, src, s->pop_gid0[pr->post] + (uint32_t)j, pr, W(), D());
           }
           break;
         }
       }
     }
 #undef W
+#undef D
   }
   nm_free(pool);
   nm_free(pick);
   gsl_rng_free(r);
   gsl_rng_free(rw);
+  gsl_rng_free(rd);
   if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(err);
   return rc; /* another failure of the sink has its message in err */
 }

@@ -9,7 +9,7 @@
  * projections, then source neurons, then the connector's own order. Returns
  * NMSIM_OK or NMSIM_ENOMEM. */
 typedef nmsim_status (*sys_syn_sink)(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
-                                     const scn_projection *pr, int32_t wq);
+                                     const scn_projection *pr, int32_t wq, uint32_t delay);
 nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *ctx,
                                     nmsim_err *err);
 

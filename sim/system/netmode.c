@@ -29,6 +29,7 @@ typedef struct net_proj {
   uint64_t *ptr;        /* pre size + 1: row of source neuron i is [ptr[i], ptr[i+1]) */
   uint32_t *tgt;        /* target neuron (index in post) */
   int32_t *w;           /* per-synapse weights, or NULL */
+  uint8_t *d;           /* per-synapse delays (drawn or listed), or NULL: `delay` */
   uint64_t n, cap;
   uint32_t next;        /* first source neuron whose row is not started */
 } net_proj;
@@ -45,7 +46,7 @@ static void open_rows(net_proj *q, uint32_t i) {
 }
 
 static nmsim_status net_add(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
-                            const scn_projection *pr, int32_t wq) {
+                            const scn_projection *pr, int32_t wq, uint32_t delay) {
   struct sys_net *n = ctx;
   net_proj *q = &n->projs[pr - s->scn->projs];
   open_rows(q, src_gid - s->pop_gid0[q->pre]);
@@ -60,10 +61,17 @@ static nmsim_status net_add(void *ctx, const sys *s, uint32_t src_gid, uint32_t 
       if (!nw) return NMSIM_ENOMEM;
       q->w = nw;
     }
+    if (q->d) {
+      uint8_t *nd = nm_realloc(q->d, ncap * sizeof *nd);
+      if (!nd) return NMSIM_ENOMEM;
+      q->d = nd;
+    }
     q->cap = ncap;
   }
   q->tgt[q->n] = dst_gid - s->pop_gid0[q->post];
   if (q->w) q->w[q->n] = wq;
+  if (q->d) q->d[q->n] = (uint8_t)delay;
+  if (delay > q->delay) q->delay = delay; /* the largest, for the input ring */
   q->n++;
   return NMSIM_OK;
 }
@@ -125,6 +133,8 @@ nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
     q->ptr = nm_calloc((size_t)scn->pops[pr->pre].size + 1, sizeof *q->ptr);
     if (!q->ptr) return NMSIM_ENOMEM_ERR(err);
     if (!one_weight(pr) && !(q->w = nm_malloc(sizeof(int32_t)))) return NMSIM_ENOMEM_ERR(err);
+    if ((pr->delay_hi || (pr->list && pr->list->d)) && !(q->d = nm_malloc(1)))
+      return NMSIM_ENOMEM_ERR(err);
     n->from_ptr[pr->pre + 1]++;
   }
   nmsim_status rc = sys_expand_projections(s, shift, net_add, n, err);
@@ -141,6 +151,10 @@ nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
       if (q->w) {
         int32_t *nw = nm_realloc(q->w, q->n * sizeof *nw);
         if (nw) q->w = nw;
+      }
+      if (q->d) {
+        uint8_t *nd = nm_realloc(q->d, q->n * sizeof *nd);
+        if (nd) q->d = nd;
       }
       q->cap = q->n;
     }
@@ -169,9 +183,15 @@ static void net_emit(sys *s, uint32_t pop, uint32_t i, double value) {
     uint64_t lo = q->ptr[i], hi = q->ptr[i + 1];
     if (lo == hi) continue;
     sys_core *c = &s->cores[q->post];
-    uint32_t slot = core_slot_after(c, q->delay), base = q->site * c->n_neurons;
-    core_acc_add_row(s, c, slot, base, q->tgt + lo, q->w ? q->w + lo : NULL, q->wq, value,
-                     (uint32_t)(hi - lo));
+    uint32_t base = q->site * c->n_neurons;
+    if (!q->d) {
+      core_acc_add_row(s, c, core_slot_after(c, q->delay), base, q->tgt + lo,
+                       q->w ? q->w + lo : NULL, q->wq, value, (uint32_t)(hi - lo));
+    } else { /* delays per synapse: each to its own slot */
+      for (uint64_t a = lo; a < hi; a++)
+        core_acc_add_row(s, c, core_slot_after(c, q->d[a]), base, q->tgt + a,
+                         q->w ? q->w + a : NULL, q->wq, value, 1);
+    }
     /* the core is its population: fill_summary gives it the core's events */
     sys_charge(&c->energy, NM_E_SYN_OP, hi - lo, pj);
     sys_charge(&s->step_energy, NM_E_SYN_OP, hi - lo, pj);
@@ -221,6 +241,7 @@ void net_destroy(sys *s) {
     nm_free(n->projs[k].ptr);
     nm_free(n->projs[k].tgt);
     nm_free(n->projs[k].w);
+    nm_free(n->projs[k].d);
   }
   nm_free(n->projs);
   nm_free(n->from);
