@@ -17,8 +17,8 @@
 #include "tests_util.h"
 
 typedef struct pairs {
-  uint32_t pre[4096], post[4096], d[4096];
-  double w[4096];
+  uint32_t pre[65536], post[65536], d[65536];
+  double w[65536];
   size_t n;
   uint32_t gid_pre, gid_post;
 } pairs;
@@ -27,7 +27,7 @@ static nmsim_status sink(void *ctx, const sys *s, uint32_t src, uint32_t dst,
                          const scn_projection *pr, int32_t wq, uint32_t delay) {
   (void)s, (void)pr;
   pairs *p = ctx;
-  cr_assert_lt(p->n, 4096);
+  cr_assert_lt(p->n, 65536);
   p->pre[p->n] = src - p->gid_pre;
   p->post[p->n] = dst - p->gid_post;
   p->w[p->n] = ldexp(wq, -20); /* the shift below */
@@ -272,4 +272,51 @@ Test(connectivity, delays_per_synapse) {
   cr_assert_eq(b_spikes(text), ref, "in network mode");
   snprintf(text, sizeof text, "%sengine: {mode: functional}\n", net);
   cr_assert_eq(b_spikes(text), ref, "in functional mode");
+}
+
+/* distance: the probability falls as exp(-d^2 / 2 sigma^2) on grids over the
+ * unit square: of 16 x 16 onto 16 x 16 with sigma 0.1, the pairs within 0.1
+ * connect far more often than those beyond 0.3 (expected exp(-4.5) = 1 %
+ * at 0.3); with periodic edges a corner reaches the opposite corner. */
+Test(connectivity, distance_dependent) {
+  char text[2048];
+  pairs *p = malloc(sizeof *p);
+  const char *grids = "chip: loihi\nsteps: 1\nseed: 8\npopulations:\n"
+                      "  a: {size: 256, model: lif}\n  b: {size: 256, model: lif}\n";
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {distance: "
+                              "{sigma: 0.08, p: 0.9}}, weight: 1}\n", grids);
+  memset(p, 0, sizeof *p);
+  expand(text, p);
+  cr_assert_gt(p->n, 256, "%zu synapses", p->n);
+  size_t near = 0, far = 0;
+  for (size_t k = 0; k < p->n; k++) {
+    double dx = ((double)(p->pre[k] % 16) - (double)(p->post[k] % 16)) / 16.0;
+    double dy = ((double)(p->pre[k] / 16) - (double)(p->post[k] / 16)) / 16.0;
+    double d = sqrt(dx * dx + dy * dy);
+    near += d <= 0.1;
+    far += d > 0.3;
+  }
+  cr_assert_gt(near, 20 * far, "near %zu, far %zu", near, far);
+  /* periodic (sigma 0.3): a corner neuron reaches most of the opposite
+   * corner's 3 x 3 neurons, 1/16 to 3/16 away across the edges; without
+   * (sigma 0.1) none of them, 0.8 away */
+  for (int per = 0; per < 2; per++) {
+    snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {distance: "
+                                "{sigma: %s, periodic: %s}}, weight: 1}\n", grids,
+             per ? "0.3" : "0.1", per ? "true" : "false");
+    expand(text, p);
+    size_t across = 0;
+    for (size_t k = 0; k < p->n; k++)
+      across += p->pre[k] == 0 && p->post[k] % 16 >= 13 && p->post[k] / 16 >= 13;
+    if (per) cr_assert_geq(across, 5, "periodic: %zu across the corner", across);
+    else cr_assert_eq(across, 0, "not periodic: %zu across the corner", across);
+  }
+  free(p);
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {distance: "
+                              "{sigma: 0.1}}, weight: 1}\n", head);
+  cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
+  cr_assert(strstr(err.msg, "'a' has 30 neurons, not a square: give pre: [HEIGHT, WIDTH]"), "%s",
+            err.msg);
 }

@@ -507,8 +507,8 @@ Test(scenario, connectors) {
   bad("connector: all_to_all, weight: 2", "connector: random, weight: 2",
       "t.yaml:14:38: projections[2].connector: ",
       "expected all_to_all, one_to_one, {fixed_probability: P}, {fixed_in_degree: K}, "
-      "{fixed_out_degree: K}, {list: ...}, {matrix: ...}, {conv2d: {...}} or {pool2d: {...}}, "
-      "got 'random'");
+      "{fixed_out_degree: K}, {list: ...}, {matrix: ...}, {distance: {...}}, {conv2d: {...}} "
+      "or {pool2d: {...}}, got 'random'");
   bad("fixed_probability: 0.1", "fixed_probability: 1.5",
       "t.yaml:12:59: projections[0].connector.fixed_probability: ",
       "expected a value in [0, 1], got '1.5'");

@@ -410,6 +410,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
       nm_free(s->projs[i].list->d);
     }
     nm_free(s->projs[i].list);
+    nm_free(s->projs[i].dist);
   }
   nm_free(s->pops);
   nm_free(s->projs);

@@ -70,8 +70,20 @@ typedef enum scn_conn {
   SCN_MATRIX,              /* explicit weights (NIR Affine, Linear, Scale; connector matrix) */
   SCN_FIXED_IN_DEGREE,     /* every post neuron from `degree` distinct pre neurons */
   SCN_FIXED_OUT_DEGREE,    /* every pre neuron onto `degree` distinct post neurons */
-  SCN_LIST                 /* explicit (pre, post[, weight]) pairs */
+  SCN_LIST,                /* explicit (pre, post[, weight[, delay]]) pairs */
+  SCN_DISTANCE             /* probability falling with distance on 2D grids */
 } scn_conn;
+
+/* Distance-dependent connectivity (SCN_DISTANCE): both populations laid on
+ * grids (pre h x w, post h x w; neuron y * w + x) spanning the unit square,
+ * neuron (y, x) at ((x + 0.5) / w, (y + 0.5) / h); pre i connects to post j
+ * with probability p * exp(-d^2 / (2 sigma^2)), d their distance (on a torus
+ * when periodic), drawn from the stream of (seed, projection, pre neuron). */
+typedef struct scn_distance {
+  uint32_t pre_h, pre_w, post_h, post_w;
+  double p, sigma;
+  bool periodic;
+} scn_distance;
 
 /* The pairs of an SCN_LIST projection, sorted by pre neuron (stable: a pre
  * neuron's pairs keep the list's order): pre neuron i's are [off[i],
@@ -137,6 +149,7 @@ typedef struct scn_projection {
   scn_conv *conv;          /* SCN_CONV2D and SCN_POOL2D */
   scn_matrix *matrix;      /* SCN_MATRIX */
   scn_list *list;          /* SCN_LIST */
+  scn_distance *dist;      /* SCN_DISTANCE */
   uint32_t degree;         /* SCN_FIXED_IN_DEGREE, SCN_FIXED_OUT_DEGREE */
   scn_dist wdist;          /* weights drawn per synapse (SCN_DIST_NONE: `weight`) */
   uint32_t delay_lo, delay_hi; /* delay: {uniform: [LO, HI]}: steps drawn per synapse

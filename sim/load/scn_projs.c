@@ -369,14 +369,61 @@ static nmsim_status scn_read_matrix(scn_ctx *x, struct fy_node *n, const char *f
   return rc;
 }
 
+/* distance: {pre: [H, W], post: [H, W], p: P, sigma: S, periodic: BOOL}: the
+ * grids default to square ones when the size is a square. */
+static nmsim_status scn_read_distance(scn_ctx *x, struct fy_node *n, const char *field,
+                                      scn_projection *pj) {
+  static const char *const keys[] = {"pre", "post", "p", "sigma", "periodic", NULL};
+  char f[400];
+  nmsim_status rc;
+  if ((rc = yml_check_keys(x->d, n, field, keys, x->err))) return rc;
+  scn_distance *d = nm_calloc(1, sizeof *d);
+  if (!d) return NMSIM_ENOMEM_ERR(x->err);
+  pj->dist = d;
+  pj->conn = SCN_DISTANCE;
+  uint32_t *hw[2] = {&d->pre_h, &d->post_h};
+  for (int k = 0; k < 2; k++) {
+    const scn_population *pop = &x->s->pops[k ? pj->post : pj->pre];
+    struct fy_node *g = yml_get(n, k ? "post" : "pre");
+    scn_fmt(f, sizeof f, "%s.%s", field, k ? "post" : "pre");
+    uint32_t v[2];
+    if (g) {
+      if ((rc = scn_read_uints(x, g, f, 2, 1, 1u << 20, v))) return rc;
+    } else {
+      uint32_t r = (uint32_t)llround(sqrt((double)pop->size));
+      if ((uint64_t)r * r != pop->size)
+        return yml_error(x->d, n, field, x->err,
+                         "'%s' has %u neurons, not a square: give %s: [HEIGHT, WIDTH]",
+                         pop->name, pop->size, k ? "post" : "pre");
+      v[0] = v[1] = r;
+    }
+    if ((uint64_t)v[0] * v[1] != pop->size)
+      return yml_error(x->d, g, f, x->err, "a %u x %u grid has %llu neurons, '%s' has %u", v[0],
+                       v[1], (unsigned long long)v[0] * v[1], pop->name, pop->size);
+    hw[k][0] = v[0], hw[k][1] = v[1];
+  }
+  struct fy_node *q;
+  scn_fmt(f, sizeof f, "%s.p", field);
+  d->p = 1;
+  if ((q = yml_get(n, "p")) && (rc = yml_quantity(x->d, q, f, "", 0, 1, &d->p, x->err))) return rc;
+  scn_fmt(f, sizeof f, "%s.sigma", field);
+  if (!(q = scn_need(x, n, field, "sigma", "the width of the fall-off, a fraction of the grid")))
+    return NMSIM_EINPUT;
+  if ((rc = yml_quantity(x->d, q, f, "", 1e-9, 1e9, &d->sigma, x->err))) return rc;
+  scn_fmt(f, sizeof f, "%s.periodic", field);
+  if ((q = yml_get(n, "periodic")) && (rc = yml_bool(x->d, q, f, &d->periodic, x->err))) return rc;
+  return NMSIM_OK;
+}
+
 static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char *field,
                                        scn_projection *pj) {
   static const char *const keys[] = {"fixed_probability", "conv2d", "pool2d",
                                      "fixed_in_degree", "fixed_out_degree", "list", "matrix",
-                                     NULL};
+                                     "distance", NULL};
   static const char *const what =
       "all_to_all, one_to_one, {fixed_probability: P}, {fixed_in_degree: K}, "
-      "{fixed_out_degree: K}, {list: ...}, {matrix: ...}, {conv2d: {...}} or {pool2d: {...}}";
+      "{fixed_out_degree: K}, {list: ...}, {matrix: ...}, {distance: {...}}, {conv2d: {...}} "
+      "or {pool2d: {...}}";
   char got[80], f[320];
   const nmsim_scenario *s = x->s;
   nmsim_status rc;
@@ -416,6 +463,10 @@ static nmsim_status scn_read_connector(scn_ctx *x, struct fy_node *n, const char
              yml_get(n, "list")) {
     scn_fmt(f, sizeof f, "%s.list", field);
     return scn_read_list(x, yml_get(n, "list"), f, pj);
+  } else if (n && fy_node_is_mapping(n) && fy_node_mapping_item_count(n) == 1 &&
+             yml_get(n, "distance")) {
+    scn_fmt(f, sizeof f, "%s.distance", field);
+    return scn_read_distance(x, yml_get(n, "distance"), f, pj);
   } else if (n && fy_node_is_mapping(n) && fy_node_mapping_item_count(n) == 1 &&
              yml_get(n, "matrix")) {
     scn_fmt(f, sizeof f, "%s.matrix", field);

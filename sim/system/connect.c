@@ -174,6 +174,22 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
             rc = add(E, s, src, s->pop_gid0[pr->post] + pick[a], pr, W(), D());
           break;
         }
+        case SCN_DISTANCE: {
+          /* one Bernoulli draw per candidate target, in target order */
+          const scn_distance *g = pr->dist;
+          double xi = (i % g->pre_w + 0.5) / g->pre_w, yi = (i / g->pre_w + 0.5) / g->pre_h;
+          double inv = 1.0 / (2.0 * g->sigma * g->sigma);
+          gsl_rng_set(r, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_CONNECT));
+          for (uint32_t j = 0; j < post->size && rc == NMSIM_OK; j++) {
+            if (self && !pr->allow_self && j == i) continue;
+            double dx = fabs((j % g->post_w + 0.5) / g->post_w - xi);
+            double dy = fabs((j / g->post_w + 0.5) / g->post_h - yi);
+            if (g->periodic) dx = fmin(dx, 1 - dx), dy = fmin(dy, 1 - dy);
+            if (gsl_rng_uniform(r) < g->p * exp(-(dx * dx + dy * dy) * inv))
+              rc = add(E, s, src, s->pop_gid0[pr->post] + j, pr, W(), D());
+          }
+          break;
+        }
         case SCN_LIST: {
           const scn_list *l = pr->list;
           for (uint32_t a = l->off[i]; a < l->off[i + 1] && rc == NMSIM_OK; a++) {

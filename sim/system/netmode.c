@@ -81,7 +81,8 @@ static bool one_weight(const scn_projection *pr) {
   if (pr->wdist.kind != SCN_DIST_NONE) return false;
   scn_conn c = pr->conn;
   return c == SCN_ONE_TO_ONE || c == SCN_ALL_TO_ALL || c == SCN_FIXED_PROBABILITY ||
-         c == SCN_FIXED_IN_DEGREE || c == SCN_FIXED_OUT_DEGREE || (c == SCN_LIST && !pr->list->w);
+         c == SCN_FIXED_IN_DEGREE || c == SCN_FIXED_OUT_DEGREE || c == SCN_DISTANCE ||
+         (c == SCN_LIST && !pr->list->w);
 }
 
 nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
