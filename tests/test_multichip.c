@@ -6,11 +6,13 @@
  * neurons; invented round figures) unless a test names another. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/system/run_int.h"
 #include "noc/noc_int.h"
 #include "sim/system/build.h"
+#include "tests_util.h"
 
 static nmsim_status run_text(const char *text, run_summary *s, nmsim_err *err) {
   nmsim_scenario *scn = NULL;
@@ -166,6 +168,66 @@ Test(multichip, place_in_any_order_and_cap_per_core) {
     cr_assert_eq(s.spikes, spikes, "case %zu: %llu spikes, %llu unplaced", i,
                  (unsigned long long)s.spikes, (unsigned long long)spikes);
     run_summary_clear(&s);
+  }
+}
+
+/* mapping.cores: every neuron on the core its map names (inline or from a
+ * file); the other populations fill the cores no map uses; the spikes are
+ * those of the packed mapping; limits and bad cores are named. */
+Test(multichip, explicit_core_map) {
+  const char *net =
+      "chip: test\nsteps: 30\nseed: 3\npopulations:\n"
+      "  a: {size: 20, model: poisson, params: {rate: 200 Hz}}\n"
+      "  b: {size: 6, model: lif}\n"
+      "  c: {size: 6, model: lif}\n"
+      "projections:\n"
+      "  - {from: a, to: b, connector: all_to_all, weight: 2 nA}\n"
+      "  - {from: b, to: c, connector: all_to_all, weight: 2 nA}\n";
+  const char *csv = tu_tmp("cores", ".csv");
+  FILE *f = fopen(csv, "w");
+  fprintf(f, "3\n3\n0\n5\n5\n3\n");
+  fclose(f);
+  char maps[2][256];
+  snprintf(maps[0], sizeof maps[0], "mapping: {cores: {b: [3, 3, 0, 5, 5, 3]}}\n");
+  snprintf(maps[1], sizeof maps[1], "mapping: {cores: {b: {file: %s}}}\n", csv);
+  char text[1024], got[512];
+  run_summary s;
+  nmsim_err err = {0};
+  snprintf(text, sizeof text, "%s", net);
+  cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "%s", err.msg);
+  uint64_t spikes = s.spikes;
+  run_summary_clear(&s);
+  for (int m = 0; m < 2; m++) {
+    snprintf(text, sizeof text, "%s%s", net, maps[m]);
+    cr_assert_eq(run_text(text, &s, &err), NMSIM_OK, "%s", err.msg);
+    map_text(&s, got, sizeof got);
+    /* a (20) fills cores 1 and 2 (0 and 3 are b's), c follows on 2 */
+    const char *want = "b[2..2]@0 a[0..15]@1 a[16..19]@2 c[0..5]@2 b[0..1]@3 b[5..5]@3 "
+                       "b[3..4]@5";
+    cr_assert(!strcmp(got, want), "map %d: %s, expected %s", m, got, want);
+    cr_assert_eq(s.spikes, spikes, "map %d: %llu spikes, packed %llu", m,
+                 (unsigned long long)s.spikes, (unsigned long long)spikes);
+    run_summary_clear(&s);
+  }
+  remove(csv);
+  static const struct {
+    const char *mapping, *want;
+  } bad[] = {
+      {"mapping: {cores: {b: [0, 1]}}\n", "mapping.cores.b: expected one core per neuron (6), got 2"},
+      {"mapping: {cores: {b: [0, 1, 2, 3, 4, 99]}}\n",
+       "mapping.cores.b: neuron 5: core 99 does not exist"},
+      {"mapping: {cores: {a: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1]}}\n",
+       "mapping.cores.a: neuron 16: core 0 runs out of neurons"},
+      {"mapping: {cores: {b: [0, 0, 0, 0, 0, 0]}, place: {c: {core: 0}}}\n",
+       "mapping.place.c: core 0 holds neurons of mapping.cores"},
+      {"mapping: {cores: {b: [0, 0, 0, 0, 0, 0]}, place: {b: {core: 2}}}\n",
+       "'b' has its cores in mapping.cores already"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    snprintf(text, sizeof text, "%s%s", net, bad[i].mapping);
+    nmsim_status rc = run_text(text, &s, &err);
+    cr_assert_neq(rc, NMSIM_OK, "case %zu ran", i);
+    cr_assert(strstr(err.msg, bad[i].want), "case %zu: '%s' lacks '%s'", i, err.msg, bad[i].want);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "cores/chip_int.h"
 #include "sim/load/pacing.h"
 #include "sim/load/scn_read.h"
+#include "sim/load/values_file.h"
 
 #define SCN_MAX_STEPS UINT64_C(1000000000)
 #define SCN_DEFAULT_MAX_EVENTS (UINT64_C(1) << 24)
@@ -154,10 +155,76 @@ static nmsim_status scn_read_caps(scn_ctx *x, struct fy_node *m) {
   return NMSIM_OK;
 }
 
+/* mapping.cores: {POP: [core of neuron 0, ...] | {file: PATH, dataset: NAME}}:
+ * every neuron's core, inline or from a CSV, .npy or HDF5 file. */
+static nmsim_status scn_read_core_maps(scn_ctx *x, struct fy_node *m) {
+  char f[320], got[80], msg[512];
+  nmsim_status rc;
+  if (!fy_node_is_mapping(m))
+    return yml_error(x->d, m, "mapping.cores", x->err,
+                     "expected a mapping {POPULATION: [core of each neuron] or {file: PATH}}, "
+                     "got %s", scn_got(m, got, sizeof got));
+  void *it = NULL;
+  struct fy_node_pair *pr;
+  while ((pr = fy_node_mapping_iterate(m, &it))) {
+    struct fy_node *key = fy_node_pair_key(pr), *v = fy_node_pair_value(pr);
+    scn_fmt(f, sizeof f, "mapping.cores.%s", scn_scalar(key) ? scn_scalar(key) : "?");
+    long pi = scn_pop_ref(x, key, f);
+    if (pi < 0) return NMSIM_EINPUT;
+    scn_population *p = &x->s->pops[pi];
+    double *vals = nm_malloc(sizeof(double) * p->size);
+    if (!vals || !(p->core_map = nm_malloc(sizeof(uint32_t) * p->size))) {
+      nm_free(vals);
+      return NMSIM_ENOMEM_ERR(x->err);
+    }
+    rc = NMSIM_OK;
+    if (fy_node_is_sequence(v)) {
+      if ((uint64_t)fy_node_sequence_item_count(v) != p->size)
+        rc = yml_error(x->d, v, f, x->err, "expected one core per neuron (%u), got %d", p->size,
+                       fy_node_sequence_item_count(v));
+      void *jt = NULL;
+      struct fy_node *e;
+      for (uint32_t i = 0; rc == NMSIM_OK && (e = fy_node_sequence_iterate(v, &jt)); i++) {
+        uint64_t c;
+        char fi[340];
+        scn_fmt(fi, sizeof fi, "%s[%u]", f, i);
+        if ((rc = yml_u64(x->d, e, fi, 0, UINT32_MAX - 1, &c, x->err)) == NMSIM_OK) vals[i] = (double)c;
+      }
+    } else if (fy_node_is_mapping(v) && yml_get(v, "file")) {
+      static const char *const fkeys[] = {"file", "dataset", NULL};
+      const char *path, *ds = NULL;
+      char *full = NULL;
+      if ((rc = yml_check_keys(x->d, v, f, fkeys, x->err)) == NMSIM_OK &&
+          (rc = yml_str(x->d, yml_get(v, "file"), f, &path, x->err)) == NMSIM_OK &&
+          (!yml_get(v, "dataset") ||
+           (rc = yml_str(x->d, yml_get(v, "dataset"), f, &ds, x->err)) == NMSIM_OK)) {
+        if (!(full = scn_path(x, path))) rc = NMSIM_ENOMEM_ERR(x->err);
+        else if ((rc = values_file_read(full, ds, p->size, vals, msg, sizeof msg))) {
+          yml_error(x->d, v, f, x->err, "%s", msg);
+          if (x->err) x->err->code = rc;
+        }
+      }
+      nm_free(full);
+      for (uint32_t i = 0; rc == NMSIM_OK && i < p->size; i++)
+        if (!(vals[i] >= 0 && vals[i] < UINT32_MAX && vals[i] == floor(vals[i])))
+          rc = yml_error(x->d, v, f, x->err, "neuron %u: core %g is not a whole number >= 0", i,
+                         vals[i]);
+    } else {
+      rc = yml_error(x->d, v, f, x->err,
+                     "expected a list of one core per neuron or {file: PATH}, got %s",
+                     scn_got(v, got, sizeof got));
+    }
+    for (uint32_t i = 0; rc == NMSIM_OK && i < p->size; i++) p->core_map[i] = (uint32_t)vals[i];
+    nm_free(vals);
+    if (rc) return rc;
+  }
+  return NMSIM_OK;
+}
+
 /* mapping: {strategy: dense | round_robin, place: {POP: {core: C} | {chip: N},
- * cores: K}, max_per_core: {POP: N}} */
+ * cores: K}, max_per_core: {POP: N}, cores: {POP: [...] | {file: F}}} */
 static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
-  static const char *const keys[] = {"strategy", "place", "max_per_core", NULL};
+  static const char *const keys[] = {"strategy", "place", "max_per_core", "cores", NULL};
   static const char *const where_keys[] = {"core", "chip", "cores", NULL};
   nmsim_scenario *s = x->s;
   nmsim_status rc;
@@ -182,6 +249,12 @@ static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
                        "a cap of neurons per core needs strategy dense (round_robin cuts "
                        "every population into one chunk per core)");
     if ((rc = scn_read_caps(x, n))) return rc;
+  }
+  if ((n = yml_get(m, "cores"))) {
+    if (s->mapping == SCN_MAP_ROUND_ROBIN)
+      return yml_error(x->d, n, "mapping.cores", x->err,
+                       "an explicit neuron-to-core map needs strategy dense");
+    if ((rc = scn_read_core_maps(x, n))) return rc;
   }
   struct fy_node *pl = yml_get(m, "place");
   if (!pl) return NMSIM_OK;
@@ -223,6 +296,10 @@ static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
       return rc;
     if (chip) s->pops[pi].place_chip = (uint32_t)at;
     else s->pops[pi].place_core = (uint32_t)at;
+    if (s->pops[pi].core_map)
+      return yml_error(x->d, v, f, x->err,
+                       "'%s' has its cores in mapping.cores already: give one or the other",
+                       s->pops[pi].name);
   }
   return NMSIM_OK;
 }
@@ -386,6 +463,7 @@ void nmsim_scenario_destroy(nmsim_scenario *s) {
     nm_free(s->pops[i].name);
     nm_free(s->pops[i].values);
     nm_free(s->pops[i].pn_values);
+    nm_free(s->pops[i].core_map);
     nm_free(s->pops[i].spikes.off);
     nm_free(s->pops[i].spikes.steps);
     dvs_replay_destroy(s->pops[i].dvs);

@@ -45,6 +45,7 @@ typedef struct scn_population {
   uint32_t place_cores;    /* mapping.place: at most this many cores (0: no bound) */
   uint32_t max_per_core;   /* mapping.max_per_core: neurons per core at most (0: the
                               chip's limits alone) */
+  uint32_t *core_map;      /* mapping.cores: the core of each neuron, or NULL */
   uint32_t dvfs_level;     /* dvfs.populations: performance level of its PEs (from 1),
                               0: dvfs.level */
   int line;                /* 1-based line in the scenario file */

@@ -95,6 +95,7 @@ typedef struct packer {
   size_t pop;                  /* the population being placed */
   uint32_t pop_fill;           /* its neurons on the current core */
   uint32_t pop_core0;          /* the core its placement started on */
+  const bool *reserved;        /* cores of explicit maps (mapping.cores), or NULL */
 } packer;
 
 /* What closed a core: a limit of the chip, or the population's own cap
@@ -172,6 +173,12 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
   const scn_population *pop = &s->scn->pops[p];
   uint32_t f = k->off[g + 1] - k->off[g];
   uint32_t fresh = fresh_sources(k, g);
+  /* the cores of explicit maps hold those alone */
+  while (k->reserved && k->core < s->n_cores && k->reserved[k->core]) {
+    k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0, k->pop_fill = 0;
+    fresh = k->core < s->n_cores ? fresh_sources(k, g) : fresh;
+  }
+  if (k->core == s->n_cores) return full_error(s, k, p, i, err);
   if (k->pop != p) {
     k->pop = p;
     k->pop_fill = 0;
@@ -216,6 +223,7 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
                        why[bound], k->core);
     }
     k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0, k->pop_fill = 0;
+    while (k->reserved && k->core < s->n_cores && k->reserved[k->core]) k->core++;
     if (k->core == s->n_cores) return full_error(s, k, p, i, err);
     fresh = fresh_sources(k, g);
   }
@@ -272,6 +280,35 @@ static nmsim_status place_rr(sys *s, packer *k, size_t p, uint32_t i, uint32_t g
   return put_neuron(s, core, p, i, g, err);
 }
 
+/* mapping.cores: neuron i of population p on the core its map names, under
+ * the core's limits of neurons, synapse memory and fan-out (fan-in is
+ * checked when the rows are built). */
+static nmsim_status place_fixed(sys *s, packer *k, size_t p, uint32_t i, uint32_t g,
+                                nmsim_err *err) {
+  const nmsim_chip *ch = s->chip;
+  const scn_population *pop = &s->scn->pops[p];
+  uint32_t core = pop->core_map[i], f = k->off[g + 1] - k->off[g];
+  if (core >= s->n_cores)
+    return NMSIM_ERR(err, NMSIM_EINPUT,
+                     "%s:%d: mapping.cores.%s: neuron %u: core %u does not exist (the board has "
+                     "%u cores)", s->scn->path, pop->line, pop->name, i, core, s->n_cores);
+  const char *what = NULL;
+  if (s->cores[core].n_neurons == ch->max_neurons) what = "neurons";
+  else if (k->core_syn[core] + f > k->max_syn) what = "synapse memory";
+  else if (k->core_fanout[core] + k->est[g] > ch->max_fan_out) what = "fan-out";
+  if (what)
+    return NMSIM_ERR(err, NMSIM_ECAPACITY,
+                     "%s:%d: mapping.cores.%s: neuron %u: core %u runs out of %s (chip '%s': "
+                     "%u neurons, %llu bytes of synapse memory, fan-out %u per core); spread the "
+                     "population over more cores",
+                     s->scn->path, pop->line, pop->name, i, core, what, ch->name,
+                     ch->max_neurons, (unsigned long long)ch->synapse_memory_bytes,
+                     ch->max_fan_out);
+  k->core_syn[core] += f;
+  k->core_fanout[core] += k->est[g];
+  return put_neuron(s, core, p, i, g, err);
+}
+
 /* Dense fill under the per-core limits of neurons, synapse memory and fan-in
  * (distinct source neurons). */
 static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *srcs,
@@ -284,12 +321,23 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
   k.seen = nm_calloc(s->n_neurons ? s->n_neurons : 1, sizeof(uint32_t));
   nmsim_status rc = (k.stamp && k.seen) ? NMSIM_OK : NMSIM_ENOMEM_ERR(err);
   const nmsim_scenario *scn = s->scn;
-  bool rr = scn->mapping == SCN_MAP_ROUND_ROBIN;
-  if (rr && rc == NMSIM_OK) {
+  bool rr = scn->mapping == SCN_MAP_ROUND_ROBIN, maps = false;
+  for (size_t p = 0; p < scn->n_pops; p++) maps |= scn->pops[p].core_map != NULL;
+  bool *reserved = NULL;
+  if ((rr || maps) && rc == NMSIM_OK) {
     k.core_syn = nm_calloc(s->n_cores, sizeof(uint64_t));
     k.core_fanout = nm_calloc(s->n_cores, sizeof(uint64_t));
     if (!k.core_syn || !k.core_fanout) rc = NMSIM_ENOMEM_ERR(err);
   }
+  /* explicit maps first: their cores hold them alone */
+  if (maps && rc == NMSIM_OK && !(reserved = nm_calloc(s->n_cores, sizeof *reserved)))
+    rc = NMSIM_ENOMEM_ERR(err);
+  for (size_t p = 0, g0 = 0; maps && rc == NMSIM_OK && p < scn->n_pops; g0 += scn->pops[p++].size)
+    for (uint32_t i = 0; scn->pops[p].core_map && i < scn->pops[p].size && rc == NMSIM_OK; i++) {
+      rc = place_fixed(s, &k, p, i, (uint32_t)g0 + i, err);
+      if (rc == NMSIM_OK) reserved[scn->pops[p].core_map[i]] = true;
+    }
+  k.reserved = reserved;
   /* The order of placement: runs of populations, each a placed population
    * and the unplaced ones after it in the file (the first run: those before
    * any placed one, from core 0), in the order of their start cores; so
@@ -320,6 +368,7 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
   for (size_t o = 0; o < scn->n_pops && rc == NMSIM_OK; o++) {
     size_t p = order[o];
     uint32_t g = gbase[p];
+    if (scn->pops[p].core_map) continue; /* placed above */
     uint32_t start = scn->pops[p].place_core;
     if (scn->pops[p].place_chip != UINT32_MAX) {
       if (scn->pops[p].place_chip >= s->n_chips) {
@@ -338,6 +387,12 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
                        "%s:%d: mapping.place.%s: core %u does not exist (the board has %u "
                        "cores)", scn->path, scn->pops[p].line, scn->pops[p].name, start,
                        s->n_cores);
+      } else if (reserved && reserved[start]) {
+        rc = NMSIM_ERR(err, NMSIM_EINPUT,
+                       "%s:%d: mapping.place.%s: core %u holds neurons of mapping.cores, which "
+                       "have their cores alone; place '%s' elsewhere",
+                       scn->path, scn->pops[p].line, scn->pops[p].name, start,
+                       scn->pops[p].name);
       } else if (start < k.core || (start == k.core && k.fill)) {
         rc = NMSIM_ERR(err, NMSIM_EINPUT,
                        "%s:%d: mapping.place.%s: core %u is already used by '%s' (placed from a "
@@ -355,6 +410,7 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
   nm_free(order);
   nm_free(gbase);
   nm_free(key);
+  nm_free(reserved);
   nm_free(k.stamp);
   nm_free(k.seen);
   nm_free(k.core_syn);
