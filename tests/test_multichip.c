@@ -149,7 +149,7 @@ Test(multichip, place_in_any_order_and_cap_per_core) {
     const char *mapping, *want;
   } cases[] = {
       {"", "a[0..15]@0 a[16..19]@1 b[0..9]@1 c[0..1]@1 c[2..5]@2"},
-      {"mapping: {place: {c: {core: 0}, a: {core: 3}}}\n",
+      {"mapping: {place: {c: {core: 0}, a: {core: 3, cores: 2}}}\n",
        "c[0..5]@0 a[0..15]@3 a[16..19]@4 b[0..9]@4"},
       {"mapping: {place: {c: {core: 6}, a: {core: 2, cores: 2}}, max_per_core: {b: 4}}\n",
        "a[0..15]@2 a[16..19]@3 b[0..3]@3 b[4..7]@4 b[8..9]@5 c[0..5]@6"},

@@ -512,7 +512,7 @@ Test(spinnaker, out_of_memory_at_every_allocation, .timeout = 300) {
            "name: oom\nseed: 3\nchip: %s\nsteps: 5\npopulations:\n"
            "  src: {size: 20, model: poisson, params: {rate: 300 Hz}}\n"
            "  dst: {size: 20, model: lif}\n"
-           "mapping: {place: {dst: {core: 6}}}\n"
+           "mapping: {place: {dst: {core: 6, cores: 2}}}\n"
            "projections:\n"
            "  - {from: src, to: dst, connector: {fixed_probability: 0.5}, weight: 0.5}\n",
            spin_chip(spin_default));

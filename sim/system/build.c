@@ -210,16 +210,21 @@ static nmsim_status place_one(sys *s, packer *k, size_t p, uint32_t i, uint32_t 
     const sys_core *full = &s->cores[k->core];
     k->closed[bound]++;
     if (full->n_blocks && full->blocks[full->n_blocks - 1].pop_id == p) k->pop_closed[bound]++;
-    /* an explicit placement with a bound on its cores does not spill */
-    if (pop->place_cores && k->core + 1 - k->pop_core0 >= pop->place_cores) {
+    /* an explicit placement never spills: a core placement takes one core,
+     * a chip placement that chip's cores, unless cores: K says more */
+    bool placed = pop->place_core != UINT32_MAX || pop->place_chip != UINT32_MAX;
+    uint32_t bound_cores = pop->place_cores   ? pop->place_cores
+                           : pop->place_chip != UINT32_MAX ? chip_n_cores(ch)
+                                                            : 1;
+    if (placed && k->core + 1 - k->pop_core0 >= bound_cores) {
       static const char *const why[5] = {"neurons", "synapse memory", "fan-in", "fan-out",
                                          "its cap (mapping.max_per_core)"};
       return NMSIM_ERR(err, NMSIM_ECAPACITY,
                        "%s:%d: mapping.place.%s: '%s' needs more than its %u core%s (from core "
-                       "%u): %u of its %u neurons are left, and %s closed core %u; allow more "
-                       "cores, or place it where it fits",
-                       s->scn->path, pop->line, pop->name, pop->name, pop->place_cores,
-                       pop->place_cores == 1 ? "" : "s", k->pop_core0, pop->size - i, pop->size,
+                       "%u): %u of its %u neurons are left, and %s closed core %u; give cores: K "
+                       "to let it take K cores from there, or place it where it fits",
+                       s->scn->path, pop->line, pop->name, pop->name, bound_cores,
+                       bound_cores == 1 ? "" : "s", k->pop_core0, pop->size - i, pop->size,
                        why[bound], k->core);
     }
     k->core++, k->fill = 0, k->syn = 0, k->axons = 0, k->fanout = 0, k->pop_fill = 0;
