@@ -6,6 +6,7 @@
  * a weight whose sign disagrees with its site and the way out offered for odd
  * mixed-sign fixed-point weights. */
 #include <criterion/criterion.h>
+#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,38 @@ Test(connectivity, lists_and_matrices_inline_and_from_files) {
   expand(text, q);
   cr_assert(q->n == 4 && !memcmp(q->pre, p->pre, 16) && !memcmp(q->post, p->post, 16) &&
                 !memcmp(q->w, p->w, 4 * sizeof(double)), "the file gives the inline list");
+  /* the same pairs as a 2-D .npy array and an HDF5 dataset (4 x 3) */
+  const double tab[4][3] = {{3, 1, 2}, {0, 19, 4}, {3, 0, 6}, {29, 5, 8}};
+  const char *npy = tu_tmp("pairs", ".npy"), *h5 = tu_tmp("pairs", ".h5");
+  FILE *nf = fopen(npy, "wb");
+  char hdr[128];
+  int hl = snprintf(hdr, sizeof hdr, "{'descr': '<f8', 'fortran_order': False, 'shape': (4, 3), }");
+  int pad = 64 - (10 + hl + 1) % 64;
+  fwrite("\x93NUMPY\x01\x00", 1, 8, nf);
+  fputc((hl + pad + 1) & 0xff, nf), fputc((hl + pad + 1) >> 8, nf);
+  fwrite(hdr, 1, (size_t)hl, nf);
+  for (int i = 0; i < pad; i++) fputc(' ', nf);
+  fputc('\n', nf);
+  fwrite(tab, sizeof(double), 12, nf);
+  fclose(nf);
+  hid_t hf = H5Fcreate(h5, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hsize_t dims[2] = {4, 3};
+  hid_t sp = H5Screate_simple(2, dims, NULL);
+  hid_t d = H5Dcreate2(hf, "pairs", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tab);
+  H5Dclose(d), H5Sclose(sp), H5Fclose(hf);
+  const char *files[2][2] = {{npy, NULL}, {h5, "pairs"}};
+  for (int fi = 0; fi < 2; fi++) {
+    char spec[700];
+    if (files[fi][1]) snprintf(spec, sizeof spec, "{file: %s, dataset: %s}", files[fi][0], files[fi][1]);
+    else snprintf(spec, sizeof spec, "{file: %s}", files[fi][0]);
+    snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: {list: %s}}\n",
+             head, spec);
+    expand(text, q);
+    cr_assert(q->n == 4 && !memcmp(q->pre, p->pre, 16) && !memcmp(q->post, p->post, 16) &&
+                  !memcmp(q->w, p->w, 4 * sizeof(double)), "%s gives the inline list", files[fi][0]);
+  }
+  remove(npy), remove(h5);
   /* a 30 x 20 matrix with three nonzeros, inline and as CSV */
   double m[30][20] = {{0}};
   m[2][7] = 1.5, m[11][0] = -2, m[29][19] = 3;
@@ -259,12 +292,24 @@ Test(connectivity, delays_per_synapse) {
     seen[p->d[k]]++;
   }
   for (int v = 2; v <= 6; v++) cr_assert_gt(seen[v], 60, "delay %d drawn %d times of 600", v, seen[v]);
+  /* normal, in ms at dt 1 ms, rounded to whole steps within bounds */
+  snprintf(text, sizeof text, "%sprojections:\n  - {from: a, to: b, connector: all_to_all, "
+                              "weight: 1, delay: {normal: [5 ms, 2 ms], bounds: [2, 8]}}\n", head);
+  expand(text, p);
+  double mean = 0;
+  for (size_t k = 0; k < p->n; k++) {
+    cr_assert(p->d[k] >= 2 && p->d[k] <= 8, "delay %u outside [2, 8]", p->d[k]);
+    mean += p->d[k];
+  }
+  cr_assert(fabs(mean / (double)p->n - 5) < 0.3, "mean delay %g", mean / (double)p->n);
   free(p);
   const char *net =
       "chip: loihi\nsteps: 60\nseed: 6\npopulations:\n"
       "  a: {size: 30, model: poisson, params: {rate: 80 Hz}}\n  b: {size: 20, model: lif}\n"
       "projections:\n  - {from: a, to: b, connector: {fixed_out_degree: 8}, weight: 1.5 nA, "
-      "delay: {uniform: [1, 12]}}\n";
+      "delay: {uniform: [1, 12]}}\n"
+      "  - {from: a, to: b, connector: {fixed_in_degree: 3}, weight: 1 nA, "
+      "delay: {lognormal: [4, 2]}}\n";
   snprintf(text, sizeof text, "%s", net);
   uint64_t ref = b_spikes(text);
   cr_assert_gt(ref, 0);

@@ -155,6 +155,9 @@ typedef struct scn_projection {
   scn_dist wdist;          /* weights drawn per synapse (SCN_DIST_NONE: `weight`) */
   uint32_t delay_lo, delay_hi; /* delay: {uniform: [LO, HI]}: steps drawn per synapse
                               (delay_hi 0: every synapse has `delay`) */
+  scn_dist ddist;          /* delay: {normal | lognormal: [MEAN, SD]}: in steps, drawn
+                              and rounded per synapse within [lo, hi] (SCN_DIST_NONE:
+                              none) */
   scn_plasticity *plast;   /* NULL: static synapses */
   int line;
 } scn_projection;

@@ -224,12 +224,46 @@ static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *fie
         break;
       }
     }
-  } else if (fy_node_is_mapping(n) && yml_get(n, "file") && fy_node_mapping_item_count(n) == 1) {
-    const char *path;
-    if ((rc = yml_str(x->d, yml_get(n, "file"), field, &path, x->err))) return rc;
+  } else if (fy_node_is_mapping(n) && yml_get(n, "file")) {
+    static const char *const fkeys[] = {"file", "dataset", NULL};
+    const char *path, *ds = NULL;
+    if ((rc = yml_check_keys(x->d, n, field, fkeys, x->err)) ||
+        (rc = yml_str(x->d, yml_get(n, "file"), field, &path, x->err)) ||
+        (yml_get(n, "dataset") && (rc = yml_str(x->d, yml_get(n, "dataset"), field, &ds, x->err))))
+      return rc;
     char *full = scn_path(x, path), *text = NULL;
     nmsim_err e = {0};
     if (!full) return NMSIM_ENOMEM_ERR(x->err);
+    size_t plen = strlen(full);
+    bool binary = (plen > 4 && !strcmp(full + plen - 4, ".npy")) ||
+                  (plen > 3 && !strcmp(full + plen - 3, ".h5")) ||
+                  (plen > 5 && !strcmp(full + plen - 5, ".hdf5"));
+    if (binary) { /* a table of one pair per row */
+      double *tab = NULL;
+      size_t rows = 0, cols = 0;
+      rc = values_table_read(full, ds, &tab, &rows, &cols, msg, sizeof msg);
+      if (rc == NMSIM_ENOMEM) rc = NMSIM_ENOMEM_ERR(x->err);
+      else if (rc) yml_error(x->d, n, field, x->err, "%s", msg);
+      else if (cols < 2 || cols > 4)
+        rc = yml_error(x->d, n, field, x->err, "%s: a table of %zu columns; expected 2 to 4 "
+                       "(pre, post, weight, delay)", full, cols);
+      width = (int)cols;
+      for (size_t r = 0; rc == NMSIM_OK && r < rows; r++) {
+        const double *v = tab + r * cols;
+        if (!list_pair_ok(x->s, pj, v, (int)cols, msg, sizeof msg))
+          rc = yml_error(x->d, n, field, x->err, "%s: row %zu: %s", full, r, msg);
+        else if (list_push(&a, (uint32_t)v[0], (uint32_t)v[1], cols >= 3 ? v[2] : 1.0,
+                           cols == 4 ? (uint32_t)v[3] : 0))
+          rc = NMSIM_ENOMEM_ERR(x->err);
+      }
+      free(tab);
+      nm_free(full);
+      goto finish;
+    }
+    if (ds) {
+      nm_free(full);
+      return yml_error(x->d, n, field, x->err, "dataset is for HDF5 files (.h5, .hdf5)");
+    }
     rc = nm_read_text(full, NM_TEXT_MAX, &text, &e);
     size_t line = 0;
     for (char *p = text, *nl; rc == NMSIM_OK && p && *p; p = nl ? nl + 1 : NULL) {
@@ -278,6 +312,7 @@ static nmsim_status scn_read_list(scn_ctx *x, struct fy_node *n, const char *fie
                    "expected a list of [pre, post] or [pre, post, weight], or {file: PATH}, got %s",
                    scn_got(n, got, sizeof got));
   }
+finish:
   if (rc == NMSIM_OK) rc = list_finish(x, &a, pj, width >= 3, width == 4);
   nm_free(a.pre);
   nm_free(a.post);
@@ -770,15 +805,55 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
   pj->delay = 1;
   scn_fmt(f, sizeof f, "%s.delay", field);
   if ((n = yml_get(m, "delay")) && fy_node_is_mapping(n)) {
-    /* {uniform: [LO, HI]}: whole steps drawn per synapse, each end a delay */
-    static const char *const dkeys[] = {"uniform", NULL};
-    struct fy_node *l = yml_get(n, "uniform");
+    /* {uniform: [LO, HI]}: whole steps drawn per synapse, each end a delay;
+     * {normal | lognormal: [MEAN, SD], bounds: [LO, HI]}: drawn and rounded to
+     * whole steps within the bounds (default [1, 255] steps) */
+    static const char *const dkeys[] = {"uniform", "normal", "lognormal", "bounds", NULL};
     char fd[340], got[80];
-    scn_fmt(fd, sizeof fd, "%s.uniform", f);
     if ((rc = yml_check_keys(x->d, n, f, dkeys, x->err))) return rc;
-    if (!l || !fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
-      return yml_error(x->d, l ? l : n, fd, x->err, "expected [LO, HI] (steps or times), got %s",
-                       scn_got(l ? l : n, got, sizeof got));
+    struct fy_node *l = yml_get(n, "uniform");
+    if (!l) {
+      bool logn = yml_get(n, "lognormal") != NULL;
+      l = yml_get(n, logn ? "lognormal" : "normal");
+      scn_fmt(fd, sizeof fd, "%s.%s", f, logn ? "lognormal" : "normal");
+      double v[4] = {0, 0, 1, SCN_MAX_DELAY};
+      if (!l || !fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
+        return yml_error(x->d, l ? l : n, fd, x->err,
+                         "expected {uniform: [LO, HI]}, {normal: [MEAN, SD]} or {lognormal: "
+                         "[MEAN, SD]} (steps, or times: multiples of dt), got %s",
+                         scn_got(l ? l : n, got, sizeof got));
+      struct fy_node *bn = yml_get(n, "bounds");
+      struct fy_node *ends[4] = {fy_node_sequence_get_by_index(l, 0),
+                                 fy_node_sequence_get_by_index(l, 1),
+                                 bn && fy_node_is_sequence(bn) ? fy_node_sequence_get_by_index(bn, 0) : NULL,
+                                 bn && fy_node_is_sequence(bn) ? fy_node_sequence_get_by_index(bn, 1) : NULL};
+      for (int k = 0; k < 4; k++) {
+        const char *str = ends[k] ? scn_scalar(ends[k]) : NULL;
+        char msg[200];
+        if (!ends[k]) continue;
+        if (!str || (units_parse(str, "", &v[k], msg, sizeof msg) != NMSIM_OK &&
+                     (units_parse(str, "ms", &v[k], msg, sizeof msg) != NMSIM_OK ||
+                      !((v[k] /= x->s->dt_ms) >= 0))))
+          return yml_error(x->d, ends[k], fd, x->err, "expected steps or a time, got %s",
+                           scn_got(ends[k], got, sizeof got));
+      }
+      if (!(v[1] >= 0) || (logn && !(v[0] > 0)) || !(v[2] >= 1 && v[3] <= SCN_MAX_DELAY && v[2] <= v[3]))
+        return yml_error(x->d, n, f, x->err,
+                         "expected a standard deviation >= 0%s and bounds within [1, %d] steps",
+                         logn ? ", a mean > 0" : "", SCN_MAX_DELAY);
+      if (pj->conv || pj->list || pj->matrix)
+        return yml_error(x->d, n, f, x->err,
+                         "delays drawn per synapse are for all_to_all, one_to_one, "
+                         "fixed_probability, distance and the fixed degrees");
+      pj->ddist = (scn_dist){.kind = logn ? SCN_DIST_LOGNORMAL : SCN_DIST_NORMAL, .a = v[0],
+                             .b = v[1], .lo = ceil(v[2] - 0.5), .hi = floor(v[3] + 0.5)};
+      pj->delay = (uint32_t)pj->ddist.lo;
+      goto delay_done;
+    }
+    scn_fmt(fd, sizeof fd, "%s.uniform", f);
+    if (!fy_node_is_sequence(l) || fy_node_sequence_item_count(l) != 2)
+      return yml_error(x->d, l, fd, x->err, "expected [LO, HI] (steps or times), got %s",
+                       scn_got(l, got, sizeof got));
     if ((rc = scn_read_delay(x, fy_node_sequence_get_by_index(l, 0), fd, &pj->delay_lo)) ||
         (rc = scn_read_delay(x, fy_node_sequence_get_by_index(l, 1), fd, &pj->delay_hi)))
       return rc;
@@ -792,6 +867,7 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
   } else if (n && (rc = scn_read_delay(x, n, f, &pj->delay))) {
     return rc;
   }
+delay_done:
 
   pj->site = 0;
   scn_fmt(f, sizeof f, "%s.site", field);

@@ -71,8 +71,10 @@ static const char *npy_field(const char *hdr, const char *key) {
   return p;
 }
 
-static nmsim_status npy_values(const char *path, size_t want, double *out, char *msg,
-                               size_t msglen) {
+/* want SIZE_MAX: any count, into a new array *table of *rows x *cols (a 2-D
+ * array; 1-D: cols 1); else exactly want values into out. */
+static nmsim_status npy_values(const char *path, size_t want, double *out, double **table,
+                               size_t *rows, size_t *cols, char *msg, size_t msglen) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     snprintf(msg, msglen, "%s: %s", path, strerror(errno));
@@ -122,14 +124,28 @@ static nmsim_status npy_values(const char *path, size_t want, double *out, char 
     snprintf(msg, msglen, "%s: .npy in Fortran order: save it in C order", path);
     goto done;
   }
-  size_t count = 1;
+  size_t count = 1, dims[8], nd = 0;
   for (const char *p = shape + 1; *p && *p != ')'; p++)
     if (*p >= '0' && *p <= '9') {
       char *e;
-      count *= strtoull(p, &e, 10);
+      size_t v = strtoull(p, &e, 10);
+      count *= v;
+      if (nd < 8) dims[nd++] = v;
       p = e - 1;
     }
-  if (count != want) {
+  if (want == SIZE_MAX) {
+    if (nd > 2 || count > ((size_t)1 << 30)) {
+      snprintf(msg, msglen, "%s: expected a 1-D or 2-D array of at most 2^30 values", path);
+      goto done;
+    }
+    *rows = nd ? dims[0] : 1;
+    *cols = nd == 2 ? dims[1] : 1;
+    if (!(out = *table = malloc((count ? count : 1) * sizeof *out))) {
+      rc = NMSIM_ENOMEM;
+      goto done;
+    }
+    want = count;
+  } else if (count != want) {
     snprintf(msg, msglen, "%s: %zu values, expected %zu (one per neuron)", path, count, want);
     goto done;
   }
@@ -171,10 +187,12 @@ done:
 
 typedef struct h5_args {
   const char *path, *dataset;
-  size_t want;
+  size_t want;             /* SIZE_MAX: any count, into table (rows x cols) */
   double *out;
   char *msg;
   size_t msglen;
+  double **table;
+  size_t *rows, *cols;
 } h5_args;
 
 static nmsim_status h5_read_fn(void *ctx, nmsim_err *err) {
@@ -198,7 +216,24 @@ static nmsim_status h5_read_fn(void *ctx, nmsim_err *err) {
     snprintf(a->msg, a->msglen, "%s: dataset '%s' is not numbers", a->path, a->dataset);
     goto done;
   }
-  if (np < 0 || (size_t)np != a->want) {
+  if (a->want == SIZE_MAX) {
+    int nd = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+    hsize_t dims[2] = {1, 1};
+    if (nd < 1 || nd > 2 || np < 0 || np > ((hssize_t)1 << 30)) {
+      snprintf(a->msg, a->msglen, "%s: dataset '%s': expected a 1-D or 2-D array of at most 2^30 "
+               "values", a->path, a->dataset);
+      goto done;
+    }
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    *a->rows = dims[0];
+    *a->cols = nd == 2 ? dims[1] : 1;
+    free(*a->table);
+    if (!(a->out = *a->table = malloc((size_t)(np ? np : 1) * sizeof(double)))) {
+      rc = NMSIM_ENOMEM;
+      goto done;
+    }
+    a->want = (size_t)np;
+  } else if (np < 0 || (size_t)np != a->want) {
     snprintf(a->msg, a->msglen, "%s: dataset '%s' has %lld values, expected %zu (one per neuron)",
              a->path, a->dataset, (long long)np, a->want);
     goto done;
@@ -223,16 +258,17 @@ done:
   return rc;
 }
 
-nmsim_status values_file_read(const char *path, const char *dataset, size_t want, double *out,
-                              char *msg, size_t msglen) {
+static nmsim_status read_any(const char *path, const char *dataset, size_t want, double *out,
+                             double **table, size_t *rows, size_t *cols, char *msg,
+                             size_t msglen) {
   msg[0] = 0;
-  if (ends_with(path, ".npy")) return npy_values(path, want, out, msg, msglen);
+  if (ends_with(path, ".npy")) return npy_values(path, want, out, table, rows, cols, msg, msglen);
   if (ends_with(path, ".h5") || ends_with(path, ".hdf5")) {
     if (!dataset) {
       snprintf(msg, msglen, "%s: an HDF5 file needs dataset: NAME", path);
       return NMSIM_EINPUT;
     }
-    h5_args a = {path, dataset, want, out, msg, msglen};
+    h5_args a = {path, dataset, want, out, msg, msglen, table, rows, cols};
     nmsim_err e = {0};
     nmsim_status rc = nm_guarded_read(path, "the HDF5 values", h5_read_fn, &a, &e);
     if (rc && !msg[0]) snprintf(msg, msglen, "%s", e.msg);
@@ -242,5 +278,25 @@ nmsim_status values_file_read(const char *path, const char *dataset, size_t want
     snprintf(msg, msglen, "%s: dataset is for HDF5 files (.h5, .hdf5)", path);
     return NMSIM_EINPUT;
   }
+  if (want == SIZE_MAX) {
+    snprintf(msg, msglen, "%s: a table is read from .npy or HDF5 here", path);
+    return NMSIM_EINPUT;
+  }
   return text_values(path, want, out, msg, msglen);
+}
+
+nmsim_status values_file_read(const char *path, const char *dataset, size_t want, double *out,
+                              char *msg, size_t msglen) {
+  return read_any(path, dataset, want, out, NULL, NULL, NULL, msg, msglen);
+}
+
+nmsim_status values_table_read(const char *path, const char *dataset, double **out,
+                               size_t *rows, size_t *cols, char *msg, size_t msglen) {
+  *out = NULL;
+  nmsim_status rc = read_any(path, dataset, SIZE_MAX, NULL, out, rows, cols, msg, msglen);
+  if (rc) {
+    free(*out);
+    *out = NULL;
+  }
+  return rc;
 }

@@ -16,4 +16,10 @@
 nmsim_status values_file_read(const char *path, const char *dataset, size_t want, double *out,
                               char *msg, size_t msglen);
 
+/* A table of numbers from a .npy file (1-D or 2-D) or an HDF5 dataset: a new
+ * malloc'd array (free) of *rows x *cols values, row-major. Text files are
+ * read by their callers (their lines are the rows). */
+nmsim_status values_table_read(const char *path, const char *dataset, double **out,
+                               size_t *rows, size_t *cols, char *msg, size_t msglen);
+
 #endif

@@ -61,6 +61,17 @@ static double draw_weight(gsl_rng *r, const scn_dist *d) {
   return w < d->lo ? d->lo : d->hi;
 }
 
+/* A delay of distribution d (in steps) from r, rounded to whole steps within
+ * [d->lo, d->hi]: redrawn outside (1000 times, then clipped). */
+static uint32_t draw_delay(gsl_rng *r, const scn_dist *d) {
+  double v = 0;
+  for (int t = 0; t < 1000; t++) {
+    v = floor(draw_weight(r, &(scn_dist){d->kind, d->a, d->b, -INFINITY, INFINITY}) + 0.5);
+    if (v >= d->lo && v <= d->hi) return (uint32_t)v;
+  }
+  return (uint32_t)(v < d->lo ? d->lo : d->hi);
+}
+
 /* fixed_in_degree: every post neuron j takes `degree` distinct pre neurons,
  * chosen from the stream keyed by (seed, projection, post neuron); the
  * synapses are handed on in pre-neuron order (the order the sinks want),
@@ -96,10 +107,11 @@ static nmsim_status expand_in_degree(sys_syn_sink add, void *E, const sys *s, si
   int32_t wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post] + pr->weight_exp));
   for (uint32_t i = 0; rc == NMSIM_OK && i < npre; i++) {
     if (pr->wdist.kind) gsl_rng_set(rw, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_WEIGHT));
-    if (pr->delay_hi)
+    if (pr->delay_hi || pr->ddist.kind)
       gsl_rng_set(rd, rng_stream_seed(scn->seed, k, i, (uint64_t)RNG_PURPOSE_WEIGHT << 32 | 1));
 #define D() (pr->delay_hi ? pr->delay_lo + (uint32_t)gsl_rng_uniform_int(rd, pr->delay_hi - pr->delay_lo + 1) \
-                          : pr->delay)
+             : pr->ddist.kind ? draw_delay(rd, &pr->ddist)                                          \
+                              : pr->delay)
     for (uint32_t a = cnt[i]; rc == NMSIM_OK && a < cnt[i + 1]; a++) {
       int32_t w = pr->wdist.kind ? (int32_t)llround(ldexp(draw_weight(rw, &pr->wdist),
                                                           shift[pr->post] + pr->weight_exp))
@@ -140,7 +152,8 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
                    : wq)
     /* a synapse's delay: the projection's, or drawn from the pre neuron's stream */
 #define D() (pr->delay_hi ? pr->delay_lo + (uint32_t)gsl_rng_uniform_int(rd, pr->delay_hi - pr->delay_lo + 1) \
-                          : pr->delay)
+             : pr->ddist.kind ? draw_delay(rd, &pr->ddist)                                          \
+                              : pr->delay)
     if (pr->conn == SCN_FIXED_IN_DEGREE) {
       rc = expand_in_degree(add, E, s, k, shift, r, rw, rd);
       continue;
@@ -157,7 +170,7 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
     for (uint32_t i = 0; i < pre->size && rc == NMSIM_OK; i++) {
       uint32_t src = s->pop_gid0[pr->pre] + i;
       if (drawn) gsl_rng_set(rw, rng_stream_seed(scn->seed, k, i, RNG_PURPOSE_WEIGHT));
-      if (pr->delay_hi)
+      if (pr->delay_hi || pr->ddist.kind)
         gsl_rng_set(rd, rng_stream_seed(scn->seed, k, i, (uint64_t)RNG_PURPOSE_WEIGHT << 32 | 1));
       switch (pr->conn) {
         case SCN_FIXED_IN_DEGREE: /* above */

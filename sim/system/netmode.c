@@ -134,7 +134,7 @@ nmsim_status net_build(sys *s, const int *shift, nmsim_err *err) {
     q->ptr = nm_calloc((size_t)scn->pops[pr->pre].size + 1, sizeof *q->ptr);
     if (!q->ptr) return NMSIM_ENOMEM_ERR(err);
     if (!one_weight(pr) && !(q->w = nm_malloc(sizeof(int32_t)))) return NMSIM_ENOMEM_ERR(err);
-    if ((pr->delay_hi || (pr->list && pr->list->d)) && !(q->d = nm_malloc(1)))
+    if ((pr->delay_hi || pr->ddist.kind || (pr->list && pr->list->d)) && !(q->d = nm_malloc(1)))
       return NMSIM_ENOMEM_ERR(err);
     n->from_ptr[pr->pre + 1]++;
   }
