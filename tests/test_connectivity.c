@@ -265,8 +265,13 @@ Test(connectivity, sign_warning_and_fixed_point_way_out) {
   text = "chip: loihi\nsteps: 1\npopulations:\n  a: {size: 2, model: lif}\n"
          "  b: {size: 2, model: loihi_cuba}\nprojections:\n"
          "  - {from: a, to: b, connector: {list: [[0, 0, 3], [1, 1, -2]]}}\n";
-  cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
-  cr_assert(strstr(err.msg, "split the projection in two"), "%s", err.msg);
+  cr_assert_eq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  cr_assert_eq(scn->n_projs, 2, "odd mixed-sign weights: split in two");
+  cr_assert(scn->projs[0].list->w[0] == 3 && scn->projs[0].list->w[1] == 0 &&
+                scn->projs[1].list->w[0] == 0 && scn->projs[1].list->w[1] == -2,
+            "the positive weights in the first, the negative in the second");
+  nmsim_scenario_destroy(scn);
 }
 
 /* Delays per synapse: a list's fourth column, or drawn (uniform whole steps,
@@ -364,4 +369,33 @@ Test(connectivity, distance_dependent) {
   cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
   cr_assert(strstr(err.msg, "'a' has 30 neurons, not a square: give pre: [HEIGHT, WIDTH]"), "%s",
             err.msg);
+}
+
+/* Odd 8-bit weights of both signs onto a fixed-point target become two
+ * projections of one sign each: the spikes are those of the two written by
+ * hand, and of the same network with the weights doubled and even (the
+ * mixed-sign mode, which halves them back: exact); a negative weight_exp,
+ * which would floor two sums, is refused with the way out. */
+Test(connectivity, odd_mixed_fixed_point_weights_split) {
+  const char *pops = "chip: loihi\nsteps: 60\nseed: 4\npopulations:\n"
+                     "  a: {size: 6, model: poisson, params: {rate: 150 Hz}}\n"
+                     "  b: {size: 3, model: loihi_cuba, params: {vth: 40}}\n";
+  char text[2048];
+  snprintf(text, sizeof text,
+           "%sprojections:\n  - {from: a, to: b, connector: {list: [[0, 0, 31], [1, 0, -17], "
+           "[2, 1, 45], [3, 1, -9], [4, 2, 27], [5, 2, -3], [0, 2, 11]]}}\n", pops);
+  uint64_t split = b_spikes(text);
+  cr_assert_gt(split, 0);
+  snprintf(text, sizeof text,
+           "%sprojections:\n  - {from: a, to: b, connector: {list: [[0, 0, 31], [2, 1, 45], "
+           "[4, 2, 27], [0, 2, 11]]}}\n  - {from: a, to: b, connector: {list: [[1, 0, -17], "
+           "[3, 1, -9], [5, 2, -3]]}}\n", pops);
+  cr_assert_eq(b_spikes(text), split, "two projections by hand");
+  nmsim_scenario *scn = NULL;
+  nmsim_err err = {0};
+  snprintf(text, sizeof text,
+           "%sprojections:\n  - {from: a, to: b, weight_exp: -1, connector: {list: [[0, 0, 31], "
+           "[1, 0, -17]]}}\n", pops);
+  cr_assert_neq(nmsim_scenario_load_string("c.yaml", text, NULL, 0, &scn, &err), NMSIM_OK);
+  cr_assert(strstr(err.msg, "not with a negative weight_exp"), "%s", err.msg);
 }

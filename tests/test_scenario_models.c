@@ -207,7 +207,8 @@ Test(scenario_models, weight_exp_needs_a_fixed_point_target) {
 }
 
 /* A conv2d kernel onto a fixed-point model with both signs is Lava's mixed
- * sign mode: every weight x kernel entry must be even, in [-256, 254]. */
+ * sign mode: every weight x kernel entry must be even, in [-256, 254], or
+ * (odd ones) in [-255, 255] to be split into two projections of one sign. */
 Test(scenario_models, fixed_point_mixed_sign_kernel) {
   const char *base =
       "chip: test\nsteps: 10\npopulations:\n"
@@ -220,7 +221,8 @@ Test(scenario_models, fixed_point_mixed_sign_kernel) {
       {"1, -1, 2, -128", true},  /* 2, -2, 4, -256 */
       {"1, -1, 2, 127", true},   /* 254 */
       {"1, -1, 2, 128", false},  /* 256 > 254 */
-      {"1, -1, 2, 0.5", false},  /* 1: odd in mixed mode */
+      {"1, -1, 2, 0.5", true},   /* 1: odd in mixed mode: split into two of one sign */
+      {"1, -1, 2, 0.25", false}, /* 0.5: not an integer */
       {"100, 20, 2, 127", true}, /* one sign: 200, 40, 4, 254 */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -153,6 +153,9 @@ typedef struct scn_projection {
   scn_distance *dist;      /* SCN_DISTANCE */
   uint32_t degree;         /* SCN_FIXED_IN_DEGREE, SCN_FIXED_OUT_DEGREE */
   scn_dist wdist;          /* weights drawn per synapse (SCN_DIST_NONE: `weight`) */
+  bool split;              /* fixed point, odd weights of both signs: split in two when
+                              read (this one the positive weights, an added one the
+                              negative; docs/scenario-format.md) */
   uint32_t delay_lo, delay_hi; /* delay: {uniform: [LO, HI]}: steps drawn per synapse
                               (delay_hi 0: every synapse has `delay`) */
   scn_dist ddist;          /* delay: {normal | lognormal: [MEAN, SD]}: in steps, drawn

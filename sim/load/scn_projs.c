@@ -552,15 +552,25 @@ static const double *weight_factors(const scn_projection *pj, size_t *n) {
 }
 
 static nmsim_status scn_check_fixed_weights(scn_ctx *x, struct fy_node *wn, const char *field,
-                                            const scn_projection *pj) {
+                                            scn_projection *pj) {
   size_t nk;
   const double *kernel = weight_factors(pj, &nk);
   double lo = 0, hi = 0;
+  bool whole = true, odd = false;
   for (size_t i = 0; i < nk; i++) {
     double w = kernel ? pj->weight * kernel[i] : pj->weight;
     lo = fmin(lo, w), hi = fmax(hi, w);
+    whole &= w == floor(w) && w >= -255 && w <= 255;
+    odd |= w == floor(w) && fmod(w, 2.0) != 0;
   }
   bool mixed = lo < 0 && hi > 0;
+  /* odd weights of both signs: two projections of one sign each (Lava: two
+   * Dense processes), exact; not with a negative weight_exp, which floors one
+   * sum per site */
+  if (mixed && whole && odd && pj->weight_exp >= 0) {
+    pj->split = true;
+    return NMSIM_OK;
+  }
   double min = mixed ? -256 : lo < 0 ? -255 : 0, max = mixed ? 254 : lo < 0 ? 0 : 255;
   for (size_t i = 0; i < nk; i++) {
     double w = kernel ? pj->weight * kernel[i] : pj->weight;
@@ -574,9 +584,9 @@ static nmsim_status scn_check_fixed_weights(scn_ctx *x, struct fy_node *wn, cons
                              : "in [-255, 255], one sign per projection",
                        w,
                        mixed && w == floor(w) && w >= -255 && w <= 255
-                           ? "; to keep odd weights, split the projection in two: one with "
-                             "the positive weights (0 to 255) and one with the negative ones "
-                             "(-255 to 0), each of one sign"
+                           ? "; odd weights of both signs are split into two projections of "
+                             "one sign each, but not with a negative weight_exp: give "
+                             "weight_exp >= 0, or two projections yourself"
                            : "");
   }
   return NMSIM_OK;
@@ -930,6 +940,57 @@ delay_done:
   return NMSIM_OK;
 }
 
+/* Projection pos (fixed point, odd weights of both signs) keeps its positive
+ * weights; neg, a copy, gets the negative ones: every factor (kernel, list or
+ * matrix entry) of the other sign zeroed, which makes no synapse. */
+static nmsim_status split_signs(scn_ctx *x, scn_projection *pos, scn_projection *neg) {
+  *neg = *pos;
+  neg->split = pos->split = false;
+  /* neg owns nothing of pos's: what it gets below is its own (freed with it) */
+  neg->conv = NULL, neg->list = NULL, neg->matrix = NULL, neg->dist = NULL, neg->plast = NULL;
+  double **fp = NULL, **fn = NULL;
+  size_t nk = 0;
+  if (pos->conv) {
+    nk = (size_t)pos->conv->out_c * pos->conv->in_c * pos->conv->kh * pos->conv->kw;
+    if (!(neg->conv = nm_malloc(sizeof *neg->conv))) return NMSIM_ENOMEM_ERR(x->err);
+    *neg->conv = *pos->conv;
+    neg->conv->kernel = NULL;
+    fp = &pos->conv->kernel, fn = &neg->conv->kernel;
+  } else if (pos->list) {
+    const scn_list *l = pos->list;
+    uint32_t npre = x->s->pops[pos->pre].size;
+    scn_list *c = nm_calloc(1, sizeof *c);
+    if (!(neg->list = c)) return NMSIM_ENOMEM_ERR(x->err);
+    c->n = l->n;
+    c->off = nm_malloc(((size_t)npre + 1) * sizeof *c->off);
+    c->post = nm_malloc((l->n ? l->n : 1) * sizeof *c->post);
+    if (l->d) c->d = nm_malloc((l->n ? l->n : 1) * sizeof *c->d);
+    if (!c->off || !c->post || (l->d && !c->d)) return NMSIM_ENOMEM_ERR(x->err);
+    memcpy(c->off, l->off, ((size_t)npre + 1) * sizeof *c->off);
+    memcpy(c->post, l->post, l->n * sizeof *c->post);
+    if (l->d) memcpy(c->d, l->d, l->n * sizeof *c->d);
+    nk = l->n;
+    fp = &pos->list->w, fn = &c->w;
+  } else if (pos->matrix) {
+    if (!(neg->matrix = nm_malloc(sizeof *neg->matrix))) return NMSIM_ENOMEM_ERR(x->err);
+    *neg->matrix = *pos->matrix;
+    neg->matrix->w = NULL;
+    nk = (size_t)pos->matrix->n_out * pos->matrix->n_in;
+    fp = &pos->matrix->w, fn = &neg->matrix->w;
+  }
+  if (!fp || !*fp) return NMSIM_OK; /* no factors: one weight, one sign */
+  if (!(*fn = nm_malloc((nk ? nk : 1) * sizeof **fn))) return NMSIM_ENOMEM_ERR(x->err);
+  double pm = 0, nm = 0;
+  for (size_t i = 0; i < nk; i++) {
+    double w = pos->weight * (*fp)[i];
+    (*fn)[i] = w < 0 ? (*fp)[i] : 0.0;
+    if (w < 0) (*fp)[i] = 0.0;
+    pm = fmax(pm, fabs(pos->weight * (*fp)[i])), nm = fmax(nm, fabs(pos->weight * (*fn)[i]));
+  }
+  pos->weight_max = pm, neg->weight_max = nm;
+  return NMSIM_OK;
+}
+
 nmsim_status scn_read_projs(scn_ctx *x, struct fy_node *root) {
   char got[80], field[64];
   nmsim_status rc;
@@ -955,5 +1016,15 @@ nmsim_status scn_read_projs(scn_ctx *x, struct fy_node *root) {
     scn_projection *pj = &x->s->projs[x->s->n_projs++];
     if ((rc = scn_read_proj(x, m, field, pj))) return rc;
   }
+  /* odd fixed-point weights of both signs: the negative ones become a
+   * projection of their own, right after the file's (docs/scenario-format.md) */
+  size_t nsplit = 0, n0 = x->s->n_projs;
+  for (size_t k = 0; k < n0; k++) nsplit += x->s->projs[k].split;
+  if (!nsplit) return NMSIM_OK;
+  scn_projection *np = nm_realloc(x->s->projs, (n0 + nsplit) * sizeof *np);
+  if (!np) return NMSIM_ENOMEM_ERR(x->err);
+  x->s->projs = np;
+  for (size_t k = 0; k < n0; k++)
+    if (np[k].split && (rc = split_signs(x, &np[k], &np[x->s->n_projs++]))) return rc;
   return NMSIM_OK;
 }
