@@ -72,10 +72,11 @@ static void print_text(FILE *f, const nmsim_neuron_type *t, bool detail) {
             p->def, r, p->help ? p->help : "");
   }
   fprintf(f, "  state: ");
-  for (size_t i = 0; i < t->n_vars; i++)
-    fprintf(f, "%s%s%s%s%s", i ? ", " : "", t->vars[i].name, t->vars[i].unit && t->vars[i].unit[0] ? " (" : "",
-            t->vars[i].unit && t->vars[i].unit[0] ? t->vars[i].unit : "",
-            t->vars[i].unit && t->vars[i].unit[0] ? ")" : "");
+  for (size_t i = 0; i < t->n_vars; i++) {
+    const char *u = t->vars[i].unit && t->vars[i].unit[0] ? t->vars[i].unit : NULL;
+    fprintf(f, "%s%s%s%s%s", i ? ", " : "", t->vars[i].name, u ? " (" : "", u ? u : "",
+            u ? ")" : "");
+  }
   fprintf(f, "%s\n", t->n_vars ? "" : "(none)");
   for (size_t i = 0; i < t->n_presets; i++) {
     const nmsim_preset *pr = &t->presets[i];
@@ -132,7 +133,8 @@ static void print_json_model(jw *w, const nmsim_neuron_type *t) {
     jw_key_string(w, "help", pr->help);
     jw_key(w, "values");
     jw_object_begin(w);
-    for (size_t k = 0; k < pr->n_values; k++) jw_key_double(w, pr->values[k].name, pr->values[k].value);
+    for (size_t k = 0; k < pr->n_values; k++)
+      jw_key_double(w, pr->values[k].name, pr->values[k].value);
     jw_object_end(w);
     jw_object_end(w);
   }

@@ -404,15 +404,26 @@ static void row_fmt(const vrow *r, double v, char *out, size_t n) {
   else snprintf(out, n, "%.4g%s%s", v / r->unit_scale, r->unit[0] ? " " : "", r->unit);
 }
 
+/* A row's figure, measured and predicted value as text. */
+typedef struct row_cells {
+  char fig[64], measured[48], value[48];
+} row_cells;
+
+static row_cells cells_of(const vrow *r) {
+  row_cells c;
+  row_figure(r, c.fig, sizeof c.fig);
+  row_fmt(r, r->measured, c.measured, sizeof c.measured);
+  row_fmt(r, r->value, c.value, sizeof c.value);
+  return c;
+}
+
 static void print_markdown(FILE *f, const vtable *t) {
   fprintf(f, "| # | Workload | Chip | Figure | Measured | nmsim | Error | Goal | Source |\n"
              "|---|---|---|---|---|---|---|---|---|\n");
   for (size_t i = 0; i < t->n; i++) {
     const vrow *r = &t->rows[i];
-    char fig[64], m[48], v[48];
-    row_figure(r, fig, sizeof fig);
-    row_fmt(r, r->measured, m, sizeof m);
-    row_fmt(r, r->value, v, sizeof v);
+    row_cells c = cells_of(r);
+    const char *fig = c.fig, *m = c.measured, *v = c.value;
     fprintf(f, "| %zu | %s | %s | %s | %s | %s | %+.1f %% | %s%.0f %% | %s |\n", i + 1,
             r->workload, r->chip, fig, m, v, row_error(r), row_within(r) ? "within " : "outside ",
             r->goal, r->source);
@@ -431,10 +442,8 @@ static void print_text(FILE *f, const vtable *t) {
           "measured", "nmsim", "error", "goal");
   for (size_t i = 0; i < t->n; i++) {
     const vrow *r = &t->rows[i];
-    char fig[64], m[48], v[48];
-    row_figure(r, fig, sizeof fig);
-    row_fmt(r, r->measured, m, sizeof m);
-    row_fmt(r, r->value, v, sizeof v);
+    row_cells c = cells_of(r);
+    const char *fig = c.fig, *m = c.measured, *v = c.value;
     fprintf(f, "%-3zu %-40.40s %-10s %-24s %13s %13s %+7.1f%%  %s %.0f %%\n", i + 1, r->workload,
             r->chip, fig, m, v, row_error(r), row_within(r) ? "within" : "OUTSIDE", r->goal);
   }
@@ -555,12 +564,17 @@ int cli_validation(int argc, char **argv) {
     else if (!strcmp(argv[i], "--doc")) {
       if (i + 1 >= argc) return cli_bad_usage("validation", "%s needs a FILE", argv[i]);
       doc = argv[++i];
-    } else if (argv[i][0] == '-') return cli_bad_usage("validation", "unknown option '%s'", argv[i]);
-    else if (table) return cli_bad_usage("validation", "unexpected argument '%s'", argv[i]);
-    else table = argv[i];
+    } else if (argv[i][0] == '-') {
+      return cli_bad_usage("validation", "unknown option '%s'", argv[i]);
+    } else if (table) {
+      return cli_bad_usage("validation", "unexpected argument '%s'", argv[i]);
+    } else {
+      table = argv[i];
+    }
   }
   if (!table) return cli_bad_usage("validation", "%s", "expected a TABLE.yaml");
-  if (markdown && json) return cli_bad_usage("validation", "%s", "give --markdown or --json, not both");
+  if (markdown && json)
+    return cli_bad_usage("validation", "%s", "give --markdown or --json, not both");
   if (doc && !check) return cli_bad_usage("validation", "%s", "--doc goes with --check");
   vtable t = {0};
   nmsim_err err = {0};

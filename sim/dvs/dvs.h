@@ -1,6 +1,7 @@
 /* dvs.h: streaming readers of event-camera (DVS) recordings: AEDAT 2.0/3.1/4.0,
  * N-MNIST/N-Caltech101 binary, Prophesee EVT 2.0, EVT 3.0 and DAT, plain or
- * gzip-compressed, and the HDF5 events nmsim dvs convert writes. A reader holds a fixed-size window of the file, never the file. */
+ * gzip-compressed, and the HDF5 events nmsim dvs convert writes. A reader holds
+ * a fixed-size window of the file (HDF5: a batch of events), never the file. */
 #ifndef NMSIM_SIM_DVS_H
 #define NMSIM_SIM_DVS_H
 

@@ -188,7 +188,8 @@ static nmsim_status scn_read_core_maps(scn_ctx *x, struct fy_node *m) {
         uint64_t c;
         char fi[340];
         scn_fmt(fi, sizeof fi, "%s[%u]", f, i);
-        if ((rc = yml_u64(x->d, e, fi, 0, UINT32_MAX - 1, &c, x->err)) == NMSIM_OK) vals[i] = (double)c;
+        if ((rc = yml_u64(x->d, e, fi, 0, UINT32_MAX - 1, &c, x->err)) == NMSIM_OK)
+          vals[i] = (double)c;
       }
     } else if (fy_node_is_mapping(v) && yml_get(v, "file")) {
       static const char *const fkeys[] = {"file", "dataset", NULL};

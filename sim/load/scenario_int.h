@@ -100,7 +100,9 @@ typedef struct scn_list {
 /* A weight drawn per synapse: uniform [a, b], normal (mean a, sd b) or
  * lognormal (mean a, sd b of the value), within [lo, hi] (redrawn; a normal
  * or lognormal without bounds is clipped at mean +- 8 sd). */
-typedef enum scn_dist_kind { SCN_DIST_NONE, SCN_DIST_UNIFORM, SCN_DIST_NORMAL, SCN_DIST_LOGNORMAL } scn_dist_kind;
+typedef enum scn_dist_kind {
+  SCN_DIST_NONE, SCN_DIST_UNIFORM, SCN_DIST_NORMAL, SCN_DIST_LOGNORMAL
+} scn_dist_kind;
 typedef struct scn_dist {
   scn_dist_kind kind;
   double a, b, lo, hi;

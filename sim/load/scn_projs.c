@@ -833,10 +833,11 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
                          "[MEAN, SD]} (steps, or times: multiples of dt), got %s",
                          scn_got(l ? l : n, got, sizeof got));
       struct fy_node *bn = yml_get(n, "bounds");
+      bool bseq = bn && fy_node_is_sequence(bn);
       struct fy_node *ends[4] = {fy_node_sequence_get_by_index(l, 0),
                                  fy_node_sequence_get_by_index(l, 1),
-                                 bn && fy_node_is_sequence(bn) ? fy_node_sequence_get_by_index(bn, 0) : NULL,
-                                 bn && fy_node_is_sequence(bn) ? fy_node_sequence_get_by_index(bn, 1) : NULL};
+                                 bseq ? fy_node_sequence_get_by_index(bn, 0) : NULL,
+                                 bseq ? fy_node_sequence_get_by_index(bn, 1) : NULL};
       for (int k = 0; k < 4; k++) {
         const char *str = ends[k] ? scn_scalar(ends[k]) : NULL;
         char msg[200];
@@ -847,7 +848,8 @@ static nmsim_status scn_read_proj(scn_ctx *x, struct fy_node *m, const char *fie
           return yml_error(x->d, ends[k], fd, x->err, "expected steps or a time, got %s",
                            scn_got(ends[k], got, sizeof got));
       }
-      if (!(v[1] >= 0) || (logn && !(v[0] > 0)) || !(v[2] >= 1 && v[3] <= SCN_MAX_DELAY && v[2] <= v[3]))
+      if (!(v[1] >= 0) || (logn && !(v[0] > 0)) ||
+          !(v[2] >= 1 && v[3] <= SCN_MAX_DELAY && v[2] <= v[3]))
         return yml_error(x->d, n, f, x->err,
                          "expected a standard deviation >= 0%s and bounds within [1, %d] steps",
                          logn ? ", a mean > 0" : "", SCN_MAX_DELAY);

@@ -265,24 +265,39 @@ static nmsim_status put_neuron(sys *s, uint32_t core, size_t p, uint32_t i, uint
 /* round_robin: population p is cut into contiguous chunks of ceil(size /
  * cores) neurons, chunk j on core j, so every population spreads over the
  * whole board (fan-in is checked after placement). */
+/* For placements that name the core (round_robin, mapping.cores): the limit
+ * of `core` that neuron g (f synapses in) would exceed, or NULL (fan-in is
+ * checked when the rows are built). */
+static const char *core_full(const sys *s, const packer *k, uint32_t core, uint32_t f,
+                             uint32_t g) {
+  const nmsim_chip *ch = s->chip;
+  if (s->cores[core].n_neurons == ch->max_neurons) return "neurons";
+  if (k->core_syn[core] + f > k->max_syn) return "synapse memory";
+  if (k->core_fanout[core] + k->est[g] > ch->max_fan_out) return "fan-out";
+  return NULL;
+}
+
+/* Neuron i of population p (global id g, f synapses in) onto `core`, counted
+ * in the per-core sums of core_full. */
+static nmsim_status put_counted(sys *s, packer *k, uint32_t core, size_t p, uint32_t i,
+                                uint32_t g, uint32_t f, nmsim_err *err) {
+  k->core_syn[core] += f;
+  k->core_fanout[core] += k->est[g];
+  return put_neuron(s, core, p, i, g, err);
+}
+
 static nmsim_status place_rr(sys *s, packer *k, size_t p, uint32_t i, uint32_t g,
                              nmsim_err *err) {
-  const nmsim_chip *ch = s->chip;
   const scn_population *pop = &s->scn->pops[p];
   uint32_t chunk = (pop->size + s->n_cores - 1) / s->n_cores;
   uint32_t core = i / chunk, f = k->off[g + 1] - k->off[g];
-  const char *what = NULL;
-  if (s->cores[core].n_neurons == ch->max_neurons) what = "neurons";
-  else if (k->core_syn[core] + f > k->max_syn) what = "synapse memory";
-  else if (k->core_fanout[core] + k->est[g] > ch->max_fan_out) what = "fan-out";
+  const char *what = core_full(s, k, core, f, g);
   if (what)
     return NMSIM_ERR(err, NMSIM_ECAPACITY,
                      "population '%s' does not fit with mapping strategy round_robin: core %u "
                      "runs out of %s at neuron %u (chip '%s'); use strategy dense",
-                     pop->name, core, what, i, ch->name);
-  k->core_syn[core] += f;
-  k->core_fanout[core] += k->est[g];
-  return put_neuron(s, core, p, i, g, err);
+                     pop->name, core, what, i, s->chip->name);
+  return put_counted(s, k, core, p, i, g, f, err);
 }
 
 /* mapping.cores: neuron i of population p on the core its map names, under
@@ -297,10 +312,7 @@ static nmsim_status place_fixed(sys *s, packer *k, size_t p, uint32_t i, uint32_
     return NMSIM_ERR(err, NMSIM_EINPUT,
                      "%s:%d: mapping.cores.%s: neuron %u: core %u does not exist (the board has "
                      "%u cores)", s->scn->path, pop->line, pop->name, i, core, s->n_cores);
-  const char *what = NULL;
-  if (s->cores[core].n_neurons == ch->max_neurons) what = "neurons";
-  else if (k->core_syn[core] + f > k->max_syn) what = "synapse memory";
-  else if (k->core_fanout[core] + k->est[g] > ch->max_fan_out) what = "fan-out";
+  const char *what = core_full(s, k, core, f, g);
   if (what)
     return NMSIM_ERR(err, NMSIM_ECAPACITY,
                      "%s:%d: mapping.cores.%s: neuron %u: core %u runs out of %s (chip '%s': "
@@ -309,9 +321,7 @@ static nmsim_status place_fixed(sys *s, packer *k, size_t p, uint32_t i, uint32_
                      s->scn->path, pop->line, pop->name, i, core, what, ch->name,
                      ch->max_neurons, (unsigned long long)ch->synapse_memory_bytes,
                      ch->max_fan_out);
-  k->core_syn[core] += f;
-  k->core_fanout[core] += k->est[g];
-  return put_neuron(s, core, p, i, g, err);
+  return put_counted(s, k, core, p, i, g, f, err);
 }
 
 /* Dense fill under the per-core limits of neurons, synapse memory and fan-in
