@@ -160,3 +160,56 @@ Test(build, connectivity_independent_of_placement) {
   teardown(a, s1);
   teardown(b, s2);
 }
+
+/* strategy spatial: the target of a conv2d is placed row by row, every channel
+ * of a row together, so a core's neurons share their input rows: a network
+ * that dense filling cannot place under the fan-in limit fits, each neuron
+ * with its whole kernel window. */
+Test(build, spatial_strategy_fits_a_convolution) {
+  const char *net =
+      "chip: loihi\nsteps: 2\npopulations:\n"
+      "  frame: {size: 1024, model: poisson, params: {rate: 50 Hz}}\n"
+      "  c1: {size: 3600, model: lif}\n  c2: {size: 5408, model: lif}\n"
+      "  c3: {size: 7744, model: lif}\n  c4: {size: 891, model: lif}\n"
+      "projections:\n"
+      "  - {from: frame, to: c1, weight: 0.8 nA, connector: {conv2d: {in: [1, 32, 32], kernel: 3, "
+      "out_channels: 16, stride: 2}}}\n"
+      "  - {from: c1, to: c2, weight: 0.2 nA, connector: {conv2d: {in: [16, 15, 15], kernel: 3, "
+      "out_channels: 32}}}\n"
+      "  - {from: c2, to: c3, weight: 0.1 nA, connector: {conv2d: {in: [32, 13, 13], kernel: 3, "
+      "out_channels: 64}}}\n"
+      "  - {from: c3, to: c4, weight: 0.05 nA, connector: {conv2d: {in: [64, 11, 11], kernel: 3, "
+      "out_channels: 11}}}\n";
+  char text[4096];
+  nmsim_scenario *scn = NULL;
+  nmsim_chip *chip = NULL;
+  nmsim_err err = {0};
+  sys *s = NULL;
+  /* dense: out of cores, fan-in named */
+  cr_assert_eq(nmsim_scenario_load_string("b.yaml", net, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  cr_assert_eq(nmsim_chip_load(scn->chip, NULL, &chip, &err), NMSIM_OK);
+  cr_assert_eq(sys_build(scn, chip, &s, &err), NMSIM_ECAPACITY);
+  cr_assert(strstr(err.msg, "The limit that bound is fan-in"), "%s", err.msg);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
+  /* spatial: it fits; every core of c4 holds whole rows of all channels first */
+  snprintf(text, sizeof text, "%smapping: {strategy: spatial}\n", net);
+  s = build(text, &scn);
+  cr_assert_leq(s->n_used, 128);
+  uint32_t p4 = 4;
+  for (uint32_t c = 0; c < s->n_cores; c++) {
+    const sys_core *core = &s->cores[c];
+    for (size_t b = 0; b < core->n_blocks; b++)
+      if (core->blocks[b].pop_id == p4)
+        cr_assert_leq(core->blocks[b].n, 9u, "a block of c4 is at most one row (9)");
+  }
+  /* every c4 neuron gets its whole 3 x 3 x 64 window, weight 0.05 nA each */
+  double ws[891];
+  unsigned cs[891];
+  incoming(s, p4, ws, cs, 891);
+  for (int i = 0; i < 891; i++)
+    cr_assert(cs[i] == 576 && fabs(ws[i] - 576 * 0.05) < 1e-6, "c4[%d]: %u synapses, %g nA", i,
+              cs[i], ws[i]);
+  teardown(s, scn);
+}

@@ -95,7 +95,7 @@ Test(multichip, placement_errors) {
       {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
        "mapping: {place: {zz: {core: 1}}}\n", "zz"},
       {"chip: test\nsteps: 1\npopulations:\n  a: {size: 4, model: lif}\n"
-       "mapping: {strategy: scatter}\n", "dense or round_robin"},
+       "mapping: {strategy: scatter}\n", "dense, spatial or round_robin"},
       /* a bound on the cores of a placement: no spill */
       {"chip: test\nsteps: 1\npopulations:\n  a: {size: 40, model: lif}\n"
        "mapping: {place: {a: {core: 1, cores: 2}}}\n",

@@ -240,9 +240,10 @@ static nmsim_status scn_read_mapping(scn_ctx *x, struct fy_node *root) {
     if ((rc = yml_str(x->d, n, "mapping.strategy", &str, x->err))) return rc;
     if (strcmp(str, "dense") == 0) s->mapping = SCN_MAP_DENSE;
     else if (strcmp(str, "round_robin") == 0) s->mapping = SCN_MAP_ROUND_ROBIN;
+    else if (strcmp(str, "spatial") == 0) s->mapping = SCN_MAP_SPATIAL;
     else
       return yml_error(x->d, n, "mapping.strategy", x->err,
-                       "expected dense or round_robin, got '%s'", str);
+                       "expected dense, spatial or round_robin, got '%s'", str);
   }
   if ((n = yml_get(m, "max_per_core"))) {
     if (s->mapping == SCN_MAP_ROUND_ROBIN)

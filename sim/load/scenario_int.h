@@ -12,7 +12,9 @@
 
 typedef enum scn_mapping {
   SCN_MAP_DENSE,           /* fill cores in order under every limit (default) */
-  SCN_MAP_ROUND_ROBIN      /* spread every population in chunks over all cores */
+  SCN_MAP_ROUND_ROBIN,     /* spread every population in chunks over all cores */
+  SCN_MAP_SPATIAL          /* dense, but the targets of conv2d and pool2d projections row
+                              by row, every channel of a row together (their fan-in) */
 } scn_mapping;
 
 /* A state variable's initial value: a constant, a draw per neuron, or values

@@ -324,6 +324,14 @@ static nmsim_status place_fixed(sys *s, packer *k, size_t p, uint32_t i, uint32_
   return put_counted(s, k, core, p, i, g, f, err);
 }
 
+/* The output shape of population p as the target of a conv2d or pool2d
+ * projection (the first one), or NULL. */
+static const scn_conv *conv_shape(const nmsim_scenario *scn, size_t p) {
+  for (size_t k = 0; k < scn->n_projs; k++)
+    if (scn->projs[k].post == p && scn->projs[k].conv) return scn->projs[k].conv;
+  return NULL;
+}
+
 /* Dense fill under the per-core limits of neurons, synapse memory and fan-in
  * (distinct source neurons). */
 static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *srcs,
@@ -419,8 +427,18 @@ static nmsim_status map_neurons(sys *s, const uint32_t *off, const uint32_t *src
         k.core = start, k.fill = 0, k.syn = 0, k.axons = 0, k.fanout = 0;
       }
     }
-    for (uint32_t i = 0; i < scn->pops[p].size && rc == NMSIM_OK; i++, g++)
-      rc = rr ? place_rr(s, &k, p, i, g, err) : place_one(s, &k, p, i, g, err);
+    const scn_conv *shape = scn->mapping == SCN_MAP_SPATIAL ? conv_shape(scn, p) : NULL;
+    for (uint32_t j = 0; j < scn->pops[p].size && rc == NMSIM_OK; j++) {
+      /* spatial: row y of every channel, then row y + 1: the neurons of a
+       * core share the rows of input their windows read */
+      uint32_t i = j;
+      if (shape) {
+        uint32_t w = shape->out_w, row = j / w, x = j % w;
+        uint32_t y = row / shape->out_c, c = row % shape->out_c;
+        i = (c * shape->out_h + y) * w + x;
+      }
+      rc = rr ? place_rr(s, &k, p, i, g + i, err) : place_one(s, &k, p, i, g + i, err);
+    }
   }
   nm_free(order);
   nm_free(gbase);
