@@ -90,6 +90,13 @@ static void check_ranks(const char *tag, const char *scn, const char *sets) {
   remove(ref_h5);
 }
 
+/* The scenario language's per-neuron and random forms (drawn parameters and
+ * state, fixed degrees, distance, lists with delays, drawn weights and
+ * delays): keyed streams give the same network and spikes on any rank count. */
+Test(mpi, language_forms, .timeout = 600) {
+  check_ranks("mpi-lang", "tests/mpi/language_board.yaml", "");
+}
+
 Test(mpi, multichip_timed, .timeout = 600) {
   check_ranks("mpi-mc", "scenarios/multichip.yaml", "--set steps=20");
 }
