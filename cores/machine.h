@@ -320,6 +320,13 @@ struct sys {
   nm_energy energy;
   uint64_t *pop_total_spikes;
   double window_max_pj;    /* largest energy of one step (dynamic + static) */
+  /* Trials of a labelled recording (a dvs population's labels): each one's
+   * steps, and the energy and time of its steps (n_trials 0: none) */
+  size_t n_trials, trial_cur;
+  int32_t *trial_label;
+  uint64_t *trial_start, *trial_len, *trial_done;
+  double *trial_pj;
+  nmsim_ps *trial_ps;
   double power_max_mw;     /* largest mean power of one step's window */
   uint64_t *pop_bursts;    /* per population */
   /* per population: the dynamic energy of its work (its neurons' updates,

@@ -357,6 +357,15 @@ bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err 
   }
   for (int k = 0; k < NM_E_COUNT; k++) window += s->step_energy.pj[k];
   if (window > s->window_max_pj) s->window_max_pj = window;
+  /* the trial this step belongs to, if any (trials follow one another) */
+  while (s->trial_cur < s->n_trials &&
+         s->step >= s->trial_start[s->trial_cur] + s->trial_len[s->trial_cur])
+    s->trial_cur++;
+  if (s->trial_cur < s->n_trials && s->step >= s->trial_start[s->trial_cur]) {
+    s->trial_pj[s->trial_cur] += window;
+    s->trial_ps[s->trial_cur] += span;
+    s->trial_done[s->trial_cur]++;
+  }
   /* pJ / ps = W */
   if (span && window / (double)span * 1e3 > s->power_max_mw)
     s->power_max_mw = window / (double)span * 1e3;

@@ -746,3 +746,62 @@ Test(dvs_replay, out_of_memory) {
   free(e);
   remove(path), remove(csv);
 }
+
+/* Energy and time per trial of a labelled recording: every step of the run
+ * lies in one of its three trials (5, 1 and 12 steps), so the trials' energies
+ * add up to the run's (dynamic plus static) and their times to its hardware
+ * time; a run that stops inside the third trial reports it with the steps it
+ * ran; the report read back from the run file says the same. */
+Test(dvs_replay, energy_and_time_per_trial, .timeout = 60) {
+  char path[512], csv[512], text[2048], h5[512];
+  snprintf(path, sizeof path, "%s", tu_tmp("ptr", ".dat"));
+  snprintf(csv, sizeof csv, "%s", tu_tmp("ptr_labels", ".csv"));
+  snprintf(h5, sizeof h5, "%s", tu_tmp("ptr", ".h5"));
+  dvs_event *ev = write_rec(path, 2000, 9);
+  cr_assert_eq(tu_write(csv, "class,startTime_usec,endTime_usec\n4,2000,6000\n"
+                             "7,9000,9500\n1,21000,32000\n"), 0);
+  const uint64_t len[] = {5, 1, 12};
+  for (int steps = 18; steps >= 10; steps -= 8) {
+    snprintf(text, sizeof text,
+             "chip: loihi\nsteps: %d\npopulations:\n"
+             "  cam: {size: %d, model: dvs, input: {dvs: {file: %s, labels: %s, offset: 200 us}}}\n"
+             "  out: {size: 20, model: lif}\n"
+             "projections:\n  - {from: cam, to: out, connector: {fixed_probability: 0.2}, "
+             "weight: 1 nA}\n", steps, SW * SH * 2, path, csv);
+    nmsim_scenario *s = load_ok(text);
+    run_summary sum;
+    nmsim_err err = {0};
+    run_opts o = {.h5_path = h5};
+    cr_assert_eq(run_scenario(s, &o, &sum, &err), NMSIM_OK, "%s", err.msg);
+    cr_assert_eq(sum.n_trials, 3, "%zu trials", sum.n_trials);
+    double e = 0;
+    uint64_t t = 0;
+    for (size_t k = 0; k < 3; k++) {
+      uint64_t want = steps == 18 ? len[k] : k < 2 ? len[k] : 4;
+      cr_assert_eq(sum.trials[k].steps, want, "trial %zu: %llu steps", k,
+                   (unsigned long long)sum.trials[k].steps);
+      cr_assert_gt(sum.trials[k].energy_pj, 0);
+      e += sum.trials[k].energy_pj, t += sum.trials[k].time_ps;
+    }
+    cr_assert_eq(sum.trials[1].label, 7);
+    cr_assert(fabs(e - sum.total_pj) <= 1e-9 * sum.total_pj, "trials %.17g pJ, run %.17g", e,
+              sum.total_pj);
+    cr_assert_eq(t, sum.hw_time_ps, "trials %llu ps, run %llu", (unsigned long long)t,
+                 (unsigned long long)sum.hw_time_ps);
+    /* the report from the file: the same per-trial figures */
+    run_summary back;
+    cr_assert_eq(h5o_read_summary(h5, &back, &err), NMSIM_OK, "%s", err.msg);
+    cr_assert_eq(back.n_trials, 3);
+    for (size_t k = 0; k < 3; k++)
+      cr_assert(back.trials[k].energy_pj == sum.trials[k].energy_pj &&
+                    back.trials[k].time_ps == sum.trials[k].time_ps &&
+                    back.trials[k].steps == sum.trials[k].steps &&
+                    back.trials[k].label == sum.trials[k].label,
+                "trial %zu read back differs", k);
+    run_summary_clear(&back);
+    run_summary_clear(&sum);
+    nmsim_scenario_destroy(s);
+  }
+  free(ev);
+  remove(path), remove(csv), remove(h5);
+}

@@ -36,6 +36,7 @@ void run_summary_clear(run_summary *s) {
   nm_free(s->dvfs);
   for (size_t i = 0; s->map && i < s->n_map; i++) nm_free(s->map[i].pop);
   nm_free(s->map);
+  nm_free(s->trials);
   for (size_t i = 0; i < s->n_pops; i++) {
     nm_free(s->pops[i].name);
     nm_free(s->pops[i].model);

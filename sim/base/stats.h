@@ -128,6 +128,16 @@ typedef struct run_link_summary {
  * tick on tick chips). */
 enum { RUN_SPLIT_COMPUTE, RUN_SPLIT_COMM, RUN_SPLIT_LEARN, RUN_SPLIT_SYNC };
 
+/* A trial of a labelled recording (DvsGesture-style labels of a dvs
+ * population): its label, first step and steps run, and the energy (dynamic
+ * plus static) and hardware time of those steps. */
+typedef struct run_trial_summary {
+  int32_t label;
+  uint64_t start_step, steps;
+  double energy_pj;
+  nmsim_ps time_ps;
+} run_trial_summary;
+
 /* Everything the energy and latency report shows. Produced by a run, stored
  * in the HDF5 file, and read back from it by `nmsim report`. */
 typedef struct run_summary {
@@ -227,6 +237,9 @@ typedef struct run_summary {
   uint32_t n_top_links;
   uint64_t link_window, n_windows;
   nmsim_ps stall_ps;          /* all links' stall time */
+  /* the trials of a labelled recording that the run reached (0: none) */
+  run_trial_summary *trials;
+  size_t n_trials;
 } run_summary;
 
 /* Free the strings and arrays of s and zero it (s itself is not freed). */

@@ -1026,6 +1026,19 @@ static hid_t h5o_top_type(bool packed) {
   return t;
 }
 
+/* /summary/trials: run_trial_summary as a compound. */
+static hid_t h5o_trial_type(bool packed) {
+  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(run_trial_summary));
+  if (t < 0 || H5Tinsert(t, "label", HOFFSET(run_trial_summary, label), H5T_NATIVE_INT32) < 0 ||
+      H5Tinsert(t, "start_step", HOFFSET(run_trial_summary, start_step), H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "steps", HOFFSET(run_trial_summary, steps), H5T_NATIVE_UINT64) < 0 ||
+      H5Tinsert(t, "energy_pj", HOFFSET(run_trial_summary, energy_pj), H5T_NATIVE_DOUBLE) < 0 ||
+      H5Tinsert(t, "time_ps", HOFFSET(run_trial_summary, time_ps), H5T_NATIVE_UINT64) < 0 ||
+      (packed && H5Tpack(t) < 0))
+    h5o_close_id(&t, H5Tclose);
+  return t;
+}
+
 /* /summary/bottleneck_links: run_link_summary as a compound. */
 static hid_t h5o_toplink_type(bool packed) {
   hid_t s = H5Tcopy(H5T_C_S1), t = H5Tcreate(H5T_COMPOUND, sizeof(run_link_summary));
@@ -1117,6 +1130,8 @@ static nmsim_status h5o_write_map(h5o_writer *w, hid_t g, const run_summary *sum
   if (!st && sum->n_top_cores)
     st = h5o_write_rows(w, g, "bottleneck_cores", h5o_top_type, sum->top_cores,
                         sum->n_top_cores, RUN_TOP_CORES, err);
+  if (!st && sum->n_trials)
+    st = h5o_write_rows(w, g, "trials", h5o_trial_type, sum->trials, sum->n_trials, 64, err);
   return st;
 }
 
@@ -1690,6 +1705,22 @@ static nmsim_status h5o_read_map(h5o_rd *r, hid_t file, run_summary *s) {
     goto done;
   for (uint32_t i = 0; i < s->n_top_links; i++)
     s->top_links[i].name[sizeof s->top_links[i].name - 1] = 0;
+  if (H5Lexists(file, "/summary/trials", H5P_DEFAULT) > 0) { /* a labelled recording's */
+    hid_t tds = H5I_INVALID_HID, tmt = H5I_INVALID_HID;
+    hsize_t td[2];
+    int tr;
+    if ((st = h5o_open_dset(r, file, "/summary/trials", &tds, td, &tr))) goto done;
+    tmt = h5o_trial_type(false);
+    if (tr != 1 || td[0] > ((hsize_t)1 << 24) || tmt < 0 ||
+        !(s->trials = nm_calloc(td[0] ? td[0] : 1, sizeof *s->trials)) ||
+        (td[0] && H5Dread(tds, tmt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->trials) < 0))
+      st = H5O_FAIL(r->err, NMSIM_EFORMAT, r->path, "cannot read /summary/trials");
+    else
+      s->n_trials = (size_t)td[0];
+    h5o_close_id(&tmt, H5Tclose);
+    h5o_close_id(&tds, H5Dclose);
+    if (st) goto done;
+  }
 done:
   if (rec && n) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, rec);
   nm_free(rec);

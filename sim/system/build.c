@@ -18,6 +18,7 @@
 #include "sim/base/rng.h"
 #include "sim/mpi/partition.h"
 #include "noc/noc_int.h"
+#include "sim/dvs/dvs_replay.h"
 #include "sim/system/build.h"
 #include "sim/system/connect.h"
 #include "sim/system/direct.h"
@@ -867,6 +868,35 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* The trials of the first dvs population with a label file: the steps each
+ * covers, for the energy and time per trial (docs/dvs.md, "Trials"). */
+static nmsim_status sys_trials(sys *s, nmsim_err *err) {
+  const nmsim_scenario *scn = s->scn;
+  for (size_t p = 0; p < scn->n_pops; p++) {
+    if (!scn->pops[p].dvs) continue;
+    size_t n;
+    const dvs_trial *tr = dvs_replay_trials(scn->pops[p].dvs, &n);
+    if (!n || tr[0].label < 0) continue; /* no labels: one open-ended trial */
+    s->trial_label = nm_calloc(n, sizeof *s->trial_label);
+    s->trial_start = nm_calloc(n, sizeof *s->trial_start);
+    s->trial_len = nm_calloc(n, sizeof *s->trial_len);
+    s->trial_done = nm_calloc(n, sizeof *s->trial_done);
+    s->trial_pj = nm_calloc(n, sizeof *s->trial_pj);
+    s->trial_ps = nm_calloc(n, sizeof *s->trial_ps);
+    if (!s->trial_label || !s->trial_start || !s->trial_len || !s->trial_done ||
+        !s->trial_pj || !s->trial_ps)
+      return NMSIM_ENOMEM_ERR(err);
+    for (size_t t = 0; t < n; t++) {
+      s->trial_label[t] = tr[t].label;
+      s->trial_start[t] = tr[t].start_step;
+      s->trial_len[t] = tr[t].n_steps;
+    }
+    s->n_trials = n;
+    return NMSIM_OK;
+  }
+  return NMSIM_OK;
+}
+
 /* The pacing of a timed run: the scenario's engine.pacing, else the chip's
  * (docs/scenario-format.md, "Pacing"). */
 /* "FILE:LINE", or "FILE" for a value set on the command line (no line). */
@@ -1065,6 +1095,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
     }
   }
   if ((rc = sys_pacing(s, err)) != NMSIM_OK) goto fail;
+  if ((rc = sys_trials(s, err)) != NMSIM_OK) goto fail;
   /* the board's grid of tiles (network mode: one tile) */
   if (!(s->grid = nm_calloc(1, sizeof *s->grid)) ||
       (net ? noc_grid_init(s->grid, 1, 1, 1, 1)
@@ -1265,6 +1296,12 @@ fail:
 
 void sys_destroy(sys *s) {
   if (!s) return;
+  nm_free(s->trial_label);
+  nm_free(s->trial_start);
+  nm_free(s->trial_len);
+  nm_free(s->trial_done);
+  nm_free(s->trial_pj);
+  nm_free(s->trial_ps);
   part_destroy(s->part);
   sim_engine_destroy(s->eng);
   noc_free_ports(s);

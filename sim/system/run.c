@@ -275,6 +275,16 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   sum->hops = s->hops;
   sum->tick_overruns = s->tick_overruns;
   sum->window_max_pj = s->window_max_pj;
+  /* the trials the run reached */
+  size_t nt = 0;
+  while (nt < s->n_trials && s->trial_done[nt]) nt++;
+  if (nt) {
+    if (!(sum->trials = nm_calloc(nt, sizeof *sum->trials))) return NMSIM_ENOMEM;
+    for (size_t t = 0; t < nt; t++)
+      sum->trials[t] = (run_trial_summary){s->trial_label[t], s->trial_start[t], s->trial_done[t],
+                                           s->trial_pj[t], s->trial_ps[t]};
+    sum->n_trials = nt;
+  }
   sum->power_max_mw = s->power_max_mw;
   for (uint32_t u = 0; u < s->n_used; u++) {
     double ut[4];
