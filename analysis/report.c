@@ -601,6 +601,21 @@ static void report_dvfs(FILE *f, const run_summary *s) {
   fprintf(f, "; %" PRIu64 " switches of %s each\n", s->dvfs_switches, sw);
 }
 
+/* The mean energy and time of the complete trials (of all, if none is
+ * complete); returns how many the means are over. */
+static size_t trial_means(const run_summary *s, double *e, double *tm) {
+  size_t n = 0;
+  *e = *tm = 0;
+  for (int pass = 0; pass < 2 && !n; pass++)
+    for (size_t i = 0; i < s->n_trials; i++)
+      if (pass || s->trials[i].complete) {
+        *e += s->trials[i].energy_pj, *tm += (double)s->trials[i].time_ps;
+        n++;
+      }
+  if (n) *e /= (double)n, *tm /= (double)n;
+  return n;
+}
+
 /* The trials of a labelled recording: energy and time per trial (one gesture,
  * one sample), and their means. */
 static void report_trials(FILE *f, const run_summary *s) {
@@ -610,20 +625,22 @@ static void report_trials(FILE *f, const run_summary *s) {
           t ? " plus static over the trial's hardware time" : " alone: no hardware time");
   fprintf(f, "  %-6s %-6s %10s %8s %14s %14s\n", "trial", "label", "first step", "steps",
           "energy", t ? "hardware time" : "");
-  double e = 0, tm = 0;
+  double e, tm;
+  size_t nm = trial_means(s, &e, &tm);
   for (size_t i = 0; i < s->n_trials; i++) {
     const run_trial_summary *r = &s->trials[i];
     char eb[40], tb[40] = "";
     fmt_energy(eb, r->energy_pj);
     if (t) fmt_time(tb, sizeof tb, (double)r->time_ps);
-    fprintf(f, "  %-6zu %-6d %10" PRIu64 " %8" PRIu64 " %14s %14s\n", i, r->label,
-            r->start_step, r->steps, eb, tb);
-    e += r->energy_pj, tm += (double)r->time_ps;
+    fprintf(f, "  %-6zu %-6d %10" PRIu64 " %8" PRIu64 " %14s %14s%s\n", i, r->label,
+            r->start_step, r->steps, eb, tb, r->complete ? "" : "  (cut by the run's end)");
   }
   char eb[40], tb[40];
-  fmt_energy(eb, e / (double)s->n_trials);
-  fmt_time(tb, sizeof tb, tm / (double)s->n_trials);
-  fprintf(f, "  per trial, mean: %s%s%s\n", eb, t ? ", " : "", t ? tb : "");
+  fmt_energy(eb, e);
+  fmt_time(tb, sizeof tb, tm);
+  fprintf(f, "  per trial, mean of the %zu %s: %s%s%s\n", nm,
+          nm == s->n_trials && s->trials[s->n_trials - 1].complete ? "trials" : "complete trials",
+          eb, t ? ", " : "", t ? tb : "");
 }
 
 void report_print_text(FILE *f, const run_summary *s) {
@@ -933,23 +950,25 @@ void report_json_metrics(jw *w, const run_summary *s) {
   if (s->n_trials) { /* a labelled recording: energy and time per trial */
     jw_key(w, "trials");
     jw_array_begin(w);
-    double e = 0, tm = 0;
     for (size_t i = 0; i < s->n_trials; i++) {
       const run_trial_summary *r = &s->trials[i];
       jw_object_begin(w);
       jw_key_int(w, "label", r->label);
       jw_key_uint(w, "start_step", r->start_step);
       jw_key_uint(w, "steps", r->steps);
+      jw_key_bool(w, "complete", r->complete);
       jw_key_double(w, "energy_pj", r->energy_pj);
       if (timed(s)) jw_key_double(w, "time_us", (double)r->time_ps / 1e6);
       jw_object_end(w);
-      e += r->energy_pj, tm += (double)r->time_ps;
     }
     jw_array_end(w);
+    double e, tm;
+    size_t nm = trial_means(s, &e, &tm);
     jw_key(w, "per_trial");
     jw_object_begin(w);
-    jw_key_double(w, "energy_pj_mean", e / (double)s->n_trials);
-    if (timed(s)) jw_key_double(w, "time_us_mean", tm / (double)s->n_trials / 1e6);
+    jw_key_uint(w, "trials", nm);
+    jw_key_double(w, "energy_pj_mean", e);
+    if (timed(s)) jw_key_double(w, "time_us_mean", tm / 1e6);
     jw_object_end(w);
   }
   jw_key(w, "cores");

@@ -781,6 +781,8 @@ Test(dvs_replay, energy_and_time_per_trial, .timeout = 60) {
       cr_assert_eq(sum.trials[k].steps, want, "trial %zu: %llu steps", k,
                    (unsigned long long)sum.trials[k].steps);
       cr_assert_gt(sum.trials[k].energy_pj, 0);
+      cr_assert_eq(sum.trials[k].complete, want == len[k], "trial %zu: complete %u", k,
+                   sum.trials[k].complete);
       e += sum.trials[k].energy_pj, t += sum.trials[k].time_ps;
     }
     cr_assert_eq(sum.trials[1].label, 7);
@@ -804,4 +806,37 @@ Test(dvs_replay, energy_and_time_per_trial, .timeout = 60) {
   }
   free(ev);
   remove(path), remove(csv), remove(h5);
+}
+
+/* engine.pacing recording: a step lasts the recording time it replays, dt /
+ * time_scale: at time_scale 0.5 and dt 1 ms, 2 ms a step; recordings replayed
+ * at two different scales are refused. */
+Test(dvs_replay, pacing_by_the_recording_follows_time_scale, .timeout = 60) {
+  char path[512], text[2048];
+  snprintf(path, sizeof path, "%s", tu_tmp("pace", ".dat"));
+  dvs_event *ev = write_rec(path, 500, 4);
+  snprintf(text, sizeof text,
+           "chip: loihi\nsteps: 10\nengine: {pacing: recording}\npopulations:\n"
+           "  cam: {size: %d, model: dvs, input: {dvs: {file: %s, time_scale: 0.5}}}\n",
+           SW * SH * 2, path);
+  nmsim_scenario *s = load_ok(text);
+  run_summary sum;
+  nmsim_err err = {0};
+  run_opts o = {0};
+  cr_assert_eq(run_scenario(s, &o, &sum, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_eq(sum.hw_time_ps, 10 * 2000000000ull, "hardware time %llu ps, expected 20 ms",
+               (unsigned long long)sum.hw_time_ps);
+  run_summary_clear(&sum);
+  nmsim_scenario_destroy(s);
+  snprintf(text, sizeof text,
+           "chip: loihi\nsteps: 10\nengine: {pacing: recording}\npopulations:\n"
+           "  cam: {size: %d, model: dvs, input: {dvs: {file: %s, time_scale: 0.5}}}\n"
+           "  cam2: {size: %d, model: dvs, input: {dvs: {file: %s, time_scale: 0.25}}}\n",
+           SW * SH * 2, path, SW * SH * 2, path);
+  s = load_ok(text);
+  cr_assert_eq(run_scenario(s, &o, &sum, &err), NMSIM_EINPUT);
+  cr_assert(strstr(err.msg, "different time scales (0.5 and 0.25)"), "%s", err.msg);
+  nmsim_scenario_destroy(s);
+  free(ev);
+  remove(path);
 }

@@ -133,6 +133,7 @@ enum { RUN_SPLIT_COMPUTE, RUN_SPLIT_COMM, RUN_SPLIT_LEARN, RUN_SPLIT_SYNC };
  * plus static) and hardware time of those steps. */
 typedef struct run_trial_summary {
   int32_t label;
+  uint32_t complete;          /* 1: the run covered all of the trial's steps */
   uint64_t start_step, steps;
   double energy_pj;
   nmsim_ps time_ps;

@@ -398,6 +398,7 @@ void dvs_replay_shape(const dvs_replay *r, uint32_t *c, uint32_t *h, uint32_t *w
 }
 const dvs_info *dvs_replay_info(const dvs_replay *r) { return dvs_reader_info(r->rd); }
 dvs_replay_counts dvs_replay_get_counts(const dvs_replay *r) { return r->counts; }
+double dvs_replay_time_scale(const dvs_replay *r) { return r->cfg.time_scale; }
 const dvs_trial *dvs_replay_trials(const dvs_replay *r, size_t *n) {
   *n = r->n_trials;
   return r->trials;

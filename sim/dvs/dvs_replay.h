@@ -78,6 +78,9 @@ const uint64_t *dvs_replay_step(dvs_replay *r, uint64_t step);
 /* NMSIM_OK, or the error that stopped the replay (then err is filled). */
 nmsim_status dvs_replay_status(const dvs_replay *r, nmsim_err *err);
 dvs_replay_counts dvs_replay_get_counts(const dvs_replay *r);
+/* Model time per recording time (cfg.time_scale): a step of dt covers dt /
+ * time_scale of the recording. */
+double dvs_replay_time_scale(const dvs_replay *r);
 
 /* The trials (one if there is no label file). */
 const dvs_trial *dvs_replay_trials(const dvs_replay *r, size_t *n);

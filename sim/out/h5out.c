@@ -1030,6 +1030,7 @@ static hid_t h5o_top_type(bool packed) {
 static hid_t h5o_trial_type(bool packed) {
   hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(run_trial_summary));
   if (t < 0 || H5Tinsert(t, "label", HOFFSET(run_trial_summary, label), H5T_NATIVE_INT32) < 0 ||
+      H5Tinsert(t, "complete", HOFFSET(run_trial_summary, complete), H5T_NATIVE_UINT32) < 0 ||
       H5Tinsert(t, "start_step", HOFFSET(run_trial_summary, start_step), H5T_NATIVE_UINT64) < 0 ||
       H5Tinsert(t, "steps", HOFFSET(run_trial_summary, steps), H5T_NATIVE_UINT64) < 0 ||
       H5Tinsert(t, "energy_pj", HOFFSET(run_trial_summary, energy_pj), H5T_NATIVE_DOUBLE) < 0 ||

@@ -929,10 +929,21 @@ static nmsim_status sys_pacing(sys *s, nmsim_err *err) {
                      "with no barrier to start a step when the last one ends: use "
                      "{realtime: PERIOD}",
                      scn_at(scn, scn->pacing_line, at, sizeof at), chip->name, s->type->name);
+  /* recording: a step lasts the recording time it replays, dt / time_scale
+   * (one scale for every replayed recording) */
+  double scale = 0;
   if (scn->pacing == NM_PACE_RECORDING) {
-    bool dvs = false;
-    for (size_t p = 0; p < scn->n_pops; p++) dvs |= scn->pops[p].dvs != NULL;
-    if (!dvs)
+    for (size_t p = 0; p < scn->n_pops; p++) {
+      if (!scn->pops[p].dvs) continue;
+      double ts = dvs_replay_time_scale(scn->pops[p].dvs);
+      if (scale && ts != scale)
+        return NMSIM_ERR(err, NMSIM_EINPUT,
+                         "%s: engine.pacing recording: the recordings replay at different "
+                         "time scales (%g and %g): pace with {realtime: PERIOD}",
+                         scn_at(scn, scn->pacing_line, at, sizeof at), scale, ts);
+      scale = ts;
+    }
+    if (!scale)
       return NMSIM_ERR(err, NMSIM_EINPUT,
                        "%s: engine.pacing recording: no population replays a recording "
                        "(model: dvs)", scn_at(scn, scn->pacing_line, at, sizeof at));
@@ -940,7 +951,7 @@ static nmsim_status sys_pacing(sys *s, nmsim_err *err) {
   if (scn->pacing != NM_PACE_CHIP) {
     s->pacing = scn->pacing;
     s->pace_ps = scn->pacing == NM_PACE_REALTIME ? scn->pacing_ps
-                 : scn->pacing == NM_PACE_RECORDING ? (nmsim_ps)floor(scn->dt_ms * 1e9 + 0.5)
+                 : scn->pacing == NM_PACE_RECORDING ? (nmsim_ps)floor(scn->dt_ms / scale * 1e9 + 0.5)
                                                      : 0;
     s->pace_from = scn->pacing == NM_PACE_RECORDING ? "the recording's" : "engine.pacing";
   }

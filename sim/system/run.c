@@ -281,8 +281,9 @@ static nmsim_status fill_summary(const sys *s, run_summary *sum) {
   if (nt) {
     if (!(sum->trials = nm_calloc(nt, sizeof *sum->trials))) return NMSIM_ENOMEM;
     for (size_t t = 0; t < nt; t++)
-      sum->trials[t] = (run_trial_summary){s->trial_label[t], s->trial_start[t], s->trial_done[t],
-                                           s->trial_pj[t], s->trial_ps[t]};
+      sum->trials[t] = (run_trial_summary){s->trial_label[t], s->trial_done[t] == s->trial_len[t],
+                                           s->trial_start[t], s->trial_done[t], s->trial_pj[t],
+                                           s->trial_ps[t]};
     sum->n_trials = nt;
   }
   sum->power_max_mw = s->power_max_mw;
