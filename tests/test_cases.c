@@ -1,0 +1,46 @@
+/* test_cases.c: each case study (scenarios/cases/NAME/scenario.yaml) runs in a
+ * shortened form and produces its headline figures: the report's JSON has the
+ * cores it used and, for a case on a labelled recording, the energy and
+ * latency per trial (per gesture sample). */
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests_util.h"
+
+static double num_after(const char *json, const char *key) {
+  const char *p = strstr(json, key);
+  cr_assert(p, "JSON lacks %s", key);
+  p = strchr(p, ':');
+  return strtod(p + 1, NULL);
+}
+
+Test(cases, every_case_runs_and_reports_its_figures, .timeout = 900) {
+  glob_t g;
+  cr_assert_eq(glob(NMSIM_SOURCE_DIR "/scenarios/cases/*/scenario.yaml", 0, NULL, &g), 0,
+               "no cases");
+  for (size_t i = 0; i < g.gl_pathc; i++) {
+    char cmd[2048], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd, "%s run %s --set steps=130 --json --quiet", NMSIM_BINARY,
+             g.gl_pathv[i]);
+    int rc = tu_run(cmd, &out, &err);
+    cr_assert_eq(rc, 0, "%s: exit %d: %s", g.gl_pathv[i], rc, err);
+    cr_assert_gt(num_after(out, "\"used\""), 0, "%s: cores used", g.gl_pathv[i]);
+    cr_assert_gt(num_after(out, "\"total\""), 0, "%s: total energy", g.gl_pathv[i]);
+    if (strstr(g.gl_pathv[i], "dvs_gesture")) {
+      /* 130 steps: the first gesture (120 steps) and 10 of the second */
+      const char *pt = strstr(out, "\"per_trial\"");
+      cr_assert(pt, "%s: no per_trial figures", g.gl_pathv[i]);
+      cr_assert_eq(num_after(pt, "\"trials\""), 1, "%s: one complete trial", g.gl_pathv[i]);
+      cr_assert_gt(num_after(pt, "\"energy_pj_mean\""), 0);
+      cr_assert_gt(num_after(pt, "\"time_us_mean\""), 0);
+      cr_assert_geq(num_after(out, "\"used\""), 37, "fewer cores than the paper's 37?");
+    }
+    free(out);
+    free(err);
+  }
+  cr_assert_geq(g.gl_pathc, 1);
+  globfree(&g);
+}
