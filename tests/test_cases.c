@@ -1,7 +1,8 @@
 /* test_cases.c: each case study (scenarios/cases/NAME/scenario.yaml) runs in a
  * shortened form and produces its headline figures: the report's JSON has the
  * cores it used and, for a case on a labelled recording, the energy and
- * latency per trial (per gesture sample). */
+ * latency per trial (per gesture sample); the two-point network emits fewer
+ * events and costs less than the point network on the same input. */
 #include <criterion/criterion.h>
 #include <glob.h>
 #include <stdio.h>
@@ -15,6 +16,15 @@ static double num_after(const char *json, const char *key) {
   cr_assert(p, "JSON lacks %s", key);
   p = strchr(p, ':');
   return strtod(p + 1, NULL);
+}
+
+/* The number after key within population name's object of the JSON report. */
+static double pop_num(const char *json, const char *name, const char *key) {
+  char k[64];
+  snprintf(k, sizeof k, "\"%s\": {", name);
+  const char *p = strstr(json, k);
+  cr_assert(p, "JSON lacks population %s", name);
+  return num_after(p, key);
 }
 
 Test(cases, every_case_runs_and_reports_its_figures, .timeout = 900) {
@@ -38,9 +48,18 @@ Test(cases, every_case_runs_and_reports_its_figures, .timeout = 900) {
       cr_assert_gt(num_after(pt, "\"time_us_mean\""), 0);
       cr_assert_geq(num_after(out, "\"used\""), 37, "fewer cores than the paper's 37?");
     }
+    if (strstr(g.gl_pathv[i], "two_point_vs_point")) {
+      /* context gating: the two-point network emits fewer events and costs less */
+      double tp = pop_num(out, "tp1", "\"spikes\"") + pop_num(out, "tp2", "\"spikes\"");
+      double pt = pop_num(out, "pt1", "\"spikes\"") + pop_num(out, "pt2", "\"spikes\"");
+      cr_assert(tp > 0 && tp < pt, "two-point %g events, point %g", tp, pt);
+      double etp = pop_num(out, "tp1", "\"total\"") + pop_num(out, "tp2", "\"total\"");
+      double ept = pop_num(out, "pt1", "\"total\"") + pop_num(out, "pt2", "\"total\"");
+      cr_assert(etp > 0 && etp < ept, "two-point %g pJ, point %g pJ", etp, ept);
+    }
     free(out);
     free(err);
   }
-  cr_assert_geq(g.gl_pathc, 1);
+  cr_assert_geq(g.gl_pathc, 2);
   globfree(&g);
 }
