@@ -14,6 +14,7 @@ extern const nmsim_neuron_type mdl_izhikevich_paper_type;
 extern const nmsim_neuron_type mdl_adex_type;
 extern const nmsim_neuron_type mdl_l5pc_type;
 extern const nmsim_neuron_type mdl_two_point_type;
+extern const nmsim_neuron_type mdl_egru_type; /* models/egru.c */
 extern const nmsim_neuron_type mdl_nir_lif_type;
 extern const nmsim_neuron_type mdl_nir_if_type;        /* models/nir_neurons.c */
 extern const nmsim_neuron_type mdl_nir_i_type;

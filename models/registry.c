@@ -15,6 +15,7 @@ const nmsim_neuron_type *const nmsim_neuron_types[] = {
     &mdl_adex_type,
     &mdl_l5pc_type,
     &mdl_two_point_type,
+    &mdl_egru_type,
     &mdl_nir_lif_type,
     &mdl_nir_if_type,
     &mdl_nir_i_type,

@@ -127,6 +127,10 @@ Test(params_per_neuron, mapping_and_files_do_not_change_values) {
   one_pop(text, sizeof text, list, "mapping: {max_per_core: {exc: 5}}\n");
   run_counts(text, got, N);
   cr_assert_arr_eq(got, ref, sizeof ref, "with max_per_core");
+  /* a cap of 11: the last core holds one neuron, a block of a single run */
+  one_pop(text, sizeof text, list, "mapping: {max_per_core: {exc: 11}}\n");
+  run_counts(text, got, N);
+  cr_assert_arr_eq(got, ref, sizeof ref, "with a block of one neuron");
   /* network mode: its own blocks, the same runs */
   one_pop(text, sizeof text, list, "engine: {mode: network}\n");
   run_counts(text, got, N);

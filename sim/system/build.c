@@ -846,7 +846,7 @@ static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
       const scn_population *pop = &s->scn->pops[b->pop_id];
       nmsim_status rc = block_runs(s, b, msg, sizeof msg, err);
       if (rc != NMSIM_OK) return rc;
-      if (!b->n_runs)
+      if (!b->n_runs && !(pop->pn_values && b->n)) /* else block_runs prepared it */
         rc = m->prepare(pop->values, s->scn->dt_ms, b->derived, msg, sizeof msg);
       if (rc != NMSIM_OK)
         return NMSIM_ERR(err, rc, "%s:%d: populations.%s: %s", s->scn->path, pop->line, pop->name,
