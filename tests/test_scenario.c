@@ -461,7 +461,8 @@ Test(scenario, prepare_message_located) {
       "v_reset (-65 mV) must be below v_th (-70 mV)");
 }
 
-/* spikes: only for spike_array, exactly size lists, steps in [0, steps). */
+/* spikes: only for spike_array, exactly size lists, steps whole numbers (those
+ * at or after the run's end are left out: test_spike_file.c). */
 Test(scenario, spike_arrays) {
   bad("params: {rate: 20 Hz}}", "params: {rate: 20 Hz}, spikes: [[1]]}",
       "t.yaml:8:68: populations.input.spikes: ", "only for model spike_array");
@@ -469,8 +470,9 @@ Test(scenario, spike_arrays) {
       "expected a list of 2 lists of steps (one per neuron), got 1 lists");
   bad("spikes: [[5, 1, 5], [3]]", "spikes: [[5, 1, 5], 3]", "t.yaml:9:",
       "populations.stim.spikes[1]: expected a list of steps, got '3'");
-  bad("spikes: [[5, 1, 5], [3]]", "spikes: [[5, 1, 100], [3]]",
-      "t.yaml:9:56: populations.stim.spikes[0][2]: ", "expected an integer in [0, 99], got '100'");
+  bad("spikes: [[5, 1, 5], [3]]", "spikes: [[5, 1, 4294967296], [3]]",
+      "t.yaml:9:56: populations.stim.spikes[0][2]: ", "expected an integer in [0, 4294967295], "
+      "got '4294967296'");
   bad("spikes: [[5, 1, 5], [3]]", "spikes: [[5, -1], [3]]",
       "t.yaml:9:53: populations.stim.spikes[0][1]: ", "got '-1'");
   nmsim_scenario *s = load_with("spikes: [[5, 1, 5], [3]]", "spikes: [[], [99, 0, 99, 0]]");

@@ -133,12 +133,7 @@ nmsim_status scn_finish_network(scn_ctx *x, struct fy_node *root) {
   }
   size_t nw;
   const char *const *w = nir_net_warnings(x->nir, &nw);
-  for (size_t i = 0; i < nw; i++) {
-    if (nm_grow((void **)&x->s->warnings, &x->s->cap_warnings, x->s->n_warnings + 1,
-                sizeof(char *)) ||
-        !(x->s->warnings[x->s->n_warnings] = nm_strdup(w[i])))
-      return NMSIM_ENOMEM_ERR(x->err);
-    x->s->n_warnings++;
-  }
+  for (size_t i = 0; i < nw; i++)
+    if ((rc = scn_warn(x, w[i]))) return rc;
   return NMSIM_OK;
 }

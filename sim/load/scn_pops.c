@@ -229,7 +229,21 @@ static nmsim_status scn_read_params(scn_ctx *x, scn_population *p, struct fy_nod
   return NMSIM_OK;
 }
 
-/* spikes: one list of steps per neuron, stored sorted and unique. */
+/* A note for the spikes of a spike_array at or after the run's last step,
+ * which are left out (a run shortened with --set steps=N replays the start). */
+static nmsim_status scn_beyond_note(scn_ctx *x, const scn_population *p, const char *field,
+                                    uint64_t beyond) {
+  if (!beyond) return NMSIM_OK;
+  char w[512];
+  scn_fmt(w, sizeof w, "%s:%d: %s: %llu spike%s at step %llu or later (the run has %llu steps) "
+          "%s left out", x->s->path, p->line, field, (unsigned long long)beyond,
+          beyond == 1 ? "" : "s", (unsigned long long)x->s->steps,
+          (unsigned long long)x->s->steps, beyond == 1 ? "is" : "are");
+  return scn_warn(x, w);
+}
+
+/* spikes: one list of steps per neuron, stored sorted and unique; steps at or
+ * after the run's last are left out with a note. */
 static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_node *seq,
                                     const char *field) {
   char f[320], got[80];
@@ -242,7 +256,7 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
     return yml_error(x->d, seq, field, x->err,
                      "expected a list of %u lists of steps (one per neuron), got %d lists",
                      p->size, fy_node_sequence_item_count(seq));
-  uint64_t total = 0;
+  uint64_t total = 0, beyond = 0;
   void *it = NULL;
   struct fy_node *l;
   for (uint32_t i = 0; (l = fy_node_sequence_iterate(seq, &it)); i++) {
@@ -269,11 +283,14 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
     struct fy_node *e;
     for (int j = 0; (e = fy_node_sequence_iterate(l, &jt)); j++) {
       uint64_t v;
-      if (!scn_fast_u64(e, x->s->steps - 1, &v)) {
+      if (!scn_fast_u64(e, UINT32_MAX, &v)) {
         scn_fmt(f, sizeof f, "%s[%u][%d]", field, i, j);
-        if ((rc = yml_u64(x->d, e, f, 0, x->s->steps - 1, &v, x->err))) return rc;
+        if ((rc = yml_u64(x->d, e, f, 0, UINT32_MAX, &v, x->err))) return rc;
       }
-      sl->steps[k++] = (uint32_t)v;
+      if (v >= x->s->steps)
+        beyond++;
+      else
+        sl->steps[k++] = (uint32_t)v;
     }
     qsort(sl->steps + first, k - first, sizeof *sl->steps, scn_cmp_u32);
     uint32_t w = first;
@@ -282,7 +299,7 @@ static nmsim_status scn_read_spikes(scn_ctx *x, scn_population *p, struct fy_nod
     k = w;
     sl->off[i + 1] = k;
   }
-  return NMSIM_OK;
+  return scn_beyond_note(x, p, field, beyond);
 }
 
 /* spikes_file: a path (relative to the scenario's directory) to a CSV or HDF5
@@ -295,14 +312,16 @@ static nmsim_status scn_read_spike_file(scn_ctx *x, scn_population *p, struct fy
   char *path = scn_path(x, str);
   if (!path) return NMSIM_ENOMEM_ERR(x->err);
   nmsim_err e = {0};
-  rc = spike_file_read(path, p->size, x->s->steps, &p->spikes, &e);
+  uint64_t beyond = 0;
+  rc = spike_file_read(path, p->size, x->s->steps, &p->spikes, &beyond, &e);
   nm_free(path);
   if (rc == NMSIM_ENOMEM) return NMSIM_ENOMEM_ERR(x->err);
   if (rc) {
     yml_error(x->d, n, field, x->err, "%s", e.msg);
     if (x->err) x->err->code = rc;
+    return rc;
   }
-  return rc;
+  return scn_beyond_note(x, p, field, beyond);
 }
 
 /* preset: the name of one of the model's parameter sets. */

@@ -931,11 +931,7 @@ delay_done:
             "meant, flip the sign",
             x->s->path, pj->line, field, mean > 0 ? "positive" : "negative", mean, unit, site,
             post->name, mean > 0 ? "excites through" : "inhibits through");
-    if (nm_grow((void **)&x->s->warnings, &x->s->cap_warnings, x->s->n_warnings + 1,
-                sizeof(char *)) ||
-        !(x->s->warnings[x->s->n_warnings] = nm_strdup(w)))
-      return NMSIM_ENOMEM_ERR(x->err);
-    x->s->n_warnings++;
+    if ((rc = scn_warn(x, w))) return rc;
   }
   scn_fmt(f, sizeof f, "%s.plasticity", field);
   if ((n = yml_get(m, "plasticity")) && (rc = scn_read_plasticity(x, pj, n, f, unit))) return rc;

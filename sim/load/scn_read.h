@@ -24,6 +24,10 @@ typedef struct scn_ctx {
 /* snprintf for field paths: truncates silently (paths are for messages). */
 void scn_fmt(char *buf, size_t len, const char *fmt, ...) NMSIM_PRINTF(3, 4);
 
+/* Keep a warning with the scenario (printed on stderr when it is loaded);
+ * NMSIM_ENOMEM with x->err set when out of memory. */
+nmsim_status scn_warn(scn_ctx *x, const char *text);
+
 /* What n is, for "got ...": 'text', an empty value, a mapping, a sequence. */
 const char *scn_got(struct fy_node *n, char *buf, size_t len);
 

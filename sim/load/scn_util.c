@@ -18,6 +18,15 @@ void scn_fmt(char *buf, size_t len, const char *fmt, ...) {
   va_end(ap);
 }
 
+nmsim_status scn_warn(scn_ctx *x, const char *text) {
+  nmsim_scenario *s = x->s;
+  if (nm_grow((void **)&s->warnings, &s->cap_warnings, s->n_warnings + 1, sizeof(char *)) ||
+      !(s->warnings[s->n_warnings] = nm_strdup(text)))
+    return NMSIM_ENOMEM_ERR(x->err);
+  s->n_warnings++;
+  return NMSIM_OK;
+}
+
 const char *scn_got(struct fy_node *n, char *buf, size_t len) {
   if (!n) return "nothing";
   if (fy_node_is_mapping(n)) return "a mapping";

@@ -1,8 +1,9 @@
 /* spike_file.c: the spikes of a spike_array population read from a file
  * (sim/load/spike_file.h). Both formats collect (neuron, step) pairs, each checked
- * against the population's size and the scenario's steps as it is read; the
- * pairs are then bucketed by neuron, and each neuron's steps sorted and
- * de-duplicated, which gives the layout of the inline `spikes` list. */
+ * against the population's size as it is read (a step at or after the run's
+ * last is counted and left out); the pairs are then bucketed by neuron, and
+ * each neuron's steps sorted and de-duplicated, which gives the layout of the
+ * inline `spikes` list. */
 #include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ typedef struct sf_ctx {
   const char *path;
   uint32_t n;          /* neurons of the population */
   uint64_t steps;      /* steps of the scenario: a step is in [0, steps) */
+  uint64_t beyond;     /* pairs at a step >= steps, left out */
   nmsim_err *err;
   sf_pair *p;          /* pairs read so far */
   size_t len, cap;
@@ -31,6 +33,10 @@ typedef struct sf_ctx {
 /* ---- pairs ---------------------------------------------------------------------- */
 
 static nmsim_status sf_push(sf_ctx *c, uint32_t neuron, uint32_t step) {
+  if (step >= c->steps) {
+    c->beyond++;
+    return NMSIM_OK;
+  }
   if (nm_grow((void **)&c->p, &c->cap, c->len + 1, sizeof *c->p)) return NMSIM_ENOMEM_ERR(c->err);
   c->p[c->len++] = (sf_pair){neuron, step};
   return NMSIM_OK;
@@ -41,10 +47,8 @@ static nmsim_status sf_push(sf_ctx *c, uint32_t neuron, uint32_t step) {
 static nmsim_status sf_range_error(sf_ctx *c, const char *where, bool step, const char *got) {
   if (step)
     return NMSIM_ERR(c->err, NMSIM_EINPUT,
-                     "%s: expected a step, a whole number in [0, %llu] (the scenario has %llu "
-                     "steps), got %s",
-                     where, (unsigned long long)(c->steps ? c->steps - 1 : 0),
-                     (unsigned long long)c->steps, got);
+                     "%s: expected a step, a whole number in [0, %u], got %s", where,
+                     (unsigned)UINT32_MAX, got);
   return NMSIM_ERR(c->err, NMSIM_EINPUT,
                    "%s: expected a neuron index, a whole number in [0, %u] (the population has "
                    "%u neurons), got %s",
@@ -166,10 +170,10 @@ static const char *sf_quote(char *buf, size_t len, const char *s, size_t k) {
   return buf;
 }
 
-/* One field of a line: a neuron index (< n) or a step (< steps). */
+/* One field of a line: a neuron index (< n) or a step (< 2^32). */
 static nmsim_status sf_field(sf_ctx *c, int line, bool step, char *s, size_t k, uint32_t *out) {
   char where[600], got[SF_QUOTE + 8];
-  uint64_t v, max = step ? c->steps : c->n;
+  uint64_t v, max = step ? (uint64_t)UINT32_MAX + 1 : c->n;
   if (sf_uint(s, k, &v) && v < max) {
     *out = (uint32_t)v;
     return NMSIM_OK;
@@ -290,9 +294,9 @@ static herr_t sf_h5_slice(hid_t d, hsize_t at, hsize_t k, int64_t *buf) {
   return rc;
 }
 
-/* One value of a dataset: a neuron index (< n) or a step (< steps). */
+/* One value of a dataset: a neuron index (< n) or a step (< 2^32). */
 static nmsim_status sf_h5_value(sf_ctx *c, bool step, hsize_t i, int64_t v, uint32_t *out) {
-  uint64_t max = step ? c->steps : c->n;
+  uint64_t max = step ? (uint64_t)UINT32_MAX + 1 : c->n;
   if (v >= 0 && (uint64_t)v < max) {
     *out = (uint32_t)v;
     return NMSIM_OK;
@@ -365,7 +369,7 @@ static bool sf_ends_with(const char *s, const char *suffix) {
 }
 
 nmsim_status spike_file_read(const char *path, uint32_t n, uint64_t steps, nmsim_pop_data *sl,
-                             nmsim_err *err) {
+                             uint64_t *beyond, nmsim_err *err) {
   static const unsigned char hdf5_sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   if (!path || !sl || !n) return NMSIM_ERR(err, NMSIM_EINVAL, "spike_file_read: bad argument");
   FILE *f = fopen(path, "rb");
@@ -389,6 +393,7 @@ nmsim_status spike_file_read(const char *path, uint32_t n, uint64_t steps, nmsim
     fclose(f);
   }
   if (!rc) rc = sf_build(&c, sl);
+  if (!rc && beyond) *beyond = c.beyond;
   nm_free(c.p);
   return rc;
 }

@@ -8,7 +8,8 @@
 
 /* Read the spikes of a population of n neurons over `steps` steps from path
  * into sl->n, sl->off and sl->steps (nm_malloc'd; sorted and unique per
- * neuron, as the inline `spikes` list is stored). The format is HDF5 when the
+ * neuron, as the inline `spikes` list is stored); spikes at a step >= steps
+ * are left out and counted in *beyond (when not NULL). The format is HDF5 when the
  * name ends in .h5 or .hdf5 or the file starts with the HDF5 signature, else
  * CSV. On failure sl is unchanged and:
  *   NMSIM_EIO     the file cannot be read ("PATH: reason");
@@ -16,6 +17,6 @@
  *                 saying what was expected and what was found;
  *   NMSIM_ENOMEM  out of memory. */
 nmsim_status spike_file_read(const char *path, uint32_t n, uint64_t steps, nmsim_pop_data *sl,
-                             nmsim_err *err);
+                             uint64_t *beyond, nmsim_err *err);
 
 #endif
