@@ -360,7 +360,11 @@ struct sys {
   bool noc_rings;          /* the topology has rings: bubble flow control (noc_init_ports) */
   uint64_t tick_overruns;  /* steps whose work did not fit their real-time period
                             * (ticks that fired while their core was still busy) */
-  nmsim_ps busy_ps;        /* the time the chip computes: sum of the steps' work */
+  nmsim_ps busy_ps;        /* the time the chip computes: the union of the steps' work,
+                              each from its step's start (on tick chips a PE still busy
+                              with one tick's packets while the next tick's work starts
+                              counts that time once) */
+  nmsim_ps busy_until;     /* the end of the work counted in busy_ps so far */
   nmsim_ps lat_steps_ps;   /* sum of the steps' latencies */
   uint64_t late_packets;   /* packets processed after their target tick started */
 

@@ -328,11 +328,16 @@ static void core_crit_close(sys *s, nmsim_ps lat) {
 }
 
 
-bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
+bool core_end_step(sys *s, nmsim_ps from, nmsim_ps lat, nmsim_ps end, nmsim_ps work,
+                   nmsim_err *err) {
   if (s->path->fold_hops) s->path->fold_hops(s);
   s->step_latency = lat;
   core_crit_close(s, lat);
-  s->busy_ps += work;
+  /* the step's work, [from, from + work), counted where no earlier step's was */
+  nmsim_ps to = from + work;
+  if (from < s->busy_until) from = s->busy_until;
+  if (to > from) s->busy_ps += to - from;
+  if (to > s->busy_until) s->busy_until = to;
   s->lat_steps_ps += lat;
   if (s->step == 0 || lat < s->step_min) s->step_min = lat;
   if (lat > s->step_max) s->step_max = lat;
@@ -387,7 +392,7 @@ bool core_close_step(sys *s, nmsim_ps t, nmsim_err *err) {
     if (t > due) s->tick_overruns++;
     else end = due;
   }
-  return core_end_step(s, t - s->step_start, end, t - s->step_start, err);
+  return core_end_step(s, s->step_start, t - s->step_start, end, t - s->step_start, err);
 }
 
 void sys_next_step(sys *s) {

@@ -64,14 +64,15 @@ static inline void core_acc_add_row(sys *s, sys_core *c, uint32_t slot, uint32_t
 void core_apply_row(sys *s, sys_core *c, uint32_t axon, double value);
 /* Move to step s->step + 1: the step count and every core's ring slot. */
 void sys_next_step(sys *s);
-/* Close step s->step, which lasted lat, of which its cores computed for work
- * (the longest of them; lat on a chip with a barrier), and ended at hardware
- * time end (its
- * learning phase has run): its hops' energy, its latency, the energy of its
- * window (dynamic, and static power over the longer of lat and the pacing
- * period), the totals, the step hook; then the next step. false with err set
- * on failure. */
-bool core_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err);
+/* Close step s->step, which started at hardware time from, lasted lat, of
+ * which its cores computed for work (the longest of them; lat on a chip with
+ * a barrier), and ended at end (its learning phase has run): its hops'
+ * energy, its latency, the time the chip computed (the union of the steps'
+ * [from, from + work)), the energy of its window (dynamic, and static power
+ * over the longer of lat and the pacing period), the totals, the step hook;
+ * then the next step. false with err set on failure. */
+bool core_end_step(sys *s, nmsim_ps from, nmsim_ps lat, nmsim_ps end, nmsim_ps work,
+                   nmsim_err *err);
 /* On a barrier chip, the critical path of this process's cores for the step
  * that started at s->step_start: *key the largest sys_crit_key (0: no core),
  * *compute the longest own updates from the start. */

@@ -148,7 +148,8 @@ static void pe_critical(const sys *s, uint64_t *key, nmsim_ps *compute) {
  * PEs. Returns false on failure (err set). */
 static bool pe_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
   if (!s->n_used) lat = s->tick_ps, end = (s->step + 1) * s->tick_ps, work = 0;
-  return core_end_step(s, lat, end, work, err);
+  /* the step's work from the start of the tick that lasted longest */
+  return core_end_step(s, end > lat ? end - lat : 0, lat, end, work, err);
 }
 
 /* Close step s->step in one process: its timing, the learning phase on the

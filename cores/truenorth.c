@@ -326,7 +326,8 @@ static void tn_critical(const sys *s, uint64_t *key, nmsim_ps *compute) {
 /* Close step s->step, whose learning phase has run (none: no learning), with
  * its timing over every core. Returns false on failure (err set). */
 static bool tn_end_step(sys *s, nmsim_ps lat, nmsim_ps end, nmsim_ps work, nmsim_err *err) {
-  return core_end_step(s, lat, end, work, err);
+  /* the step's work from the start of the tick that lasted longest */
+  return core_end_step(s, end > lat ? end - lat : 0, lat, end, work, err);
 }
 
 static bool tn_close_step(sys *s, nmsim_err *err) {
