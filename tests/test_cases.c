@@ -30,8 +30,7 @@ static double pop_num(const char *json, const char *name, const char *key) {
 
 Test(cases, every_case_runs_and_reports_its_figures, .timeout = 900) {
   glob_t g;
-  cr_assert_eq(glob(NMSIM_SOURCE_DIR "/scenarios/cases/*/scenario.yaml", 0, NULL, &g), 0,
-               "no cases");
+  cr_assert_eq(glob(NMSIM_SOURCE_DIR "/scenarios/cases/*/*.yaml", 0, NULL, &g), 0, "no cases");
   for (size_t i = 0; i < g.gl_pathc; i++) {
     char cmd[2048], *out = NULL, *err = NULL;
     snprintf(cmd, sizeof cmd, "%s run %s --set steps=130 --json --quiet", NMSIM_BINARY,
@@ -58,7 +57,20 @@ Test(cases, every_case_runs_and_reports_its_figures, .timeout = 900) {
       double ept = pop_num(out, "pt1", "\"total\"") + pop_num(out, "pt2", "\"total\"");
       cr_assert(etp > 0 && etp < ept, "two-point %g pJ, point %g pJ", etp, ept);
     }
-    if (strstr(g.gl_pathv[i], "egru_spinnaker2")) {
+    if (strstr(g.gl_pathv[i], "egru_spinnaker2/gesture.yaml")) {
+      /* 130 frames: two complete gestures of 48; one EGRU layer at 75-92 %
+       * activity sparsity; a gesture's energy covers its 1.2 s of frames */
+      const char *pt = strstr(out, "\"per_trial\"");
+      cr_assert(pt, "%s: no per_trial figures", g.gl_pathv[i]);
+      cr_assert_eq(num_after(pt, "\"trials\""), 2, "%s: two complete trials", g.gl_pathv[i]);
+      cr_assert_float_eq(num_after(pt, "\"time_us_mean\""), 1.2e6, 1, "%s", g.gl_pathv[i]);
+      cr_assert_gt(num_after(pt, "\"energy_pj_mean\""), 250.0 * 1.2e9, "%s: static alone is "
+                   "250 mW x 1.2 s", g.gl_pathv[i]);
+      double act = pop_num(out, "h", "\"spikes\"") / (512.0 * 130);
+      cr_assert(act > 0.08 && act < 0.25, "%s: h active in %.1f %% of unit steps",
+                g.gl_pathv[i], 100 * act);
+    }
+    if (strstr(g.gl_pathv[i], "egru_spinnaker2/scenario.yaml")) {
       /* every EGRU layer at 70-90 % activity sparsity, the token's energy and
        * the chip's power reported, and every token within its tick */
       static const char *layers[] = {"h1", "h2", "h3"};
@@ -77,6 +89,6 @@ Test(cases, every_case_runs_and_reports_its_figures, .timeout = 900) {
     free(out);
     free(err);
   }
-  cr_assert_geq(g.gl_pathc, 3);
+  cr_assert_geq(g.gl_pathc, 4);
   globfree(&g);
 }
