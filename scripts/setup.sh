@@ -12,7 +12,8 @@ pkgs=(
   liblz4-dev libzstd-dev  # AEDAT 4.0 (DVS) packets
   libfyaml-dev        # scenario and chip files (YAML, with line/column marks)
   libcriterion-dev    # unit tests
-  python3-h5py python3-numpy python3-matplotlib  # analysis/plot.py; tests read run files with h5py
+  python3-h5py python3-numpy python3-matplotlib  # analysis/plot.py, the Python module; tests read run files with h5py
+  python3-pytest      # the Python module's tests (tests/python)
   bsdutils            # script(1): the progress-line test runs nmsim on a pseudo-terminal
 )
 # The optional MPI build (cmake -DNMSIM_MPI=ON; mpirun -np N nmsim run ...) needs

@@ -9,13 +9,27 @@ static volatile sig_atomic_t caught;
 
 static void on_signal(int sig) { caught = sig; }
 
-void nm_interrupt_catch(void) {
+static struct sigaction held_int, held_term; /* the host's, while held */
+
+static void catch_into(struct sigaction *old_int, struct sigaction *old_term) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, old_int);
+  sigaction(SIGTERM, &sa, old_term);
+}
+
+void nm_interrupt_catch(void) { catch_into(NULL, NULL); }
+
+void nm_interrupt_hold(void) {
+  caught = 0;
+  catch_into(&held_int, &held_term);
+}
+
+void nm_interrupt_release(void) {
+  sigaction(SIGINT, &held_int, NULL);
+  sigaction(SIGTERM, &held_term, NULL);
 }
 
 int nm_interrupted(void) { return caught; }

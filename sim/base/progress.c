@@ -42,13 +42,23 @@ void prog_start(run_progress *p, bool on, FILE *f, uint64_t total_steps, double 
   p->next = p->t0 + PROG_DELAY_S;
 }
 
+void prog_sink_to(run_progress *p, prog_sink sink, void *ctx) {
+  p->sink = sink;
+  p->sink_ctx = ctx;
+}
+
 void prog_step(run_progress *p, uint64_t done, uint64_t events) {
-  if (!p->f) return;
+  if (!p->f && !p->sink) return;
   double now = prog_now();
   if (now < p->next) return;
   p->next = now + PROG_PERIOD_S;
   char line[256];
   prog_format(line, sizeof line, done, p->total, p->dt_ms, events, now - p->t0);
+  p->shown = true;
+  if (p->sink) {
+    p->sink(p->sink_ctx, line);
+    return;
+  }
   /* "\r" to the start of the line, the text, then erase what is left of a
    * longer earlier line */
   fprintf(p->f, "\r%s\033[K", line);
@@ -57,7 +67,8 @@ void prog_step(run_progress *p, uint64_t done, uint64_t events) {
 }
 
 void prog_end(run_progress *p) {
-  if (p->f && p->shown) {
+  if (p->sink && p->shown) p->sink(p->sink_ctx, NULL);
+  else if (p->f && p->shown) {
     fputs("\r\033[K", p->f);
     fflush(p->f);
   }

@@ -5,23 +5,12 @@
 
 #include "sim/out/resultsdb.h"
 #include "sim/load/scenario_int.h"
+#include "sim/system/run_record.h"
 
 /* Exit status of a failed status: 2 for bad usage or bad input (the file or
  * field is named in the message), 1 for a run that failed. */
 int cli_exit_code(nmsim_status rc);
 
-/* Monotonic seconds, and the current UTC time as ISO 8601 into when[32]. */
-double cli_now(void);
-void cli_utc(char when[32]);
-
-/* Record in db one run of scn (loaded with the overrides whose JSON is
- * params_json) that started at start_time and took wall_s: its summary sum
- * if run_st is NMSIM_OK, else status "failed" with run_err's message. *id
- * (may be NULL) receives the row id. */
-nmsim_status cli_record(rdb *db, const nmsim_scenario *scn, const char *params_json,
-                        const char *sweep_id, const char *run_file, const char *start_time,
-                        double wall_s, nmsim_status run_st, const nmsim_err *run_err,
-                        const run_summary *sum, int64_t *id, nmsim_err *err);
 
 /* Split a --set value list on the commas that are outside brackets, braces
  * and quotes ("1,2" -> "1" "2"; "[1,2],[3]" -> "[1,2]" "[3]"), trimming

@@ -28,46 +28,8 @@ int cli_exit_code(nmsim_status rc) {
   }
 }
 
-double cli_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
-void cli_utc(char when[32]) {
-  time_t now = time(NULL);
-  struct tm tm;
-  when[0] = 0;
-  if (gmtime_r(&now, &tm)) strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
-nmsim_status cli_record(rdb *db, const nmsim_scenario *scn, const char *params_json,
-                        const char *sweep_id, const char *run_file, const char *start_time,
-                        double wall_s, nmsim_status run_st, const nmsim_err *run_err,
-                        const run_summary *sum, int64_t *id, nmsim_err *err) {
-  bool ok = run_st == NMSIM_OK;
-  /* the run file as an absolute path, so the row finds it from anywhere */
-  char abs[4096], cwd[2048];
-  const char *file = run_file;
-  if (run_file && run_file[0] != '/' && getcwd(cwd, sizeof cwd) &&
-      (size_t)snprintf(abs, sizeof abs, "%s/%s", cwd, run_file) < sizeof abs)
-    file = abs;
-  rdb_run r = {.scenario_text = scn->text,
-               .scenario_name = scn->name,
-               .scenario_path = scn->path,
-               .parameters_json = params_json,
-               .sweep_id = sweep_id,
-               .chip = scn->chip,
-               .seed = scn->seed,
-               .status = ok ? NULL : run_st == NMSIM_EINTR ? "interrupted" : "failed",
-               .error = ok ? NULL : run_err && run_err->msg[0] ? run_err->msg
-                                                               : nmsim_strerror(run_st),
-               .start_time = start_time,
-               .wall_time_s = wall_s,
-               .run_file = file,
-               .sum = ok ? sum : NULL};
-  return rdb_insert(db, &r, id, err);
-}
 
 /* v (in units of unit[0]) with the unit of unit[] (steps of 1000) that keeps
  * it below 1000, as "12.345 uJ". */
@@ -305,12 +267,12 @@ static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
   run_opts ro = {.h5_path = w->dir ? file : NULL,
                  .progress = !w->quiet && isatty(2),
                  .overrides_json = params};
-  cli_utc(start);
-  double t0 = cli_now();
+  run_utc(start);
+  double t0 = run_now();
   nmsim_status rst = params ? run_scenario(scn, &ro, &sum, &rerr) : NMSIM_ENOMEM;
-  double wall = cli_now() - t0;
+  double wall = run_now() - t0;
   int64_t id = 0;
-  st = params ? cli_record(db, scn, params, sweep_id, ro.h5_path, start, wall, rst, &rerr, &sum,
+  st = params ? run_record(db, scn, params, sweep_id, ro.h5_path, start, wall, rst, &rerr, &sum,
                            &id, &err)
               : NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
   int rc = 0;
@@ -358,7 +320,7 @@ int cli_sweep(int argc, char **argv) {
   }
   /* one id for the runs of this sweep: its start time and process */
   char sweep_id[64], when[32];
-  cli_utc(when);
+  run_utc(when);
   snprintf(sweep_id, sizeof sweep_id, "%s-%ld", when, (long)getpid());
   if (!w.quiet)
     fprintf(stderr, "nmsim sweep: %zu runs into %s (sweep %s)\n", w.total, w.db_path, sweep_id);

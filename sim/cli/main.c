@@ -130,12 +130,12 @@ static int cmd_run(int argc, char **argv) {
   run_opts ro = {.h5_path = o.out, .progress = !o.quiet && isatty(2), .overrides_json = params,
                  .partition = o.partition};
   char start[32];
-  cli_utc(start);
-  double t0 = cli_now();
+  run_utc(start);
+  double t0 = run_now();
   st = run_scenario(scn, &ro, &sum, &err);
   if (db) {
     nmsim_err derr = {0};
-    nmsim_status dst = cli_record(db, scn, params, NULL, o.out, start, cli_now() - t0, st, &err,
+    nmsim_status dst = run_record(db, scn, params, NULL, o.out, start, run_now() - t0, st, &err,
                                   &sum, NULL, &derr);
     rdb_close(db);
     if (dst != NMSIM_OK) {

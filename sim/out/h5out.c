@@ -56,7 +56,16 @@ typedef struct h5o_stinfo {
   size_t first; /* index of its first series */
 } h5o_stinfo;
 
+/* Where an in-memory run file goes at close (h5o_layout.image). */
+typedef struct h5o_img {
+  void **image;
+  size_t *image_len;
+  size_t size;     /* bytes of the core driver's buffer (the file and free room after
+                      it, which HDF5 ignores when it opens the image) */
+} h5o_img;
+
 struct h5o_writer {
+  h5o_img img;     /* in memory: the callbacks' data (the writer outlives the file) */
   char *path;
   hid_t file;
   uint32_t n_cores, n_tiles;
@@ -632,6 +641,62 @@ static nmsim_status h5o_may_replace(const char *path, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* ---- the run file in memory ------------------------------------------------------
+ * HDF5's core driver keeps the file in a buffer it allocates through these
+ * callbacks; at close (the file complete, its superblock final) the buffer
+ * goes to the caller instead of being freed. An image taken while the file
+ * is open is not one HDF5 can read back (its superblock is not final). */
+
+static void *h5o_img_malloc(size_t size, H5FD_file_image_op_t op, void *udata) {
+  (void)op;
+  h5o_img *m = udata;
+  void *p = nm_malloc(size ? size : 1);
+  if (p && op == H5FD_FILE_IMAGE_OP_FILE_OPEN) m->size = size;
+  return p;
+}
+
+static void *h5o_img_memcpy(void *dest, const void *src, size_t size, H5FD_file_image_op_t op,
+                            void *udata) {
+  (void)op;
+  (void)udata;
+  return memcpy(dest, src, size);
+}
+
+static void *h5o_img_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void *udata) {
+  h5o_img *m = udata;
+  void *p = nm_realloc(ptr, size ? size : 1);
+  if (p && op == H5FD_FILE_IMAGE_OP_FILE_RESIZE) m->size = size;
+  return p;
+}
+
+static herr_t h5o_img_free(void *ptr, H5FD_file_image_op_t op, void *udata) {
+  h5o_img *m = udata;
+  if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && m->image && !*m->image) {
+    *m->image = ptr; /* the finished file, handed over */
+    *m->image_len = m->size;
+    return 0;
+  }
+  nm_free(ptr);
+  return 0;
+}
+
+static void *h5o_img_udata_copy(void *udata) { return udata; }
+static herr_t h5o_img_udata_free(void *udata) {
+  (void)udata;
+  return 0;
+}
+
+static herr_t h5o_memory_fapl(hid_t fapl, h5o_writer *w, const h5o_layout *lay) {
+  w->img = (h5o_img){.image = lay->image, .image_len = lay->image_len};
+  *lay->image = NULL;
+  *lay->image_len = 0;
+  H5FD_file_image_callbacks_t cb = {h5o_img_malloc,     h5o_img_memcpy,     h5o_img_realloc,
+                                    h5o_img_free,       h5o_img_udata_copy, h5o_img_udata_free,
+                                    &w->img};
+  if (H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) < 0) return -1;
+  return H5Pset_file_image_callbacks(fapl, &cb);
+}
+
 nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
                       nmsim_err *err) {
   if (!path || !lay || !out) return NMSIM_ERR(err, NMSIM_EINVAL, "h5o_open: NULL argument");
@@ -639,7 +704,7 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
   nmsim_status st = h5o_check_layout(path, lay, err);
   if (st) return st;
   h5o_quiet();
-  if ((st = h5o_may_replace(path, err))) return st;
+  if (!lay->image && (st = h5o_may_replace(path, err))) return st;
 
   hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
   bool created = false;
@@ -708,6 +773,7 @@ nmsim_status h5o_open(const char *path, const h5o_layout *lay, h5o_writer **out,
       H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
       H5Pset_small_data_block_size(fapl, H5O_RAW_BLOCK) < 0 ||
       H5Pset_meta_block_size(fapl, H5O_META_BLOCK) < 0 ||
+      (lay->image && h5o_memory_fapl(fapl, w, lay) < 0) ||
       H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_AGGR, 0, (hsize_t)1) < 0) {
     st = H5O_FAIL(err, NMSIM_EHDF5, path, "cannot set up file access");
     goto fail;

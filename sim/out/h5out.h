@@ -78,6 +78,13 @@ typedef struct h5o_layout {
    * minute. */
   uint64_t flush_steps;
   double flush_s;
+  /* In memory (HDF5's core driver, nothing on disk; path only names it in
+   * messages) when image is set: when the writer is closed, *image receives
+   * the file's bytes (nm_malloc'd, the caller frees them) and *image_len
+   * their number: an image that h5py (h5py.File(io.BytesIO(...))) or
+   * H5LTopen_file_image opens. */
+  void **image;
+  size_t *image_len;
 } h5o_layout;
 
 #define H5O_FLUSH_S_DEFAULT 1.0

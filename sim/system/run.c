@@ -381,6 +381,7 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
   h5o_pop *pops = NULL;
   h5o_state *states = NULL;
   const char ***var_names = NULL, ***var_units = NULL;
+  const bool in_memory = o && !o->h5_path && o->h5_image;
   memset(sum, 0, sizeof *sum);
 
   char *base = dir_of(scn->path);
@@ -427,7 +428,7 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
                             .var_names = var_names[k], .var_units = var_units[k],
                             .n_neurons = sr->n_neurons, .neurons = sr->neurons};
   }
-  if (o && o->h5_path && writer) {
+  if (o && (o->h5_path || in_memory) && writer) {
     h5o_layout lay = {.scenario_name = scn->name, .scenario_text = scn->text,
                       .chip_name = chip->name, .chip_text = chip->text, .seed = scn->seed,
                       .steps = scn->steps, .dt_ms = scn->dt_ms, .n_cores = s->n_cores,
@@ -435,14 +436,18 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
                       .n_states = scn->n_rec_state, .n_tiles = s->n_tiles,
                       .static_power_mw = s->static_mw,
                       .timed = !scn->functional,
-                      .overrides_json = o->overrides_json};
-    rc = h5o_open(o->h5_path, &lay, &rec.w, err);
+                      .overrides_json = o->overrides_json,
+                      .image = in_memory ? o->h5_image : NULL,
+                      .image_len = in_memory ? o->h5_image_len : NULL};
+    rc = h5o_open(in_memory ? scn->name : o->h5_path, &lay, &rec.w, err);
   }
   if (s->part) rc = nmc_agree(rc, err);
   if (rc != NMSIM_OK) goto done;
   s->hook = run_step_hook;
   s->hook_ctx = &rec;
   prog_start(&rec.prog, o && o->progress && writer, stderr, scn->steps, scn->dt_ms);
+  if (o && o->progress && writer && o->progress_sink)
+    prog_sink_to(&rec.prog, o->progress_sink, o->progress_ctx);
   double t_run = nmc_wtime();
   rc = sys_run(s, err);
   t_run = nmc_wtime() - t_run;
@@ -489,7 +494,12 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
     h5t_free(&t);
   }
 done:
-  h5o_close(rec.w);
+  h5o_close(rec.w); /* an in-memory run file is handed over here */
+  if (in_memory && rc != NMSIM_OK) {
+    nm_free(*o->h5_image);
+    *o->h5_image = NULL;
+    *o->h5_image_len = 0;
+  }
   for (size_t k = 0; rec.values && k < scn->n_rec_state; k++) {
     nm_free(rec.values[k]);
     if (var_names) nm_free((void *)var_names[k]);

@@ -13,6 +13,13 @@ typedef struct run_opts {
   bool progress;         /* progress line on stderr (the caller checks isatty) */
   const char *overrides_json; /* the --set overrides as JSON, stored in the run file */
   const char *partition; /* under mpirun: "blocks" (default, NULL) or "cyclic" */
+  /* Without h5_path, when h5_image is set: the run file is made in memory and
+   * its bytes handed back in *h5_image (nm_malloc'd) and *h5_image_len. */
+  void **h5_image;
+  size_t *h5_image_len;
+  /* The progress line to a function instead of stderr (with progress set). */
+  void (*progress_sink)(void *ctx, const char *line);
+  void *progress_ctx;
 } run_opts;
 
 /* Run scenario scn on its chip. On success *sum holds the summary (clear it
