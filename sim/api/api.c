@@ -1,6 +1,7 @@
 /* api.c: nmsim as a library for other languages (include/nmsim/api.h): the
  * same load, run, record and report the command line does, with the report
  * and the run file handed back in memory. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,10 @@ nmsim_status nmsim_api_run(const nmsim_source *src, const nmsim_run_opts *o,
   nm_interrupt_hold(); /* Ctrl-C ends the run at a step: an exception, not a lost interpreter */
   st = run_scenario(scn, &ro, &sum, &err);
   nm_interrupt_release();
+  /* SIGTERM asks the host to end: the run stopped at a step, its file and row
+   * kept; now the host's own disposition applies (Ctrl-C is the exception the
+   * caller raises from NMSIM_EINTR) */
+  if (nm_interrupted() == SIGTERM) raise(SIGTERM);
   if (db) {
     nmsim_err derr = {0};
     nmsim_status dst = run_record(db, scn, params, o->sweep_id, o->h5_path, start,

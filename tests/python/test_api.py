@@ -200,6 +200,23 @@ def test_interrupted_run_raises_and_the_interpreter_goes_on():
     assert "interrupted:" in r.stdout and "alive complete" in r.stdout, r.stdout + r.stderr
 
 
+def test_sigterm_ends_the_run_then_the_process(tmp_path):
+    """SIGTERM during a run ends it at a step (its run file marked
+    interrupted), then the process, as the host's default asks."""
+    out = tmp_path / "t.h5"
+    r = child("""
+        import os, signal, threading, nmsim
+        path = os.path.join(os.environ["NMSIM_SOURCE_DIR"], "scenarios", "quickstart.yaml")
+        threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGTERM)).start()
+        nmsim.run(path, set={"steps": 100000}, out="OUT", progress=False)
+        print("not reached")
+        """.replace("OUT", str(out)))
+    assert r.returncode == -15 and "not reached" not in r.stdout, (r.returncode, r.stderr)
+    import h5py
+    with h5py.File(out, "r") as f:
+        assert f.attrs["status"] == "interrupted"
+
+
 def test_the_interpreter_runs_during_a_run():
     """The lock is released: another thread counts while the run goes on."""
     count = [0]
