@@ -37,6 +37,7 @@ typedef struct nmsim_run_opts {
   const char *sweep_id;
   void (*on_progress)(void *ctx, const char *line);
   void *progress_ctx;
+  int threads;  /* > 1: split the run over that many threads (`nmsim run --threads`) */
 } nmsim_run_opts;
 
 /* Load, check and run; *out (free with nmsim_result_free) on success. */

@@ -52,7 +52,7 @@ _PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 class _RunOpts(ctypes.Structure):
     _fields_ = [("h5_path", ctypes.c_char_p), ("image", ctypes.c_int), ("db", ctypes.c_char_p),
                 ("sweep_id", ctypes.c_char_p), ("on_progress", _PROGRESS),
-                ("progress_ctx", ctypes.c_void_p)]
+                ("progress_ctx", ctypes.c_void_p), ("threads", ctypes.c_int)]
 
 
 def _find_library():
@@ -377,11 +377,13 @@ class Run:
                                                        r.get("steps"), r.get("status"))
 
 
-def run(scenario, set=None, mode=None, out=None, db=None, progress=None, _sweep_id=None):
+def run(scenario, set=None, mode=None, out=None, db=None, progress=None, threads=1,
+        _sweep_id=None):
     """Run a scenario (a path, a dict, a Scenario or a Network) in this
     process. set: --set overrides; mode: "timed", "functional" or "network";
     out: also write the run file there (else it stays in memory); db: record
-    the run in a results database. Returns a Run."""
+    the run in a results database; threads: split the run over that many
+    threads (timed and functional mode; the same results). Returns a Run."""
     s = _as_scenario(scenario, set, mode)
     keep = []
     src = s._source(keep)
@@ -390,7 +392,7 @@ def run(scenario, set=None, mode=None, out=None, db=None, progress=None, _sweep_
     sink = _progress_sink() if progress else _PROGRESS()
     opts = _RunOpts(os.fspath(out).encode() if out else None, 0 if out else 1,
                     os.fspath(db).encode() if db else None,
-                    _sweep_id.encode() if _sweep_id else None, sink, None)
+                    _sweep_id.encode() if _sweep_id else None, sink, None, int(threads))
     res = ctypes.c_void_p()
     msg = ctypes.create_string_buffer(8192)
     st = _lib.nmsim_api_run(ctypes.byref(src), ctypes.byref(opts), ctypes.byref(res), msg,
@@ -421,7 +423,7 @@ def open(path):
     return Run(report, path=os.fspath(path))
 
 
-def sweep(scenario, grid, db=None, set=None, mode=None, progress=None):
+def sweep(scenario, grid, db=None, set=None, mode=None, progress=None, threads=1):
     """Run every combination of grid ({KEY: [values]}, KEY dotted as for
     --set) and return one row per run: a pandas DataFrame when pandas is
     installed, else a list of dicts. With db, every run is recorded there
@@ -438,7 +440,8 @@ def sweep(scenario, grid, db=None, set=None, mode=None, progress=None):
     for combo in combos:
         sets = dict(set or {})
         sets.update(dict(zip(keys, combo)))
-        r = run(scenario, set=sets, mode=mode, db=db, progress=progress, _sweep_id=sweep_id)
+        r = run(scenario, set=sets, mode=mode, db=db, progress=progress, threads=threads,
+                _sweep_id=sweep_id)
         if not db:
             rep = r.report
             row = dict(zip(keys, combo))

@@ -129,7 +129,7 @@ nmsim_status nmsim_api_run(const nmsim_source *src, const nmsim_run_opts *o,
   run_utc(start);
   double t0 = run_now();
   nm_interrupt_hold(); /* Ctrl-C ends the run at a step: an exception, not a lost interpreter */
-  st = run_scenario(scn, &ro, &sum, &err);
+  st = run_scenario_threads(scn, o ? o->threads : 1, &ro, &sum, &err);
   nm_interrupt_release();
   /* SIGTERM asks the host to end: the run stopped at a step, its file and row
    * kept; now the host's own disposition applies (Ctrl-C is the exception the

@@ -3,6 +3,7 @@
  * refused by name, exactly one SCENARIO operand. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/cli/cli_opts.h"
@@ -22,6 +23,7 @@ int cli_parse(const char *cmd, const char *usage, unsigned takes, int argc, char
                                            {"quiet", no_argument, 0, 'q'},
                                            {"db", required_argument, 0, 'd'},
                                            {"partition", required_argument, 0, 'p'},
+                                           {"threads", required_argument, 0, 't'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   static const struct {
@@ -32,11 +34,12 @@ int cli_parse(const char *cmd, const char *usage, unsigned takes, int argc, char
               {'d', CLI_DB, "--db"},
               {'p', CLI_PARTITION, "--partition"},
               {'j', CLI_JSON, "--json"},
-              {'q', CLI_QUIET, "--quiet"}};
+              {'q', CLI_QUIET, "--quiet"},
+              {'t', CLI_THREADS, "--threads"}};
   int c;
   opterr = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:hq", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:hqt:", longopts, NULL)) != -1) {
     for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
       if (need[k].c == c && !(takes & need[k].bit))
         return cli_bad_usage(cmd, "unknown option '%s'", need[k].name);
@@ -51,6 +54,15 @@ int cli_parse(const char *cmd, const char *usage, unsigned takes, int argc, char
       case 's': {
         int rc = o->on_set ? o->on_set(o->set_ctx, optarg) : 0;
         if (rc) return rc;
+        break;
+      }
+      case 't': {
+        char *end = NULL;
+        long n = strtol(optarg, &end, 10);
+        if (!*optarg || *end || n < 1 || n > 256)
+          return cli_bad_usage(cmd, "--threads expects a whole number from 1 to 256, got '%s'",
+                               optarg);
+        o->threads = (int)n;
         break;
       }
       case 'j': o->json = true; break;

@@ -83,7 +83,7 @@ static int parse_set(void *ctx, char *arg) {
 
 static const char *usage_run =
     "usage: nmsim run SCENARIO.yaml [-o RUN.h5] [--set KEY=VALUE]... [--db RESULTS.sqlite]\n"
-    "                 [--json] [-q|--quiet] [--partition blocks|cyclic]\n"
+    "                 [--json] [-q|--quiet] [--partition blocks|cyclic] [-t|--threads N]\n"
     "\n"
     "Run a scenario on its chip and print the energy and latency report.\n"
     "  -o, --output RUN.h5   write spikes, traces, energy and latency per step (HDF5)\n"
@@ -97,13 +97,16 @@ static const char *usage_run =
     "  --partition blocks|cyclic\n"
     "                        under mpirun -np N (a build with -DNMSIM_MPI=ON): how\n"
     "                        chips go to ranks, contiguous blocks balanced by work\n"
-    "                        (default) or round robin; results are the same\n";
+    "                        (default) or round robin; results are the same\n"
+    "  -t, --threads N       split the run over N threads of this process, as over\n"
+    "                        ranks (timed and functional mode; the same results)\n";
 
 static int cmd_run(int argc, char **argv) {
   cli_sets sets = {.cmd = "run"};
   cli_opts o = {.on_set = parse_set, .set_ctx = &sets};
-  int rc = cli_parse("run", usage_run, CLI_OUT | CLI_DB | CLI_PARTITION | CLI_JSON | CLI_QUIET,
-                     argc, argv, &o);
+  int rc = cli_parse("run", usage_run,
+                     CLI_OUT | CLI_DB | CLI_PARTITION | CLI_JSON | CLI_QUIET | CLI_THREADS, argc,
+                     argv, &o);
   if (rc) {
     free(sets.ov);
     return rc < 0 ? 0 : rc;
@@ -132,7 +135,7 @@ static int cmd_run(int argc, char **argv) {
   char start[32];
   run_utc(start);
   double t0 = run_now();
-  st = run_scenario(scn, &ro, &sum, &err);
+  st = run_scenario_threads(scn, o.threads, &ro, &sum, &err);
   if (db) {
     nmsim_err derr = {0};
     nmsim_status dst = run_record(db, scn, params, NULL, o.out, start, run_now() - t0, st, &err,

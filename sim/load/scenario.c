@@ -394,7 +394,7 @@ static nmsim_status scn_read(scn_ctx *x, const char *default_name) {
  * s->path, dir (may be NULL) resolves a relative chip path. */
 static nmsim_status scn_load(const char *name, const char *path, const char *dir,
                              const char *text, const nmsim_override *ov, size_t n_ov,
-                             nmsim_scenario **out, nmsim_err *err) {
+                             bool quiet, nmsim_scenario **out, nmsim_err *err) {
   nmsim_status rc;
   yml_doc *d = NULL;
   char *stem = NULL;
@@ -412,7 +412,7 @@ static nmsim_status scn_load(const char *name, const char *path, const char *dir
   nm_free(stem);
   nir_net_destroy(x.nir);
   /* non-fatal notes (NIR repairs): also on stderr, since they change the network */
-  for (size_t i = 0; i < s->n_warnings; i++)
+  for (size_t i = 0; !quiet && i < s->n_warnings; i++)
     fprintf(stderr, "nmsim: warning: %s\n", s->warnings[i]);
   *out = s;
   return NMSIM_OK;
@@ -442,7 +442,7 @@ nmsim_status nmsim_scenario_load(const char *path, const nmsim_override *ov, siz
     dir[n ? n : 1] = 0;
   }
   if ((rc = nm_read_text(path, NM_TEXT_MAX, &text, err)) == NMSIM_OK)
-    rc = scn_load(path, path, dir, text, ov, n_ov, out, err);
+    rc = scn_load(path, path, dir, text, ov, n_ov, false, out, err);
   nm_free(text);
   nm_free(dir);
   return rc;
@@ -454,7 +454,22 @@ nmsim_status nmsim_scenario_load_string(const char *name, const char *text,
   if (!text || !out || (n_ov && !ov))
     return NMSIM_ERR(err, NMSIM_EINVAL, "nmsim_scenario_load_string: NULL argument");
   *out = NULL;
-  return scn_load(name ? name : "<string>", "<string>", NULL, text, ov, n_ov, out, err);
+  return scn_load(name ? name : "<string>", "<string>", NULL, text, ov, n_ov, false, out, err);
+}
+
+nmsim_status scn_reload(const nmsim_scenario *s, nmsim_scenario **out, nmsim_err *err) {
+  *out = NULL;
+  char *dir = NULL;
+  const char *slash = s->path ? strrchr(s->path, '/') : NULL;
+  if (slash) {
+    size_t n = (size_t)(slash - s->path);
+    if (!(dir = nm_malloc(n + 2))) return NMSIM_ENOMEM_ERR(err);
+    memcpy(dir, s->path, n ? n : 1);
+    dir[n ? n : 1] = 0;
+  }
+  nmsim_status rc = scn_load(s->path, s->path, dir, s->text, NULL, 0, true, out, err);
+  nm_free(dir);
+  return rc;
 }
 
 void nmsim_scenario_destroy(nmsim_scenario *s) {

@@ -214,4 +214,9 @@ struct nmsim_scenario {
   size_t n_warnings, cap_warnings;
 };
 
+/* A second scenario like s, read again from its text (the document after its
+ * overrides), with its own recordings and data and no warnings printed: what
+ * each thread of a run on a team of threads works on. */
+nmsim_status scn_reload(const nmsim_scenario *s, nmsim_scenario **out, nmsim_err *err);
+
 #endif

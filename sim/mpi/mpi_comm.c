@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/mpi/mpi_comm.h"
+#include "sim/mpi/mpi_proc.h"
 #include "sim/base/guard.h"
 
 static int g_on, g_rank, g_size = 1;
@@ -22,21 +23,10 @@ enum { TAG_EXCHANGE = 17 };
  * of a contiguous type, so MPI never splits a record). */
 static void record_op(void *in, void *inout, int *len, MPI_Datatype *dt) {
   (void)dt;
-  const nmc_layout *l = &g_lay;
-  int words = l->n_min + l->n_max + l->n_sum + 2 * l->n_fx;
-  for (int r = 0; r < *len; r++) {
-    const uint64_t *a = (const uint64_t *)in + (size_t)r * words;
-    uint64_t *b = (uint64_t *)inout + (size_t)r * words;
-    int k = 0;
-    for (int i = 0; i < l->n_min; i++, k++) b[k] = a[k] < b[k] ? a[k] : b[k];
-    for (int i = 0; i < l->n_max; i++, k++) b[k] = a[k] > b[k] ? a[k] : b[k];
-    for (int i = 0; i < l->n_sum; i++, k++) b[k] += a[k];
-    for (int i = 0; i < l->n_fx; i++, k += 2) {
-      uint64_t lo = b[k + 1] + a[k + 1];
-      b[k] += a[k] + (lo < a[k + 1]);
-      b[k + 1] = lo;
-    }
-  }
+  int words = g_lay.n_min + g_lay.n_max + g_lay.n_sum + 2 * g_lay.n_fx;
+  for (int r = 0; r < *len; r++)
+    nmc_record_combine(&g_lay, (uint64_t *)inout + (size_t)r * words,
+                       (const uint64_t *)in + (size_t)r * words);
 }
 
 void nmc_init(int *argc, char ***argv) {
@@ -66,8 +56,8 @@ void nmc_finalize(void) {
   g_on = 0;
 }
 
-int nmc_rank(void) { return g_rank; }
-int nmc_size(void) { return g_size; }
+int nmc_proc_rank(void) { return g_rank; }
+int nmc_proc_size(void) { return g_size; }
 const char *nmc_transport(void) { return "mpi"; }
 double nmc_wtime(void) { return MPI_Wtime(); }
 
@@ -76,7 +66,7 @@ void nmc_abort(int code) {
   exit(code);
 }
 
-nmsim_status nmc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *in,
+nmsim_status nmc_proc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *in,
                           nmsim_err *err) {
   if (n_nb == 0) return NMSIM_OK;
   MPI_Request req[64], *rq = n_nb <= 64 ? req : nm_malloc(sizeof *rq * (size_t)n_nb);
@@ -104,7 +94,7 @@ nmsim_status nmc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *
   return rc;
 }
 
-void nmc_allreduce(uint64_t *v, const nmc_layout *lay) {
+void nmc_proc_allreduce(uint64_t *v, const nmc_layout *lay) {
   if (g_size == 1) return;
   int words = lay->n_min + lay->n_max + lay->n_sum + 2 * lay->n_fx;
   if (words <= 0 || words >= G_TYPES) NMSIM_PANIC("all-reduce record of %d words", words);
@@ -116,7 +106,7 @@ void nmc_allreduce(uint64_t *v, const nmc_layout *lay) {
   MPI_Allreduce(MPI_IN_PLACE, v, 1, g_type[words], g_op, MPI_COMM_WORLD);
 }
 
-nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, size_t *n_all,
+nmsim_status nmc_proc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, size_t *n_all,
                                size_t *cap, nmsim_err *err) {
   int cnt[256], dsp[256];
   int *c = g_size <= 256 ? cnt : nm_malloc(sizeof(int) * 2 * (size_t)g_size);
@@ -132,7 +122,7 @@ nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, s
     if (p) *all = p, *cap = tot;
     else rc = NMSIM_ENOMEM_ERR(err);
   }
-  rc = nmc_agree(rc, err); /* every rank has room, or none gathers */
+  rc = nmc_proc_agree(rc, err); /* every rank has room, or none gathers */
   if (rc == NMSIM_OK) {
     MPI_Allgatherv(mine, me, MPI_UINT32_T, *all, c, d, MPI_UINT32_T, MPI_COMM_WORLD);
     *n_all = tot;
@@ -151,14 +141,14 @@ static void reduce_u64(uint64_t *v, size_t n, MPI_Op op) {
   }
 }
 
-void nmc_reduce_or_u64(uint64_t *v, size_t n) {
+void nmc_proc_reduce_or_u64(uint64_t *v, size_t n) {
   if (g_size > 1) reduce_u64(v, n, MPI_BOR);
 }
-void nmc_reduce_sum_u64(uint64_t *v, size_t n) {
+void nmc_proc_reduce_sum_u64(uint64_t *v, size_t n) {
   if (g_size > 1) reduce_u64(v, n, MPI_SUM);
 }
 
-nmsim_status nmc_agree(nmsim_status rc, nmsim_err *err) {
+nmsim_status nmc_proc_agree(nmsim_status rc, nmsim_err *err) {
   if (g_size == 1) return rc;
   int mine = (int)rc, worst = 0;
   MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

@@ -1,6 +1,7 @@
-/* mpi_comm.h: the narrow transport between the processes of a partitioned run
+/* mpi_comm.h: the narrow transport between the parts of a partitioned run
  * (sim/mpi/partition.c): MPI in a -DNMSIM_MPI=ON build (sim/mpi/mpi_comm.c), a
- * one-process stub otherwise (sim/mpi/mpi_stub.c). Nothing else calls MPI. */
+ * one-process stub otherwise (sim/mpi/mpi_stub.c), and the threads of a team
+ * in one process (sim/mpi/thr_comm.c). Nothing else calls MPI. */
 #ifndef NMSIM_SIM_MPI_COMM_H
 #define NMSIM_SIM_MPI_COMM_H
 
@@ -11,9 +12,19 @@
  * one process. Call once, first thing in main; nmc_finalize at exit. */
 void nmc_init(int *argc, char ***argv);
 void nmc_finalize(void);
-/* Rank of this process and number of processes (0 and 1 without MPI). */
+/* Rank of this process and number of processes (0 and 1 without MPI); in a
+ * member of a team of threads (nmc_team_run), its rank in the team and the
+ * team's size. */
 int nmc_rank(void);
 int nmc_size(void);
+/* The size of the calling thread's team, 1 outside one. */
+int nmc_threads(void);
+/* Run fn(ctx, rank) on n threads of this process, rank 0 on the calling
+ * thread, as the ranks of a partitioned run: inside fn the nmc_* calls are
+ * the team's collectives over shared memory. Returns when every member has
+ * returned; NMSIM_ENOMEM or NMSIM_EINVAL (a team inside a team). Not under
+ * MPI ranks (the caller refuses both at once). */
+nmsim_status nmc_team_run(int n, void (*fn)(void *ctx, int rank), void *ctx, nmsim_err *err);
 /* "mpi" when built with MPI, else "none". */
 const char *nmc_transport(void);
 /* Wall-clock seconds (monotonic). */

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "sim/mpi/mpi_comm.h"
+#include "sim/mpi/mpi_proc.h"
 
 #ifndef NMSIM_HAVE_MPI
 
@@ -13,8 +14,8 @@ void nmc_init(int *argc, char ***argv) {
   (void)argv;
 }
 void nmc_finalize(void) {}
-int nmc_rank(void) { return 0; }
-int nmc_size(void) { return 1; }
+int nmc_proc_rank(void) { return 0; }
+int nmc_proc_size(void) { return 1; }
 const char *nmc_transport(void) { return "none"; }
 
 double nmc_wtime(void) {
@@ -25,7 +26,7 @@ double nmc_wtime(void) {
 
 void nmc_abort(int code) { exit(code); }
 
-nmsim_status nmc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *in,
+nmsim_status nmc_proc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *in,
                           nmsim_err *err) {
   (void)nb;
   (void)out;
@@ -34,12 +35,12 @@ nmsim_status nmc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *
   return NMSIM_OK;
 }
 
-void nmc_allreduce(uint64_t *v, const nmc_layout *lay) {
+void nmc_proc_allreduce(uint64_t *v, const nmc_layout *lay) {
   (void)v;
   (void)lay;
 }
 
-nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, size_t *n_all,
+nmsim_status nmc_proc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, size_t *n_all,
                                size_t *cap, nmsim_err *err) {
   if (n > *cap) {
     uint32_t *p = nm_realloc(*all, n * sizeof *p);
@@ -52,15 +53,15 @@ nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, s
   return NMSIM_OK;
 }
 
-void nmc_reduce_or_u64(uint64_t *v, size_t n) {
+void nmc_proc_reduce_or_u64(uint64_t *v, size_t n) {
   (void)v;
   (void)n;
 }
-void nmc_reduce_sum_u64(uint64_t *v, size_t n) {
+void nmc_proc_reduce_sum_u64(uint64_t *v, size_t n) {
   (void)v;
   (void)n;
 }
-nmsim_status nmc_agree(nmsim_status rc, nmsim_err *err) {
+nmsim_status nmc_proc_agree(nmsim_status rc, nmsim_err *err) {
   (void)err;
   return rc;
 }

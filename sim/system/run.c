@@ -516,3 +516,70 @@ done:
   if (rc != NMSIM_OK) run_summary_clear(sum);
   return rc;
 }
+
+/* ---- a run on a team of threads --------------------------------------------- */
+
+typedef struct thr_job {
+  const nmsim_scenario **scn; /* each member's own scenario (its own recordings) */
+  const run_opts *o;          /* member 0's: the run file, progress */
+  run_summary *sum;
+  nmsim_err *err;
+  nmsim_status *rc;
+} thr_job;
+
+static void thr_member(void *ctx, int rank) {
+  thr_job *j = ctx;
+  run_opts quiet = {.partition = j->o ? j->o->partition : NULL};
+  j->rc[rank] = run_scenario(j->scn[rank], rank == 0 ? j->o : &quiet, &j->sum[rank],
+                             &j->err[rank]);
+}
+
+nmsim_status run_scenario_threads(const nmsim_scenario *scn, int threads, const run_opts *o,
+                                  run_summary *sum, nmsim_err *err) {
+  if (threads <= 1) return run_scenario(scn, o, sum, err);
+  memset(sum, 0, sizeof *sum);
+  if (nmc_size() > 1)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "--threads %d under mpirun: split a run over threads "
+                     "or over MPI ranks, not both", threads);
+  if (threads > 256)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "--threads %d: at most 256", threads);
+  if (scn->network)
+    return NMSIM_ERR(err, NMSIM_EINPUT, "engine.mode network runs on one thread: drop "
+                     "--threads %d, or run in timed or functional mode", threads);
+  for (size_t p = 0; p < scn->n_pops; p++)
+    if (scn->pops[p].dvs && dvs_replay_info(scn->pops[p].dvs)->format == DVS_H5)
+      return NMSIM_ERR(err, NMSIM_EINPUT, "%s: population '%s' replays HDF5 events, and the "
+                       "HDF5 library serves one thread: run it on one thread, or replay the "
+                       "recording in its original format", scn->path, scn->pops[p].name);
+  size_t n = (size_t)threads;
+  const nmsim_scenario **copies = nm_calloc(n, sizeof *copies);
+  run_summary *sums = nm_calloc(n, sizeof *sums);
+  nmsim_err *errs = nm_calloc(n, sizeof *errs);
+  nmsim_status *rcs = nm_calloc(n, sizeof *rcs);
+  nmsim_status rc = copies && sums && errs && rcs ? NMSIM_OK : NMSIM_ENOMEM_ERR(err);
+  if (rc == NMSIM_OK) copies[0] = scn;
+  /* each member reads its own copy (recordings, files): loaded here, one
+   * after the other, since the readers (HDF5 among them) serve one thread */
+  for (size_t t = 1; rc == NMSIM_OK && t < n; t++) {
+    nmsim_scenario *c = NULL;
+    rc = scn_reload(scn, &c, err);
+    copies[t] = c;
+  }
+  if (rc == NMSIM_OK) {
+    thr_job job = {.scn = copies, .o = o, .sum = sums, .err = errs, .rc = rcs};
+    rc = nmc_team_run(threads, thr_member, &job, err);
+  }
+  if (rc == NMSIM_OK) {
+    rc = rcs[0];
+    if (rc == NMSIM_OK) *sum = sums[0];
+    else if (err) *err = errs[0];
+    for (size_t t = 1; t < n; t++)
+      if (rcs[t] == NMSIM_OK) run_summary_clear(&sums[t]);
+  }
+  for (size_t t = 1; copies && t < n; t++) nmsim_scenario_destroy((nmsim_scenario *)copies[t]);
+  nm_free(copies);
+  nm_free(sums);
+  nm_free(errs);
+  nm_free(rcs);
+  return rc;
+}

@@ -28,6 +28,15 @@ typedef struct run_opts {
 nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summary *sum,
                           nmsim_err *err);
 
+/* run_scenario on a team of `threads` threads of this process, split as
+ * over MPI ranks (the same conservative windows; the same bits as one
+ * thread): member 0 runs with o (the run file, the progress line) and fills
+ * sum, the others on their own copy of the scenario. threads <= 1 is
+ * run_scenario. NMSIM_EINPUT under mpirun, in network mode, with a replay
+ * of HDF5 events (the HDF5 library serves one thread), or beyond 256. */
+nmsim_status run_scenario_threads(const nmsim_scenario *scn, int threads, const run_opts *o,
+                                  run_summary *sum, nmsim_err *err);
+
 /* Run every step of the scenario (sim/system/run.c): on the engine through
  * the chip's NoC, straight to the targets with an untimed path, or split
  * over processes. */

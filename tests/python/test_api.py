@@ -72,6 +72,16 @@ def test_bundled_scenario_equals_the_command_line(path, tmp_path):
     run.close()
 
 
+def test_threads_give_the_same_run():
+    path = os.path.join(SRC, "scenarios", "multichip.yaml")
+    one = nmsim.run(path, set={"steps": 15}, progress=False)
+    two = nmsim.run(path, set={"steps": 15}, threads=2, progress=False)
+    assert two.report == one.report
+    assert np.array_equal(two.energy_per_step()[0], one.energy_per_step()[0])
+    with pytest.raises(nmsim.InputError, match="network runs on one thread"):
+        nmsim.run(path, set={"steps": 5}, mode="network", threads=2, progress=False)
+
+
 def test_modes_and_overrides():
     base = nmsim.run(os.path.join(SRC, "scenarios", "quickstart.yaml"), set={"steps": 30},
                      progress=False)

@@ -1,0 +1,25 @@
+/* mpi_proc.h: the transport between processes (MPI, sim/mpi/mpi_comm.c; or
+ * the one-process stub, sim/mpi/mpi_stub.c) behind the nmc_* calls of
+ * mpi_comm.h, which sim/mpi/thr_comm.c dispatches: to a team of threads when
+ * the calling thread belongs to one, else here. Each has the contract of
+ * the nmc_* function of the same name. */
+#ifndef NMSIM_SIM_MPI_MPI_PROC_H
+#define NMSIM_SIM_MPI_MPI_PROC_H
+
+#include "sim/mpi/mpi_comm.h"
+
+int nmc_proc_rank(void);
+int nmc_proc_size(void);
+nmsim_status nmc_proc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *in,
+                               nmsim_err *err);
+void nmc_proc_allreduce(uint64_t *v, const nmc_layout *lay);
+nmsim_status nmc_proc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all,
+                                    size_t *n_all, size_t *cap, nmsim_err *err);
+void nmc_proc_reduce_or_u64(uint64_t *v, size_t n);
+void nmc_proc_reduce_sum_u64(uint64_t *v, size_t n);
+nmsim_status nmc_proc_agree(nmsim_status rc, nmsim_err *err);
+
+/* One step of nmc_allreduce: record b combined with record a, in place. */
+void nmc_record_combine(const nmc_layout *l, uint64_t *b, const uint64_t *a);
+
+#endif
