@@ -114,7 +114,7 @@ lif_kernel_body(size_t n, double *restrict v, double *restrict ie, double *restr
   }
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void lif_kernel(size_t n, double *restrict v, double *restrict ie, double *restrict ii,
