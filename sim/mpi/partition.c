@@ -1,6 +1,7 @@
 /* partition.c: which rank owns each chip, tile, core and router of a run split
  * over MPI ranks, the lookahead of the cut and the neighbour ranks (see
  * partition.h). Pure bookkeeping: no MPI here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "noc/topology.h"
@@ -154,6 +155,15 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
       goto fail;
     }
     p->lookahead = la;
+    /* a chip cut into tile blocks in timed mode: correct, but its windows are
+     * a hop or a credit long, and meeting at each costs more than the work
+     * of the window on chips of a few hundred cores */
+    if (!p->by_chip && rank == 0 && la < 10 * NMSIM_PS_PER_NS)
+      fprintf(stderr, "nmsim: warning: %d parts on %u chip%s cut chips into blocks of tiles: "
+              "the parts meet every %.3f ns of hardware time (a hop or a credit), which is "
+              "usually slower than one part; split boards of several chips, or run one chip "
+              "whole\n", size, s->n_chips, s->n_chips == 1 ? "" : "s",
+              (double)la / NMSIM_PS_PER_NS);
   }
   for (int r = 0; r < size; r++) {
     p->nb_of[r] = -1;
