@@ -26,15 +26,6 @@ static char *run_t(int threads, const char *part, const char *scn, const char *s
   return out;
 }
 
-static void same_h5(const char *what, const char *got, const char *want) {
-  char cmd[1100], *out = NULL;
-  snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s", got, want);
-  int rc = tu_run(cmd, &out, NULL);
-  cr_assert_eq(rc, 0, "%s: run files differ (h5diff exit %d, expected 0):\n%s", what, rc,
-               out ? out : "");
-  free(out);
-}
-
 /* scn on one thread is the reference; 2 and 3 threads reproduce it. */
 static void check_threads(const char *tag, const char *scn, const char *sets) {
   char ref_h5[512];
@@ -47,7 +38,7 @@ static void check_threads(const char *tag, const char *scn, const char *sets) {
     snprintf(h5, sizeof h5, "%s", tu_tmp(tag, ".h5"));
     char *got = run_t(runs[i].n, runs[i].part, scn, sets, h5);
     cr_assert_str_eq(got, ref, "%s: the reports differ", what);
-    same_h5(what, h5, ref_h5);
+    tu_same_h5(what, h5, ref_h5);
     free(got);
     remove(h5);
   }

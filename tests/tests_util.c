@@ -1,6 +1,8 @@
 /* tests_util.c: process and file helpers for the tests. */
 #include "tests_util.h"
 
+#include <criterion/criterion.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,3 +84,12 @@ const char tu_congested[] =
     "mapping: {place: {dst: {chip: 1}}}\n"
     "projections:\n"
     "  - {from: src, to: dst, connector: all_to_all, weight: 0.001 nA}\n";
+
+void tu_same_h5(const char *what, const char *got, const char *want) {
+  char cmd[1100], *out = NULL;
+  snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s", got, want);
+  int rc = tu_run(cmd, &out, NULL);
+  cr_assert_eq(rc, 0, "%s: run files differ (h5diff exit %d, expected 0):\n%s", what, rc,
+               out ? out : "");
+  free(out);
+}

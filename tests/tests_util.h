@@ -23,5 +23,8 @@ int tu_write(const char *path, const char *text);
 int tu_leaks(void);
 /* Read a whole file into a malloc'd NUL-terminated buffer, or NULL. */
 char *tu_read(const char *path, size_t *len);
+/* Fail the test unless run files got and want hold the same datasets and
+ * attributes (h5diff, exact), the root's (wall-clock times) aside. */
+void tu_same_h5(const char *what, const char *got, const char *want);
 
 #endif

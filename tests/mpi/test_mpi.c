@@ -56,17 +56,6 @@ static void same_text(const char *what, const char *got, const char *want) {
                  line, (int)strcspn(gl, "\n"), gl, (int)strcspn(wl, "\n"), wl);
 }
 
-/* Every dataset and every attribute but the root's (wall-clock times) equal,
- * as h5diff sees them (exact comparison). */
-static void same_h5(const char *what, const char *got, const char *want) {
-  char cmd[1100], *out = NULL;
-  snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s", got, want);
-  int rc = tu_run(cmd, &out, NULL);
-  cr_assert_eq(rc, 0, "%s: run files differ (h5diff exit %d, expected 0):\n%s", what, rc,
-               out ? out : "");
-  free(out);
-}
-
 /* scn on 1 rank is the reference; 2 and 4 ranks with both partitions must
  * reproduce it. */
 static void check_ranks(const char *tag, const char *scn, const char *sets) {
@@ -82,7 +71,7 @@ static void check_ranks(const char *tag, const char *scn, const char *sets) {
       snprintf(h5, sizeof h5, "%s", tu_tmp(tag, ".h5"));
       char *got = run_np(nps[i], parts[k], scn, sets, h5);
       same_text(what, got, ref);
-      same_h5(what, h5, ref_h5);
+      tu_same_h5(what, h5, ref_h5);
       free(got);
       remove(h5);
     }
