@@ -647,11 +647,13 @@ static nmsim_status h5o_may_replace(const char *path, nmsim_err *err) {
  * goes to the caller instead of being freed. An image taken while the file
  * is open is not one HDF5 can read back (its superblock is not final). */
 
+/* The run file is the only buffer these callbacks see (no initial image is
+ * given), so the size of the latest allocation is the buffer's. */
 static void *h5o_img_malloc(size_t size, H5FD_file_image_op_t op, void *udata) {
   (void)op;
   h5o_img *m = udata;
   void *p = nm_malloc(size ? size : 1);
-  if (p && op == H5FD_FILE_IMAGE_OP_FILE_OPEN) m->size = size;
+  if (p) m->size = size;
   return p;
 }
 
@@ -663,9 +665,10 @@ static void *h5o_img_memcpy(void *dest, const void *src, size_t size, H5FD_file_
 }
 
 static void *h5o_img_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void *udata) {
+  (void)op;
   h5o_img *m = udata;
   void *p = nm_realloc(ptr, size ? size : 1);
-  if (p && op == H5FD_FILE_IMAGE_OP_FILE_RESIZE) m->size = size;
+  if (p) m->size = size;
   return p;
 }
 
