@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/mpi/partition.h"
@@ -163,4 +164,154 @@ Test(partition, energy_add_each_is_n_single_charges) {
   nm_energy_add_each(&big, 0, (uint64_t)1 << 40, 0.1);
   cr_assert_eq(big.n[0], (uint64_t)1 << 40);
   cr_assert(fabs(big.pj[0] - 0.1 * 0x1p40) < 1e-3 * 0.1 * 0x1p40, "%.17g", big.pj[0]);
+}
+
+/* A split build of part `rank` of `size` (sys_build_split). */
+static sys *build_part(const nmsim_scenario *scn, const nmsim_chip *chip, int rank, int size) {
+  nmsim_err err = {0};
+  sys_split sp = {.rank = rank, .size = size};
+  sys *s = NULL;
+  cr_assert_eq(sys_build_split(scn, chip, &sp, &s, &err), NMSIM_OK, "%s", err.msg);
+  cr_assert_not_null(s->part);
+  return s;
+}
+
+static uint64_t syn_key(const sys_syn *y) {
+  return (uint64_t)y->tgt << 48 | (uint64_t)y->delay << 40 | (uint64_t)y->site << 32 |
+         (uint32_t)y->w;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Two rows hold the same synapses (in any order: a row's inputs are summed as
+ * integers, so the order changes no result; the whole build's order follows
+ * its earlier mapping attempts, the local build's the order they are made). */
+static bool same_row(const sys_syn *p, const sys_syn *q, uint32_t n) {
+  uint64_t kp[256], kq[256];
+  cr_assert_leq(n, 256);
+  for (uint32_t k = 0; k < n; k++) kp[k] = syn_key(&p[k]), kq[k] = syn_key(&q[k]);
+  qsort(kp, n, sizeof *kp, cmp_u64);
+  qsort(kq, n, sizeof *kq, cmp_u64);
+  return !memcmp(kp, kq, sizeof *kp * n);
+}
+
+/* Connections across all four chips of a 2 x 2 board, with delays and both
+ * synapse sites, so every part has sources and targets on the others. */
+static const char *spread = "chip: test\nchips: [2, 2]\nsteps: 1\nseed: 5\n"
+                            "mapping: {max_per_core: {a: 25, b: 25}}\n"
+                            "populations:\n  a: {size: 200, model: lif}\n"
+                            "  b: {size: 200, model: lif}\n"
+                            "projections:\n"
+                            "  - {from: a, to: b, connector: {fixed_probability: 0.1}, weight: 0.5,"
+                            " delay: 3}\n"
+                            "  - {from: b, to: a, connector: {fixed_probability: 0.1}, weight: -0.5,"
+                            " site: inh}\n"
+                            "  - {from: a, to: a, connector: {fixed_probability: 0.05}, weight: 0.2}\n";
+
+/* The rank-local build: every part holds, for the cores it owns, exactly the
+ * rows, synapses and out lists of the whole build, and state and input
+ * rings; for the others no rows, no state, and only the out-list entries
+ * that reach its cores; the counts the reports use (synapses, axons, fan-out
+ * of every core) are the whole build's on every part. */
+Test(partition, rank_local_build) {
+  nmsim_scenario *scn;
+  nmsim_chip *chip;
+  sys *w = build(spread, &scn, &chip);
+  for (int size = 2; size <= 3; size++)
+    for (int rank = 0; rank < size; rank++) {
+      sys *s = build_part(scn, chip, rank, size);
+      const uint8_t *here = s->part->unit_here;
+      uint32_t owned = 0, others = 0;
+      for (uint32_t i = 0; i < s->n_cores; i++) {
+        const sys_core *c = &s->cores[i], *x = &w->cores[i];
+        cr_assert_eq(c->n_neurons, x->n_neurons);
+        cr_assert_eq(c->n_syn, x->n_syn, "part %d/%d core %u: %zu synapses, whole %zu", rank,
+                     size, i, (size_t)c->n_syn, (size_t)x->n_syn);
+        cr_assert_eq(c->n_axons, x->n_axons);
+        cr_assert_eq(c->n_out, x->n_out);
+        if (!x->n_neurons) continue;
+        if (here[i]) {
+          owned++;
+          cr_assert_not_null(c->row);
+          cr_assert_not_null(c->acc, "core %u here without its input ring", i);
+          cr_assert_eq(c->ring, x->ring);
+          cr_assert_eq(memcmp(c->row, x->row, sizeof(uint32_t) * (x->n_axons + 1)), 0,
+                       "part %d/%d core %u: rows differ", rank, size, i);
+          for (uint32_t a = 0; a < x->n_axons; a++)
+            cr_assert(same_row(&c->syn[x->row[a]], &x->syn[x->row[a]], x->row[a + 1] - x->row[a]),
+                      "part %d/%d core %u axon %u: the row's synapses differ", rank, size, i, a);
+        } else {
+          others++;
+          cr_assert_null(c->row, "part %d/%d holds rows of core %u, not its own", rank, size, i);
+          cr_assert_null(c->syn);
+          cr_assert_null(c->acc, "part %d/%d holds the input ring of core %u", rank, size, i);
+          cr_assert_null(c->blocks[0].state);
+        }
+        /* out lists: the whole's entries with a source or a target here */
+        for (uint32_t j = 0; j < x->n_neurons; j++) {
+          uint32_t k = c->out_ptr[j];
+          for (uint32_t o = x->out_ptr[j]; o < x->out_ptr[j + 1]; o++) {
+            if (!here[i] && !here[x->out[o].core]) continue;
+            cr_assert_lt(k, c->out_ptr[j + 1], "part %d/%d core %u neuron %u: entries missing",
+                         rank, size, i, j);
+            cr_assert(c->out[k].core == x->out[o].core && c->out[k].axon == x->out[o].axon,
+                      "part %d/%d core %u neuron %u: entry %u differs", rank, size, i, j, o);
+            k++;
+          }
+          cr_assert_eq(k, c->out_ptr[j + 1], "part %d/%d core %u neuron %u: extra entries", rank,
+                       size, i, j);
+        }
+      }
+      cr_assert_gt(owned, 0);
+      cr_assert_gt(others, 0);
+      sys_destroy(s);
+    }
+  sys_destroy(w);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
+}
+
+/* Plastic synapses: their cores have rows and state on every part (part 0
+ * writes their weights), the other cores only on their own (a on chip 0,
+ * part 0's; b, plastic, on chip 2, part 1's). */
+Test(partition, plastic_cores_on_every_part) {
+  nmsim_scenario *scn;
+  nmsim_chip *chip;
+  nmsim_err err = {0};
+  const char *text = "chip: test\nchips: [2, 2]\nsteps: 1\n"
+                     "mapping: {max_per_core: {a: 25, b: 25},"
+                     " place: {a: {chip: 0}, b: {chip: 2}}}\n"
+                     "populations:\n  a: {size: 100, model: lif}\n  b: {size: 100, model: lif}\n"
+                     "projections:\n  - {from: a, to: b, connector: {fixed_probability: 0.1},"
+                     " weight: 0.5, plasticity: {}}\n"
+                     "  - {from: b, to: a, connector: {fixed_probability: 0.1}, weight: 0.5}\n";
+  cr_assert_eq(nmsim_scenario_load_string("p.yaml", text, NULL, 0, &scn, &err), NMSIM_OK, "%s",
+               err.msg);
+  cr_assert_eq(nmsim_chip_load(scn->chip, NULL, &chip, &err), NMSIM_OK, "%s", err.msg);
+  uint32_t plastic_elsewhere = 0, static_elsewhere = 0;
+  for (int rank = 0; rank < 2; rank++) {
+  sys *s = build_part(scn, chip, rank, 2);
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    const sys_core *c = &s->cores[i];
+    if (!c->n_neurons || s->part->unit_here[i]) continue;
+    bool b_core = c->blocks[0].pop_id == 1;
+    if (b_core) {
+      plastic_elsewhere++;
+      cr_assert_not_null(c->row, "plastic core %u of the other part has no rows", i);
+      cr_assert_not_null(c->syn_proj);
+      cr_assert_not_null(c->pin_ptr);
+    } else {
+      static_elsewhere++;
+      cr_assert_null(c->row, "static core %u of the other part has rows here", i);
+    }
+  }
+  sys_destroy(s);
+  }
+  cr_assert_gt(plastic_elsewhere, 0);
+  cr_assert_gt(static_elsewhere, 0);
+  nmsim_chip_destroy(chip);
+  nmsim_scenario_destroy(scn);
 }

@@ -49,7 +49,7 @@ static nmsim_status chips_to_ranks(const sys *s, sys_part *p, bool cyclic, uint3
   return NMSIM_OK;
 }
 
-nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_part **out,
+nmsim_status part_owners(sys *s, int rank, int size, const char *strategy, sys_part **out,
                          nmsim_err *err) {
   *out = NULL;
   if (!strategy) strategy = "blocks";
@@ -64,7 +64,6 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   if (!p) return NMSIM_ENOMEM_ERR(err);
   nmsim_status rc = NMSIM_ENOMEM;
   uint32_t *chip_rank = NULL, *tile_rank = NULL;
-  uint8_t *adj = NULL;
   p->rank = rank;
   p->size = size;
   p->strategy = cyclic ? "cyclic" : "blocks";
@@ -74,10 +73,11 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   p->unit_here = nm_calloc(p->n_units + 1, 1);
   chip_rank = nm_calloc(s->n_chips, sizeof *chip_rank);
   tile_rank = nm_calloc(s->n_tiles, sizeof *tile_rank);
-  adj = nm_calloc((size_t)size, 1);
+  p->adj = nm_calloc((size_t)size, 1);
   p->nb = nm_calloc((size_t)size, sizeof *p->nb);
   p->nb_of = nm_calloc((size_t)size, sizeof *p->nb_of);
-  if (!p->unit_rank || !p->unit_here || !chip_rank || !tile_rank || !adj || !p->nb || !p->nb_of)
+  if (!p->unit_rank || !p->unit_here || !chip_rank || !tile_rank || !p->adj || !p->nb ||
+      !p->nb_of)
     goto nomem;
 
   /* owners of the tiles: by chip, or tile blocks within each chip (chip c
@@ -104,17 +104,10 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
   for (uint32_t u = 0; u < p->n_units; u++) p->unit_here[u] = p->unit_rank[u] == (uint32_t)rank;
   p->unit_here[p->n_units] = 1; /* the barrier unit: everywhere */
 
-  /* neighbours and lookahead */
+  /* neighbours and lookahead (functional mode: part_finish, from the out
+   * lists) */
+  uint8_t *adj = p->adj;
   if (s->scn->functional) {
-    /* spikes go straight to their targets: a neighbour is any rank holding a
-     * target of one of ours, or a source of one of ours */
-    for (uint32_t i = 0; i < s->n_cores; i++)
-      for (size_t k = 0; k < s->cores[i].n_out; k++) {
-        uint32_t a = p->unit_rank[i], b = p->unit_rank[s->cores[i].out[k].core];
-        if (a == b) continue;
-        if (a == (uint32_t)rank) adj[b] = 1;
-        if (b == (uint32_t)rank) adj[a] = 1;
-      }
     p->lookahead = 0; /* one step */
   } else {
     const nmsim_chip *ch = s->chip;
@@ -165,6 +158,38 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
               "whole\n", size, s->n_chips, s->n_chips == 1 ? "" : "s",
               (double)la / NMSIM_PS_PER_NS);
   }
+  nm_free(chip_rank);
+  nm_free(tile_rank);
+  s->unit_here = p->unit_here;
+  *out = p;
+  return NMSIM_OK;
+nomem:
+  rc = NMSIM_ENOMEM_ERR(err);
+fail:
+  nm_free(chip_rank);
+  nm_free(tile_rank);
+  part_destroy(p);
+  return rc;
+}
+
+nmsim_status part_finish(sys *s, sys_part *p, nmsim_err *err) {
+  int rank = p->rank, size = p->size;
+  uint8_t *adj = p->adj;
+  if (s->scn->functional) {
+    /* spikes go straight to their targets: a neighbour is any rank holding a
+     * target of one of ours, or a source of one of ours (a rank-local build
+     * keeps exactly the out-list entries with a source or a target here) */
+    for (uint32_t i = 0; i < s->n_cores; i++) {
+      const sys_core *c = &s->cores[i];
+      size_t n = c->out_ptr ? c->out_ptr[c->n_neurons] : 0;
+      for (size_t k = 0; k < n; k++) {
+        uint32_t a = p->unit_rank[i], b = p->unit_rank[c->out[k].core];
+        if (a == b) continue;
+        if (a == (uint32_t)rank) adj[b] = 1;
+        if (b == (uint32_t)rank) adj[a] = 1;
+      }
+    }
+  }
   for (int r = 0; r < size; r++) {
     p->nb_of[r] = -1;
     if (adj[r]) p->nb_of[r] = p->n_nb, p->nb[p->n_nb++] = r;
@@ -190,28 +215,30 @@ nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_p
         uint32_t gid = s->pop_gid0[sr->pop] + sr->neurons[n];
         const sys_core *c = &s->cores[s->loc_core[gid]];
         uint32_t local = s->loc_local[gid];
-        const sys_block *b = &c->blocks[c->block_of ? c->block_of[local] : 0];
         uint32_t var = sr->vars[v];
         uint32_t bytes = m->vars[var].type == NMSIM_VAR_F64   ? 8
                          : m->vars[var].type == NMSIM_VAR_I32 ? 4
                                                               : 0;
-        p->rec[at] = (part_rec){.base = b->state[var], .i = local - b->local0,
-                                .bytes = bytes, .rank = p->unit_rank[c->id]};
+        p->rec[at] = (part_rec){.bytes = bytes, .rank = p->unit_rank[c->id]};
+        if (!c->block_of) continue; /* another part's core, without state here */
+        const sys_block *b = &c->blocks[c->block_of[local]];
+        p->rec[at].base = b->state[var];
+        p->rec[at].i = local - b->local0;
       }
   }
-  nm_free(chip_rank);
-  nm_free(tile_rank);
-  nm_free(adj);
-  s->unit_here = p->unit_here;
-  *out = p;
   return NMSIM_OK;
 nomem:
-  rc = NMSIM_ENOMEM_ERR(err);
-fail:
-  nm_free(chip_rank);
-  nm_free(tile_rank);
-  nm_free(adj);
-  part_destroy(p);
+  return NMSIM_ENOMEM_ERR(err);
+}
+
+nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_part **out,
+                         nmsim_err *err) {
+  nmsim_status rc = part_owners(s, rank, size, strategy, out, err);
+  if (rc == NMSIM_OK && (rc = part_finish(s, *out, err)) != NMSIM_OK) {
+    s->unit_here = NULL;
+    part_destroy(*out);
+    *out = NULL;
+  }
   return rc;
 }
 
@@ -224,6 +251,7 @@ void part_destroy(sys_part *p) {
   nm_free(p->last_sent);
   nm_free(p->unit_rank);
   nm_free(p->unit_here);
+  nm_free(p->adj);
   nm_free(p->nb);
   nm_free(p->nb_of);
   nm_free(p->spk);

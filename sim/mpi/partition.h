@@ -1,8 +1,9 @@
 /* partition.h: a run split over MPI ranks. The system is cut by chip (whole
  * chips per rank, weighted contiguous blocks or round robin), or, with fewer
- * chips than ranks, by blocks of tiles within each chip. Every rank builds the
- * whole mapping (it is deterministic) and runs only the cores and routers it
- * owns, in conservative windows no longer than the lookahead: the smallest
+ * chips than ranks, by blocks of tiles within each chip. Every rank makes the
+ * whole mapping (it is deterministic), holds the rows and state of its own
+ * cores where the chip allows (sys_build_split) and runs only the cores and
+ * routers it owns, in conservative windows no longer than the lookahead: the smallest
  * latency of a link the cut crosses (and of the step barrier) in timed mode,
  * one step in functional mode. Events for another rank's units go to it at the
  * end of the window, point to point; an all-reduce of the next event time skips
@@ -32,6 +33,7 @@ typedef struct sys_part {
   uint8_t *unit_here;      /* per unit, and the barrier unit after them: owned by this
                               rank (the barrier: every rank) */
   nmsim_ps lookahead;      /* timed mode: window length, ps */
+  uint8_t *adj;            /* per rank: a neighbour (made by part_owners and part_finish) */
   int n_nb;                /* neighbour ranks: nb[0..n_nb), increasing */
   int *nb;
   int *nb_of;              /* per rank: index in nb, or -1 */
@@ -54,5 +56,13 @@ typedef struct sys_part {
  * link with finite buffers, whose credits return at once); NMSIM_ENOMEM. */
 nmsim_status part_create(sys *s, int rank, int size, const char *strategy, sys_part **out,
                          nmsim_err *err);
+/* part_create in two halves, for a build that makes only this rank's part:
+ * part_owners, once the mapping is made, gives every core and router its
+ * owner (s->unit_here), the lookahead and the neighbours across cut links;
+ * part_finish, once rows and state are, the neighbours of functional mode
+ * (from the out lists), the message buffers and the recorded values. */
+nmsim_status part_owners(sys *s, int rank, int size, const char *strategy, sys_part **out,
+                         nmsim_err *err);
+nmsim_status part_finish(sys *s, sys_part *p, nmsim_err *err);
 void part_destroy(sys_part *p);
 #endif

@@ -579,6 +579,201 @@ static uint32_t count_rows(sys *s, edges *E, size_t *n_out, uint32_t *out_deg) {
   return UINT32_MAX;
 }
 
+/* The neurons of every core, by increasing global id: by_core[first[i] ..
+ * first[i + 1]) for core i. */
+static nmsim_status neurons_by_core(const sys *s, uint32_t **first_out, uint32_t **by_out) {
+  uint32_t *first = nm_calloc((size_t)s->n_cores + 2, sizeof *first);
+  uint32_t *by = nm_malloc(sizeof *by * ((size_t)s->n_neurons + 1));
+  if (!first || !by) {
+    nm_free(first);
+    nm_free(by);
+    return NMSIM_ENOMEM;
+  }
+  for (uint32_t g = 0; g < s->n_neurons; g++) first[s->loc_core[g] + 2]++;
+  for (uint32_t i = 0; i < s->n_cores; i++) first[i + 2] += first[i + 1];
+  for (uint32_t g = 0; g < s->n_neurons; g++) by[first[s->loc_core[g] + 1]++] = g;
+  *first_out = first;
+  *by_out = by;
+  return NMSIM_OK;
+}
+
+/* count_rows from the sources of every neuron (fanin, srcs) instead of the
+ * synapses: the same counts, for a build that does not hold every synapse.
+ * `seen` has room for a u32 per neuron. */
+static uint32_t count_rows_csr(sys *s, const uint32_t *fanin, const uint32_t *srcs,
+                               size_t *n_out, uint32_t *out_deg, uint32_t *seen) {
+  uint32_t *first, *by;
+  if (neurons_by_core(s, &first, &by) != NMSIM_OK) return UINT32_MAX - 1;
+  for (uint32_t i = 0; i < s->n_cores; i++) n_out[i] = 0;
+  memset(out_deg, 0, sizeof(uint32_t) * s->n_neurons);
+  memset(seen, 0, sizeof(uint32_t) * s->n_neurons);
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    for (uint32_t k = first[i]; k < first[i + 1]; k++) {
+      uint32_t g = by[k];
+      c->n_syn += fanin[g + 1] - fanin[g];
+      for (uint32_t a = fanin[g]; a < fanin[g + 1]; a++) {
+        uint32_t src = srcs[a];
+        if (seen[src] == i + 1) continue; /* one axon a (core, source) */
+        seen[src] = i + 1;
+        c->n_axons++;
+        n_out[s->loc_core[src]]++;
+        out_deg[src]++;
+      }
+    }
+  }
+  nm_free(first);
+  nm_free(by);
+  for (uint32_t i = 0; i < s->n_cores; i++)
+    if (n_out[i] > s->chip->max_fan_out) return i;
+  return UINT32_MAX;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The out lists and row index of a rank-local build, from the sources of
+ * every neuron: an out-list entry (core, axon) for every source and
+ * destination core of which either is owned here (here[]), in the order and
+ * with the axons of build_rows (the axons of a core are its distinct sources
+ * in increasing order); for each core with rows here (rows_here[]: owned
+ * here, or holding plastic synapses, plastic[]), the source of each axon
+ * (axon_src), the offsets of its rows (row) and room for its synapses (syn),
+ * which fill_row_here fills. Every core's n_out stays its whole count
+ * (n_out[]), for the reports. */
+/* The index of x in the increasing list v[0..n) (it is there). */
+static uint32_t find_u32(const uint32_t *v, uint32_t n, uint32_t x) {
+  uint32_t lo = 0, hi = n;
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (v[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Core i's axons (its distinct sources, increasing: axons[0..n)), the
+ * synapses of each from the sources of its neurons, and its rows' offsets;
+ * row[a] is the start of axon a's row, which fill_row_here advances. A core
+ * with plastic synapses gets their projections and weights too. */
+static nmsim_status alloc_row_index(sys *s, uint32_t i, bool plastic, const uint32_t *axons,
+                                    uint32_t n, const uint32_t *fanin, const uint32_t *srcs,
+                                    const uint32_t *first, const uint32_t *by) {
+  sys_core *c = &s->cores[i];
+  if (NEVER(n != c->n_axons)) return NMSIM_EINVAL;
+  c->axon_src = nm_malloc(sizeof(uint32_t) * (n ? n : 1));
+  c->row = nm_calloc((size_t)n + 1, sizeof(uint32_t));
+  c->syn = nm_malloc(sizeof(sys_syn) * (c->n_syn ? c->n_syn : 1));
+  if (!c->axon_src || !c->row || !c->syn) return NMSIM_ENOMEM;
+  if (plastic) {
+    c->syn_proj = nm_calloc(c->n_syn ? c->n_syn : 1, sizeof(uint16_t));
+    c->wf = nm_calloc(c->n_syn ? c->n_syn : 1, sizeof(double));
+    if (!c->syn_proj || !c->wf) return NMSIM_ENOMEM;
+  }
+  memcpy(c->axon_src, axons, sizeof(uint32_t) * n);
+  for (uint32_t k = first[i]; k < first[i + 1]; k++)
+    for (uint32_t a = fanin[by[k]]; a < fanin[by[k] + 1]; a++)
+      c->row[find_u32(axons, n, srcs[a]) + 1]++;
+  for (uint32_t a = 0; a < n; a++) c->row[a + 1] += c->row[a];
+  c->ring = 2;
+  return NMSIM_OK;
+}
+
+/* The synapses of the cores with rows here (rows_here), into the rows
+ * alloc_row_index made, each row's in the order they are made. */
+typedef struct row_sink {
+  sys *s;
+  const uint8_t *rows_here;
+} row_sink;
+
+static nmsim_status fill_row_here(void *ctx, const sys *cs, uint32_t src_gid, uint32_t dst_gid,
+                                  const scn_projection *pr, int32_t wq, uint32_t delay) {
+  const row_sink *rk = ctx;
+  sys *s = rk->s;
+  (void)cs;
+  uint32_t core = s->loc_core[dst_gid];
+  if (!rk->rows_here[core]) return NMSIM_OK;
+  sys_core *c = &s->cores[core];
+  uint32_t a = find_u32(c->axon_src, c->n_axons, src_gid);
+  uint32_t k = c->row[a]++;
+  c->syn[k] = (sys_syn){.tgt = (uint16_t)s->loc_local[dst_gid], .delay = (uint8_t)delay,
+                        .site = (uint8_t)pr->site, .w = wq};
+  if (c->syn_proj && pr->plast) {
+    c->syn_proj[k] = (uint16_t)(pr - s->scn->projs + 1);
+    c->wf[k] = pr->weight;
+  }
+  if (delay + 1 > c->ring) c->ring = delay + 1;
+  return NMSIM_OK;
+}
+
+/* After fill_row_here: row[a] is the end of axon a's row; shift back. */
+static void rows_done(sys *s) {
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    sys_core *c = &s->cores[i];
+    if (!c->row) continue;
+    for (uint32_t a = c->n_axons; a > 0; a--) c->row[a] = c->row[a - 1];
+    c->row[0] = 0;
+  }
+}
+
+static nmsim_status build_outs_csr(sys *s, const uint32_t *fanin, const uint32_t *srcs,
+                                   const size_t *n_out, const uint8_t *here,
+                                   const uint8_t *rows_here, const uint8_t *plastic,
+                                   uint32_t *seen, nmsim_err *err) {
+  uint32_t *first = NULL, *by = NULL, *axons = NULL, *fill = NULL;
+  nmsim_status rc = NMSIM_OK;
+  if (neurons_by_core(s, &first, &by) != NMSIM_OK) return NMSIM_ENOMEM_ERR(err);
+  uint32_t most = 1;
+  for (uint32_t i = 0; i < s->n_cores; i++) {
+    s->cores[i].n_out = n_out[i];
+    if (s->cores[i].n_axons > most) most = s->cores[i].n_axons;
+    s->cores[i].out_ptr = nm_calloc((size_t)s->cores[i].n_neurons + 1, sizeof(uint32_t));
+    if (!s->cores[i].out_ptr) rc = NMSIM_ENOMEM;
+  }
+  axons = nm_malloc(sizeof *axons * most);
+  fill = nm_calloc((size_t)s->n_neurons + 1, sizeof *fill);
+  if (rc != NMSIM_OK || !axons || !fill) goto nomem;
+  /* pass 0 counts the entries of every source, pass 1 writes them */
+  for (int pass = 0; pass < 2; pass++) {
+    memset(seen, 0, sizeof(uint32_t) * s->n_neurons);
+    for (uint32_t i = 0; i < s->n_cores; i++) {
+      uint32_t n = 0;
+      for (uint32_t k = first[i]; k < first[i + 1]; k++)
+        for (uint32_t a = fanin[by[k]]; a < fanin[by[k] + 1]; a++)
+          if (seen[srcs[a]] != i + 1) seen[srcs[a]] = i + 1, axons[n++] = srcs[a];
+      qsort(axons, n, sizeof *axons, cmp_u32);
+      if (pass == 1 && rows_here[i] &&
+          (rc = alloc_row_index(s, i, plastic[i], axons, n, fanin, srcs, first, by)) != NMSIM_OK)
+        goto nomem;
+      for (uint32_t a = 0; a < n; a++) {
+        uint32_t src = axons[a], sc = s->loc_core[src];
+        if (!here[i] && !here[sc]) continue;
+        sys_core *o = &s->cores[sc];
+        uint32_t j = s->loc_local[src];
+        if (pass == 0) o->out_ptr[j + 1]++;
+        else o->out[o->out_ptr[j] + fill[src]++] = (sys_out){.core = i, .axon = a};
+      }
+    }
+    for (uint32_t i = 0; pass == 0 && i < s->n_cores; i++) {
+      sys_core *c = &s->cores[i];
+      for (uint32_t j = 0; j < c->n_neurons; j++) c->out_ptr[j + 1] += c->out_ptr[j];
+      c->out = nm_malloc(sizeof(sys_out) * (c->out_ptr[c->n_neurons] + 1));
+      if (!c->out) goto nomem;
+    }
+  }
+  goto done;
+nomem:
+  rc = NMSIM_ENOMEM_ERR(err);
+done:
+  nm_free(first);
+  nm_free(by);
+  nm_free(axons);
+  nm_free(fill);
+  return rc;
+}
+
 /* Index the plastic synapses of core c by target neuron (with their axons),
  * for the potentiation at a postsynaptic spike. */
 static nmsim_status build_plastic_index(sys_core *c) {
@@ -650,9 +845,8 @@ static nmsim_status alloc_rows(sys_core *c, bool plastic, size_t n_out, nmsim_er
   return NMSIM_OK;
 }
 
-/* Turn the counted and sorted synapses into per-core synapse rows and
- * per-neuron out lists, after a last check of fan-in and fan-out. */
-static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) {
+/* The last check of fan-in and fan-out, on the counts of every core. */
+static nmsim_status check_limits(const sys *s, const size_t *n_out, nmsim_err *err) {
   const nmsim_chip *ch = s->chip;
   nmsim_status rc = NMSIM_OK;
   for (uint32_t i = 0; i < s->n_cores && rc == NMSIM_OK; i++) {
@@ -670,6 +864,13 @@ static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) 
                      i, pop_name(s, i), n_out[i], ch->name, ch->max_fan_out,
                      n_out[i] - ch->max_fan_out);
   }
+  return rc;
+}
+
+/* Turn the counted and sorted synapses into per-core synapse rows and
+ * per-neuron out lists, after a last check of fan-in and fan-out. */
+static nmsim_status build_rows(sys *s, edges *E, size_t *n_out, nmsim_err *err) {
+  nmsim_status rc = check_limits(s, n_out, err);
   if (rc != NMSIM_OK) return rc;
   uint8_t *plastic_core = nm_calloc(s->n_cores, 1);
   if (!plastic_core) return NMSIM_ENOMEM_ERR(err);
@@ -787,12 +988,13 @@ static nmsim_status block_runs(sys *s, sys_block *b, char *msg, size_t msglen, n
   return NMSIM_OK;
 }
 
-/* Allocate the neuron state and the input ring of every core. */
-static nmsim_status alloc_state(sys *s, const int *shift, nmsim_err *err) {
+/* Allocate the neuron state and the input ring of every core (of a
+ * rank-local build: of the cores with rows here, here[]). */
+static nmsim_status alloc_state(sys *s, const int *shift, const uint8_t *here, nmsim_err *err) {
   char msg[512];
   for (uint32_t i = 0; i < s->n_cores; i++) {
     sys_core *c = &s->cores[i];
-    if (!c->n_neurons) continue;
+    if (!c->n_neurons || (here && !here[i])) continue;
     c->n_sites = 1;
     uint32_t maxblk = 1;
     for (size_t bi = 0; bi < c->n_blocks; bi++) {
@@ -1042,13 +1244,57 @@ static nmsim_status sys_dvfs(sys *s, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* The sources of every neuron without the synapses: the expansion is run
+ * twice (it is deterministic), to count and then to fill. */
+typedef struct csr_sink {
+  uint32_t *fanin, *srcs;
+  uint8_t *plastic_dst; /* per neuron: the target of a plastic synapse */
+  size_t n;
+} csr_sink;
+
+static nmsim_status csr_count(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
+                              const scn_projection *pr, int32_t wq, uint32_t delay) {
+  (void)s, (void)src_gid, (void)wq, (void)delay;
+  csr_sink *k = ctx;
+  if (pr->plast) k->plastic_dst[dst_gid] = 1;
+  k->fanin[dst_gid + 1]++;
+  k->n++;
+  return NMSIM_OK;
+}
+
+static nmsim_status csr_fill(void *ctx, const sys *s, uint32_t src_gid, uint32_t dst_gid,
+                             const scn_projection *pr, int32_t wq, uint32_t delay) {
+  (void)s, (void)pr, (void)wq, (void)delay;
+  csr_sink *k = ctx;
+  k->srcs[k->fanin[dst_gid]++] = src_gid;
+  return NMSIM_OK;
+}
+
+/* Whether a split build can make only this rank's part: a chip whose spikes
+ * are addressed (core, axon) with no whole-system tables (keyed routing
+ * builds routing tables from every out list; a core type's build hook reads
+ * them too). NMSIM_WHOLE_BUILD=1 builds the whole system on every rank
+ * anyway (for measuring what the local build saves). */
+static bool rank_local_ok(const sys *s) {
+  if ((s->type->flags & CORE_ROUTE_KEYED) || s->type->build) return false;
+  const char *whole = getenv("NMSIM_WHOLE_BUILD");
+  return !(whole && *whole && strcmp(whole, "0"));
+}
+
 nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **out,
                        nmsim_err *err) {
+  return sys_build_split(scn, chip, NULL, out, err);
+}
+
+nmsim_status sys_build_split(const nmsim_scenario *scn, const nmsim_chip *chip,
+                             const sys_split *split, sys **out, nmsim_err *err) {
   *out = NULL;
   nmsim_status rc = NMSIM_ENOMEM;
   edges E = {0};
   int *shift = NULL;
-  uint32_t *fanin = NULL, *srcs = NULL, *est = NULL;
+  uint32_t *fanin = NULL, *srcs = NULL, *est = NULL, *seen = NULL;
+  bool local = false;
+  uint8_t *plastic = NULL, *rows_here = NULL;
   size_t *n_out = NULL;
   uint32_t *out_deg = NULL;
   sys *s = nm_calloc(1, sizeof *s);
@@ -1162,7 +1408,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
     for (uint32_t i = 0; i < s->n_cores; i++) s->cores[i].id = i;
     if ((rc = net_build(s, shift, err)) != NMSIM_OK) goto fail;
     s->path = &sys_network_path;
-    if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
+    if ((rc = alloc_state(s, shift, NULL, err)) != NMSIM_OK) goto fail;
     nm_free(shift);
     *out = s;
     return NMSIM_OK;
@@ -1187,19 +1433,45 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
                        scn->path, scn->projs[k].line, k, chip->name, s->type->name);
         goto fail;
       }
-  if ((rc = sys_expand_projections(s, shift, add_edge, &E, err)) != NMSIM_OK) goto fail;
-  /* sources of every neuron, as offsets and a list (freed after mapping) */
+  /* A split run on a chip that allows it builds only this rank's part: the
+   * mapping (global, deterministic) from the sources of every neuron alone,
+   * 4 bytes a synapse, then the synapses of the cores owned here. */
+  local = split && split->size > 1 && rank_local_ok(s);
+  size_t n_syn_all = 0;
   fanin = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
-  srcs = nm_malloc(sizeof(uint32_t) * (E.n ? E.n : 1));
-  if (!fanin || !srcs || E.n > UINT32_MAX) {
-    rc = E.n > UINT32_MAX ? NMSIM_ERR(err, NMSIM_EINPUT, "%s: more than 2^32 synapses",
-                                      scn->path)
-                          : NMSIM_ENOMEM_ERR(err);
+  if (!fanin) {
+    rc = NMSIM_ENOMEM_ERR(err);
     goto fail;
   }
-  for (size_t a = 0; a < E.n; a++) fanin[E.e[a].dst + 1]++;
-  for (uint32_t g = 0; g < s->n_neurons; g++) fanin[g + 1] += fanin[g];
-  for (size_t a = 0; a < E.n; a++) srcs[fanin[E.e[a].dst]++] = E.e[a].src;
+  if (local) {
+    csr_sink k = {.fanin = fanin, .plastic_dst = nm_calloc((size_t)s->n_neurons + 1, 1)};
+    if (!(plastic = k.plastic_dst)) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+    if ((rc = sys_expand_projections(s, shift, csr_count, &k, err)) != NMSIM_OK) goto fail;
+    n_syn_all = k.n;
+  } else {
+    if ((rc = sys_expand_projections(s, shift, add_edge, &E, err)) != NMSIM_OK) goto fail;
+    n_syn_all = E.n;
+  }
+  /* sources of every neuron, as offsets and a list (freed after mapping) */
+  srcs = nm_malloc(sizeof(uint32_t) * (n_syn_all ? n_syn_all : 1));
+  if (!srcs || n_syn_all > UINT32_MAX) {
+    rc = n_syn_all > UINT32_MAX ? NMSIM_ERR(err, NMSIM_EINPUT, "%s: more than 2^32 synapses",
+                                            scn->path)
+                                : NMSIM_ENOMEM_ERR(err);
+    goto fail;
+  }
+  if (local) {
+    for (uint32_t g = 0; g < s->n_neurons; g++) fanin[g + 1] += fanin[g];
+    csr_sink k = {.fanin = fanin, .srcs = srcs};
+    if ((rc = sys_expand_projections(s, shift, csr_fill, &k, err)) != NMSIM_OK) goto fail;
+  } else {
+    for (size_t a = 0; a < E.n; a++) fanin[E.e[a].dst + 1]++;
+    for (uint32_t g = 0; g < s->n_neurons; g++) fanin[g + 1] += fanin[g];
+    for (size_t a = 0; a < E.n; a++) srcs[fanin[E.e[a].dst]++] = E.e[a].src;
+  }
   for (uint32_t g = s->n_neurons; g > 0; g--) fanin[g] = fanin[g - 1];
   fanin[0] = 0;
   /* Fan-out (destination cores of a core's neurons) depends on where the
@@ -1210,13 +1482,15 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   est = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
   n_out = nm_calloc(s->n_cores, sizeof(size_t));
   out_deg = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
-  if (!est || !n_out || !out_deg) {
+  seen = local ? nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t)) : NULL;
+  if (!est || !n_out || !out_deg || (local && !seen)) {
     rc = NMSIM_ENOMEM_ERR(err);
     goto fail;
   }
   for (int attempt = 0;; attempt++) {
     if ((rc = map_neurons(s, fanin, srcs, est, err)) != NMSIM_OK) goto fail;
-    uint32_t over = count_rows(s, &E, n_out, out_deg);
+    uint32_t over = local ? count_rows_csr(s, fanin, srcs, n_out, out_deg, seen)
+                          : count_rows(s, &E, n_out, out_deg);
     if (over == UINT32_MAX - 1) {
       rc = NMSIM_ENOMEM_ERR(err);
       goto fail;
@@ -1228,8 +1502,10 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
     if (!grew) break;
     unmap(s);
   }
-  nm_free(srcs);
-  srcs = NULL;
+  if (!local) {
+    nm_free(srcs);
+    srcs = NULL;
+  }
   s->barrier_ps = s->chips_used > 1 ? chip_barrier_time_chips(chip, s->chips_used)
                                     : chip_barrier_time(chip, s->tiles_used);
   s->static_mw = chip->static_gated ? chip->static_chip_mw * s->chips_used +
@@ -1237,7 +1513,45 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
                                           chip->static_core_mw * s->n_used
                                     : chip->static_power_mw * s->n_chips;
   if ((rc = sys_dvfs(s, err)) != NMSIM_OK) goto fail;
-  if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) goto fail;
+  if (local) {
+    /* the owners of every core, then the out lists of the sources and
+     * targets here, then the synapses whose target is here */
+    if ((rc = part_owners(s, split->rank, split->size, split->strategy, &s->part, err)) !=
+        NMSIM_OK)
+      goto fail;
+    if ((rc = check_limits(s, n_out, err)) != NMSIM_OK) goto fail;
+    /* rows here: of the cores owned here, and of every core with plastic
+     * synapses (its weights are reduced to part 0 at the end) */
+    uint8_t *pcore = nm_calloc((size_t)s->n_cores + 1, 1);
+    rows_here = nm_calloc((size_t)s->n_cores + 1, 1);
+    if (!pcore || !rows_here) {
+      nm_free(pcore);
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+    for (uint32_t g = 0; g < s->n_neurons; g++)
+      if (plastic[g]) pcore[s->loc_core[g]] = 1;
+    nm_free(plastic);
+    plastic = pcore;
+    for (uint32_t i = 0; i < s->n_cores; i++) rows_here[i] = s->unit_here[i] || plastic[i];
+    if ((rc = build_outs_csr(s, fanin, srcs, n_out, s->unit_here, rows_here, plastic, seen,
+                             err)) != NMSIM_OK)
+      goto fail;
+    nm_free(srcs);
+    srcs = NULL;
+    nm_free(seen);
+    seen = NULL;
+    row_sink rk = {.s = s, .rows_here = rows_here};
+    if ((rc = sys_expand_projections(s, shift, fill_row_here, &rk, err)) != NMSIM_OK) goto fail;
+    rows_done(s);
+    for (uint32_t i = 0; i < s->n_cores; i++)
+      if (s->cores[i].syn_proj && build_plastic_index(&s->cores[i]) != NMSIM_OK) {
+        rc = NMSIM_ENOMEM_ERR(err);
+        goto fail;
+      }
+  } else if ((rc = build_rows(s, &E, n_out, err)) != NMSIM_OK) {
+    goto fail;
+  }
   s->rows = true;
   /* keyed routing: keys and key/mask routing tables from the out lists */
   if ((s->type->flags & CORE_ROUTE_KEYED) && (rc = mc_build(s, err)) != NMSIM_OK) goto fail;
@@ -1245,7 +1559,7 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
   s->path = scn->functional                          ? &sys_direct_path
             : (s->type->flags & CORE_ROUTE_KEYED) ? &noc_multicast_path
                                                    : &noc_unicast_path;
-  if ((rc = alloc_state(s, shift, err)) != NMSIM_OK) goto fail;
+  if ((rc = alloc_state(s, shift, local ? rows_here : NULL, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_plasticity(s, err)) != NMSIM_OK) goto fail;
   if ((rc = alloc_windows(s, err)) != NMSIM_OK) goto fail;
   if (scn->tl_end && !scn->functional) {
@@ -1270,11 +1584,19 @@ nmsim_status sys_build(const nmsim_scenario *scn, const nmsim_chip *chip, sys **
     }
   }
   nm_free(E.e);
+  E = (edges){0};
+  if (split && split->size > 1) {
+    rc = local ? part_finish(s, s->part, err)
+               : part_create(s, split->rank, split->size, split->strategy, &s->part, err);
+    if (rc != NMSIM_OK) goto fail;
+  }
   nm_free(shift);
   nm_free(fanin);
   nm_free(est);
   nm_free(n_out);
   nm_free(out_deg);
+  nm_free(plastic);
+  nm_free(rows_here);
   *out = s;
   return NMSIM_OK;
 fail:
@@ -1298,6 +1620,9 @@ fail:
   nm_free(shift);
   nm_free(fanin);
   nm_free(srcs);
+  nm_free(seen);
+  nm_free(plastic);
+  nm_free(rows_here);
   nm_free(est);
   nm_free(n_out);
   nm_free(out_deg);

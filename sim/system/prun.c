@@ -122,7 +122,8 @@ static nmsim_status gather_spikes(sys *s, nmsim_err *err) {
   return NMSIM_OK;
 }
 
-/* Bring the recorded state values to rank 0's copy of the system. */
+/* Bring the recorded state values to rank 0 (p->rec_buf, read by the run's
+ * step hook). */
 static void gather_state(sys *s) {
   sys_part *p = s->part;
   if (!p->n_rec) return;
@@ -138,15 +139,6 @@ static void gather_state(sys *s) {
     p->rec_buf[k] = v;
   }
   nmc_reduce_or_u64(p->rec_buf, p->n_rec);
-  if (p->rank != 0) return;
-  for (size_t k = 0; k < p->n_rec; k++) {
-    const part_rec *r = &p->rec[k];
-    if (r->bytes == 8) memcpy((char *)r->base + 8 * r->i, &p->rec_buf[k], 8);
-    if (r->bytes == 4) {
-      uint32_t u = (uint32_t)p->rec_buf[k];
-      memcpy((char *)r->base + 4 * r->i, &u, 4);
-    }
-  }
 }
 
 /* How a step ends: a Loihi-like barrier (timed), no time (functional), or

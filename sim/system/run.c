@@ -72,18 +72,29 @@ static nmsim_status run_step_hook(void *ctx, sys *s, nmsim_err *err) {
     if (k < ns) qsort(s->pop_spikes[p], ns, sizeof(uint32_t), cmp_u32);
     r->spk[p] = s->pop_spikes[p];
   }
-  for (size_t k = 0; k < scn->n_rec_state; k++) {
+  /* a split run: part 0 has every recorded value in the partition's buffer
+   * (the other parts' cores have no state here), in this order */
+  const sys_part *pt = s->part;
+  size_t at = 0;
+  for (size_t k = 0; k < scn->n_rec_state && (!pt || pt->rank == 0); k++) {
     const scn_state_rec *sr = &scn->rec_state[k];
     const nmsim_neuron_type *m = scn->pops[sr->pop].model;
     for (size_t v = 0; v < sr->n_vars; v++)
-      for (size_t n = 0; n < sr->n_neurons; n++) {
-        const sys_block *b;
-        uint32_t i;
-        locate(s, sr->pop, sr->neurons[n], &b, &i);
+      for (size_t n = 0; n < sr->n_neurons; n++, at++) {
         uint32_t var = sr->vars[v];
-        double x = m->vars[var].type == NMSIM_VAR_F64   ? ((const double *)b->state[var])[i]
-                   : m->vars[var].type == NMSIM_VAR_I32 ? ((const int32_t *)b->state[var])[i]
-                                                        : 0.0;
+        double x = 0.0;
+        if (pt) {
+          uint64_t u = pt->rec_buf[at];
+          if (m->vars[var].type == NMSIM_VAR_F64) memcpy(&x, &u, sizeof x);
+          else if (m->vars[var].type == NMSIM_VAR_I32) x = (int32_t)(uint32_t)u;
+        } else {
+          const sys_block *b;
+          uint32_t i;
+          locate(s, sr->pop, sr->neurons[n], &b, &i);
+          x = m->vars[var].type == NMSIM_VAR_F64   ? ((const double *)b->state[var])[i]
+              : m->vars[var].type == NMSIM_VAR_I32 ? ((const int32_t *)b->state[var])[i]
+                                                   : 0.0;
+        }
         r->values[k][v * sr->n_neurons + n] = x;
       }
   }
@@ -389,13 +400,15 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
   rc = nmsim_chip_load(scn->chip, base, &chip, err);
   nm_free(base);
   if (rc != NMSIM_OK) goto done;
-  if ((rc = sys_build(scn, chip, &s, err)) != NMSIM_OK) goto done;
-  /* under mpirun: this rank runs its part of the system; rank 0 writes */
+  /* split (MPI ranks, threads): this part builds and runs its share of the
+   * system; part 0 writes. A part's build can fail where another's does not
+   * (it allocates only its own cores): every part learns of a failure. */
   bool writer = nmc_rank() == 0;
-  if (nmc_size() > 1 &&
-      (rc = part_create(s, nmc_rank(), nmc_size(), o ? o->partition : NULL, &s->part, err)) !=
-          NMSIM_OK)
-    goto done;
+  sys_split split = {.rank = nmc_rank(), .size = nmc_size(),
+                     .strategy = o ? o->partition : NULL};
+  rc = sys_build_split(scn, chip, nmc_size() > 1 ? &split : NULL, &s, err);
+  if (nmc_size() > 1) rc = nmc_agree(rc, err);
+  if (rc != NMSIM_OK) goto done;
 
   rec.values = nm_calloc(scn->n_rec_state + 1, sizeof(double *));
   rec.spk = nm_calloc(scn->n_pops, sizeof(uint32_t *));

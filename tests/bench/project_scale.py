@@ -35,6 +35,7 @@ Usage: python3 tests/bench/project_scale.py [--nmsim PATH] [--ranks R ...]
 """
 import argparse
 import json
+import shutil
 import math
 import os
 import re
@@ -78,8 +79,35 @@ def fit_run(nmsim, n, fanout, steps, quiet):
     for side in range(1, 17):
         got = run(nmsim, n, fanout, steps, side, quiet)
         if got:
-            return got
+            return got + (side,)
     sys.exit("project_scale.py: N %d, fan-out %d fits no board up to 16 x 16" % (n, fanout))
+
+
+def rank_peak(nmsim_mpi, n, fanout, side, ranks):
+    """Peak RSS (bytes) of the largest rank of a functional CUBA run (20
+    steps) split over `ranks` MPI ranks with the rank-local build."""
+    p = fanout / n
+    cmd = ["mpirun", "--oversubscribe", "-np", str(ranks), "sh", "-c",
+           '/usr/bin/time -f %M -o "$0.$OMPI_COMM_WORLD_RANK" "$@"',
+           os.path.join(ROOT, ".project_scale_rss"), nmsim_mpi, "run",
+           os.path.join(ROOT, "tests", "bench", "cuba.yaml"), "--json", "--quiet",
+           "--set", "steps=20", "--set", "engine.mode=functional", "--set", "chip=loihi2",
+           "--set", "chips=[%d, %d]" % (side, side),
+           "--set", "populations.exc.size=%d" % int(n * 0.8),
+           "--set", "populations.inh.size=%d" % (n - int(n * 0.8))]
+    for k in range(4):
+        cmd += ["--set", "projections[%d].connector.fixed_probability=%r" % (k, p)]
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    peaks = []
+    for k in range(ranks):
+        f = os.path.join(ROOT, ".project_scale_rss.%d" % k)
+        if os.path.exists(f):
+            peaks.append(float(open(f).read().split()[-1]) * 1024.0)
+            os.remove(f)
+    if r.returncode != 0 or len(peaks) != ranks:
+        sys.exit("project_scale.py: %s failed: %s" % (" ".join(cmd), r.stderr.strip()[-400:]))
+    return max(peaks)
 
 
 def lstsq(rows, ys):
@@ -140,6 +168,9 @@ def main():
                          "default 10")
     ap.add_argument("--alpha-us", type=float, default=1.5,
                     help="the cluster network's one-way message latency (us); default 1.5")
+    ap.add_argument("--nmsim-mpi", default=os.path.join(ROOT, "build-bench-mpi", "nmsim"),
+                    help="an MPI build of nmsim, for the memory a rank of a split run; default "
+                         "build-bench-mpi/nmsim (tests/bench/bench_memory.sh makes it)")
     a = ap.parse_args()
     if not os.path.exists(a.nmsim):
         sys.exit("project_scale.py: no nmsim at %s (build it, or give --nmsim)" % a.nmsim)
@@ -150,8 +181,9 @@ def main():
     steps = 200
     runs, rows_m, ys_m, rows_t, ys_t = [], [], [], [], []
     print("measured (CUBA, loihi2 boards, timed mode, %d steps):" % steps)
+    sides = {}
     for n, f, quiet in nets:
-        rss, loop, rep = fit_run(a.nmsim, n, f, steps, quiet)
+        rss, loop, rep, sides[(n, f)] = fit_run(a.nmsim, n, f, steps, quiet)
         c = rep["counts"]
         used, total = rep["cores"]["used"], rep["cores"]["total"]
         rows_m.append([1.0, total, n * f])
@@ -182,28 +214,63 @@ def main():
     hops_per_pk = big["hops"] / float(big["packets"])
     print("assumed at scale: %.2f packets a synaptic event, %.2f hops a packet (largest run)"
           % (pk_per_ev, hops_per_pk))
+    # memory a rank of a split run with the rank-local build: a + gn N + gs S
+    # + (ln N + ls S) / R, global parts (the mapping and its inputs) and
+    # local ones, from runs on 2 and 4 ranks of networks that vary N and S
+    split = None
+    if os.path.exists(a.nmsim_mpi) and shutil.which("mpirun"):
+        mnets = [(16000, 80), (16000, 320), (32000, 160)]
+        fits = {}
+        print("measured (the same CUBA networks, functional, MPI ranks, rank-local build):")
+        for r in (2, 4):
+            ys = []
+            for n, f in mnets:
+                if (n, f) not in sides:
+                    sides[(n, f)] = fit_run(a.nmsim, n, f, 2, 1)[3]
+                ys.append(rank_peak(a.nmsim_mpi, n, f, sides[(n, f)], r))
+                print("  N %6d, fan-out %3d, %d ranks: largest rank's peak %s"
+                      % (n, f, r, human(ys[-1])))
+            fits[r] = lstsq([[1.0, n, n * f] for n, f in mnets], ys)
+        (a2, b2, c2), (a4, b4, c4) = fits[2], fits[4]
+        split = {"a": 2 * a4 - a2, "gn": max(0.0, 2 * b4 - b2), "ln": max(0.0, 4 * (b2 - b4)),
+                 "gs": max(0.0, 2 * c4 - c2), "ls": max(0.0, 4 * (c2 - c4))}
+        print("fitted: a rank holds %s + %.0f B a neuron + %.1f B a synapse of the whole "
+              "system (the mapping and its inputs) + (%.0f B a neuron + %.1f B a synapse) / R"
+              % (human(split["a"]), split["gn"], split["gs"], split["ln"], split["ls"]))
+    else:
+        print("(no MPI build at %s, or no mpirun: the memory a rank of a split run is left out)"
+              % a.nmsim_mpi)
     windows = a.step_us * 1e3 / CHIP_LINK_NS
     print("\nPROJECTION (not a measurement) for Hala Point: %d chips, %.3g neurons, %.3g "
           "synapses; a step of %g us of hardware time, so %.0f windows of the %g ns chip link "
           "a step; %g us of waiting and alpha = %g us at each" % (HALA["chips"], HALA["neurons"],
           HALA["synapses"], a.step_us, windows, CHIP_LINK_NS, a.wait_us, a.alpha_us))
-    print("%8s %9s %18s %18s %16s %14s" % ("ranks", "activity", "memory/rank today",
-                                              "memory/rank local", "wall/step", "x real time"))
+    print("%8s %9s %18s %18s %18s %16s %14s"
+          % ("ranks", "activity", "mem/rank whole", "mem/rank local", "of it global",
+             "wall/step", "x real time"))
     cores = HALA["chips"] * 128  # loihi2.yaml: 8 x 4 tiles of 4 cores
     fan = HALA["synapses"] / HALA["neurons"]
     for r in a.ranks:
         for act in a.activity:
             whole = m0 + mb * cores + mc * HALA["synapses"]
-            local = m0 + (mb * cores + mc * HALA["synapses"]) / r
+            if split:
+                glob = split["gn"] * HALA["neurons"] + split["gs"] * HALA["synapses"]
+                local = split["a"] + glob + (split["ln"] * HALA["neurons"] +
+                                             split["ls"] * HALA["synapses"]) / r
+                local_s, glob_s = human(local), human(glob)
+            else:
+                local_s = glob_s = "not measured"
             events = act * HALA["neurons"] * fan
             packets = pk_per_ev * events
             compute = (tc * cores + (tp + th * hops_per_pk) * packets + ts * events) / r
             sync = 2 * a.alpha_us * math.ceil(math.log2(r)) + a.alpha_us + a.wait_us
             wall = compute + windows * sync * 1e-6
-            print("%8d %9g %18s %18s %13.3f ms %14.0f" % (r, act, human(whole), human(local),
-                                                          wall * 1e3, wall / (a.step_us * 1e-6)))
-    print("memory/rank today: every rank builds the whole system, so no cluster holds it; "
-          "local: the 1/R share a rank-local build would keep.")
+            print("%8d %9g %18s %18s %18s %13.3f ms %14.0f"
+                  % (r, act, human(whole), local_s, glob_s, wall * 1e3,
+                     wall / (a.step_us * 1e-6)))
+    print("mem/rank whole: every rank builds the whole system (NMSIM_WHOLE_BUILD=1); local: "
+          "the rank-local build; of it global: what every rank still holds of the whole "
+          "system (the mapping, and the sources of every neuron while it is made).")
 
 
 if __name__ == "__main__":
