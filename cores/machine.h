@@ -302,6 +302,8 @@ struct sys {
   nmsim_ps work_end;       /* latest end of synaptic work this step */
   bool finished;
   bool oom;                /* functional mode ran out of memory */
+  struct nm_pool *pool;    /* network mode with threads: the neuron update of a large
+                            * block is cut over the pool's threads (sim/base/pool.h) */
   bool rows;               /* every local core has its row index and synapses (not
                             * the NoC traffic generator's bare cores) */
   sys_plast *plast;        /* per projection (rule NULL for static ones); NULL if none */

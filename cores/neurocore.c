@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cores/neurocore.h"
+#include "sim/base/pool.h"
 
 
 /* How many entries of a touched list ahead core_take_input fetches (on
@@ -77,6 +78,56 @@ static void core_clear_input(sys_core *c, uint32_t nh) {
   c->n_touched[slot] = 0;
   for (uint32_t k = 0; k < nh; k++) c->had_input[c->had_list[k] >> 6] = 0;
   for (size_t b = 0; b < c->n_blocks; b++) c->blocks[b].n_had = 0;
+}
+
+/* A block at least this large is updated by every thread of a pool (network
+ * mode with threads); below it a job's start-up outweighs the share. */
+#define SYS_PAR_MIN_NEURONS 16384
+
+/* One update of a block cut over a pool's threads: part k updates the
+ * neurons [lo_k, lo_{k+1}) as a view (like a run of per-neuron parameters)
+ * and writes its spikes at spikes + lo_k, where no other part writes. */
+typedef struct upd_job {
+  const sys_block *b;
+  const nmsim_block *whole;
+  uint32_t *spikes;
+  size_t cnt[256];
+} upd_job;
+
+/* The first neuron of part k of n: a multiple of 64, so the parts' state
+ * never shares a cache line. */
+static uint32_t part_lo(uint32_t n, unsigned k, unsigned parts) {
+  if (k >= parts) return n;
+  return (uint32_t)((uint64_t)n * k / parts) & ~(uint32_t)63;
+}
+
+static void upd_part(void *ctx, unsigned k, unsigned parts) {
+  upd_job *j = ctx;
+  uint32_t lo = part_lo(j->b->n, k, parts), hi = part_lo(j->b->n, k + 1, parts);
+  j->cnt[k] = 0;
+  if (lo >= hi) return;
+  void *st[SYS_MAX_VARS];
+  const double *in[SYS_MAX_SITES];
+  sys_param_run r = {.off = lo, .n = hi - lo};
+  nmsim_block v = sys_run_view(j->b, &r, j->whole, st, in);
+  j->b->model->update(j->b->derived, &v, j->spikes + lo, &j->cnt[k]);
+}
+
+/* The update of block b (no per-neuron runs) on the pool's threads; the
+ * spikes in increasing order at spikes[0..), as one thread gives them. */
+static size_t update_parallel(nm_pool *pool, const sys_block *b, const nmsim_block *mb,
+                              uint32_t *spikes) {
+  upd_job j = {.b = b, .whole = mb, .spikes = spikes};
+  unsigned parts = nm_pool_parts(pool);
+  nm_pool_run(pool, upd_part, &j);
+  size_t ns = 0;
+  for (unsigned k = 0; k < parts; k++) {
+    uint32_t lo = part_lo(b->n, k, parts);
+    if (ns != lo) memmove(spikes + ns, spikes + lo, j.cnt[k] * sizeof *spikes);
+    for (size_t i = 0; i < j.cnt[k]; i++) spikes[ns + i] += lo;
+    ns += j.cnt[k];
+  }
+  return ns;
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -195,7 +246,9 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
                       .aux = b->aux,
                       .out_value = (m->flags & NMSIM_MODEL_GRADED) ? c->values : NULL};
     size_t ns = 0;
-    if (!b->n_runs) {
+    if (!b->n_runs && s->pool && !timed && b->n >= SYS_PAR_MIN_NEURONS) {
+      ns = update_parallel(s->pool, b, &mb, c->spikes);
+    } else if (!b->n_runs) {
       m->update(b->derived, &mb, c->spikes, &ns);
     } else { /* per-neuron parameters: each run with its constants */
       void *st[SYS_MAX_VARS];

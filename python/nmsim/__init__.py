@@ -383,7 +383,8 @@ def run(scenario, set=None, mode=None, out=None, db=None, progress=None, threads
     process. set: --set overrides; mode: "timed", "functional" or "network";
     out: also write the run file there (else it stays in memory); db: record
     the run in a results database; threads: split the run over that many
-    threads (timed and functional mode; the same results). Returns a Run."""
+    threads (the same results; in network mode they share the neuron update
+    of large populations). Returns a Run."""
     s = _as_scenario(scenario, set, mode)
     keep = []
     src = s._source(keep)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "noc/mcast.h"
+#include "sim/base/pool.h"
 #include "sim/base/rng.h"
 #include "sim/mpi/partition.h"
 #include "noc/noc_int.h"
@@ -1639,6 +1640,7 @@ void sys_destroy(sys *s) {
   nm_free(s->trial_pj);
   nm_free(s->trial_ps);
   part_destroy(s->part);
+  nm_pool_destroy(s->pool);
   sim_engine_destroy(s->eng);
   noc_free_ports(s);
   if (s->type && s->type->destroy) s->type->destroy(s);

@@ -10,6 +10,7 @@
 #include "sim/out/h5out.h"
 #include "sim/system/run_tables.h"
 #include "sim/system/prun.h"
+#include "sim/base/pool.h"
 #include "sim/base/progress.h"
 #include "sim/base/interrupt.h"
 #include "sim/system/run_int.h"
@@ -409,6 +410,11 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
   rc = sys_build_split(scn, chip, nmc_size() > 1 ? &split : NULL, &s, err);
   if (nmc_size() > 1) rc = nmc_agree(rc, err);
   if (rc != NMSIM_OK) goto done;
+  if (scn->network && o && o->threads > 1 &&
+      (rc = nm_pool_create((unsigned)o->threads, &s->pool)) != NMSIM_OK) {
+    rc = NMSIM_ERR(err, rc, "--threads %d: could not start the threads", o->threads);
+    goto done;
+  }
 
   rec.values = nm_calloc(scn->n_rec_state + 1, sizeof(double *));
   rec.spk = nm_calloc(scn->n_pops, sizeof(uint32_t *));
@@ -556,9 +562,12 @@ nmsim_status run_scenario_threads(const nmsim_scenario *scn, int threads, const 
                      "or over MPI ranks, not both", threads);
   if (threads > 256)
     return NMSIM_ERR(err, NMSIM_EINPUT, "--threads %d: at most 256", threads);
-  if (scn->network)
-    return NMSIM_ERR(err, NMSIM_EINPUT, "engine.mode network runs on one thread: drop "
-                     "--threads %d, or run in timed or functional mode", threads);
+  if (scn->network) {
+    /* one system; its large populations' updates cut over the threads */
+    run_opts net = o ? *o : (run_opts){0};
+    net.threads = threads;
+    return run_scenario(scn, &net, sum, err);
+  }
   for (size_t p = 0; p < scn->n_pops; p++)
     if (scn->pops[p].dvs && dvs_replay_info(scn->pops[p].dvs)->format == DVS_H5)
       return NMSIM_ERR(err, NMSIM_EINPUT, "%s: population '%s' replays HDF5 events, and the "

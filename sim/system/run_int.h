@@ -20,6 +20,9 @@ typedef struct run_opts {
   /* The progress line to a function instead of stderr (with progress set). */
   void (*progress_sink)(void *ctx, const char *line);
   void *progress_ctx;
+  /* Network mode: the threads that share each large population's neuron
+   * update (set by run_scenario_threads; 0 or 1: one). */
+  int threads;
 } run_opts;
 
 /* Run scenario scn on its chip. On success *sum holds the summary (clear it
@@ -31,8 +34,10 @@ nmsim_status run_scenario(const nmsim_scenario *scn, const run_opts *o, run_summ
 /* run_scenario on a team of `threads` threads of this process, split as
  * over MPI ranks (the same conservative windows; the same bits as one
  * thread): member 0 runs with o (the run file, the progress line) and fills
- * sum, the others on their own copy of the scenario. threads <= 1 is
- * run_scenario. NMSIM_EINPUT under mpirun, in network mode, with a replay
+ * sum, the others on their own copy of the scenario. In network mode one
+ * system runs, and the threads share the neuron update of every population
+ * of at least 16384 neurons (the same bits as one thread). threads <= 1 is
+ * run_scenario. NMSIM_EINPUT under mpirun, with a replay
  * of HDF5 events (the HDF5 library serves one thread), or beyond 256. */
 nmsim_status run_scenario_threads(const nmsim_scenario *scn, int threads, const run_opts *o,
                                   run_summary *sum, nmsim_err *err);

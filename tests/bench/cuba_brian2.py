@@ -2,7 +2,8 @@
 """CUBA benchmark in Brian2 (the peer of tests/bench/cuba.yaml): Vogels &
 Abbott 2005 as in Brian2's examples/CUBA.py, with fan-out 80 (p = 80 / N).
 
-Usage: cuba_brian2.py N SECONDS {standalone|cython} OUTDIR
+Usage: cuba_brian2.py N SECONDS {standalone|cython} OUTDIR [THREADS]
+THREADS: OpenMP threads of the C++ standalone build (default 1).
 Prints one JSON line: wall time of the run, spikes, mean rate, synapses.
 """
 import json
@@ -13,9 +14,11 @@ import brian2 as b2
 from brian2 import ms, mV, second
 
 n, seconds, mode, outdir = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+threads = int(sys.argv[5]) if len(sys.argv) > 5 else 1
 if mode == "standalone":
     b2.set_device("cpp_standalone", directory=outdir, build_on_run=False)
-    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    # 0: no OpenMP at all (one thread); N > 1: N OpenMP threads
+    b2.prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
 else:
     b2.prefs.codegen.target = "cython"
 b2.defaultclock.dt = 0.1 * ms
@@ -50,6 +53,7 @@ if mode == "standalone":
 else:
     run_s = time.perf_counter() - t0
 spikes = int(s_mon.num_spikes)
-print(json.dumps({"peer": "brian2-" + mode, "n": n, "seconds": seconds, "run_s": run_s,
+print(json.dumps({"peer": "brian2-" + mode, "n": n, "threads": threads, "seconds": seconds,
+                  "run_s": run_s,
                   "spikes": spikes, "rate_hz": spikes / n / seconds,
                   "synapses": int(len(Ce) + len(Ci))}))

@@ -8,10 +8,23 @@
 # wall time (the simulation loop, as Brian2's own run time; the process's
 # total, with building the network, in brackets), synaptic events per second
 # of the loop, peak memory and bytes per synapse (whole process), the mean
-# rate, and the ratio of loop times nmsim / Brian2.
-# Usage: tests/bench/run_cuba.sh [SECONDS] [N ...]     (default: 10 s, N = 4000)
+# rate, and the ratio of loop times nmsim / Brian2. With --threads T both
+# run on T threads: Brian2 with T OpenMP threads, nmsim with --threads T (in
+# network mode the threads share each large population's neuron update; in
+# functional and timed mode they split the board, as MPI ranks would).
+# Usage: tests/bench/run_cuba.sh [--threads T] [SECONDS] [N ...]
+#        (default: 1 thread, 10 s, N = 4000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+threads=1
+if [ "${1:-}" = --threads ]; then
+  threads=${2:-}
+  if ! [[ "$threads" =~ ^[0-9]+$ ]] || [ "$threads" -lt 1 ] || [ "$threads" -gt 256 ]; then
+    echo "run_cuba.sh: --threads: expected a whole number from 1 to 256, got '$threads'" >&2
+    exit 2
+  fi
+  shift 2
+fi
 seconds=${1:-10}; shift || true
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(4000)
 if ! [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || [ "$(python3 -c "print(int(float('$seconds') > 0))")" != 1 ]; then
@@ -37,6 +50,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 steps=$(python3 -c "print(int(round($seconds / 1e-4)))")
 chip_max=${NMSIM_CUBA_CHIP_MAX:-16000}
+echo "threads: $threads (Brian2 OpenMP, nmsim --threads)"
 printf '%-22s %8s %17s %13s %9s %7s %9s %9s\n' "run" "N" "loop s (total)" "syn ev/s" "peak MiB" "B/syn" "rate Hz" "x Brian2"
 for n in "${sizes[@]}"; do
   ne=$((n * 4 / 5)); ni=$((n - ne))
@@ -44,7 +58,7 @@ for n in "${sizes[@]}"; do
   # A board big enough for the Loihi limits: with 80 random sources per neuron a
   # core holds about 4096 / 80 = 51 neurons (fan-in), 128 cores a chip.
   side=$(python3 -c "import math; print(max(1, math.ceil(math.sqrt($n / 45.0 / 128))))")
-  /usr/bin/time -f '%M %e' -o "$work/b.mem" /usr/bin/python3 tests/bench/cuba_brian2.py "$n" "$seconds" standalone "$work/brian" 2>/dev/null | tail -1 > "$work/b.json"
+  /usr/bin/time -f '%M %e' -o "$work/b.mem" /usr/bin/python3 tests/bench/cuba_brian2.py "$n" "$seconds" standalone "$work/brian" "$threads" 2>/dev/null | tail -1 > "$work/b.json"
   read -r b_wall b_rate b_syn b_nsyn < <(python3 -c "
 import json; d = json.load(open('$work/b.json'))
 print(d['run_s'], d['rate_hz'], d['spikes'] * 80 / d['run_s'], d['synapses'])")
@@ -63,7 +77,7 @@ print(d['run_s'], d['rate_hz'], d['spikes'] * 80 / d['run_s'], d['synapses'])")
     sets=(--set steps="$steps" --set engine.mode="$em" --set populations.exc.size="$ne"
           --set populations.inh.size="$ni" --set "chips=[$side, $side]")
     for k in 0 1 2 3; do sets+=(--set "projections[$k].connector.fixed_probability=$pm"); done
-    NMSIM_PART_STATS=1 /usr/bin/time -f '%M %e' -o "$work/n.mem" ./build-bench/nmsim run tests/bench/cuba.yaml "${sets[@]}" --json --quiet > "$work/n.json" 2> "$work/n.err"
+    NMSIM_PART_STATS=1 /usr/bin/time -f '%M %e' -o "$work/n.mem" ./build-bench/nmsim run tests/bench/cuba.yaml "${sets[@]}" --threads "$threads" --json --quiet > "$work/n.json" 2> "$work/n.err"
     loop=$(sed -n 's/^rank 0: run \([0-9.]*\) s.*/\1/p' "$work/n.err")
     read -r kb total < "$work/n.mem"
     read -r rate syn nsyn < <(python3 -c "

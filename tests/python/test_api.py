@@ -78,8 +78,10 @@ def test_threads_give_the_same_run():
     two = nmsim.run(path, set={"steps": 15}, threads=2, progress=False)
     assert two.report == one.report
     assert np.array_equal(two.energy_per_step()[0], one.energy_per_step()[0])
-    with pytest.raises(nmsim.InputError, match="network runs on one thread"):
-        nmsim.run(path, set={"steps": 5}, mode="network", threads=2, progress=False)
+    net = os.path.join(SRC, "tests", "data", "net_threads.yaml")
+    one = nmsim.run(net, set={"steps": 10}, progress=False)
+    two = nmsim.run(net, set={"steps": 10}, threads=2, progress=False)
+    assert two.report == one.report
 
 
 def test_modes_and_overrides():
