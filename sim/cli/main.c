@@ -96,10 +96,12 @@ static const char *usage_run =
     "                        runs longer than a second)\n"
     "  --partition blocks|cyclic\n"
     "                        under mpirun -np N (a build with -DNMSIM_MPI=ON): how\n"
-    "                        chips go to ranks, contiguous blocks balanced by work\n"
-    "                        (default) or round robin; results are the same\n"
+    "                        chips go to ranks, contiguous blocks balanced by neurons\n"
+    "                        and synapses (default) or round robin; results are the same\n"
     "  -t, --threads N       split the run over N threads of this process, as over\n"
-    "                        ranks (timed and functional mode; the same results)\n";
+    "                        ranks (timed and functional mode); in network mode they\n"
+    "                        share the neuron update of large populations; the same\n"
+    "                        results\n";
 
 static int cmd_run(int argc, char **argv) {
   cli_sets sets = {.cmd = "run"};
