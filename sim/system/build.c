@@ -552,32 +552,17 @@ static nmsim_status add_edge(void *ctx, const sys *s, uint32_t src_gid, uint32_t
   return NMSIM_OK;
 }
 
-/* Give every synapse its target's core and local index, sort them into rows
- * and count, per core, synapses, input axons and output destinations
- * (n_out[core]; out_deg[gid] per source neuron). Returns the first core
- * whose fan-out exceeds the chip's limit, UINT32_MAX if none does, or
- * UINT32_MAX - 1 when out of memory. */
-static uint32_t count_rows(sys *s, edges *E, size_t *n_out, uint32_t *out_deg) {
+/* Give every synapse its target's core and local index and sort them into
+ * rows, once the mapping is made: sorted from the order they were made, so a
+ * row's synapses are in that order (as a rank-local build makes them).
+ * false when out of memory. */
+static bool sort_into_rows(sys *s, edges *E) {
   for (size_t a = 0; a < E->n; a++) {
     uint32_t gid = E->e[a].dst;
     E->e[a].core = s->loc_core[gid];
     E->e[a].tgt = (uint16_t)s->loc_local[gid];
   }
-  if (!sort_edges(s, E)) return UINT32_MAX - 1;
-  for (uint32_t i = 0; i < s->n_cores; i++) n_out[i] = 0;
-  memset(out_deg, 0, sizeof(uint32_t) * s->n_neurons);
-  for (size_t a = 0; a < E->n; a++) {
-    sys_core *c = &s->cores[E->e[a].core];
-    c->n_syn++;
-    if (a == 0 || E->e[a].core != E->e[a - 1].core || E->e[a].src != E->e[a - 1].src) {
-      c->n_axons++;
-      n_out[s->loc_core[E->e[a].src]]++;
-      out_deg[E->e[a].src]++;
-    }
-  }
-  for (uint32_t i = 0; i < s->n_cores; i++)
-    if (n_out[i] > s->chip->max_fan_out) return i;
-  return UINT32_MAX;
+  return sort_edges(s, E);
 }
 
 /* The neurons of every core, by increasing global id: by_core[first[i] ..
@@ -598,9 +583,11 @@ static nmsim_status neurons_by_core(const sys *s, uint32_t **first_out, uint32_t
   return NMSIM_OK;
 }
 
-/* count_rows from the sources of every neuron (fanin, srcs) instead of the
- * synapses: the same counts, for a build that does not hold every synapse.
- * `seen` has room for a u32 per neuron. */
+/* Count, per core, synapses, input axons (distinct sources) and output
+ * destinations (n_out[core]; out_deg[gid] per source neuron) from the sources
+ * of every neuron (fanin, srcs). Returns the first core whose fan-out exceeds
+ * the chip's limit, UINT32_MAX if none does, or UINT32_MAX - 1 when out of
+ * memory. `seen` has room for a u32 per neuron. */
 static uint32_t count_rows_csr(sys *s, const uint32_t *fanin, const uint32_t *srcs,
                                size_t *n_out, uint32_t *out_deg, uint32_t *seen) {
   uint32_t *first, *by;
@@ -826,7 +813,7 @@ static nmsim_status alloc_plasticity(sys *s, nmsim_err *err) {
 }
 
 /* Allocate the rows, synapses and out lists of core c (counted by
- * count_rows), and its plasticity arrays if it holds plastic synapses; reset
+ * count_rows_csr), and its plasticity arrays if it holds plastic synapses; reset
  * the counts, which the fill pass recounts. */
 static nmsim_status alloc_rows(sys_core *c, bool plastic, size_t n_out, nmsim_err *err) {
   c->row = nm_calloc((size_t)c->n_axons + 1, sizeof(uint32_t));
@@ -1483,15 +1470,14 @@ nmsim_status sys_build_split(const nmsim_scenario *scn, const nmsim_chip *chip,
   est = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
   n_out = nm_calloc(s->n_cores, sizeof(size_t));
   out_deg = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
-  seen = local ? nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t)) : NULL;
-  if (!est || !n_out || !out_deg || (local && !seen)) {
+  seen = nm_calloc((size_t)s->n_neurons + 1, sizeof(uint32_t));
+  if (!est || !n_out || !out_deg || !seen) {
     rc = NMSIM_ENOMEM_ERR(err);
     goto fail;
   }
   for (int attempt = 0;; attempt++) {
     if ((rc = map_neurons(s, fanin, srcs, est, err)) != NMSIM_OK) goto fail;
-    uint32_t over = local ? count_rows_csr(s, fanin, srcs, n_out, out_deg, seen)
-                          : count_rows(s, &E, n_out, out_deg);
+    uint32_t over = count_rows_csr(s, fanin, srcs, n_out, out_deg, seen);
     if (over == UINT32_MAX - 1) {
       rc = NMSIM_ENOMEM_ERR(err);
       goto fail;
@@ -1506,6 +1492,12 @@ nmsim_status sys_build_split(const nmsim_scenario *scn, const nmsim_chip *chip,
   if (!local) {
     nm_free(srcs);
     srcs = NULL;
+    nm_free(seen);
+    seen = NULL;
+    if (!sort_into_rows(s, &E)) {
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
   }
   s->barrier_ps = s->chips_used > 1 ? chip_barrier_time_chips(chip, s->chips_used)
                                     : chip_barrier_time(chip, s->tiles_used);
