@@ -733,8 +733,11 @@ static nmsim_status build_outs_csr(sys *s, const uint32_t *fanin, const uint32_t
           if (seen[srcs[a]] != i + 1) seen[srcs[a]] = i + 1, axons[n++] = srcs[a];
       qsort(axons, n, sizeof *axons, cmp_u32);
       if (pass == 1 && rows_here[i] &&
-          (rc = alloc_row_index(s, i, plastic[i], axons, n, fanin, srcs, first, by)) != NMSIM_OK)
-        goto nomem;
+          (rc = alloc_row_index(s, i, plastic[i], axons, n, fanin, srcs, first, by)) != NMSIM_OK) {
+        if (rc == NMSIM_ENOMEM) goto nomem;
+        rc = NMSIM_ERR(err, rc, "core %u: %u input axons, counted %u", i, n, s->cores[i].n_axons);
+        goto done;
+      }
       for (uint32_t a = 0; a < n; a++) {
         uint32_t src = axons[a], sc = s->loc_core[src];
         if (!here[i] && !here[sc]) continue;

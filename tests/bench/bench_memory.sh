@@ -15,6 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n_cuba=${1:-64000}
 limit_mib=${2:-1200}
+for v in "$n_cuba" "$limit_mib"; do
+  if ! [[ "$v" =~ ^[0-9]+$ ]] || [ "$v" -lt 100 ]; then
+    echo "bench_memory.sh: CUBA_NEURONS and LIMIT_MIB: expected whole numbers of at least 100, got '$v'" >&2
+    exit 2
+  fi
+done
 NMSIM_MPI=1 bash scripts/setup.sh >/dev/null
 cmake -S . -B build-bench-mpi -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DNMSIM_MPI=ON >/dev/null
 cmake --build build-bench-mpi -j"$(nproc)" --target nmsim_cli >/dev/null
@@ -56,6 +62,9 @@ peak() {
 
 echo "machine: $(nproc) cores; peak RSS of the largest rank, MiB (local: the rank-local build;"
 echo "whole: every rank builds the whole system, NMSIM_WHOLE_BUILD=1)"
+tiny="$(cuba_args 100) --set steps=1 --set populations.exc.size=13 --set populations.inh.size=3 --set chips=[1,1]"
+# shellcheck disable=SC2086
+echo "floor (16 neurons): $(peak 1 0 $tiny) MiB in one process, $(peak 4 0 $tiny) MiB a rank of 4"
 printf "%-34s %6s %6s %6s %6s %6s   %s\n" workload "1" "2 loc" "2 whole" "4 loc" "4 whole" "reports"
 for w in board16x4 cuba; do
   if [ $w = board16x4 ]; then
