@@ -130,9 +130,29 @@ static size_t update_parallel(nm_pool *pool, const sys_block *b, const nmsim_blo
   return ns;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
+/* Counting the neurons of a block that had input up to a neuron, for the
+ * time a spike leaves (timed mode): the bits of had_input from the block's
+ * first neuron, a word at a time, as the spikes come in increasing order. */
+typedef struct had_cursor {
+  uint32_t word;  /* the next word of had_input not yet counted */
+  uint64_t count; /* set bits from the block's first neuron to that word */
+} had_cursor;
+
+static inline had_cursor had_cursor_at(const sys_core *c, uint32_t first) {
+  uint64_t below = ((uint64_t)1 << (first & 63)) - 1;
+  had_cursor h = {.word = first >> 6};
+  /* the bits below the first neuron are counted out in advance */
+  h.count = -(uint64_t)__builtin_popcountll(c->had_input[h.word] & below);
+  return h;
+}
+
+/* The block's neurons that had input from its first neuron through neuron
+ * i (a local index; i never decreases between calls on one cursor). */
+static inline uint64_t had_through(const sys_core *c, had_cursor *h, uint32_t i) {
+  uint32_t w = i >> 6;
+  for (; h->word < w; h->word++) h->count += (uint64_t)__builtin_popcountll(c->had_input[h->word]);
+  uint64_t upto = (i & 63) == 63 ? ~(uint64_t)0 : ((uint64_t)2 << (i & 63)) - 1;
+  return h->count + (uint64_t)__builtin_popcountll(c->had_input[w] & upto);
 }
 
 /* Count the spike for the step's raster and for bursts: a burst is a run of
@@ -222,13 +242,11 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
   c->upd_start = t;
   const nmsim_chip *ch = s->chip;
   uint32_t nh = core_take_input(c);
-  if (timed && nh > 1) qsort(c->had_list, nh, sizeof *c->had_list, cmp_u32);
   const double *in_ptr[SYS_MAX_SITES];
   /* a PE under DVFS updates at its level's clock and energy per cycle */
   const chip_cost *ca = c->level ? &c->level->neuron_active : &ch->neuron_active;
   const chip_cost *ci = c->level ? &c->level->neuron_idle : &ch->neuron_idle;
   const nmsim_ps ta = ca->time_ps, ti = ci->time_ps;
-  uint32_t hk = 0; /* next entry of the sorted had_list (timed mode) */
   for (size_t bi = 0; bi < c->n_blocks; bi++) {
     sys_block *b = &c->blocks[bi];
     const nmsim_neuron_type *m = b->model;
@@ -264,7 +282,8 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
     const double *val = mb.out_value;
     bool source = m->flags & NMSIM_MODEL_SOURCE;
     nmsim_ps t0 = t, emit_time = 0; /* block start; time spent sending packets */
-    uint32_t hk0 = hk, both = 0;
+    uint32_t both = 0;
+    had_cursor hc = had_cursor_at(c, b->local0);
     if (!timed) {
       /* no time passes: the block's spikes are recorded, then delivered in
        * one call (the path fetches the rows of later spikes ahead) */
@@ -282,8 +301,7 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
       if (!source) emit_time += ch->spike.time_ps; /* the firing, before its packets */
       nmsim_ps at = t0 + emit_time;
       if (!source) {
-        while (hk < nh && c->had_list[hk] <= b->local0 + i) hk++;
-        uint64_t active = (hk - hk0) + (k + 1) - both;
+        uint64_t active = had_through(c, &hc, b->local0 + i) + (k + 1) - both;
         at += (nmsim_ps)(i + 1) * ti + active * (ta - ti);
       }
       emit_time += emit(s, c, bi, i, at, v) - at;
@@ -304,8 +322,6 @@ nmsim_ps core_update(sys *s, sys_core *c, nmsim_ps t) {
     t = t0 + (nmsim_ps)b->n * ti + n_active * (ta - ti) + emit_time;
     s->pop_busy[b->pop_id] += t - t0;
     c->busy[SYS_BUSY_NEURONS] += t - t0;
-    if (timed)
-      while (hk < nh && c->had_list[hk] < b->local0 + b->n) hk++;
   }
   core_clear_input(c, nh);
   c->upd_end = t;
