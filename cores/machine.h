@@ -210,6 +210,9 @@ typedef struct sys_plast {
   uint32_t pre, post;      /* populations */
   stdp_trace *x;           /* pre population size */
   stdp_trace *y;           /* post population size */
+  bool here;               /* some of its synapses learn in this process (a core
+                            * of a post neuron is here): else its traces and
+                            * updates are another process's work */
 } sys_plast;
 
 typedef struct sys sys;

@@ -815,6 +815,18 @@ static nmsim_status alloc_plasticity(sys *s, nmsim_err *err) {
   return NMSIM_OK;
 }
 
+/* Which plastic projections learn in this process: those with a post neuron
+ * on a core here (every one when the run is not split). */
+static void plast_mark_here(sys *s) {
+  for (size_t k = 0; s->plast && k < s->n_projs; k++) {
+    sys_plast *pl = &s->plast[k];
+    if (!pl->rule) continue;
+    uint32_t g0 = s->pop_gid0[pl->post], n = s->scn->pops[pl->post].size;
+    for (uint32_t g = g0; g < g0 + n && !pl->here; g++)
+      pl->here = sys_core_here(s, s->loc_core[g]);
+  }
+}
+
 /* Allocate the rows, synapses and out lists of core c (counted by
  * count_rows_csr), and its plasticity arrays if it holds plastic synapses; reset
  * the counts, which the fill pass recounts. */
@@ -1586,6 +1598,7 @@ nmsim_status sys_build_split(const nmsim_scenario *scn, const nmsim_chip *chip,
                : part_create(s, split->rank, split->size, split->strategy, &s->part, err);
     if (rc != NMSIM_OK) goto fail;
   }
+  plast_mark_here(s);
   nm_free(shift);
   nm_free(fanin);
   nm_free(est);
