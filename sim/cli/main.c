@@ -99,9 +99,9 @@ static const char *usage_run =
     "                        chips go to ranks, contiguous blocks balanced by neurons\n"
     "                        and synapses (default) or round robin; results are the same\n"
     "  -t, --threads N       split the run over N threads of this process, as over\n"
-    "                        ranks (timed and functional mode); in network mode they\n"
-    "                        share the neuron update of large populations; the same\n"
-    "                        results\n";
+    "                        ranks (timed and functional mode; under mpirun -np P,\n"
+    "                        P x N parts); in network mode they share the neuron\n"
+    "                        update of large populations; the same results\n";
 
 static int cmd_run(int argc, char **argv) {
   cli_sets sets = {.cmd = "run"};

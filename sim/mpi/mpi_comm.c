@@ -6,18 +6,19 @@
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim/mpi/mpi_comm.h"
 #include "sim/mpi/mpi_proc.h"
 #include "sim/base/guard.h"
 
-static int g_on, g_rank, g_size = 1;
+static int g_on, g_rank, g_size = 1, g_thread_level;
 static MPI_Op g_op;
 static nmc_layout g_lay; /* layout of the record being reduced by g_op */
 enum { G_TYPES = 128 };
 static MPI_Datatype g_type[G_TYPES]; /* contiguous record types, by words */
 
-enum { TAG_EXCHANGE = 17 };
+enum { TAG_EXCHANGE = 17, TAG_TEAM = 32 }; /* a team's messages: TAG_TEAM + a pair's tag */
 
 /* The reduction of nmc_allreduce over whole records (one record per element
  * of a contiguous type, so MPI never splits a record). */
@@ -38,7 +39,9 @@ void nmc_init(int *argc, char ***argv) {
    * than cores, or other work on the machine); set it to 0 on dedicated
    * cluster nodes */
   setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
-  MPI_Init(argc, argv);
+  /* the first member of a team of threads (--threads) makes every MPI call
+   * of its process (thr_comm.c), and it is the thread that starts MPI */
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &g_thread_level);
   g_on = 1;
   nm_guard_off(true); /* a process of an MPI job must not fork */
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
@@ -59,7 +62,15 @@ void nmc_finalize(void) {
 int nmc_proc_rank(void) { return g_rank; }
 int nmc_proc_size(void) { return g_size; }
 const char *nmc_transport(void) { return "mpi"; }
-double nmc_wtime(void) { return MPI_Wtime(); }
+/* A monotonic clock any thread may read (MPI_Wtime belongs to the thread
+ * that makes the MPI calls). */
+double nmc_wtime(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+bool nmc_proc_threads_ok(void) { return !g_on || g_thread_level >= MPI_THREAD_FUNNELED; }
 
 void nmc_abort(int code) {
   if (g_on) MPI_Abort(MPI_COMM_WORLD, code);
@@ -90,6 +101,34 @@ nmsim_status nmc_proc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_
     if (rc == NMSIM_OK) in[k].n = (size_t)count;
   }
   MPI_Waitall(n_nb, rq, MPI_STATUSES_IGNORE);
+  if (rq != req) nm_free(rq);
+  return rc;
+}
+
+nmsim_status nmc_proc_messages(int n_send, const nmc_msg *send, int n_recv, const nmc_msg *recv,
+                               nmsim_err *err) {
+  if (!n_send && !n_recv) return NMSIM_OK;
+  MPI_Request req[64], *rq = n_send <= 64 ? req : nm_malloc(sizeof *rq * (size_t)n_send);
+  if (!rq) return NMSIM_ENOMEM_ERR(err);
+  nmsim_status rc = NMSIM_OK;
+  for (int k = 0; k < n_send; k++)
+    MPI_Isend(send[k].buf->p, (int)send[k].buf->n, MPI_BYTE, send[k].proc,
+              TAG_TEAM + send[k].tag, MPI_COMM_WORLD, &rq[k]);
+  for (int k = 0; k < n_recv; k++) {
+    MPI_Status st;
+    int count = 0, tag = TAG_TEAM + recv[k].tag;
+    MPI_Probe(recv[k].proc, tag, MPI_COMM_WORLD, &st);
+    MPI_Get_count(&st, MPI_BYTE, &count);
+    nmc_buf *in = recv[k].buf;
+    in->n = 0;
+    if (rc == NMSIM_OK && nmc_buf_reserve(in, (size_t)count) != NMSIM_OK)
+      rc = NMSIM_ENOMEM_ERR(err);
+    unsigned char scratch; /* consumed even when out of memory, as in exchange */
+    MPI_Recv(rc == NMSIM_OK ? in->p : &scratch, rc == NMSIM_OK ? count : 0, MPI_BYTE,
+             recv[k].proc, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (rc == NMSIM_OK) in->n = (size_t)count;
+  }
+  MPI_Waitall(n_send, rq, MPI_STATUSES_IGNORE);
   if (rq != req) nm_free(rq);
   return rc;
 }

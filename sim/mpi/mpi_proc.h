@@ -19,6 +19,24 @@ void nmc_proc_reduce_or_u64(uint64_t *v, size_t n);
 void nmc_proc_reduce_sum_u64(uint64_t *v, size_t n);
 nmsim_status nmc_proc_agree(nmsim_status rc, nmsim_err *err);
 
+/* A message between processes of a team's exchange (sim/mpi/thr_comm.c):
+ * to or from process `proc`, with `tag` naming the pair of parts it joins
+ * (0 <= tag < 2^16). */
+typedef struct nmc_msg {
+  int proc, tag;
+  nmc_buf *buf;
+} nmc_msg;
+/* Send each send[k].buf to its process, then replace each recv[k].buf by
+ * the message of its process and tag (possibly empty). Called by one thread
+ * of each process (the team's first member, the thread that started MPI).
+ * NMSIM_ENOMEM; the one-process transport has no other process (panics on
+ * a message). */
+nmsim_status nmc_proc_messages(int n_send, const nmc_msg *send, int n_recv, const nmc_msg *recv,
+                               nmsim_err *err);
+/* Whether this process may run a team of threads (MPI started with thread
+ * support, or no MPI). */
+bool nmc_proc_threads_ok(void);
+
 /* One step of nmc_allreduce: record b combined with record a, in place. */
 void nmc_record_combine(const nmc_layout *l, uint64_t *b, const uint64_t *a);
 

@@ -4,9 +4,16 @@
  *
  * A team is the ranks of a partitioned run as threads: each runs the same
  * conservative windows as an MPI rank, and the collectives meet at a
- * barrier over shared memory. Every reduction combines the records in rank
- * order (and the ones that reach every member are exact anyway), so a run on
- * N threads gives the bits of a run on N ranks and of one process. */
+ * barrier over shared memory. Under MPI every process runs a team of the
+ * same size, and the parts are numbered process by process (part = process
+ * rank * team size + member): the team's first member, the thread that
+ * started MPI, makes every MPI call of its process (the team's part of a
+ * collective first, then the processes'), and an exchange between members of
+ * two processes goes as one message per pair of parts. Every reduction
+ * combines its records exactly (minima, maxima, sums modulo 2^64 and
+ * fixed-point sums do not depend on the order), and gathers concatenate in
+ * part order, so a run on N threads of P processes gives the bits of a run
+ * on N * P ranks and of one process. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -28,15 +35,26 @@ typedef struct nmc_bar {
 
 typedef struct nmc_team {
   int size;
+  int proc, procs;       /* this process's rank and the number of processes */
   nmc_bar bar;
   /* what each member posts for a collective, read after the barrier */
   const nmc_buf **out;   /* exchange: its outboxes, by its neighbour index */
-  const int **nb;        /* ... and its neighbours */
+  nmc_buf **in;          /* ... its inboxes */
+  const int **nb;        /* ... and its neighbours (parts) */
   int *n_nb;
   uint64_t **rec;        /* all-reduce and reduce: its record */
   const uint32_t **words;
   size_t *n_words;       /* all-gather */
   int *status;           /* agree */
+  /* what the first member hands to all after a barrier */
+  uint64_t acc[NMC_REC_WORDS];  /* all-reduce: the combined record */
+  int worst;                    /* agree: the worst status of every part */
+  nmsim_status xrc;             /* exchange: the messages between processes */
+  nmc_msg *msg;                 /* ... (sends, then receives) */
+  size_t msg_cap;
+  uint32_t *cat, *all;          /* all-gather: the team's words, every part's */
+  size_t cat_cap, n_all, all_cap;
+  nmsim_status grc;
 } nmc_team;
 
 static _Thread_local nmc_team *tl_team;
@@ -66,23 +84,60 @@ static void team_wait(void) {
     if (k >= 4096) sched_yield();
 }
 
-int nmc_rank(void) { return tl_team ? tl_rank : nmc_proc_rank(); }
-int nmc_size(void) { return tl_team ? tl_team->size : nmc_proc_size(); }
+int nmc_rank(void) { return tl_team ? tl_team->proc * tl_team->size + tl_rank : nmc_proc_rank(); }
+int nmc_size(void) { return tl_team ? tl_team->procs * tl_team->size : nmc_proc_size(); }
+
+/* The process and the member of part j of a team's run. */
+static inline int part_proc(const nmc_team *t, int j) { return j / t->size; }
+static inline int part_member(const nmc_team *t, int j) { return j % t->size; }
+
+/* The first member: the messages of every member to and from parts of other
+ * processes, one per pair of parts (tag: sender's member * size + receiver's
+ * member). Sets t->xrc. */
+static void team_messages(nmc_team *t, nmsim_err *err) {
+  size_t n = 0;
+  for (int m = 0; m < t->size; m++)
+    for (int k = 0; k < t->n_nb[m]; k++) n += part_proc(t, t->nb[m][k]) != t->proc;
+  t->xrc = NMSIM_OK;
+  if (2 * n > t->msg_cap) {
+    nmc_msg *x = nm_realloc(t->msg, 2 * n * sizeof *x);
+    if (!x) {
+      /* no message can be sent: a process waiting for one would wait for
+       * ever, so this is fatal at once */
+      NMSIM_PANIC("out of memory for %zu messages between processes", n);
+    }
+    t->msg = x, t->msg_cap = 2 * n;
+  }
+  size_t ns = 0, nr = n;
+  for (int m = 0; m < t->size; m++)
+    for (int k = 0; k < t->n_nb[m]; k++) {
+      int j = t->nb[m][k], q = part_proc(t, j), jm = part_member(t, j);
+      if (q == t->proc) continue;
+      t->msg[ns++] = (nmc_msg){.proc = q, .tag = m * t->size + jm,
+                               .buf = (nmc_buf *)&t->out[m][k]};
+      t->msg[nr++] = (nmc_msg){.proc = q, .tag = jm * t->size + m, .buf = &t->in[m][k]};
+    }
+  t->xrc = nmc_proc_messages((int)n, t->msg, (int)n, t->msg + n, err);
+}
 int nmc_threads(void) { return tl_team ? tl_team->size : 1; }
 
 nmsim_status nmc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *in,
                           nmsim_err *err) {
   if (!tl_team) return nmc_proc_exchange(n_nb, nb, out, in, err);
   nmc_team *t = tl_team;
+  int me = t->proc * t->size + tl_rank;
   t->out[tl_rank] = out;
+  t->in[tl_rank] = in;
   t->nb[tl_rank] = nb;
   t->n_nb[tl_rank] = n_nb;
   team_wait();
+  if (tl_rank == 0 && t->procs > 1) team_messages(t, err);
   nmsim_status rc = NMSIM_OK;
   for (int k = 0; k < n_nb; k++) {
-    int j = nb[k], m = 0;
-    while (m < t->n_nb[j] && t->nb[j][m] != tl_rank) m++;
-    if (m == t->n_nb[j]) NMSIM_PANIC("thread %d is not a neighbour of thread %d", tl_rank, j);
+    if (part_proc(t, nb[k]) != t->proc) continue; /* a message (team_messages) */
+    int j = part_member(t, nb[k]), m = 0;
+    while (m < t->n_nb[j] && t->nb[j][m] != me) m++;
+    if (m == t->n_nb[j]) NMSIM_PANIC("part %d is not a neighbour of part %d", me, nb[k]);
     const nmc_buf *src = &t->out[j][m];
     in[k].n = 0;
     if (rc == NMSIM_OK && nmc_buf_reserve(&in[k], src->n) != NMSIM_OK) rc = NMSIM_ENOMEM_ERR(err);
@@ -90,6 +145,10 @@ nmsim_status nmc_exchange(int n_nb, const int *nb, const nmc_buf *out, nmc_buf *
     if (rc == NMSIM_OK) in[k].n = src->n;
   }
   team_wait(); /* the outboxes are read: their owners may refill them */
+  if (rc == NMSIM_OK && t->xrc != NMSIM_OK)
+    rc = tl_rank == 0 ? t->xrc
+                      : NMSIM_ERR(err, t->xrc, "the messages between processes failed (%s)",
+                                  nmsim_status_name(t->xrc));
   return rc;
 }
 
@@ -103,11 +162,74 @@ void nmc_allreduce(uint64_t *v, const nmc_layout *lay) {
   if (words <= 0 || words >= NMC_REC_WORDS) NMSIM_PANIC("all-reduce record of %d words", words);
   t->rec[tl_rank] = v;
   team_wait();
-  uint64_t acc[NMC_REC_WORDS];
-  memcpy(acc, t->rec[0], (size_t)words * sizeof *acc);
-  for (int r = 1; r < t->size; r++) nmc_record_combine(lay, acc, t->rec[r]);
-  team_wait(); /* every member has read every record */
-  memcpy(v, acc, (size_t)words * sizeof *acc);
+  if (tl_rank == 0) {
+    memcpy(t->acc, t->rec[0], (size_t)words * sizeof *t->acc);
+    for (int r = 1; r < t->size; r++) nmc_record_combine(lay, t->acc, t->rec[r]);
+    nmc_proc_allreduce(t->acc, lay); /* the other processes' teams (a no-op alone) */
+  }
+  team_wait(); /* the combined record is ready; nobody writes it before the
+                * next collective's first barrier, which every member reaches
+                * only after copying it */
+  memcpy(v, t->acc, (size_t)words * sizeof *t->acc);
+}
+
+/* All-gather within one process: each member copies every member's words
+ * straight from where they lie, at once. */
+static nmsim_status team_allgather(nmc_team *t, uint32_t **all, size_t *n_all, size_t *cap,
+                                   nmsim_err *err) {
+  size_t tot = 0;
+  for (int r = 0; r < t->size; r++) tot += t->n_words[r];
+  nmsim_status rc = NMSIM_OK;
+  uint32_t *buf = NULL; /* a larger *all, swapped in after the barrier */
+  if (tot > *cap && !(buf = nm_malloc(tot * sizeof *buf))) rc = NMSIM_ENOMEM_ERR(err);
+  uint32_t *dst = buf ? buf : *all;
+  for (size_t r = 0, at = 0; rc == NMSIM_OK && r < (size_t)t->size; at += t->n_words[r++])
+    if (t->n_words[r]) memcpy(dst + at, t->words[r], t->n_words[r] * sizeof *dst);
+  team_wait(); /* every member has read every contribution */
+  if (buf) {
+    nm_free(*all);
+    *all = buf;
+    *cap = tot;
+  }
+  if (rc == NMSIM_OK) *n_all = tot;
+  return rc;
+}
+
+/* All-gather over processes: the first member concatenates its team's words
+ * (member order) and gathers the teams' (process order), which is part
+ * order; then every member copies the result. */
+static nmsim_status procs_allgather(nmc_team *t, uint32_t **all, size_t *n_all, size_t *cap,
+                                    nmsim_err *err) {
+  if (tl_rank == 0) {
+    size_t tot = 0;
+    for (int r = 0; r < t->size; r++) tot += t->n_words[r];
+    t->grc = NMSIM_OK;
+    if (tot > t->cat_cap) {
+      uint32_t *x = nm_realloc(t->cat, tot * sizeof *x);
+      if (x) t->cat = x, t->cat_cap = tot;
+      else t->grc = NMSIM_ENOMEM_ERR(err);
+    }
+    t->grc = nmc_proc_agree(t->grc, err); /* every process gathers, or none */
+    for (size_t r = 0, at = 0; t->grc == NMSIM_OK && r < (size_t)t->size; at += t->n_words[r++])
+      if (t->n_words[r]) memcpy(t->cat + at, t->words[r], t->n_words[r] * sizeof *t->cat);
+    if (t->grc == NMSIM_OK)
+      t->grc = nmc_proc_allgather_u32(t->cat, tot, &t->all, &t->n_all, &t->all_cap, err);
+  }
+  team_wait();
+  nmsim_status rc = t->grc;
+  if (rc != NMSIM_OK && tl_rank != 0)
+    rc = NMSIM_ERR(err, rc, "the gather of the run's parts failed (%s)", nmsim_status_name(rc));
+  if (rc == NMSIM_OK && t->n_all > *cap) {
+    uint32_t *x = nm_realloc(*all, t->n_all * sizeof *x);
+    if (x) *all = x, *cap = t->n_all;
+    else rc = NMSIM_ENOMEM_ERR(err);
+  }
+  if (rc == NMSIM_OK) {
+    if (t->n_all) memcpy(*all, t->all, t->n_all * sizeof **all);
+    *n_all = t->n_all;
+  }
+  team_wait(); /* every member has read the gathered words */
+  return rc;
 }
 
 nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, size_t *n_all,
@@ -117,21 +239,8 @@ nmsim_status nmc_allgather_u32(const uint32_t *mine, size_t n, uint32_t **all, s
   t->words[tl_rank] = mine;
   t->n_words[tl_rank] = n;
   team_wait();
-  size_t tot = 0;
-  for (int r = 0; r < t->size; r++) tot += t->n_words[r];
-  nmsim_status rc = NMSIM_OK;
-  uint32_t *buf = NULL; /* a larger *all, swapped in after the barrier */
-  if (tot > *cap && !(buf = nm_malloc(tot * sizeof *buf))) rc = NMSIM_ENOMEM_ERR(err);
-  uint32_t *dst = buf ? buf : *all;
-  for (int r = 0, at = 0; rc == NMSIM_OK && r < t->size; at += (int)t->n_words[r], r++)
-    if (t->n_words[r]) memcpy(dst + at, t->words[r], t->n_words[r] * sizeof *dst);
-  team_wait(); /* every member has read every contribution */
-  if (buf) {
-    nm_free(*all);
-    *all = buf;
-    *cap = tot;
-  }
-  if (rc == NMSIM_OK) *n_all = tot;
+  nmsim_status rc = t->procs > 1 ? procs_allgather(t, all, n_all, cap, err)
+                                 : team_allgather(t, all, n_all, cap, err);
   return nmc_agree(rc, err); /* every member gathered, or none */
 }
 
@@ -141,9 +250,13 @@ static void team_reduce(uint64_t *v, size_t n, int op) {
   nmc_team *t = tl_team;
   t->rec[tl_rank] = v;
   team_wait();
-  if (tl_rank == 0)
+  if (tl_rank == 0) {
     for (int r = 1; r < t->size; r++)
       for (size_t i = 0; i < n; i++) v[i] = op == 1 ? v[i] | t->rec[r][i] : v[i] + t->rec[r][i];
+    /* then the processes' onto process 0 (no-ops alone) */
+    if (op == 1) nmc_proc_reduce_or_u64(v, n);
+    else nmc_proc_reduce_sum_u64(v, n);
+  }
   team_wait();
 }
 
@@ -162,12 +275,17 @@ nmsim_status nmc_agree(nmsim_status rc, nmsim_err *err) {
   nmc_team *t = tl_team;
   t->status[tl_rank] = (int)rc;
   team_wait();
-  int worst = 0;
-  for (int r = 0; r < t->size; r++)
-    if (t->status[r] > worst) worst = t->status[r];
+  if (tl_rank == 0) {
+    int w = 0;
+    for (int r = 0; r < t->size; r++)
+      if (t->status[r] > w) w = t->status[r];
+    nmsim_err ignored = {0};
+    t->worst = (int)nmc_proc_agree((nmsim_status)w, &ignored); /* over the processes */
+  }
   team_wait();
+  int worst = t->worst;
   if (worst != NMSIM_OK && rc == NMSIM_OK)
-    return NMSIM_ERR(err, (nmsim_status)worst, "another thread of the run failed (%s); see "
+    return NMSIM_ERR(err, (nmsim_status)worst, "another part of the run failed (%s); see "
                      "its message", nmsim_status_name((nmsim_status)worst));
   return rc == NMSIM_OK ? (nmsim_status)worst : rc;
 }
@@ -194,10 +312,14 @@ static void *member_main(void *arg) {
 nmsim_status nmc_team_run(int n, void (*fn)(void *ctx, int rank), void *ctx, nmsim_err *err) {
   if (n < 1) return NMSIM_ERR(err, NMSIM_EINVAL, "a team of %d threads", n);
   if (tl_team) return NMSIM_ERR(err, NMSIM_EINVAL, "a team inside a team");
-  nmc_team t = {.size = n};
+  if (!nmc_proc_threads_ok())
+    return NMSIM_ERR(err, NMSIM_EINPUT, "this MPI library gives no thread support "
+                     "(MPI_THREAD_FUNNELED): run one thread per rank");
+  nmc_team t = {.size = n, .proc = nmc_proc_rank(), .procs = nmc_proc_size()};
   nmc_member *mem = nm_calloc((size_t)n, sizeof *mem);
   pthread_t *th = nm_calloc((size_t)n, sizeof *th);
   t.out = nm_calloc((size_t)n, sizeof *t.out);
+  t.in = nm_calloc((size_t)n, sizeof *t.in);
   t.nb = nm_calloc((size_t)n, sizeof *t.nb);
   t.n_nb = nm_calloc((size_t)n, sizeof *t.n_nb);
   t.rec = nm_calloc((size_t)n, sizeof *t.rec);
@@ -205,7 +327,7 @@ nmsim_status nmc_team_run(int n, void (*fn)(void *ctx, int rank), void *ctx, nms
   t.n_words = nm_calloc((size_t)n, sizeof *t.n_words);
   t.status = nm_calloc((size_t)n, sizeof *t.status);
   nmsim_status rc = NMSIM_OK;
-  if (!mem || !th || !t.out || !t.nb || !t.n_nb || !t.rec || !t.words || !t.n_words ||
+  if (!mem || !th || !t.out || !t.in || !t.nb || !t.n_nb || !t.rec || !t.words || !t.n_words ||
       !t.status)
     rc = NMSIM_ENOMEM_ERR(err);
   atomic_init(&t.bar.count, 0);
@@ -227,6 +349,10 @@ nmsim_status nmc_team_run(int n, void (*fn)(void *ctx, int rank), void *ctx, nms
   nm_free(mem);
   nm_free(th);
   nm_free(t.out);
+  nm_free(t.in);
+  nm_free(t.msg);
+  nm_free(t.cat);
+  nm_free(t.all);
   nm_free(t.nb);
   nm_free(t.n_nb);
   nm_free(t.rec);

@@ -557,9 +557,6 @@ nmsim_status run_scenario_threads(const nmsim_scenario *scn, int threads, const 
                                   run_summary *sum, nmsim_err *err) {
   if (threads <= 1) return run_scenario(scn, o, sum, err);
   memset(sum, 0, sizeof *sum);
-  if (nmc_size() > 1)
-    return NMSIM_ERR(err, NMSIM_EINPUT, "--threads %d under mpirun: split a run over threads "
-                     "or over MPI ranks, not both", threads);
   if (threads > 256)
     return NMSIM_ERR(err, NMSIM_EINPUT, "--threads %d: at most 256", threads);
   if (scn->network) {

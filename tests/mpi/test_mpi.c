@@ -9,7 +9,8 @@
  * and one chip in tile blocks) and
  * a torus (a board, and one chip in tile blocks),
  * on 1, 2 and 4 ranks
- * (4 oversubscribed) with the blocks and cyclic partitions. Registered when
+ * (4 oversubscribed) with the blocks and cyclic partitions, and on ranks of
+ * several threads each (--threads under mpirun). Registered when
  * the build has -DNMSIM_MPI=ON. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -24,20 +25,25 @@
   "OMPI_MCA_mpi_yield_when_idle=1 OMPI_MCA_rmaps_base_oversubscribe=1 "          \
   "ASAN_OPTIONS=detect_leaks=0 "
 
-/* Run scn with `sets` on np ranks (partition part) into h5; returns the JSON
- * report (malloc'd). */
-static char *run_np(int np, const char *part, const char *scn, const char *sets,
-                    const char *h5) {
+/* Run scn with `sets` on np ranks of `threads` threads each (partition part)
+ * into h5; returns the JSON report (malloc'd). */
+static char *run_npt(int np, int threads, const char *part, const char *scn, const char *sets,
+                     const char *h5) {
   char cmd[2048];
   snprintf(cmd, sizeof cmd,
-           MPI_ENV "%s --oversubscribe -np %d %s run %s/%s %s --partition %s -o %s --json "
-                   "--quiet",
-           NMSIM_MPIEXEC, np, NMSIM_BINARY, NMSIM_SOURCE_DIR, scn, sets, part, h5);
+           MPI_ENV "%s --oversubscribe -np %d %s run %s/%s %s --partition %s --threads %d "
+                   "-o %s --json --quiet",
+           NMSIM_MPIEXEC, np, NMSIM_BINARY, NMSIM_SOURCE_DIR, scn, sets, part, threads, h5);
   char *out = NULL, *err = NULL;
   int rc = tu_run(cmd, &out, &err);
   cr_assert_eq(rc, 0, "%s\nexit %d, expected 0; stderr:\n%s", cmd, rc, err ? err : "");
   free(err);
   return out;
+}
+
+static char *run_np(int np, const char *part, const char *scn, const char *sets,
+                    const char *h5) {
+  return run_npt(np, 1, part, scn, sets, h5);
 }
 
 /* The first line where got and want differ, both printed. */
@@ -77,6 +83,54 @@ static void check_ranks(const char *tag, const char *scn, const char *sets) {
     }
   free(ref);
   remove(ref_h5);
+}
+
+/* Ranks and threads together: 2 ranks of 2 threads (4 parts, blocks) and 2
+ * ranks of 3 threads (6 parts, cyclic) reproduce one process: the parts of a
+ * rank meet over shared memory, those of two ranks by a message per pair. */
+static void check_ranks_threads(const char *tag, const char *scn, const char *sets) {
+  char ref_h5[512];
+  snprintf(ref_h5, sizeof ref_h5, "%s", tu_tmp(tag, "-np1.h5"));
+  char *ref = run_np(1, "blocks", scn, sets, ref_h5);
+  static const int threads[] = {2, 3};
+  static const char *const parts[] = {"blocks", "cyclic"};
+  for (size_t i = 0; i < 2; i++) {
+    char what[256], h5[512];
+    snprintf(what, sizeof what, "%s, 2 ranks of %d threads, %s", scn, threads[i], parts[i]);
+    snprintf(h5, sizeof h5, "%s", tu_tmp(tag, ".h5"));
+    char *got = run_npt(2, threads[i], parts[i], scn, sets, h5);
+    same_text(what, got, ref);
+    tu_same_h5(what, h5, ref_h5);
+    free(got);
+    remove(h5);
+  }
+  free(ref);
+  remove(ref_h5);
+}
+
+Test(mpi_threads, board16_timed, .timeout = 600) {
+  check_ranks_threads("mpit-b16t", "scenarios/board16.yaml", "--set steps=20");
+}
+
+Test(mpi_threads, board16_functional, .timeout = 600) {
+  check_ranks_threads("mpit-b16f", "scenarios/board16.yaml",
+                      "--set steps=20 --set engine.mode=functional");
+}
+
+Test(mpi_threads, multichip_timeline_and_windows, .timeout = 600) {
+  check_ranks_threads("mpit-timeline", "scenarios/multichip.yaml",
+                      "--set steps=12 --set 'record.timeline={steps: [3, 10]}' "
+                      "--set 'record.links={window: 3}'");
+}
+
+/* One chip cut into 4 and 6 blocks of tiles, credits crossing the cuts. */
+Test(mpi_threads, tile_blocks_finite_buffers, .timeout = 600) {
+  check_ranks_threads("mpit-tiles", "tests/mpi/chip1_tiles.yaml", "--set chip=loihi");
+}
+
+Test(mpi_threads, spinnaker_board_dvfs, .timeout = 600) {
+  check_ranks_threads("mpit-spin", "tests/mpi/spinnaker_board.yaml",
+                      "--set steps=20 --set 'dvfs={policy: load}'");
 }
 
 /* The scenario language's per-neuron and random forms (drawn parameters and
