@@ -62,43 +62,24 @@ static void same_text(const char *what, const char *got, const char *want) {
                  line, (int)strcspn(gl, "\n"), gl, (int)strcspn(wl, "\n"), wl);
 }
 
-/* scn on 1 rank is the reference; 2 and 4 ranks with both partitions must
- * reproduce it. */
-static void check_ranks(const char *tag, const char *scn, const char *sets) {
-  char ref_h5[512];
-  snprintf(ref_h5, sizeof ref_h5, "%s", tu_tmp(tag, "-np1.h5"));
-  char *ref = run_np(1, "blocks", scn, sets, ref_h5);
-  static const int nps[] = {2, 4};
-  static const char *const parts[] = {"blocks", "cyclic"};
-  for (size_t i = 0; i < 2; i++)
-    for (size_t k = 0; k < 2; k++) {
-      char what[256], h5[512];
-      snprintf(what, sizeof what, "%s, %d ranks, %s", scn, nps[i], parts[k]);
-      snprintf(h5, sizeof h5, "%s", tu_tmp(tag, ".h5"));
-      char *got = run_np(nps[i], parts[k], scn, sets, h5);
-      same_text(what, got, ref);
-      tu_same_h5(what, h5, ref_h5);
-      free(got);
-      remove(h5);
-    }
-  free(ref);
-  remove(ref_h5);
-}
+/* A split of a run: ranks, threads per rank, partition. */
+typedef struct split {
+  int np, threads;
+  const char *part;
+} split;
 
-/* Ranks and threads together: 2 ranks of 2 threads (4 parts, blocks) and 2
- * ranks of 3 threads (6 parts, cyclic) reproduce one process: the parts of a
- * rank meet over shared memory, those of two ranks by a message per pair. */
-static void check_ranks_threads(const char *tag, const char *scn, const char *sets) {
+/* scn on 1 rank is the reference; each of the n splits must reproduce it. */
+static void check_splits(const char *tag, const char *scn, const char *sets, const split *sp,
+                         size_t n) {
   char ref_h5[512];
   snprintf(ref_h5, sizeof ref_h5, "%s", tu_tmp(tag, "-np1.h5"));
   char *ref = run_np(1, "blocks", scn, sets, ref_h5);
-  static const int threads[] = {2, 3};
-  static const char *const parts[] = {"blocks", "cyclic"};
-  for (size_t i = 0; i < 2; i++) {
+  for (size_t i = 0; i < n; i++) {
     char what[256], h5[512];
-    snprintf(what, sizeof what, "%s, 2 ranks of %d threads, %s", scn, threads[i], parts[i]);
+    snprintf(what, sizeof what, "%s, %d ranks of %d threads, %s", scn, sp[i].np, sp[i].threads,
+             sp[i].part);
     snprintf(h5, sizeof h5, "%s", tu_tmp(tag, ".h5"));
-    char *got = run_npt(2, threads[i], parts[i], scn, sets, h5);
+    char *got = run_npt(sp[i].np, sp[i].threads, sp[i].part, scn, sets, h5);
     same_text(what, got, ref);
     tu_same_h5(what, h5, ref_h5);
     free(got);
@@ -108,29 +89,20 @@ static void check_ranks_threads(const char *tag, const char *scn, const char *se
   remove(ref_h5);
 }
 
-Test(mpi_threads, board16_timed, .timeout = 600) {
-  check_ranks_threads("mpit-b16t", "scenarios/board16.yaml", "--set steps=20");
+/* 2 and 4 ranks with both partitions. */
+static void check_ranks(const char *tag, const char *scn, const char *sets) {
+  static const split sp[] = {{2, 1, "blocks"}, {2, 1, "cyclic"}, {4, 1, "blocks"},
+                             {4, 1, "cyclic"}};
+  check_splits(tag, scn, sets, sp, 4);
 }
 
-Test(mpi_threads, board16_functional, .timeout = 600) {
-  check_ranks_threads("mpit-b16f", "scenarios/board16.yaml",
-                      "--set steps=20 --set engine.mode=functional");
-}
-
-Test(mpi_threads, multichip_timeline_and_windows, .timeout = 600) {
-  check_ranks_threads("mpit-timeline", "scenarios/multichip.yaml",
-                      "--set steps=12 --set 'record.timeline={steps: [3, 10]}' "
-                      "--set 'record.links={window: 3}'");
-}
-
-/* One chip cut into 4 and 6 blocks of tiles, credits crossing the cuts. */
-Test(mpi_threads, tile_blocks_finite_buffers, .timeout = 600) {
-  check_ranks_threads("mpit-tiles", "tests/mpi/chip1_tiles.yaml", "--set chip=loihi");
-}
-
-Test(mpi_threads, spinnaker_board_dvfs, .timeout = 600) {
-  check_ranks_threads("mpit-spin", "tests/mpi/spinnaker_board.yaml",
-                      "--set steps=20 --set 'dvfs={policy: load}'");
+/* The same, and ranks and threads together: 2 ranks of 2 threads (4 parts,
+ * blocks) and 2 ranks of 3 threads (6 parts, cyclic): the parts of a rank
+ * meet over shared memory, those of two ranks by a message per pair. */
+static void check_ranks_threads(const char *tag, const char *scn, const char *sets) {
+  static const split sp[] = {{2, 1, "blocks"}, {2, 1, "cyclic"}, {4, 1, "blocks"},
+                             {4, 1, "cyclic"}, {2, 2, "blocks"}, {2, 3, "cyclic"}};
+  check_splits(tag, scn, sets, sp, 6);
 }
 
 /* The scenario language's per-neuron and random forms (drawn parameters and
@@ -147,17 +119,17 @@ Test(mpi, multichip_timed, .timeout = 600) {
 /* The detailed tables: a timeline of steps and link tables per window of 3
  * steps, each row written by the process that holds its core or link. */
 Test(mpi, multichip_timeline_and_windows, .timeout = 600) {
-  check_ranks("mpi-timeline", "scenarios/multichip.yaml",
+  check_ranks_threads("mpi-timeline", "scenarios/multichip.yaml",
               "--set steps=12 --set 'record.timeline={steps: [3, 10]}' "
               "--set 'record.links={window: 3}'");
 }
 
 Test(mpi, board16_timed, .timeout = 600) {
-  check_ranks("mpi-b16t", "scenarios/board16.yaml", "--set steps=30");
+  check_ranks_threads("mpi-b16t", "scenarios/board16.yaml", "--set steps=30");
 }
 
 Test(mpi, board16_functional, .timeout = 600) {
-  check_ranks("mpi-b16f", "scenarios/board16.yaml", "--set steps=30 --set engine.mode=functional");
+  check_ranks_threads("mpi-b16f", "scenarios/board16.yaml", "--set steps=30 --set engine.mode=functional");
 }
 
 /* Fewer chips than ranks: the chip is cut into blocks of tiles and the
@@ -170,7 +142,7 @@ Test(mpi, tile_blocks_timed, .timeout = 600) {
  * credits that cross the cut take the chip's credit latency, which is the
  * lookahead. */
 Test(mpi, tile_blocks_timed_finite_buffers, .timeout = 600) {
-  check_ranks("mpi-tiles-loihi", "tests/mpi/chip1_tiles.yaml", "--set chip=loihi");
+  check_ranks_threads("mpi-tiles-loihi", "tests/mpi/chip1_tiles.yaml", "--set chip=loihi");
 }
 
 /* SpiNNaker 2-like chips: no barrier; a step closes at the first PE's next
@@ -184,7 +156,7 @@ Test(mpi, spinnaker_board, .timeout = 600) {
 /* DVFS by load: levels chosen per PE and tick, PE ticks per level and
  * switches summed over the ranks, the PEs' static energy by level. */
 Test(mpi, spinnaker_board_dvfs, .timeout = 600) {
-  check_ranks("mpi-spin-dvfs", "tests/mpi/spinnaker_board.yaml",
+  check_ranks_threads("mpi-spin-dvfs", "tests/mpi/spinnaker_board.yaml",
               "--set steps=20 --set 'dvfs={policy: load}'");
 }
 
