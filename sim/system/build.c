@@ -622,6 +622,32 @@ static int cmp_u32(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Sort the distinct neuron ids v[0..n) (a core's sources). When they lie
+ * within a span of at most 8 words of a bitmap per id, by marking them in
+ * `bits` (all zero, left zero) and reading the marks back in order: a pass
+ * over the ids and one over the span, where a comparison sort took a third
+ * of a split build's time; otherwise by qsort. */
+static void sort_sources(uint32_t *v, uint32_t n, uint64_t *bits) {
+  if (n < 2) return;
+  uint32_t lo = v[0], hi = v[0];
+  for (uint32_t k = 1; k < n; k++) {
+    if (v[k] < lo) lo = v[k];
+    if (v[k] > hi) hi = v[k];
+  }
+  uint32_t w0 = lo >> 6, w1 = hi >> 6;
+  if ((uint64_t)(w1 - w0) + 1 > 8 * (uint64_t)n) {
+    qsort(v, n, sizeof *v, cmp_u32);
+    return;
+  }
+  for (uint32_t k = 0; k < n; k++) bits[v[k] >> 6] |= (uint64_t)1 << (v[k] & 63);
+  uint32_t m = 0;
+  for (uint32_t w = w0; w <= w1; w++) {
+    uint64_t x = bits[w];
+    bits[w] = 0;
+    for (; x; x &= x - 1) v[m++] = w * 64 + (uint32_t)__builtin_ctzll(x);
+  }
+}
+
 /* The out lists and row index of a rank-local build, from the sources of
  * every neuron: an out-list entry (core, axon) for every source and
  * destination core of which either is owned here (here[]), in the order and
@@ -642,13 +668,15 @@ static uint32_t find_u32(const uint32_t *v, uint32_t n, uint32_t x) {
   return lo;
 }
 
-/* Core i's axons (its distinct sources, increasing: axons[0..n)), the
- * synapses of each from the sources of its neurons, and its rows' offsets;
+/* Core i's axons (its distinct sources, increasing: axons[0..n); axon_of:
+ * the axon of each of them), the synapses of each from the sources of its
+ * neurons, and its rows' offsets;
  * row[a] is the start of axon a's row, which fill_row_here advances. A core
  * with plastic synapses gets their projections and weights too. */
 static nmsim_status alloc_row_index(sys *s, uint32_t i, bool plastic, const uint32_t *axons,
-                                    uint32_t n, const uint32_t *fanin, const uint32_t *srcs,
-                                    const uint32_t *first, const uint32_t *by) {
+                                    uint32_t n, const uint32_t *axon_of, const uint32_t *fanin,
+                                    const uint32_t *srcs, const uint32_t *first,
+                                    const uint32_t *by) {
   sys_core *c = &s->cores[i];
   if (NEVER(n != c->n_axons)) return NMSIM_EINVAL;
   c->axon_src = nm_malloc(sizeof(uint32_t) * (n ? n : 1));
@@ -663,10 +691,28 @@ static nmsim_status alloc_row_index(sys *s, uint32_t i, bool plastic, const uint
   memcpy(c->axon_src, axons, sizeof(uint32_t) * n);
   for (uint32_t k = first[i]; k < first[i + 1]; k++)
     for (uint32_t a = fanin[by[k]]; a < fanin[by[k] + 1]; a++)
-      c->row[find_u32(axons, n, srcs[a]) + 1]++;
+      c->row[axon_of[srcs[a]] + 1]++;
   for (uint32_t a = 0; a < n; a++) c->row[a + 1] += c->row[a];
   c->ring = 2;
   return NMSIM_OK;
+}
+
+/* The axon of core `core` that source neuron src feeds: from the source's
+ * out list (its destination cores in increasing order, a few entries that
+ * the synapses of one source reuse), or where that part of the list is not
+ * built here (a plastic core owned by another part, fed by a source also
+ * elsewhere), from the core's sources (its axons, increasing). */
+static uint32_t source_axon(const sys *s, uint32_t src, uint32_t core) {
+  const sys_core *o = &s->cores[s->loc_core[src]];
+  uint32_t j = s->loc_local[src], lo = o->out_ptr[j], hi = o->out_ptr[j + 1];
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (o->out[mid].core < core) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < o->out_ptr[j + 1] && o->out[lo].core == core) return o->out[lo].axon;
+  const sys_core *c = &s->cores[core];
+  return find_u32(c->axon_src, c->n_axons, src);
 }
 
 /* The synapses of the cores with rows here (rows_here), into the rows
@@ -684,7 +730,7 @@ static nmsim_status fill_row_here(void *ctx, const sys *cs, uint32_t src_gid, ui
   uint32_t core = s->loc_core[dst_gid];
   if (!rk->rows_here[core]) return NMSIM_OK;
   sys_core *c = &s->cores[core];
-  uint32_t a = find_u32(c->axon_src, c->n_axons, src_gid);
+  uint32_t a = source_axon(s, src_gid, core);
   uint32_t k = c->row[a]++;
   c->syn[k] = (sys_syn){.tgt = (uint16_t)s->loc_local[dst_gid], .delay = (uint8_t)delay,
                         .site = (uint8_t)pr->site, .w = wq};
@@ -710,7 +756,8 @@ static nmsim_status build_outs_csr(sys *s, const uint32_t *fanin, const uint32_t
                                    const size_t *n_out, const uint8_t *here,
                                    const uint8_t *rows_here, const uint8_t *plastic,
                                    uint32_t *seen, nmsim_err *err) {
-  uint32_t *first = NULL, *by = NULL, *axons = NULL, *fill = NULL;
+  uint32_t *first = NULL, *by = NULL, *axons = NULL, *fill = NULL, *axon_of = NULL;
+  uint64_t *bits = NULL;
   nmsim_status rc = NMSIM_OK;
   if (neurons_by_core(s, &first, &by) != NMSIM_OK) return NMSIM_ENOMEM_ERR(err);
   uint32_t most = 1;
@@ -722,7 +769,9 @@ static nmsim_status build_outs_csr(sys *s, const uint32_t *fanin, const uint32_t
   }
   axons = nm_malloc(sizeof *axons * most);
   fill = nm_calloc((size_t)s->n_neurons + 1, sizeof *fill);
-  if (rc != NMSIM_OK || !axons || !fill) goto nomem;
+  axon_of = nm_malloc(((size_t)s->n_neurons + 1) * sizeof *axon_of);
+  bits = nm_calloc((size_t)s->n_neurons / 64 + 1, sizeof *bits);
+  if (rc != NMSIM_OK || !axons || !fill || !axon_of || !bits) goto nomem;
   /* pass 0 counts the entries of every source, pass 1 writes them */
   for (int pass = 0; pass < 2; pass++) {
     memset(seen, 0, sizeof(uint32_t) * s->n_neurons);
@@ -731,9 +780,13 @@ static nmsim_status build_outs_csr(sys *s, const uint32_t *fanin, const uint32_t
       for (uint32_t k = first[i]; k < first[i + 1]; k++)
         for (uint32_t a = fanin[by[k]]; a < fanin[by[k] + 1]; a++)
           if (seen[srcs[a]] != i + 1) seen[srcs[a]] = i + 1, axons[n++] = srcs[a];
-      qsort(axons, n, sizeof *axons, cmp_u32);
-      if (pass == 1 && rows_here[i] &&
-          (rc = alloc_row_index(s, i, plastic[i], axons, n, fanin, srcs, first, by)) != NMSIM_OK) {
+      /* counting needs no order; the axons are the sources in increasing order */
+      if (pass == 1) sort_sources(axons, n, bits);
+      if (pass == 1 && rows_here[i]) {
+        for (uint32_t a = 0; a < n; a++) axon_of[axons[a]] = a;
+        rc = alloc_row_index(s, i, plastic[i], axons, n, axon_of, fanin, srcs, first, by);
+      }
+      if (rc != NMSIM_OK) {
         if (rc == NMSIM_ENOMEM) goto nomem;
         rc = NMSIM_ERR(err, rc, "core %u: %u input axons, counted %u", i, n, s->cores[i].n_axons);
         goto done;
@@ -762,6 +815,8 @@ done:
   nm_free(by);
   nm_free(axons);
   nm_free(fill);
+  nm_free(axon_of);
+  nm_free(bits);
   return rc;
 }
 
