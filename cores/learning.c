@@ -87,27 +87,11 @@ static void bump_traces(sys *s, uint32_t p, bool pre, bool first, double t) {
   }
 }
 
-/* Whether population p is the pre (side LEARN_PRE) or post (LEARN_POST)
- * population of a plastic projection that learns here: only their spikes
- * are looked at (a split run gathers every population's spikes on every
- * part). */
-enum { LEARN_PRE = 1, LEARN_POST = 2 };
-static unsigned learn_sides(const sys *s, uint32_t p) {
-  unsigned m = 0;
-  for (size_t k = 0; k < s->n_projs; k++) {
-    const sys_plast *pl = &s->plast[k];
-    if (!pl->rule || !pl->here) continue;
-    if (pl->pre == p) m |= LEARN_PRE;
-    if (pl->post == p) m |= LEARN_POST;
-  }
-  return m;
-}
-
 nmsim_ps sys_learn(sys *s) {
   if (!s->plast) return 0;
   double t = (double)s->step * s->dt_ms;
   for (size_t p = 0; p < s->n_pops; p++)
-    if (learn_sides(s, (uint32_t)p))
+    if (s->learn_side[p])
       for (size_t n = 0; n < s->pop_nspikes[p]; n++)
         s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 1;
   /* the trace rule reads traces that include this step's impulses */
@@ -117,14 +101,14 @@ nmsim_ps sys_learn(sys *s) {
   }
   /* presynaptic spikes: depression (STDP) with y(t), then the x traces */
   for (uint32_t p = 0; p < s->n_pops; p++) {
-    if (learn_sides(s, p) & LEARN_PRE)
+    if (s->learn_side[p] & SYS_LEARN_PRE)
       for (size_t n = 0; n < s->pop_nspikes[p]; n++)
         learn_pre(s, s->pop_gid0[p] + s->pop_spikes[p][n], t);
     bump_traces(s, p, true, false, t);
   }
   /* postsynaptic spikes: potentiation with x(t), then the y traces */
   for (uint32_t p = 0; p < s->n_pops; p++) {
-    size_t n_post = learn_sides(s, p) & LEARN_POST ? s->pop_nspikes[p] : 0;
+    size_t n_post = s->learn_side[p] & SYS_LEARN_POST ? s->pop_nspikes[p] : 0;
     for (size_t n = 0; n < n_post; n++) {
       uint32_t gid = s->pop_gid0[p] + s->pop_spikes[p][n];
       sys_core *c = &s->cores[s->loc_core[gid]];
@@ -133,7 +117,7 @@ nmsim_ps sys_learn(sys *s) {
     bump_traces(s, p, false, false, t);
   }
   for (size_t p = 0; p < s->n_pops; p++)
-    if (learn_sides(s, (uint32_t)p))
+    if (s->learn_side[p])
       for (size_t n = 0; n < s->pop_nspikes[p]; n++)
         s->spiked[s->pop_gid0[p] + s->pop_spikes[p][n]] = 0;
   nmsim_ps longest = 0;

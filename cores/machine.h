@@ -215,6 +215,8 @@ typedef struct sys_plast {
                             * updates are another process's work */
 } sys_plast;
 
+enum { SYS_LEARN_PRE = 1, SYS_LEARN_POST = 2 };
+
 typedef struct sys sys;
 /* Called after every completed step (recording, writers). */
 typedef nmsim_status (*sys_step_hook)(void *ctx, sys *s, nmsim_err *err);
@@ -310,6 +312,9 @@ struct sys {
   bool rows;               /* every local core has its row index and synapses (not
                             * the NoC traffic generator's bare cores) */
   sys_plast *plast;        /* per projection (rule NULL for static ones); NULL if none */
+  uint8_t *learn_side;     /* per population with plast: SYS_LEARN_PRE / SYS_LEARN_POST if
+                            * it is the pre / post population of a plastic projection
+                            * that learns here (sys_plast.here) */
   uint8_t *spiked;         /* per neuron (gid): spiked this step (learning phase) */
 
   /* per-step results, valid in the step hook */

@@ -871,15 +871,22 @@ static nmsim_status alloc_plasticity(sys *s, nmsim_err *err) {
 }
 
 /* Which plastic projections learn in this process: those with a post neuron
- * on a core here (every one when the run is not split). */
-static void plast_mark_here(sys *s) {
-  for (size_t k = 0; s->plast && k < s->n_projs; k++) {
+ * on a core here (every one when the run is not split); and the sides of
+ * them each population is (learn_side). */
+static nmsim_status plast_mark_here(sys *s, nmsim_err *err) {
+  if (!s->plast) return NMSIM_OK;
+  if (!(s->learn_side = nm_calloc(s->n_pops ? s->n_pops : 1, 1))) return NMSIM_ENOMEM_ERR(err);
+  for (size_t k = 0; k < s->n_projs; k++) {
     sys_plast *pl = &s->plast[k];
     if (!pl->rule) continue;
     uint32_t g0 = s->pop_gid0[pl->post], n = s->scn->pops[pl->post].size;
     for (uint32_t g = g0; g < g0 + n && !pl->here; g++)
       pl->here = sys_core_here(s, s->loc_core[g]);
+    if (!pl->here) continue;
+    s->learn_side[pl->pre] |= SYS_LEARN_PRE;
+    s->learn_side[pl->post] |= SYS_LEARN_POST;
   }
+  return NMSIM_OK;
 }
 
 /* Allocate the rows, synapses and out lists of core c (counted by
@@ -1653,7 +1660,7 @@ nmsim_status sys_build_split(const nmsim_scenario *scn, const nmsim_chip *chip,
                : part_create(s, split->rank, split->size, split->strategy, &s->part, err);
     if (rc != NMSIM_OK) goto fail;
   }
-  plast_mark_here(s);
+  if ((rc = plast_mark_here(s, err)) != NMSIM_OK) goto fail;
   nm_free(shift);
   nm_free(fanin);
   nm_free(est);
@@ -1771,6 +1778,7 @@ void sys_destroy(sys *s) {
   }
   nm_free(s->plast);
   nm_free(s->spiked);
+  nm_free(s->learn_side);
   nm_free(s->pop_gid0);
   nm_free(s->loc_core);
   nm_free(s->loc_local);
