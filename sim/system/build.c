@@ -1611,8 +1611,24 @@ nmsim_status sys_build_split(const nmsim_scenario *scn, const nmsim_chip *chip,
     srcs = NULL;
     nm_free(seen);
     seen = NULL;
+    /* only the projections with a target here: a part of a board of many
+     * chips expands a fraction of the connectors */
+    uint8_t *proj_here = nm_calloc(scn->n_projs + 1, 1), *pop_here = nm_calloc(scn->n_pops + 1, 1);
+    if (!proj_here || !pop_here) {
+      nm_free(proj_here);
+      nm_free(pop_here);
+      rc = NMSIM_ENOMEM_ERR(err);
+      goto fail;
+    }
+    for (uint32_t p = 0; p < s->n_pops; p++)
+      for (uint32_t g = s->pop_gid0[p]; g < s->pop_gid0[p] + scn->pops[p].size && !pop_here[p]; g++)
+        pop_here[p] = rows_here[s->loc_core[g]];
+    for (size_t k = 0; k < scn->n_projs; k++) proj_here[k] = pop_here[scn->projs[k].post];
+    nm_free(pop_here);
     row_sink rk = {.s = s, .rows_here = rows_here};
-    if ((rc = sys_expand_projections(s, shift, fill_row_here, &rk, err)) != NMSIM_OK) goto fail;
+    rc = sys_expand_some(s, shift, proj_here, fill_row_here, &rk, err);
+    nm_free(proj_here);
+    if (rc != NMSIM_OK) goto fail;
     rows_done(s);
     for (uint32_t i = 0; i < s->n_cores; i++)
       if (s->cores[i].syn_proj && build_plastic_index(&s->cores[i]) != NMSIM_OK) {

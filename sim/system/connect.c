@@ -129,6 +129,11 @@ static nmsim_status expand_in_degree(sys_syn_sink add, void *E, const sys *s, si
 
 nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *E,
                                     nmsim_err *err) {
+  return sys_expand_some(s, shift, NULL, add, E, err);
+}
+
+nmsim_status sys_expand_some(sys *s, const int *shift, const uint8_t *only, sys_syn_sink add,
+                             void *E, nmsim_err *err) {
   const nmsim_scenario *scn = s->scn;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2), *rw = gsl_rng_alloc(gsl_rng_taus2),
           *rd = gsl_rng_alloc(gsl_rng_taus2);
@@ -141,6 +146,7 @@ nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, 
   }
   nmsim_status rc = NMSIM_OK;
   for (size_t k = 0; k < scn->n_projs && rc == NMSIM_OK; k++) {
+    if (only && !only[k]) continue;
     const scn_projection *pr = &scn->projs[k];
     const scn_population *pre = &scn->pops[pr->pre], *post = &scn->pops[pr->post];
     int32_t wq = (int32_t)llround(ldexp(pr->weight, shift[pr->post] + pr->weight_exp));

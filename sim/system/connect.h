@@ -12,5 +12,10 @@ typedef nmsim_status (*sys_syn_sink)(void *ctx, const sys *s, uint32_t src_gid, 
                                      const scn_projection *pr, int32_t wq, uint32_t delay);
 nmsim_status sys_expand_projections(sys *s, const int *shift, sys_syn_sink add, void *ctx,
                                     nmsim_err *err);
+/* The same for the projections k with only[k] != 0 (all if only is NULL):
+ * each projection draws from streams keyed by its own index, so the
+ * synapses of those made are the same as in a full expansion. */
+nmsim_status sys_expand_some(sys *s, const int *shift, const uint8_t *only, sys_syn_sink add,
+                             void *ctx, nmsim_err *err);
 
 #endif
