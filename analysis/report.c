@@ -143,12 +143,25 @@ static void fmt_time(char *buf, size_t n, double ps) {
   snprintf(buf, n, "%.4g %s", ps / scale, unit);
 }
 
+/* Why a category or count is not modelled in the run's mode. */
+static const char *unmodelled_why(const run_summary *s) {
+  return s->mode && strcmp(s->mode, "network") == 0 ? "(network mode: no chip)"
+                                                    : "(functional mode: no NoC)";
+}
+
 static void energy_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) {
   double pj;
   const char *label;
   if (r < NM_E_COUNT) {
     pj = s->energy_pj[r];
     label = nm_energy_label((int)r);
+    if (!nm_energy_modelled((int)r, s->mode)) {
+      snprintf(cells[0], REPORT_CELL, "%s", label);
+      snprintf(cells[1], REPORT_CELL, "not modelled");
+      snprintf(cells[2], REPORT_CELL, "-");
+      snprintf(cells[3], REPORT_CELL, "%s", unmodelled_why(s));
+      return;
+    }
   } else if (r == ROW_DYNAMIC) {
     pj = dynamic_pj(s);
     label = "dynamic (sum of the above)";
@@ -301,6 +314,11 @@ static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]
     snprintf(cells[2], REPORT_CELL, "-");
     return;
   }
+  if ((r == 3 && !nm_packets_modelled(s->mode)) || (r == 4 && !nm_hops_modelled(s->mode))) {
+    snprintf(cells[1], REPORT_CELL, "not modelled");
+    snprintf(cells[2], REPORT_CELL, "%s", unmodelled_why(s));
+    return;
+  }
   snprintf(cells[1], REPORT_CELL, "%" PRIu64, v[r]);
   if (s->steps)
     snprintf(cells[2], REPORT_CELL, "%.3f", (double)v[r] / (double)s->steps);
@@ -338,6 +356,11 @@ static void cost_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) 
     double u = unattributed_pj(s);
     snprintf(cells[0], REPORT_CELL, "none (routing, barrier)");
     for (int k = 1; k < 5; k++) snprintf(cells[k], REPORT_CELL, "-");
+    if (!nm_energy_modelled(NM_E_LINK_HOP, s->mode)) {
+      snprintf(cells[5], REPORT_CELL, "not modelled");
+      for (int k = 6; k < 8; k++) snprintf(cells[k], REPORT_CELL, "-");
+      return;
+    }
     fmt_energy(cells[5], u);
     snprintf(cells[6], REPORT_CELL, "%.2f %%", dyn > 0 ? 100.0 * u / dyn : 0.0);
     snprintf(cells[7], REPORT_CELL, "-");
@@ -348,7 +371,8 @@ static void cost_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]) 
   fmt_energy(cells[1], p->pj_neurons);
   fmt_energy(cells[2], p->pj_synapses);
   fmt_energy(cells[3], p->pj_learning);
-  fmt_energy(cells[4], p->pj_spikes);
+  if (nm_energy_modelled(NM_E_SPIKE_OUT, s->mode)) fmt_energy(cells[4], p->pj_spikes);
+  else snprintf(cells[4], REPORT_CELL, "not modelled");
   fmt_energy(cells[5], pop_pj(p));
   snprintf(cells[6], REPORT_CELL, "%.2f %%", dyn > 0 ? 100.0 * pop_pj(p) / dyn : 0.0);
   if (timed(s)) fmt_time(cells[7], REPORT_CELL, (double)p->busy_ps);
@@ -799,7 +823,8 @@ void report_json_metrics(jw *w, const run_summary *s) {
   }
   jw_key(w, "by_category");
   jw_object_begin(w);
-  for (int c = 0; c < NM_E_COUNT; c++) jw_key_double(w, nm_energy_key(c), s->energy_pj[c]);
+  for (int c = 0; c < NM_E_COUNT; c++) /* absent: not modelled in this mode */
+    if (nm_energy_modelled(c, s->mode)) jw_key_double(w, nm_energy_key(c), s->energy_pj[c]);
   jw_object_end(w);
   jw_object_end(w);
 
@@ -810,8 +835,8 @@ void report_json_metrics(jw *w, const run_summary *s) {
   jw_key_uint(w, "spikes", s->spikes);
   jw_key_uint(w, "synaptic_ops", s->synaptic_ops);
   jw_key_uint(w, "neuron_updates", s->neuron_updates);
-  jw_key_uint(w, "packets", s->packets);
-  jw_key_uint(w, "hops", s->hops);
+  if (nm_packets_modelled(s->mode)) jw_key_uint(w, "packets", s->packets);
+  if (nm_hops_modelled(s->mode)) jw_key_uint(w, "hops", s->hops);
   jw_object_end(w);
 
   if (s->input_events) {
@@ -869,7 +894,7 @@ void report_json_metrics(jw *w, const run_summary *s) {
       jw_key_double(w, "neurons", p->pj_neurons);
       jw_key_double(w, "synapses", p->pj_synapses);
       jw_key_double(w, "learning", p->pj_learning);
-      jw_key_double(w, "spikes", p->pj_spikes);
+      if (nm_energy_modelled(NM_E_SPIKE_OUT, s->mode)) jw_key_double(w, "spikes", p->pj_spikes);
       jw_key_double(w, "total", pop_pj(p));
       jw_object_end(w);
       if (timed(s)) jw_key_double(w, "core_time_us", (double)p->busy_ps * 1e-6);
@@ -877,7 +902,8 @@ void report_json_metrics(jw *w, const run_summary *s) {
     jw_object_end(w);
   }
   jw_object_end(w);
-  if (s->pop_cost) jw_key_double(w, "energy_no_population_pj", unattributed_pj(s));
+  if (s->pop_cost && nm_energy_modelled(NM_E_LINK_HOP, s->mode)) /* routing and barrier */
+    jw_key_double(w, "energy_no_population_pj", unattributed_pj(s));
   if (s->n_map) {
     jw_key(w, "mapping");
     jw_array_begin(w);

@@ -326,6 +326,53 @@ Test(report, json_has_every_key) {
   run_summary_clear(&s);
 }
 
+Test(report, modes_say_what_they_do_not_model) {
+  /* Invariant: functional mode has no network-on-chip and network mode no
+   * chip: the figures they do not model (routing, hop and barrier energy and
+   * the hop count; network mode also spike generation and packets) read
+   * "not modelled" in the text and are absent from the JSON, never 0; what
+   * they model keeps its value. */
+  static const char *const modes[] = {"timed", "functional", "network"};
+  for (size_t m = 0; m < 3; m++) {
+    run_summary s;
+    synthetic_summary(&s);
+    s.mode = nm_strdup(modes[m]);
+    s.pop_cost = true;
+    mem mj, mt;
+    report_print_json(mem_open(&mj), &s);
+    report_print_text(mem_open(&mt), &s);
+    char *json = mem_take(&mj), *text = mem_take(&mt);
+    for (int c = 0; c < NM_E_COUNT; c++) {
+      bool want = m == 0 || (c != NM_E_WITHIN_TILE && c != NM_E_LINK_HOP && c != NM_E_CHIP_LINK &&
+                             c != NM_E_BARRIER && (m == 1 || c != NM_E_SPIKE_OUT));
+      cr_assert_eq(nm_energy_modelled(c, modes[m]), want, "%s: category %s", modes[m],
+                   nm_energy_key(c));
+      char key[80];
+      snprintf(key, sizeof key, "\"%s\": ", nm_energy_key(c));
+      cr_assert_eq(strstr(json, key) != NULL, want, "%s mode: JSON key %s %s", modes[m], key,
+                   want ? "missing" : "present though not modelled");
+      /* the text row of the category: its label, then the value or the words */
+      const char *row = strstr(text, nm_energy_label(c));
+      cr_assert(row, "%s mode: no row '%s'", modes[m], nm_energy_label(c));
+      const char *nl = strchr(row, '\n'), *nm = strstr(row, "not modelled");
+      cr_assert_eq(nm && nm < nl, !want, "%s mode: row '%.*s'", modes[m], (int)(nl - row), row);
+    }
+    cr_assert_eq(strstr(json, "\"packets\": 3000") != NULL, m < 2, "%s: packets", modes[m]);
+    cr_assert_eq(strstr(json, "\"hops\": 9000") != NULL, m == 0, "%s: hops", modes[m]);
+    cr_assert_eq(strstr(json, "energy_no_population_pj") != NULL, m == 0, "%s: no population",
+                 modes[m]);
+    const char *hops = strstr(text, "  hops  ");
+    cr_assert(hops, "%s: no hops row in\n%s", modes[m], text);
+    const char *v = hops + strlen("  hops");
+    v += strspn(v, " ");
+    cr_assert_eq(strncmp(v, "not modelled", 12) == 0, m > 0,
+                 "%s: hops row '%.60s'", modes[m], hops);
+    free(json);
+    free(text);
+    run_summary_clear(&s);
+  }
+}
+
 Test(report, json_parses_with_python) {
   /* Invariant: the JSON report is valid JSON with the documented structure
    * and types (checked by Python's json module). */

@@ -303,6 +303,41 @@ Test(resultsdb, insert_and_list_round_trip) {
   cr_assert_eq(tu_leaks(), 0, "leaks");
 }
 
+Test(resultsdb, untimed_modes_store_null_for_what_they_do_not_model) {
+  /* Invariant: a figure a mode does not model is NULL, never 0: functional
+   * mode (no network-on-chip) has no hop count and no routing, hop or
+   * barrier energy; network mode (no chip) has no packets or spike
+   * generation either; both have no hardware time. What they model is
+   * stored. */
+  static const char *const modes[] = {"timed", "functional", "network"};
+  TMP(path, "modes", ".sqlite");
+  rdb *db = NULL;
+  OK(rdb_open(path, &db, E));
+  for (size_t m = 0; m < 3; m++) {
+    run_summary s;
+    make_summary(&s, 1.0);
+    s.mode = nm_strdup(modes[m]);
+    rdb_run r = {.scenario_text = modes[m], .sum = &s};
+    OK(rdb_insert(db, &r, NULL, E));
+    run_summary_clear(&s);
+  }
+  rdb_close(db);
+  char col[96], sql[256];
+  for (int c = 0; c < NM_E_COUNT; c++) {
+    rdb_energy_column(c, col, sizeof col);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE %s IS NULL", col);
+    int want = (c == NM_E_WITHIN_TILE || c == NM_E_LINK_HOP || c == NM_E_CHIP_LINK ||
+                c == NM_E_BARRIER) ? 2 : c == NM_E_SPIKE_OUT ? 1 : 0;
+    cr_assert_eq(query_int(path, sql), want, "%s NULL in %d rows", col, query_int(path, sql));
+  }
+  cr_assert_eq(query_int(path, "SELECT count(*) FROM runs WHERE hops IS NULL"), 2);
+  cr_assert_eq(query_int(path, "SELECT count(*) FROM runs WHERE packets IS NULL"), 1);
+  cr_assert_eq(query_int(path, "SELECT count(*) FROM runs WHERE hw_time_ns IS NULL"), 2);
+  cr_assert_eq(query_int(path, "SELECT count(*) FROM runs WHERE spikes = 77"), 3);
+  remove_db(path);
+  cr_assert_eq(tu_leaks(), 0, "leaks");
+}
+
 Test(resultsdb, schema_migration_and_refusals) {
   /* Invariant: opening a database that lacks an energy column of this nmsim
    * (made by an older one) adds it, keeping the old rows (NULL there); a

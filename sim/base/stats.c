@@ -24,6 +24,26 @@ const char *nm_energy_label(int cat) {
   return cat >= 0 && cat < NM_E_COUNT ? energy_labels[cat] : NULL;
 }
 
+static bool mode_is(const char *mode, const char *m) { return mode && strcmp(mode, m) == 0; }
+
+bool nm_energy_modelled(int cat, const char *mode) {
+  bool functional = mode_is(mode, "functional"), network = mode_is(mode, "network");
+  switch (cat) {
+  case NM_E_WITHIN_TILE:
+  case NM_E_LINK_HOP:
+  case NM_E_CHIP_LINK:
+  case NM_E_BARRIER: return !functional && !network;
+  case NM_E_SPIKE_OUT: return !network;
+  default: return cat >= 0 && cat < NM_E_COUNT;
+  }
+}
+
+bool nm_packets_modelled(const char *mode) { return !mode_is(mode, "network"); }
+
+bool nm_hops_modelled(const char *mode) {
+  return !mode_is(mode, "functional") && !mode_is(mode, "network");
+}
+
 void run_summary_clear(run_summary *s) {
   if (!s) return;
   nm_free(s->scenario);

@@ -29,6 +29,17 @@ typedef enum nm_energy_cat {
 const char *nm_energy_key(int cat);
 const char *nm_energy_label(int cat);
 
+/* What a run in `mode` ("timed", "functional" or "network"; NULL is timed)
+ * models. Functional mode hands spikes straight to their rows, with no
+ * network-on-chip: no routing, hops or barrier, so no energy in those
+ * categories and no hop count. Network mode has no chip at all: no spike
+ * generation and no packets either. A figure a mode does not model is
+ * reported as "not modelled" (absent from JSON, NULL in the results
+ * database), never as 0. */
+bool nm_energy_modelled(int cat, const char *mode);
+bool nm_packets_modelled(const char *mode);
+bool nm_hops_modelled(const char *mode);
+
 /* Per-category counters of one unit or one step: events and energy. The
  * energy is summed exactly, in fixed point (fx: 64 integer and 64 fraction
  * bits of pJ, each charge truncated to 2^-64 pJ), and pj is that sum rounded

@@ -408,7 +408,10 @@ static bool timed_only(const char *name) {
  * and so is a figure of hardware time in functional and network mode. */
 static void bind_metric(sqlite3_stmt *st, int p, size_t i, const run_summary *sum) {
   const void *f = (const char *)sum + metric_cols[i].off;
-  if (sum->mode && strcmp(sum->mode, "timed") != 0 && timed_only(metric_cols[i].name)) {
+  const char *name = metric_cols[i].name;
+  if ((sum->mode && strcmp(sum->mode, "timed") != 0 && timed_only(name)) ||
+      (!strcmp(name, "packets") && !nm_packets_modelled(sum->mode)) ||
+      (!strcmp(name, "hops") && !nm_hops_modelled(sum->mode))) {
     sqlite3_bind_null(st, p);
     return;
   }
@@ -492,7 +495,7 @@ nmsim_status rdb_insert(rdb *d, const rdb_run *r, int64_t *id, nmsim_err *err) {
   for (size_t i = 0; i < N_METRIC; i++, p++)
     if (s) bind_metric(st, p, i, s);
   for (int c = 0; c < NM_E_COUNT; c++, p++)
-    if (s) sqlite3_bind_double(st, p, s->energy_pj[c]);
+    if (s && nm_energy_modelled(c, s->mode)) sqlite3_bind_double(st, p, s->energy_pj[c]);
   if ((rc = sqlite3_step(st)) != SQLITE_DONE) goto sqlfail;
   int64_t run_id = sqlite3_last_insert_rowid(d->db);
   rc = sqlite3_prepare_v2(d->db,
