@@ -663,6 +663,132 @@ Test(resultsdb_cli, two_sweeps_at_once_lose_no_row, .timeout = 120) {
   remove_db(db);
 }
 
+/* The run file recorded in row id of db (malloc'd). */
+static char *run_file_of(const char *db, int id) {
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT run_file FROM runs WHERE id = %d", id);
+  sqlite3 *d = NULL;
+  sqlite3_stmt *q = NULL;
+  cr_assert_eq(sqlite3_open(db, &d), SQLITE_OK);
+  cr_assert_eq(sqlite3_prepare_v2(d, sql, -1, &q, NULL), SQLITE_OK);
+  cr_assert_eq(sqlite3_step(q), SQLITE_ROW, "no row %d in %s", id, db);
+  char *p = strdup((const char *)sqlite3_column_text(q, 0));
+  sqlite3_finalize(q);
+  sqlite3_close(d);
+  return p;
+}
+
+Test(resultsdb_cli, sweep_jobs_keep_order_and_results, .timeout = 120) {
+  /* Invariant: `nmsim sweep --jobs 3` (runs at once, each in its own
+   * process) records the same rows as one job, in combination order: every
+   * column but the times, the sweep id and the file name equal, row by row,
+   * with the same populations; the same run files (h5diff); its lines on
+   * stderr come in order; and a combination that fails while running is
+   * recorded as failed in its place, the sweep exiting 1. */
+  TMP(db1, "jobs1", ".sqlite");
+  TMP(db3, "jobs3", ".sqlite");
+  TMP(dir1, "jobsdir1", "");
+  TMP(dir3, "jobsdir3", "");
+  const char *dbs[] = {db1, db3}, *dirs[] = {dir1, dir3};
+  char args[2048], *out[2] = {NULL, NULL}, *err = NULL;
+  for (int k = 0; k < 2; k++) {
+    snprintf(args, sizeof args,
+             "sweep %s --set seed=1,2,3,4 --set steps=5,9 --set engine.mode=timed,functional "
+             "--db %s -o %s --jobs %d",
+             TINY, dbs[k], dirs[k], k ? 3 : 1);
+    int rc = nmsim(args, &out[k], &err);
+    cr_assert_eq(rc, 0, "%s: exit %d: %s", args, rc, err);
+    const char *at = err;
+    for (int i = 1; i <= 16; i++) { /* [1/16] ... [16/16], in order */
+      char tag[16];
+      snprintf(tag, sizeof tag, "[%d/16]", i);
+      const char *hit = strstr(at, tag);
+      cr_assert(hit, "%s: %s missing or out of order in\n%s", args, tag, err);
+      at = hit;
+    }
+    free(err);
+  }
+  /* the report's table differs in the wall time column only: compare it
+   * through the database instead */
+  free(out[0]);
+  free(out[1]);
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd,
+           "%s -c 'import sqlite3,sys\n"
+           "def rows(p, t):\n"
+           "  c = sqlite3.connect(p); c.row_factory = sqlite3.Row\n"
+           "  skip = {\"start_time\", \"wall_time_s\", \"sweep_id\", \"run_file\"}\n"
+           "  q = \"SELECT * FROM \" + t + \" ORDER BY rowid\"\n"
+           "  return [{k: r[k] for k in r.keys() if k not in skip} for r in c.execute(q)]\n"
+           "for t in (\"runs\", \"run_populations\"):\n"
+           "  a, b = rows(sys.argv[1], t), rows(sys.argv[2], t)\n"
+           "  assert len(a) == len(b) and len(a) >= 16, (t, len(a), len(b))\n"
+           "  for x, y in zip(a, b): assert x == y, (t, x, y)\n"
+           "print(\"ok\")' %s %s",
+           NMSIM_PYTHON, db1, db3);
+  char *o = NULL, *e = NULL;
+  int rc = tu_run(cmd, &o, &e);
+  cr_assert(rc == 0 && o && strcmp(o, "ok\n") == 0, "databases differ: [%s] [%s]", o ? o : "",
+            e ? e : "");
+  free(o);
+  free(e);
+  for (int id = 1; id <= 16; id++) {
+    char *a = run_file_of(db1, id), *b = run_file_of(db3, id);
+    tu_same_h5("sweep --jobs 3 against one job", b, a);
+    remove(a);
+    remove(b);
+    free(a);
+    free(b);
+  }
+  remove(dir1);
+  remove(dir3);
+
+  /* a combination that fails while running (a core's neurons over the
+   * chip's limit, found when the network is built) is recorded in its place */
+  snprintf(args, sizeof args,
+           "sweep %s --set populations.exc.size=8,200000,16 --db %s --jobs 2 --quiet", TINY, db3);
+  rc = nmsim(args, NULL, &err);
+  cr_assert_eq(rc, 1, "a failed run: exit %d, expected 1: %s", rc, err);
+  cr_assert(strstr(err, "run 2 of 3"), "stderr names the run: %s", err);
+  free(err);
+  cr_assert_eq(query_int(db3, "SELECT count(*) FROM runs WHERE id = 18 AND status = 'failed'"),
+               1, "the failed run recorded second of its sweep");
+  cr_assert_eq(query_int(db3, "SELECT count(*) FROM runs WHERE id IN (17, 19) AND status = "
+                              "'complete'"),
+               2, "the runs around it complete");
+  remove_db(db1);
+  remove_db(db3);
+}
+
+Test(resultsdb_cli, sweep_job_that_dies_is_recorded_as_failed, .timeout = 120) {
+  /* Invariant: a job killed during its run (here by SIGKILL, as the kernel
+   * kills a process out of memory) has that run recorded as failed, naming
+   * the signal, in its place; another job takes the runs left and the sweep
+   * ends with exit 1 and every row. */
+  TMP(db, "jobdies", ".sqlite");
+  char cmd[4096], *out = NULL, *err = NULL;
+  /* the first job (the sweep's first child) holds run 1: kill it mid-run */
+  snprintf(cmd, sizeof cmd,
+           "(%s sweep %s --set seed=1,2,3 --set steps=60000 --db %s --jobs 2 --quiet >/dev/null"
+           " & p=$!; c=''; for i in $(seq 200); do"
+           " c=$(cat /proc/$p/task/$p/children 2>/dev/null | cut -d' ' -f1);"
+           " [ -n \"$c\" ] && break; sleep 0.05; done; sleep 0.3; kill -9 $c; wait $p; echo $?)",
+           NMSIM_BINARY, TINY, db);
+  int rc = tu_run(cmd, &out, &err);
+  cr_assert(rc == 0 && out && strcmp(out, "1\n") == 0, "exit [%s], expected 1; stderr %s",
+            out ? out : "", err);
+  cr_assert(strstr(err, "run 1 of 3") && strstr(err, "killed by signal 9"), "stderr: %s", err);
+  free(out);
+  free(err);
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs"), 3, "rows");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE id = 1 AND status = 'failed' AND "
+                             "error LIKE '%killed by signal 9%'"),
+               1, "run 1 failed, naming the signal");
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE id > 1 AND status = 'complete'"),
+               2, "the other runs complete");
+  remove_db(db);
+}
+
 Test(resultsdb_cli, sweep_files_and_errors) {
   /* Invariant: `nmsim sweep -o DIR` writes one run file per combination and
    * records its path; the product runs in order (first --set slowest); a value

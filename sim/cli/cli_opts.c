@@ -19,7 +19,8 @@ int cli_parse(const char *cmd, const char *usage, unsigned takes, int argc, char
               cli_opts *o) {
   static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
                                            {"set", required_argument, 0, 's'},
-                                           {"json", no_argument, 0, 'j'},
+                                           {"json", no_argument, 0, 'J'},
+                                           {"jobs", required_argument, 0, 'j'},
                                            {"quiet", no_argument, 0, 'q'},
                                            {"db", required_argument, 0, 'd'},
                                            {"partition", required_argument, 0, 'p'},
@@ -33,13 +34,14 @@ int cli_parse(const char *cmd, const char *usage, unsigned takes, int argc, char
   } need[] = {{'o', CLI_OUT, "-o"},
               {'d', CLI_DB, "--db"},
               {'p', CLI_PARTITION, "--partition"},
-              {'j', CLI_JSON, "--json"},
+              {'J', CLI_JSON, "--json"},
+              {'j', CLI_JOBS, "--jobs"},
               {'q', CLI_QUIET, "--quiet"},
               {'t', CLI_THREADS, "--threads"}};
   int c;
   opterr = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:hqt:", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:hqt:j:", longopts, NULL)) != -1) {
     for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
       if (need[k].c == c && !(takes & need[k].bit))
         return cli_bad_usage(cmd, "unknown option '%s'", need[k].name);
@@ -56,16 +58,21 @@ int cli_parse(const char *cmd, const char *usage, unsigned takes, int argc, char
         if (rc) return rc;
         break;
       }
-      case 't': {
+      case 't':
+      case 'j': {
         char *end = NULL;
         long n = strtol(optarg, &end, 10);
         if (!*optarg || *end || n < 1 || n > 256)
-          return cli_bad_usage(cmd, "--threads expects a whole number from 1 to 256, got '%s'",
+          return cli_bad_usage(cmd, c == 't' ? "--threads expects a whole number from 1 to 256, "
+                                               "got '%s'"
+                                             : "--jobs expects a whole number from 1 to 256, "
+                                               "got '%s'",
                                optarg);
-        o->threads = (int)n;
+        if (c == 't') o->threads = (int)n;
+        else o->jobs = (int)n;
         break;
       }
-      case 'j': o->json = true; break;
+      case 'J': o->json = true; break;
       case 'q': o->quiet = true; break;
       case 'h': fputs(usage, stdout); return -1;
       default:

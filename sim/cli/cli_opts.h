@@ -14,6 +14,7 @@ enum {
   CLI_JSON = 1u << 3,      /* --json */
   CLI_QUIET = 1u << 4,     /* -q, --quiet */
   CLI_THREADS = 1u << 5,   /* -t, --threads N */
+  CLI_JOBS = 1u << 6,      /* -j, --jobs N */
 };
 
 typedef struct cli_opts {
@@ -21,6 +22,7 @@ typedef struct cli_opts {
   const char *out, *db, *partition;
   bool json, quiet;
   int threads;             /* --threads N (1 to 256); 0 when not given */
+  int jobs;                /* --jobs N (1 to 256); 0 when not given */
   /* Called with each --set argument as it comes (its text may be changed):
    * 0, or the exit status of a bad one (after cli_bad_usage). */
   int (*on_set)(void *ctx, char *arg);

@@ -2,10 +2,12 @@
  * each run recorded in the results database) and the recording of one run
  * that `nmsim run --db` shares with it. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include "sim/cli/cli.h"
 #include "sim/base/interrupt.h"
 #include "sim/cli/cli_opts.h"
+#include "sim/out/h5out.h"
 #include "sim/system/run_int.h"
 
 #define SWEEP_MAX_RUNS 100000u /* a product larger than this is surely a mistake */
@@ -109,7 +112,7 @@ nmsim_status cli_split_values(const char *key, const char *list, char ***out, si
 
 static const char *usage_sweep =
     "usage: nmsim sweep SCENARIO.yaml --set KEY=V1,V2,... [--set ...] --db RESULTS.sqlite\n"
-    "                   [-o DIR] [--json] [-q|--quiet]\n"
+    "                   [-o DIR] [-j|--jobs N] [--json] [-q|--quiet]\n"
     "\n"
     "Run the scenario for every combination of the --set values (the first --set\n"
     "varies slowest) and record each run in the results database; then print the\n"
@@ -119,6 +122,10 @@ static const char *usage_sweep =
     "  --db RESULTS.sqlite   the results database (created if missing; several\n"
     "                        sweeps may write one database at once)\n"
     "  -o, --output DIR      also write each run's HDF5 file, DIR/<scenario>-<sweep>-<n>.h5\n"
+    "  -j, --jobs N          run N of the combinations at once, each in its own process\n"
+    "                        (1 to 256; default 1); they are recorded, printed and\n"
+    "                        reported in combination order, with the results of one\n"
+    "                        job)\n"
     "  --json                print the sweep's runs as JSON\n"
     "  -q, --quiet           no per-run lines or progress on stderr\n"
     "Exit status: 0 if every run completed, 1 if any failed, 2 on bad usage or input.\n";
@@ -132,6 +139,7 @@ typedef struct sweep_axis {
 typedef struct sweep {
   const char *scenario, *db_path, *dir;
   bool json, quiet;
+  int jobs;
   sweep_axis *axes;
   size_t n_axes;
   nmsim_override *ov; /* one combination: n_axes entries */
@@ -193,13 +201,14 @@ static int sweep_axis_add(void *ctx, char *arg) {
 
 static int parse_sweep(int argc, char **argv, sweep *w) {
   cli_opts o = {.on_set = sweep_axis_add, .set_ctx = w};
-  int rc = cli_parse("sweep", usage_sweep, CLI_OUT | CLI_DB | CLI_JSON | CLI_QUIET, argc, argv,
-                     &o);
+  int rc = cli_parse("sweep", usage_sweep, CLI_OUT | CLI_DB | CLI_JSON | CLI_QUIET | CLI_JOBS,
+                     argc, argv, &o);
   if (rc) return rc;
   w->db_path = o.db;
   w->dir = o.out;
   w->json = o.json;
   w->quiet = o.quiet;
+  w->jobs = o.jobs ? o.jobs : 1;
   w->scenario = o.scenario;
   if (!w->db_path) return sweep_usage("%s", "--db RESULTS.sqlite is required");
   if (w->n_axes == 0) return sweep_usage("%s", "nothing to sweep: give --set KEY=V1,V2,...");
@@ -233,20 +242,33 @@ static int sweep_validate(sweep *w) {
   return 0;
 }
 
-/* Run combination i, record it, and say how it went. Returns 0, 1 (the run
- * failed, recorded) or 2 (it could not be recorded). */
 /* sweep_one: the run could not be recorded (the sweep exits 1) */
 #define SWEEP_NOT_RECORDED 3
 
-static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
-  char combo[1024], file[4096], start[32], stem[256];
+/* One combination, run and waiting to be recorded. */
+typedef struct sweep_done {
+  size_t i;
+  char combo[1024], file[4096], start[32];
+  nmsim_scenario *scn;
+  char *params;
+  run_summary sum;
+  nmsim_status rst;
+  nmsim_err rerr;
+  double wall;
+} sweep_done;
+
+/* Run combination i into *d. Returns 0, or the exit status of a scenario
+ * that does not load (nothing to record). */
+static int sweep_exec(sweep *w, size_t i, const char *sweep_id, bool progress, sweep_done *d) {
+  char stem[256];
+  memset(d, 0, sizeof *d);
+  d->i = i;
   combination(w, i);
-  combo_text(w, combo, sizeof combo);
-  nmsim_err err = {0}, rerr = {0};
-  nmsim_scenario *scn = NULL;
-  nmsim_status st = nmsim_scenario_load(w->scenario, w->ov, w->n_axes, &scn, &err);
+  combo_text(w, d->combo, sizeof d->combo);
+  nmsim_err err = {0};
+  nmsim_status st = nmsim_scenario_load(w->scenario, w->ov, w->n_axes, &d->scn, &err);
   if (st) {
-    fprintf(stderr, "nmsim sweep: run %zu (%s): %s\n", i + 1, combo, err.msg);
+    fprintf(stderr, "nmsim sweep: run %zu (%s): %s\n", i + 1, d->combo, err.msg);
     return cli_exit_code(st);
   }
   if (w->dir) {
@@ -259,43 +281,282 @@ static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
     for (const char *c = sweep_id; *c && k + 1 < sizeof id; c++)
       if (*c != ':') id[k++] = *c;
     id[k] = 0;
-    snprintf(file, sizeof file, "%s/%s-%s-%0*zu.h5", w->dir, stem, id, digits, i + 1);
+    snprintf(d->file, sizeof d->file, "%s/%s-%s-%0*zu.h5", w->dir, stem, id, digits, i + 1);
   }
-  char *params = rdb_params_json(w->ov, w->n_axes);
-  run_summary sum;
-  memset(&sum, 0, sizeof sum);
-  run_opts ro = {.h5_path = w->dir ? file : NULL,
-                 .progress = !w->quiet && isatty(2),
-                 .overrides_json = params};
-  run_utc(start);
+  d->params = rdb_params_json(w->ov, w->n_axes);
+  run_opts ro = {.h5_path = w->dir ? d->file : NULL,
+                 .progress = progress,
+                 .overrides_json = d->params};
+  run_utc(d->start);
   double t0 = run_now();
-  nmsim_status rst = params ? run_scenario(scn, &ro, &sum, &rerr) : NMSIM_ENOMEM;
-  double wall = run_now() - t0;
+  d->rst = d->params ? run_scenario(d->scn, &ro, &d->sum, &d->rerr) : NMSIM_ENOMEM;
+  d->wall = run_now() - t0;
+  return 0;
+}
+
+/* Record the run in d and say how it went; frees d. Returns 0, 1 (the run
+ * failed, recorded) or SWEEP_NOT_RECORDED. */
+static int sweep_note(sweep *w, rdb *db, const char *sweep_id, sweep_done *d) {
+  nmsim_err err = {0};
   int64_t id = 0;
-  st = params ? run_record(db, scn, params, sweep_id, ro.h5_path, start, wall, rst, &rerr, &sum,
-                           &id, &err)
-              : NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
+  const char *file = w->dir ? d->file : NULL;
+  nmsim_status st =
+      d->params ? run_record(db, d->scn, d->params, sweep_id, file, d->start, d->wall, d->rst,
+                             &d->rerr, &d->sum, &id, &err)
+                : NMSIM_ERR(&err, NMSIM_ENOMEM, "out of memory");
   int rc = 0;
+  size_t i = d->i;
   if (st) {
     /* the row could not be written (a full disk): a failed write, exit 1 */
-    fprintf(stderr, "nmsim sweep: run %zu (%s): %s\n", i + 1, combo, err.msg);
+    fprintf(stderr, "nmsim sweep: run %zu (%s): %s\n", i + 1, d->combo, err.msg);
     rc = SWEEP_NOT_RECORDED;
-  } else if (rst) {
+  } else if (d->rst) {
     fprintf(stderr, "nmsim sweep: run %zu of %zu (%s) failed (recorded as run %lld): %s\n",
-            i + 1, w->total, combo, (long long)id, rerr.msg[0] ? rerr.msg : nmsim_strerror(rst));
+            i + 1, w->total, d->combo, (long long)id,
+            d->rerr.msg[0] ? d->rerr.msg : nmsim_strerror(d->rst));
     rc = 1;
   } else if (!w->quiet) {
     static const char *const eu[] = {"pJ", "nJ", "uJ", "mJ", "J"}, *const tu[] = {"ns", "us", "ms", "s"};
     char e[32], t[32];
-    fmt_scaled(e, sizeof e, sum.total_pj, eu, NM_ARRAY_LEN(eu));
-    fmt_scaled(t, sizeof t, sum.step_mean_ps / NMSIM_PS_PER_NS, tu, NM_ARRAY_LEN(tu));
+    fmt_scaled(e, sizeof e, d->sum.total_pj, eu, NM_ARRAY_LEN(eu));
+    fmt_scaled(t, sizeof t, d->sum.step_mean_ps / NMSIM_PS_PER_NS, tu, NM_ARRAY_LEN(tu));
     fprintf(stderr, "[%zu/%zu] %s: %s, energy %s, step mean %s, %.2f s (run %lld%s%s)\n",
-            i + 1, w->total, combo, sum.status, e, t, wall, (long long)id,
-            ro.h5_path ? ", " : "", ro.h5_path ? ro.h5_path : "");
+            i + 1, w->total, d->combo, d->sum.status, e, t, d->wall, (long long)id,
+            file ? ", " : "", file ? file : "");
   }
-  run_summary_clear(&sum);
-  nm_free(params);
-  nmsim_scenario_destroy(scn);
+  run_summary_clear(&d->sum);
+  nm_free(d->params);
+  nmsim_scenario_destroy(d->scn);
+  d->params = NULL;
+  d->scn = NULL;
+  return rc;
+}
+
+/* Run combination i, record it, and say how it went: sweep_note's status,
+ * or the exit status of a scenario that does not load. */
+static int sweep_one(sweep *w, size_t i, rdb *db, const char *sweep_id) {
+  sweep_done *d = nm_malloc(sizeof *d);
+  if (!d) {
+    fprintf(stderr, "nmsim sweep: run %zu: out of memory\n", i + 1);
+    return 2;
+  }
+  int rc = sweep_exec(w, i, sweep_id, !w->quiet && isatty(2), d);
+  if (!rc) rc = sweep_note(w, db, sweep_id, d);
+  nm_free(d);
+  return rc;
+}
+
+/* Every combination in turn, until one is interrupted; *recorded counts the
+ * rows written, *last the combinations done. Returns 0, 1 (a run failed)
+ * or 2 (a combination does not load: the sweep stops). */
+static int sweep_serial(sweep *w, rdb *db, const char *sweep_id, size_t *recorded, size_t *last) {
+  int rc = 0;
+  for (size_t i = 0; i < w->total && !nm_interrupted(); i++) {
+    int one = sweep_one(w, i, db, sweep_id);
+    if (one == 2) return 2;
+    *recorded += one != SWEEP_NOT_RECORDED;
+    *last = i + 1;
+    if (one) rc = 1;
+  }
+  return rc;
+}
+
+/* ---- several runs at once (--jobs N) ----------------------------------------
+ * Each job is a process forked from the sweep: runs share nothing (no lock
+ * between them, and the input readers' own fork stays in a process of one
+ * thread). The sweep hands a job a combination over a pipe; the job runs it,
+ * then waits for its turn to record it: the sweep lets the job holding the
+ * next combination in order record, and hears its status back. So the rows
+ * of the database, the lines on stderr and the report come in combination
+ * order whatever the number of jobs, and each run is the run one process
+ * makes (the same results, bit for bit). */
+
+enum { JOB_RUN = 1, JOB_RECORD = 2 };
+
+typedef struct job_msg {
+  uint64_t kind, i; /* parent to job: JOB_RUN i, JOB_RECORD; job to parent: its status in i */
+} job_msg;
+
+typedef struct sweep_job {
+  pid_t pid;
+  int to, from;   /* pipes: to the job, from it */
+  size_t i;       /* its combination */
+  bool busy;
+} sweep_job;
+
+static bool msg_io(int fd, job_msg *m, bool wr) {
+  char *p = (char *)m;
+  size_t left = sizeof *m;
+  while (left) {
+    ssize_t k = wr ? write(fd, p, left) : read(fd, p, left);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    p += k;
+    left -= (size_t)k;
+  }
+  return true;
+}
+
+/* The job's side: run what it is handed, record each in its turn, until
+ * the sweep closes the pipe. */
+static NMSIM_NORETURN void job_main(sweep *w, const char *sweep_id, int in, int out) {
+  nmsim_err err = {0};
+  rdb *db = NULL;
+  int code = 0;
+  if (rdb_open(w->db_path, &db, &err)) {
+    fprintf(stderr, "nmsim sweep: %s\n", err.msg);
+    code = 2;
+  }
+  job_msg m;
+  sweep_done *d = nm_malloc(sizeof *d);
+  while (!code && d && msg_io(in, &m, false) && m.kind == JOB_RUN) {
+    int rc = sweep_exec(w, (size_t)m.i, sweep_id, false, d);
+    job_msg turn;
+    if (!msg_io(in, &turn, false) || turn.kind != JOB_RECORD) break;
+    if (!rc) rc = sweep_note(w, db, sweep_id, d);
+    m = (job_msg){.kind = JOB_RECORD, .i = (uint64_t)rc};
+    if (!msg_io(out, &m, true)) break;
+  }
+  nm_free(d);
+  rdb_close(db);
+  fflush(stderr);
+  h5o_shutdown();
+  _exit(code);
+}
+
+/* Start job j: false (with a message) if the system refuses. */
+static bool job_start(sweep *w, const char *sweep_id, sweep_job *jobs, size_t n, size_t j) {
+  int to[2], from[2];
+  if (pipe(to) != 0) goto fail;
+  if (pipe(from) != 0) {
+    close(to[0]), close(to[1]);
+    goto fail;
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+    goto fail;
+  }
+  if (pid == 0) {
+    for (size_t k = 0; k < n; k++) /* the other jobs' pipes are not this job's */
+      if (jobs[k].pid > 0) close(jobs[k].to), close(jobs[k].from);
+    close(to[1]);
+    close(from[0]);
+    job_main(w, sweep_id, to[0], from[1]);
+  }
+  close(to[0]);
+  close(from[1]);
+  jobs[j] = (sweep_job){.pid = pid, .to = to[1], .from = from[0]};
+  return true;
+fail:
+  fprintf(stderr, "nmsim sweep: cannot start job %zu of %zu: %s\n", j + 1, n, strerror(errno));
+  return false;
+}
+
+/* The end of job j: its pipes closed, the process waited for; its exit
+ * described in why. */
+static void job_end(sweep_job *jb, char *why, size_t n) {
+  if (jb->pid <= 0) return;
+  close(jb->to);
+  close(jb->from);
+  int status = 0;
+  while (waitpid(jb->pid, &status, 0) < 0 && errno == EINTR) {}
+  if (WIFSIGNALED(status)) snprintf(why, n, "was killed by signal %d", WTERMSIG(status));
+  else snprintf(why, n, "exited with status %d", WEXITSTATUS(status));
+  jb->pid = 0;
+}
+
+/* A job ended before recording combination i: record it as failed here. */
+static int job_lost(sweep *w, rdb *db, const char *sweep_id, size_t i, const char *why) {
+  sweep_done *d = nm_calloc(1, sizeof *d);
+  if (!d) return 2;
+  d->i = i;
+  combination(w, i);
+  combo_text(w, d->combo, sizeof d->combo);
+  nmsim_err err = {0};
+  int rc = 1;
+  if (nmsim_scenario_load(w->scenario, w->ov, w->n_axes, &d->scn, &err) == NMSIM_OK &&
+      (d->params = rdb_params_json(w->ov, w->n_axes))) {
+    run_utc(d->start);
+    d->rst = NMSIM_EINTERNAL;
+    NMSIM_ERR(&d->rerr, NMSIM_EINTERNAL, "the job running it %s before recording it", why);
+    if (w->dir) d->file[0] = 0;
+    rc = sweep_note(w, db, sweep_id, d);
+  } else {
+    fprintf(stderr, "nmsim sweep: run %zu (%s): the job running it %s\n", i + 1, d->combo, why);
+    nmsim_scenario_destroy(d->scn);
+  }
+  nm_free(d);
+  return rc;
+}
+
+/* Every combination over n jobs; *recorded counts the rows written, *last
+ * the combinations done (in order). Returns sweep_one's worst status. */
+static int sweep_jobs(sweep *w, rdb *db, const char *sweep_id, size_t n, size_t *recorded,
+                      size_t *last) {
+  sweep_job *jobs = nm_calloc(n, sizeof *jobs);
+  size_t *holder = nm_malloc(w->total * sizeof *holder); /* the job of each combination */
+  if (!jobs || !holder) {
+    nm_free(jobs);
+    nm_free(holder);
+    fprintf(stderr, "nmsim sweep: out of memory\n");
+    return 2;
+  }
+  /* a job that died closes its pipe: the write to it then fails (EPIPE)
+   * instead of killing the sweep */
+  void (*pipe_was)(int) = signal(SIGPIPE, SIG_IGN);
+  int rc = 0;
+  size_t next = 0; /* the next combination to hand out */
+  for (size_t j = 0; j < n && next < w->total; j++) {
+    if (!job_start(w, sweep_id, jobs, n, j)) {
+      rc = 2;
+      break;
+    }
+    job_msg m = {.kind = JOB_RUN, .i = next};
+    if (!msg_io(jobs[j].to, &m, true)) break; /* found when its turn comes */
+    jobs[j].i = next, jobs[j].busy = true;
+    holder[next++] = j;
+  }
+  size_t r = 0;
+  for (; r < next; r++) {
+    sweep_job *jb = &jobs[holder[r]];
+    job_msg m = {.kind = JOB_RECORD};
+    int one;
+    if (msg_io(jb->to, &m, true) && msg_io(jb->from, &m, false)) {
+      one = (int)m.i;
+    } else {
+      char why[64] = "ended";
+      job_end(jb, why, sizeof why);
+      one = job_lost(w, db, sweep_id, r, why);
+    }
+    jb->busy = false;
+    if (one == 2 || (one != 0 && one != 1 && one != SWEEP_NOT_RECORDED)) rc = 2;
+    else if (one && rc == 0) rc = 1;
+    *recorded += one == 0 || one == 1;
+    *last = r + 1;
+    if (rc == 2 || nm_interrupted()) continue; /* the runs handed out are recorded, no more */
+    if (next < w->total) { /* the job (or a new one in its place) takes the next */
+      size_t j = holder[r];
+      if (jb->pid <= 0 && !job_start(w, sweep_id, jobs, n, j)) {
+        rc = 2;
+        continue;
+      }
+      m = (job_msg){.kind = JOB_RUN, .i = next};
+      if (msg_io(jobs[j].to, &m, true)) {
+        jobs[j].i = next, jobs[j].busy = true;
+        holder[next++] = j;
+      }
+    }
+  }
+  for (size_t j = 0; j < n; j++) {
+    char why[64];
+    job_end(&jobs[j], why, sizeof why);
+  }
+  signal(SIGPIPE, pipe_was);
+  nm_free(jobs);
+  nm_free(holder);
   return rc;
 }
 
@@ -325,22 +586,17 @@ int cli_sweep(int argc, char **argv) {
   if (!w.quiet)
     fprintf(stderr, "nmsim sweep: %zu runs into %s (sweep %s)\n", w.total, w.db_path, sweep_id);
   nm_interrupt_catch(); /* Ctrl-C ends the current run at a step, recorded */
-  size_t recorded = 0;
-  for (size_t i = 0; i < w.total; i++) {
-    int one = sweep_one(&w, i, db, sweep_id);
-    if (one == 2) {
-      rc = 2;
-      goto done;
-    }
-    recorded += one != SWEEP_NOT_RECORDED;
-    if (one) rc = 1;
-    if (nm_interrupted()) {
-      fprintf(stderr, "nmsim sweep: interrupted by %s during run %zu of %zu; runs 1 to %zu are "
-                      "recorded in %s (sweep %s)\n",
-              nm_interrupt_name(nm_interrupted()), i + 1, w.total, i + 1, w.db_path, sweep_id);
-      rc = 128 + nm_interrupted();
-      goto done;
-    }
+  size_t recorded = 0, last = 0;
+  rc = w.jobs > 1 && w.total > 1
+           ? sweep_jobs(&w, db, sweep_id, NM_MIN((size_t)w.jobs, w.total), &recorded, &last)
+           : sweep_serial(&w, db, sweep_id, &recorded, &last);
+  if (rc == 2) goto done;
+  if (nm_interrupted()) {
+    fprintf(stderr, "nmsim sweep: interrupted by %s during run %zu of %zu; runs 1 to %zu are "
+                    "recorded in %s (sweep %s)\n",
+            nm_interrupt_name(nm_interrupted()), last, w.total, last, w.db_path, sweep_id);
+    rc = 128 + nm_interrupted();
+    goto done;
   }
   rdb_close(db);
   db = NULL;
