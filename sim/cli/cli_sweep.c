@@ -555,6 +555,10 @@ static int sweep_jobs(sweep *w, rdb *db, const char *sweep_id, size_t n, size_t 
     job_end(&jobs[j], why, sizeof why);
   }
   signal(SIGPIPE, pipe_was);
+  if (rc != 2 && *last < w->total && !nm_interrupted()) {
+    fprintf(stderr, "nmsim sweep: the jobs ended after %zu of %zu runs\n", *last, w->total);
+    rc = 2;
+  }
   nm_free(jobs);
   nm_free(holder);
   return rc;
