@@ -155,7 +155,7 @@ nmsim_status part_owners(sys *s, int rank, int size, const char *strategy, sys_p
       fprintf(stderr, "nmsim: warning: %d parts on %u chip%s cut chips into blocks of tiles: "
               "the parts meet every %.3f ns of hardware time (a hop or a credit), which is "
               "usually slower than one part; split boards of several chips, or run one chip "
-              "whole\n", size, s->n_chips, s->n_chips == 1 ? "" : "s",
+              "whole (several such runs at once: nmsim sweep --jobs N)\n", size, s->n_chips, s->n_chips == 1 ? "" : "s",
               (double)la / NMSIM_PS_PER_NS);
   }
   nm_free(chip_rank);
