@@ -468,10 +468,21 @@ static void job_end(sweep_job *jb, char *why, size_t n) {
   jb->pid = 0;
 }
 
-/* A job ended before recording combination i: record it as failed here. */
-static int job_lost(sweep *w, rdb *db, const char *sweep_id, size_t i, const char *why) {
+/* A job ended before recording combination i: record it as failed here,
+ * through a connection of its own (none is open while jobs are forked: an
+ * SQLite connection must not cross a fork). */
+static int job_lost(sweep *w, const char *sweep_id, size_t i, const char *why) {
+  nmsim_err oerr = {0};
+  rdb *db = NULL;
+  if (rdb_open(w->db_path, &db, &oerr)) {
+    fprintf(stderr, "nmsim sweep: %s\n", oerr.msg);
+    return 2;
+  }
   sweep_done *d = nm_calloc(1, sizeof *d);
-  if (!d) return 2;
+  if (!d) {
+    rdb_close(db);
+    return 2;
+  }
   d->i = i;
   combination(w, i);
   combo_text(w, d->combo, sizeof d->combo);
@@ -489,12 +500,13 @@ static int job_lost(sweep *w, rdb *db, const char *sweep_id, size_t i, const cha
     nmsim_scenario_destroy(d->scn);
   }
   nm_free(d);
+  rdb_close(db);
   return rc;
 }
 
 /* Every combination over n jobs; *recorded counts the rows written, *last
  * the combinations done (in order). Returns sweep_one's worst status. */
-static int sweep_jobs(sweep *w, rdb *db, const char *sweep_id, size_t n, size_t *recorded,
+static int sweep_jobs(sweep *w, const char *sweep_id, size_t n, size_t *recorded,
                       size_t *last) {
   sweep_job *jobs = nm_calloc(n, sizeof *jobs);
   size_t *holder = nm_malloc(w->total * sizeof *holder); /* the job of each combination */
@@ -529,7 +541,7 @@ static int sweep_jobs(sweep *w, rdb *db, const char *sweep_id, size_t n, size_t 
     } else {
       char why[64] = "ended";
       job_end(jb, why, sizeof why);
-      one = job_lost(w, db, sweep_id, r, why);
+      one = job_lost(w, sweep_id, r, why);
     }
     jb->busy = false;
     if (one == 2 || (one != 0 && one != 1 && one != SWEEP_NOT_RECORDED)) rc = 2;
@@ -591,9 +603,13 @@ int cli_sweep(int argc, char **argv) {
     fprintf(stderr, "nmsim sweep: %zu runs into %s (sweep %s)\n", w.total, w.db_path, sweep_id);
   nm_interrupt_catch(); /* Ctrl-C ends the current run at a step, recorded */
   size_t recorded = 0, last = 0;
-  rc = w.jobs > 1 && w.total > 1
-           ? sweep_jobs(&w, db, sweep_id, NM_MIN((size_t)w.jobs, w.total), &recorded, &last)
-           : sweep_serial(&w, db, sweep_id, &recorded, &last);
+  if (w.jobs > 1 && w.total > 1) {
+    rdb_close(db); /* each job opens its own: a connection must not cross a fork */
+    db = NULL;
+    rc = sweep_jobs(&w, sweep_id, NM_MIN((size_t)w.jobs, w.total), &recorded, &last);
+  } else {
+    rc = sweep_serial(&w, db, sweep_id, &recorded, &last);
+  }
   if (rc == 2) goto done;
   if (nm_interrupted()) {
     fprintf(stderr, "nmsim sweep: interrupted by %s during run %zu of %zu; runs 1 to %zu are "
