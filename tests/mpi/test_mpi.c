@@ -112,16 +112,24 @@ Test(mpi, language_forms, .timeout = 600) {
   check_ranks("mpi-lang", "tests/mpi/language_board.yaml", "");
 }
 
-Test(mpi, multichip_timed, .timeout = 600) {
-  check_ranks("mpi-mc", "scenarios/multichip.yaml", "--set steps=20");
-}
-
-/* The detailed tables: a timeline of steps and link tables per window of 3
- * steps, each row written by the process that holds its core or link. */
-Test(mpi, multichip_timeline_and_windows, .timeout = 600) {
-  check_ranks_threads("mpi-timeline", "scenarios/multichip.yaml",
-              "--set steps=12 --set 'record.timeline={steps: [3, 10]}' "
-              "--set 'record.links={window: 3}'");
+/* multichip timed, with the detailed tables: a timeline of steps and link
+ * tables per window of 3 steps, each row written by the process that holds
+ * its core or link. Whole chips on 2 and 4 ranks and on 2 ranks of 2 threads,
+ * both partitions; then 2 ranks of 3 threads, whose 6 parts cut the 4 chips
+ * into tile blocks that meet every hop (0.291 ns: about 30 times the windows
+ * of whole chips), on fewer steps. */
+Test(mpi, multichip_timed_timeline_and_windows, .timeout = 600) {
+  static const split whole[] = {{2, 1, "blocks"}, {2, 1, "cyclic"}, {4, 1, "blocks"},
+                                {4, 1, "cyclic"}, {2, 2, "blocks"}, {2, 2, "cyclic"}};
+  check_splits("mpi-timeline", "scenarios/multichip.yaml",
+               "--set steps=12 --set 'record.timeline={steps: [3, 10]}' "
+               "--set 'record.links={window: 3}'",
+               whole, sizeof whole / sizeof whole[0]);
+  static const split tiles[] = {{2, 3, "cyclic"}};
+  check_splits("mpi-timeline-tiles", "scenarios/multichip.yaml",
+               "--set steps=4 --set 'record.timeline={steps: [1, 4]}' "
+               "--set 'record.links={window: 2}'",
+               tiles, sizeof tiles / sizeof tiles[0]);
 }
 
 Test(mpi, board16_timed, .timeout = 600) {
