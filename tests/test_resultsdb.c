@@ -743,6 +743,17 @@ Test(resultsdb_cli, sweep_jobs_keep_order_and_results, .timeout = 120) {
   remove(dir1);
   remove(dir3);
 
+  /* a bad number of jobs is bad usage, before anything runs */
+  static const char *const bad_jobs[] = {"0", "257", "abc", ""};
+  for (size_t k = 0; k < sizeof bad_jobs / sizeof bad_jobs[0]; k++) {
+    snprintf(args, sizeof args, "sweep %s --set seed=1,2 --db %s --jobs '%s'", TINY, db3,
+             bad_jobs[k]);
+    rc = nmsim(args, NULL, &err);
+    cr_assert(rc == 2 && strstr(err, "--jobs expects a whole number from 1 to 256"),
+              "--jobs '%s': exit %d, stderr %s", bad_jobs[k], rc, err);
+    free(err);
+  }
+
   /* a combination that fails while running (a core's neurons over the
    * chip's limit, found when the network is built) is recorded in its place */
   snprintf(args, sizeof args,
