@@ -777,14 +777,15 @@ Test(resultsdb_cli, sweep_job_that_dies_is_recorded_as_failed, .timeout = 120) {
    * the signal, in its place; another job takes the runs left and the sweep
    * ends with exit 1 and every row. */
   TMP(db, "jobdies", ".sqlite");
+  TMP(dir, "jobdiesdir", "");
   char cmd[4096], *out = NULL, *err = NULL;
   /* the first job (the sweep's first child) holds run 1: kill it mid-run */
   snprintf(cmd, sizeof cmd,
-           "(%s sweep %s --set seed=1,2,3 --set steps=60000 --db %s --jobs 2 --quiet >/dev/null"
+           "(%s sweep %s --set seed=1,2,3 --set steps=60000 --db %s -o %s --jobs 2 --quiet >/dev/null"
            " & p=$!; c=''; for i in $(seq 200); do"
            " c=$(cat /proc/$p/task/$p/children 2>/dev/null | cut -d' ' -f1);"
            " [ -n \"$c\" ] && break; sleep 0.05; done; sleep 0.3; kill -9 $c; wait $p; echo $?)",
-           NMSIM_BINARY, TINY, db);
+           NMSIM_BINARY, TINY, db, dir);
   int rc = tu_run(cmd, &out, &err);
   cr_assert(rc == 0 && out && strcmp(out, "1\n") == 0, "exit [%s], expected 1; stderr %s",
             out ? out : "", err);
@@ -797,6 +798,20 @@ Test(resultsdb_cli, sweep_job_that_dies_is_recorded_as_failed, .timeout = 120) {
                1, "run 1 failed, naming the signal");
   cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE id > 1 AND status = 'complete'"),
                2, "the other runs complete");
+  /* the lost run names no file (what its job wrote is not a run file); the others do */
+  cr_assert_eq(query_int(db, "SELECT count(*) FROM runs WHERE id = 1 AND run_file IS NULL"), 1,
+               "the lost run's file");
+  for (int id = 2; id <= 3; id++) {
+    char *f = run_file_of(db, id);
+    FILE *h = fopen(f, "rb");
+    cr_assert(h != NULL, "%s missing", f);
+    fclose(h);
+    remove(f);
+    free(f);
+  }
+  char rm[1200];
+  snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+  cr_assert_eq(system(rm), 0);
   remove_db(db);
 }
 

@@ -299,7 +299,7 @@ static int sweep_exec(sweep *w, size_t i, const char *sweep_id, bool progress, s
 static int sweep_note(sweep *w, rdb *db, const char *sweep_id, sweep_done *d) {
   nmsim_err err = {0};
   int64_t id = 0;
-  const char *file = w->dir ? d->file : NULL;
+  const char *file = w->dir && d->file[0] ? d->file : NULL; /* none for a lost run */
   nmsim_status st =
       d->params ? run_record(db, d->scn, d->params, sweep_id, file, d->start, d->wall, d->rst,
                              &d->rerr, &d->sum, &id, &err)
@@ -493,7 +493,6 @@ static int job_lost(sweep *w, const char *sweep_id, size_t i, const char *why) {
     run_utc(d->start);
     d->rst = NMSIM_EINTERNAL;
     NMSIM_ERR(&d->rerr, NMSIM_EINTERNAL, "the job running it %s before recording it", why);
-    if (w->dir) d->file[0] = 0;
     rc = sweep_note(w, db, sweep_id, d);
   } else {
     fprintf(stderr, "nmsim sweep: run %zu (%s): the job running it %s\n", i + 1, d->combo, why);
