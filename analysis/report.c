@@ -314,7 +314,9 @@ static void counts_row(const run_summary *s, size_t r, char cells[][REPORT_CELL]
     snprintf(cells[2], REPORT_CELL, "-");
     return;
   }
-  if ((r == 3 && !nm_packets_modelled(s->mode)) || (r == 4 && !nm_hops_modelled(s->mode))) {
+  enum { ROW_PACKETS = 3, ROW_HOPS = 4 }; /* in label[] */
+  if ((r == ROW_PACKETS && !nm_packets_modelled(s->mode)) ||
+      (r == ROW_HOPS && !nm_hops_modelled(s->mode))) {
     snprintf(cells[1], REPORT_CELL, "not modelled");
     snprintf(cells[2], REPORT_CELL, "%s", unmodelled_why(s));
     return;
