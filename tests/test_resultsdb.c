@@ -843,16 +843,7 @@ Test(resultsdb_cli, sweep_files_and_errors) {
   cr_assert_eq(query_int(db, "SELECT count(DISTINCT run_file) FROM runs"), 12,
                "two sweeps, twelve run files");
   for (int i = 1; i <= 12; i++) {
-    char sql[128], *p = NULL;
-    snprintf(sql, sizeof sql, "SELECT run_file FROM runs WHERE id = %d", i);
-    sqlite3 *d = NULL;
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_open(db, &d), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(d, sql, -1, &q, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-    p = strdup((const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    sqlite3_close(d);
+    char *p = run_file_of(db, i);
     FILE *f = fopen(p, "rb");
     cr_assert(f != NULL, "%s missing", p);
     fclose(f);

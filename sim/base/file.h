@@ -1,4 +1,5 @@
-/* file.h: whole text files read into memory (scenario and chip files). */
+/* file.h: whole text files read into memory (scenario and chip files), and
+ * whole buffers through a pipe or descriptor. */
 #ifndef NMSIM_SIM_BASE_FILE_H
 #define NMSIM_SIM_BASE_FILE_H
 
@@ -21,5 +22,11 @@ nmsim_status nm_read_text(const char *path, size_t max, char **out, nmsim_err *e
 /* The file name of path without its directory and extension ("a/b.yaml" ->
  * "b"), nm_malloc'd; NULL when out of memory. */
 char *nm_path_stem(const char *path);
+
+/* Write or read all n bytes at p through descriptor fd, going on after a
+ * signal (EINTR): true when all went through, false on an error or (read)
+ * the other end closed first. */
+bool nm_fd_write_all(int fd, const void *p, size_t n);
+bool nm_fd_read_all(int fd, void *p, size_t n);
 
 #endif

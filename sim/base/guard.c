@@ -2,6 +2,8 @@
  * poll for the time limit, setrlimit for the memory limit). */
 #include "sim/base/guard.h"
 
+#include "sim/base/file.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,15 +56,7 @@ static NMSIM_NORETURN void guard_child(int fd, nm_guard_fn fn, void *ctx) {
   nmsim_err e;
   memset(&e, 0, sizeof e);
   e.code = fn(ctx, &e);
-  const char *p = (const char *)&e;
-  size_t left = sizeof e;
-  while (left) {
-    ssize_t w = write(fd, p, left);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) _exit(3);
-    p += w, left -= (size_t)w;
-  }
-  _exit(0);
+  _exit(nm_fd_write_all(fd, &e, sizeof e) ? 0 : 3);
 }
 
 /* Read the child's status from fd within timeout seconds: 1 read, 0 the

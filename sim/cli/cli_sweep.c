@@ -13,6 +13,7 @@
 
 #include "analysis/dbreport.h"
 #include "sim/cli/cli.h"
+#include "sim/base/file.h"
 #include "sim/base/interrupt.h"
 #include "sim/cli/cli_opts.h"
 #include "sim/out/h5out.h"
@@ -379,22 +380,11 @@ typedef struct job_msg {
 
 typedef struct sweep_job {
   pid_t pid;
-  int to, from;   /* pipes: to the job, from it */
-  size_t i;       /* its combination */
-  bool busy;
+  int to, from; /* pipes: to the job, from it */
 } sweep_job;
 
 static bool msg_io(int fd, job_msg *m, bool wr) {
-  char *p = (char *)m;
-  size_t left = sizeof *m;
-  while (left) {
-    ssize_t k = wr ? write(fd, p, left) : read(fd, p, left);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return false;
-    p += k;
-    left -= (size_t)k;
-  }
-  return true;
+  return wr ? nm_fd_write_all(fd, m, sizeof *m) : nm_fd_read_all(fd, m, sizeof *m);
 }
 
 /* The job's side: run what it is handed, record each in its turn, until
@@ -432,8 +422,7 @@ static bool job_start(sweep *w, const char *sweep_id, sweep_job *jobs, size_t n,
     close(to[0]), close(to[1]);
     goto fail;
   }
-  fflush(stdout);
-  fflush(stderr);
+  fflush(NULL); /* the job must not write the sweep's buffered output */
   pid_t pid = fork();
   if (pid < 0) {
     close(to[0]), close(to[1]), close(from[0]), close(from[1]);
@@ -527,7 +516,6 @@ static int sweep_jobs(sweep *w, const char *sweep_id, size_t n, size_t *recorded
     }
     job_msg m = {.kind = JOB_RUN, .i = next};
     if (!msg_io(jobs[j].to, &m, true)) break; /* found when its turn comes */
-    jobs[j].i = next, jobs[j].busy = true;
     holder[next++] = j;
   }
   size_t r = 0;
@@ -542,7 +530,6 @@ static int sweep_jobs(sweep *w, const char *sweep_id, size_t n, size_t *recorded
       job_end(jb, why, sizeof why);
       one = job_lost(w, sweep_id, r, why);
     }
-    jb->busy = false;
     if (one == 2 || (one != 0 && one != 1 && one != SWEEP_NOT_RECORDED)) rc = 2;
     else if (one && rc == 0) rc = 1;
     *recorded += one == 0 || one == 1;
@@ -556,7 +543,6 @@ static int sweep_jobs(sweep *w, const char *sweep_id, size_t n, size_t *recorded
       }
       m = (job_msg){.kind = JOB_RUN, .i = next};
       if (msg_io(jobs[j].to, &m, true)) {
-        jobs[j].i = next, jobs[j].busy = true;
         holder[next++] = j;
       }
     }
